@@ -1,0 +1,101 @@
+"""`anomaly-pipeline`: process files, list anomalies and uploads. Processing runs the Dagster job in-process."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from anomaly_pipeline.settings import get_settings
+from anomaly_pipeline.storage.warehouse import Warehouse
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return 2
+    return args.handler(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="anomaly-pipeline", description=__doc__)
+    sub = parser.add_subparsers(dest="command")
+
+    process = sub.add_parser("process", help="load and score files (the same assets the sensor runs)")
+    process.add_argument("paths", nargs="+", type=Path)
+    process.add_argument("--strategy", default=None, help="strategy name (default: DEFAULT_STRATEGY)")
+    process.add_argument("--format", choices=("text", "json"), default="text")
+    process.add_argument("--force", action="store_true", help="reprocess a file that was already loaded")
+    process.add_argument("--verbose", action="store_true", help="show Dagster's run log")
+    process.set_defaults(handler=cmd_process)
+
+    anomalies = sub.add_parser("anomalies", help="flagged transactions with risk and reasons")
+    anomalies.add_argument("--upload", default=None, help="upload id (default: all uploads)")
+    anomalies.add_argument("--all", action="store_true", help="every transaction, not only anomalies")
+    anomalies.add_argument("--strategy", default=None)
+    anomalies.add_argument("--format", choices=("csv", "json"), default="csv")
+    anomalies.set_defaults(handler=cmd_anomalies)
+
+    uploads = sub.add_parser("uploads", help="uploads with status, counts and errors")
+    uploads.add_argument("--format", choices=("text", "json"), default="text")
+    uploads.set_defaults(handler=cmd_uploads)
+    return parser
+
+
+def _warehouse() -> Warehouse:
+    wh = Warehouse(get_settings().database_url)
+    wh.migrate()
+    return wh
+
+
+def cmd_process(args: argparse.Namespace) -> int:
+    from anomaly_pipeline.orchestration.runner import dagster_instance, process_file
+
+    outcomes = []
+    with dagster_instance() as instance:
+        for path in args.paths:
+            outcome = process_file(path, instance, strategy=args.strategy, force=args.force,
+                                   log_level="INFO" if args.verbose else "CRITICAL")
+            outcomes.append(outcome)
+            if args.format == "text":
+                line = (f"{path}: {outcome.status} upload={outcome.upload_id} "
+                        f"transactions={outcome.transactions} flagged={outcome.flagged}")
+                print(line + (f" error: {outcome.error}" if outcome.error else ""), flush=True)
+    if args.format == "json":
+        print(json.dumps([o.as_dict() for o in outcomes], indent=2))
+    return 1 if any(o.status in ("rejected", "failed") for o in outcomes) else 0
+
+
+def cmd_anomalies(args: argparse.Namespace) -> int:
+    strategy = args.strategy or get_settings().default_strategy
+    frame = _warehouse().anomalies(args.upload, strategy, include_all=args.all)
+    frame["posting_date"] = pd.to_datetime(frame["posting_date"]).dt.strftime("%Y-%m-%d")
+    if args.format == "json":
+        print(frame.to_json(orient="records", force_ascii=False, indent=2))
+    else:
+        frame.to_csv(sys.stdout, index=False)
+    return 0
+
+
+def cmd_uploads(args: argparse.Namespace) -> int:
+    rows = _warehouse().list_uploads()
+    columns = ("upload_id", "file_name", "file_format", "status", "transaction_count", "expected_rows",
+               "received_at", "loaded_at", "error")
+    if args.format == "json":
+        print(json.dumps([{c: r.get(c) for c in columns} for r in rows], indent=2, default=str))
+        return 0
+    if not rows:
+        print("no uploads yet")
+        return 0
+    table = pd.DataFrame([{c: r.get(c) for c in columns} for r in rows])
+    print(table.to_string(index=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Transform: anomaly detection algorithms (statistical, rule-based, ML) and how their scores combine."""

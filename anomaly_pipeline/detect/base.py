@@ -1,0 +1,163 @@
+"""The contract every detection algorithm follows.
+
+Idioms follow scikit-learn / PyOD: an algorithm may learn from a reference population (by default the
+upload itself; earlier uploads of the same entity where the caller passes them) and scores the rows it is
+given; a higher score means more anomalous, normalized to [0, 1]. Where it fires, it says why, with the
+numbers behind it.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Literal
+
+import numpy as np
+import pandas as pd
+
+AlgorithmType = Literal["statistical", "rule", "ml"]
+SEVERITY_SCORE = {"low": 0.4, "medium": 0.7, "high": 1.0}
+
+
+class ConfigError(ValueError):
+    """A configuration value is invalid; the message names the field and the reason."""
+
+
+@dataclass
+class DetectionResult:
+    """Per-transaction outcome of one algorithm.
+
+    scores: one row per scored transaction: transaction_id, score in [0, 1], flagged, reason (None where
+        it did not fire), severity (rules: low | medium | high).
+    skipped: why the algorithm did not run on this upload (missing columns, too little data), else None.
+    summary: population-level figures worth showing (thresholds used, Benford MAD, ...).
+    """
+
+    scores: pd.DataFrame
+    skipped: str | None = None
+    summary: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def flagged(self) -> pd.DataFrame:
+        return self.scores[self.scores["flagged"]]
+
+    @classmethod
+    def skip(cls, reason: str) -> DetectionResult:
+        return cls(scores=empty_scores(), skipped=reason)
+
+
+def empty_scores() -> pd.DataFrame:
+    return pd.DataFrame({
+        "transaction_id": pd.Series(dtype="int64"), "score": pd.Series(dtype="float64"),
+        "flagged": pd.Series(dtype=bool), "reason": pd.Series(dtype="string"),
+        "severity": pd.Series(dtype="string"),
+    })
+
+
+class AnomalyDetectionAlgorithm(ABC):
+    """Base class: subclasses set the class attributes and implement `_detect`."""
+
+    algorithm: ClassVar[str]
+    kind: ClassVar[AlgorithmType]
+    description: ClassVar[str] = ""
+    #: canonical columns that must be present and not entirely empty
+    required_columns: ClassVar[tuple[str, ...]] = ("amount",)
+    #: every config key with its default; `validate_config` refuses keys not listed here
+    default_config: ClassVar[dict[str, Any]] = {}
+    #: weight in the combined risk score when a strategy does not say otherwise
+    default_weight: ClassVar[float] = 1.0
+    enabled_by_default: ClassVar[bool] = True
+
+    @classmethod
+    def name(cls) -> str:
+        return cls.algorithm
+
+    @classmethod
+    def algorithm_type(cls) -> AlgorithmType:
+        return cls.kind
+
+    def validate_config(self, config: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Return the defaults overlaid with `config`; raise ConfigError naming the bad field."""
+        config = dict(config or {})
+        unknown = sorted(set(config) - set(self.default_config))
+        if unknown:
+            raise ConfigError(
+                f"{self.name()}: unknown config field(s) {', '.join(unknown)} "
+                f"(known: {', '.join(sorted(self.default_config)) or 'none'})"
+            )
+        merged = {**self.default_config, **config}
+        for key, default in self.default_config.items():
+            merged[key] = _coerce(self.name(), key, merged[key], default)
+        self.check_config(merged)
+        return merged
+
+    def check_config(self, config: dict[str, Any]) -> None:  # noqa: B027 - optional hook
+        """Range checks beyond types; raise ConfigError. Override where needed."""
+
+    def missing_columns(self, transactions: pd.DataFrame) -> list[str]:
+        return [c for c in self.required_columns
+                if c not in transactions.columns or transactions[c].isna().all()]
+
+    def detect(self, transactions: pd.DataFrame, config: dict[str, Any] | None = None,
+               reference: pd.DataFrame | None = None) -> DetectionResult:
+        """Score `transactions`; learn baselines from `reference` (default: the transactions themselves)."""
+        cfg = self.validate_config(config)
+        missing = self.missing_columns(transactions)
+        if missing:
+            return DetectionResult.skip(f"the upload has no {', '.join(missing)} data")
+        if transactions.empty:
+            return DetectionResult.skip("no transactions")
+        active = transactions[~transactions["is_removed"]] if "is_removed" in transactions else transactions
+        ref = reference if reference is not None else active
+        result = self._detect(active.reset_index(drop=True), cfg, ref.reset_index(drop=True))
+        scores = result.scores
+        if len(scores) and (scores["score"].lt(0).any() or scores["score"].gt(1).any()):
+            raise AssertionError(f"{self.name()} produced scores outside [0, 1]")
+        return result
+
+    @abstractmethod
+    def _detect(self, transactions: pd.DataFrame, config: dict[str, Any],
+                reference: pd.DataFrame) -> DetectionResult:
+        ...
+
+    # helpers for subclasses -------------------------------------------------
+
+    @staticmethod
+    def build_result(transactions: pd.DataFrame, score: np.ndarray | pd.Series, flagged: np.ndarray | pd.Series,
+                     reason: pd.Series | np.ndarray | None, severity: str | pd.Series | None = None,
+                     summary: dict[str, Any] | None = None) -> DetectionResult:
+        """Assemble a result; reasons are kept only where the row is flagged."""
+        score = np.clip(np.nan_to_num(np.asarray(score, dtype="float64")), 0.0, 1.0)
+        flagged = np.asarray(flagged, dtype=bool)
+        frame = pd.DataFrame({
+            "transaction_id": transactions["transaction_id"].to_numpy(dtype="int64"),
+            "score": score,
+            "flagged": flagged,
+        })
+        reasons = pd.Series(reason if reason is not None else pd.NA, index=frame.index, dtype="string")
+        frame["reason"] = reasons.where(flagged)
+        if isinstance(severity, pd.Series):
+            frame["severity"] = severity.reset_index(drop=True).astype("string").where(flagged)
+        else:
+            frame["severity"] = pd.Series(severity, index=frame.index, dtype="string").where(flagged)
+        return DetectionResult(scores=frame, summary=summary or {})
+
+
+def _coerce(algorithm: str, key: str, value: Any, default: Any) -> Any:
+    """Type-check a config value against its default's type."""
+    expected = type(default)
+    if default is None or isinstance(value, expected) and not (expected is int and isinstance(value, bool)):
+        return value
+    if expected is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if expected in (list, tuple) and isinstance(value, list | tuple):
+        return list(value)
+    raise ConfigError(f"{algorithm}.{key}: expected {expected.__name__}, got {value!r}")
+
+
+def format_amount(values: pd.Series | np.ndarray) -> pd.Series:
+    """'240 000', '1 234.50': thousands separated by spaces, as auditors read them."""
+    values = pd.Series(values, dtype="float64")
+    whole = values.round(0) == values.round(2)
+    text = values.map("{:,.2f}".format).str.replace(",", " ", regex=False)
+    return text.where(~whole, text.str.removesuffix(".00"))

@@ -1,0 +1,1 @@
+"""Machine-learning detectors on engineered transaction features."""

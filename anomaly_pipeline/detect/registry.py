@@ -1,0 +1,23 @@
+"""Every detection algorithm the pipeline knows. Adding one: a module, a line here, and its tests.
+The Dagster asset factory, strategies and the CLI all read this registry; nothing else changes."""
+
+from __future__ import annotations
+
+from anomaly_pipeline.detect.base import AnomalyDetectionAlgorithm
+from anomaly_pipeline.detect.rules.weekend_posting import WeekendPosting
+from anomaly_pipeline.detect.statistical.robust_zscore import RobustZScore
+
+ALGORITHMS: dict[str, type[AnomalyDetectionAlgorithm]] = {
+    cls.name(): cls
+    for cls in (
+        RobustZScore,
+        WeekendPosting,
+    )
+}
+
+
+def get_algorithm(name: str) -> AnomalyDetectionAlgorithm:
+    try:
+        return ALGORITHMS[name]()
+    except KeyError:
+        raise KeyError(f"unknown algorithm {name!r} (known: {', '.join(sorted(ALGORITHMS))})") from None

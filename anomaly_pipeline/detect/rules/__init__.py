@@ -1,0 +1,1 @@
+"""Rule-based detectors: explicit tests auditors and controllers know by name."""

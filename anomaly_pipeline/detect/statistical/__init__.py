@@ -1,0 +1,1 @@
+"""Statistical detectors: deviations from an account's or counterparty's own history."""

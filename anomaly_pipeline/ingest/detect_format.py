@@ -1,0 +1,37 @@
+"""Which format a file is, decided from its bytes (extension only breaks ties)."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from io import BytesIO
+
+from anomaly_pipeline.ingest.errors import RejectedFile
+
+_SIE_LINE = re.compile(rb"^\s*#(FLAGGA|FORMAT|SIETYP|PROGRAM|GEN|FNAMN|VER|KONTO|ORGNR)\b", re.MULTILINE)
+
+
+def detect_format(data: bytes, filename: str = "") -> str:
+    """Return one of csv, json, xlsx, xls, xml, sie4; raise RejectedFile when it is none of them."""
+    if not data.strip():
+        raise RejectedFile("the file is empty")
+    if data.startswith(b"PK\x03\x04"):
+        try:
+            names = zipfile.ZipFile(BytesIO(data)).namelist()
+        except zipfile.BadZipFile as exc:
+            raise RejectedFile("the file is a corrupt ZIP archive (not a readable .xlsx workbook)") from exc
+        if any(n.startswith("xl/") for n in names):
+            return "xlsx"
+        raise RejectedFile("the file is a ZIP archive but not an Excel workbook (no xl/ part)")
+    if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return "xls"
+    head = data[:4096].lstrip(b"\xef\xbb\xbf").lstrip()
+    if head.startswith(b"<"):
+        return "xml"
+    if head[:1] in (b"{", b"["):
+        return "json"
+    if _SIE_LINE.search(data[:65536]):
+        return "sie4"
+    if b"\x00" in data[:65536]:
+        raise RejectedFile("the file is binary, not a known format (not CSV, JSON, Excel, SIE or XML)")
+    return "csv"

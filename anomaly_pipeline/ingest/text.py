@@ -1,0 +1,49 @@
+"""Decoding bytes of text formats: BOMs, UTF-8 first, then a detected legacy code page."""
+
+from __future__ import annotations
+
+import codecs
+
+from charset_normalizer import from_bytes
+
+from anomaly_pipeline.ingest.errors import RejectedFile
+
+_LEGACY = ("cp1252", "cp1250", "latin_1", "iso8859_15", "cp437")
+
+
+def decode_text(data: bytes, preferred: tuple[str, ...] = ()) -> tuple[str, str]:
+    """Return (text, encoding). Raises RejectedFile for binary content."""
+    if not data.strip():
+        raise RejectedFile("the file is empty")
+    for bom, enc in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+        if data.startswith(bom):
+            return data.decode(enc), enc
+    sample = data[:65536]
+    if b"\x00" in sample:
+        raise RejectedFile("the file is binary, not text (it contains NUL bytes)")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    for enc in preferred:
+        try:
+            return data.decode(enc), enc
+        except UnicodeDecodeError:
+            continue
+    best = from_bytes(data[:262144], cp_isolation=list(_LEGACY)).best()
+    encoding = best.encoding if best is not None else "cp1252"
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError:
+        encoding, text = "latin_1", data.decode("latin_1")
+    if _control_ratio(text) > 0.05:
+        raise RejectedFile("the file is not readable text (too many control characters: binary or garbage)")
+    return text, encoding
+
+
+def _control_ratio(text: str) -> float:
+    sample = text[:65536]
+    if not sample:
+        return 0.0
+    bad = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\r\n\t\f")
+    return bad / len(sample)

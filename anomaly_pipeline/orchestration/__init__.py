@@ -1,0 +1,1 @@
+"""Dagster definitions: per-upload partitioned assets, the file-drop sensor, schedules and checks."""

@@ -1,0 +1,207 @@
+"""Per-upload assets: raw file -> canonical transactions -> one asset per algorithm -> combined risk.
+
+Assets pass data through the warehouse (each returns a MaterializeResult with metadata), so any single
+asset can be re-materialized for a partition and replaces exactly its own rows.
+"""
+
+
+import time
+from pathlib import Path
+
+import dagster as dg
+import pandas as pd
+
+from anomaly_pipeline.detect.base import AnomalyDetectionAlgorithm
+from anomaly_pipeline.detect.combine import combine_scores
+from anomaly_pipeline.detect.registry import ALGORITHMS
+from anomaly_pipeline.ingest.detect_format import detect_format
+from anomaly_pipeline.ingest.errors import RejectedFile
+from anomaly_pipeline.ingest.files import archive, set_aside, sha256_file
+from anomaly_pipeline.ingest.read_file import check_file, load_mapping, read_file
+from anomaly_pipeline.orchestration.metadata import frame_markdown, transaction_summary
+from anomaly_pipeline.orchestration.partitions import partition_key_for, uploads_partitions
+from anomaly_pipeline.orchestration.resources import ScoringResource, WarehouseResource
+from anomaly_pipeline.settings import get_settings
+from anomaly_pipeline.storage.results import load_scores, save_algorithm_result, save_risk
+
+GROUPS = {"statistical": "statistical", "rule": "rules", "ml": "ml"}
+RETRY = dg.RetryPolicy(max_retries=3, delay=5, backoff=dg.Backoff.EXPONENTIAL)
+
+
+class RawUploadConfig(dg.Config):
+    """Where the dropped file is. Empty on re-materialization: the archived original is used."""
+
+    path: str = ""
+    file_name: str = ""  # the name the user gave the file, when `path` is a temporary copy
+    move: bool = False  # the sensor moves files out of UPLOAD_DIR; the CLI copies
+
+
+@dg.asset(partitions_def=uploads_partitions, group_name="ingest", retry_policy=RETRY,
+          description="The uploaded file, registered in file_uploads and kept in the archive.")
+def raw_upload(context: dg.AssetExecutionContext, config: RawUploadConfig,
+               warehouse: WarehouseResource) -> dg.MaterializeResult:
+    key = context.partition_key
+    settings = get_settings()
+    wh = warehouse.get()
+    existing = wh.get_upload(key)
+    source = Path(config.path) if config.path else None
+    if source is None or not source.exists():
+        if existing is None or not existing["stored_path"] or not Path(existing["stored_path"]).exists():
+            raise dg.Failure(f"no file known for upload {key}: drop it into UPLOAD_DIR or pass config.path",
+                             allow_retries=False)
+        source = Path(existing["stored_path"])
+    sha = sha256_file(source)
+    if partition_key_for(sha) != key:
+        raise dg.Failure(f"{source.name}: content hash {sha[:16]} does not match partition {key}", allow_retries=False)
+    file_name = config.file_name or (existing["file_name"] if existing else source.name)
+    if existing and existing["status"] == "rejected":
+        stored = source  # stays in the rejected folder; the transactions step decides again
+    else:
+        sidecar = source.with_name(source.name + ".mapping.yaml")
+        stored = archive(source, settings.archive_dir, key, move=config.move)
+        if sidecar.exists():
+            archive_sidecar = stored.with_name(stored.name + ".mapping.yaml")
+            sidecar.replace(archive_sidecar) if config.move else archive_sidecar.write_bytes(sidecar.read_bytes())
+    with stored.open("rb") as fh:
+        head = fh.read(65536)
+    try:
+        detected = detect_format(head, file_name)
+    except RejectedFile:
+        detected = None
+    size = stored.stat().st_size
+    wh.register_upload(upload_id=key, sha256=sha, file_name=file_name, size_bytes=size, file_format=detected,
+                       status="received", stored_path=str(stored))
+    return dg.MaterializeResult(metadata={
+        "file_name": file_name, "size_bytes": size, "sha256": sha, "detected_format": detected or "unknown",
+        "stored_path": dg.MetadataValue.path(str(stored)),
+    })
+
+
+@dg.asset(partitions_def=uploads_partitions, group_name="ingest", deps=[raw_upload], retry_policy=RETRY,
+          description="The upload's transactions in the canonical schema (table transactions).")
+def transactions(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    key = context.partition_key
+    settings = get_settings()
+    wh = warehouse.get()
+    upload = wh.get_upload(key)
+    if upload is None:
+        raise dg.Failure(f"upload {key} is not registered: materialize raw_upload first", allow_retries=False)
+    path = Path(upload["stored_path"])
+    started = time.perf_counter()
+    try:
+        file_format = check_file(path, settings).file_format
+        file_format, result = read_file(path, settings, file_format, mapping=load_mapping(path))
+    except RejectedFile as exc:
+        moved = set_aside(path, settings.rejected_dir, key, exc.reason)
+        wh.reject_upload(key, reason=exc.reason, stored_path=str(moved))
+        context.log.error(f"{upload['file_name']}: rejected: {exc.reason}")
+        raise dg.Failure(description=f"{upload['file_name']} rejected: {exc.reason}", allow_retries=False,
+                         metadata={"reason": exc.reason, "moved_to": str(moved)}) from None
+    frame = result.frame
+    entity = result.metadata.get("entity")
+    count = wh.load_transactions(key, frame, {
+        "file_format": file_format, "expected_rows": result.expected_rows, "warnings": result.warnings,
+        "read_metadata": result.metadata, "entity": entity,
+    })
+    for warning in result.warnings:
+        context.log.warning(f"{upload['file_name']}: {warning}")
+    return dg.MaterializeResult(metadata={
+        "transactions": count,
+        "expected_rows": result.expected_rows,
+        "skipped_rows": int(result.metadata.get("skipped_rows", 0)),
+        "warnings": dg.MetadataValue.json(result.warnings),
+        "format": file_format,
+        "read_metadata": dg.MetadataValue.json(_jsonable(result.metadata)),
+        "seconds": round(time.perf_counter() - started, 3),
+        **transaction_summary(frame),
+    })
+
+
+def build_algorithm_asset(cls: type[AnomalyDetectionAlgorithm]) -> dg.AssetsDefinition:
+    """One partitioned asset per registered algorithm, writing anomaly_scores (or rule_flags for rules)."""
+    algorithm = cls()
+    prefix = "rule" if cls.kind == "rule" else "score"
+
+    @dg.asset(name=f"{prefix}_{cls.name()}", partitions_def=uploads_partitions, group_name=GROUPS[cls.kind],
+              deps=[transactions], retry_policy=RETRY, description=cls.description or cls.__doc__,
+              tags={"algorithm_type": cls.kind})
+    def _asset(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
+               scoring: ScoringResource) -> dg.MaterializeResult:
+        key = context.partition_key
+        wh = warehouse.get()
+        strategy = scoring.load(wh)
+        settings = strategy.settings_for(cls.name())
+        started = time.perf_counter()
+        if not settings.enabled:
+            save_algorithm_result(wh, key, strategy.name, algorithm, None, settings.config_hash(), status="disabled")
+            return dg.MaterializeResult(metadata={"status": "disabled", "strategy": strategy.name})
+        frame = wh.read_transactions(key)
+        result = algorithm.detect(frame, settings.config)
+        stored = save_algorithm_result(wh, key, strategy.name, algorithm, result, settings.config_hash())
+        if result.skipped:
+            context.log.warning(f"{cls.name()} skipped: {result.skipped}")
+        flagged = result.flagged
+        return dg.MaterializeResult(metadata={
+            "status": "skipped" if result.skipped else "ran",
+            "skip_reason": result.skipped or "",
+            "strategy": f"{strategy.name} v{strategy.version}",
+            "config": dg.MetadataValue.json(settings.config),
+            "flagged": len(flagged),
+            "rows_stored": stored,
+            "seconds": round(time.perf_counter() - started, 3),
+            "summary": dg.MetadataValue.json(_jsonable(result.summary)),
+            "examples": dg.MetadataValue.md(frame_markdown(
+                flagged.sort_values("score", ascending=False).head(10)[["transaction_id", "score", "reason"]])),
+        })
+
+    return _asset
+
+
+algorithm_assets = [build_algorithm_asset(cls) for cls in ALGORITHMS.values()]
+
+
+@dg.asset(partitions_def=uploads_partitions, group_name="risk", deps=algorithm_assets, retry_policy=RETRY,
+          description="One risk score per transaction from the strategy's weights, with ordered reasons.")
+def transaction_risk(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
+                     scoring: ScoringResource) -> dg.MaterializeResult:
+    key = context.partition_key
+    wh = warehouse.get()
+    strategy = scoring.load(wh)
+    started = time.perf_counter()
+    frame = wh.read_transactions(key)
+    active = frame[~frame["is_removed"]]
+    scores, algorithm_counts = load_scores(wh, key, strategy.name)
+    risk = combine_scores(active, scores, strategy.weights, strategy.threshold)
+    run_record = context.instance.get_run_record_by_id(context.run_id)
+    flagged = save_risk(wh, key, strategy, risk, algorithm_counts, run_id=context.run_id,
+                        started_at=run_record.start_time if run_record else None)
+    top = risk.sort_values("risk_score", ascending=False).head(20).merge(
+        active[["transaction_id", "voucher_id", "posting_date", "account", "amount"]], on=["transaction_id", "voucher_id"])
+    top = top[top["risk_score"] > 0]
+    return dg.MaterializeResult(metadata={
+        "strategy": f"{strategy.name} v{strategy.version}",
+        "transactions": len(active),
+        "flagged": flagged,
+        "flagged_share": round(flagged / len(active), 4) if len(active) else 0.0,
+        "flagged_vouchers": int(risk.loc[risk["is_anomaly"], "voucher_id"].nunique()),
+        "per_algorithm": dg.MetadataValue.json(algorithm_counts),
+        "top_20": dg.MetadataValue.md(frame_markdown(
+            top[["transaction_id", "voucher_id", "posting_date", "account", "amount", "risk_score", "reasons"]])),
+        "seconds": round(time.perf_counter() - started, 3),
+    })
+
+
+def _jsonable(value):
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat()
+    return str(value)
+
+
+ingest_assets = [raw_upload, transactions]
+scoring_assets = [*algorithm_assets, transaction_risk]

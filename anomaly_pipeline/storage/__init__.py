@@ -1,0 +1,1 @@
+"""Load: the warehouse schema, its migrations and the resource that reads and writes it."""

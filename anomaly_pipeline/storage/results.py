@@ -1,0 +1,87 @@
+"""Writing and reading detection results: per-algorithm rows, the run log, and combined risk."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pandas as pd
+import sqlalchemy as sa
+
+from anomaly_pipeline.detect.base import AnomalyDetectionAlgorithm, DetectionResult
+from anomaly_pipeline.storage import schema
+from anomaly_pipeline.storage.warehouse import Warehouse, now
+from anomaly_pipeline.strategies.model import Strategy
+
+
+def save_algorithm_result(wh: Warehouse, upload_id: str, strategy: str, algorithm: AnomalyDetectionAlgorithm,
+                          result: DetectionResult | None, config_hash: str, status: str = "ran") -> int:
+    """Replace this algorithm's rows for (upload, strategy) in one transaction. Rules keep their flags in
+    rule_flags; other algorithms keep every non-zero score in anomaly_scores (a zero is the absence of a row)."""
+    name = algorithm.name()
+    where = {"upload_id": upload_id, "strategy": strategy}
+    is_rule = algorithm.algorithm_type() == "rule"
+    table = schema.rule_flags if is_rule else schema.anomaly_scores
+    column = "rule" if is_rule else "algorithm"
+    if result is None or result.skipped:
+        rows = pd.DataFrame()
+    elif is_rule:
+        rows = result.scores[result.scores["flagged"]]
+        rows = rows.assign(severity=rows["severity"].fillna("medium"), reason=rows["reason"].fillna(name))
+        rows = rows[["transaction_id", "severity", "score", "reason"]]
+    else:
+        rows = result.scores[result.scores["score"] > 0][["transaction_id", "score", "flagged", "reason"]]
+    if not rows.empty:
+        rows = rows.assign(upload_id=upload_id, strategy=strategy, **{column: name})
+    with wh.engine.begin() as conn:
+        stored = wh.replace_rows(table, rows, {**where, column: name}, conn)
+        run = pd.DataFrame([{
+            "upload_id": upload_id, "strategy": strategy, "algorithm": name, "config_hash": config_hash,
+            "status": "skipped" if result is not None and result.skipped else status,
+            "skip_reason": result.skipped if result is not None else None,
+            "flagged_count": int(result.scores["flagged"].sum()) if result is not None else 0,
+            "scored_count": len(result.scores) if result is not None else 0,
+            "finished_at": now(),
+        }])
+        wh.replace_rows(schema.algorithm_runs, run, {**where, "algorithm": name}, conn)
+    return stored
+
+
+def load_scores(wh: Warehouse, upload_id: str, strategy: str) -> tuple[pd.DataFrame, dict[str, dict]]:
+    """All stored scores and flags of (upload, strategy) as one long frame, and each algorithm's outcome."""
+    s, f, r = schema.anomaly_scores, schema.rule_flags, schema.algorithm_runs
+    scores_q = sa.select(s.c.algorithm, s.c.transaction_id, s.c.score, s.c.flagged, s.c.reason).where(
+        s.c.upload_id == upload_id, s.c.strategy == strategy)
+    flags_q = sa.select(f.c.rule.label("algorithm"), f.c.transaction_id, f.c.score, sa.true().label("flagged"),
+                        f.c.reason).where(f.c.upload_id == upload_id, f.c.strategy == strategy)
+    runs_q = sa.select(r).where(r.c.upload_id == upload_id, r.c.strategy == strategy)
+    with wh.engine.connect() as conn:
+        scores = pd.read_sql(sa.union_all(scores_q, flags_q), conn)
+        runs = pd.read_sql(runs_q, conn)
+    scores["flagged"] = scores["flagged"].astype(bool)
+    counts = {row.algorithm: {"status": row.status, "flagged": int(row.flagged_count or 0),
+                              **({"skip_reason": row.skip_reason} if row.skip_reason else {})}
+              for row in runs.itertuples()}
+    return scores, counts
+
+
+def save_risk(wh: Warehouse, upload_id: str, strategy: Strategy, risk: pd.DataFrame,
+              algorithm_counts: dict[str, dict], run_id: str | None, started_at: float | datetime | None) -> int:
+    """Replace (upload, strategy)'s combined risk and log the analysis run. Rows with zero risk are not
+    stored. Returns the number of transactions flagged as anomalies."""
+    where = {"upload_id": upload_id, "strategy": strategy.name}
+    rows = risk[risk["risk_score"] > 0].assign(**where)
+    flagged = int(risk["is_anomaly"].sum())
+    finished = now()
+    if isinstance(started_at, int | float):
+        started = datetime.fromtimestamp(started_at, tz=finished.tzinfo)
+    else:
+        started = started_at or finished
+    with wh.engine.begin() as conn:
+        wh.replace_rows(schema.transaction_risk, rows, where, conn)
+        conn.execute(schema.analysis_runs.insert().values(
+            run_id=run_id, upload_id=upload_id, strategy=strategy.name, strategy_version=strategy.version,
+            status="success", started_at=started, finished_at=finished,
+            duration_seconds=(finished - started).total_seconds(), algorithm_counts=algorithm_counts,
+            flagged_count=flagged, transaction_count=len(risk),
+        ))
+    return flagged

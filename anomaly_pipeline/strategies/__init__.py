@@ -1,0 +1,1 @@
+"""Named, versioned detection configurations: which algorithms run, their parameters and weights."""

@@ -1,0 +1,108 @@
+"""The per-upload job materialized for a real CSV, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import csv
+from datetime import datetime
+from pathlib import Path
+
+import dagster as dg
+import sqlalchemy as sa
+
+from anomaly_pipeline.definitions import defs
+from anomaly_pipeline.ingest.files import sha256_file
+from anomaly_pipeline.orchestration.partitions import partition_key_for
+from anomaly_pipeline.storage import schema
+from anomaly_pipeline.storage.warehouse import Warehouse
+from anomaly_pipeline_tests.conftest import real_file
+
+XERO = "csv/reubano__csv2ofx__xero.csv"
+
+
+def _xero_rows() -> list[dict]:
+    text = real_file(XERO).read_text(encoding="utf-8").replace("\r\n", "\n").replace("\r", "\n")
+    return list(csv.DictReader(text.splitlines()))
+
+
+def _run(instance: dg.DagsterInstance, path: Path, key: str, strategy: str = "balanced") -> dg.ExecuteInProcessResult:
+    return defs.resolve_job_def("process_upload").execute_in_process(
+        partition_key=key, instance=instance,
+        run_config={"ops": {"raw_upload": {"config": {"path": str(path), "move": False}}},
+                    "resources": {"scoring": {"config": {"strategy": strategy}}}},
+    )
+
+
+def test_csv_upload_is_loaded_scored_and_replaced_on_rematerialization(env):
+    path = real_file(XERO)
+    rows = _xero_rows()
+    weekend = [r for r in rows if datetime.strptime(r["JournalDate"], "%d-%b-%y").weekday() >= 5
+               and abs(float(r["NetAmount"])) >= 1000]
+    key = partition_key_for(sha256_file(path))
+    wh = Warehouse(env["DATABASE_URL"])
+    with dg.instance_for_test() as instance:
+        instance.add_dynamic_partitions("uploads", [key])
+        result = _run(instance, path, key)
+        assert result.success
+        upload = wh.get_upload(key)
+        assert upload["status"] == "loaded"
+        assert upload["file_format"] == "csv"
+        assert upload["transaction_count"] == len(rows) == 13
+        assert upload["sha256"] == sha256_file(path)
+        assert Path(upload["stored_path"]).read_bytes() == path.read_bytes()
+
+        tx = wh.read_transactions(key)
+        assert tx["amount"].sum() == sum(float(r["NetAmount"]) for r in rows)
+        assert sorted(tx["voucher_id"].unique()) == sorted({r["JournalNumber"] for r in rows})
+        assert wh.count_rows(schema.rule_flags, upload_id=key, rule="weekend_posting") == len(weekend) == 9
+
+        risk = wh.read_table(schema.transaction_risk, upload_id=key, strategy="balanced")
+        assert risk["risk_score"].between(0, 1).all()
+        # one weekend flag at weight 0.6 x severity 0.7 = 0.42 stays under the balanced threshold 0.5
+        assert not risk["is_anomaly"].any()
+        mat = result.asset_materializations_for_node("transactions")[0]
+        assert mat.metadata["transactions"].value == 13
+
+        # re-materializing replaces, never appends
+        assert _run(instance, path, key).success
+        assert wh.count_rows(schema.transactions, upload_id=key) == 13
+        assert wh.count_rows(schema.rule_flags, upload_id=key) == 9
+        assert wh.count_rows(schema.transaction_risk, upload_id=key, strategy="balanced") == len(risk)
+        with wh.engine.connect() as conn:
+            runs = conn.execute(sa.select(sa.func.count()).select_from(schema.analysis_runs)).scalar_one()
+        assert runs == 2  # the run log keeps both runs
+
+
+def test_results_of_two_strategies_coexist(env):
+    path = real_file(XERO)
+    key = partition_key_for(sha256_file(path))
+    wh = Warehouse(env["DATABASE_URL"])
+    with dg.instance_for_test() as instance:
+        instance.add_dynamic_partitions("uploads", [key])
+        assert _run(instance, path, key, "balanced").success
+        assert _run(instance, path, key, "aggressive").success
+    assert wh.flagged_count(key, "balanced") == 0
+    # aggressive: weekend weight 0.8 x 0.7 = 0.56 >= threshold 0.3 -> every weekend posting is an anomaly
+    assert wh.flagged_count(key, "aggressive") == 9
+    assert wh.count_rows(schema.transactions, upload_id=key) == 13
+
+
+def test_unreadable_file_is_rejected_moved_aside_and_loads_nothing(env):
+    bad = env["tmp"] / "garbage.csv"
+    bad.write_bytes(b"\x00\x01\x02binary\x00" * 50)
+    key = partition_key_for(sha256_file(bad))
+    wh = Warehouse(env["DATABASE_URL"])
+    with dg.instance_for_test() as instance:
+        instance.add_dynamic_partitions("uploads", [key])
+        result = defs.resolve_job_def("process_upload").execute_in_process(
+            partition_key=key, instance=instance, raise_on_error=False,
+            run_config={"ops": {"raw_upload": {"config": {"path": str(bad), "move": True}}}},
+        )
+    assert not result.success
+    upload = wh.get_upload(key)
+    assert upload["status"] == "rejected"
+    assert "binary" in upload["error"]
+    moved = Path(upload["stored_path"])
+    assert moved.parent == env["tmp"] / "data" / "rejected"
+    assert moved.read_bytes() == b"\x00\x01\x02binary\x00" * 50
+    assert not bad.exists()
+    assert wh.count_rows(schema.transactions, upload_id=key) == 0

@@ -1,0 +1,59 @@
+"""`anomaly-pipeline` end to end: process, anomalies, uploads."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+
+from anomaly_pipeline.cli import main
+from anomaly_pipeline_tests.conftest import real_file
+
+XERO = "csv/reubano__csv2ofx__xero.csv"
+BAD_DATES = "csv/bank2ynab__bank2ynab__TH_20180101-20180523_page_1.csv"
+
+
+def _json(capsys) -> object:
+    return json.loads(capsys.readouterr().out)
+
+
+def test_process_loads_flags_and_reports_duplicates_and_rejections(env, capsys):
+    copy = env["tmp"] / "copy of xero.csv"
+    shutil.copy(real_file(XERO), copy)
+    code = main(["process", str(real_file(XERO)), str(real_file(BAD_DATES)), "--strategy", "aggressive",
+                 "--format", "json"])
+    out = _json(capsys)
+    assert code == 1  # one file was rejected
+    assert [o["status"] for o in out] == ["loaded", "rejected"]
+    assert out[0]["transactions"] == 13
+    assert out[0]["flagged"] == 9
+    assert out[0]["error"] is None
+    assert out[1]["transactions"] == 0
+    assert "unparsable dates in 9 of 9 rows" in out[1]["error"]
+    assert set(out[0]) == {"file", "upload_id", "status", "transactions", "flagged", "error"}
+
+    assert main(["process", str(copy), "--strategy", "aggressive", "--format", "json"]) == 0
+    dup = _json(capsys)
+    assert dup[0]["status"] == "duplicate"
+    assert dup[0]["upload_id"] == out[0]["upload_id"]
+
+    assert main(["anomalies", "--strategy", "aggressive"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert len(rows) == 9
+    assert {"upload_id", "transaction_id", "voucher_id", "account", "amount", "posting_date", "risk_score",
+            "is_anomaly", "reasons"} <= set(rows[0])
+    assert all(r["reasons"].startswith("weekend_posting: posted S") for r in rows)
+
+    assert main(["anomalies", "--all", "--format", "json", "--strategy", "aggressive"]) == 0
+    assert len(_json(capsys)) == 13
+
+    assert main(["uploads", "--format", "json"]) == 0
+    uploads = _json(capsys)
+    assert sorted(u["status"] for u in uploads) == ["loaded", "rejected"]
+
+
+def test_process_text_output(env, capsys):
+    assert main(["process", str(real_file(XERO))]) == 0
+    line = capsys.readouterr().out.strip()
+    assert line.endswith("loaded upload=0d9e8b7d94a6a1f8 transactions=13 flagged=0")
