@@ -24,6 +24,7 @@ class ProcessOutcome:
     transactions: int
     flagged: int
     error: str | None
+    run_id: str | None = None
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -68,6 +69,7 @@ def process_file(path: Path, instance: dg.DagsterInstance, strategy: str | None 
         },
     )
     outcome = _outcome(wh, path, key, strategy, None)
+    outcome.run_id = result.run_id
     if not result.success and outcome.status != "rejected":
         outcome.status = "failed"
         outcome.error = _failure_message(result) or "the run failed"

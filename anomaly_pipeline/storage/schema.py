@@ -23,6 +23,7 @@ file_uploads = sa.Table(
     sa.Column("read_metadata", sa.JSON),
     sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("loaded_at", sa.DateTime(timezone=True)),
+    sa.Column("load_token", sa.String(32)),  # changes with every load: keys the frame cache
     sa.Index("ix_file_uploads_status", "status"),
 )
 
@@ -54,6 +55,8 @@ transactions = sa.Table(
     sa.Index("ix_transactions_account_date", "account", "posting_date"),
     sa.Index("ix_transactions_posting_date", "posting_date"),
     sa.Index("ix_transactions_upload_voucher", "upload_id", "voucher_id"),
+    # PostgreSQL: a LIST partition per upload, built unindexed by COPY and attached in the load's transaction
+    postgresql_partition_by="LIST (upload_id)",
 )
 
 strategies = sa.Table(

@@ -33,6 +33,7 @@ def upgrade() -> None:
         sa.Column("read_metadata", sa.JSON(), nullable=True),
         sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("loaded_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("load_token", sa.String(length=32), nullable=True),
         sa.PrimaryKeyConstraint("upload_id"),
         sa.UniqueConstraint("sha256"),
     )
@@ -155,6 +156,8 @@ def upgrade() -> None:
         sa.Column("raw", sa.Text(), nullable=True),
         sa.ForeignKeyConstraint(["upload_id"], ["file_uploads.upload_id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("upload_id", "transaction_id"),
+        # PostgreSQL: one partition per upload, swapped in whole (see storage/warehouse.py)
+        postgresql_partition_by="LIST (upload_id)",
     )
     with op.batch_alter_table("transactions", schema=None) as batch_op:
         batch_op.create_index("ix_transactions_account_date", ["account", "posting_date"], unique=False)

@@ -1,0 +1,124 @@
+"""Scale benchmark: the whole pipeline vs the raw load-and-score floor, at several sizes.
+
+    python -m benchmarks.bench_scale --rows 100000 1000000 [--pg-admin postgresql://postgres@127.0.0.1:5432/postgres]
+
+For each size, on the same machine and in one run:
+  floor     psql \\copy of the CSV into a plain table + scikit-learn IsolationForest (100 trees) fit and score
+            on the rows' numeric features;
+  pipeline  `anomaly-pipeline process` of the file (parse, normalize, load, every detector of the default
+            strategy, combined risk, results stored) into a fresh PostgreSQL database, in a child process whose
+            peak RSS is measured; per-stage times are the Dagster step durations of that run.
+Prints a table and writes benchmarks/out/scale.json. Figures, never pass/fail: this is not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import psycopg
+from sklearn.ensemble import IsolationForest
+
+from benchmarks.generate_gl import COLUMNS, generate, write_csv
+
+OUT = Path(__file__).parent / "out"
+
+_CHILD = r"""
+import json, sys, time
+from pathlib import Path
+from anomaly_pipeline.orchestration.runner import dagster_instance, process_file
+started = time.perf_counter()
+with dagster_instance() as instance:
+    outcome = process_file(Path(sys.argv[1]), instance)
+    total = time.perf_counter() - started
+    stats = instance.get_run_step_stats(outcome.run_id) if outcome.run_id else []
+    steps = {s.step_key: round((s.end_time or 0) - (s.start_time or 0), 3) for s in stats}
+print(json.dumps({"outcome": outcome.as_dict(), "seconds": total, "steps": steps}))
+"""
+
+
+def floor(csv_path: Path, admin_url: str, db: str) -> dict:
+    """psql \\copy into a plain table with the same columns, then IsolationForest on numeric features."""
+    url = admin_url.rsplit("/", 1)[0] + f"/{db}"
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("DROP TABLE IF EXISTS floor_gl")
+        conn.execute("CREATE TABLE floor_gl (" + ", ".join(f'"{c}" text' for c in COLUMNS) + ")")
+    started = time.perf_counter()
+    subprocess.run(["psql", url, "-q", "-c", f"\\copy floor_gl FROM '{csv_path}' WITH (FORMAT csv, HEADER true)"],
+                   check=True)
+    copy_seconds = time.perf_counter() - started
+    frame = pd.read_csv(csv_path, usecols=["Rad", "Bokföringsdatum", "Konto", "Belopp"])
+    features = np.column_stack([
+        np.log10(frame["Belopp"].abs().clip(lower=0.01)), frame["Rad"], frame["Konto"].astype(float),
+        pd.to_datetime(frame["Bokföringsdatum"]).dt.day_of_week,
+    ])
+    started = time.perf_counter()
+    model = IsolationForest(n_estimators=100, random_state=0).fit(features)
+    model.score_samples(features)
+    forest_seconds = time.perf_counter() - started
+    return {"copy_seconds": round(copy_seconds, 3), "isolation_forest_seconds": round(forest_seconds, 3),
+            "seconds": round(copy_seconds + forest_seconds, 3)}
+
+
+def pipeline(csv_path: Path, admin_url: str, db: str, workdir: Path) -> dict:
+    env = {**os.environ, "DATABASE_URL": admin_url.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
+           + f"/{db}", "ANOMALY_DATA_DIR": str(workdir / "data"), "UPLOAD_DIR": str(workdir / "uploads")}
+    env.pop("DAGSTER_HOME", None)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", _CHILD, str(csv_path)], env=env, capture_output=True, text=True,
+                          check=False)
+    wall = time.perf_counter() - started
+    if done.returncode != 0:
+        raise RuntimeError(done.stderr[-3000:])
+    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    return {"seconds": round(wall, 3), "in_process_seconds": round(report["seconds"], 3),
+            "peak_rss_mb": round(max(peak_kib, before) / 1024, 1), "steps": report["steps"],
+            "outcome": report["outcome"]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--pg-admin", default=os.environ.get("TEST_PG_ADMIN_URL",
+                                                             "postgresql://postgres@127.0.0.1:5432/postgres"))
+    args = parser.parse_args()
+    OUT.mkdir(exist_ok=True)
+    results = []
+    for rows in args.rows:
+        with tempfile.TemporaryDirectory() as tmp:
+            workdir = Path(tmp)
+            csv_path = workdir / f"gl_{rows}.csv"
+            write_csv(generate(rows), csv_path)
+            db = f"bench_{uuid.uuid4().hex[:8]}"
+            with psycopg.connect(args.pg_admin, autocommit=True) as conn:
+                conn.execute(f'CREATE DATABASE "{db}"')
+            try:
+                low = floor(csv_path, args.pg_admin, db)
+                high = pipeline(csv_path, args.pg_admin, db, workdir)
+            finally:
+                with psycopg.connect(args.pg_admin, autocommit=True) as conn:
+                    conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+        result = {"rows": rows, "floor": low, "pipeline": high, "ratio": round(high["seconds"] / low["seconds"], 2)}
+        results.append(result)
+        print(f"{rows:>9} rows  floor {low['seconds']:7.2f} s (copy {low['copy_seconds']:.2f} + iforest "
+              f"{low['isolation_forest_seconds']:.2f})  pipeline {high['seconds']:7.2f} s  ratio {result['ratio']:.2f}  "
+              f"peak RSS {high['peak_rss_mb']:.0f} MB  status {high['outcome']['status']}", flush=True)
+        for step, seconds in sorted(high["steps"].items(), key=lambda kv: -kv[1]):
+            print(f"           {step:40} {seconds:7.2f} s")
+    (OUT / "scale.json").write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
