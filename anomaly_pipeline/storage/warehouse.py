@@ -20,6 +20,8 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from anomaly_pipeline.settings import get_settings
 from anomaly_pipeline.storage import schema
@@ -159,16 +161,13 @@ class Warehouse:
         return dict(row) if row else None
 
     def register_upload(self, **values: Any) -> None:
-        """Insert or refresh the upload row (a re-materialization re-registers the same upload)."""
+        """Insert or refresh the upload row in one statement, so concurrent registrations of the same
+        content (two drops at once) cannot collide."""
         table = schema.file_uploads
+        insert = (pg_insert if self.is_postgres else sqlite_insert)(table).values(received_at=now(), **values)
+        upsert = insert.on_conflict_do_update(index_elements=[table.c.upload_id], set_=values)
         with self.engine.begin() as conn:
-            exists = conn.execute(
-                sa.select(table.c.upload_id).where(table.c.upload_id == values["upload_id"])
-            ).first()
-            if exists:
-                conn.execute(table.update().where(table.c.upload_id == values["upload_id"]).values(**values))
-            else:
-                conn.execute(table.insert().values(received_at=now(), **values))
+            conn.execute(upsert)
 
     def update_upload(self, upload_id: str, **values: Any) -> None:
         table = schema.file_uploads
@@ -200,6 +199,8 @@ class Warehouse:
         token = uuid.uuid4().hex
         self.cache.drop(upload_id)
         with self.engine.begin() as conn:
+            if self.is_postgres:  # one load of an upload at a time; different uploads load in parallel
+                conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": upload_id})
             for derived in (schema.anomaly_scores, schema.rule_flags, schema.transaction_risk,
                             schema.algorithm_runs):
                 conn.execute(derived.delete().where(derived.c.upload_id == upload_id))
