@@ -1,7 +1,8 @@
 """SIE 4 (types 4E/4I, `.se`/`.si`): vouchers `#VER` with rows `#TRANS`, `#RTRANS` (added) and `#BTRANS` (removed).
 
 Conventions (see notes/readme_readers-structured.md):
-- voucher_id is series and number separated by a space ("A 12"); a voucher without a number is "A @<line>".
+- voucher_id is series and number separated by a space ("A 12"); a voucher without a number, or repeating an
+  earlier series + number, gets the line of its #VER appended ("A @812", "# 1 @469").
 - An `#RTRANS` immediately followed by a `#TRANS` for the same account and amount is one row (the `#TRANS`,
   annotated with who added it); an `#RTRANS` without that mirror is an active row itself.
 - `#BTRANS` rows are kept with is_removed=True. expected_rows = #TRANS + #BTRANS + #RTRANS lines not
@@ -55,6 +56,8 @@ class _State:
     merged: set[int] = field(default_factory=set)
     ignored: dict[str, int] = field(default_factory=dict)
     unterminated: list[int] = field(default_factory=list)  # lines with a quote or brace left open
+    voucher_ids: set[str] = field(default_factory=set)
+    repeated_ids: set[str] = field(default_factory=set)
 
 
 def read_sie4(path: Path, data: bytes) -> ReadResult:
@@ -69,6 +72,10 @@ def read_sie4(path: Path, data: bytes) -> ReadResult:
     if state.unterminated:
         state.warnings.append(f"{len(state.unterminated)} records have an unterminated quote or brace, read to the "
                               f"end of their line (lines {state.unterminated[:5]})")
+    if state.repeated_ids:
+        shown = ", ".join(sorted(state.repeated_ids)[:5])
+        state.warnings.append(f"{len(state.repeated_ids)} voucher numbers occur more than once ({shown}): the "
+                              "repeats are kept apart as '<series> <number> @<line>'")
     sie_type = _first(state.header, "#SIETYP")
     if not state.rows:
         kind = _SIE_TYPES.get(sie_type or "")
@@ -146,6 +153,10 @@ def _open_voucher(state: _State, number: int, line: str) -> None:
     if not date:
         raise RejectedFile(f"line {number}: #VER has no voucher date")
     voucher_id = f"{series} {number_}".strip() if number_ else f"{series} @{number}".strip()
+    if voucher_id in state.voucher_ids:  # a repeated series + number (e.g. monthly "# 1") stays a separate voucher
+        state.repeated_ids.add(voucher_id)
+        voucher_id = f"{voucher_id} @{number}"
+    state.voucher_ids.add(voucher_id)
     state.voucher = _Voucher(voucher_id, date, text, regdate, sign, number, open=opens_block)
     state.vouchers += 1
     state.pending_rtrans = None
