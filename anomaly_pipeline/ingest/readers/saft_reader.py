@@ -41,18 +41,17 @@ def read_saft(root: etree._Element) -> ReadResult:
     parties = {**_lookup(masters, "{*}Customers/{*}Customer", "{*}CustomerID", ".//{*}Name"),
                **_lookup(masters, "{*}Suppliers/{*}Supplier", "{*}SupplierID", ".//{*}Name")}
     ledger = root.find("{*}GeneralLedgerEntries")
-    lines = list(ledger.iterfind("{*}Journal/{*}Transaction/{*}Line")) if ledger is not None else []
-    if not lines:
+    records = []
+    # walk journal -> transaction -> line once: lxml's find on a parent with many children is linear in them
+    for journal in (ledger.iterfind("{*}Journal") if ledger is not None else ()):
+        journal_id = _text(journal, "{*}JournalID")
+        for transaction in journal.iterfind("{*}Transaction"):
+            shared = _transaction_fields(transaction, journal_id)
+            records.extend(_record(line, number, shared, parties)
+                           for number, line in enumerate(transaction.iterfind("{*}Line"), start=1))
+    if not records:
         raise RejectedFile("the SAF-T file contains no general ledger transactions (GeneralLedgerEntries is "
                            "missing or has no Journal/Transaction/Line: master data only)")
-    records = []
-    line_number = 0
-    previous = None
-    for line in lines:
-        transaction = line.getparent()
-        line_number = line_number + 1 if transaction is previous else 1
-        previous = transaction
-        records.append(_record(line, transaction, line_number, parties))
     frame = pd.DataFrame.from_records(records)
     debit = pd.to_numeric(frame.pop("debit"), errors="coerce")
     credit = pd.to_numeric(frame.pop("credit"), errors="coerce")
@@ -79,12 +78,12 @@ def read_saft(root: etree._Element) -> ReadResult:
         "software": " ".join(v for v in (_text(header, "{*}SoftwareCompanyName"), _text(header, "{*}SoftwareID"),
                                          _text(header, "{*}SoftwareVersion")) if v) or None,
         "currency": currency,
-        "journals": len(ledger.findall("{*}Journal")),
+        "journals": int(frame["raw"].map(lambda r: json.loads(r).get("journal")).nunique()),
         "transactions": int(frame["voucher_id"].nunique()),
         "accounts_named": len(account_names),
     }
     _check_totals(ledger, debit.fillna(0.0).sum(), credit.fillna(0.0).sum(), metadata, warnings)
-    return ReadResult(frame=frame, expected_rows=len(lines), metadata=metadata, warnings=warnings)
+    return ReadResult(frame=frame, expected_rows=_count_lines(ledger), metadata=metadata, warnings=warnings)
 
 
 def _lookup(masters: etree._Element | None, path: str, key: str, value: str) -> dict[str, str]:
@@ -94,39 +93,56 @@ def _lookup(masters: etree._Element | None, path: str, key: str, value: str) -> 
     return {k: v for k, v in pairs if k and v}
 
 
-def _record(line: etree._Element, transaction: etree._Element, line_number: int, parties: dict) -> dict:
-    party = (_text(line, "{*}CustomerID") or _text(line, "{*}SupplierID") or _text(transaction, "{*}CustomerID")
-             or _text(transaction, "{*}SupplierID"))
-    analysis = {}
+def _count_lines(ledger: etree._Element) -> int:
+    """Line elements in the ledger, counted by XPath independently of the record walk."""
+    return int(ledger.xpath("count(*[local-name()='Journal']/*[local-name()='Transaction']/*[local-name()='Line'])"))
+
+
+def _transaction_fields(transaction: etree._Element, journal_id: str | None) -> dict:
+    return {
+        "voucher_id": _text(transaction, "{*}TransactionID"),
+        "posting_date": _text(transaction, "{*}TransactionDate") or _text(transaction, "{*}GLPostingDate"),
+        "registration_date": _text(transaction, "{*}SystemEntryDate"),
+        "description": _text(transaction, "{*}Description"),
+        "user_name": _text(transaction, "{*}SourceID"),
+        "party": _text(transaction, "{*}CustomerID") or _text(transaction, "{*}SupplierID"),
+        "raw": {
+            "journal": journal_id,
+            "period": _text(transaction, "{*}Period"),
+            "period_year": _text(transaction, "{*}PeriodYear"),
+            "gl_posting_date": _text(transaction, "{*}GLPostingDate"),
+            "transaction_type": _text(transaction, "{*}TransactionType"),
+        },
+    }
+
+
+def _record(line: etree._Element, line_number: int, shared: dict, parties: dict) -> dict:
+    party = _text(line, "{*}CustomerID") or _text(line, "{*}SupplierID") or shared["party"]
+    analysis: dict[str, str] = {}
     for item in line.iterfind("{*}Analysis"):
         kind, ident = _text(item, "{*}AnalysisType"), _text(item, "{*}AnalysisID")
         if kind and ident:
             analysis[kind] = f"{analysis[kind]},{ident}" if kind in analysis else ident
-    journal = transaction.getparent()
     raw = {
-        "journal": _text(journal, "{*}JournalID"),
+        **shared["raw"],
         "record_id": _text(line, "{*}RecordID"),
-        "period": _text(transaction, "{*}Period"),
-        "period_year": _text(transaction, "{*}PeriodYear"),
-        "gl_posting_date": _text(transaction, "{*}GLPostingDate"),
-        "transaction_type": _text(transaction, "{*}TransactionType"),
         "party_name": parties.get(party) if party else None,
         "source_document": _text(line, "{*}SourceDocumentID"),
         "tax_code": _text(line, "{*}TaxInformation/{*}TaxCode"),
     }
     return {
         "row_number": line.sourceline,
-        "voucher_id": _text(transaction, "{*}TransactionID"),
+        "voucher_id": shared["voucher_id"],
         "line_number": line_number,
-        "posting_date": _text(transaction, "{*}TransactionDate") or _text(transaction, "{*}GLPostingDate"),
-        "registration_date": _text(transaction, "{*}SystemEntryDate"),
+        "posting_date": shared["posting_date"],
+        "registration_date": shared["registration_date"],
         "value_date": _text(line, "{*}ValueDate"),
         "account": _text(line, "{*}AccountID"),
         "debit": _amount(line, "DebitAmount"),
         "credit": _amount(line, "CreditAmount"),
-        "description": _text(line, "{*}Description") or _text(transaction, "{*}Description"),
+        "description": _text(line, "{*}Description") or shared["description"],
         "counterparty": party,
-        "user_name": _text(transaction, "{*}SourceID"),
+        "user_name": shared["user_name"],
         "reference": _text(line, "{*}ReferenceNumber") or _text(line, "{*}SourceDocumentID"),
         "dimensions": json.dumps(analysis, ensure_ascii=False) if analysis else None,
         "raw": json.dumps({k: v for k, v in raw.items() if v}, ensure_ascii=False),
