@@ -81,7 +81,7 @@ def read_camt(document: etree._Element, message: etree._Element) -> ReadResult:
         "accounts": sorted({a["account"] for a in accounts if a["account"]}),
         "account_owner": accounts[0]["owner"],
         "entity": entity,
-        "entry_status": frame["raw"].map(lambda r: json.loads(r).get("status")).value_counts().to_dict(),
+        "entry_status": {str(k): int(v) for k, v in frame.pop("status").value_counts().items()},
     }
     return ReadResult(frame=frame, expected_rows=count_expected_rows(message, container_tag),
                       metadata=metadata, warnings=warnings)
@@ -145,6 +145,7 @@ def _entry_rows(entry: etree._Element, number: int, info: dict, family: str, war
         "reversal": _text(entry, "{*}RvslInd") in ("true", "1"),
         "booking": booking,
         "created": info["created"],
+        "account_currency": info["currency"],
     }
     if split:
         rows = []
@@ -185,7 +186,8 @@ def _row(base: dict, details: list[etree._Element], sign: float, amount: etree._
         "account": base["account"],
         "amount_text": (amount.text or "").strip(),
         "sign": sign,
-        "currency": amount.get("Ccy"),
+        "currency": amount.get("Ccy") or base["account_currency"],
+        "status": base["status"],
         "description": remittance,
         "counterparty": names,
         "reference": reference or base["entry_reference"],
@@ -255,7 +257,7 @@ def _check_balances(container: etree._Element, info: dict, rows: list[dict], war
     closing = balances.get("CLBD")
     if not opening or not closing or opening[1] != closing[1]:
         return
-    booked = [r for r in rows if json.loads(r["raw"]).get("status") in (None, "BOOK") and r["currency"] == opening[1]]
+    booked = [r for r in rows if r["status"] in (None, "BOOK") and r["currency"] == opening[1]]
     if len(booked) != len(rows):
         return
     try:
