@@ -229,11 +229,13 @@ def test_unreadable_content_is_rejected_with_a_line_number(tmp_path, body, reaso
 
 
 def test_unknown_records_are_ignored(tmp_path):
-    body = '#NYTTFALT 1 2 3\n#VER A 1 20240105 "x"\n{\n#TRANS 1930 {} 10.00\n#FRAMTIDA 7\n#TRANS 3010 {} -10.00\n}\n'
+    body = '#NYTTFALT 1 2 3\n#VER A 1 20240105 "x"\n{\n#TRANS 1930 {} 10.00\n#FRAMTIDA 7\n#TRANS 3010 {} -10.00\n}\n' \
+           'skräp utanför verifikationer\n'
     result = _read(_write(tmp_path, body))
     assert len(result.frame) == 2
     assert result.metadata["ignored_records"] == {"#FRAMTIDA": 1, "#NYTTFALT": 1}
-    assert any("#FRAMTIDA" in w for w in result.warnings)
+    assert any("1 unknown records inside vouchers" in w and "#FRAMTIDA on line 15" in w for w in result.warnings)
+    assert any("1 lines outside vouchers are not SIE records" in w and "[18]" in w for w in result.warnings)
 
 
 def test_process_sie_file_end_to_end(env, capsys):

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from anomaly_pipeline.cli import main
 from anomaly_pipeline.ingest.detect_format import detect_format
 from anomaly_pipeline.ingest.errors import RejectedFile
 from anomaly_pipeline.ingest.read_file import read_file
@@ -270,3 +271,12 @@ def test_saft_without_ledger_entries_is_rejected(tmp_path):
     with pytest.raises(RejectedFile) as info:
         _read(_write(tmp_path, text, name="master-only.xml"))
     assert "no general ledger transactions" in info.value.reason
+
+
+def test_process_camt_statement_end_to_end(env, capsys):
+    path = real_file("xml/Subite-eu__camt-to-coda__BE68793230773034-202411.xml")
+    entries = len(re.findall(r"<Ntry>", path.read_text(encoding="utf-8")))
+    assert main(["process", str(path), "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out[0]["status"] == "loaded"
+    assert out[0]["transactions"] == entries == 268

@@ -58,6 +58,8 @@ class _State:
     unterminated: list[int] = field(default_factory=list)  # lines with a quote or brace left open
     voucher_ids: set[str] = field(default_factory=set)
     repeated_ids: set[str] = field(default_factory=set)
+    stray_lines: list[int] = field(default_factory=list)  # non-record lines outside vouchers
+    unknown_in_vouchers: list[tuple[int, str]] = field(default_factory=list)
 
 
 def read_sie4(path: Path, data: bytes) -> ReadResult:
@@ -72,6 +74,13 @@ def read_sie4(path: Path, data: bytes) -> ReadResult:
     if state.unterminated:
         state.warnings.append(f"{len(state.unterminated)} records have an unterminated quote or brace, read to the "
                               f"end of their line (lines {state.unterminated[:5]})")
+    if state.stray_lines:
+        state.warnings.append(f"{len(state.stray_lines)} lines outside vouchers are not SIE records and were "
+                              f"ignored (lines {state.stray_lines[:5]})")
+    if state.unknown_in_vouchers:
+        shown = ", ".join(f"{label} on line {n}" for n, label in state.unknown_in_vouchers[:5])
+        state.warnings.append(f"{len(state.unknown_in_vouchers)} unknown records inside vouchers were ignored, as "
+                              f"the SIE spec requires ({shown})")
     if state.repeated_ids:
         shown = ", ".join(sorted(state.repeated_ids)[:5])
         state.warnings.append(f"{len(state.repeated_ids)} voucher numbers occur more than once ({shown}): the "
@@ -108,7 +117,7 @@ def _consume(state: _State, number: int, line: str) -> None:
         if state.voucher is not None and state.voucher.open:
             raise RejectedFile(f"line {number} inside voucher {state.voucher.voucher_id} is not a SIE record: "
                                f"{stripped[:60]!r}")
-        state.warnings.append(f"line {number} is not a SIE record and was ignored: {stripped[:60]!r}")
+        state.stray_lines.append(number)
         return
     label = match.group(1).upper()
     if label in _ROW_LABELS:
@@ -123,8 +132,7 @@ def _consume(state: _State, number: int, line: str) -> None:
             state.header.setdefault(label, []).append([f for f in fields[1:] if isinstance(f, str)])
     else:
         if state.voucher is not None and state.voucher.open:
-            state.warnings.append(f"line {number}: unknown record {label} inside voucher "
-                                  f"{state.voucher.voucher_id} ignored (SIE readers ignore unknown records)")
+            state.unknown_in_vouchers.append((number, label))
         state.ignored[label] = state.ignored.get(label, 0) + 1
 
 
