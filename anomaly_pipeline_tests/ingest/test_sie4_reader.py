@@ -130,7 +130,7 @@ VOUCHERS = """#VER A 1 20240105 "Faktura \\"12\\" åäö" 20240107 "anna"
 {
    #TRANS 1930 {} 1250.00
    #TRANS 3010 {1 "100" 6 "P1"} -1000.00 20240106 "Rad text" 2 "bertil"
-   #TRANS 2611 { } -250.00
+   #TRANS 2611 { } -250.00 2024-01-04
 }
 #VER B 7 20240110 "Rättelse" 20240301 "anna"
 {
@@ -153,7 +153,8 @@ def test_crafted_voucher_fields(tmp_path):
     assert a1["row_number"].tolist() == [13, 14, 15]
     assert a1["description"].tolist() == ['Faktura "12" åäö', "Rad text", 'Faktura "12" åäö']
     # transdate overrides the voucher date; regdate -> registration_date; the row sign wins over the voucher's
-    assert a1["posting_date"].dt.strftime("%Y-%m-%d").tolist() == ["2024-01-05", "2024-01-06", "2024-01-05"]
+    assert a1["posting_date"].dt.strftime("%Y-%m-%d").tolist() == ["2024-01-05", "2024-01-06", "2024-01-04"]
+    assert not any("unreadable transaction date" in w for w in result.warnings)  # YYYY-MM-DD is read too
     assert set(a1["registration_date"].dt.strftime("%Y-%m-%d")) == {"2024-01-07"}
     assert a1["user_name"].tolist() == ["anna", "bertil", "anna"]
     assert a1["dimensions"].tolist()[1] == '{"1": "100", "6": "P1"}'

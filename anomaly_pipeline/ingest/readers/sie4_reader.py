@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -225,6 +226,11 @@ def _dimensions(objects: str | list, number: int, state: _State) -> str | None:
     if len(flat) % 2:
         state.warnings.append(f"line {number}: object list {{{' '.join(flat)}}} has an odd number of items; "
                               "the last one is ignored")
+    return _dimension_json(tuple(flat))
+
+
+@lru_cache(maxsize=4096)  # ledgers repeat a handful of object lists on most rows
+def _dimension_json(flat: tuple[str, ...]) -> str:
     pairs: dict[str, str] = {}
     for dim, obj in zip(flat[0::2], flat[1::2], strict=False):
         pairs[dim] = f"{pairs[dim]},{obj}" if dim in pairs else obj
@@ -243,15 +249,15 @@ def _frame(state: _State) -> pd.DataFrame:
     amount = pd.to_numeric(rows["amount_text"].str.replace(",", ".", regex=False).str.replace(" ", ""),
                            errors="coerce")
     _reject_rows(rows, amount.isna(), "amount is not a number", "amount_text")
-    verdate = pd.to_datetime(rows["verdate"], format="%Y%m%d", errors="coerce")
-    transdate = pd.to_datetime(rows["transdate"], format="%Y%m%d", errors="coerce")
+    verdate = _dates(rows["verdate"])
+    transdate = _dates(rows["transdate"])
     bad_transdate = transdate.isna() & (rows["transdate"] != "")
     if bad_transdate.any():
         state.warnings.append(f"{int(bad_transdate.sum())} rows have an unreadable transaction date; the voucher "
                               f"date is used (first at line {int(rows.loc[bad_transdate, 'row_number'].iloc[0])})")
     posting = transdate.fillna(verdate)
     _reject_rows(rows, posting.isna(), "no valid date (voucher date YYYYMMDD)", "verdate")
-    regdate = pd.to_datetime(rows["regdate"], format="%Y%m%d", errors="coerce")
+    regdate = _dates(rows["regdate"])
     names = state.accounts
     header = state.header
     raw = [json.dumps({"record": rec, "line": line, **({"added_by": added} if isinstance(added, str) else {}),
@@ -277,6 +283,12 @@ def _frame(state: _State) -> pd.DataFrame:
         "raw": raw,
     })
     return frame
+
+
+def _dates(values: pd.Series) -> pd.Series:
+    """SIE dates are YYYYMMDD; some writers use YYYY-MM-DD, which is just as unambiguous."""
+    compact = pd.to_datetime(values, format="%Y%m%d", errors="coerce")
+    return compact.fillna(pd.to_datetime(values, format="%Y-%m-%d", errors="coerce"))
 
 
 def _reject_rows(rows: pd.DataFrame, bad: pd.Series, what: str, column: str) -> None:
