@@ -250,3 +250,10 @@ def test_process_sie_file_end_to_end(env, capsys):
     upload = json.loads(capsys.readouterr().out)[0]
     assert upload["expected_rows"] == active_rows + removed_rows
     assert upload["file_format"] == "sie4"
+
+
+def test_unreadable_transaction_date_falls_back_to_the_voucher_date(tmp_path):
+    body = '#VER A 1 20240105 "x"\n{\n#TRANS 1930 {} 10.00 20241345\n#TRANS 3010 {} -10.00\n}\n'
+    result = _read(_write(tmp_path, body))
+    assert result.frame["posting_date"].dt.strftime("%Y-%m-%d").tolist() == ["2024-01-05", "2024-01-05"]
+    assert any("1 rows have an unreadable transaction date" in w and "line 13" in w for w in result.warnings)

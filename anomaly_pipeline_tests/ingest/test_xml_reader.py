@@ -280,3 +280,38 @@ def test_process_camt_statement_end_to_end(env, capsys):
     out = json.loads(capsys.readouterr().out)
     assert out[0]["status"] == "loaded"
     assert out[0]["transactions"] == entries == 268
+
+
+PT_SAFT = """<?xml version="1.0" encoding="UTF-8"?>
+<AuditFile xmlns="urn:OECD:StandardAuditFile-Tax:PT_1.04_01">
+<Header><AuditFileVersion>1.04_01</AuditFileVersion><CompanyID>500000000</CompanyID>
+ <CompanyName>Empresa Lda</CompanyName><Company><Name>Empresa Lda</Name></Company>
+ <CurrencyCode>EUR</CurrencyCode><DefaultCurrencyCode>EUR</DefaultCurrencyCode></Header>
+<MasterFiles><GeneralLedgerAccounts><Account><AccountID>21</AccountID><AccountDescription>Clientes</AccountDescription>
+</Account></GeneralLedgerAccounts></MasterFiles>
+<GeneralLedgerEntries><NumberOfEntries>1</NumberOfEntries><TotalDebit>123.00</TotalDebit><TotalCredit>123.00</TotalCredit>
+<Journal><JournalID>VND</JournalID><Description>Vendas</Description>
+<Transaction><TransactionID>2024-01-05 VND 1</TransactionID><Period>1</Period><TransactionDate>2024-01-05</TransactionDate>
+ <SourceID>joao</SourceID><Description>Fatura 1</Description><GLPostingDate>2024-01-05</GLPostingDate>
+ <CustomerID>C1</CustomerID>
+ <Lines>
+  <DebitLine><RecordID>1</RecordID><AccountID>21</AccountID><SystemEntryDate>2024-01-05T10:00:00</SystemEntryDate>
+   <Description>Fatura 1</Description><DebitAmount>123.00</DebitAmount></DebitLine>
+  <CreditLine><RecordID>2</RecordID><AccountID>71</AccountID><SystemEntryDate>2024-01-05T10:00:00</SystemEntryDate>
+   <Description>Venda</Description><CreditAmount>100.00</CreditAmount></CreditLine>
+  <CreditLine><RecordID>3</RecordID><AccountID>2433</AccountID><SystemEntryDate>2024-01-05T10:00:00</SystemEntryDate>
+   <Description>IVA</Description><CreditAmount>23.00</CreditAmount></CreditLine>
+ </Lines></Transaction></Journal></GeneralLedgerEntries></AuditFile>
+"""
+
+
+def test_saft_with_debit_and_credit_line_elements(tmp_path):
+    result = _read(_write(tmp_path, PT_SAFT, name="pt.xml"))
+    frame = result.frame
+    assert result.expected_rows == len(frame) == 3
+    assert frame["amount"].tolist() == [123.0, -100.0, -23.0]
+    assert frame["account_name"].tolist()[0] == "Clientes"
+    assert set(frame["counterparty"]) == {"C1"} and set(frame["user_name"]) == {"joao"}
+    assert set(frame["entity"]) == {"Empresa Lda"}
+    assert set(frame["registration_date"].dt.strftime("%Y-%m-%d")) == {"2024-01-05"}  # line SystemEntryDate
+    assert not result.warnings

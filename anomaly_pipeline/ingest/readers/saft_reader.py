@@ -1,4 +1,5 @@
-"""SAF-T Financial (Norwegian 1.10/1.30, tolerant of OECD 2.0 variants): GeneralLedgerEntries/Journal/Transaction/Line.
+"""SAF-T Financial (Norwegian 1.10/1.30, tolerant of OECD 2.0 variants): GeneralLedgerEntries/Journal/Transaction/Line
+(or Lines/DebitLine and Lines/CreditLine, as national variants such as Portugal's write them).
 
 Debit amounts are positive and credit amounts negative. TransactionID is the voucher; TransactionDate the
 posting date, SystemEntryDate the registration date, SourceID the user, CustomerID/SupplierID the counterparty.
@@ -13,6 +14,11 @@ from lxml import etree
 
 from anomaly_pipeline.ingest.base import ReadResult
 from anomaly_pipeline.ingest.errors import RejectedFile
+
+# NO / OECD 2.0: Transaction/Line; Portuguese-style variants: Transaction/Lines/DebitLine|CreditLine
+_LINES = ("*[local-name()='Line'] | *[local-name()='Lines']/*[local-name()='DebitLine' or "
+          "local-name()='CreditLine']")
+_LINE_PATH = etree.XPath(_LINES)
 
 
 def _text(element: etree._Element | None, path: str) -> str | None:
@@ -48,7 +54,7 @@ def read_saft(root: etree._Element) -> ReadResult:
         for transaction in journal.iterfind("{*}Transaction"):
             shared = _transaction_fields(transaction, journal_id)
             records.extend(_record(line, number, shared, parties)
-                           for number, line in enumerate(transaction.iterfind("{*}Line"), start=1))
+                           for number, line in enumerate(_LINE_PATH(transaction), start=1))
     if not records:
         raise RejectedFile("the SAF-T file contains no general ledger transactions (GeneralLedgerEntries is "
                            "missing or has no Journal/Transaction/Line: master data only)")
@@ -95,7 +101,8 @@ def _lookup(masters: etree._Element | None, path: str, key: str, value: str) -> 
 
 def _count_lines(ledger: etree._Element) -> int:
     """Line elements in the ledger, counted by XPath independently of the record walk."""
-    return int(ledger.xpath("count(*[local-name()='Journal']/*[local-name()='Transaction']/*[local-name()='Line'])"))
+    transactions = "*[local-name()='Journal']/*[local-name()='Transaction']/"
+    return int(ledger.xpath(f"count({transactions}{_LINES.replace(' | ', f' | {transactions}')})"))
 
 
 def _transaction_fields(transaction: etree._Element, journal_id: str | None) -> dict:
@@ -135,7 +142,7 @@ def _record(line: etree._Element, line_number: int, shared: dict, parties: dict)
         "voucher_id": shared["voucher_id"],
         "line_number": line_number,
         "posting_date": shared["posting_date"],
-        "registration_date": shared["registration_date"],
+        "registration_date": shared["registration_date"] or _text(line, "{*}SystemEntryDate"),
         "value_date": _text(line, "{*}ValueDate"),
         "account": _text(line, "{*}AccountID"),
         "debit": _amount(line, "DebitAmount"),
