@@ -26,12 +26,19 @@ def detect_format(data: bytes, filename: str = "") -> str:
     if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
         return "xls"
     head = data[:4096].lstrip(b"\xef\xbb\xbf").lstrip()
-    if head.startswith(b"<"):
+    if head.startswith(b"<") or _is_utf16_xml(data):
         return "xml"
     if head[:1] in (b"{", b"["):
         return "json"
-    if _SIE_LINE.search(data[:65536]):
+    if _SIE_LINE.search(data[:65536].removeprefix(b"\xef\xbb\xbf")):
         return "sie4"
     if b"\x00" in data[:65536]:
         raise RejectedFile("the file is binary, not a known format (not CSV, JSON, Excel, SIE or XML)")
     return "csv"
+
+
+def _is_utf16_xml(data: bytes) -> bool:
+    for bom, encoding in ((b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+        if data.startswith(bom):
+            return data[2:514].decode(encoding, errors="ignore").lstrip().startswith("<")
+    return False

@@ -7,9 +7,13 @@ from pathlib import Path
 
 from anomaly_pipeline.ingest.base import ReadResult
 from anomaly_pipeline.ingest.readers.csv_reader import read_csv
+from anomaly_pipeline.ingest.readers.sie4_reader import read_sie4
+from anomaly_pipeline.ingest.readers.xml_reader import read_xml
 
 READERS: dict[str, Callable[..., ReadResult]] = {
     "csv": read_csv,
+    "sie4": read_sie4,
+    "xml": read_xml,
 }
 
 

@@ -205,9 +205,11 @@ class Warehouse:
                             schema.algorithm_runs):
                 conn.execute(derived.delete().where(derived.c.upload_id == upload_id))
             if self.is_postgres:
-                count = self._swap_partition(conn, upload_id, rows)
+                self._swap_partition(conn, upload_id, rows)
             else:
-                count = self.replace_rows(schema.transactions, rows, {"upload_id": upload_id}, conn)
+                self.replace_rows(schema.transactions, rows, {"upload_id": upload_id}, conn)
+            # the reported count is active lines: SIE #BTRANS rows are stored (is_removed) but not counted
+            count = int((~rows["is_removed"].astype(bool)).sum()) if "is_removed" in rows else len(rows)
             conn.execute(
                 schema.file_uploads.update()
                 .where(schema.file_uploads.c.upload_id == upload_id)
@@ -308,5 +310,7 @@ def _records(frame: pd.DataFrame) -> list[dict]:
     out = frame.astype(object).where(frame.notna(), None)
     for col in out.columns:
         if pd.api.types.is_datetime64_any_dtype(frame[col]):
-            out[col] = [v.to_pydatetime() if v is not None else None for v in out[col]]
+            # an object Series: a plain list would be re-inferred as datetime64, turning None back into NaT
+            out[col] = pd.Series([v.to_pydatetime() if v is not None else None for v in out[col]],
+                                 index=out.index, dtype=object)
     return out.to_dict(orient="records")
