@@ -11,6 +11,7 @@ import pandas as pd
 
 from anomaly_pipeline.settings import get_settings
 from anomaly_pipeline.storage.warehouse import Warehouse
+from anomaly_pipeline.strategies.cli import add_strategies_parser
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -44,6 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
     uploads = sub.add_parser("uploads", help="uploads with status, counts and errors")
     uploads.add_argument("--format", choices=("text", "json"), default="text")
     uploads.set_defaults(handler=cmd_uploads)
+
+    add_strategies_parser(sub)
     return parser
 
 
