@@ -24,7 +24,7 @@ class PreviewConfig(dg.Config):
     examples: int = 10
 
 
-@dg.op(name="preview_strategy", description="Runs a strategy in memory on loaded transactions and reports what "
+@dg.op(name="strategy_preview", description="Runs a strategy in memory on loaded transactions and reports what "
                                             "it would flag against the current results. Writes nothing.")
 def preview_strategy_op(context: dg.OpExecutionContext, config: PreviewConfig,
                         warehouse: WarehouseResource) -> dg.Output:

@@ -158,23 +158,30 @@ def test_a_run_records_the_strategy_version_it_used(env, capsys):
 
 
 def test_preview_job_in_dagster_attaches_the_report(env, capsys):
-    [processed] = _cli_json(capsys, "process", str(write_ledger(env["tmp"] / "ledger.csv")), "--format", "json")
-    cli_report = _cli_json(capsys, "strategies", "preview", "aggressive", "--format", "json")
+    tmp = env["tmp"]
+    files = [write_ledger(tmp / "ledger.csv"), write_ledger(tmp / "ledger2.csv", rows=90, seed=11)]
+    processed = _cli_json(capsys, "process", *map(str, files), "--format", "json")
+    cli_report = _cli_json(capsys, "strategies", "preview", "aggressive", "--all", "--format", "json")
+    assert [u["upload_id"] for u in cli_report["uploads"]] == [p["upload_id"] for p in processed]
+    assert cli_report["transactions"] == 120 + 90
+    assert cli_report["current_flagged_transactions"] == sum(p["flagged"] for p in processed)
+    assert cli_report["flagged_transactions"] == sum(u["flagged_transactions"] for u in cli_report["uploads"])
+    dg.Definitions.validate_loadable(defs)
     with dg.instance_for_test() as instance:
         result = defs.resolve_job_def("preview_strategy").execute_in_process(
-            instance=instance, run_config={"ops": {"preview_strategy": {"config": {
-                "strategy": "aggressive", "upload": processed["upload_id"]}}}})
+            instance=instance, run_config={"ops": {"strategy_preview": {"config": {
+                "strategy": "aggressive", "all_uploads": True}}}})
     assert result.success
-    report = result.output_for_node("preview_strategy")
+    report = result.output_for_node("strategy_preview")
     for key in ("flagged_transactions", "flagged_vouchers", "current_flagged_transactions", "newly_flagged",
-                "no_longer_flagged", "per_algorithm", "recomputed", "reused"):
+                "no_longer_flagged", "per_algorithm", "recomputed", "reused", "score_distribution"):
         assert report[key] == cli_report[key], key
     output = next(e for e in result.all_events if e.event_type_value == "STEP_OUTPUT")
     metadata = output.event_specific_data.metadata
     assert metadata["newly_flagged"].value == report["newly_flagged"]
     assert metadata["per_algorithm"].value == report["per_algorithm"]
     wh = Warehouse(env["DATABASE_URL"])
-    assert wh.count_rows(schema.transaction_risk, upload_id=processed["upload_id"], strategy="aggressive") == 0
+    assert wh.count_rows(schema.transaction_risk, strategy="aggressive") == 0
 
 
 def test_preview_refuses_unknown_uploads_and_strategies(env, capsys):
