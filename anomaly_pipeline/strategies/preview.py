@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import sqlalchemy as sa
 
 from anomaly_pipeline.detect.combine import combine_scores
 from anomaly_pipeline.detect.registry import ALGORITHMS
@@ -58,7 +59,51 @@ class UploadScores:
     outcomes: dict[str, AlgorithmOutcome] = field(default_factory=dict)
 
 
-def score_in_memory(wh: Warehouse, upload_id: str, frame: pd.DataFrame, strategy: Strategy,
+class Transactions:
+    """An upload's transactions, read lazily: the key columns always, every column only when a detector
+    has to run (reading them all is most of a preview's time when every score is reused)."""
+
+    KEY_COLUMNS = ("transaction_id", "voucher_id", "posting_date", "account", "amount", "is_removed")
+
+    def __init__(self, wh: Warehouse, upload_id: str):
+        self.wh, self.upload_id = wh, upload_id
+        self._full: pd.DataFrame | None = None
+        self._keys: pd.DataFrame | None = None
+
+    @property
+    def full(self) -> pd.DataFrame:
+        """Exactly what the scoring assets read (`Warehouse.read_transactions`)."""
+        if self._full is None:
+            self._full = self.wh.read_transactions(self.upload_id)
+        return self._full
+
+    @property
+    def active(self) -> pd.DataFrame:
+        """Active rows, key columns only, in the order the assets combine them."""
+        if self._full is not None:
+            frame = self._full
+        elif self._keys is None:
+            table = schema.transactions
+            # casts skip SQLAlchemy's per-value Decimal and date objects: same values, a fraction of the time
+            columns = [table.c.transaction_id, table.c.voucher_id, sa.cast(table.c.posting_date, sa.String)
+                       .label("posting_date"), table.c.account, sa.cast(table.c.amount, sa.Float).label("amount"),
+                       table.c.is_removed]
+            query = (sa.select(*columns).where(table.c.upload_id == self.upload_id)
+                     .order_by(table.c.transaction_id))
+            with self.wh.engine.connect() as conn:
+                keys = pd.read_sql(query, conn)
+            keys["voucher_id"] = keys["voucher_id"].astype("string")
+            keys["account"] = keys["account"].astype("string")
+            keys["amount"] = keys["amount"].astype("float64")
+            keys["posting_date"] = pd.to_datetime(keys["posting_date"], errors="coerce").astype("datetime64[ns]")
+            keys["is_removed"] = keys["is_removed"].astype(bool)
+            frame = self._keys = keys
+        else:
+            frame = self._keys
+        return frame.loc[~frame["is_removed"], list(self.KEY_COLUMNS[:-1])]
+
+
+def score_in_memory(wh: Warehouse, upload_id: str, transactions: Transactions, strategy: Strategy,
                     prefer: tuple[str, ...] = ()) -> UploadScores:
     """Risk of `strategy` on one upload: reuse stored scores whose config hash matches, recompute the rest."""
     runs = wh.read_table(schema.algorithm_runs, upload_id=upload_id)
@@ -83,15 +128,14 @@ def score_in_memory(wh: Warehouse, upload_id: str, frame: pd.DataFrame, strategy
                                               reused_from=source, skip_reason=row["skip_reason"] or None)
             continue
         algorithm = cls()
-        result = algorithm.detect(frame, settings.config)
+        result = algorithm.detect(transactions.full, settings.config)
         parts.append(as_loaded_scores(algorithm, result))
         outcomes[name] = AlgorithmOutcome(name, "skipped" if result.skipped else "ran", "recomputed",
                                           int(result.scores["flagged"].sum()), skip_reason=result.skipped)
     parts = [p for p in parts if not p.empty]
     scores = (pd.concat(parts, ignore_index=True) if parts
               else as_loaded_scores(next(iter(ALGORITHMS.values()))(), None))
-    active = frame[~frame["is_removed"]]
-    risk = combine_scores(active, scores, strategy.weights, strategy.threshold)
+    risk = combine_scores(transactions.active, scores, strategy.weights, strategy.threshold)
     return UploadScores(risk=risk, scores=scores, outcomes=outcomes)
 
 
@@ -112,7 +156,7 @@ class CurrentResults:
     per_algorithm: dict[str, int]
 
 
-def current_results(wh: Warehouse, upload_id: str, upload: dict, frame: pd.DataFrame,
+def current_results(wh: Warehouse, upload_id: str, upload: dict, transactions: Transactions,
                     against: str) -> CurrentResults:
     """What the comparison strategy stored for this upload; computed in memory when it never ran on it."""
     runs = wh.read_table(schema.analysis_runs, upload_id=upload_id, strategy=against)
@@ -131,7 +175,7 @@ def current_results(wh: Warehouse, upload_id: str, upload: dict, frame: pd.DataF
         per_algorithm = {r.algorithm: int(r.flagged_count or 0) for r in algo.itertuples()}
         return CurrentResults(risk, "stored", int(newest["strategy_version"]), per_algorithm)
     strategy = get_strategy(wh, against)
-    computed = score_in_memory(wh, upload_id, frame, strategy)
+    computed = score_in_memory(wh, upload_id, transactions, strategy)
     return CurrentResults(computed.risk[["transaction_id", "risk_score", "is_anomaly", "reasons"]], "computed",
                           strategy.version, {n: o.flagged for n, o in computed.outcomes.items()})
 
@@ -165,10 +209,10 @@ def preview_strategy(wh: Warehouse, candidate: Strategy, *, uploads: list[str] |
                           "skip_reasons": []} for name in ALGORITHMS}
     for upload in select_uploads(wh, uploads, all_uploads):
         upload_id = upload["upload_id"]
-        frame = wh.read_transactions(upload_id)
-        active = frame[~frame["is_removed"]]
-        candidate_scores = score_in_memory(wh, upload_id, frame, candidate, prefer=(against,))
-        current = current_results(wh, upload_id, upload, frame, against)
+        transactions = Transactions(wh, upload_id)
+        candidate_scores = score_in_memory(wh, upload_id, transactions, candidate, prefer=(against,))
+        current = current_results(wh, upload_id, upload, transactions, against)
+        active = transactions.active
         if current.version is not None:
             current_versions.add(current.version)
         merged = _merge(upload_id, active, candidate_scores.risk, current.risk)

@@ -15,7 +15,7 @@ from anomaly_pipeline.detect.registry import ALGORITHMS
 from anomaly_pipeline.storage import schema
 from anomaly_pipeline.storage.warehouse import Warehouse
 from anomaly_pipeline.strategies.model import load_preset
-from anomaly_pipeline.strategies.preview import score_in_memory
+from anomaly_pipeline.strategies.preview import Transactions, score_in_memory
 from anomaly_pipeline.strategies.store import get_strategy
 from anomaly_pipeline_tests.strategies.ledger import write_ledger
 
@@ -104,7 +104,8 @@ def test_preview_equals_what_materializing_the_candidate_stores(env, capsys):
 
     # every transaction's risk, not only the flagged ones, equals the stored one
     frame = wh.read_transactions(key)
-    in_memory = score_in_memory(wh, key, frame, get_strategy(wh, "candidate")).risk.set_index("transaction_id")
+    in_memory = score_in_memory(wh, key, Transactions(wh, key), get_strategy(wh, "candidate"))
+    in_memory = in_memory.risk.set_index("transaction_id")
     expected = in_memory["risk_score"][in_memory["risk_score"] > 0]
     pd.testing.assert_series_equal(expected.sort_index(), stored["risk_score"].sort_index(), check_dtype=False,
                                    check_exact=True)
