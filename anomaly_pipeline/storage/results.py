@@ -84,6 +84,28 @@ def load_scores(wh: Warehouse, upload_id: str, strategy: str) -> tuple[pd.DataFr
     return scores, counts
 
 
+def stale_algorithms(wh: Warehouse, upload_id: str, strategy: Strategy) -> dict[str, str]:
+    """Algorithms whose stored outcome for (upload, strategy) was not produced by `strategy`'s settings, with
+    why. Combining them would record a strategy version that did not make the scores: their assets must run
+    again first (a weight or threshold change needs no rerun: those are not part of the config hash)."""
+    r = schema.algorithm_runs
+    query = sa.select(r.c.algorithm, r.c.config_hash, r.c.status).where(
+        r.c.upload_id == upload_id, r.c.strategy == strategy.name)
+    with wh.engine.connect() as conn:
+        stored = {row.algorithm: row for row in conn.execute(query)}
+    stale: dict[str, str] = {}
+    for name, settings in strategy.algorithms.items():
+        row = stored.get(name)
+        if row is None:
+            if settings.enabled:
+                stale[name] = "never ran for this upload and strategy"
+        elif settings.enabled != (row.status != "disabled"):
+            stale[name] = f"stored as {row.status}, but {'enabled' if settings.enabled else 'disabled'} now"
+        elif settings.enabled and row.config_hash != settings.config_hash():
+            stale[name] = "scored with a different config"
+    return stale
+
+
 def save_risk(wh: Warehouse, upload_id: str, strategy: Strategy, risk: pd.DataFrame,
               algorithm_counts: dict[str, dict], run_id: str | None, started_at: float | datetime | None) -> int:
     """Replace (upload, strategy)'s combined risk and log the analysis run. Rows with zero risk are not

@@ -192,3 +192,41 @@ def test_preview_refuses_unknown_uploads_and_strategies(env, capsys):
     assert capsys.readouterr().err == "error: no strategy named 'nope'\n"
     assert main(["strategies", "preview", "balanced", "--upload", "0123456789abcdef"]) == 1
     assert "no upload '0123456789abcdef'" in capsys.readouterr().err
+
+
+def test_combining_refuses_scores_a_different_strategy_version_made(env, capsys):
+    """Materializing transaction_risk alone after a config change would log a version that did not make the
+    scores: it fails naming the algorithm. A weights-only change needs no rerun and is logged as such."""
+    from anomaly_pipeline.orchestration.assets import scoring_assets
+    from anomaly_pipeline.orchestration.resources import ScoringResource, WarehouseResource
+
+    tmp = env["tmp"]
+    assert main(["strategies", "create", "mine", "--from", str(_candidate_file(tmp, "mine", 3.0, 0.6))]) == 0
+    capsys.readouterr()
+    [processed] = _cli_json(capsys, "process", str(write_ledger(tmp / "ledger.csv")), "--strategy", "mine",
+                            "--format", "json")
+    key = processed["upload_id"]
+    assert main(["strategies", "update", "mine", "--from", str(_candidate_file(tmp, "mine", 2.0, 0.6))]) == 0
+
+    def risk_only() -> dg.ExecuteInProcessResult:
+        return dg.materialize(
+            scoring_assets, selection=["transaction_risk"], partition_key=key, instance=instance,
+            resources={"warehouse": WarehouseResource(), "scoring": ScoringResource(strategy="mine")},
+            raise_on_error=False)
+
+    wh = Warehouse(env["DATABASE_URL"])
+    with dg.instance_for_test() as instance:
+        instance.add_dynamic_partitions("uploads", [key])
+        failed = risk_only()
+        assert not failed.success
+        failure = next(e for e in failed.all_events if e.is_step_failure)
+        assert "mine v2: robust_zscore scored with a different config" in failure.step_failure_data.error.message
+        assert wh.read_table(schema.analysis_runs, upload_id=key)["strategy_version"].tolist() == [1]
+
+        assert main(["strategies", "update", "mine", "--from", str(_candidate_file(tmp, "mine", 3.0, 0.9))]) == 0
+        assert risk_only().success
+    capsys.readouterr()
+    log = wh.read_table(schema.analysis_runs, upload_id=key).sort_values("id")
+    assert log["strategy_version"].tolist() == [1, 3]
+    report = _cli_json(capsys, "strategies", "preview", "mine", "--against", "mine", "--format", "json")
+    assert report["recomputed"] == [] and report["newly_flagged"] == report["no_longer_flagged"] == 0
