@@ -58,7 +58,14 @@ def _warehouse() -> Warehouse:
 
 def cmd_process(args: argparse.Namespace) -> int:
     from anomaly_pipeline.orchestration.runner import dagster_instance, process_file
+    from anomaly_pipeline.strategies.model import StrategyError
+    from anomaly_pipeline.strategies.store import get_strategy
 
+    try:  # an unknown strategy is refused before any file is loaded
+        get_strategy(_warehouse(), args.strategy or get_settings().default_strategy)
+    except StrategyError as exc:
+        print(f"error: --strategy: {exc}", file=sys.stderr)
+        return 1
     outcomes = []
     with dagster_instance() as instance:
         for path in args.paths:

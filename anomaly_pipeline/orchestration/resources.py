@@ -7,7 +7,7 @@ from pydantic import Field
 
 from anomaly_pipeline.settings import get_settings
 from anomaly_pipeline.storage.warehouse import Warehouse
-from anomaly_pipeline.strategies.model import Strategy
+from anomaly_pipeline.strategies.model import Strategy, StrategyError
 from anomaly_pipeline.strategies.store import get_strategy
 
 
@@ -31,7 +31,10 @@ class ScoringResource(dg.ConfigurableResource):
 
     def load(self, warehouse: Warehouse) -> Strategy:
         name = self.strategy or get_settings().default_strategy
-        return get_strategy(warehouse, name, self.strategy_version or None)
+        try:
+            return get_strategy(warehouse, name, self.strategy_version or None)
+        except StrategyError as exc:  # a configuration mistake: retrying cannot help
+            raise dg.Failure(f"strategy: {exc}", allow_retries=False) from None
 
 
 def default_resources() -> dict[str, dg.ConfigurableResource]:

@@ -120,3 +120,13 @@ def test_invalid_files_are_refused_with_the_field_and_nothing_is_stored(env, cap
     code, _, err = _run(capsys, "create", "x", "--from", str(tmp / "missing.yaml"))
     assert code == 1 and "cannot read the file" in err
     assert set(_names(capsys)) == set(PRESETS)
+
+
+def test_process_refuses_an_unknown_strategy_before_loading_anything(env, capsys):
+    from anomaly_pipeline.storage.warehouse import Warehouse
+    from anomaly_pipeline_tests.conftest import real_file
+
+    code = main(["process", str(real_file("csv/reubano__csv2ofx__xero.csv")), "--strategy", "nope"])
+    assert code == 1
+    assert capsys.readouterr().err == "error: --strategy: no strategy named 'nope'\n"
+    assert Warehouse(env["DATABASE_URL"]).list_uploads() == []
