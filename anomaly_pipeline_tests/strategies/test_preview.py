@@ -14,7 +14,6 @@ from anomaly_pipeline.definitions import defs
 from anomaly_pipeline.detect.registry import ALGORITHMS
 from anomaly_pipeline.storage import schema
 from anomaly_pipeline.storage.warehouse import Warehouse
-from anomaly_pipeline.strategies.model import load_preset
 from anomaly_pipeline.strategies.preview import Transactions, score_in_memory
 from anomaly_pipeline.strategies.store import get_strategy
 from anomaly_pipeline_tests.strategies.ledger import write_ledger
@@ -28,11 +27,15 @@ def _cli_json(capsys, *argv: str):
 
 
 def _candidate_file(tmp: Path, name: str, zscore_threshold: float, weekend_weight: float) -> Path:
-    """balanced with a different z-score threshold (config changes) and weekend weight (config unchanged)."""
-    document = load_preset("balanced").to_document()
-    document["name"] = name
-    document["algorithms"]["robust_zscore"]["config"]["threshold"] = zscore_threshold
-    document["algorithms"]["weekend_posting"]["weight"] = weekend_weight
+    """The z-score and the weekend rule only, spelled out (other detectors disabled), so the expected
+    differences do not move when presets are retuned or detectors are added."""
+    document = {"name": name, "threshold": 0.5, "algorithms": {
+        **{algo: {"enabled": False} for algo in ALGORITHMS},
+        "robust_zscore": {"enabled": True, "weight": 1.0,
+                          "config": {"threshold": zscore_threshold, "min_group_size": 8, "group_by": "account"}},
+        "weekend_posting": {"enabled": True, "weight": weekend_weight,
+                            "config": {"min_amount": 1000.0, "weekend_days": [6, 7], "severity": "medium"}},
+    }}
     path = tmp / f"{name}.yaml"
     path.write_text(yaml.safe_dump(document), encoding="utf-8")
     return path
@@ -50,28 +53,31 @@ def _stored_risk(wh: Warehouse, key: str, strategy: str) -> pd.DataFrame:
     return wh.read_table(schema.transaction_risk, upload_id=key, strategy=strategy).set_index("transaction_id")
 
 
-def test_preview_equals_what_materializing_the_candidate_stores(env, capsys):
+def test_preview_equals_what_materializing_the_candidate_stores(env, capsys, monkeypatch):
     tmp = env["tmp"]
+    assert main(["strategies", "create", "base", "--from",
+                 str(_candidate_file(tmp, "base", zscore_threshold=3.5, weekend_weight=0.6))]) == 0
+    assert main(["strategies", "create", "candidate", "--from",
+                 str(_candidate_file(tmp, "candidate", zscore_threshold=2.5, weekend_weight=0.1))]) == 0
+    monkeypatch.setenv("DEFAULT_STRATEGY", "base")  # "current" = the default strategy's stored results
+    capsys.readouterr()
     ledger = write_ledger(tmp / "ledger.csv")
     [processed] = _cli_json(capsys, "process", str(ledger), "--format", "json")
     key = processed["upload_id"]
     wh = Warehouse(env["DATABASE_URL"])
-    balanced = _stored_risk(wh, key, "balanced")
-    current_flagged = set(balanced.index[balanced["is_anomaly"]])
+    base = _stored_risk(wh, key, "base")
+    current_flagged = set(base.index[base["is_anomaly"]])
     assert len(current_flagged) == processed["flagged"] > 0
 
-    assert main(["strategies", "create", "candidate", "--from",
-                 str(_candidate_file(tmp, "candidate", zscore_threshold=2.5, weekend_weight=0.1))]) == 0
-    capsys.readouterr()
     report = _cli_json(capsys, "strategies", "preview", "candidate", "--upload", key, "--examples", "1000",
                        "--format", "json")
     assert {"strategy", "version", "flagged_transactions", "flagged_vouchers", "current_flagged_transactions",
             "newly_flagged", "no_longer_flagged", "per_algorithm", "recomputed", "reused"} <= set(report)
-    assert (report["strategy"], report["version"], report["against"]) == ("candidate", 1, "balanced")
+    assert (report["strategy"], report["version"], report["against"]) == ("candidate", 1, "base")
     # only the algorithm whose config changed ran again; the weekend rule's stored flags were reused
     assert report["recomputed"] == ["robust_zscore"]
     assert report["reused"] == ["weekend_posting"]
-    assert report["uploads"][0]["reused"] == {"weekend_posting": "balanced"}
+    assert report["uploads"][0]["reused"] == {"weekend_posting": "base"}
     assert report["current_flagged_transactions"] == len(current_flagged)
     # a looser z threshold flags more amounts; a light weekend weight drops a weekend + z-score combination
     assert report["newly_flagged"] > 0 and report["no_longer_flagged"] > 0
