@@ -1,4 +1,4 @@
-"""`anomaly-pipeline strategies ...`: list, show, create, update, delete, export and preview strategies."""
+"""`anomaly-pipeline strategies ...`: list, show, create, update, delete, export, preview and apply strategies."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from anomaly_pipeline.settings import get_settings
 from anomaly_pipeline.storage.warehouse import Warehouse
 from anomaly_pipeline.strategies.documents import dump_document, read_document
 from anomaly_pipeline.strategies.model import StrategyError, parse_strategy
-from anomaly_pipeline.strategies.preview import PreviewError, preview_strategy
+from anomaly_pipeline.strategies.preview import PreviewError, preview_strategy, select_uploads
 from anomaly_pipeline.strategies.store import (
     create_strategy,
     delete_strategy,
@@ -58,6 +58,15 @@ def add_strategies_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--version", type=int, default=None)
     p.add_argument("--format", choices=("yaml", "json"), default="yaml")
     p.set_defaults(handler=cmd_export)
+
+    p = group.add_parser("apply", help="score loaded uploads with a strategy (the rescore_upload job); other "
+                                       "strategies' results stay")
+    p.add_argument("name")
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--upload", action="append", default=None, help="upload id (repeatable)")
+    which.add_argument("--all", action="store_true", help="every loaded upload")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.set_defaults(handler=cmd_apply)
 
     p = group.add_parser("preview", help="what a strategy would flag on loaded uploads, compared with current "
                                          "results; writes nothing")
@@ -151,6 +160,27 @@ def cmd_export(args: argparse.Namespace) -> int:
     strategy = get_strategy(_warehouse(), args.name, args.version)
     print(dump_document(strategy.to_document(), args.format), end="")
     return 0
+
+
+@_guarded
+def cmd_apply(args: argparse.Namespace) -> int:
+    from anomaly_pipeline.orchestration.runner import dagster_instance, rescore_upload
+
+    wh = _warehouse()
+    strategy = get_strategy(wh, args.name)
+    uploads = select_uploads(wh, args.upload, args.all)
+    outcomes = []
+    with dagster_instance() as instance:
+        for upload in uploads:
+            outcome = rescore_upload(upload["upload_id"], strategy.name, instance)
+            outcomes.append(outcome)
+            if args.format == "text":
+                print(f"{outcome['upload_id']}: {outcome['status']} strategy={strategy.name} v{strategy.version} "
+                      f"flagged={outcome['flagged']}" + (f" error: {outcome['error']}" if outcome["error"] else ""),
+                      flush=True)
+    if args.format == "json":
+        print(json.dumps(outcomes, indent=2))
+    return 1 if any(o["status"] != "scored" for o in outcomes) else 0
 
 
 @_guarded

@@ -152,6 +152,17 @@ def test_a_run_records_the_strategy_version_it_used(env, capsys):
     assert dict(zip(hashes["algorithm"], hashes["config_hash"], strict=True)) == {
         n: s.config_hash() for n, s in get_strategy(wh, "mine", 2).algorithms.items()}
 
+    # applying another strategy to the loaded upload adds its results and run; the first strategy's stay
+    key = processed["upload_id"]
+    mine_rows = wh.read_table(schema.transaction_risk, upload_id=key, strategy="mine")
+    [applied] = _cli_json(capsys, "strategies", "apply", "aggressive", "--upload", key, "--format", "json")
+    assert (applied["status"], applied["upload_id"]) == ("scored", key)
+    assert applied["flagged"] == wh.flagged_count(key, "aggressive")
+    pd.testing.assert_frame_equal(wh.read_table(schema.transaction_risk, upload_id=key, strategy="mine"), mine_rows)
+    log = wh.read_table(schema.analysis_runs, upload_id=key).sort_values("id")
+    assert log[["strategy", "strategy_version"]].values.tolist() == [["mine", 2], ["aggressive", 1]]
+    assert log["run_id"].iloc[1] == applied["run_id"]
+
     # compared with a strategy that never ran on the upload, the current side is computed, not invented
     report = _cli_json(capsys, "strategies", "preview", "mine", "--version", "1", "--against", "mine",
                        "--format", "json")
