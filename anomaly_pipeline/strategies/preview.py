@@ -125,7 +125,8 @@ def score_in_memory(wh: Warehouse, upload_id: str, transactions: Transactions, s
             stored = stored_by_strategy[source]
             parts.append(stored[stored["algorithm"] == name])
             outcomes[name] = AlgorithmOutcome(name, row["status"], "reused", int(row["flagged_count"] or 0),
-                                              reused_from=source, skip_reason=row["skip_reason"] or None)
+                                              reused_from=source,
+                                              skip_reason=row["skip_reason"] if pd.notna(row["skip_reason"]) else None)
             continue
         algorithm = cls()
         result = algorithm.detect(transactions.full, settings.config)
@@ -181,9 +182,10 @@ def current_results(wh: Warehouse, upload_id: str, upload: dict, transactions: T
 
 
 def select_uploads(wh: Warehouse, uploads: list[str] | None, all_uploads: bool) -> list[dict]:
-    loaded = [u for u in wh.list_uploads() if u["status"] == "loaded"]
+    every = wh.list_uploads()
+    loaded = [u for u in every if u["status"] == "loaded"]
     if uploads:
-        by_id = {u["upload_id"]: u for u in wh.list_uploads()}
+        by_id = {u["upload_id"]: u for u in every}
         for upload_id in uploads:
             if upload_id not in by_id:
                 raise PreviewError(f"no upload {upload_id!r} (see `anomaly-pipeline uploads`)")
