@@ -11,6 +11,7 @@ import pandas as pd
 
 from anomaly_pipeline.settings import get_settings
 from anomaly_pipeline.storage.warehouse import Warehouse
+from anomaly_pipeline.strategies.cli import add_strategies_parser
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -44,6 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
     uploads = sub.add_parser("uploads", help="uploads with status, counts and errors")
     uploads.add_argument("--format", choices=("text", "json"), default="text")
     uploads.set_defaults(handler=cmd_uploads)
+
+    add_strategies_parser(sub)
     return parser
 
 
@@ -55,7 +58,14 @@ def _warehouse() -> Warehouse:
 
 def cmd_process(args: argparse.Namespace) -> int:
     from anomaly_pipeline.orchestration.runner import dagster_instance, process_file
+    from anomaly_pipeline.strategies.model import StrategyError
+    from anomaly_pipeline.strategies.store import get_strategy
 
+    try:  # an unknown strategy is refused before any file is loaded
+        get_strategy(_warehouse(), args.strategy or get_settings().default_strategy)
+    except StrategyError as exc:
+        print(f"error: --strategy: {exc}", file=sys.stderr)
+        return 1
     outcomes = []
     with dagster_instance() as instance:
         for path in args.paths:

@@ -4,13 +4,14 @@ import dagster as dg
 
 from anomaly_pipeline.orchestration.assets import ingest_assets, scoring_assets
 from anomaly_pipeline.orchestration.jobs import process_upload_job, rescore_job
+from anomaly_pipeline.orchestration.preview_job import preview_strategy_job
 from anomaly_pipeline.orchestration.resources import default_resources
 from anomaly_pipeline.orchestration.schedules import nightly_rescore
 from anomaly_pipeline.orchestration.sensors import upload_sensor
 
 defs = dg.Definitions(
     assets=[*ingest_assets, *scoring_assets],
-    jobs=[process_upload_job, rescore_job],
+    jobs=[process_upload_job, rescore_job, preview_strategy_job],
     sensors=[upload_sensor],
     schedules=[nightly_rescore],
     resources=default_resources(),

@@ -22,7 +22,7 @@ from anomaly_pipeline.orchestration.metadata import frame_markdown, transaction_
 from anomaly_pipeline.orchestration.partitions import partition_key_for, uploads_partitions
 from anomaly_pipeline.orchestration.resources import ScoringResource, WarehouseResource
 from anomaly_pipeline.settings import get_settings
-from anomaly_pipeline.storage.results import load_scores, save_algorithm_result, save_risk
+from anomaly_pipeline.storage.results import load_scores, save_algorithm_result, save_risk, stale_algorithms
 
 GROUPS = {"statistical": "statistical", "rule": "rules", "ml": "ml"}
 RETRY = dg.RetryPolicy(max_retries=3, delay=5, backoff=dg.Backoff.EXPONENTIAL)
@@ -167,6 +167,10 @@ def transaction_risk(context: dg.AssetExecutionContext, warehouse: WarehouseReso
     key = context.partition_key
     wh = warehouse.get()
     strategy = scoring.load(wh)
+    stale = stale_algorithms(wh, key, strategy)
+    if stale:  # the run log must name the version that made the scores: rerun those assets first
+        raise dg.Failure(f"{strategy.name} v{strategy.version}: " + "; ".join(
+            f"{name} {why}" for name, why in stale.items()) + ": materialize their assets first", allow_retries=False)
     started = time.perf_counter()
     frame = wh.read_transactions(key)
     active = frame[~frame["is_removed"]]

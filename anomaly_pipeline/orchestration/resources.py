@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import dagster as dg
+from pydantic import Field
 
 from anomaly_pipeline.settings import get_settings
 from anomaly_pipeline.storage.warehouse import Warehouse
-from anomaly_pipeline.strategies.model import Strategy
+from anomaly_pipeline.strategies.model import Strategy, StrategyError
 from anomaly_pipeline.strategies.store import get_strategy
 
 
@@ -24,12 +25,16 @@ class WarehouseResource(dg.ConfigurableResource):
 class ScoringResource(dg.ConfigurableResource):
     """Which strategy scoring assets use in this run (empty = DEFAULT_STRATEGY; version 0 = newest)."""
 
-    strategy: str = ""
-    strategy_version: int = 0
+    strategy: str = Field(default="", description="strategy name (`anomaly-pipeline strategies list`); "
+                                                  "empty = DEFAULT_STRATEGY")
+    strategy_version: int = Field(default=0, description="stored version to use; 0 = the newest")
 
     def load(self, warehouse: Warehouse) -> Strategy:
         name = self.strategy or get_settings().default_strategy
-        return get_strategy(warehouse, name, self.strategy_version or None)
+        try:
+            return get_strategy(warehouse, name, self.strategy_version or None)
+        except StrategyError as exc:  # a configuration mistake: retrying cannot help
+            raise dg.Failure(f"strategy: {exc}", allow_retries=False) from None
 
 
 def default_resources() -> dict[str, dg.ConfigurableResource]:

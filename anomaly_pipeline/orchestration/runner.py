@@ -90,3 +90,22 @@ def _failure_message(result: dg.ExecuteInProcessResult) -> str | None:
         if event.is_step_failure and event.step_failure_data and event.step_failure_data.error:
             return event.step_failure_data.error.message.strip().splitlines()[0]
     return None
+
+
+def rescore_upload(upload_id: str, strategy: str, instance: dg.DagsterInstance,
+                   log_level: str = "CRITICAL") -> dict:
+    """Run the `rescore_upload` job for one loaded upload with `strategy`; other strategies' results stay."""
+    from anomaly_pipeline.definitions import defs
+
+    wh = Warehouse(get_settings().database_url)
+    if not instance.has_dynamic_partition(uploads_partitions.name, upload_id):
+        instance.add_dynamic_partitions(uploads_partitions.name, [upload_id])
+    result = defs.resolve_job_def("rescore_upload").execute_in_process(
+        partition_key=upload_id, instance=instance, raise_on_error=False,
+        run_config={"resources": {"scoring": {"config": {"strategy": strategy}}},
+                    "loggers": {"console": {"config": {"log_level": log_level}}}},
+    )
+    return {"upload_id": upload_id, "strategy": strategy, "status": "scored" if result.success else "failed",
+            "flagged": wh.flagged_count(upload_id, strategy), "run_id": result.run_id,
+            "error": None if result.success else (_failure_message(result) or "the run failed")}
+

@@ -22,14 +22,7 @@ def save_algorithm_result(wh: Warehouse, upload_id: str, strategy: str, algorith
     is_rule = algorithm.algorithm_type() == "rule"
     table = schema.rule_flags if is_rule else schema.anomaly_scores
     column = "rule" if is_rule else "algorithm"
-    if result is None or result.skipped:
-        rows = pd.DataFrame()
-    elif is_rule:
-        rows = result.scores[result.scores["flagged"]]
-        rows = rows.assign(severity=rows["severity"].fillna("medium"), reason=rows["reason"].fillna(name))
-        rows = rows[["transaction_id", "severity", "score", "reason"]]
-    else:
-        rows = result.scores[result.scores["score"] > 0][["transaction_id", "score", "flagged", "reason"]]
+    rows = stored_rows(algorithm, result)
     if not rows.empty:
         rows = rows.assign(upload_id=upload_id, strategy=strategy, **{column: name})
     with wh.engine.begin() as conn:
@@ -44,6 +37,33 @@ def save_algorithm_result(wh: Warehouse, upload_id: str, strategy: str, algorith
         }])
         wh.replace_rows(schema.algorithm_runs, run, {**where, "algorithm": name}, conn)
     return stored
+
+
+def stored_rows(algorithm: AnomalyDetectionAlgorithm, result: DetectionResult | None) -> pd.DataFrame:
+    """The rows `save_algorithm_result` stores for a result: a rule's flags (transaction_id, severity, score,
+    reason) or another algorithm's non-zero scores (transaction_id, score, flagged, reason)."""
+    if result is None or result.skipped:
+        return pd.DataFrame()
+    if algorithm.algorithm_type() == "rule":
+        rows = result.scores[result.scores["flagged"]]
+        rows = rows.assign(severity=rows["severity"].fillna("medium"), reason=rows["reason"].fillna(algorithm.name()))
+        return rows[["transaction_id", "severity", "score", "reason"]]
+    return result.scores[result.scores["score"] > 0][["transaction_id", "score", "flagged", "reason"]]
+
+
+def as_loaded_scores(algorithm: AnomalyDetectionAlgorithm, result: DetectionResult | None) -> pd.DataFrame:
+    """A result in the long form `load_scores` reads back after `save_algorithm_result` stored it, without
+    touching the database (the strategy preview combines these exactly as `transaction_risk` does)."""
+    rows = stored_rows(algorithm, result)
+    if rows.empty:
+        return pd.DataFrame({"algorithm": pd.Series(dtype=object), "transaction_id": pd.Series(dtype="int64"),
+                             "score": pd.Series(dtype="float64"), "flagged": pd.Series(dtype=bool),
+                             "reason": pd.Series(dtype=object)})
+    flagged = True if "flagged" not in rows else rows["flagged"].astype(bool)
+    return pd.DataFrame({
+        "algorithm": algorithm.name(), "transaction_id": rows["transaction_id"].astype("int64"),
+        "score": rows["score"].astype("float64"), "flagged": flagged, "reason": rows["reason"].astype(object),
+    }).reset_index(drop=True)
 
 
 def load_scores(wh: Warehouse, upload_id: str, strategy: str) -> tuple[pd.DataFrame, dict[str, dict]]:
@@ -62,6 +82,28 @@ def load_scores(wh: Warehouse, upload_id: str, strategy: str) -> tuple[pd.DataFr
                               **({"skip_reason": row.skip_reason} if row.skip_reason else {})}
               for row in runs.itertuples()}
     return scores, counts
+
+
+def stale_algorithms(wh: Warehouse, upload_id: str, strategy: Strategy) -> dict[str, str]:
+    """Algorithms whose stored outcome for (upload, strategy) was not produced by `strategy`'s settings, with
+    why. Combining them would record a strategy version that did not make the scores: their assets must run
+    again first (a weight or threshold change needs no rerun: those are not part of the config hash)."""
+    r = schema.algorithm_runs
+    query = sa.select(r.c.algorithm, r.c.config_hash, r.c.status).where(
+        r.c.upload_id == upload_id, r.c.strategy == strategy.name)
+    with wh.engine.connect() as conn:
+        stored = {row.algorithm: row for row in conn.execute(query)}
+    stale: dict[str, str] = {}
+    for name, settings in strategy.algorithms.items():
+        row = stored.get(name)
+        if row is None:
+            if settings.enabled:
+                stale[name] = "never ran for this upload and strategy"
+        elif settings.enabled != (row.status != "disabled"):
+            stale[name] = f"stored as {row.status}, but {'enabled' if settings.enabled else 'disabled'} now"
+        elif settings.enabled and row.config_hash != settings.config_hash():
+            stale[name] = "scored with a different config"
+    return stale
 
 
 def save_risk(wh: Warehouse, upload_id: str, strategy: Strategy, risk: pd.DataFrame,

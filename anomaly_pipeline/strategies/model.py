@@ -99,7 +99,7 @@ def parse_strategy(document: dict[str, Any], *, name: str | None = None, version
         except ConfigError as exc:
             raise StrategyError(f"algorithms.{exc}") from exc
         algorithms[algo_name] = AlgorithmSettings(enabled=enabled, weight=float(weight), config=config)
-    return Strategy(name=name, description=str(document.get("description", "")), threshold=float(threshold),
+    return Strategy(name=name, description=str(document.get("description") or "").strip(), threshold=float(threshold),
                     algorithms=algorithms, version=version, is_preset=is_preset)
 
 
