@@ -16,6 +16,12 @@ import numpy as np
 import pandas as pd
 
 from anomaly_pipeline.ingest.errors import RejectedFile
+from anomaly_pipeline.ingest.statement_rows import (
+    apply_direction,
+    balance_rows,
+    find_direction_column,
+    is_balance_header,
+)
 
 # canonical field -> header synonyms, compared after `header_key` (lowercase, accents and punctuation removed)
 SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -121,11 +127,12 @@ class Mapping:
 
     columns: dict[str, str] = field(default_factory=dict)  # canonical field -> source header
     debit_is_money_out: bool = False  # bank statements: a "debit" column holds withdrawals
-    date_format: str | None = None
-    decimal: str | None = None
+    balance_columns: list[str] = field(default_factory=list)  # running balances: never an amount
+    notes: list[str] = field(default_factory=list)  # decisions a reviewer should see
 
     def describe(self) -> dict:
-        return {"columns": dict(self.columns), "debit_is_money_out": self.debit_is_money_out}
+        return {"columns": dict(self.columns), "debit_is_money_out": self.debit_is_money_out,
+                "balance_columns": list(self.balance_columns), "notes": list(self.notes)}
 
 
 # ---------------------------------------------------------------- value parsing (vectorised)
@@ -141,7 +148,7 @@ def parse_dates(values: pd.Series, date_format: str | None = None) -> tuple[pd.S
         return pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]"), None
     candidates = (date_format,) if date_format else DATE_FORMATS
     best_fmt, best_count, best = None, -1, None
-    sample = present if len(present) <= 5000 else present.sample(5000, random_state=0)
+    sample = present.iloc[:: max(1, len(present) // 5000)]  # evenly spaced: keeps the file's order
     for fmt in candidates:
         parsed = pd.to_datetime(sample, format=fmt, errors="coerce")
         count = int(parsed.notna().sum())
@@ -160,17 +167,38 @@ def _plausible(parsed: pd.Series) -> pd.Series:
     return parsed.where((year >= 1900) & (year <= 2099)).astype("datetime64[ns]")
 
 
+_DAY_MONTH_SWAPS = {"%d/%m/%Y": "%m/%d/%Y", "%m/%d/%Y": "%d/%m/%Y", "%d/%m/%y": "%m/%d/%y", "%m/%d/%y": "%d/%m/%y",
+                    "%d-%m-%Y": "%m-%d-%Y", "%m-%d-%Y": "%d-%m-%Y", "%d/%m/%Y %H:%M": "%m/%d/%Y %H:%M",
+                    "%m/%d/%Y %H:%M": "%d/%m/%Y %H:%M"}
+
+
 def _disambiguate_day_month(sample: pd.Series, fmt: str, parsed: pd.Series) -> str:
-    """%d/%m and %m/%d parse the same values when every day is <= 12: prefer the order the data proves."""
-    swaps = {"%d/%m/%Y": "%m/%d/%Y", "%m/%d/%Y": "%d/%m/%Y", "%d/%m/%y": "%m/%d/%y", "%m/%d/%y": "%d/%m/%y",
-             "%d-%m-%Y": "%m-%d-%Y", "%m-%d-%Y": "%d-%m-%Y"}
-    other = swaps.get(fmt)
+    """Day-first and month-first read the same values when every day is <= 12: decide from the data.
+
+    The order that parses more values wins (a 13..31 in the first field proves day-first). When both parse
+    everything, the order under which the rows run in date order (exports are sorted) and span fewer days wins;
+    a full tie keeps day-first, the more common order outside the US.
+    """
+    other = _DAY_MONTH_SWAPS.get(fmt)
     if other is None:
         return fmt
     alt = pd.to_datetime(sample, format=other, errors="coerce")
-    if alt.notna().sum() > parsed.notna().sum():
-        return other
-    return fmt
+    if alt.notna().sum() != parsed.notna().sum():
+        return other if alt.notna().sum() > parsed.notna().sum() else fmt
+    score_fmt, score_alt = _orderliness(parsed), _orderliness(alt)
+    if score_fmt != score_alt:
+        return fmt if score_fmt > score_alt else other
+    return fmt if fmt.startswith("%d") else other
+
+
+def _orderliness(parsed: pd.Series) -> tuple[float, float]:
+    """(share of consecutive steps in the dominant direction, minus the span in days): higher is likelier."""
+    dates = parsed.dropna()
+    if len(dates) < 2:
+        return (0.0, 0.0)
+    steps = dates.diff().dropna().dt.days
+    monotone = max(float((steps >= 0).mean()), float((steps <= 0).mean()))
+    return (round(monotone, 6), -float((dates.max() - dates.min()).days))
 
 
 def parse_amounts(values: pd.Series, decimal: str | None = None) -> tuple[pd.Series, str | None]:
@@ -217,33 +245,56 @@ def _decide_decimal(values: pd.Series) -> str:
 
 
 def map_columns(table: pd.DataFrame, override: dict[str, str] | None = None) -> Mapping:
-    """Decide which header feeds which canonical field: user mapping, then synonyms, then content."""
+    """Decide which header feeds which canonical field: user mapping, then synonyms, then content.
+
+    Running-balance columns are never mapped; when several headers name the posting date, a booking /
+    posting date wins over a transaction date.
+    """
     mapping = Mapping()
     used: set[str] = set()
     if override:
         for canon, header in override.items():
+            if canon not in SYNONYMS:
+                raise RejectedFile(f"the mapping names unknown field {canon!r} (known: {', '.join(SYNONYMS)})")
             if header not in table.columns:
                 raise RejectedFile(f"the mapping names column {header!r}, which is not in the file")
             mapping.columns[canon] = header
             used.add(header)
     keys = {col: header_key(col) for col in table.columns}
-    for col, key in keys.items():
-        canon = _SYNONYM_INDEX.get(key) or _prefix_match(key)
-        if canon is None or canon in mapping.columns or col in used:
+    candidates: list[tuple[int, int, str, str]] = []  # (preference, position, canon, column)
+    for pos, (col, key) in enumerate(keys.items()):
+        if col in used:
+            continue
+        canon = _SYNONYM_INDEX.get(key)
+        if canon is None and is_balance_header(key):
+            mapping.balance_columns.append(col)
+            continue
+        canon = canon or _prefix_match(key)
+        if canon is None:
             continue
         if not _content_fits(canon, table[col]):
             canon = _content_alternative(canon, table[col])
-            if canon is None or canon in mapping.columns:
+            if canon is None:
                 continue
+        preference = 0 if canon != "posting_date" or any(p in key for p in _POSTING_HINTS) else 1
+        candidates.append((preference, pos, canon, col))
+    for _, _, canon, col in sorted(candidates):
+        if canon in mapping.columns or col in used:
+            continue
         mapping.columns[canon] = col
         used.add(col)
-    if "posting_date" not in mapping.columns:
+    if "posting_date" not in mapping.columns and "value_date" not in mapping.columns:
         for col in table.columns:
-            if col not in used and _content_fits("posting_date", table[col]) and _mostly_dates(table[col]):
+            if col in used or col in mapping.balance_columns:
+                continue
+            if _content_fits("posting_date", table[col]) and _mostly_dates(table[col]):
                 mapping.columns["posting_date"] = col
                 used.add(col)
                 break
     return mapping
+
+
+_POSTING_HINTS = ("post", "book", "buch", "bokf", "boek", "journal", "accounting", "comptable", "contable")
 
 
 def _prefix_match(key: str) -> str | None:
@@ -293,13 +344,21 @@ def tabular_to_canonical(
     override: dict[str, str] | None = None,
     default_account: str | None = None,
     default_currency: str | None = None,
+    default_entity: str | None = None,
 ) -> tuple[pd.DataFrame, dict, list[str]]:
-    """Map and parse `table` (one row per record, text cells). Returns (frame, metadata, warnings)."""
+    """Map and parse `table` (one row per record; text cells, or native datetime/float columns).
+
+    Returns (frame, metadata, warnings). Balance/summary rows and rows without a parsable date or amount
+    are skipped and reported; see `drop_unreadable_rows` for when that rejects the file instead.
+    """
     if table.empty:
         raise RejectedFile("the file has a header but no data rows")
     table = table.reset_index(drop=True)
     mapping = map_columns(table, override)
     cols = mapping.columns
+    if "posting_date" not in cols and "value_date" in cols:
+        cols["posting_date"] = cols["value_date"]
+        mapping.notes.append(f"no posting date column: the value date {cols['value_date']!r} is used as posting date")
     if "posting_date" not in cols:
         raise RejectedFile(f"no date column found (columns: {_list_headers(table)})")
     if "amount" not in cols and not ({"debit", "credit"} & cols.keys()):
@@ -321,21 +380,7 @@ def tabular_to_canonical(
 
     bank_like = _looks_like_bank_statement(table, cols)
     mapping.debit_is_money_out = bank_like
-    amount, decimal = None, None
-    if "amount" in cols:
-        amount, decimal = parse_amounts(table[cols["amount"]])
-        if amount.isna().all() and ({"debit", "credit"} & cols.keys()):
-            amount = None
-    if amount is None:
-        debit, decimal = parse_amounts(table[cols["debit"]]) if "debit" in cols else (None, None)
-        credit, _ = parse_amounts(table[cols["credit"]]) if "credit" in cols else (None, None)
-        debit = debit.abs() if debit is not None else pd.Series(np.nan, index=table.index)
-        credit = credit.abs() if credit is not None else pd.Series(np.nan, index=table.index)
-        both_missing = debit.isna() & credit.isna()
-        signed = debit.fillna(0.0) - credit.fillna(0.0)
-        if bank_like:
-            signed = -signed
-        amount = signed.where(~both_missing)
+    amount, decimal, direction = _amounts(table, mapping, bank_like)
     out["amount"] = amount.round(2)
 
     for field_name in ("account", "account_name", "currency", "description", "counterparty", "voucher_id",
@@ -353,17 +398,67 @@ def tabular_to_canonical(
         out["account"] = out["account"].fillna(default_account)
     if "currency" not in out and default_currency:
         out["currency"] = default_currency
+    if default_entity:
+        out["entity"] = default_entity
     out["source_format"] = source_format
     out["raw"] = _raw_json(table)
 
-    frame, warnings = drop_unreadable_rows(out, table, cols)
+    summary = balance_rows(table, _label_columns(table, mapping))
+    warnings: list[str] = []
+    if summary.any():
+        labels = sorted(set(table.loc[summary, cols.get("description", _label_columns(table, mapping)[0])]
+                            .astype("string").str.strip().dropna().head(20)))
+        warnings.append(f"skipped {int(summary.sum())} balance/summary rows that are not transactions "
+                        f"(rows {out.loc[summary, 'row_number'].head(5).tolist()}: {', '.join(labels[:5])})")
+    kept = out[~summary.to_numpy()]
+    frame, row_warnings = drop_unreadable_rows(kept, table[~summary.to_numpy()], cols)
     metadata = {
         "mapping": mapping.describe(),
         "date_format": date_fmt,
         "decimal_separator": decimal,
+        "direction_column": direction,
+        "balance_rows": int(summary.sum()),
         "skipped_rows": len(out) - len(frame),
     }
-    return frame, metadata, warnings
+    return frame, metadata, warnings + row_warnings
+
+
+def _amounts(table: pd.DataFrame, mapping: Mapping, bank_like: bool) -> tuple[pd.Series, str | None, str | None]:
+    """Signed amounts from one amount column (with an optional D/K-style flag column) or debit/credit columns."""
+    cols = mapping.columns
+    amount, decimal = None, None
+    if "amount" in cols:
+        amount, decimal = parse_amounts(table[cols["amount"]])
+        if amount.isna().all() and ({"debit", "credit"} & cols.keys()):
+            amount = None
+    if amount is not None:
+        used = set(cols.values()) | set(mapping.balance_columns)
+        keys = {c: header_key(c) for c in table.columns}
+        flag_col = find_direction_column(table, [c for c in table.columns if c not in used], keys)
+        if flag_col is None:
+            return amount, decimal, None
+        signed, info = apply_direction(amount, table[flag_col], bank_like)
+        mapping.notes.append(f"amount sign taken from flag column {flag_col!r} (values {info['flags']})")
+        return signed, decimal, flag_col
+    debit, decimal = parse_amounts(table[cols["debit"]]) if "debit" in cols else (None, None)
+    credit, _ = parse_amounts(table[cols["credit"]]) if "credit" in cols else (None, None)
+    debit = debit.abs() if debit is not None else pd.Series(np.nan, index=table.index)
+    credit = credit.abs() if credit is not None else pd.Series(np.nan, index=table.index)
+    both_missing = debit.isna() & credit.isna()
+    signed = debit.fillna(0.0) - credit.fillna(0.0)
+    if bank_like:
+        signed = -signed
+    return signed.where(~both_missing), decimal, None
+
+
+def _label_columns(table: pd.DataFrame, mapping: Mapping) -> list[str]:
+    """Columns where a statement writes 'Opening balance' / 'Turnover': the text fields, else every text column."""
+    named = [mapping.columns[f] for f in ("description", "counterparty", "reference", "voucher_id")
+             if f in mapping.columns]
+    amounts = {mapping.columns.get(f) for f in ("amount", "debit", "credit", "posting_date", "value_date")}
+    others = [c for c in table.columns if c not in amounts and c not in named and table[c].dtype == object
+              or (c not in amounts and c not in named and pd.api.types.is_string_dtype(table[c]))]
+    return named + [c for c in others if c not in named] or list(table.columns[:1])
 
 
 def _looks_like_bank_statement(table: pd.DataFrame, cols: dict[str, str]) -> bool:
