@@ -12,6 +12,7 @@ import pandas as pd
 from anomaly_pipeline.ingest.base import ReadResult
 from anomaly_pipeline.ingest.errors import RejectedFile
 from anomaly_pipeline.ingest.normalize import header_key, tabular_to_canonical
+from anomaly_pipeline.ingest.preamble import parse_preamble
 from anomaly_pipeline.ingest.text import decode_text
 
 DELIMITERS = (",", ";", "\t", "|")
@@ -24,6 +25,7 @@ def read_csv(path: Path, data: bytes, mapping: dict[str, str] | None = None) -> 
     lines = text.split("\n")
     delimiter = sniff_delimiter(lines[:_SNIFF_LINES])
     header_index = find_header(lines[:_SNIFF_LINES], delimiter)
+    preamble = parse_preamble(list(csv.reader(lines[:header_index], delimiter=delimiter)))
     body = "\n".join(lines[header_index:])
     try:
         table = pd.read_csv(
@@ -41,11 +43,16 @@ def read_csv(path: Path, data: bytes, mapping: dict[str, str] | None = None) -> 
     # physical line of each record: header line + 1 + position (exact for files without embedded newlines)
     row_numbers = pd.Series(table.index + header_index + 2, dtype="int64")
     frame, metadata, warnings = tabular_to_canonical(
-        table, source_format="csv", row_numbers=row_numbers, override=mapping
+        table, source_format="csv", row_numbers=row_numbers, override=mapping,
+        default_account=preamble.get("account"), default_currency=preamble.get("currency"),
+        default_entity=preamble.get("entity"),
     )
     metadata.update(
         {"encoding": encoding, "delimiter": delimiter, "header_row": header_index + 1, "columns": list(table.columns)}
     )
+    if preamble["preamble"]:
+        metadata["preamble"] = preamble["preamble"]
+        metadata["preamble_defaults"] = {k: v for k, v in preamble.items() if k != "preamble"}
     return ReadResult(frame=frame, expected_rows=expected, metadata=metadata, warnings=warnings)
 
 
@@ -81,7 +88,8 @@ def find_header(lines: list[str], delimiter: str) -> int:
             continue
         cells = [c.strip() for c in row if c.strip()]
         labels = [c for c in cells if header_key(c) and not _is_number_or_date(c)]
-        if cells and len(labels) >= 0.6 * len(cells) and len(cells) >= 2:
+        # a header names most of the table's columns; "Kontoinhaber:;Max Muster;;;" above it names two
+        if len(cells) >= max(2, 0.5 * width) and len(labels) >= 0.6 * len(cells):
             return i
     return 0
 
