@@ -386,7 +386,7 @@ def tabular_to_canonical(
     for field_name in ("account", "account_name", "currency", "description", "counterparty", "voucher_id",
                        "user_name", "reference"):
         if field_name in cols:
-            out[field_name] = table[cols[field_name]].astype("string").str.strip().replace("", pd.NA)
+            out[field_name] = as_text(table[cols[field_name]])
     if "line_number" in cols:
         out["line_number"] = pd.to_numeric(table[cols["line_number"]], errors="coerce").astype("Int64")
     if "account" not in out:
@@ -459,6 +459,17 @@ def _label_columns(table: pd.DataFrame, mapping: Mapping) -> list[str]:
     others = [c for c in table.columns if c not in amounts and c not in named and table[c].dtype == object
               or (c not in amounts and c not in named and pd.api.types.is_string_dtype(table[c]))]
     return named + [c for c in others if c not in named] or list(table.columns[:1])
+
+
+def as_text(column: pd.Series) -> pd.Series:
+    """Cells as trimmed text; numeric cells (spreadsheets, JSON) without a spurious '.0' on whole numbers."""
+    if pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):
+        numbers = column.astype("float64")
+        whole = numbers.notna() & (numbers == numbers.round())
+        text = numbers.astype("string")
+        text[whole] = numbers[whole].astype("int64").astype("string")
+        return text
+    return column.astype("string").str.strip().replace("", pd.NA)
 
 
 def _looks_like_bank_statement(table: pd.DataFrame, cols: dict[str, str]) -> bool:

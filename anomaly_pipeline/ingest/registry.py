@@ -7,11 +7,14 @@ from pathlib import Path
 
 from anomaly_pipeline.ingest.base import ReadResult
 from anomaly_pipeline.ingest.readers.csv_reader import read_csv
+from anomaly_pipeline.ingest.readers.excel_reader import read_xls, read_xlsx
 from anomaly_pipeline.ingest.readers.json_reader import read_json
 
 READERS: dict[str, Callable[..., ReadResult]] = {
     "csv": read_csv,
     "json": read_json,
+    "xlsx": read_xlsx,
+    "xls": read_xls,
 }
 
 

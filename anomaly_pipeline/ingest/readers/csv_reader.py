@@ -11,12 +11,13 @@ import pandas as pd
 
 from anomaly_pipeline.ingest.base import ReadResult
 from anomaly_pipeline.ingest.errors import RejectedFile
-from anomaly_pipeline.ingest.normalize import header_key, tabular_to_canonical
+from anomaly_pipeline.ingest.header_row import HEADER_SCAN_ROWS, find_header_row
+from anomaly_pipeline.ingest.normalize import tabular_to_canonical
 from anomaly_pipeline.ingest.preamble import parse_preamble
 from anomaly_pipeline.ingest.text import decode_text
 
 DELIMITERS = (",", ";", "\t", "|")
-_SNIFF_LINES = 60
+_SNIFF_LINES = HEADER_SCAN_ROWS
 
 
 def read_csv(path: Path, data: bytes, mapping: dict[str, str] | None = None) -> ReadResult:
@@ -76,27 +77,8 @@ def sniff_delimiter(lines: list[str]) -> str:
 
 
 def find_header(lines: list[str], delimiter: str) -> int:
-    """Index of the header line: the first line with the table's field count whose cells are mostly labels.
-
-    Bank exports often put account details on lines above the header; those lines have fewer fields.
-    """
-    rows = list(csv.reader(lines, delimiter=delimiter))
-    counts = Counter(len(r) for r in rows if any(c.strip() for c in r))
-    width = max(n for n, c in counts.items() if c == max(counts.values()))
-    for i, row in enumerate(rows):
-        if len(row) < max(2, width - 1):
-            continue
-        cells = [c.strip() for c in row if c.strip()]
-        labels = [c for c in cells if header_key(c) and not _is_number_or_date(c)]
-        # a header names most of the table's columns; "Kontoinhaber:;Max Muster;;;" above it names two
-        if len(cells) >= max(2, 0.5 * width) and len(labels) >= 0.6 * len(cells):
-            return i
-    return 0
-
-
-def _is_number_or_date(cell: str) -> bool:
-    stripped = cell.replace(" ", "").replace(",", "").replace(".", "").replace("-", "").replace("/", "")
-    return stripped.lstrip("+").isdigit()
+    """Index of the header line (lines above it are a preamble)."""
+    return find_header_row(list(csv.reader(lines, delimiter=delimiter)))
 
 
 def _drop_empty_columns(table: pd.DataFrame) -> pd.DataFrame:
