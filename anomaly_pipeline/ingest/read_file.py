@@ -60,6 +60,8 @@ def read_file(path: Path, settings: Settings, file_format: str | None = None,
     reader = READERS.get(file_format)
     if reader is None:
         raise RejectedFile(f"no reader for format {file_format!r} yet")
+    if mapping is None:
+        mapping = load_mapping(path)
     data = path.read_bytes()
     result = reader(path, data, mapping=mapping) if mapping else reader(path, data)
     frame = conform(result.frame)

@@ -191,4 +191,9 @@ def _flatten(group: _Group) -> tuple[pd.DataFrame, pd.Series]:
         if _canon(col) in own or col in table.columns:
             continue  # the record's own field wins over its voucher's / statement's
         table[col] = context[col].to_numpy()
+    inherits_voucher = any(_canon(c) == "voucher_id" for c in context.columns)
+    if inherits_voucher and "line_number" not in own and "line" not in table.columns:
+        # lines of a voucher are numbered by their position in it
+        starts = np.repeat(np.cumsum(lengths) - lengths, lengths)
+        table["line"] = np.arange(len(table)) - starts + 1
     return table, pd.Series(np.arange(1, len(table) + 1), dtype="int64")
