@@ -20,13 +20,15 @@ def find_header_row(rows: list[list[str]]) -> int:
     if not counts:
         return 0
     width = max(n for n, c in counts.items() if c == max(counts.values()))
-    for i, (row, cells) in enumerate(zip(rows, filled, strict=True)):
-        if len(row) < max(2, width - 1):
-            continue
-        labels = [c for c in cells if header_key(c) and not is_number_or_date(c)]
-        # a header names most of the table's columns; "Kontoinhaber:;Max Muster;;;" above it names two
-        if len(cells) >= max(2, 0.5 * width) and len(labels) >= 0.6 * len(cells):
-            return i
+    # a header names most of the table's columns ("Kontoinhaber:;Max Muster;;;" above it names two);
+    # a second, laxer pass accepts headers with many blank cells
+    for share in (0.75, 0.5):
+        for i, (row, cells) in enumerate(zip(rows, filled, strict=True)):
+            if len(row) < max(2, width - 1):
+                continue
+            labels = [c for c in cells if header_key(c) and not is_number_or_date(c)]
+            if len(cells) >= max(2, share * width) and len(labels) >= 0.6 * len(cells):
+                return i
     return 0
 
 

@@ -46,7 +46,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "amount", "netamount", "transactionamount", "belopp", "betrag", "umsatz", "montant", "importe",
         "bedrag", "bedrageur", "amounteur", "amountczk", "amountsek", "amountusd", "amountgbp", "zauctovanacastka",
         "tranzakcioosszege", "sum", "summa", "value", "saldoeffekt", "beloppsek", "transaktionsbelopp",
-        "totalamount", "amountchf",
+        "totalamount", "amountchf", "castka", "osszeg", "kwota", "suma", "bedragvaluta", "amountvalue",
     ),
     "debit": (
         "debit", "debitamount", "debet", "soll", "sollbetrag", "withdrawal", "withdrawals", "moneyout",
@@ -83,7 +83,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "counterparty", "payee", "payer", "partnername", "beguenstigterzahlungspflichtiger",
         "auftraggeberempfanger", "empfanger", "auftraggeber", "naamtegenpartij", "tegenpartij", "motpart",
         "mottagare", "counteraccountname", "nazevprotiuctu", "partnerneve", "name", "merchant",
-        "merchantname", "customer", "supplier", "vendor", "beneficiary", "tiers", "beneficiario",
+        "merchantname", "customer", "supplier", "vendor", "beneficiary", "tiers", "beneficiario", "prijemce",
+        "protistrana", "nazevprotistrany", "odbiorca", "kontrahent", "creditorname", "debtorname",
     ),
     "voucher_id": (
         "voucher", "voucherid", "vouchernumber", "voucherno", "journalnumber", "journalno", "journalid",
@@ -272,11 +273,13 @@ def map_columns(table: pd.DataFrame, override: dict[str, str] | None = None) -> 
         canon = canon or _prefix_match(key)
         if canon is None:
             continue
-        if not _content_fits(canon, table[col]):
-            canon = _content_alternative(canon, table[col])
-            if canon is None:
-                continue
         preference = 0 if canon != "posting_date" or any(p in key for p in _POSTING_HINTS) else 1
+        if not _content_fits(canon, table[col]):
+            alternative = _content_alternative(canon, table[col])
+            if alternative is None and canon not in ("posting_date", "amount"):
+                continue
+            # a 'Date' / 'Amount' header over unreadable cells is kept last, so the row policy can say why
+            canon, preference = (alternative, preference) if alternative else (canon, 2)
         candidates.append((preference, pos, canon, col))
     for _, _, canon, col in sorted(candidates):
         if canon in mapping.columns or col in used:
@@ -298,6 +301,8 @@ _POSTING_HINTS = ("post", "book", "buch", "bokf", "boek", "journal", "accounting
 
 
 def _prefix_match(key: str) -> str | None:
+    if key.endswith(("currency", "currencycode", "ccy")):
+        return "currency"  # "amount.currency" in flattened JSON
     for prefix, canon in (("amount", "amount"), ("betrag", "amount"), ("belopp", "amount"), ("debit", "debit"),
                           ("credit", "credit"), ("description", "description"), ("omschrijving", "description"),
                           ("vwz", "description"), ("date", "posting_date")):

@@ -50,7 +50,7 @@ def read_json(path: Path, data: bytes, mapping: dict[str, str] | None = None) ->
     text, encoding = decode_text(data)
     document, line_numbers = _parse(text)
     json_lines = line_numbers is not None
-    group = _choose(_find_groups(document))
+    group = _choose(_find_groups(document), mapping)
     table, row_numbers = _flatten(group)
     if json_lines and not group.path:  # one record per line: report the file's line number
         row_numbers = pd.Series(line_numbers, dtype="int64")
@@ -155,15 +155,15 @@ def _canon(key: str) -> str | None:
     return _SYNONYM_INDEX.get(header_key(key))
 
 
-def _choose(groups: list[_Group]) -> _Group:
+def _choose(groups: list[_Group], mapping: dict[str, str] | None) -> _Group:
     """The largest group whose records (with what they inherit) have a date and an amount."""
-    fitting = [g for g in groups if _looks_like_transactions(g)]
+    fitting = [g for g in groups if _looks_like_transactions(g, mapping)]
     if not fitting:
         raise RejectedFile("no list of transaction records found (objects with a date and an amount field)")
     return max(fitting, key=lambda g: g.size)
 
 
-def _looks_like_transactions(group: _Group) -> bool:
+def _looks_like_transactions(group: _Group, mapping: dict[str, str] | None) -> bool:
     sample = _Group(group.path, [], [])
     for items, context in zip(group.lists, group.contexts, strict=True):
         sample.lists.append(items[:_SAMPLE])
@@ -171,7 +171,10 @@ def _looks_like_transactions(group: _Group) -> bool:
         if sample.size >= _SAMPLE:
             break
     table, _ = _flatten(sample)
-    cols = map_columns(table).columns
+    try:
+        cols = map_columns(table, mapping).columns
+    except RejectedFile:  # the user's mapping names columns this list does not have
+        return False
     has_date = bool({"posting_date", "value_date"} & cols.keys())
     return has_date and bool({"amount", "debit", "credit"} & cols.keys())
 
