@@ -7,7 +7,6 @@ decimal separator are decided from the whole column, never guessed per row.
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -522,5 +521,8 @@ def _list_headers(table: pd.DataFrame) -> str:
 
 
 def _raw_json(table: pd.DataFrame) -> list[str]:
-    records = table.astype(object).where(table.notna(), None).to_dict(orient="records")
-    return [json.dumps(r, ensure_ascii=False, default=str) for r in records]
+    if table.empty:
+        return []
+    # pandas' C serialiser; JSON escapes newlines inside values, so one record per "\n"
+    text = table.to_json(orient="records", lines=True, force_ascii=False, date_format="iso")
+    return text.rstrip("\n").split("\n")

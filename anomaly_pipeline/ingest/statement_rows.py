@@ -51,8 +51,17 @@ _BALANCE_ROW = re.compile(
 )
 
 
+_BALANCE_WORDS = re.compile(
+    r"balance|saldo|solde|turnover|total|summ|gesamt|kontostand|oms|apyvarta|likutis|zustatek|egyenleg|totaal",
+    re.IGNORECASE,
+)
+
+
 def _ascii(text: pd.Series) -> pd.Series:
-    return text.map(lambda s: unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode(), na_action="ignore")
+    """Accents removed; computed once per distinct value (flag and label columns repeat a few values)."""
+    uniques = text.dropna().unique()
+    table = {u: unicodedata.normalize("NFKD", u).encode("ascii", "ignore").decode() for u in uniques}
+    return text.map(table, na_action="ignore")
 
 
 def _token(column: pd.Series) -> pd.Series:
@@ -69,6 +78,8 @@ def find_direction_column(table: pd.DataFrame, candidates: list[str], keys: dict
     """The column whose non-empty cells are all direction flags (D/K, CR, inflow/outflow...), if any."""
     found: list[tuple[int, int, str]] = []
     for col in candidates:
+        if not _token(table[col].head(500)).replace("", pd.NA).dropna().isin(DIRECTION_TOKENS.keys()).all():
+            continue  # the first rows already disprove it: spare the whole column
         tokens = _token(table[col]).replace("", pd.NA).dropna()
         if tokens.empty or not tokens.isin(DIRECTION_TOKENS.keys()).all():
             continue
@@ -104,7 +115,11 @@ def balance_rows(table: pd.DataFrame, text_columns: list[str]) -> pd.Series:
     """Rows whose label cell reads like 'Opening balance', 'Turnover', 'Closing balance', 'Total'."""
     mask = pd.Series(False, index=table.index)
     for col in text_columns:
-        text = _ascii(table[col].astype("string").str.strip()).astype("string").str.lower()
-        mask |= text.str.match(_BALANCE_ROW, na=False).to_numpy(dtype=bool)
+        text = table[col].astype("string").str.strip()
+        candidates = text.str.contains(_BALANCE_WORDS, na=False)  # cheap filter before the full pattern
+        if not candidates.any():
+            continue
+        labels = _ascii(text[candidates]).astype("string").str.lower()
+        mask[labels.index[labels.str.match(_BALANCE_ROW, na=False).to_numpy(dtype=bool)]] = True
     return mask
 

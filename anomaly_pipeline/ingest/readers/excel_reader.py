@@ -166,20 +166,33 @@ def _table(rows: list[list], header_index: int) -> pd.DataFrame:
         seen.add(label)
         names.append(label)
     table = pd.DataFrame([list(r) + [None] * (width - len(r)) for r in body], columns=names, dtype=object)
+    table = table.apply(_blank_to_none)
     table = table.loc[:, [c for c in table.columns if not (c.startswith("Unnamed: ") and table[c].isna().all())]]
-    filled = table.map(lambda v: v is not None and str(v).strip() != "")
-    table = table[filled.any(axis=1)]
+    table = table[table.notna().any(axis=1)]
     return table.apply(_native_or_text)
 
 
+def _blank_to_none(column: pd.Series) -> pd.Series:
+    is_text = column.map(type).eq(str)
+    if not is_text.any():
+        return column
+    blank = pd.Series(False, index=column.index)
+    blank[is_text] = column[is_text].astype("string").str.strip().eq("").to_numpy(dtype=bool)
+    return column.where(~blank, None)
+
+
 def _native_or_text(column: pd.Series) -> pd.Series:
-    present = column.dropna()
-    present = present[present.map(lambda v: str(v).strip() != "")]
-    if len(present) and present.map(lambda v: isinstance(v, dt.datetime | dt.date)).all():
-        return pd.to_datetime(column.where(column.map(lambda v: isinstance(v, dt.datetime | dt.date))),
-                              errors="coerce")
-    if len(present) and present.map(lambda v: isinstance(v, int | float) and not isinstance(v, bool)).all():
-        return pd.to_numeric(column.where(column.map(lambda v: isinstance(v, int | float))), errors="coerce")
+    """All-datetime -> datetime64, all-number -> float64 (bools excluded), anything else -> text."""
+    kinds = column.map(type)
+    present = column.notna()
+    if not present.any():
+        return column.map(_text).astype("string")
+    is_date = kinds.isin((dt.datetime, dt.date, pd.Timestamp))
+    if is_date[present].all():
+        return pd.to_datetime(column.where(is_date), errors="coerce")
+    is_number = kinds.isin((int, float))
+    if is_number[present].all():
+        return pd.to_numeric(column.where(is_number), errors="coerce").astype("float64")
     return column.map(_text).astype("string")
 
 

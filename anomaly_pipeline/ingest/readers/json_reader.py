@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import json
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -122,16 +123,25 @@ def _inherited(container: str, item: dict) -> dict:
     singular = _singular(container)
     out: dict = {}
     for key, value in scalars.items():
-        prefixed = f"{singular}_{key}" if singular else key
-        if _canon(prefixed) in _INHERITABLE:
-            out[prefixed] = value
-        elif _canon(key) in _INHERITABLE - {"account"}:
-            out[key] = value
+        name = _inherited_name(singular, key)
+        if name is not None:
+            out[name] = value
     if "account" in header_key(singular) and not any(_canon(k) == "account" for k in out):
         identity = next((scalars[k] for k in _ACCOUNT_IDENTITY if scalars.get(k) not in (None, "")), None)
         if identity is not None:
             out["account"] = identity
     return out
+
+
+@lru_cache(maxsize=4096)
+def _inherited_name(singular: str, key: str) -> str | None:
+    """'id' of a voucher -> 'voucher_id'; its 'date' stays 'date'; fields lines never take -> None."""
+    prefixed = f"{singular}_{key}" if singular else key
+    if _canon(prefixed) in _INHERITABLE:
+        return prefixed
+    if _canon(key) in _INHERITABLE - {"account"}:
+        return key
+    return None
 
 
 def _scalars(item: dict, prefix: str = "") -> dict:
@@ -151,6 +161,7 @@ def _singular(name: str) -> str:
     return name[:-1] if name.endswith("s") else name
 
 
+@lru_cache(maxsize=4096)
 def _canon(key: str) -> str | None:
     return _SYNONYM_INDEX.get(header_key(key))
 
