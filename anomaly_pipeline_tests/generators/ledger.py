@@ -161,6 +161,30 @@ def write_xlsx(ledger: Ledger, path: Path) -> Path:
     return path
 
 
+def write_xls(ledger: Ledger, path: Path) -> Path:
+    """Legacy BIFF .xls (xlwt): a title row above the header, date cells with a date format, float amounts."""
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    book.add_sheet("Info").write(0, 0, "Verifikationslista")
+    sheet = book.add_sheet("Verifikationer")
+    date_style = xlwt.easyxf(num_format_str="YYYY-MM-DD")
+    sheet.write(0, 0, "Företag")
+    sheet.write(0, 1, ledger.company)
+    header = ["Verifikationsnummer", "Rad", "Bokföringsdatum", "Konto", "Kontonamn", "Belopp", "Text", "Användare"]
+    for col, label in enumerate(header):
+        sheet.write(2, col, label)
+    for row, r in enumerate(_flat_records(ledger), start=3):
+        values = [r["voucher"], r["line"], None, int(r["account"]), r["account_name"], r["amount"], r["text"],
+                  r["user"]]
+        for col, value in enumerate(values):
+            if value is not None:
+                sheet.write(row, col, value)
+        sheet.write(row, 2, dt.datetime.fromisoformat(r["date"]), date_style)
+    book.save(str(path))
+    return path
+
+
 # variant -> (file suffix, writer). An SIE4 writer would be one more entry: ("sie4", ".se", write_sie4).
 WRITERS: dict[str, tuple[str, Callable[[Ledger, Path], Path]]] = {
     "csv_comma": (".csv", write_csv_comma),
@@ -169,6 +193,7 @@ WRITERS: dict[str, tuple[str, Callable[[Ledger, Path], Path]]] = {
     "json_vouchers": (".json", write_json_vouchers),
     "jsonl": (".jsonl", write_jsonl),
     "xlsx": (".xlsx", write_xlsx),
+    "xls": (".xls", write_xls),
 }
 
 

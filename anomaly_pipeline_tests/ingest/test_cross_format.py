@@ -12,7 +12,7 @@ from anomaly_pipeline_tests.generators.ledger import WRITERS, generate_ledger, w
 COMPARED = ["voucher_id", "line_number", "posting_date", "account", "account_name", "amount", "description",
             "user_name"]
 EXPECTED_FORMAT = {"csv_comma": "csv", "csv_semicolon": "csv", "json_records": "json", "json_vouchers": "json",
-                   "jsonl": "json", "xlsx": "xlsx"}
+                   "jsonl": "json", "xlsx": "xlsx", "xls": "xls"}
 
 
 @pytest.fixture(scope="module")

@@ -229,3 +229,19 @@ def test_mapping_sidecar_naming_a_missing_column_rejects(tmp_path):
     path.with_name("a.csv.mapping.yaml").write_text("amount: Betrag\n")
     with pytest.raises(RejectedFile, match="'Betrag', which is not in the file"):
         _read(path)
+
+
+def test_corrupt_xls_rejected(tmp_path):
+    path = tmp_path / "broken.xls"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00\x01" * 2000)
+    with pytest.raises(RejectedFile, match="the .xls workbook cannot be read"):
+        _read(path)
+
+
+def test_xls_sheet_choice_and_native_dates(tmp_path):
+    ledger = generate_ledger(seed=4, vouchers=5)
+    file_format, result = _read(write(ledger, "xls", tmp_path))
+    assert file_format == "xls"
+    assert result.metadata["sheet"] == "Verifikationer" and result.metadata["header_row"] == 3
+    assert result.metadata["date_format"] == "native"
+    assert result.frame["posting_date"].dt.date.tolist() == ledger.lines()["posting_date"].dt.date.tolist()

@@ -9,6 +9,7 @@ directory are checked, so a ZIP bomb is rejected without decompressing anything.
 from __future__ import annotations
 
 import datetime as dt
+import struct
 import zipfile
 from io import BytesIO
 from pathlib import Path
@@ -48,14 +49,15 @@ def read_xlsx(path: Path, data: bytes, mapping: dict[str, str] | None = None) ->
 
 def read_xls(path: Path, data: bytes, mapping: dict[str, str] | None = None) -> ReadResult:
     import xlrd
+    from xlrd.compdoc import CompDocError
 
     try:
         book = xlrd.open_workbook(file_contents=data, on_demand=True)
-    except (xlrd.XLRDError, AssertionError, IndexError, ValueError) as exc:
+    except (xlrd.XLRDError, CompDocError, AssertionError, IndexError, ValueError, struct.error) as exc:
         raise RejectedFile(f"the .xls workbook cannot be read ({exc})") from exc
     try:
         sheets = {name: _xls_rows(book, book.sheet_by_name(name)) for name in book.sheet_names()}
-    except (xlrd.XLRDError, AssertionError, IndexError, ValueError) as exc:
+    except (xlrd.XLRDError, CompDocError, AssertionError, IndexError, ValueError, struct.error) as exc:
         raise RejectedFile(f"a worksheet of the .xls workbook is corrupt ({exc})") from exc
     finally:
         book.release_resources()
