@@ -31,14 +31,16 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "fechaoperacion", "fechacontable", "dateoperation", "datecomptable", "datedoperation", "boekdatum",
         "boekingsdatum", "transactiedatum", "datumprovedeni", "datumzauctovani", "tranzakciodatuma", "created",
         "dateposted", "datetransacted", "dato", "bokfortdatum", "posted", "valuedateposted",
+        "postdate", "completeddate", "transaktionsdag", "reskontradatum", "dataoperacji", "dataksiegowania",
+        "datacontabile", "dataoperazione", "datarejestracji", "bokforingsdagen",
     ),
     "value_date": (
         "valuedate", "valutadatum", "valuta", "wertstellung", "valutadag", "rentedatum", "datedevaleur",
-        "fechavalor", "datevaleur", "executiondate", "erteknap", "valordatum",
+        "fechavalor", "datevaleur", "executiondate", "erteknap", "valordatum", "datavaluta", "valutadato", "rentedato", "datawaluty",
     ),
     "registration_date": (
         "registrationdate", "regdate", "registreringsdatum", "createddate", "systementrydate", "entrytime",
-        "erfassungsdatum", "enteredon", "createdat", "inputdate",
+        "erfassungsdatum", "enteredon", "createdat", "inputdate", "starteddate",
     ),
     "posted_at": ("time", "transactiontime", "tid", "uhrzeit", "heure", "hora", "timestamp", "datetime"),
     "amount": (
@@ -46,16 +48,17 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "bedrag", "bedrageur", "amounteur", "amountczk", "amountsek", "amountusd", "amountgbp", "zauctovanacastka",
         "tranzakcioosszege", "sum", "summa", "value", "saldoeffekt", "beloppsek", "transaktionsbelopp",
         "totalamount", "amountchf", "castka", "osszeg", "kwota", "suma", "bedragvaluta", "amountvalue",
+        "gross", "grossamount", "importo", "belob", "belop", "belobdkk", "belopnok", "kwotaoperacji",
     ),
     "debit": (
         "debit", "debitamount", "debet", "soll", "sollbetrag", "withdrawal", "withdrawals", "moneyout",
         "paidout", "debe", "cargo", "cargos", "uttag", "debitchf", "debiteur", "debetbedrag", "afschrijving",
-        "ausgang", "ausgabe", "utbetalning", "paymentout", "outflow",
+        "ausgang", "ausgabe", "utbetalning", "paymentout", "outflow", "dare", "utfrakonto", "uttakkonto", "obciazenia",
     ),
     "credit": (
         "credit", "creditamount", "kredit", "haben", "habenbetrag", "deposit", "deposits", "moneyin", "paidin",
         "haber", "abono", "abonos", "insattning", "creditchf", "crediteur", "creditbedrag", "bijschrijving",
-        "eingang", "einnahme", "inbetalning", "paymentin", "inflow",
+        "eingang", "einnahme", "inbetalning", "paymentin", "inflow", "avere", "innpakonto", "uznania",
     ),
     "account": (
         "account", "accountnumber", "accountno", "accountcode", "accountid", "konto", "kontonr",
@@ -76,14 +79,16 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "verwendungszweck", "beskrivning", "transaktionstext", "vertext", "libelle", "concepto",
         "omschrijving", "omschrijving1", "paymentreference", "paymentpurpose", "purpose", "reason",
         "message", "zprava", "kozlemeny", "description1", "transactiondescription", "particulars",
-        "messageforpayee", "reference text", "mededeling", "vrijemededeling",
+        "messageforpayee", "referencetext", "mededeling", "vrijemededeling",
+        "tekst", "forklaring", "rubrik", "textmottagare", "descrizione", "opisoperacji", "opis", "tytul", "tytulem", "naamomschrijving", "mededelingen", "causale",
     ),
     "counterparty": (
         "counterparty", "payee", "payer", "partnername", "beguenstigterzahlungspflichtiger",
         "auftraggeberempfanger", "empfanger", "auftraggeber", "naamtegenpartij", "tegenpartij", "motpart",
         "mottagare", "counteraccountname", "nazevprotiuctu", "partnerneve", "name", "merchant",
         "merchantname", "customer", "supplier", "vendor", "beneficiary", "tiers", "beneficiario", "prijemce",
-        "protistrana", "nazevprotistrany", "odbiorca", "kontrahent", "creditorname", "debtorname",
+        "protistrana", "nazevprotistrany", "odbiorca", "kontrahent", "creditorname", "debtorname", "avsandare",
+        "begunstigterauftraggeber", "nadawcaodbiorca",
     ),
     "voucher_id": (
         "voucher", "voucherid", "vouchernumber", "voucherno", "journalnumber", "journalno", "journalid",
@@ -296,7 +301,8 @@ def map_columns(table: pd.DataFrame, override: dict[str, str] | None = None) -> 
     return mapping
 
 
-_POSTING_HINTS = ("post", "book", "buch", "bokf", "boek", "journal", "accounting", "comptable", "contable")
+_POSTING_HINTS = ("post", "book", "buch", "bokf", "boek", "journal", "accounting", "comptable", "contable", "contab",
+                  "ksieg", "reskontra", "completed")
 
 
 def _prefix_match(key: str) -> str | None:
@@ -363,6 +369,7 @@ def tabular_to_canonical(
     if "posting_date" not in cols and "value_date" in cols:
         cols["posting_date"] = cols["value_date"]
         mapping.notes.append(f"no posting date column: the value date {cols['value_date']!r} is used as posting date")
+    _drop_counterparty_iban(table, mapping)
     if "posting_date" not in cols:
         raise RejectedFile(f"no date column found (columns: {_list_headers(table)})")
     if "amount" not in cols and not ({"debit", "credit"} & cols.keys()):
@@ -459,7 +466,7 @@ def _label_columns(table: pd.DataFrame, mapping: Mapping) -> list[str]:
     """Columns where a statement writes 'Opening balance' / 'Turnover': the text fields, else every text column."""
     named = [mapping.columns[f] for f in ("description", "counterparty", "reference", "voucher_id")
              if f in mapping.columns]
-    amounts = {mapping.columns.get(f) for f in ("amount", "debit", "credit", "posting_date", "value_date")}
+    amounts = {mapping.columns.get(f) for f in ("amount", "debit", "credit")}
     others = [c for c in table.columns if c not in amounts and c not in named and table[c].dtype == object
               or (c not in amounts and c not in named and pd.api.types.is_string_dtype(table[c]))]
     return named + [c for c in others if c not in named] or list(table.columns[:1])
@@ -476,11 +483,31 @@ def as_text(column: pd.Series) -> pd.Series:
     return column.astype("string").str.strip().replace("", pd.NA)
 
 
+_IBAN_SHAPE = r"[A-Z]{2}\d{2}[A-Z0-9]{8,30}"
+
+
 def _looks_like_bank_statement(table: pd.DataFrame, cols: dict[str, str]) -> bool:
-    """A bank export has one account (or none); a ledger has many accounts. Decides what 'debit' means."""
+    """A bank export has one account (or none, or IBANs); a ledger has many chart-of-accounts numbers.
+
+    Decides what 'debit' means: money out of a bank account, or the debit side of a ledger line.
+    """
     if "account" not in cols:
         return True
-    return table[cols["account"]].astype("string").str.strip().nunique(dropna=True) <= 1
+    accounts = table[cols["account"]].astype("string").str.replace(" ", "", regex=False).str.strip()
+    if accounts.nunique(dropna=True) <= 1:
+        return True
+    return "voucher_id" not in cols and bool(accounts.dropna().str.fullmatch(_IBAN_SHAPE).mean() > 0.8)
+
+
+def _drop_counterparty_iban(table: pd.DataFrame, mapping: Mapping) -> None:
+    """A bare 'IBAN' column that varies row by row next to a payee column is the payee's IBAN, not the account."""
+    cols = mapping.columns
+    column = cols.get("account")
+    if column is None or header_key(column) != "iban" or "counterparty" not in cols or "voucher_id" in cols:
+        return
+    if table[column].astype("string").str.strip().nunique(dropna=True) > 1:
+        del cols["account"]
+        mapping.notes.append(f"column {column!r} holds the counterparties' IBANs (one per row): not the account")
 
 
 def drop_unreadable_rows(out: pd.DataFrame, table: pd.DataFrame, cols: dict[str, str]) -> tuple[pd.DataFrame, list[str]]:

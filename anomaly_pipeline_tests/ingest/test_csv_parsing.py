@@ -201,3 +201,47 @@ def test_more_than_half_unreadable_rejects(tmp_path):
     text = "Date,Amount\nPending,1\nPending,2\n2024-01-01,3\n"
     with pytest.raises(RejectedFile, match="unparsable dates in 2 of 3 rows"):
         _read(tmp_path, text)
+
+
+# ------------------------------------------------------------------ common bank layouts (synthetic rows)
+
+
+def test_af_bij_column_and_compact_dates(tmp_path):
+    """Dutch layout: unsigned 'Bedrag (EUR)' with 'Af Bij', dates yyyymmdd."""
+    text = ('"Datum","Naam / Omschrijving","Rekening","Tegenrekening","Code","Af Bij","Bedrag (EUR)","Mededelingen"\n'
+            '"20240105","Albert Heijn","NL11INGB0001234567","","BA","Af","23,45","Pasvolgnr: 001"\n'
+            '"20240125","Werkgever BV","NL11INGB0001234567","NL22RABO0123456789","GT","Bij","2500,00","Salaris"\n')
+    result = _read(tmp_path, text)
+    assert result.frame["amount"].tolist() == [-23.45, 2500.00]
+    assert _dates(result) == ["2024-01-05", "2024-01-25"]
+    assert set(result.frame["account"]) == {"NL11INGB0001234567"}
+
+
+def test_soll_haben_with_counterparty_iban_and_closing_line(tmp_path):
+    """German layout: preamble, 'IBAN' of the payee per row, Soll/Haben columns, a closing 'Kontostand' line."""
+    text = ("Umsätze Girokonto;Zeitraum: 01.01.2024 - 31.01.2024\n"
+            "Kontonummer;DE89370400440532013000\n"
+            "\n"
+            "Buchungstag;Wert;Begünstigter / Auftraggeber;Verwendungszweck;IBAN;Soll;Haben;Währung\n"
+            "02.01.2024;02.01.2024;Stadtwerke;Abschlag;DE02120300000000202051;-85,00;;EUR\n"
+            "15.01.2024;15.01.2024;Arbeitgeber GmbH;Gehalt;DE02500105170137075030;;3.210,55;EUR\n"
+            "Kontostand;31.01.2024;;;;;3.125,55;EUR\n")
+    result = _read(tmp_path, text)
+    assert result.frame["amount"].tolist() == [-85.00, 3210.55]
+    assert set(result.frame["account"]) == {"DE89370400440532013000"}
+    assert result.metadata["balance_rows"] == 1
+    assert any("IBAN" in note for note in result.metadata["mapping"]["notes"])
+
+
+def test_completed_date_preferred_and_out_in_columns(tmp_path):
+    text = ("Type,Started Date,Completed Date,Description,Amount,Currency,Balance\n"
+            "CARD_PAYMENT,2024-01-30 22:10:00,2024-02-01 09:00:00,Shop,-5.50,EUR,94.50\n"
+            "TOPUP,2024-02-03 10:00:00,2024-02-03 10:00:05,Top-up,100.00,EUR,194.50\n")
+    result = _read(tmp_path, text)
+    assert _dates(result) == ["2024-02-01", "2024-02-03"]
+    assert result.frame["registration_date"].dt.strftime("%Y-%m-%d").tolist() == ["2024-01-30", "2024-02-03"]
+    assert result.frame["amount"].tolist() == [-5.50, 100.00]
+    text = "Dato;Forklaring;Rentedato;Ut fra konto;Inn på konto\n05.01.2024;Rema 1000;05.01.2024;249,90;\n" \
+           "25.01.2024;Lønn;25.01.2024;;32 000,00\n"
+    result = _read(tmp_path, text, name="dnb.csv")
+    assert result.frame["amount"].tolist() == [-249.90, 32000.00]
