@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import re
 import zipfile
 from io import BytesIO
@@ -15,6 +16,8 @@ def detect_format(data: bytes, filename: str = "") -> str:
     """Return one of csv, json, xlsx, xls, xml, sie4; raise RejectedFile when it is none of them."""
     if not data.strip():
         raise RejectedFile("the file is empty")
+    if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):  # text saved as "Unicode": NUL bytes are not binary
+        data = data[:65536].decode("utf-16", errors="ignore").encode("utf-8")
     if data.startswith(b"PK\x03\x04"):
         try:
             names = zipfile.ZipFile(BytesIO(data)).namelist()

@@ -245,3 +245,37 @@ def test_completed_date_preferred_and_out_in_columns(tmp_path):
            "25.01.2024;Lønn;25.01.2024;;32 000,00\n"
     result = _read(tmp_path, text, name="dnb.csv")
     assert result.frame["amount"].tolist() == [-249.90, 32000.00]
+
+
+# ------------------------------------------------------------------ malformed records
+
+
+def test_trailing_delimiter_on_data_rows(tmp_path):
+    result = _read(tmp_path, "Date;Text;Amount\n2024-01-01;a;5,00;\n2024-01-02;b;6,00;\n")
+    assert result.frame["amount"].tolist() == [5.0, 6.0]
+    assert result.frame["description"].tolist() == ["a", "b"]
+
+
+def test_record_with_unquoted_delimiter_skipped_and_reported(tmp_path):
+    text = "Date,Text,Amount\n2024-01-01,a,5.00\n2024-01-02,b, c,6.00\n2024-01-03,d,7.00\n2024-01-04,e,8.00\n"
+    result = _read(tmp_path, text)
+    assert result.frame["amount"].tolist() == [5.0, 7.0, 8.0]
+    assert result.expected_rows == 4 and result.metadata["skipped_rows"] == 1
+    assert "skipped 1 records with more fields than the header" in result.warnings[0]
+
+
+def test_mostly_malformed_records_reject(tmp_path):
+    text = "Date,Amount\n2024-01-01,5,00\n2024-01-02,6,00\n2024-01-03,7\n"
+    with pytest.raises(RejectedFile, match="malformed CSV: 2 of 3 records"):
+        _read(tmp_path, text)
+
+
+def test_utf16_tab_export(tmp_path):
+    """Spreadsheet 'Unicode text' exports: UTF-16 with BOM, tab separated."""
+    text = "Datum\tText\tBelopp\n2024-03-01\tÖverföring\t-1 500,00\n2024-03-02\tRänta\t12,34\n"
+    path = tmp_path / "export.txt"
+    path.write_bytes(text.encode("utf-16"))
+    file_format, result = read_file(path, get_settings())
+    assert file_format == "csv" and result.metadata["encoding"] == "utf-16"
+    assert result.frame["amount"].tolist() == [-1500.00, 12.34]
+    assert result.frame["description"].tolist() == ["Överföring", "Ränta"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import warnings
 from collections import Counter
 from pathlib import Path
 
@@ -28,19 +29,14 @@ def read_csv(path: Path, data: bytes, mapping: dict[str, str] | None = None) -> 
     header_index = find_header(lines[:_SNIFF_LINES], delimiter)
     preamble = parse_preamble(list(csv.reader(lines[:header_index], delimiter=delimiter)))
     body = "\n".join(lines[header_index:])
-    try:
-        table = pd.read_csv(
-            io.StringIO(body), sep=delimiter, dtype=str, keep_default_na=False, skip_blank_lines=True,
-            engine="python" if delimiter == "|" else "c", quotechar='"', on_bad_lines="error",
-        )
-    except (pd.errors.ParserError, csv.Error) as exc:
-        raise RejectedFile(f"malformed CSV: {exc}") from exc
-    except pd.errors.EmptyDataError as exc:
-        raise RejectedFile("the file has no rows") from exc
+    table, bad_lines = _parse_table(body, delimiter)
     table = _drop_empty_columns(table)
     table.columns = [str(c).strip() for c in table.columns]
     table = table[(table != "").any(axis=1)]
-    expected = len(table)
+    expected = len(table) + len(bad_lines)
+    if bad_lines and len(bad_lines) > expected / 2:
+        raise RejectedFile(f"malformed CSV: {len(bad_lines)} of {expected} records have more fields than the "
+                           f"header (first: {bad_lines[:3]})")
     # physical line of each record: header line + 1 + position (exact for files without embedded newlines)
     row_numbers = pd.Series(table.index + header_index + 2, dtype="int64")
     frame, metadata, warnings = tabular_to_canonical(
@@ -51,10 +47,63 @@ def read_csv(path: Path, data: bytes, mapping: dict[str, str] | None = None) -> 
     metadata.update(
         {"encoding": encoding, "delimiter": delimiter, "header_row": header_index + 1, "columns": list(table.columns)}
     )
+    if bad_lines:
+        warnings.insert(0, f"skipped {len(bad_lines)} records with more fields than the header "
+                           f"(an unquoted delimiter?): {bad_lines[:3]}")
+        metadata["skipped_rows"] = int(metadata.get("skipped_rows", 0)) + len(bad_lines)
     if preamble["preamble"]:
         metadata["preamble"] = preamble["preamble"]
         metadata["preamble_defaults"] = {k: v for k, v in preamble.items() if k != "preamble"}
     return ReadResult(frame=frame, expected_rows=expected, metadata=metadata, warnings=warnings)
+
+
+def _parse_table(body: str, delimiter: str) -> tuple[pd.DataFrame, list[list[str]]]:
+    """All cells as text. The fast C parser first; on a malformed record, a slower pass that sets aside the
+    records with more fields than the header (reported and skipped, like other unreadable rows)."""
+    options = {"sep": delimiter, "dtype": str, "keep_default_na": False, "skip_blank_lines": True,
+               "quotechar": '"', "index_col": False}
+    try:
+        if delimiter != "|":
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", pd.errors.ParserWarning)
+                table = pd.read_csv(io.StringIO(body), engine="c", on_bad_lines="error", **options)
+            # records one field longer than the header (a trailing delimiter): pandas drops the extra field
+            if not (caught and _extra_fields_filled(body, delimiter, table.shape[1])):
+                return table, []
+    except pd.errors.EmptyDataError as exc:
+        raise RejectedFile("the file has no rows") from exc
+    except (pd.errors.ParserError, csv.Error):
+        pass
+    # Fallback (malformed records only): the csv module, keeping records that fit the header's width.
+    try:
+        rows = [row for row in csv.reader(io.StringIO(body), delimiter=delimiter, quotechar='"') if row]
+    except csv.Error as exc:
+        raise RejectedFile(f"malformed CSV: {exc}") from exc
+    if not rows:
+        raise RejectedFile("the file has no rows")
+    header, width = rows[0], len(rows[0])
+    good, bad = [], []
+    for row in rows[1:]:
+        if len(row) <= width or not any(cell.strip() for cell in row[width:]):
+            good.append((row + [""] * width)[:width])
+        else:
+            bad.append(row[:4])
+    names = [name if name.strip() else f"Unnamed: {i}" for i, name in enumerate(header)]
+    return pd.DataFrame(good, columns=_unique(names), dtype=object).astype("string").fillna(""), bad
+
+
+def _unique(names: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        seen[name] = seen.get(name, -1) + 1
+        out.append(name if seen[name] == 0 else f"{name}.{seen[name]}")
+    return out
+
+
+def _extra_fields_filled(body: str, delimiter: str, width: int) -> bool:
+    rows = csv.reader(body.split("\n")[1:200], delimiter=delimiter)
+    return any(len(row) > width and any(cell.strip() for cell in row[width:]) for row in rows)
 
 
 def sniff_delimiter(lines: list[str]) -> str:
