@@ -414,13 +414,13 @@ def tabular_to_canonical(
     out["source_format"] = source_format
     out["raw"] = _raw_json(table)
 
-    summary = balance_rows(table, _label_columns(table, mapping))
+    labels = balance_rows(table, _label_columns(table, mapping))
+    summary = labels.notna()
     warnings: list[str] = []
     if summary.any():
-        labels = sorted(set(table.loc[summary, cols.get("description", _label_columns(table, mapping)[0])]
-                            .astype("string").str.strip().dropna().head(20)))
+        names = sorted(set(labels.dropna().str.strip()))
         warnings.append(f"skipped {int(summary.sum())} balance/summary rows that are not transactions "
-                        f"(rows {out.loc[summary, 'row_number'].head(5).tolist()}: {', '.join(labels[:5])})")
+                        f"(rows {out.loc[summary, 'row_number'].head(5).tolist()}: {', '.join(names[:5])})")
     kept = out[~summary.to_numpy()]
     frame, row_warnings = drop_unreadable_rows(kept, table[~summary.to_numpy()], cols)
     metadata = {
@@ -467,9 +467,9 @@ def _label_columns(table: pd.DataFrame, mapping: Mapping) -> list[str]:
     named = [mapping.columns[f] for f in ("description", "counterparty", "reference", "voucher_id")
              if f in mapping.columns]
     amounts = {mapping.columns.get(f) for f in ("amount", "debit", "credit")}
-    others = [c for c in table.columns if c not in amounts and c not in named and table[c].dtype == object
-              or (c not in amounts and c not in named and pd.api.types.is_string_dtype(table[c]))]
-    return named + [c for c in others if c not in named] or list(table.columns[:1])
+    others = [c for c in table.columns if c not in amounts and c not in named
+              and (table[c].dtype == object or pd.api.types.is_string_dtype(table[c]))]
+    return named + others
 
 
 def as_text(column: pd.Series) -> pd.Series:

@@ -112,14 +112,16 @@ def apply_direction(amount: pd.Series, flags: pd.Series, bank_like: bool) -> tup
 
 
 def balance_rows(table: pd.DataFrame, text_columns: list[str]) -> pd.Series:
-    """Rows whose label cell reads like 'Opening balance', 'Turnover', 'Closing balance', 'Total'."""
-    mask = pd.Series(False, index=table.index)
+    """The label ('Opening balance', 'Turnover', 'Closing balance', 'Total') of each balance/summary row,
+    <NA> for transaction rows."""
+    found = pd.Series(pd.NA, index=table.index, dtype="string")
     for col in text_columns:
         text = table[col].astype("string").str.strip()
-        candidates = text.str.contains(_BALANCE_WORDS, na=False)  # cheap filter before the full pattern
+        candidates = text.str.contains(_BALANCE_WORDS, na=False) & found.isna()  # cheap filter first
         if not candidates.any():
             continue
         labels = _ascii(text[candidates]).astype("string").str.lower()
-        mask[labels.index[labels.str.match(_BALANCE_ROW, na=False).to_numpy(dtype=bool)]] = True
-    return mask
+        hits = labels.index[labels.str.match(_BALANCE_ROW, na=False).to_numpy(dtype=bool)]
+        found[hits] = text[hits]
+    return found
 
