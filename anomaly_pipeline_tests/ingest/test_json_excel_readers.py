@@ -245,3 +245,11 @@ def test_xls_sheet_choice_and_native_dates(tmp_path):
     assert result.metadata["sheet"] == "Verifikationer" and result.metadata["header_row"] == 3
     assert result.metadata["date_format"] == "native"
     assert result.frame["posting_date"].dt.date.tolist() == ledger.lines()["posting_date"].dt.date.tolist()
+
+
+def test_mapping_sidecar_unknown_field_rejects(tmp_path):
+    path = tmp_path / "a.csv"
+    path.write_text("Date,Amount\n2024-01-01,1\n")
+    path.with_name("a.csv.mapping.yaml").write_text("amont: Amount\n")
+    with pytest.raises(RejectedFile, match="unknown field 'amont'"):
+        _read(path)
