@@ -114,7 +114,9 @@ DATE_FORMATS = (
     "%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y%m%d", "%Y/%m/%d",
     "%Y.%m.%d.", "%Y.%m.%d", "%d.%m.%Y", "%d.%m.%y", "%d/%m/%Y", "%m/%d/%Y", "%d/%m/%y", "%m/%d/%y",
     "%d-%m-%Y", "%m-%d-%Y", "%d-%b-%Y", "%d-%b-%y", "%d %b %Y", "%b %d, %Y", "%d.%m.%Y %H:%M",
-    "%d/%m/%Y %H:%M", "%m/%d/%Y %H:%M", "%Y-%m-%dT%H:%M:%S.%f", "%d.%m.%Y %H:%M:%S",
+    "%d/%m/%Y %H:%M", "%m/%d/%Y %H:%M", "%Y-%m-%dT%H:%M:%S.%f", "%d.%m.%Y %H:%M:%S", "%Y-%m-%dT%H:%M",
+    "%Y-%m-%d %H:%M:%S.%f",
+    "ISO8601",  # last: only wins when it reads more values, e.g. a column mixing seconds and fractions
 )
 
 _DATE_LIKE = re.compile(r"^\s*(\d{1,4}[-./ ]\d{1,2}[-./ ]\d{1,4}\.?|\d{8}|\d{1,2}[- ][A-Za-z]{3}[- ]\d{2,4}|[A-Za-z]{3} \d{1,2}, \d{4})")
@@ -144,10 +146,20 @@ class Mapping:
 
 
 def parse_dates(values: pd.Series, date_format: str | None = None) -> tuple[pd.Series, str | None]:
-    """Parse a column of date strings with the one format that fits the most values."""
-    text = values.astype("string").str.strip().replace("", pd.NA)
+    """Parse a column of dates with the one format that fits the most values.
+
+    Native datetimes are kept; numeric columns are Unix seconds / milliseconds or Excel serial days when
+    their range says so; text is tried against DATE_FORMATS (an ISO time's UTC offset is dropped: the local
+    time as written is the posting time).
+    """
     if pd.api.types.is_datetime64_any_dtype(values):
-        return values, "native"
+        if getattr(values.dt, "tz", None) is not None:
+            values = values.dt.tz_localize(None)
+        return _plausible(values), "native"
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        return _numeric_dates(values.astype("float64"))
+    text = values.astype("string").str.strip().replace("", pd.NA)
+    text = text.str.replace(_ISO_OFFSET, r"\1", regex=True)
     present = text.dropna()
     if present.empty:
         return pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]"), None
@@ -164,6 +176,21 @@ def parse_dates(values: pd.Series, date_format: str | None = None) -> tuple[pd.S
     best_fmt = _disambiguate_day_month(sample, best_fmt, best)
     parsed = pd.to_datetime(text, format=best_fmt, errors="coerce")
     return _plausible(parsed), best_fmt
+
+
+_ISO_OFFSET = r"^(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)\s*(?:Z|UTC|[+-]\d{2}:?\d{2})$"
+# numeric date encodings by value range: (low, high, unit, origin)
+_NUMERIC_DATES = ((1e12, 4.2e12, "ms", "unix"), (1e9, 4.2e9, "s", "unix"), (2e4, 8e4, "D", "1899-12-30"))
+
+
+def _numeric_dates(values: pd.Series) -> tuple[pd.Series, str | None]:
+    present = values.dropna()
+    for low, high, unit, origin in _NUMERIC_DATES:
+        if len(present) and present.between(low, high).all():
+            parsed = pd.to_datetime(values, unit=unit, origin=origin, errors="coerce")
+            name = "excel serial days" if origin != "unix" else f"unix {unit}"
+            return _plausible(parsed), name
+    return pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]"), None
 
 
 def _plausible(parsed: pd.Series) -> pd.Series:

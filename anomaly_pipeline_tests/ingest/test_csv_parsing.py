@@ -279,3 +279,22 @@ def test_utf16_tab_export(tmp_path):
     assert file_format == "csv" and result.metadata["encoding"] == "utf-16"
     assert result.frame["amount"].tolist() == [-1500.00, 12.34]
     assert result.frame["description"].tolist() == ["Överföring", "Ränta"]
+
+
+def test_iso_timestamps_with_offsets_keep_local_time():
+    parsed, _ = parse_dates(pd.Series(["2024-01-05T10:00:00Z", "2024-01-06T23:30:00+02:00",
+                                       "2024-01-07T01:02:03.5Z"]))
+    assert parsed.dt.strftime("%Y-%m-%d %H:%M:%S").tolist() == ["2024-01-05 10:00:00", "2024-01-06 23:30:00",
+                                                                 "2024-01-07 01:02:03"]
+
+
+@pytest.mark.parametrize(
+    ("values", "kind"),
+    [([1704448800, 1704535200], "unix s"), ([1704448800000, 1704535200000], "unix ms"),
+     ([45296.0, 45297.0], "excel serial days")],
+)
+def test_numeric_dates(values, kind):
+    # 1704448800 s = 2024-01-05 10:00 UTC; Excel serial 45296 = 2024-01-05
+    parsed, name = parse_dates(pd.Series(values))
+    assert name == kind
+    assert parsed.dt.strftime("%Y-%m-%d").tolist() == ["2024-01-05", "2024-01-06"]
