@@ -32,11 +32,11 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "boekingsdatum", "transactiedatum", "datumprovedeni", "datumzauctovani", "tranzakciodatuma", "created",
         "dateposted", "datetransacted", "dato", "bokfortdatum", "posted", "valuedateposted",
         "postdate", "completeddate", "transaktionsdag", "reskontradatum", "dataoperacji", "dataksiegowania",
-        "datacontabile", "dataoperazione", "datarejestracji", "bokforingsdagen",
+        "datacontabile", "dataoperazione", "datarejestracji", "bokforingsdagen", "bookingdatetime",
     ),
     "value_date": (
         "valuedate", "valutadatum", "valuta", "wertstellung", "valutadag", "rentedatum", "datedevaleur",
-        "fechavalor", "datevaleur", "executiondate", "erteknap", "valordatum", "datavaluta", "valutadato", "rentedato", "datawaluty",
+        "fechavalor", "datevaleur", "executiondate", "erteknap", "valordatum", "datavaluta", "valutadato", "rentedato", "datawaluty", "valuedatetime",
     ),
     "registration_date": (
         "registrationdate", "regdate", "registreringsdatum", "createddate", "systementrydate", "entrytime",
@@ -48,7 +48,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "bedrag", "bedrageur", "amounteur", "amountczk", "amountsek", "amountusd", "amountgbp", "zauctovanacastka",
         "tranzakcioosszege", "sum", "summa", "value", "saldoeffekt", "beloppsek", "transaktionsbelopp",
         "totalamount", "amountchf", "castka", "osszeg", "kwota", "suma", "bedragvaluta", "amountvalue",
-        "gross", "grossamount", "importo", "belob", "belop", "belobdkk", "belopnok", "kwotaoperacji",
+        "gross", "grossamount", "transactionamountamount", "importo", "belob", "belop", "belobdkk", "belopnok", "kwotaoperacji",
     ),
     "debit": (
         "debit", "debitamount", "debet", "soll", "sollbetrag", "withdrawal", "withdrawals", "moneyout",
@@ -81,6 +81,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "message", "zprava", "kozlemeny", "description1", "transactiondescription", "particulars",
         "messageforpayee", "referencetext", "mededeling", "vrijemededeling",
         "tekst", "forklaring", "rubrik", "textmottagare", "descrizione", "opisoperacji", "opis", "tytul", "tytulem", "naamomschrijving", "mededelingen", "causale",
+        "transactioninformation", "remittanceinformation", "remittanceinformationunstructured",
+        "additionalinformation",
     ),
     "counterparty": (
         "counterparty", "payee", "payer", "partnername", "beguenstigterzahlungspflichtiger",

@@ -17,13 +17,13 @@ import pandas as pd
 DIRECTION_TOKENS: dict[str, int] = {
     **dict.fromkeys(("C", "CR", "CREDIT", "K", "KR", "KREDIT", "H", "HABEN", "INFLOW", "IN", "BIJ", "BEVETEL",
                      "JOVAIRAS", "ABONO", "HABER", "CREDITO", "DEPOSIT", "INCOMING", "MONEYIN", "PLUS",
-                     "INSATTNING"), 1),
+                     "INSATTNING", "CRDT"), 1),
     **dict.fromkeys(("D", "DR", "DEBIT", "DEBET", "S", "SOLL", "OUTFLOW", "OUT", "AF", "KIADAS", "TERHELES",
-                     "CARGO", "DEBE", "DEBITO", "WITHDRAWAL", "OUTGOING", "MONEYOUT", "MINUS", "UTTAG"), -1),
+                     "CARGO", "DEBE", "DEBITO", "WITHDRAWAL", "OUTGOING", "MONEYOUT", "MINUS", "UTTAG", "DBIT"), -1),
 }
 # Tokens whose meaning is "debit"/"credit" (accounting side) rather than "money in"/"money out".
-_SIDE_TOKENS = {"C", "CR", "CREDIT", "K", "KR", "KREDIT", "H", "HABEN", "ABONO", "HABER", "CREDITO",
-                "D", "DR", "DEBIT", "DEBET", "S", "SOLL", "CARGO", "DEBE", "DEBITO"}
+_SIDE_TOKENS = {"C", "CR", "CREDIT", "K", "KR", "KREDIT", "H", "HABEN", "ABONO", "HABER", "CREDITO", "CRDT",
+                "D", "DR", "DEBIT", "DEBET", "S", "SOLL", "CARGO", "DEBE", "DEBITO", "DBIT"}
 _DIRECTION_HEADER_HINTS = ("dk", "cd", "dc", "crdr", "drcr", "debitcredit", "creditdebit", "sollhaben",
                            "afbij", "inout", "direction", "bevetelkiadas", "richting", "kz", "indicator")
 

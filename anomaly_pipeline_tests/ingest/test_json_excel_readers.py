@@ -253,3 +253,43 @@ def test_mapping_sidecar_unknown_field_rejects(tmp_path):
     path.with_name("a.csv.mapping.yaml").write_text("amont: Amount\n")
     with pytest.raises(RejectedFile, match="unknown field 'amont'"):
         _read(path)
+
+
+def test_open_banking_json_with_credit_debit_indicator(tmp_path):
+    """UK Open Banking shape: nested Amount object, CreditDebitIndicator, ISO timestamps with offsets."""
+    transactions = [
+        {"AccountId": "22289", "TransactionId": "123", "CreditDebitIndicator": "Debit", "Status": "Booked",
+         "BookingDateTime": "2024-04-05T10:43:07+00:00", "ValueDateTime": "2024-04-05T10:45:22+00:00",
+         "TransactionInformation": "Cash from Aubrey", "Amount": {"Amount": "10.00", "Currency": "GBP"}},
+        {"AccountId": "22289", "TransactionId": "124", "CreditDebitIndicator": "Credit", "Status": "Booked",
+         "BookingDateTime": "2024-04-06T09:00:00+00:00", "ValueDateTime": "2024-04-06T09:00:00+00:00",
+         "TransactionInformation": "Salary", "Amount": {"Amount": "2500.50", "Currency": "GBP"}},
+    ]
+    path = tmp_path / "ob.json"
+    path.write_text(json.dumps({"Data": {"Transaction": transactions}, "Links": {"Self": "x"}, "Meta": {}}))
+    _, result = _read(path)
+    assert result.frame["amount"].tolist() == [-10.00, 2500.50]
+    assert result.frame["currency"].tolist() == ["GBP", "GBP"]
+    assert result.frame["posting_date"].dt.strftime("%Y-%m-%d").tolist() == ["2024-04-05", "2024-04-06"]
+    assert result.metadata["direction_column"] == "CreditDebitIndicator"
+
+
+def test_berlin_group_json_booked_list_and_statement_account(tmp_path):
+    document = {"account": {"iban": "DE2310010010123456789"}, "transactions": {
+        "booked": [
+            {"transactionId": "1", "bookingDate": "2024-03-01", "valueDate": "2024-03-01",
+             "transactionAmount": {"currency": "EUR", "amount": "-256.67"}, "creditorName": "Stadtwerke",
+             "remittanceInformationUnstructured": "Abschlag"},
+            {"transactionId": "2", "bookingDate": "2024-03-02", "valueDate": "2024-03-02",
+             "transactionAmount": {"currency": "EUR", "amount": "1500.00"}, "debtorName": "Employer",
+             "remittanceInformationUnstructured": "Gehalt"},
+        ],
+        "pending": [{"transactionId": "3", "valueDate": "2024-03-05",
+                     "transactionAmount": {"currency": "EUR", "amount": "-5.00"}}]}}
+    path = tmp_path / "bg.json"
+    path.write_text(json.dumps(document))
+    _, result = _read(path)
+    assert result.metadata["records_path"] == "transactions/booked"
+    assert result.frame["amount"].tolist() == [-256.67, 1500.00]
+    assert result.frame["description"].tolist() == ["Abschlag", "Gehalt"]
+    assert set(result.frame["account"]) == {"DE2310010010123456789"}

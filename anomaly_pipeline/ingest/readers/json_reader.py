@@ -59,6 +59,7 @@ def read_json(path: Path, data: bytes, mapping: dict[str, str] | None = None) ->
         isinstance(document, dict) and "override_accounts" in document and "amount" in table.columns)
     frame, metadata, warnings = tabular_to_canonical(
         table, source_format="json", row_numbers=row_numbers, override=mapping,
+        default_account=_document_account(document),
     )
     if plaid and not (mapping and "amount" in mapping and mapping["amount"] != "amount"):
         frame["amount"] = -frame["amount"]
@@ -141,6 +142,19 @@ def _inherited_name(singular: str, key: str) -> str | None:
         return prefixed
     if _canon(key) in _INHERITABLE - {"account"}:
         return key
+    return None
+
+
+def _document_account(document: object) -> str | None:
+    """An `"account": {"iban": ...}` object at the top of the document names the statement's account."""
+    if not isinstance(document, dict):
+        return None
+    for key, value in document.items():
+        if "account" in header_key(key) and isinstance(value, dict):
+            scalars = _scalars(value)
+            for name in ("iban", "account_id", "accountId", "resourceId", "id", "number", "bban", "name"):
+                if scalars.get(name) not in (None, ""):
+                    return str(scalars[name])
     return None
 
 
