@@ -7,6 +7,7 @@ decimal separator are decided from the whole column, never guessed per row.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -160,6 +161,15 @@ def parse_dates(values: pd.Series, date_format: str | None = None) -> tuple[pd.S
         return _plausible(values), "native"
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
         return _numeric_dates(values.astype("float64"))
+    native = _native_mask(values, (dt.date,))
+    if native.any():  # spreadsheet column mixing date cells and dates typed as text
+        parsed = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+        parsed[native] = pd.to_datetime(values[native]).astype("datetime64[ns]")
+        fmt = "native"
+        if (~native).any():
+            rest, fmt = parse_dates(values[~native].astype("string"), date_format)
+            parsed[~native] = rest
+        return _plausible(parsed), fmt or "native"
     text = values.astype("string").str.strip().replace("", pd.NA)
     text = text.str.replace(_ISO_OFFSET, r"\1", regex=True)
     present = text.dropna()
@@ -239,6 +249,14 @@ def parse_amounts(values: pd.Series, decimal: str | None = None) -> tuple[pd.Ser
     """Parse money strings: currency symbols, thousands separators, decimal comma, (x) and trailing minus."""
     if pd.api.types.is_numeric_dtype(values):
         return values.astype("float64"), "native"
+    native = _native_mask(values, (int, float))
+    if native.any():  # spreadsheet column mixing number cells and numbers typed as text
+        number = pd.Series(np.nan, index=values.index, dtype="float64")
+        number[native] = values[native].astype("float64")
+        if (~native).any():
+            parsed, decimal = parse_amounts(values[~native].astype("string"), decimal)
+            number[~native] = parsed
+        return number, decimal or "native"
     text = values.astype("string").str.strip()
     text = text.str.replace("\u2212", "-", regex=False).str.replace("\u00a0", "", regex=False)
     negative_paren = text.str.match(r"^\(.*\)$", na=False)
@@ -509,7 +527,19 @@ def as_text(column: pd.Series) -> pd.Series:
         text = numbers.astype("string")
         text[whole] = numbers[whole].astype("int64").astype("string")
         return text
+    native = _native_mask(column, (int, float))
+    if native.any():
+        text = column.astype("string").str.strip().replace("", pd.NA)
+        text[native] = as_text(column[native].astype("float64"))
+        return text
     return column.astype("string").str.strip().replace("", pd.NA)
+
+
+def _native_mask(values: pd.Series, kinds: tuple[type, ...]) -> pd.Series:
+    """Cells of an object column holding native `kinds` (bools are not numbers)."""
+    if values.dtype != object:
+        return pd.Series(False, index=values.index)
+    return values.map(lambda v: isinstance(v, kinds) and not isinstance(v, bool)).astype(bool)
 
 
 _IBAN_SHAPE = r"[A-Z]{2}\d{2}[A-Z0-9]{8,30}"

@@ -293,3 +293,20 @@ def test_berlin_group_json_booked_list_and_statement_account(tmp_path):
     assert result.frame["amount"].tolist() == [-256.67, 1500.00]
     assert result.frame["description"].tolist() == ["Abschlag", "Gehalt"]
     assert set(result.frame["account"]) == {"DE2310010010123456789"}
+
+
+def test_xlsx_cells_mixing_native_values_and_text(tmp_path):
+    """Number and date cells next to numbers / dates typed as text in the same column: each read as itself."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["Datum", "Text", "Belopp", "Konto"])
+    sheet.append([dt.datetime(2024, 1, 5), "a", 1234.5, 1930])
+    sheet.append(["06.01.2024", "b", "-1 234,50", "1930"])
+    sheet.append(["07.01.2024", "c", 10, 1930])
+    path = tmp_path / "mixed.xlsx"
+    workbook.save(path)
+    _, result = _read(path)
+    assert result.frame["amount"].tolist() == [1234.5, -1234.5, 10.0]
+    assert result.frame["posting_date"].dt.strftime("%Y-%m-%d").tolist() == ["2024-01-05", "2024-01-06",
+                                                                              "2024-01-07"]
+    assert result.frame["account"].tolist() == ["1930", "1930", "1930"]

@@ -195,6 +195,9 @@ def _native_or_text(column: pd.Series) -> pd.Series:
     is_number = kinds.isin((int, float))
     if is_number[present].all():
         return pd.to_numeric(column.where(is_number), errors="coerce").astype("float64")
+    is_text = kinds.eq(str)
+    if (is_number | is_date)[present].any() and (is_text | is_number | is_date)[present].all():
+        return column  # numbers / dates mixed with text cells: normalize parses each kind on its own
     return column.map(_text).astype("string")
 
 
