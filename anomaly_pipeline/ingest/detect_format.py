@@ -22,6 +22,9 @@ def detect_format(data: bytes, filename: str = "") -> str:
         try:
             names = zipfile.ZipFile(BytesIO(data)).namelist()
         except zipfile.BadZipFile as exc:
+            # only the head of a large file (the ZIP directory is at its end): the local headers name the parts
+            if re.search(rb"PK\x03\x04.{26}(\[Content_Types\]\.xml|xl/)", data[:65536], re.DOTALL):
+                return "xlsx"  # the reader opens the whole file and rejects it if it is corrupt
             raise RejectedFile("the file is a corrupt ZIP archive (not a readable .xlsx workbook)") from exc
         if any(n.startswith("xl/") for n in names):
             return "xlsx"

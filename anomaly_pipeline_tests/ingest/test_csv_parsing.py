@@ -118,7 +118,7 @@ def test_preamble_account_and_metadata(tmp_path):
     assert result.metadata["header_row"] == 5
     assert result.metadata["preamble"]["Kontoinhaber"] == "Erika Mustermann"
     assert set(result.frame["account"]) == {"DE44500105175407324931"}
-    assert set(result.frame["entity"]) == {"Erika Mustermann"}
+    assert set(result.frame["entity"]) == {"Erika Mustermann"} and result.metadata["entity"] == "Erika Mustermann"
     assert result.frame["amount"].tolist() == [-800.0, 2500.0]
     assert result.frame["row_number"].tolist() == [6, 7]
 

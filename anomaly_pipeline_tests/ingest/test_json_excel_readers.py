@@ -310,3 +310,16 @@ def test_xlsx_cells_mixing_native_values_and_text(tmp_path):
     assert result.frame["posting_date"].dt.strftime("%Y-%m-%d").tolist() == ["2024-01-05", "2024-01-06",
                                                                               "2024-01-07"]
     assert result.frame["account"].tolist() == ["1930", "1930", "1930"]
+
+
+def test_large_xlsx_recognised_from_its_first_64_kib(tmp_path):
+    """The sensor and raw_upload look at the head only; a ZIP's directory is at its end."""
+    from anomaly_pipeline.ingest.detect_format import detect_format
+
+    path = write(generate_ledger(seed=6, vouchers=1500), "xlsx", tmp_path)
+    data = path.read_bytes()
+    assert len(data) > 65536
+    assert detect_format(data[:65536], "upload.bin") == "xlsx"
+    assert check_file(path, get_settings()).file_format == "xlsx"
+    with pytest.raises(RejectedFile, match="corrupt ZIP"):
+        detect_format(b"PK\x03\x04" + b"\x00" * 100, "x.xlsx")

@@ -54,6 +54,8 @@ def read_csv(path: Path, data: bytes, mapping: dict[str, str] | None = None) -> 
     if preamble["preamble"]:
         metadata["preamble"] = preamble["preamble"]
         metadata["preamble_defaults"] = {k: v for k, v in preamble.items() if k != "preamble"}
+    if preamble.get("entity"):
+        metadata["entity"] = preamble["entity"]  # stored on the upload row
     return ReadResult(frame=frame, expected_rows=expected, metadata=metadata, warnings=warnings)
 
 

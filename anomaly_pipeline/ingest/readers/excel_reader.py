@@ -128,6 +128,8 @@ def _read_sheets(sheets: dict[str, list[list]], source_format: str, mapping: dic
     })
     if preamble["preamble"]:
         metadata["preamble"] = preamble["preamble"]
+    if preamble.get("entity"):
+        metadata["entity"] = preamble["entity"]  # stored on the upload row
     return ReadResult(frame=frame, expected_rows=len(table), metadata=metadata, warnings=warnings)
 
 
