@@ -323,3 +323,24 @@ def test_large_xlsx_recognised_from_its_first_64_kib(tmp_path):
     assert check_file(path, get_settings()).file_format == "xlsx"
     with pytest.raises(RejectedFile, match="corrupt ZIP"):
         detect_format(b"PK\x03\x04" + b"\x00" * 100, "x.xlsx")
+
+
+def test_xlsx_table_split_over_monthly_sheets(tmp_path):
+    workbook = openpyxl.Workbook()
+    workbook.active.title = "Read me"
+    workbook.active.append(["Exported ledger, one sheet per month"])
+    for month, amounts in ((1, [100.0, -100.0]), (2, [250.5, -250.5, 3.0])):
+        sheet = workbook.create_sheet(f"2024-{month:02d}")
+        sheet.append(["Voucher", "Date", "Account", "Amount"])
+        for i, amount in enumerate(amounts, start=1):
+            sheet.append([f"V{month}", dt.datetime(2024, month, 10), 1930 + i, amount])
+    other = workbook.create_sheet("Budget")
+    other.append(["Date", "Account", "Budget amount", "Note"])
+    other.append([dt.datetime(2024, 1, 1), 1930, 5000.0, "different header: not part of the ledger"])
+    path = tmp_path / "monthly.xlsx"
+    workbook.save(path)
+    _, result = _read(path)
+    assert result.metadata["sheets_read"] == ["2024-01", "2024-02"]
+    assert result.frame["amount"].tolist() == [100.0, -100.0, 250.5, -250.5, 3.0]
+    assert result.frame["row_number"].tolist() == [2, 3, 2, 3, 4]
+    assert '"_sheet":"2024-02"' in result.frame["raw"].iloc[2]

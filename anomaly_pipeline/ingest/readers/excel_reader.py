@@ -111,10 +111,20 @@ def _read_sheets(sheets: dict[str, list[list]], source_format: str, mapping: dic
         detail = "; ".join(f"{s['name']!r}: {s['why']}" for s in scored)
         raise RejectedFile(f"no worksheet holds a table with a date and an amount column ({detail})")
     rows, header_index = sheets[best["name"]], best["header_index"]
-    table = _table(rows, header_index)
+    # one table split over several sheets (a sheet per month): every sheet with the same header is read
+    signature = _header_signature(rows[header_index])
+    used = [s for s in scored if s["score"] > 0
+            and _header_signature(sheets[s["name"]][s["header_index"]]) == signature]
+    parts, numbers = [], []
+    for info in used:
+        part = _table(sheets[info["name"]], info["header_index"])
+        numbers.append(pd.Series(part.index + info["header_index"] + 2, dtype="int64"))  # spreadsheet rows
+        if len(used) > 1:
+            part.insert(0, "_sheet", info["name"])
+        parts.append(part)
+    table = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0].reset_index(drop=True)
+    row_numbers = pd.concat(numbers, ignore_index=True)
     preamble = parse_preamble([[_text(c) for c in row] for row in rows[:header_index]])
-    row_numbers = pd.Series(table.index + header_index + 2, dtype="int64")  # spreadsheet row numbers
-    table = table.reset_index(drop=True)
     frame, metadata, warnings = tabular_to_canonical(
         table, source_format=source_format, row_numbers=row_numbers, override=mapping,
         default_account=preamble.get("account"), default_currency=preamble.get("currency"),
@@ -122,6 +132,7 @@ def _read_sheets(sheets: dict[str, list[list]], source_format: str, mapping: dic
     )
     metadata.update({
         "sheet": best["name"],
+        "sheets_read": [info["name"] for info in used],
         "sheets": {s["name"]: s["score"] for s in scored},
         "header_row": header_index + 1,
         "columns": [str(c) for c in table.columns],
@@ -131,6 +142,13 @@ def _read_sheets(sheets: dict[str, list[list]], source_format: str, mapping: dic
     if preamble.get("entity"):
         metadata["entity"] = preamble["entity"]  # stored on the upload row
     return ReadResult(frame=frame, expected_rows=len(table), metadata=metadata, warnings=warnings)
+
+
+def _header_signature(row: list) -> tuple[str, ...]:
+    cells = [_text(c) for c in row]
+    while cells and not cells[-1]:
+        cells.pop()
+    return tuple(cells)
 
 
 def _score_sheet(name: str, rows: list[list], mapping: dict[str, str] | None) -> dict:
