@@ -436,7 +436,7 @@ def tabular_to_canonical(
         if field_name in cols:
             out[field_name] = parse_dates(table[cols[field_name]])[0]
 
-    bank_like = _looks_like_bank_statement(table, cols)
+    bank_like = _looks_like_bank_statement(table, mapping)
     mapping.debit_is_money_out = bank_like
     amount, decimal, direction = _amounts(table, mapping, bank_like)
     out["amount"] = amount.round(2)
@@ -545,17 +545,21 @@ def _native_mask(values: pd.Series, kinds: tuple[type, ...]) -> pd.Series:
 _IBAN_SHAPE = r"[A-Z]{2}\d{2}[A-Z0-9]{8,30}"
 
 
-def _looks_like_bank_statement(table: pd.DataFrame, cols: dict[str, str]) -> bool:
-    """A bank export has one account (or none, or IBANs); a ledger has many chart-of-accounts numbers.
+def _looks_like_bank_statement(table: pd.DataFrame, mapping: Mapping) -> bool:
+    """A bank export has one account (or none, or IBANs, or a running balance); a ledger has vouchers or
+    many chart-of-accounts numbers.
 
     Decides what 'debit' means: money out of a bank account, or the debit side of a ledger line.
     """
+    cols = mapping.columns
     if "account" not in cols:
         return True
     accounts = table[cols["account"]].astype("string").str.replace(" ", "", regex=False).str.strip()
     if accounts.nunique(dropna=True) <= 1:
         return True
-    return "voucher_id" not in cols and bool(accounts.dropna().str.fullmatch(_IBAN_SHAPE).mean() > 0.8)
+    if "voucher_id" in cols:
+        return False
+    return bool(mapping.balance_columns) or bool(accounts.dropna().str.fullmatch(_IBAN_SHAPE).mean() > 0.8)
 
 
 def _drop_counterparty_iban(table: pd.DataFrame, mapping: Mapping) -> None:

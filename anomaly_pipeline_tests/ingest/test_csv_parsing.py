@@ -298,3 +298,16 @@ def test_numeric_dates(values, kind):
     parsed, name = parse_dates(pd.Series(values))
     assert name == kind
     assert parsed.dt.strftime("%Y-%m-%d").tolist() == ["2024-01-05", "2024-01-06"]
+
+
+def test_two_own_accounts_with_balance_column_is_a_bank_statement(tmp_path):
+    """Several accounts but a running balance and no vouchers: a bank export, so 'Debit' is money out."""
+    text = ("Kontonummer;Datum;Text;Debet;Kredit;Saldo\n"
+            "1234-5678901;2024-01-02;Hyra;8 000,00;;12 000,00\n"
+            "1234-5678902;2024-01-03;Ränta;;15,00;515,00\n")
+    result = _read(tmp_path, text)
+    assert result.frame["amount"].tolist() == [-8000.00, 15.00]
+    text = ("Verifikation;Datum;Konto;Debet;Kredit\n"
+            "A1;2024-01-02;5010;8 000,00;\nA1;2024-01-02;1930;;8 000,00\n")
+    result = _read(tmp_path, text, name="ledger.csv")
+    assert result.frame["amount"].tolist() == [8000.00, -8000.00]
