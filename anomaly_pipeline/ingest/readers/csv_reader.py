@@ -39,7 +39,7 @@ def read_csv(path: Path, data: bytes, mapping: dict[str, str] | None = None) -> 
                            f"header (first: {bad_lines[:3]})")
     # physical line of each record: header line + 1 + position (exact for files without embedded newlines)
     row_numbers = pd.Series(table.index + header_index + 2, dtype="int64")
-    frame, metadata, warnings = tabular_to_canonical(
+    frame, metadata, row_warnings = tabular_to_canonical(
         table, source_format="csv", row_numbers=row_numbers, override=mapping,
         default_account=preamble.get("account"), default_currency=preamble.get("currency"),
         default_entity=preamble.get("entity"),
@@ -48,7 +48,7 @@ def read_csv(path: Path, data: bytes, mapping: dict[str, str] | None = None) -> 
         {"encoding": encoding, "delimiter": delimiter, "header_row": header_index + 1, "columns": list(table.columns)}
     )
     if bad_lines:
-        warnings.insert(0, f"skipped {len(bad_lines)} records with more fields than the header "
+        row_warnings.insert(0, f"skipped {len(bad_lines)} records with more fields than the header "
                            f"(an unquoted delimiter?): {bad_lines[:3]}")
         metadata["skipped_rows"] = int(metadata.get("skipped_rows", 0)) + len(bad_lines)
     if preamble["preamble"]:
@@ -56,7 +56,7 @@ def read_csv(path: Path, data: bytes, mapping: dict[str, str] | None = None) -> 
         metadata["preamble_defaults"] = {k: v for k, v in preamble.items() if k != "preamble"}
     if preamble.get("entity"):
         metadata["entity"] = preamble["entity"]  # stored on the upload row
-    return ReadResult(frame=frame, expected_rows=expected, metadata=metadata, warnings=warnings)
+    return ReadResult(frame=frame, expected_rows=expected, metadata=metadata, warnings=row_warnings)
 
 
 def _parse_table(body: str, delimiter: str) -> tuple[pd.DataFrame, list[list[str]]]:
