@@ -311,3 +311,9 @@ def test_two_own_accounts_with_balance_column_is_a_bank_statement(tmp_path):
             "A1;2024-01-02;5010;8 000,00;\nA1;2024-01-02;1930;;8 000,00\n")
     result = _read(tmp_path, text, name="ledger.csv")
     assert result.frame["amount"].tolist() == [8000.00, -8000.00]
+
+
+def test_row_numbers_are_file_lines_despite_blank_lines(tmp_path):
+    text = "Date;Amount\n2024-01-01;1\n\n\n2024-01-02;2\n;\n2024-01-03;3\n"
+    result = _read(tmp_path, text)
+    assert result.frame["row_number"].tolist() == [2, 5, 7]

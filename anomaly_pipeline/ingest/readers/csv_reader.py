@@ -8,6 +8,7 @@ import warnings
 from collections import Counter
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from anomaly_pipeline.ingest.base import ReadResult
@@ -30,6 +31,7 @@ def read_csv(path: Path, data: bytes, mapping: dict[str, str] | None = None) -> 
     preamble = parse_preamble(list(csv.reader(lines[:header_index], delimiter=delimiter)))
     body = "\n".join(lines[header_index:])
     table, bad_lines = _parse_table(body, delimiter)
+    record_lines = _record_lines(lines[header_index + 1:], len(table) + len(bad_lines), header_index + 2)
     table = _drop_empty_columns(table)
     table.columns = [str(c).strip() for c in table.columns]
     table = table[(table != "").any(axis=1)]
@@ -37,8 +39,8 @@ def read_csv(path: Path, data: bytes, mapping: dict[str, str] | None = None) -> 
     if bad_lines and len(bad_lines) > expected / 2:
         raise RejectedFile(f"malformed CSV: {len(bad_lines)} of {expected} records have more fields than the "
                            f"header (first: {bad_lines[:3]})")
-    # physical line of each record: header line + 1 + position (exact for files without embedded newlines)
-    row_numbers = pd.Series(table.index + header_index + 2, dtype="int64")
+    row_numbers = pd.Series(record_lines[table.index] if record_lines is not None and not bad_lines
+                            else table.index + header_index + 2, dtype="int64")
     frame, metadata, row_warnings = tabular_to_canonical(
         table, source_format="csv", row_numbers=row_numbers, override=mapping,
         default_account=preamble.get("account"), default_currency=preamble.get("currency"),
@@ -57,6 +59,18 @@ def read_csv(path: Path, data: bytes, mapping: dict[str, str] | None = None) -> 
     if preamble.get("entity"):
         metadata["entity"] = preamble["entity"]  # stored on the upload row
     return ReadResult(frame=frame, expected_rows=expected, metadata=metadata, warnings=row_warnings)
+
+
+def _record_lines(lines: list[str], records: int, first_line: int) -> np.ndarray | None:
+    """1-based file line of each record when records and non-blank lines correspond one to one; None when
+    quoted fields span lines (then the record's position after the header is reported instead)."""
+    if not lines:
+        return None
+    filled = np.char.str_len(np.char.strip(np.array(lines, dtype=str))) > 0
+    positions = np.flatnonzero(filled)
+    if len(positions) != records:
+        return None
+    return positions + first_line
 
 
 def _parse_table(body: str, delimiter: str) -> tuple[pd.DataFrame, list[list[str]]]:
