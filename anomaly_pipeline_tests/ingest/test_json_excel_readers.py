@@ -68,6 +68,7 @@ def test_nested_vouchers_inherit_fields(tmp_path):
     assert set(rows["posting_date"].dt.date) == {voucher.date}
     assert set(rows["description"]) == {voucher.text} and set(rows["user_name"]) == {voucher.user}
     assert rows["line_number"].tolist() == list(range(1, len(voucher.lines) + 1))
+    assert set(result.frame["entity"]) == {ledger.company} and result.metadata["entity"] == ledger.company
 
 
 def test_json_lines_row_numbers_are_line_numbers(tmp_path):

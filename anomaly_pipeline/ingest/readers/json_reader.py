@@ -59,11 +59,13 @@ def read_json(path: Path, data: bytes, mapping: dict[str, str] | None = None) ->
         isinstance(document, dict) and "override_accounts" in document and "amount" in table.columns)
     frame, metadata, warnings = tabular_to_canonical(
         table, source_format="json", row_numbers=row_numbers, override=mapping,
-        default_account=_document_account(document),
+        default_account=_document_account(document), default_entity=_document_entity(document),
     )
     if plaid and not (mapping and "amount" in mapping and mapping["amount"] != "amount"):
         frame["amount"] = -frame["amount"]
         metadata["sign_convention"] = "Plaid: positive amount = money out; negated to money in = positive"
+    if _document_entity(document):
+        metadata["entity"] = _document_entity(document)  # stored on the upload row
     metadata.update({
         "encoding": encoding,
         "json_lines": json_lines,
@@ -155,6 +157,20 @@ def _document_account(document: object) -> str | None:
             for name in ("iban", "account_id", "accountId", "resourceId", "id", "number", "bban", "name"):
                 if scalars.get(name) not in (None, ""):
                     return str(scalars[name])
+    return None
+
+
+_ENTITY_KEYS = ("company", "companyname", "entity", "organisation", "organization", "accountholder", "holder",
+                "owner", "foretag", "firma", "societe", "empresa", "bedrijf")
+
+
+def _document_entity(document: object) -> str | None:
+    """A top-level `"company": "..."` (or entity / account holder) names whose books these are."""
+    if not isinstance(document, dict):
+        return None
+    for key, value in document.items():
+        if header_key(key) in _ENTITY_KEYS and isinstance(value, str | int) and str(value).strip():
+            return str(value).strip()
     return None
 
 
