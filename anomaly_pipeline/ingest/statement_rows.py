@@ -17,15 +17,17 @@ import pandas as pd
 DIRECTION_TOKENS: dict[str, int] = {
     **dict.fromkeys(("C", "CR", "CREDIT", "K", "KR", "KREDIT", "H", "HABEN", "INFLOW", "IN", "BIJ", "BEVETEL",
                      "JOVAIRAS", "ABONO", "HABER", "CREDITO", "DEPOSIT", "INCOMING", "MONEYIN", "PLUS",
-                     "INSATTNING", "CRDT"), 1),
+                     "INSATTNING", "CRDT", "+"), 1),
     **dict.fromkeys(("D", "DR", "DEBIT", "DEBET", "S", "SOLL", "OUTFLOW", "OUT", "AF", "KIADAS", "TERHELES",
-                     "CARGO", "DEBE", "DEBITO", "WITHDRAWAL", "OUTGOING", "MONEYOUT", "MINUS", "UTTAG", "DBIT"), -1),
+                     "CARGO", "DEBE", "DEBITO", "WITHDRAWAL", "OUTGOING", "MONEYOUT", "MINUS", "UTTAG", "DBIT",
+                     "-"), -1),
 }
 # Tokens whose meaning is "debit"/"credit" (accounting side) rather than "money in"/"money out".
 _SIDE_TOKENS = {"C", "CR", "CREDIT", "K", "KR", "KREDIT", "H", "HABEN", "ABONO", "HABER", "CREDITO", "CRDT",
                 "D", "DR", "DEBIT", "DEBET", "S", "SOLL", "CARGO", "DEBE", "DEBITO", "DBIT"}
 _DIRECTION_HEADER_HINTS = ("dk", "cd", "dc", "crdr", "drcr", "debitcredit", "creditdebit", "sollhaben",
                            "afbij", "inout", "direction", "bevetelkiadas", "richting", "kz", "indicator")
+_SIGN_HEADER_HINTS = ("sign", "vorzeichen", "tecken", "signe", "signo", "fortegn", "znak")
 
 # Header fragments of running-balance columns: never an amount.
 BALANCE_HEADER_PARTS = ("balance", "saldo", "kontostand", "solde", "egyenleg", "zustatek", "stanrachunku",
@@ -83,9 +85,9 @@ def find_direction_column(table: pd.DataFrame, candidates: list[str], keys: dict
         tokens = _token(table[col]).replace("", pd.NA).dropna()
         if tokens.empty or not tokens.isin(DIRECTION_TOKENS.keys()).all():
             continue
-        if tokens.str.fullmatch(r"[+\-]").all():
-            continue  # a lone sign column is handled like a flag only if its header says so
         hinted = int(any(h in keys[col] for h in _DIRECTION_HEADER_HINTS) or keys[col] == "")
+        if tokens.isin(("+", "-")).all() and not any(h in keys[col] for h in _SIGN_HEADER_HINTS):
+            continue  # a column of bare "+"/"-" is a sign only when its header says so ("Vorzeichen")
         found.append((hinted, tokens.nunique(), col))
     if not found:
         return None

@@ -319,3 +319,10 @@ def test_row_numbers_are_file_lines_despite_blank_lines(tmp_path):
     text = "Date;Amount\n2024-01-01;1\n\n\n2024-01-02;2\n;\n2024-01-03;3\n"
     result = _read(tmp_path, text)
     assert result.frame["row_number"].tolist() == [2, 5, 7]
+
+
+def test_sign_column_only_when_its_header_says_so(tmp_path):
+    text = "Buchungstag;Betrag;Vorzeichen\n01.03.2024;12,50;-\n02.03.2024;100,00;+\n"
+    assert _read(tmp_path, text).frame["amount"].tolist() == [-12.50, 100.00]
+    text = "Buchungstag;Betrag;Kategorie\n01.03.2024;12,50;-\n02.03.2024;100,00;-\n"
+    assert _read(tmp_path, text, name="g.csv").frame["amount"].tolist() == [12.50, 100.00]
