@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+import numpy as np
 import pandas as pd
 
 # Flag tokens (after `_token`: accents removed, upper case, no spaces/punctuation) -> +1 credit / money in,
@@ -109,8 +110,15 @@ def apply_direction(amount: pd.Series, flags: pd.Series, bank_like: bool) -> tup
         money_in = money_in.fillna(-present.iloc[0])
     if not bank_like and sides and sides <= _SIDE_TOKENS:
         money_in = -money_in  # ledger: debit positive
+    info = {"flags": sorted(str(s) for s in sides)}
+    both = amount.notna() & money_in.notna() & (amount != 0)
+    if (amount < 0).any() and both.any():
+        agree = float((np.sign(amount[both]) == money_in[both]).mean())
+        if agree >= 0.9:  # amounts already signed and the flag confirms them: keep each row's own sign
+            info["agreement"] = round(agree, 3)
+            return amount, info
     signed = amount.abs() * money_in
-    return signed.where(money_in.notna(), amount), {"flags": sorted(str(s) for s in sides)}
+    return signed.where(money_in.notna(), amount), info
 
 
 def balance_rows(table: pd.DataFrame, text_columns: list[str]) -> pd.Series:

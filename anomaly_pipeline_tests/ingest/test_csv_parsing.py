@@ -326,3 +326,13 @@ def test_sign_column_only_when_its_header_says_so(tmp_path):
     assert _read(tmp_path, text).frame["amount"].tolist() == [-12.50, 100.00]
     text = "Buchungstag;Betrag;Kategorie\n01.03.2024;12,50;-\n02.03.2024;100,00;-\n"
     assert _read(tmp_path, text, name="g.csv").frame["amount"].tolist() == [12.50, 100.00]
+
+
+def test_signed_amounts_confirmed_by_flag_keep_their_own_sign(tmp_path):
+    """In a signed file the flag confirms, a row written '5,00' beside a 'D' (a reversal) stays as written."""
+    rows = [("01", "-10,00", "D"), ("02", "20,00", "K"), ("03", "-30,00", "D"), ("04", "-40,00", "D"),
+            ("05", "50,00", "K"), ("06", "-60,00", "D"), ("07", "70,00", "K"), ("08", "-80,00", "D"),
+            ("09", "90,00", "K"), ("10", "-11,00", "D"), ("11", "5,00", "D")]
+    text = "Datum;Betrag;D/K\n" + "".join(f"{d}.03.2024;{a};{f}\n" for d, a, f in rows)
+    result = _read(tmp_path, text)
+    assert result.frame["amount"].tolist() == [float(a.replace(",", ".")) for _, a, _ in rows]
