@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import re
 import zipfile
 from io import BytesIO
@@ -15,10 +16,15 @@ def detect_format(data: bytes, filename: str = "") -> str:
     """Return one of csv, json, xlsx, xls, xml, sie4; raise RejectedFile when it is none of them."""
     if not data.strip():
         raise RejectedFile("the file is empty")
+    if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):  # text saved as "Unicode": NUL bytes are not binary
+        data = data[:65536].decode("utf-16", errors="ignore").encode("utf-8")
     if data.startswith(b"PK\x03\x04"):
         try:
             names = zipfile.ZipFile(BytesIO(data)).namelist()
         except zipfile.BadZipFile as exc:
+            # only the head of a large file (the ZIP directory is at its end): the local headers name the parts
+            if re.search(rb"PK\x03\x04.{26}(\[Content_Types\]\.xml|xl/)", data[:65536], re.DOTALL):
+                return "xlsx"  # the reader opens the whole file and rejects it if it is corrupt
             raise RejectedFile("the file is a corrupt ZIP archive (not a readable .xlsx workbook)") from exc
         if any(n.startswith("xl/") for n in names):
             return "xlsx"

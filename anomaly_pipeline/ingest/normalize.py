@@ -7,7 +7,7 @@ decimal separator are decided from the whole column, never guessed per row.
 
 from __future__ import annotations
 
-import json
+import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -16,6 +16,12 @@ import numpy as np
 import pandas as pd
 
 from anomaly_pipeline.ingest.errors import RejectedFile
+from anomaly_pipeline.ingest.statement_rows import (
+    apply_direction,
+    balance_rows,
+    find_direction_column,
+    is_balance_header,
+)
 
 # canonical field -> header synonyms, compared after `header_key` (lowercase, accents and punctuation removed)
 SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -26,31 +32,34 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "fechaoperacion", "fechacontable", "dateoperation", "datecomptable", "datedoperation", "boekdatum",
         "boekingsdatum", "transactiedatum", "datumprovedeni", "datumzauctovani", "tranzakciodatuma", "created",
         "dateposted", "datetransacted", "dato", "bokfortdatum", "posted", "valuedateposted",
+        "postdate", "completeddate", "transaktionsdag", "reskontradatum", "dataoperacji", "dataksiegowania",
+        "datacontabile", "dataoperazione", "datarejestracji", "bokforingsdagen", "bookingdatetime",
     ),
     "value_date": (
         "valuedate", "valutadatum", "valuta", "wertstellung", "valutadag", "rentedatum", "datedevaleur",
-        "fechavalor", "datevaleur", "executiondate", "erteknap", "valordatum",
+        "fechavalor", "datevaleur", "executiondate", "erteknap", "valordatum", "datavaluta", "valutadato", "rentedato", "datawaluty", "valuedatetime",
     ),
     "registration_date": (
         "registrationdate", "regdate", "registreringsdatum", "createddate", "systementrydate", "entrytime",
-        "erfassungsdatum", "enteredon", "createdat", "inputdate",
+        "erfassungsdatum", "enteredon", "createdat", "inputdate", "starteddate",
     ),
     "posted_at": ("time", "transactiontime", "tid", "uhrzeit", "heure", "hora", "timestamp", "datetime"),
     "amount": (
         "amount", "netamount", "transactionamount", "belopp", "betrag", "umsatz", "montant", "importe",
         "bedrag", "bedrageur", "amounteur", "amountczk", "amountsek", "amountusd", "amountgbp", "zauctovanacastka",
         "tranzakcioosszege", "sum", "summa", "value", "saldoeffekt", "beloppsek", "transaktionsbelopp",
-        "totalamount", "amountchf",
+        "totalamount", "amountchf", "castka", "osszeg", "kwota", "suma", "bedragvaluta", "amountvalue",
+        "gross", "grossamount", "transactionamountamount", "importo", "belob", "belop", "belobdkk", "belopnok", "kwotaoperacji",
     ),
     "debit": (
         "debit", "debitamount", "debet", "soll", "sollbetrag", "withdrawal", "withdrawals", "moneyout",
         "paidout", "debe", "cargo", "cargos", "uttag", "debitchf", "debiteur", "debetbedrag", "afschrijving",
-        "ausgang", "ausgabe", "utbetalning", "paymentout", "outflow",
+        "ausgang", "ausgabe", "utbetalning", "paymentout", "outflow", "dare", "utfrakonto", "uttakkonto", "obciazenia",
     ),
     "credit": (
         "credit", "creditamount", "kredit", "haben", "habenbetrag", "deposit", "deposits", "moneyin", "paidin",
         "haber", "abono", "abonos", "insattning", "creditchf", "crediteur", "creditbedrag", "bijschrijving",
-        "eingang", "einnahme", "inbetalning", "paymentin", "inflow",
+        "eingang", "einnahme", "inbetalning", "paymentin", "inflow", "avere", "innpakonto", "uznania",
     ),
     "account": (
         "account", "accountnumber", "accountno", "accountcode", "accountid", "konto", "kontonr",
@@ -71,13 +80,18 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "verwendungszweck", "beskrivning", "transaktionstext", "vertext", "libelle", "concepto",
         "omschrijving", "omschrijving1", "paymentreference", "paymentpurpose", "purpose", "reason",
         "message", "zprava", "kozlemeny", "description1", "transactiondescription", "particulars",
-        "messageforpayee", "reference text", "mededeling", "vrijemededeling",
+        "messageforpayee", "referencetext", "mededeling", "vrijemededeling",
+        "tekst", "forklaring", "rubrik", "textmottagare", "descrizione", "opisoperacji", "opis", "tytul", "tytulem", "naamomschrijving", "mededelingen", "causale",
+        "transactioninformation", "remittanceinformation", "remittanceinformationunstructured",
+        "additionalinformation",
     ),
     "counterparty": (
         "counterparty", "payee", "payer", "partnername", "beguenstigterzahlungspflichtiger",
         "auftraggeberempfanger", "empfanger", "auftraggeber", "naamtegenpartij", "tegenpartij", "motpart",
         "mottagare", "counteraccountname", "nazevprotiuctu", "partnerneve", "name", "merchant",
-        "merchantname", "customer", "supplier", "vendor", "beneficiary", "tiers", "beneficiario",
+        "merchantname", "customer", "supplier", "vendor", "beneficiary", "tiers", "beneficiario", "prijemce",
+        "protistrana", "nazevprotistrany", "odbiorca", "kontrahent", "creditorname", "debtorname", "avsandare",
+        "begunstigterauftraggeber", "nadawcaodbiorca",
     ),
     "voucher_id": (
         "voucher", "voucherid", "vouchernumber", "voucherno", "journalnumber", "journalno", "journalid",
@@ -103,7 +117,9 @@ DATE_FORMATS = (
     "%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y%m%d", "%Y/%m/%d",
     "%Y.%m.%d.", "%Y.%m.%d", "%d.%m.%Y", "%d.%m.%y", "%d/%m/%Y", "%m/%d/%Y", "%d/%m/%y", "%m/%d/%y",
     "%d-%m-%Y", "%m-%d-%Y", "%d-%b-%Y", "%d-%b-%y", "%d %b %Y", "%b %d, %Y", "%d.%m.%Y %H:%M",
-    "%d/%m/%Y %H:%M", "%m/%d/%Y %H:%M", "%Y-%m-%dT%H:%M:%S.%f", "%d.%m.%Y %H:%M:%S",
+    "%d/%m/%Y %H:%M", "%m/%d/%Y %H:%M", "%Y-%m-%dT%H:%M:%S.%f", "%d.%m.%Y %H:%M:%S", "%Y-%m-%dT%H:%M",
+    "%Y-%m-%d %H:%M:%S.%f",
+    "ISO8601",  # last: only wins when it reads more values, e.g. a column mixing seconds and fractions
 )
 
 _DATE_LIKE = re.compile(r"^\s*(\d{1,4}[-./ ]\d{1,2}[-./ ]\d{1,4}\.?|\d{8}|\d{1,2}[- ][A-Za-z]{3}[- ]\d{2,4}|[A-Za-z]{3} \d{1,2}, \d{4})")
@@ -121,27 +137,47 @@ class Mapping:
 
     columns: dict[str, str] = field(default_factory=dict)  # canonical field -> source header
     debit_is_money_out: bool = False  # bank statements: a "debit" column holds withdrawals
-    date_format: str | None = None
-    decimal: str | None = None
+    balance_columns: list[str] = field(default_factory=list)  # running balances: never an amount
+    notes: list[str] = field(default_factory=list)  # decisions a reviewer should see
 
     def describe(self) -> dict:
-        return {"columns": dict(self.columns), "debit_is_money_out": self.debit_is_money_out}
+        return {"columns": dict(self.columns), "debit_is_money_out": self.debit_is_money_out,
+                "balance_columns": list(self.balance_columns), "notes": list(self.notes)}
 
 
 # ---------------------------------------------------------------- value parsing (vectorised)
 
 
 def parse_dates(values: pd.Series, date_format: str | None = None) -> tuple[pd.Series, str | None]:
-    """Parse a column of date strings with the one format that fits the most values."""
-    text = values.astype("string").str.strip().replace("", pd.NA)
+    """Parse a column of dates with the one format that fits the most values.
+
+    Native datetimes are kept; numeric columns are Unix seconds / milliseconds or Excel serial days when
+    their range says so; text is tried against DATE_FORMATS (an ISO time's UTC offset is dropped: the local
+    time as written is the posting time).
+    """
     if pd.api.types.is_datetime64_any_dtype(values):
-        return values, "native"
+        if getattr(values.dt, "tz", None) is not None:
+            values = values.dt.tz_localize(None)
+        return _plausible(values), "native"
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        return _numeric_dates(values.astype("float64"))
+    native = _native_mask(values, (dt.date,))
+    if native.any():  # spreadsheet column mixing date cells and dates typed as text
+        parsed = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+        parsed[native] = pd.to_datetime(values[native]).astype("datetime64[ns]")
+        fmt = "native"
+        if (~native).any():
+            rest, fmt = parse_dates(values[~native].astype("string"), date_format)
+            parsed[~native] = rest
+        return _plausible(parsed), fmt or "native"
+    text = values.astype("string").str.strip().replace("", pd.NA)
+    text = text.str.replace(_ISO_OFFSET, r"\1", regex=True)
     present = text.dropna()
     if present.empty:
         return pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]"), None
     candidates = (date_format,) if date_format else DATE_FORMATS
     best_fmt, best_count, best = None, -1, None
-    sample = present if len(present) <= 5000 else present.sample(5000, random_state=0)
+    sample = present.iloc[:: max(1, len(present) // 5000)]  # evenly spaced: keeps the file's order
     for fmt in candidates:
         parsed = pd.to_datetime(sample, format=fmt, errors="coerce")
         count = int(parsed.notna().sum())
@@ -154,29 +190,73 @@ def parse_dates(values: pd.Series, date_format: str | None = None) -> tuple[pd.S
     return _plausible(parsed), best_fmt
 
 
+_ISO_OFFSET = r"^(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)\s*(?:Z|UTC|[+-]\d{2}:?\d{2})$"
+# numeric date encodings by value range: (low, high, unit, origin)
+_NUMERIC_DATES = ((1e12, 4.2e12, "ms", "unix"), (1e9, 4.2e9, "s", "unix"), (2e4, 8e4, "D", "1899-12-30"))
+
+
+def _numeric_dates(values: pd.Series) -> tuple[pd.Series, str | None]:
+    present = values.dropna()
+    for low, high, unit, origin in _NUMERIC_DATES:
+        if len(present) and present.between(low, high).all():
+            parsed = pd.to_datetime(values, unit=unit, origin=origin, errors="coerce")
+            name = "excel serial days" if origin != "unix" else f"unix {unit}"
+            return _plausible(parsed), name
+    return pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]"), None
+
+
 def _plausible(parsed: pd.Series) -> pd.Series:
     """Dates outside 1900-2099 are placeholders or typos, never real postings: treat them as unparsable."""
     year = parsed.dt.year
     return parsed.where((year >= 1900) & (year <= 2099)).astype("datetime64[ns]")
 
 
+_DAY_MONTH_SWAPS = {"%d/%m/%Y": "%m/%d/%Y", "%m/%d/%Y": "%d/%m/%Y", "%d/%m/%y": "%m/%d/%y", "%m/%d/%y": "%d/%m/%y",
+                    "%d-%m-%Y": "%m-%d-%Y", "%m-%d-%Y": "%d-%m-%Y", "%d/%m/%Y %H:%M": "%m/%d/%Y %H:%M",
+                    "%m/%d/%Y %H:%M": "%d/%m/%Y %H:%M"}
+
+
 def _disambiguate_day_month(sample: pd.Series, fmt: str, parsed: pd.Series) -> str:
-    """%d/%m and %m/%d parse the same values when every day is <= 12: prefer the order the data proves."""
-    swaps = {"%d/%m/%Y": "%m/%d/%Y", "%m/%d/%Y": "%d/%m/%Y", "%d/%m/%y": "%m/%d/%y", "%m/%d/%y": "%d/%m/%y",
-             "%d-%m-%Y": "%m-%d-%Y", "%m-%d-%Y": "%d-%m-%Y"}
-    other = swaps.get(fmt)
+    """Day-first and month-first read the same values when every day is <= 12: decide from the data.
+
+    The order that parses more values wins (a 13..31 in the first field proves day-first). When both parse
+    everything, the order under which the rows run in date order (exports are sorted) and span fewer days wins;
+    a full tie keeps day-first, the more common order outside the US.
+    """
+    other = _DAY_MONTH_SWAPS.get(fmt)
     if other is None:
         return fmt
     alt = pd.to_datetime(sample, format=other, errors="coerce")
-    if alt.notna().sum() > parsed.notna().sum():
-        return other
-    return fmt
+    if alt.notna().sum() != parsed.notna().sum():
+        return other if alt.notna().sum() > parsed.notna().sum() else fmt
+    score_fmt, score_alt = _orderliness(parsed), _orderliness(alt)
+    if score_fmt != score_alt:
+        return fmt if score_fmt > score_alt else other
+    return fmt if fmt.startswith("%d") else other
+
+
+def _orderliness(parsed: pd.Series) -> tuple[float, float]:
+    """(share of consecutive steps in the dominant direction, minus the span in days): higher is likelier."""
+    dates = parsed.dropna()
+    if len(dates) < 2:
+        return (0.0, 0.0)
+    steps = dates.diff().dropna().dt.days
+    monotone = max(float((steps >= 0).mean()), float((steps <= 0).mean()))
+    return (round(monotone, 6), -float((dates.max() - dates.min()).days))
 
 
 def parse_amounts(values: pd.Series, decimal: str | None = None) -> tuple[pd.Series, str | None]:
     """Parse money strings: currency symbols, thousands separators, decimal comma, (x) and trailing minus."""
     if pd.api.types.is_numeric_dtype(values):
         return values.astype("float64"), "native"
+    native = _native_mask(values, (int, float))
+    if native.any():  # spreadsheet column mixing number cells and numbers typed as text
+        number = pd.Series(np.nan, index=values.index, dtype="float64")
+        number[native] = values[native].astype("float64")
+        if (~native).any():
+            parsed, decimal = parse_amounts(values[~native].astype("string"), decimal)
+            number[~native] = parsed
+        return number, decimal or "native"
     text = values.astype("string").str.strip()
     text = text.str.replace("\u2212", "-", regex=False).str.replace("\u00a0", "", regex=False)
     negative_paren = text.str.match(r"^\(.*\)$", na=False)
@@ -217,36 +297,64 @@ def _decide_decimal(values: pd.Series) -> str:
 
 
 def map_columns(table: pd.DataFrame, override: dict[str, str] | None = None) -> Mapping:
-    """Decide which header feeds which canonical field: user mapping, then synonyms, then content."""
+    """Decide which header feeds which canonical field: user mapping, then synonyms, then content.
+
+    Running-balance columns are never mapped; when several headers name the posting date, a booking /
+    posting date wins over a transaction date.
+    """
     mapping = Mapping()
     used: set[str] = set()
     if override:
         for canon, header in override.items():
+            if canon not in SYNONYMS:
+                raise RejectedFile(f"the mapping names unknown field {canon!r} (known: {', '.join(SYNONYMS)})")
             if header not in table.columns:
                 raise RejectedFile(f"the mapping names column {header!r}, which is not in the file")
             mapping.columns[canon] = header
             used.add(header)
     keys = {col: header_key(col) for col in table.columns}
-    for col, key in keys.items():
-        canon = _SYNONYM_INDEX.get(key) or _prefix_match(key)
-        if canon is None or canon in mapping.columns or col in used:
+    candidates: list[tuple[int, int, str, str]] = []  # (preference, position, canon, column)
+    for pos, (col, key) in enumerate(keys.items()):
+        if col in used:
             continue
+        canon = _SYNONYM_INDEX.get(key)
+        if canon is None and is_balance_header(key):
+            mapping.balance_columns.append(col)
+            continue
+        canon = canon or _prefix_match(key)
+        if canon is None:
+            continue
+        preference = 0 if canon != "posting_date" or any(p in key for p in _POSTING_HINTS) else 1
         if not _content_fits(canon, table[col]):
-            canon = _content_alternative(canon, table[col])
-            if canon is None or canon in mapping.columns:
+            alternative = _content_alternative(canon, table[col])
+            if alternative is None and canon not in ("posting_date", "amount"):
                 continue
+            # a 'Date' / 'Amount' header over unreadable cells is kept last, so the row policy can say why
+            canon, preference = (alternative, preference) if alternative else (canon, 2)
+        candidates.append((preference, pos, canon, col))
+    for _, _, canon, col in sorted(candidates):
+        if canon in mapping.columns or col in used:
+            continue
         mapping.columns[canon] = col
         used.add(col)
-    if "posting_date" not in mapping.columns:
+    if "posting_date" not in mapping.columns and "value_date" not in mapping.columns:
         for col in table.columns:
-            if col not in used and _content_fits("posting_date", table[col]) and _mostly_dates(table[col]):
+            if col in used or col in mapping.balance_columns:
+                continue
+            if _content_fits("posting_date", table[col]) and _mostly_dates(table[col]):
                 mapping.columns["posting_date"] = col
                 used.add(col)
                 break
     return mapping
 
 
+_POSTING_HINTS = ("post", "book", "buch", "bokf", "boek", "journal", "accounting", "comptable", "contable", "contab",
+                  "ksieg", "reskontra", "completed")
+
+
 def _prefix_match(key: str) -> str | None:
+    if key.endswith(("currency", "currencycode", "ccy")):
+        return "currency"  # "amount.currency" in flattened JSON
     for prefix, canon in (("amount", "amount"), ("betrag", "amount"), ("belopp", "amount"), ("debit", "debit"),
                           ("credit", "credit"), ("description", "description"), ("omschrijving", "description"),
                           ("vwz", "description"), ("date", "posting_date")):
@@ -293,13 +401,22 @@ def tabular_to_canonical(
     override: dict[str, str] | None = None,
     default_account: str | None = None,
     default_currency: str | None = None,
+    default_entity: str | None = None,
 ) -> tuple[pd.DataFrame, dict, list[str]]:
-    """Map and parse `table` (one row per record, text cells). Returns (frame, metadata, warnings)."""
+    """Map and parse `table` (one row per record; text cells, or native datetime/float columns).
+
+    Returns (frame, metadata, warnings). Balance/summary rows and rows without a parsable date or amount
+    are skipped and reported; see `drop_unreadable_rows` for when that rejects the file instead.
+    """
     if table.empty:
         raise RejectedFile("the file has a header but no data rows")
     table = table.reset_index(drop=True)
     mapping = map_columns(table, override)
     cols = mapping.columns
+    if "posting_date" not in cols and "value_date" in cols:
+        cols["posting_date"] = cols["value_date"]
+        mapping.notes.append(f"no posting date column: the value date {cols['value_date']!r} is used as posting date")
+    _drop_counterparty_iban(table, mapping)
     if "posting_date" not in cols:
         raise RejectedFile(f"no date column found (columns: {_list_headers(table)})")
     if "amount" not in cols and not ({"debit", "credit"} & cols.keys()):
@@ -319,29 +436,15 @@ def tabular_to_canonical(
         if field_name in cols:
             out[field_name] = parse_dates(table[cols[field_name]])[0]
 
-    bank_like = _looks_like_bank_statement(table, cols)
+    bank_like = _looks_like_bank_statement(table, mapping)
     mapping.debit_is_money_out = bank_like
-    amount, decimal = None, None
-    if "amount" in cols:
-        amount, decimal = parse_amounts(table[cols["amount"]])
-        if amount.isna().all() and ({"debit", "credit"} & cols.keys()):
-            amount = None
-    if amount is None:
-        debit, decimal = parse_amounts(table[cols["debit"]]) if "debit" in cols else (None, None)
-        credit, _ = parse_amounts(table[cols["credit"]]) if "credit" in cols else (None, None)
-        debit = debit.abs() if debit is not None else pd.Series(np.nan, index=table.index)
-        credit = credit.abs() if credit is not None else pd.Series(np.nan, index=table.index)
-        both_missing = debit.isna() & credit.isna()
-        signed = debit.fillna(0.0) - credit.fillna(0.0)
-        if bank_like:
-            signed = -signed
-        amount = signed.where(~both_missing)
+    amount, decimal, direction = _amounts(table, mapping, bank_like)
     out["amount"] = amount.round(2)
 
     for field_name in ("account", "account_name", "currency", "description", "counterparty", "voucher_id",
                        "user_name", "reference"):
         if field_name in cols:
-            out[field_name] = table[cols[field_name]].astype("string").str.strip().replace("", pd.NA)
+            out[field_name] = as_text(table[cols[field_name]])
     if "line_number" in cols:
         out["line_number"] = pd.to_numeric(table[cols["line_number"]], errors="coerce").astype("Int64")
     if "account" not in out:
@@ -353,24 +456,121 @@ def tabular_to_canonical(
         out["account"] = out["account"].fillna(default_account)
     if "currency" not in out and default_currency:
         out["currency"] = default_currency
+    if default_entity:
+        out["entity"] = default_entity
     out["source_format"] = source_format
     out["raw"] = _raw_json(table)
 
-    frame, warnings = drop_unreadable_rows(out, table, cols)
+    labels = balance_rows(table, _label_columns(table, mapping))
+    summary = labels.notna()
+    warnings: list[str] = []
+    if summary.any():
+        names = sorted(set(labels.dropna().str.strip()))
+        warnings.append(f"skipped {int(summary.sum())} balance/summary rows that are not transactions "
+                        f"(rows {out.loc[summary, 'row_number'].head(5).tolist()}: {', '.join(names[:5])})")
+    kept = out[~summary.to_numpy()]
+    frame, row_warnings = drop_unreadable_rows(kept, table[~summary.to_numpy()], cols)
     metadata = {
         "mapping": mapping.describe(),
         "date_format": date_fmt,
         "decimal_separator": decimal,
+        "direction_column": direction,
+        "balance_rows": int(summary.sum()),
         "skipped_rows": len(out) - len(frame),
     }
-    return frame, metadata, warnings
+    return frame, metadata, warnings + row_warnings
 
 
-def _looks_like_bank_statement(table: pd.DataFrame, cols: dict[str, str]) -> bool:
-    """A bank export has one account (or none); a ledger has many accounts. Decides what 'debit' means."""
+def _amounts(table: pd.DataFrame, mapping: Mapping, bank_like: bool) -> tuple[pd.Series, str | None, str | None]:
+    """Signed amounts from one amount column (with an optional D/K-style flag column) or debit/credit columns."""
+    cols = mapping.columns
+    amount, decimal = None, None
+    if "amount" in cols:
+        amount, decimal = parse_amounts(table[cols["amount"]])
+        if amount.isna().all() and ({"debit", "credit"} & cols.keys()):
+            amount = None
+    if amount is not None:
+        used = set(cols.values()) | set(mapping.balance_columns)
+        keys = {c: header_key(c) for c in table.columns}
+        flag_col = find_direction_column(table, [c for c in table.columns if c not in used], keys)
+        if flag_col is None:
+            return amount, decimal, None
+        signed, info = apply_direction(amount, table[flag_col], bank_like)
+        mapping.notes.append(f"amount sign taken from flag column {flag_col!r} (values {info['flags']})")
+        return signed, decimal, flag_col
+    debit, decimal = parse_amounts(table[cols["debit"]]) if "debit" in cols else (None, None)
+    credit, _ = parse_amounts(table[cols["credit"]]) if "credit" in cols else (None, None)
+    debit = debit.abs() if debit is not None else pd.Series(np.nan, index=table.index)
+    credit = credit.abs() if credit is not None else pd.Series(np.nan, index=table.index)
+    both_missing = debit.isna() & credit.isna()
+    signed = debit.fillna(0.0) - credit.fillna(0.0)
+    if bank_like:
+        signed = -signed
+    return signed.where(~both_missing), decimal, None
+
+
+def _label_columns(table: pd.DataFrame, mapping: Mapping) -> list[str]:
+    """Columns where a statement writes 'Opening balance' / 'Turnover': the text fields, else every text column."""
+    named = [mapping.columns[f] for f in ("description", "counterparty", "reference", "voucher_id")
+             if f in mapping.columns]
+    amounts = {mapping.columns.get(f) for f in ("amount", "debit", "credit")}
+    others = [c for c in table.columns if c not in amounts and c not in named
+              and (table[c].dtype == object or pd.api.types.is_string_dtype(table[c]))]
+    return named + others
+
+
+def as_text(column: pd.Series) -> pd.Series:
+    """Cells as trimmed text; numeric cells (spreadsheets, JSON) without a spurious '.0' on whole numbers."""
+    if pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):
+        numbers = column.astype("float64")
+        whole = numbers.notna() & (numbers == numbers.round())
+        text = numbers.astype("string")
+        text[whole] = numbers[whole].astype("int64").astype("string")
+        return text
+    native = _native_mask(column, (int, float))
+    if native.any():
+        text = column.astype("string").str.strip().replace("", pd.NA)
+        text[native] = as_text(column[native].astype("float64"))
+        return text
+    return column.astype("string").str.strip().replace("", pd.NA)
+
+
+def _native_mask(values: pd.Series, kinds: tuple[type, ...]) -> pd.Series:
+    """Cells of an object column holding native `kinds` (bools are not numbers)."""
+    if values.dtype != object:
+        return pd.Series(False, index=values.index)
+    return values.map(lambda v: isinstance(v, kinds) and not isinstance(v, bool)).astype(bool)
+
+
+_IBAN_SHAPE = r"[A-Z]{2}\d{2}[A-Z0-9]{8,30}"
+
+
+def _looks_like_bank_statement(table: pd.DataFrame, mapping: Mapping) -> bool:
+    """A bank export has one account (or none, or IBANs, or a running balance); a ledger has vouchers or
+    many chart-of-accounts numbers.
+
+    Decides what 'debit' means: money out of a bank account, or the debit side of a ledger line.
+    """
+    cols = mapping.columns
     if "account" not in cols:
         return True
-    return table[cols["account"]].astype("string").str.strip().nunique(dropna=True) <= 1
+    accounts = table[cols["account"]].astype("string").str.replace(" ", "", regex=False).str.strip()
+    if accounts.nunique(dropna=True) <= 1:
+        return True
+    if "voucher_id" in cols:
+        return False
+    return bool(mapping.balance_columns) or bool(accounts.dropna().str.fullmatch(_IBAN_SHAPE).mean() > 0.8)
+
+
+def _drop_counterparty_iban(table: pd.DataFrame, mapping: Mapping) -> None:
+    """A bare 'IBAN' column that varies row by row next to a payee column is the payee's IBAN, not the account."""
+    cols = mapping.columns
+    column = cols.get("account")
+    if column is None or header_key(column) != "iban" or "counterparty" not in cols or "voucher_id" in cols:
+        return
+    if table[column].astype("string").str.strip().nunique(dropna=True) > 1:
+        del cols["account"]
+        mapping.notes.append(f"column {column!r} holds the counterparties' IBANs (one per row): not the account")
 
 
 def drop_unreadable_rows(out: pd.DataFrame, table: pd.DataFrame, cols: dict[str, str]) -> tuple[pd.DataFrame, list[str]]:
@@ -411,5 +611,8 @@ def _list_headers(table: pd.DataFrame) -> str:
 
 
 def _raw_json(table: pd.DataFrame) -> list[str]:
-    records = table.astype(object).where(table.notna(), None).to_dict(orient="records")
-    return [json.dumps(r, ensure_ascii=False, default=str) for r in records]
+    if table.empty:
+        return []
+    # pandas' C serialiser; JSON escapes newlines inside values, so one record per "\n"
+    text = table.to_json(orient="records", lines=True, force_ascii=False, date_format="iso")
+    return text.rstrip("\n").split("\n")

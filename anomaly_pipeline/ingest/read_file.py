@@ -30,7 +30,9 @@ def check_file(path: Path, settings: Settings) -> FileCheck:
         raise RejectedFile("the file is empty (0 bytes)")
     with path.open("rb") as fh:
         head = fh.read(65536)
-    file_format = detect_format(head if size > 65536 else path.read_bytes(), path.name)
+    # a ZIP's directory is at its end: an .xlsx is recognised from the whole file (size already bounded)
+    whole = size <= 65536 or head.startswith(b"PK\x03\x04")
+    file_format = detect_format(path.read_bytes() if whole else head, path.name)
     if file_format not in settings.allowed_file_types:
         raise RejectedFile(
             f"format {file_format!r} (detected from content) is not in ALLOWED_FILE_TYPES "
@@ -58,6 +60,8 @@ def read_file(path: Path, settings: Settings, file_format: str | None = None,
     reader = READERS.get(file_format)
     if reader is None:
         raise RejectedFile(f"no reader for format {file_format!r} yet")
+    if mapping is None:
+        mapping = load_mapping(path)
     data = path.read_bytes()
     result = reader(path, data, mapping=mapping) if mapping else reader(path, data)
     frame = conform(result.frame)

@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import csv
 import io
+import warnings
 from collections import Counter
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from anomaly_pipeline.ingest.base import ReadResult
 from anomaly_pipeline.ingest.errors import RejectedFile
-from anomaly_pipeline.ingest.normalize import header_key, tabular_to_canonical
+from anomaly_pipeline.ingest.header_row import HEADER_SCAN_ROWS, find_header_row
+from anomaly_pipeline.ingest.normalize import tabular_to_canonical
+from anomaly_pipeline.ingest.preamble import parse_preamble
 from anomaly_pipeline.ingest.text import decode_text
 
 DELIMITERS = (",", ";", "\t", "|")
-_SNIFF_LINES = 60
+_SNIFF_LINES = HEADER_SCAN_ROWS
 
 
 def read_csv(path: Path, data: bytes, mapping: dict[str, str] | None = None) -> ReadResult:
@@ -24,29 +28,98 @@ def read_csv(path: Path, data: bytes, mapping: dict[str, str] | None = None) -> 
     lines = text.split("\n")
     delimiter = sniff_delimiter(lines[:_SNIFF_LINES])
     header_index = find_header(lines[:_SNIFF_LINES], delimiter)
+    preamble = parse_preamble(list(csv.reader(lines[:header_index], delimiter=delimiter)))
     body = "\n".join(lines[header_index:])
-    try:
-        table = pd.read_csv(
-            io.StringIO(body), sep=delimiter, dtype=str, keep_default_na=False, skip_blank_lines=True,
-            engine="python" if delimiter == "|" else "c", quotechar='"', on_bad_lines="error",
-        )
-    except (pd.errors.ParserError, csv.Error) as exc:
-        raise RejectedFile(f"malformed CSV: {exc}") from exc
-    except pd.errors.EmptyDataError as exc:
-        raise RejectedFile("the file has no rows") from exc
+    table, bad_lines = _parse_table(body, delimiter)
+    record_lines = _record_lines(lines[header_index + 1:], len(table) + len(bad_lines), header_index + 2)
     table = _drop_empty_columns(table)
     table.columns = [str(c).strip() for c in table.columns]
     table = table[(table != "").any(axis=1)]
-    expected = len(table)
-    # physical line of each record: header line + 1 + position (exact for files without embedded newlines)
-    row_numbers = pd.Series(table.index + header_index + 2, dtype="int64")
-    frame, metadata, warnings = tabular_to_canonical(
-        table, source_format="csv", row_numbers=row_numbers, override=mapping
+    expected = len(table) + len(bad_lines)
+    if bad_lines and len(bad_lines) > expected / 2:
+        raise RejectedFile(f"malformed CSV: {len(bad_lines)} of {expected} records have more fields than the "
+                           f"header (first: {bad_lines[:3]})")
+    row_numbers = pd.Series(record_lines[table.index] if record_lines is not None and not bad_lines
+                            else table.index + header_index + 2, dtype="int64")
+    frame, metadata, row_warnings = tabular_to_canonical(
+        table, source_format="csv", row_numbers=row_numbers, override=mapping,
+        default_account=preamble.get("account"), default_currency=preamble.get("currency"),
+        default_entity=preamble.get("entity"),
     )
     metadata.update(
         {"encoding": encoding, "delimiter": delimiter, "header_row": header_index + 1, "columns": list(table.columns)}
     )
-    return ReadResult(frame=frame, expected_rows=expected, metadata=metadata, warnings=warnings)
+    if bad_lines:
+        row_warnings.insert(0, f"skipped {len(bad_lines)} records with more fields than the header "
+                           f"(an unquoted delimiter?): {bad_lines[:3]}")
+        metadata["skipped_rows"] = int(metadata.get("skipped_rows", 0)) + len(bad_lines)
+    if preamble["preamble"]:
+        metadata["preamble"] = preamble["preamble"]
+        metadata["preamble_defaults"] = {k: v for k, v in preamble.items() if k != "preamble"}
+    if preamble.get("entity"):
+        metadata["entity"] = preamble["entity"]  # stored on the upload row
+    return ReadResult(frame=frame, expected_rows=expected, metadata=metadata, warnings=row_warnings)
+
+
+def _record_lines(lines: list[str], records: int, first_line: int) -> np.ndarray | None:
+    """1-based file line of each record when records and non-blank lines correspond one to one; None when
+    quoted fields span lines (then the record's position after the header is reported instead)."""
+    if not lines:
+        return None
+    filled = np.char.str_len(np.char.strip(np.array(lines, dtype=str))) > 0
+    positions = np.flatnonzero(filled)
+    if len(positions) != records:
+        return None
+    return positions + first_line
+
+
+def _parse_table(body: str, delimiter: str) -> tuple[pd.DataFrame, list[list[str]]]:
+    """All cells as text. The fast C parser first; on a malformed record, a slower pass that sets aside the
+    records with more fields than the header (reported and skipped, like other unreadable rows)."""
+    options = {"sep": delimiter, "dtype": str, "keep_default_na": False, "skip_blank_lines": True,
+               "quotechar": '"', "index_col": False}
+    try:
+        if delimiter != "|":
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", pd.errors.ParserWarning)
+                table = pd.read_csv(io.StringIO(body), engine="c", on_bad_lines="error", **options)
+            # records one field longer than the header (a trailing delimiter): pandas drops the extra field
+            if not (caught and _extra_fields_filled(body, delimiter, table.shape[1])):
+                return table, []
+    except pd.errors.EmptyDataError as exc:
+        raise RejectedFile("the file has no rows") from exc
+    except (pd.errors.ParserError, csv.Error):
+        pass
+    # Fallback (malformed records only): the csv module, keeping records that fit the header's width.
+    try:
+        rows = [row for row in csv.reader(io.StringIO(body), delimiter=delimiter, quotechar='"') if row]
+    except csv.Error as exc:
+        raise RejectedFile(f"malformed CSV: {exc}") from exc
+    if not rows:
+        raise RejectedFile("the file has no rows")
+    header, width = rows[0], len(rows[0])
+    good, bad = [], []
+    for row in rows[1:]:
+        if len(row) <= width or not any(cell.strip() for cell in row[width:]):
+            good.append((row + [""] * width)[:width])
+        else:
+            bad.append(row[:4])
+    names = [name if name.strip() else f"Unnamed: {i}" for i, name in enumerate(header)]
+    return pd.DataFrame(good, columns=_unique(names), dtype=object).astype("string").fillna(""), bad
+
+
+def _unique(names: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        seen[name] = seen.get(name, -1) + 1
+        out.append(name if seen[name] == 0 else f"{name}.{seen[name]}")
+    return out
+
+
+def _extra_fields_filled(body: str, delimiter: str, width: int) -> bool:
+    rows = csv.reader(body.split("\n")[1:200], delimiter=delimiter)
+    return any(len(row) > width and any(cell.strip() for cell in row[width:]) for row in rows)
 
 
 def sniff_delimiter(lines: list[str]) -> str:
@@ -69,26 +142,8 @@ def sniff_delimiter(lines: list[str]) -> str:
 
 
 def find_header(lines: list[str], delimiter: str) -> int:
-    """Index of the header line: the first line with the table's field count whose cells are mostly labels.
-
-    Bank exports often put account details on lines above the header; those lines have fewer fields.
-    """
-    rows = list(csv.reader(lines, delimiter=delimiter))
-    counts = Counter(len(r) for r in rows if any(c.strip() for c in r))
-    width = max(n for n, c in counts.items() if c == max(counts.values()))
-    for i, row in enumerate(rows):
-        if len(row) < max(2, width - 1):
-            continue
-        cells = [c.strip() for c in row if c.strip()]
-        labels = [c for c in cells if header_key(c) and not _is_number_or_date(c)]
-        if cells and len(labels) >= 0.6 * len(cells) and len(cells) >= 2:
-            return i
-    return 0
-
-
-def _is_number_or_date(cell: str) -> bool:
-    stripped = cell.replace(" ", "").replace(",", "").replace(".", "").replace("-", "").replace("/", "")
-    return stripped.lstrip("+").isdigit()
+    """Index of the header line (lines above it are a preamble)."""
+    return find_header_row(list(csv.reader(lines, delimiter=delimiter)))
 
 
 def _drop_empty_columns(table: pd.DataFrame) -> pd.DataFrame:
