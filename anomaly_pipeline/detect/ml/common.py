@@ -78,26 +78,30 @@ def oriented(contrib: np.ndarray, z: np.ndarray, names: list[str]) -> np.ndarray
 
 def feature_reasons(features: Features, rows: np.ndarray, contrib: np.ndarray, top: int = 2) -> pd.Series:
     """'unusual amount for account 6110 (...), rare user ...' for the given row positions: the `top`
-    features with the largest contribution (a runner-up under a quarter of the leader is left out)."""
+    features with the largest contribution, one per kind (the two amount features count as one), a
+    runner-up under a quarter of the leader left out."""
     names = features.names
     if len(rows) == 0:
         return pd.Series([], dtype="string")
-    order = np.argsort(-contrib, axis=1)[:, :top]
-    best = contrib[np.arange(len(rows)), order[:, 0]]
+    group = np.array(["amount" if n in TWO_SIDED else n for n in names])
+    order = np.argsort(-contrib, axis=1)
+    n = np.arange(len(rows))
+    best = contrib[n, order[:, 0]]
     ctx = features.context.iloc[rows].reset_index(drop=True)
     values = features.matrix.to_numpy()[rows]
-    parts = pd.DataFrame(index=ctx.index)
-    for k in range(order.shape[1]):
-        text = pd.Series(pd.NA, index=ctx.index, dtype="string")
-        strong = (contrib[np.arange(len(rows)), order[:, k]] >= 0.25 * best) if k else np.ones(len(rows), bool)
-        for j in np.unique(order[:, k]):
-            sel = (order[:, k] == j) & strong
-            if sel.any():
-                text[sel] = describe(names[j], ctx[sel], values[sel, j]).to_numpy()
-        parts[k] = text
-    joined = parts[0]
-    for k in range(1, parts.shape[1]):
-        joined = joined.where(parts[k].isna(), joined + ", " + parts[k])
+    joined = pd.Series(pd.NA, index=ctx.index, dtype="string")
+    used = np.full((len(rows), top), "", dtype=object)
+    taken = np.zeros(len(rows), dtype=int)
+    for k in range(min(order.shape[1], top + 1)):
+        j_k = order[:, k]
+        fresh = (taken < top) & ~(used == group[j_k][:, None]).any(axis=1)
+        fresh &= (contrib[n, j_k] >= 0.25 * best) | (k == 0)
+        for j in np.unique(j_k[fresh]):
+            sel = fresh & (j_k == j)
+            text = describe(names[j], ctx[sel], values[sel, j])
+            joined[sel] = joined[sel].where(joined[sel].isna(), joined[sel] + ", ").fillna("") + text
+        used[n[fresh], taken[fresh]] = group[j_k[fresh]]
+        taken += fresh
     return joined.astype("string")
 
 

@@ -1,0 +1,80 @@
+"""An amount against the rolling median of the same account's previous postings, in time order."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from anomaly_pipeline.detect.base import (
+    AnomalyDetectionAlgorithm,
+    ConfigError,
+    DetectionResult,
+    format_amount,
+)
+
+
+class MovingAverageDeviation(AnomalyDetectionAlgorithm):
+    """For each posting, the previous `window` postings of its account (ordered by posting date, then
+    line order) give a rolling median and interquartile spread of log10|amount|. The deviation in
+    spreads (floored at `min_spread`) above `threshold`, and a ratio to the rolling median of at least
+    `min_ratio` (or at most its inverse), flags the posting. Needs `min_history` previous postings.
+    Unlike the account-wide z-score it follows drift: a rent raised in June is normal by August."""
+
+    algorithm = "moving_average"
+    kind = "statistical"
+    description = "Amounts far from the rolling median of the account's previous postings."
+    required_columns = ("amount", "account", "posting_date")
+    default_config = {"window": 20, "min_history": 5, "threshold": 4.0, "min_ratio": 3.0, "min_spread": 0.05}
+    default_weight = 0.7
+
+    def check_config(self, config: dict[str, Any]) -> None:
+        checks = {"window": config["window"] >= 3, "min_history": 2 <= config["min_history"] <= config["window"],
+                  "threshold": config["threshold"] > 0, "min_ratio": config["min_ratio"] >= 1,
+                  "min_spread": config["min_spread"] > 0}
+        for key, ok in checks.items():
+            if not ok:
+                raise ConfigError(f"{self.name()}.{key}: out of range, got {config[key]!r}")
+
+    def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
+        same = len(reference) == len(transactions) and np.array_equal(
+            reference["transaction_id"].to_numpy(), transactions["transaction_id"].to_numpy())
+        # history = the reference's postings followed by those scored (once, when they are the same rows)
+        parts = [transactions.assign(_scored=True)] if same else [
+            reference.assign(_scored=False), transactions.assign(_scored=True)]
+        work = pd.concat([p[["account", "posting_date", "amount", "_scored"]] for p in parts], ignore_index=True)
+        work["_pos"] = np.arange(len(work))
+        work["account"] = work["account"].astype("string").fillna("")
+        work["mag"] = np.log10(work["amount"].abs().clip(lower=0.01))
+        work = work.dropna(subset=["posting_date"]).sort_values(["account", "posting_date", "_pos"], kind="stable")
+        window, minp = config["window"], config["min_history"]
+        prev = work.groupby("account", sort=False)["mag"].shift(1)
+        rolling = prev.groupby(work["account"], sort=False).rolling(window, min_periods=minp)
+        median = rolling.median().reset_index(level=0, drop=True)
+        spread = (rolling.quantile(0.75) - rolling.quantile(0.25)).reset_index(level=0, drop=True) / 1.349
+        work["median"] = median.reindex(work.index)
+        work["spread"] = spread.reindex(work.index).clip(lower=config["min_spread"])
+        work["history"] = work.groupby("account", sort=False).cumcount().clip(upper=window)
+        work["z"] = ((work["mag"] - work["median"]) / work["spread"]).fillna(0.0)
+        work["ratio"] = 10 ** (work["mag"] - work["median"])
+        work = work[work["_scored"]].sort_values("_pos")
+        z = work.set_index("_pos")["z"].reindex(np.arange(len(transactions))).fillna(0.0).to_numpy()
+        ratio = work.set_index("_pos")["ratio"].reindex(np.arange(len(transactions))).to_numpy()
+        threshold = config["threshold"]
+        big = np.nan_to_num(np.maximum(ratio, 1 / ratio), nan=1.0) >= config["min_ratio"]
+        flagged = (np.abs(z) >= threshold) & big
+        score = np.clip((np.abs(z) - threshold / 2) / threshold, 0.0, 1.0)
+        score = np.where(flagged, np.maximum(score, 0.5), np.minimum(score, 0.49))
+        reason = pd.Series(pd.NA, index=transactions.index, dtype="string")
+        if flagged.any():
+            idx = np.flatnonzero(flagged)
+            sel = work.set_index("_pos").loc[idx]
+            r = ratio[idx]
+            direction = np.where(r >= 1, pd.Series(r).map("{:.1f}× ".format), pd.Series(1 / r).map("1/{:.1f} of ".format))
+            reason.iloc[idx] = ("amount " + format_amount(transactions["amount"].to_numpy()[idx]).to_numpy() + " is "
+                                + direction + "the rolling median of account " + sel["account"].to_numpy()
+                                + "'s previous " + sel["history"].astype("string").to_numpy() + " postings ("
+                                + format_amount(10 ** sel["median"].to_numpy()).to_numpy() + "); z "
+                                + pd.Series(z[idx]).map("{:.1f}".format).to_numpy())
+        return self.build_result(transactions, score, flagged, reason, severity="medium")
