@@ -129,10 +129,10 @@ def build_features(transactions: pd.DataFrame, reference: pd.DataFrame) -> Featu
         add("series_rarity", lambda f: _rarity(_frequency(ref_series, _series(f)), n_ref))
 
     if _present(transactions, "posting_date") and _present(reference, "posting_date"):
-        ref_dow = reference["posting_date"].dt.dayofweek
+        ref_dow = reference["posting_date"].dt.day_of_week
         dow_share = ref_dow.value_counts(normalize=True)
-        add("weekday_rarity", lambda f: -np.log10(f["posting_date"].dt.dayofweek.map(dow_share).fillna(0).clip(lower=0.5 / max(n_ref, 1))).fillna(0))
-        dow = transactions["posting_date"].dt.dayofweek
+        add("weekday_rarity", lambda f: -np.log10(f["posting_date"].dt.day_of_week.map(dow_share).fillna(0).clip(lower=0.5 / max(n_ref, 1))).fillna(0))
+        dow = transactions["posting_date"].dt.day_of_week
         ctx["weekday"] = pd.Series(DAY_NAMES[dow.fillna(0).astype(int).to_numpy()], index=transactions.index).where(dow.notna())
         ctx["weekday_share"] = dow.map(dow_share).fillna(0.0)
         if _present(transactions, "registration_date") and _present(reference, "registration_date"):

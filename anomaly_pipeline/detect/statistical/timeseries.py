@@ -91,7 +91,7 @@ def _text(values: pd.Series) -> pd.Series:
 
 def _period(dates: pd.Series, daily: bool) -> pd.Series:
     days = dates.dt.normalize()
-    return days if daily else days - pd.to_timedelta(days.dt.dayofweek, unit="D")
+    return days if daily else days - pd.to_timedelta(days.dt.day_of_week, unit="D")
 
 
 def _totals(frame: pd.DataFrame, daily: bool) -> pd.DataFrame:
@@ -99,7 +99,7 @@ def _totals(frame: pd.DataFrame, daily: bool) -> pd.DataFrame:
                          "abs": frame["amount"].abs().astype("float64")}).dropna(subset=["period"])
     totals = work.groupby(["account", "period"], sort=False).agg(total=("abs", "sum"), postings=("abs", "size")).reset_index()
     totals["log"] = np.log1p(totals["total"])
-    totals["weekday"] = totals["period"].dt.dayofweek
+    totals["weekday"] = totals["period"].dt.day_of_week
     totals["month"] = totals["period"].dt.month
     return totals
 
