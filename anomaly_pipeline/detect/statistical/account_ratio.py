@@ -19,9 +19,10 @@ from anomaly_pipeline.detect.base import (
 
 class AccountRatio(AnomalyDetectionAlgorithm):
     """Learns, per ordered account pair seen together in at least `min_support` reference vouchers, the
-    ratios their net amounts take: the 1%-wide log-ratio bins holding at least `min_mode_share` of the
-    pair's vouchers are its modes (a pair may have several, e.g. 25/12/6% VAT). A pair is structured when
-    its modes cover at least `min_coverage` of its vouchers. A voucher whose ratio for a structured pair
+    ratios their net amounts take: the 1%-wide log-ratio bins holding at least `min_mode_share` and
+    `min_mode_count` of the pair's vouchers are its modes (a pair may have several, e.g. 25/12/6% VAT;
+    adjacent bins are one mode). A pair is structured when it has at most `max_modes` modes and they
+    cover at least `min_coverage` of its vouchers. A voucher whose ratio for a structured pair
     is more than `tolerance` (relative) and `min_abs_deviation` (absolute) away from every mode is flagged,
     on the lines of both accounts, with the expected amount. Vouchers with more than `max_accounts`
     distinct accounts are not paired (bounded cost, and a 40-line payroll voucher has no single ratio)."""
@@ -30,14 +31,16 @@ class AccountRatio(AnomalyDetectionAlgorithm):
     kind = "statistical"
     description = "Accounts that usually move in fixed proportion within a voucher (VAT, payroll tax) where the ratio breaks."
     required_columns = ("amount", "account", "voucher_id")
-    default_config = {"min_support": 8, "min_mode_share": 0.1, "min_coverage": 0.9, "tolerance": 0.02,
-                      "min_abs_deviation": 1.0, "max_accounts": 8}
+    default_config = {"min_support": 8, "min_mode_share": 0.03, "min_mode_count": 4, "max_modes": 6,
+                      "min_coverage": 0.9, "tolerance": 0.02, "min_abs_deviation": 1.0, "max_accounts": 8}
     default_weight = 0.9
 
     def check_config(self, config: dict[str, Any]) -> None:
         checks = {
             "min_support": config["min_support"] >= 3,
             "min_mode_share": 0 < config["min_mode_share"] <= 1,
+            "min_mode_count": config["min_mode_count"] >= 2,
+            "max_modes": config["max_modes"] >= 1,
             "min_coverage": 0 < config["min_coverage"] <= 1,
             "tolerance": 0 < config["tolerance"] < 1,
             "min_abs_deviation": config["min_abs_deviation"] >= 0,
@@ -114,13 +117,19 @@ def _modes(ref: pd.DataFrame, config: dict[str, Any]) -> pd.DataFrame:
     groups = ref.groupby(["a", "b", "sign", "bin"])
     bins = groups.agg(mode=("ratio", "median"), count=("ratio", "size"), support=("support", "first")).reset_index()
     bins["share"] = bins["count"] / bins["support"]
-    modes = bins[bins["share"] >= config["min_mode_share"]]
+    modes = bins[(bins["share"] >= config["min_mode_share"]) & (bins["count"] >= config["min_mode_count"])]
+    modes = modes.sort_values(["a", "b", "sign", "bin"])
+    # adjacent bins are one mode split by rounding; count distinct modes per pair
+    gap = (modes["bin"].diff().ne(1) | modes["a"].ne(modes["a"].shift()) | modes["b"].ne(modes["b"].shift())
+           | modes["sign"].ne(modes["sign"].shift()))
+    n_modes = gap.groupby([modes["a"], modes["b"]]).sum()
     # coverage: share of the pair's vouchers within tolerance of one of its modes
     cand = ref[["a", "b", "voucher", "amount_a", "amount_b"]].merge(modes[["a", "b", "mode"]], on=["a", "b"])
     dev = (cand["amount_b"] - cand["mode"] * cand["amount_a"]).abs()
     cand["ok"] = dev <= np.maximum(config["tolerance"] * (cand["mode"] * cand["amount_a"]).abs(), config["min_abs_deviation"])
     covered = cand.groupby(["a", "b", "voucher"])["ok"].any().groupby(level=["a", "b"]).mean()
-    structured = covered[covered >= config["min_coverage"]].index
+    few = n_modes.reindex(covered.index).fillna(0) <= config["max_modes"]
+    structured = covered[(covered >= config["min_coverage"]) & few].index
     modes = modes.set_index(["a", "b"])
     modes = modes[modes.index.isin(structured)].reset_index()
     return modes[["a", "b", "mode", "share", "support"]]

@@ -18,7 +18,8 @@ from anomaly_pipeline.detect.base import (
 class MovingAverageDeviation(AnomalyDetectionAlgorithm):
     """For each posting, the previous `window` postings of its account (ordered by posting date, then
     line order) give a rolling median and interquartile spread of log10|amount|. The deviation in
-    spreads (floored at `min_spread`) above `threshold`, and a ratio to the rolling median of at least
+    spreads (floored at `min_spread` and at `account_spread_share` of the account's whole-reference
+    spread, so a window of near-identical amounts does not make an ordinary one look extreme) above `threshold`, and a ratio to the rolling median of at least
     `min_ratio` (or at most its inverse), flags the posting. Needs `min_history` previous postings.
     Unlike the account-wide z-score it follows drift: a rent raised in June is normal by August."""
 
@@ -26,13 +27,15 @@ class MovingAverageDeviation(AnomalyDetectionAlgorithm):
     kind = "statistical"
     description = "Amounts far from the rolling median of the account's previous postings."
     required_columns = ("amount", "account", "posting_date")
-    default_config = {"window": 20, "min_history": 5, "threshold": 4.0, "min_ratio": 3.0, "min_spread": 0.05}
+    default_config = {"window": 20, "min_history": 8, "threshold": 4.0, "min_ratio": 3.0, "min_spread": 0.05,
+                      "account_spread_share": 0.5}
     default_weight = 0.7
 
     def check_config(self, config: dict[str, Any]) -> None:
         checks = {"window": config["window"] >= 3, "min_history": 2 <= config["min_history"] <= config["window"],
                   "threshold": config["threshold"] > 0, "min_ratio": config["min_ratio"] >= 1,
-                  "min_spread": config["min_spread"] > 0}
+                  "min_spread": config["min_spread"] > 0,
+                  "account_spread_share": 0 <= config["account_spread_share"] <= 1}
         for key, ok in checks.items():
             if not ok:
                 raise ConfigError(f"{self.name()}.{key}: out of range, got {config[key]!r}")
@@ -54,7 +57,11 @@ class MovingAverageDeviation(AnomalyDetectionAlgorithm):
         median = rolling.median().reset_index(level=0, drop=True)
         spread = (rolling.quantile(0.75) - rolling.quantile(0.25)).reset_index(level=0, drop=True) / 1.349
         work["median"] = median.reindex(work.index)
-        work["spread"] = spread.reindex(work.index).clip(lower=config["min_spread"])
+        ref_acc = reference["account"].astype("string").fillna("")
+        ref_mag = np.log10(reference["amount"].abs().clip(lower=0.01))
+        q = ref_mag.groupby(ref_acc).quantile([0.25, 0.75]).unstack()
+        account_spread = work["account"].map((q[0.75] - q[0.25]) / 1.349).fillna(0.0) * config["account_spread_share"]
+        work["spread"] = np.maximum(spread.reindex(work.index), account_spread).clip(lower=config["min_spread"])
         work["history"] = work.groupby("account", sort=False).cumcount().clip(upper=window)
         work["z"] = ((work["mag"] - work["median"]) / work["spread"]).fillna(0.0)
         work["ratio"] = 10 ** (work["mag"] - work["median"])

@@ -24,15 +24,15 @@ class TimeSeriesSpike(AnomalyDetectionAlgorithm):
     scale is decomposed into the account's level (median), a weekday effect (daily only) and a
     month-of-year effect, each the median residual of that weekday / month when it has at least
     `min_profile_periods` periods (else 0). The residual's robust z (MAD per account) above `threshold`
-    marks a spike; every posting of the account in that period is flagged. Accounts with fewer than
+    marks a spike when the total is also at least `min_ratio` times the expected one; the postings of the account in that period that carry it (at least half its largest) are flagged. Accounts with fewer than
     `min_periods` active periods in the reference are not scored. One-sided: a quiet day is no finding."""
 
     algorithm = "timeseries_spike"
     kind = "statistical"
     description = "Sudden spikes in an account's daily or weekly total, net of weekday and month seasonality."
     required_columns = ("amount", "account", "posting_date")
-    default_config = {"frequency": "D", "threshold": 4.0, "min_periods": 20, "min_profile_periods": 4,
-                      "min_scale": 0.1}
+    default_config = {"frequency": "D", "threshold": 4.0, "min_ratio": 3.0, "min_periods": 20,
+                      "min_profile_periods": 4, "min_scale": 0.25}
     default_weight = 0.8
 
     def check_config(self, config: dict[str, Any]) -> None:
@@ -40,6 +40,8 @@ class TimeSeriesSpike(AnomalyDetectionAlgorithm):
             raise ConfigError(f"{self.name()}.frequency: 'D' (daily) or 'W' (weekly), got {config['frequency']!r}")
         if config["threshold"] <= 0:
             raise ConfigError(f"{self.name()}.threshold: must be > 0, got {config['threshold']}")
+        if config["min_ratio"] < 1:
+            raise ConfigError(f"{self.name()}.min_ratio: must be >= 1, got {config['min_ratio']}")
         if config["min_periods"] < 5:
             raise ConfigError(f"{self.name()}.min_periods: must be >= 5, got {config['min_periods']}")
         if config["min_profile_periods"] < 2:
@@ -62,6 +64,9 @@ class TimeSeriesSpike(AnomalyDetectionAlgorithm):
         rows = rows.assign(z=z.to_numpy(), expected=np.expm1(expected).to_numpy(),
                            active=rows["account"].map(profile["count"]).to_numpy())
         threshold = config["threshold"]
+        # below min_ratio a period is no spike whatever its z: cap z there
+        small = rows["total"] < config["min_ratio"] * rows["expected"]
+        rows["z"] = np.where(small, np.minimum(rows["z"], threshold * 0.99), rows["z"])
         rows["score"] = np.clip(0.5 * rows["z"] / threshold, 0.0, 1.0)
         rows["score"] = np.where(rows["z"] >= threshold, np.clip(0.5 + 0.5 * (rows["z"] - threshold) / threshold, 0.5, 1.0),
                                  np.where(rows["z"] >= 0.5 * threshold, rows["score"], 0.0))
