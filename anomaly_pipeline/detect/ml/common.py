@@ -22,6 +22,10 @@ CLIP = 8.0
 # features where only a high value is unusual (rarities, lags, roundness); the amount ones are two-sided
 TWO_SIDED = {"log_amount", "amount_z"}
 
+# smallest scale per feature, in the feature's own units (-log10 shares, log1p days, zeros, z)
+MIN_SCALE = {"log_amount": 0.1, "amount_z": 0.5, "sign_rarity": 0.1, "pair_rarity": 0.3,
+             "user_account_rarity": 0.3, "user_name_rarity": 0.3, "currency_rarity": 0.3, "weekday_rarity": 0.2,
+             "registration_lag": 0.5, "roundness": 1.0}
 ML_CONFIG: dict[str, Any] = {"contamination": 0.01, "max_fit_rows": 50000, "min_rows": 50, "random_state": 0}
 
 
@@ -41,7 +45,10 @@ def scale_features(features: Features, max_fit_rows: int, seed: int) -> Scaled:
     center = ref.median()
     q1, q3 = ref.quantile(0.25), ref.quantile(0.75)
     scale = (q3 - q1) / 1.349
-    scale = scale.where(scale > 1e-9, ref.std(ddof=0)).where(lambda s: s > 1e-9, 1.0)
+    scale = scale.where(scale > 1e-9, ref.std(ddof=0))
+    # zero-inflated features (most rows 0) would otherwise get a vanishing scale and make a tiny value extreme
+    floor = pd.Series([MIN_SCALE.get(n, 0.1) for n in ref.columns], index=ref.columns)
+    scale = np.maximum(scale.fillna(0.0), floor)
 
     def transform(frame: pd.DataFrame) -> np.ndarray:
         return np.clip(((frame - center) / scale).to_numpy(dtype="float64"), -CLIP, CLIP)
