@@ -66,7 +66,7 @@ class AccountRatio(AnomalyDetectionAlgorithm):
         broken = best[best["deviation"] > allowed].copy()
         rel = broken["deviation"] / broken["expected"].abs().clip(lower=1e-9)
         broken["score"] = 0.5 + 0.5 * np.clip(np.log10(rel / config["tolerance"]), 0.0, 1.0)
-        broken["text"] = _texts(broken)
+        broken["text"] = _texts(broken) if len(broken) else pd.Series(dtype="string")
         # each line of either account takes its strongest broken pair
         hits = pd.concat([broken.rename(columns={"a": "account"})[["voucher", "account", "score", "text"]],
                           broken.rename(columns={"b": "account"})[["voucher", "account", "score", "text"]]])

@@ -44,9 +44,9 @@ class MovingAverageDeviation(AnomalyDetectionAlgorithm):
         same = len(reference) == len(transactions) and np.array_equal(
             reference["transaction_id"].to_numpy(), transactions["transaction_id"].to_numpy())
         # history = the reference's postings followed by those scored (once, when they are the same rows)
-        parts = [transactions.assign(_scored=True)] if same else [
-            reference.assign(_scored=False), transactions.assign(_scored=True)]
-        work = pd.concat([p[["account", "posting_date", "amount", "_scored"]] for p in parts], ignore_index=True)
+        scored = transactions.assign(_scored=True, _row=np.arange(len(transactions)))
+        parts = [scored] if same else [reference.assign(_scored=False, _row=-1), scored]
+        work = pd.concat([p[["account", "posting_date", "amount", "_scored", "_row"]] for p in parts], ignore_index=True)
         work["_pos"] = np.arange(len(work))
         work["account"] = work["account"].astype("string").fillna("")
         work["mag"] = np.log10(work["amount"].abs().clip(lower=0.01))
@@ -65,9 +65,9 @@ class MovingAverageDeviation(AnomalyDetectionAlgorithm):
         work["history"] = work.groupby("account", sort=False).cumcount().clip(upper=window)
         work["z"] = ((work["mag"] - work["median"]) / work["spread"]).fillna(0.0)
         work["ratio"] = 10 ** (work["mag"] - work["median"])
-        work = work[work["_scored"]].sort_values("_pos")
-        z = work.set_index("_pos")["z"].reindex(np.arange(len(transactions))).fillna(0.0).to_numpy()
-        ratio = work.set_index("_pos")["ratio"].reindex(np.arange(len(transactions))).to_numpy()
+        work = work[work["_scored"]].set_index("_row")
+        z = work["z"].reindex(np.arange(len(transactions))).fillna(0.0).to_numpy()
+        ratio = work["ratio"].reindex(np.arange(len(transactions))).to_numpy()
         threshold = config["threshold"]
         big = np.nan_to_num(np.maximum(ratio, 1 / ratio), nan=1.0) >= config["min_ratio"]
         flagged = (np.abs(z) >= threshold) & big
@@ -76,7 +76,7 @@ class MovingAverageDeviation(AnomalyDetectionAlgorithm):
         reason = pd.Series(pd.NA, index=transactions.index, dtype="string")
         if flagged.any():
             idx = np.flatnonzero(flagged)
-            sel = work.set_index("_pos").loc[idx]
+            sel = work.loc[idx]
             r = ratio[idx]
             direction = np.where(r >= 1, pd.Series(r).map("{:.1f}× ".format), pd.Series(1 / r).map("1/{:.1f} of ".format))
             reason.iloc[idx] = ("amount " + format_amount(transactions["amount"].to_numpy()[idx]).to_numpy() + " is "
