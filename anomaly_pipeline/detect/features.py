@@ -47,7 +47,7 @@ def _text(frame: pd.DataFrame, column: str) -> pd.Series:
 
 def _rarity(counts: pd.Series, total: int) -> pd.Series:
     """-log10 share; unseen values count as half a posting."""
-    return -np.log10(counts.fillna(0).clip(lower=0.5).astype("float64") / max(total, 1))
+    return -np.log10(counts.astype("float64").fillna(0).clip(lower=0.5) / max(total, 1))
 
 
 def _frequency(ref_keys: pd.Series, keys: pd.Series) -> pd.Series:
@@ -112,8 +112,8 @@ def build_features(transactions: pd.DataFrame, reference: pd.DataFrame) -> Featu
 
             def user_account(f: pd.DataFrame) -> pd.Series:
                 keys = _text(f, "account")
-                count = (keys + "\x1f" + _text(f, "user_name")).map(pair_counts).fillna(0).clip(lower=0.5)
-                return -np.log10(count / keys.map(acc_count).fillna(1).clip(lower=1)).clip(lower=0)
+                count = (keys + "\x1f" + _text(f, "user_name")).map(pair_counts).astype("float64").fillna(0).clip(lower=0.5)
+                return (-np.log10(count / keys.map(acc_count).astype("float64").fillna(1).clip(lower=1))).clip(lower=0)
 
             add("user_account_rarity", user_account)
             ctx["user"] = _text(transactions, "user_name")
