@@ -22,11 +22,12 @@ class _Model:
 class ClusteringDetector(MLDetector):
     """Rows far from their cluster's centroid (relative to how spread the cluster is); members of a
     small cluster are measured against the nearest large cluster instead, so a tight group of odd
-    postings does not hide itself. Fitted on a bounded sample: O(n x k) to score."""
+    postings does not hide itself. A cluster is small below `small_cluster_share` of the sample or below
+    1/`small_cluster_ratio` of the median cluster's size (CBLOF's size-gap idea). Fitted on a bounded sample: O(n x k) to score."""
 
     algorithm = "clustering"
     description = "Distance to the nearest large MiniBatchKMeans cluster over the transaction features."
-    default_config = {**ML_CONFIG, "n_clusters": 12, "small_cluster_share": 0.01}
+    default_config = {**ML_CONFIG, "n_clusters": 12, "small_cluster_share": 0.01, "small_cluster_ratio": 5.0}
 
     def check_config(self, config: dict[str, Any]) -> None:
         super().check_config(config)
@@ -34,6 +35,8 @@ class ClusteringDetector(MLDetector):
             raise ConfigError(f"{self.name()}.n_clusters: must be in [2, 200], got {config['n_clusters']}")
         if not 0 <= config["small_cluster_share"] < 0.5:
             raise ConfigError(f"{self.name()}.small_cluster_share: must be in [0, 0.5), got {config['small_cluster_share']}")
+        if config["small_cluster_ratio"] < 1:
+            raise ConfigError(f"{self.name()}.small_cluster_ratio: must be >= 1, got {config['small_cluster_ratio']}")
 
     def _fit(self, fit: np.ndarray, config: dict[str, Any]) -> _Model:
         k = min(config["n_clusters"], max(2, len(fit) // 10))
@@ -45,7 +48,7 @@ class ClusteringDetector(MLDetector):
         scale = np.array([np.median(own[label == c]) if (label == c).any() else 1.0 for c in range(k)])
         scale = np.maximum(scale, max(float(np.median(own)), 1e-6) * 0.1)
         share = np.bincount(label, minlength=k) / len(fit)
-        large = share >= config["small_cluster_share"]
+        large = (share >= config["small_cluster_share"]) & (share >= np.median(share) / config["small_cluster_ratio"])
         if not large.any():
             large[:] = True
         return _Model(kmeans, scale, large)
