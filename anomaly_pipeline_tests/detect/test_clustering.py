@@ -8,7 +8,12 @@ import pytest
 from anomaly_pipeline.detect.base import ConfigError
 from anomaly_pipeline.detect.ml.clustering import ClusteringDetector
 from anomaly_pipeline_tests.detect.frames import flagged_ids, reason_of
-from anomaly_pipeline_tests.detect.ml_data import ANOMALY_ID, expected_amount_reason, expected_user_reason, ledger
+from anomaly_pipeline_tests.detect.ml_data import (
+    ANOMALY_ID,
+    expected_amount_reason,
+    expected_user_reason,
+    ledger,
+)
 
 ONE = {"contamination": 0.0025}
 

@@ -7,7 +7,12 @@ import pytest
 from anomaly_pipeline.detect.base import ConfigError
 from anomaly_pipeline.detect.ml.isolation_forest import IsolationForestDetector
 from anomaly_pipeline_tests.detect.frames import flagged_ids, reason_of
-from anomaly_pipeline_tests.detect.ml_data import ANOMALY_ID, expected_amount_reason, expected_user_reason, ledger
+from anomaly_pipeline_tests.detect.ml_data import (
+    ANOMALY_ID,
+    expected_amount_reason,
+    expected_user_reason,
+    ledger,
+)
 
 # with 400 rows, a contamination of 1/400 flags exactly the top-scored row
 ONE = {"contamination": 0.0025}
