@@ -75,13 +75,13 @@ class _Ledger:
                                user, kind, anomaly_id))
         return vid
 
-    def day(self, after: pd.Timestamp | None = None, within: int = 0) -> pd.Timestamp:
-        """A random business day (at or after `after`, within `within` days of it)."""
+    def day(self, after: pd.Timestamp | None = None, within: int = 0) -> pd.Timestamp | None:
+        """A random business day (at or after `after`, within `within` days of it; None past year-end)."""
         days = self.business_days
         if after is not None:
             days = days[(days >= after) & (days <= after + pd.Timedelta(days=within))]
             if days.empty:
-                return self.business_days[-1]
+                return None
         return days[int(self.rng.integers(0, len(days)))]
 
 
@@ -119,10 +119,10 @@ def _normal_year(lg: _Ledger, scale: float) -> None:
         net = cust_median[customer] * rng.lognormal(0, 0.35)
         user = "anna" if rng.random() < 0.9 else "erik"
         _sale(lg, date, customer, net, user=user)
-        if rng.random() < 0.9:
+        paid = lg.day(date + pd.Timedelta(days=10), 30)
+        if rng.random() < 0.9 and paid is not None:  # invoices paid after year-end stay open
             gross = lg.lines[-3][6]
-            lg.post("C", lg.day(date + pd.Timedelta(days=10), 30), "dina", f"Payment {customer}", customer,
-                    [("1930", gross), ("1510", -gross)])
+            lg.post("C", paid, "dina", f"Payment {customer}", customer, [("1930", gross), ("1510", -gross)])
     names = list(SUPPLIERS)
     sup_weight = np.array([3, 2, 2, 4, 3, 1, 3, 2, 2, 1, 1, 1], dtype=float)
     sup_weight /= sup_weight.sum()
@@ -132,8 +132,9 @@ def _normal_year(lg: _Ledger, scale: float) -> None:
         net = SUPPLIERS[supplier][2] * rng.lognormal(0, 0.3)
         _purchase(lg, date, supplier, net)
         gross = -lg.lines[-1][6]
-        lg.post("C", lg.day(date + pd.Timedelta(days=20), 15), "dina", f"Payment {supplier}", supplier,
-                [("2440", gross), ("1930", -gross)])
+        paid = lg.day(date + pd.Timedelta(days=20), 15)
+        if paid is not None:
+            lg.post("C", paid, "dina", f"Payment {supplier}", supplier, [("2440", gross), ("1930", -gross)])
     prev_tax = prev_withheld = None
     for month in range(1, 13):
         first = lg.business_days[lg.business_days.month == month]
@@ -153,7 +154,7 @@ def _normal_year(lg: _Ledger, scale: float) -> None:
         lg.post("C", first[0], "dina", f"Payment {LANDLORD}", LANDLORD, [("2440", 31_250.0), ("1930", -31_250.0)])
         for _ in range(int(5 * scale)):
             fee = round(float(rng.uniform(45, 150)), 2)
-            lg.post("C", lg.day(first[0], 27), "dina", "Bank fees", BANK, [("6570", fee), ("1930", -fee)])
+            lg.post("C", lg.day(first[0], 27) or first[0], "dina", "Bank fees", BANK, [("6570", fee), ("1930", -fee)])
 
 
 def _inject(lg: _Ledger, kind: str, k: int, scale: float) -> None:
@@ -191,7 +192,7 @@ def _inject(lg: _Ledger, kind: str, k: int, scale: float) -> None:
                     and not line[7].startswith("Rent")]
         original = invoices[int(rng.integers(0, len(invoices)))]
         entries = [(line[4], line[6]) for line in lg.lines if line[0] == original[0]]
-        lg.post("B", lg.day(original[2], 5), "bo", original[7], original[8], entries, **label)
+        lg.post("B", lg.day(original[2], 5) or original[2], "bo", original[7], original[8], entries, **label)
     elif kind == "backdated":
         date = lg.day()
         _purchase(lg, date, supplier, SUPPLIERS[supplier][2] * float(rng.lognormal(0, 0.3)),
@@ -212,7 +213,7 @@ def _inject(lg: _Ledger, kind: str, k: int, scale: float) -> None:
         vat = round(net * 0.25, 2)
         entries = [("1510", net + vat), ("3001", -net), ("2611", -vat)]
         lg.post("M", last, "anna", "Revenue accrual", customer, entries, **label)
-        lg.post("M", lg.day(last + pd.Timedelta(days=1), 5), "anna", "Reversal of revenue accrual", customer,
+        lg.post("M", lg.day(last + pd.Timedelta(days=1), 7), "anna", "Reversal of revenue accrual", customer,
                 [(a, -v) for a, v in entries], **label)
     elif kind == "unbalanced_voucher":
         net = round(float(rng.lognormal(8.3, 0.4)), 2)

@@ -56,3 +56,14 @@ def test_skip_config_and_determinism():
         MovingAverageDeviation().validate_config({"window": 5, "min_history": 6})
     first = MovingAverageDeviation().detect(frame(_rent())).scores
     assert first.equals(MovingAverageDeviation().detect(frame(_rent())).scores)
+
+
+def test_direction_up_ignores_amounts_below_the_rolling_median():
+    rows = _rent()
+    rows[0]["amount"] = 2500.0  # October a tenth of the rent
+    both = MovingAverageDeviation().detect(frame(rows))
+    assert flagged_ids(both) == {1}
+    assert reason_of(both, 1).startswith("amount 2 500 is 1/10.0 of the rolling median of account 5010's")
+    assert flagged_ids(MovingAverageDeviation().detect(frame(rows), {"direction": "up"})) == set()
+    with pytest.raises(ConfigError, match=r"moving_average\.direction: out of range, got 'down'"):
+        MovingAverageDeviation().validate_config({"direction": "down"})

@@ -21,21 +21,23 @@ class MovingAverageDeviation(AnomalyDetectionAlgorithm):
     spreads (floored at `min_spread` and at `account_spread_share` of the account's whole-reference
     spread, so a window of near-identical amounts does not make an ordinary one look extreme) above `threshold`, and a ratio to the rolling median of at least
     `min_ratio` (or at most its inverse), flags the posting. Needs `min_history` previous postings.
-    Unlike the account-wide z-score it follows drift: a rent raised in June is normal by August."""
+    `direction` "up" judges only amounts above the rolling median (a bank account's small fees between
+    large payments are no finding), "both" judges both sides. Unlike the account-wide z-score it follows drift: a rent raised in June is normal by August."""
 
     algorithm = "moving_average"
     kind = "statistical"
     description = "Amounts far from the rolling median of the account's previous postings."
     required_columns = ("amount", "account", "posting_date")
     default_config = {"window": 20, "min_history": 8, "threshold": 4.0, "min_ratio": 3.0, "min_spread": 0.05,
-                      "account_spread_share": 0.5}
+                      "account_spread_share": 0.5, "direction": "both"}
     default_weight = 0.7
 
     def check_config(self, config: dict[str, Any]) -> None:
         checks = {"window": config["window"] >= 3, "min_history": 2 <= config["min_history"] <= config["window"],
                   "threshold": config["threshold"] > 0, "min_ratio": config["min_ratio"] >= 1,
                   "min_spread": config["min_spread"] > 0,
-                  "account_spread_share": 0 <= config["account_spread_share"] <= 1}
+                  "account_spread_share": 0 <= config["account_spread_share"] <= 1,
+                  "direction": config["direction"] in ("up", "both")}
         for key, ok in checks.items():
             if not ok:
                 raise ConfigError(f"{self.name()}.{key}: out of range, got {config[key]!r}")
@@ -69,6 +71,8 @@ class MovingAverageDeviation(AnomalyDetectionAlgorithm):
         z = work["z"].reindex(np.arange(len(transactions))).fillna(0.0).to_numpy()
         ratio = work["ratio"].reindex(np.arange(len(transactions))).to_numpy()
         threshold = config["threshold"]
+        if config["direction"] == "up":
+            z = np.maximum(z, 0.0)
         big = np.nan_to_num(np.maximum(ratio, 1 / ratio), nan=1.0) >= config["min_ratio"]
         flagged = (np.abs(z) >= threshold) & big
         score = np.clip((np.abs(z) - threshold / 2) / threshold, 0.0, 1.0)
