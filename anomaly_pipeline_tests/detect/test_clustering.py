@@ -44,3 +44,14 @@ def test_deterministic_and_config_checked():
         ClusteringDetector().validate_config({"n_clusters": 1})
     with pytest.raises(ConfigError, match=r"clustering\.small_cluster_share"):
         ClusteringDetector().validate_config({"small_cluster_share": 0.9})
+
+
+def test_skips_without_amounts_or_varying_features():
+    tx = ledger()
+    tx["amount"] = float("nan")
+    assert ClusteringDetector().detect(tx).skipped == "the upload has no amount data"
+    same = ledger()
+    same[["amount", "account", "user_name"]] = [100.0, "6110", "bo"]
+    same["registration_date"] = same["posting_date"] = same["posting_date"].iloc[0]
+    same["voucher_id"] = "V1"
+    assert ClusteringDetector().detect(same).skipped == "no feature varies in the reference data"

@@ -40,3 +40,7 @@ def test_deterministic_and_config_checked():
         EnsembleDetector().validate_config({"weights": {"lof": 1.0}})
     with pytest.raises(ConfigError, match=r"ensemble\.weights: numbers >= 0 with at least one > 0"):
         EnsembleDetector().validate_config({"weights": {"autoencoder": 0}})
+
+
+def test_skips_small_uploads():
+    assert EnsembleDetector().detect(ledger(n=49)).skipped == "49 reference rows, fewer than min_rows 50"
