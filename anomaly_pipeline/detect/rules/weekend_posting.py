@@ -39,7 +39,7 @@ class WeekendPosting(AnomalyDetectionAlgorithm):
             raise ConfigError(f"{self.name()}.severity: one of {', '.join(SEVERITY_SCORE)}")
 
     def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
-        weekday = transactions["posting_date"].dt.day_of_week.to_numpy()  # Monday = 0
+        weekday = transactions["posting_date"].dt.dayofweek.to_numpy()  # Monday = 0
         on_weekend = np.isin(weekday + 1, config["weekend_days"])
         flagged = on_weekend & (transactions["amount"].abs().to_numpy() >= config["min_amount"])
         score = np.where(flagged, SEVERITY_SCORE[config["severity"]], 0.0)
