@@ -16,7 +16,7 @@ MINE = ("robust_zscore_counterparty", "account_ratio", "timeseries_spike", "movi
 
 
 def test_generated_ledger_is_scored_by_every_statistical_and_ml_asset(env, capsys):
-    path = write_ledger(generate_ledger(seed=5, scale=0.25, per_kind=2), env["tmp"] / "ledger.csv")
+    path = write_ledger(generate_ledger(seed=5, scale=0.15, per_kind=2), env["tmp"] / "ledger.csv")
     with path.open(newline="", encoding="utf-8") as fh:
         lines = sum(1 for _ in csv.DictReader(fh))
     assert main(["process", str(path), "--format", "json"]) == 0
