@@ -79,7 +79,7 @@ def load_scores(wh: Warehouse, upload_id: str, strategy: str) -> tuple[pd.DataFr
         runs = pd.read_sql(runs_q, conn)
     scores["flagged"] = scores["flagged"].astype(bool)
     counts = {row.algorithm: {"status": row.status, "flagged": int(row.flagged_count or 0),
-                              **({"skip_reason": row.skip_reason} if row.skip_reason else {})}
+                              **({"skip_reason": row.skip_reason} if isinstance(row.skip_reason, str) and row.skip_reason else {})}
               for row in runs.itertuples()}
     return scores, counts
 

@@ -1,0 +1,51 @@
+"""Autoencoder: an MLP trained to reproduce standardized features; score = reconstruction error."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.neural_network import MLPRegressor
+
+from anomaly_pipeline.detect.base import ConfigError
+from anomaly_pipeline.detect.ml.common import ML_CONFIG, MLDetector, oriented
+
+
+class AutoencoderDetector(MLDetector):
+    """A bottlenecked MLPRegressor learns how features go together in the reference; rows it cannot
+    reconstruct break those relations. The features with the largest reconstruction error are the reason."""
+
+    algorithm = "autoencoder"
+    description = "Reconstruction error of an MLP autoencoder over the transaction features."
+    default_config = {**ML_CONFIG, "max_fit_rows": 20000, "bottleneck": 3, "max_iter": 80}
+
+    def check_config(self, config: dict[str, Any]) -> None:
+        super().check_config(config)
+        if config["bottleneck"] < 1:
+            raise ConfigError(f"{self.name()}.bottleneck: must be >= 1, got {config['bottleneck']}")
+        if not 5 <= config["max_iter"] <= 1000:
+            raise ConfigError(f"{self.name()}.max_iter: must be in [5, 1000], got {config['max_iter']}")
+
+    def _fit(self, fit: np.ndarray, config: dict[str, Any]) -> MLPRegressor:
+        width = max(8, fit.shape[1])
+        bottleneck = min(config["bottleneck"], max(1, fit.shape[1] - 1))
+        model = MLPRegressor(hidden_layer_sizes=(width, bottleneck, width), activation="tanh", solver="adam",
+                             max_iter=config["max_iter"], batch_size=min(256, len(fit)), tol=1e-4,
+                             random_state=config["random_state"])
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            return model.fit(fit, fit)
+
+    def _errors(self, model: MLPRegressor, x: np.ndarray) -> np.ndarray:
+        return (model.predict(x).reshape(x.shape) - x) ** 2
+
+    def _score(self, model: MLPRegressor, x: np.ndarray) -> np.ndarray:
+        out = np.empty(len(x))
+        for start in range(0, len(x), 200_000):  # bounded memory on large uploads
+            out[start:start + 200_000] = self._errors(model, x[start:start + 200_000]).mean(axis=1)
+        return out
+
+    def _explain(self, model: MLPRegressor, x: np.ndarray, names: list[str]) -> np.ndarray:
+        return oriented(self._errors(model, x), x, names)

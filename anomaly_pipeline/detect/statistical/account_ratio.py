@@ -1,0 +1,145 @@
+"""Related postings that break their usual proportion: within a voucher, account pairs that move together
+at a fixed ratio (output VAT = 25% of revenue, payroll tax = 31.42% of salaries) where this voucher's
+ratio is off."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from anomaly_pipeline.detect.base import (
+    AnomalyDetectionAlgorithm,
+    ConfigError,
+    DetectionResult,
+    format_amount,
+)
+
+
+class AccountRatio(AnomalyDetectionAlgorithm):
+    """Learns, per ordered account pair seen together in at least `min_support` reference vouchers, the
+    ratios their net amounts take: the 1%-wide log-ratio bins holding at least `min_mode_share` and
+    `min_mode_count` of the pair's vouchers are its modes (a pair may have several, e.g. 25/12/6% VAT;
+    adjacent bins are one mode). A pair is structured when it has at most `max_modes` modes and they
+    cover at least `min_coverage` of its vouchers. A voucher whose ratio for a structured pair
+    is more than `tolerance` (relative) and `min_abs_deviation` (absolute) away from every mode is flagged,
+    on the lines of both accounts, with the expected amount. Vouchers with more than `max_accounts`
+    distinct accounts are not paired (bounded cost, and a 40-line payroll voucher has no single ratio)."""
+
+    algorithm = "account_ratio"
+    kind = "statistical"
+    description = "Accounts that usually move in fixed proportion within a voucher (VAT, payroll tax) where the ratio breaks."
+    required_columns = ("amount", "account", "voucher_id")
+    default_config = {"min_support": 8, "min_mode_share": 0.03, "min_mode_count": 4, "max_modes": 6,
+                      "min_coverage": 0.9, "tolerance": 0.02, "min_abs_deviation": 1.0, "max_accounts": 8}
+    default_weight = 0.9
+
+    def check_config(self, config: dict[str, Any]) -> None:
+        checks = {
+            "min_support": config["min_support"] >= 3,
+            "min_mode_share": 0 < config["min_mode_share"] <= 1,
+            "min_mode_count": config["min_mode_count"] >= 2,
+            "max_modes": config["max_modes"] >= 1,
+            "min_coverage": 0 < config["min_coverage"] <= 1,
+            "tolerance": 0 < config["tolerance"] < 1,
+            "min_abs_deviation": config["min_abs_deviation"] >= 0,
+            "max_accounts": 2 <= config["max_accounts"] <= 50,
+        }
+        for key, ok in checks.items():
+            if not ok:
+                raise ConfigError(f"{self.name()}.{key}: out of range, got {config[key]!r}")
+
+    def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
+        ref_pairs = _pairs(reference, config["max_accounts"])
+        modes = _modes(ref_pairs, config)
+        zero = np.zeros(len(transactions))
+        if modes.empty:
+            return self.build_result(transactions, zero, zero.astype(bool), None, summary={"structured_pairs": 0})
+        pairs = _pairs(transactions, config["max_accounts"])
+        cand = pairs.merge(modes, on=["a", "b"])
+        cand["expected"] = cand["mode"] * cand["amount_a"]
+        cand["deviation"] = (cand["amount_b"] - cand["expected"]).abs()
+        # the nearest mode explains the voucher best
+        best = cand.sort_values("deviation").drop_duplicates(["voucher", "a", "b"])
+        allowed = np.maximum(config["tolerance"] * best["expected"].abs(), config["min_abs_deviation"])
+        broken = best[best["deviation"] > allowed].copy()
+        rel = broken["deviation"] / broken["expected"].abs().clip(lower=1e-9)
+        broken["score"] = 0.5 + 0.5 * np.clip(np.log10(rel / config["tolerance"]), 0.0, 1.0)
+        broken["text"] = _texts(broken) if len(broken) else pd.Series(dtype="string")
+        # each line of either account takes its strongest broken pair
+        hits = pd.concat([broken.rename(columns={"a": "account"})[["voucher", "account", "score", "text"]],
+                          broken.rename(columns={"b": "account"})[["voucher", "account", "score", "text"]]])
+        hits = hits.sort_values("score", ascending=False).drop_duplicates(["voucher", "account"])
+        key = pd.MultiIndex.from_arrays([_text(transactions["voucher_id"]), _text(transactions["account"])])
+        hits = hits.set_index(["voucher", "account"])
+        score = hits["score"].reindex(key).fillna(0.0).to_numpy()
+        reason = pd.Series(hits["text"].reindex(key).to_numpy(), index=transactions.index, dtype="string")
+        flagged = score > 0
+        return self.build_result(transactions, score, flagged, reason, severity="medium", summary={
+            "structured_pairs": int(modes[["a", "b"]].drop_duplicates().shape[0]),
+            "broken_vouchers": int(broken["voucher"].nunique()),
+        })
+
+
+def _text(values: pd.Series) -> pd.Series:
+    return values.astype("string").fillna("")
+
+
+def _pairs(frame: pd.DataFrame, max_accounts: int) -> pd.DataFrame:
+    """Net amount per (voucher, account), paired with every other account of the voucher (both orders)."""
+    net = pd.DataFrame({"voucher": _text(frame["voucher_id"]), "account": _text(frame["account"]),
+                        "amount": frame["amount"].astype("float64")})
+    net = net[net["voucher"] != ""].groupby(["voucher", "account"], sort=False)["amount"].sum().reset_index()
+    net = net[net["amount"].abs() > 1e-9]
+    size = net.groupby("voucher")["account"].transform("size")
+    net = net[(size >= 2) & (size <= max_accounts)]
+    pairs = net.merge(net, on="voucher", suffixes=("_a", "_b"))
+    pairs = pairs[pairs["account_a"] != pairs["account_b"]].rename(columns={"account_a": "a", "account_b": "b"})
+    pairs["ratio"] = pairs["amount_b"] / pairs["amount_a"]
+    return pairs.reset_index(drop=True)
+
+
+def _modes(ref: pd.DataFrame, config: dict[str, Any]) -> pd.DataFrame:
+    """Per structured pair (oriented so its typical |ratio| <= 1): mode ratios, their share and support."""
+    if ref.empty:
+        return pd.DataFrame(columns=["a", "b", "mode", "share", "support"])
+    support = ref.groupby(["a", "b"])["voucher"].transform("size")
+    ref = ref[support >= config["min_support"]].assign(support=support[support >= config["min_support"]])
+    if ref.empty:
+        return pd.DataFrame(columns=["a", "b", "mode", "share", "support"])
+    log_ratio = np.log(ref["ratio"].abs())
+    # keep the orientation where the pair's typical ratio is at most 1 (VAT / revenue, not the reverse)
+    typical = log_ratio.groupby([ref["a"], ref["b"]]).transform("median")
+    keep = (typical < 0) | ((typical == 0) & (ref["a"] < ref["b"]))
+    ref, log_ratio = ref[keep], log_ratio[keep]
+    ref = ref.assign(bin=np.round(log_ratio / 0.01).astype("int64"), sign=np.sign(ref["ratio"]))
+    groups = ref.groupby(["a", "b", "sign", "bin"])
+    bins = groups.agg(mode=("ratio", "median"), count=("ratio", "size"), support=("support", "first")).reset_index()
+    bins["share"] = bins["count"] / bins["support"]
+    modes = bins[(bins["share"] >= config["min_mode_share"]) & (bins["count"] >= config["min_mode_count"])]
+    modes = modes.sort_values(["a", "b", "sign", "bin"])
+    # adjacent bins are one mode split by rounding; count distinct modes per pair
+    gap = (modes["bin"].diff().ne(1) | modes["a"].ne(modes["a"].shift()) | modes["b"].ne(modes["b"].shift())
+           | modes["sign"].ne(modes["sign"].shift()))
+    n_modes = gap.groupby([modes["a"], modes["b"]]).sum()
+    # coverage: share of the pair's vouchers within tolerance of one of its modes
+    cand = ref[["a", "b", "voucher", "amount_a", "amount_b"]].merge(modes[["a", "b", "mode"]], on=["a", "b"])
+    dev = (cand["amount_b"] - cand["mode"] * cand["amount_a"]).abs()
+    cand["ok"] = dev <= np.maximum(config["tolerance"] * (cand["mode"] * cand["amount_a"]).abs(), config["min_abs_deviation"])
+    covered = cand.groupby(["a", "b", "voucher"])["ok"].any().groupby(level=["a", "b"]).mean()
+    few = n_modes.reindex(covered.index).fillna(0) <= config["max_modes"]
+    structured = covered[(covered >= config["min_coverage"]) & few].index
+    modes = modes.set_index(["a", "b"])
+    modes = modes[modes.index.isin(structured)].reset_index()
+    return modes[["a", "b", "mode", "share", "support"]]
+
+
+def _texts(broken: pd.DataFrame) -> pd.Series:
+    ratio = broken["amount_b"] / broken["amount_a"]
+    return ("account " + broken["b"] + " is " + ratio.map("{:.3f}".format) + " × account " + broken["a"]
+            + " in voucher " + broken["voucher"] + " (" + format_amount(broken["amount_b"].to_numpy()).to_numpy()
+            + " vs " + format_amount(broken["amount_a"].to_numpy()).to_numpy() + "); usually "
+            + broken["mode"].map("{:.3f}".format) + " (" + (broken["share"] * 100).map("{:.0f}".format)
+            + "% of " + broken["support"].astype("int64").astype("string") + " vouchers with both), expected "
+            + format_amount(broken["expected"].to_numpy()).to_numpy())

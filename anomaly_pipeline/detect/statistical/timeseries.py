@@ -1,0 +1,154 @@
+"""Spikes in an account's daily (or weekly) turnover, after its weekday and month-of-year profile."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from anomaly_pipeline.detect.base import (
+    AnomalyDetectionAlgorithm,
+    ConfigError,
+    DetectionResult,
+    format_amount,
+)
+
+MAD_TO_SIGMA = 1.4826
+DAY_NAMES = np.array(["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"])
+MONTHS = np.array(["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"])
+
+
+class TimeSeriesSpike(AnomalyDetectionAlgorithm):
+    """Per account, the turnover (sum of |amount|) of each active period (`frequency` D or W) on a log
+    scale is decomposed into the account's level (median), a weekday effect (daily only) and a
+    month-of-year effect, each the median residual of that weekday / month when it has at least
+    `min_profile_periods` periods (else 0). The residual's robust z (MAD per account) above `threshold`
+    marks a spike when the total is also at least `min_ratio` times the expected one; the postings of the account in that period that carry it (at least half its largest) are flagged. Accounts with fewer than
+    `min_periods` active periods in the reference are not scored. One-sided: a quiet day is no finding."""
+
+    algorithm = "timeseries_spike"
+    kind = "statistical"
+    description = "Sudden spikes in an account's daily or weekly total, net of weekday and month seasonality."
+    required_columns = ("amount", "account", "posting_date")
+    default_config = {"frequency": "D", "threshold": 4.0, "min_ratio": 3.0, "min_periods": 20,
+                      "min_profile_periods": 4, "min_scale": 0.25}
+    default_weight = 0.8
+
+    def check_config(self, config: dict[str, Any]) -> None:
+        if config["frequency"] not in ("D", "W"):
+            raise ConfigError(f"{self.name()}.frequency: 'D' (daily) or 'W' (weekly), got {config['frequency']!r}")
+        if config["threshold"] <= 0:
+            raise ConfigError(f"{self.name()}.threshold: must be > 0, got {config['threshold']}")
+        if config["min_ratio"] < 1:
+            raise ConfigError(f"{self.name()}.min_ratio: must be >= 1, got {config['min_ratio']}")
+        if config["min_periods"] < 5:
+            raise ConfigError(f"{self.name()}.min_periods: must be >= 5, got {config['min_periods']}")
+        if config["min_profile_periods"] < 2:
+            raise ConfigError(f"{self.name()}.min_profile_periods: must be >= 2, got {config['min_profile_periods']}")
+        if config["min_scale"] <= 0:
+            raise ConfigError(f"{self.name()}.min_scale: must be > 0, got {config['min_scale']}")
+
+    def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
+        daily = config["frequency"] == "D"
+        ref = _totals(reference, daily)
+        ref = ref[ref.groupby("account")["total"].transform("size") >= config["min_periods"]]
+        zero = np.zeros(len(transactions))
+        if ref.empty:
+            return self.build_result(transactions, zero, zero.astype(bool), None, summary={"accounts_scored": 0})
+        profile = _fit(ref, daily, config)
+        rows = _totals(transactions, daily)
+        rows = rows[rows["account"].isin(profile["level"].index)]
+        expected = _expected(rows, profile, daily)
+        z = (rows["log"] - expected) / rows["account"].map(profile["scale"])
+        rows = rows.assign(z=z.to_numpy(), expected=np.expm1(expected).to_numpy(),
+                           active=rows["account"].map(profile["count"]).to_numpy())
+        threshold = config["threshold"]
+        # below min_ratio a period is no spike whatever its z: cap z there
+        small = rows["total"] < config["min_ratio"] * rows["expected"]
+        rows["z"] = np.where(small, np.minimum(rows["z"], threshold * 0.99), rows["z"])
+        rows["score"] = np.clip(0.5 * rows["z"] / threshold, 0.0, 1.0)
+        rows["score"] = np.where(rows["z"] >= threshold, np.clip(0.5 + 0.5 * (rows["z"] - threshold) / threshold, 0.5, 1.0),
+                                 np.where(rows["z"] >= 0.5 * threshold, rows["score"], 0.0))
+        hits = rows[rows["score"] > 0].copy()
+        spikes = hits["z"] >= threshold
+        hits["text"] = pd.Series(pd.NA, index=hits.index, dtype="string")
+        if spikes.any():
+            hits.loc[spikes, "text"] = _texts(hits[spikes], daily)
+        key = pd.MultiIndex.from_arrays([_text(transactions["account"]), _period(transactions["posting_date"], daily)])
+        hits = hits.set_index(["account", "period"])
+        score = hits["score"].reindex(key).fillna(0.0).to_numpy()
+        # within a spiking period, the postings that make the spike: at least half the period's largest
+        size = transactions["amount"].abs()
+        largest = size.groupby([key.get_level_values(0), key.get_level_values(1)]).transform("max").to_numpy()
+        carries = size.to_numpy() >= 0.5 * largest
+        flagged = (hits["z"].reindex(key).fillna(0.0).to_numpy() >= threshold) & carries
+        score = np.where(flagged | (score < 0.5), score, 0.49)
+        reason = pd.Series(hits["text"].reindex(key).to_numpy(), index=transactions.index, dtype="string")
+        return self.build_result(transactions, score, flagged, reason, severity="medium", summary={
+            "accounts_scored": int(len(profile["level"])), "spike_periods": int(spikes.sum()),
+        })
+
+
+def _text(values: pd.Series) -> pd.Series:
+    return values.astype("string").fillna("")
+
+
+def _period(dates: pd.Series, daily: bool) -> pd.Series:
+    days = dates.dt.normalize()
+    return days if daily else days - pd.to_timedelta(days.dt.day_of_week, unit="D")
+
+
+def _totals(frame: pd.DataFrame, daily: bool) -> pd.DataFrame:
+    work = pd.DataFrame({"account": _text(frame["account"]), "period": _period(frame["posting_date"], daily),
+                         "abs": frame["amount"].abs().astype("float64")}).dropna(subset=["period"])
+    totals = work.groupby(["account", "period"], sort=False).agg(total=("abs", "sum"), postings=("abs", "size")).reset_index()
+    totals["log"] = np.log1p(totals["total"])
+    totals["weekday"] = totals["period"].dt.day_of_week
+    totals["month"] = totals["period"].dt.month
+    return totals
+
+
+def _effect(residual: pd.Series, frame: pd.DataFrame, column: str, minimum: int) -> pd.Series:
+    """Median residual per (account, column) where it rests on at least `minimum` periods."""
+    grouped = residual.groupby([frame["account"], frame[column]])
+    effect = grouped.median().where(grouped.size() >= minimum, 0.0)
+    return effect
+
+
+def _lookup(effect: pd.Series, frame: pd.DataFrame, column: str) -> pd.Series:
+    key = pd.MultiIndex.from_arrays([frame["account"], frame[column]])
+    return pd.Series(effect.reindex(key).fillna(0.0).to_numpy(), index=frame.index)
+
+
+def _fit(ref: pd.DataFrame, daily: bool, config: dict[str, Any]) -> dict[str, pd.Series]:
+    level = ref.groupby("account")["log"].median()
+    residual = ref["log"] - ref["account"].map(level)
+    weekday = _effect(residual, ref, "weekday", config["min_profile_periods"]) if daily else pd.Series(dtype="float64")
+    if daily:
+        residual = residual - _lookup(weekday, ref, "weekday")
+    month = _effect(residual, ref, "month", config["min_profile_periods"])
+    residual = residual - _lookup(month, ref, "month")
+    mad = residual.abs().groupby(ref["account"]).median()
+    return {"level": level, "weekday": weekday, "month": month, "count": ref.groupby("account").size(),
+            "scale": (mad * MAD_TO_SIGMA).clip(lower=config["min_scale"])}
+
+
+def _expected(rows: pd.DataFrame, profile: dict[str, pd.Series], daily: bool) -> pd.Series:
+    expected = rows["account"].map(profile["level"]) + _lookup(profile["month"], rows, "month")
+    if daily:
+        expected = expected + _lookup(profile["weekday"], rows, "weekday")
+    return expected
+
+
+def _texts(spikes: pd.DataFrame, daily: bool) -> pd.Series:
+    when = (spikes["period"].dt.strftime("%Y-%m-%d") if daily
+            else "week of " + spikes["period"].dt.strftime("%Y-%m-%d"))
+    usual = (DAY_NAMES[spikes["weekday"].to_numpy()] + " in " + MONTHS[spikes["month"].to_numpy() - 1] if daily
+             else "week in " + MONTHS[spikes["month"].to_numpy() - 1])
+    ratio = spikes["total"] / spikes["expected"].clip(lower=0.01)
+    return ("account " + spikes["account"] + " total " + format_amount(spikes["total"].to_numpy()).to_numpy()
+            + " (" + spikes["postings"].astype("string") + " postings) on " + when + " is "
+            + ratio.map("{:.1f}".format) + "× its usual " + usual + " (" + format_amount(spikes["expected"].round(0).to_numpy()).to_numpy()
+            + "); residual z " + spikes["z"].map("{:.1f}".format) + " over " + spikes["active"].astype("string")
+            + " active periods")

@@ -1,0 +1,63 @@
+"""account_ratio: accounts in fixed proportion within a voucher (VAT), flagged where the ratio breaks."""
+
+from __future__ import annotations
+
+import pytest
+
+from anomaly_pipeline.detect.base import ConfigError
+from anomaly_pipeline.detect.statistical.account_ratio import AccountRatio
+from anomaly_pipeline_tests.detect.frames import flagged_ids, frame, reason_of
+
+
+def _sales(vat_rates: dict[int, float] | None = None, n: int = 20) -> list[dict]:
+    """n sales vouchers V0..: receivable 1510, revenue 3001, output VAT 2611 at 25% unless overridden."""
+    rows = []
+    for i in range(n):
+        net = 1000.0 + 100 * i
+        vat = round(net * (vat_rates or {}).get(i, 0.25), 2)
+        for account, amount in (("1510", net + vat), ("3001", -net), ("2611", -vat)):
+            rows.append({"voucher_id": f"V{i}", "posting_date": "2024-05-02", "account": account, "amount": amount})
+    return rows
+
+
+def test_flags_the_voucher_whose_vat_is_not_25_percent():
+    result = AccountRatio().detect(frame(_sales({7: 0.24})))
+    # V7 holds transactions 22-24: VAT (2611) is off against revenue (3001) by 4% and against the
+    # receivable (1510) by 3.2%; revenue against receivable is within 2%, but each is in a broken pair
+    assert flagged_ids(result) == {22, 23, 24}
+    assert reason_of(result, 24) == ("account 2611 is 0.240 × account 3001 in voucher V7 (-408 vs -1 700); usually 0.250 "
+                                     "(95% of 20 vouchers with both), expected -425")
+    scores = result.scores.set_index("transaction_id")["score"]
+    assert scores.loc[24] == pytest.approx(0.5 + 0.5 * 0.30103, abs=1e-4)  # relative error 0.04 = 2x tolerance
+    assert (scores.drop([22, 23, 24]) == 0).all()
+    assert result.summary["broken_vouchers"] == 1
+
+
+def test_several_usual_ratios_are_all_normal():
+    # 12% VAT on every third voucher is a second mode, not a break
+    result = AccountRatio().detect(frame(_sales({i: 0.12 for i in range(0, 30, 3)}, n=30)))
+    assert flagged_ids(result) == set()
+    assert result.summary["structured_pairs"] == 3  # each account pair once, oriented so its ratio is <= 1
+
+
+def test_pairs_seen_in_too_few_vouchers_are_not_judged():
+    result = AccountRatio().detect(frame(_sales({3: 0.10}, n=7)))  # min_support is 8
+    assert flagged_ids(result) == set()
+
+
+def test_skips_without_vouchers():
+    rows = [{k: v for k, v in r.items() if k != "voucher_id"} for r in _sales()]
+    result = AccountRatio().detect(frame(rows))
+    assert result.skipped == "the upload has no voucher_id data"
+
+
+def test_config_errors_name_the_field():
+    with pytest.raises(ConfigError, match=r"account_ratio\.tolerance: out of range"):
+        AccountRatio().validate_config({"tolerance": 2.0})
+    with pytest.raises(ConfigError, match=r"account_ratio\.max_accounts: expected int"):
+        AccountRatio().validate_config({"max_accounts": "8"})
+
+
+def test_deterministic():
+    rows = _sales({7: 0.24})
+    assert AccountRatio().detect(frame(rows)).scores.equals(AccountRatio().detect(frame(rows)).scores)

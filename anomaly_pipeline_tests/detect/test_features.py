@@ -1,0 +1,75 @@
+"""The shared feature matrix: values computed by hand, and robustness to missing optional columns."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from anomaly_pipeline.detect.features import build_features
+from anomaly_pipeline_tests.detect.frames import frame
+
+
+def _ledger() -> list[dict]:
+    rows = []
+    for i in range(10):  # office supplies paid from the bank, by bo
+        rows += [{"voucher_id": f"B{i}", "account": "6110", "amount": 120.5 + i, "user_name": "bo"},
+                 {"voucher_id": f"B{i}", "account": "1930", "amount": -120.5 - i, "user_name": "bo"}]
+    for i in range(10):  # sales, by anna
+        rows += [{"voucher_id": f"A{i}", "account": "1510", "amount": 1000.0 + i, "user_name": "anna"},
+                 {"voucher_id": f"A{i}", "account": "3001", "amount": -1000.0 - i, "user_name": "anna"}]
+    rows += [{"voucher_id": "M1", "account": "6110", "amount": 50000.0, "user_name": "carl"},
+             {"voucher_id": "M1", "account": "3001", "amount": -50000.0, "user_name": "carl"}]
+    for r in rows:
+        r["posting_date"] = "2024-04-03"  # a Wednesday
+        r["registration_date"] = "2024-04-05"
+    rows[-1]["registration_date"] = "2024-06-02"
+    return rows
+
+
+def test_feature_values():
+    tx = frame(_ledger())
+    f = build_features(tx, tx)
+    m = f.matrix
+    # constant over the reference, so left out: weekday (one date), sign rarity (every account keeps its
+    # side), user rarity (every user holds more than 1% of the lines); currency is missing
+    assert f.names == ["log_amount", "roundness", "amount_z", "pair_rarity", "user_account_rarity", "registration_lag"]
+    manual = len(tx) - 1  # the M1 revenue line (index 41)
+    assert m.loc[manual, "log_amount"] == pytest.approx(np.log10(50001))
+    assert m.loc[manual - 1, "roundness"] == 4  # 50 000: four trailing zeros
+    assert m.loc[0, "roundness"] == 0  # 120.50 has cents
+    # 6110 with 3001: 1 voucher of the 11 holding 3001 (the rarer of the two, tied at 11)
+    assert m.loc[manual, "pair_rarity"] == pytest.approx(np.log10(11))
+    assert m.loc[0, "pair_rarity"] == 0.0  # 6110 with 1930: 10 of 10
+    # carl posts 1 of 11 lines on 3001
+    assert m.loc[manual, "user_account_rarity"] == pytest.approx(np.log10(11))
+    assert m.loc[manual, "registration_lag"] == pytest.approx(np.log1p(60))
+    assert m.loc[0, "registration_lag"] == pytest.approx(np.log1p(2))
+    assert not m.isna().any().any()
+    ctx = f.context.loc[manual]
+    assert (ctx["account"], ctx["pair_other"], ctx["pair_count"], ctx["pair_base"]) == ("3001", "6110", 1, 11)
+    assert (ctx["user"], ctx["user_account_count"], ctx["account_count"]) == ("carl", 1, 11)
+
+
+def test_bank_statement_without_optional_columns():
+    days = [f"2024-01-{d:02d}" for d in range(1, 27)] + ["2024-01-27"]  # one Saturday among 27 days
+    rows = [{"posting_date": day, "account": "SE12", "amount": float(a)}
+            for day, a in zip(days, [-50, 1200, -80] * 9, strict=True)]
+    tx = frame(rows)
+    f = build_features(tx, tx)
+    assert f.names == ["log_amount", "roundness", "amount_z", "sign_rarity", "weekday_rarity"]
+    saturday = f.matrix["weekday_rarity"].iloc[-1]
+    assert saturday == pytest.approx(-np.log10(4 / 27))  # Jan 6, 13, 20, 27 are Saturdays
+    assert f.matrix["sign_rarity"].iloc[1] == pytest.approx(1 - 9 / 27)  # 9 of 27 lines are deposits
+    assert len(f.matrix) == len(rows) and not f.matrix.isna().any().any()
+
+
+def test_rows_scored_against_another_reference():
+    ref = frame(_ledger())
+    new = frame([{"voucher_id": "N1", "account": "7010", "amount": 10.0, "user_name": "eve",
+                  "posting_date": "2024-04-03", "registration_date": "2024-04-03"}])
+    f = build_features(new, ref)
+    assert len(f.matrix) == 1
+    # an account the reference never saw: no baseline, z 0; an unseen user counts as half a line
+    assert f.matrix.loc[0, "amount_z"] == 0.0
+    assert f.matrix.loc[0, "user_account_rarity"] == pytest.approx(-np.log10(0.5))  # half a line of at least one
+    assert f.matrix.loc[0, "registration_lag"] == 0.0

@@ -1,0 +1,55 @@
+"""robust_zscore_counterparty: amount against the median/MAD of its account x counterparty."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from anomaly_pipeline.detect.base import ConfigError
+from anomaly_pipeline.detect.statistical.robust_zscore import RobustZScoreCounterparty
+from anomaly_pipeline_tests.detect.frames import flagged_ids, frame, reason_of
+
+
+def _ledger() -> list[dict]:
+    rows = []
+    for i in range(30):  # Acme bills ~1 000, Big ~50 000, on the same account
+        rows.append({"posting_date": "2024-03-01", "account": "4010", "counterparty": "Acme", "amount": 1000 + 10 * (i % 5 - 2)})
+        rows.append({"posting_date": "2024-03-01", "account": "4010", "counterparty": "Big", "amount": 50000 + 100 * (i % 5 - 2)})
+    rows.append({"posting_date": "2024-03-02", "account": "4010", "counterparty": "Acme", "amount": 50000})
+    return rows
+
+
+def test_flags_an_amount_normal_for_the_account_but_not_for_the_counterparty():
+    rows = _ledger()
+    result = RobustZScoreCounterparty().detect(frame(rows))
+    assert result.skipped is None
+    assert flagged_ids(result) == {61}
+    acme = [r["amount"] for r in rows if r["counterparty"] == "Acme"]
+    mags = np.log10(np.abs(acme))
+    scale = max(1.4826 * np.median(np.abs(mags - np.median(mags))), 0.05)
+    z = (np.log10(50000) - np.median(mags)) / scale
+    assert reason_of(result, 61) == (f"amount 50 000 is 50× the median of account 4010 with counterparty Acme (1 000); "
+                                     f"robust z = {z:.1f}")
+    assert result.scores.set_index("transaction_id").loc[61, "score"] == 1.0
+
+
+def test_skips_without_counterparty_column():
+    rows = [{k: v for k, v in r.items() if k != "counterparty"} for r in _ledger()]
+    result = RobustZScoreCounterparty().detect(frame(rows))
+    assert result.skipped == "the upload has no counterparty data"
+    assert result.scores.empty
+
+
+def test_config_errors_name_the_field():
+    with pytest.raises(ConfigError, match=r"robust_zscore_counterparty\.threshold"):
+        RobustZScoreCounterparty().validate_config({"threshold": "high"})
+    with pytest.raises(ConfigError, match=r"robust_zscore_counterparty\.min_group_size: must be >= 3"):
+        RobustZScoreCounterparty().validate_config({"min_group_size": 2})
+    with pytest.raises(ConfigError, match="unknown config field"):
+        RobustZScoreCounterparty().validate_config({"window": 3})
+
+
+def test_deterministic():
+    first = RobustZScoreCounterparty().detect(frame(_ledger())).scores
+    second = RobustZScoreCounterparty().detect(frame(_ledger())).scores
+    assert first.equals(second)

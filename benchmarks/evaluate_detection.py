@@ -1,0 +1,121 @@
+"""Measure detection on generated labelled ledgers: recall per anomaly kind, precision, vouchers flagged.
+
+Each seed's ledger is written as CSV, read through the pipeline's own reader (`read_file`), scored by every
+algorithm the strategy enables with the strategy's config (as the `score_*` / `rule_*` assets do) and
+combined by `combine_scores` with the strategy's weights and threshold (as `transaction_risk` does).
+An injected anomaly counts as found when any of its labelled lines is an anomaly.
+
+    python -m benchmarks.evaluate_detection [--seeds 1 2 3] [--strategy balanced] [--scale 1.0]
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from anomaly_pipeline.detect.combine import combine_scores
+from anomaly_pipeline.detect.registry import get_algorithm
+from anomaly_pipeline.ingest.read_file import read_file
+from anomaly_pipeline.settings import get_settings
+from anomaly_pipeline.strategies.model import load_preset
+from benchmarks.generate_ledger import KINDS, generate_ledger, write_ledger
+
+
+def score_ledger(path: Path, strategy_name: str) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, float]]:
+    """(canonical transactions, long per-algorithm scores, seconds per algorithm) for one file."""
+    _, result = read_file(path, get_settings())
+    frame = result.frame
+    strategy = load_preset(strategy_name)
+    parts, seconds = [], {}
+    for name, settings in strategy.algorithms.items():
+        if not settings.enabled:
+            continue
+        started = time.perf_counter()
+        outcome = get_algorithm(name).detect(frame, settings.config)
+        seconds[name] = time.perf_counter() - started
+        if outcome.skipped:
+            print(f"  {name} skipped: {outcome.skipped}")
+            continue
+        parts.append(outcome.scores.assign(algorithm=name))
+    scores = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
+        columns=["transaction_id", "score", "flagged", "reason", "algorithm"])
+    return frame, scores, seconds
+
+
+def evaluate_seed(seed: int, strategy_name: str, scale: float, per_kind: int) -> dict:
+    ledger = generate_ledger(seed=seed, scale=scale, per_kind=per_kind)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = write_ledger(ledger, Path(tmp) / f"ledger_{seed}.csv")
+        frame, scores, seconds = score_ledger(path, strategy_name)
+    strategy = load_preset(strategy_name)
+    active = frame[~frame["is_removed"]]
+    risk = combine_scores(active, scores, strategy.weights, strategy.threshold)
+    # the CSV's data line i (0-based) is row_number i + 2
+    labels = ledger.iloc[(frame["row_number"] - 2).to_numpy()][["anomaly_kind", "anomaly_id"]].reset_index(drop=True)
+    rows = pd.concat([frame[["transaction_id", "voucher_id"]].reset_index(drop=True), labels], axis=1)
+    rows = rows.merge(risk[["transaction_id", "is_anomaly"]], on="transaction_id", how="left")
+    rows["is_anomaly"] = rows["is_anomaly"].fillna(False).astype(bool)
+    flagged_by = scores[scores["flagged"]].groupby("algorithm")["transaction_id"].apply(set)
+    labelled = rows[rows["anomaly_kind"] != ""]
+    found = labelled.groupby("anomaly_id").agg(kind=("anomaly_kind", "first"), found=("is_anomaly", "any"))
+    per_kind = found.groupby("kind")["found"].mean()
+    per_detector = {}
+    for algorithm, ids in flagged_by.items():
+        hit = labelled.assign(hit=labelled["transaction_id"].isin(ids)).groupby("anomaly_id").agg(
+            kind=("anomaly_kind", "first"), hit=("hit", "any"))
+        per_detector[algorithm] = hit.groupby("kind")["hit"].mean()
+    flagged_rows = rows[rows["is_anomaly"]]
+    return {
+        "recall": per_kind,
+        "per_detector": pd.DataFrame(per_detector),
+        "precision_rows": float((flagged_rows["anomaly_kind"] != "").mean()) if len(flagged_rows) else float("nan"),
+        "recall_all": float(found["found"].mean()),
+        "vouchers_flagged": float(flagged_rows["voucher_id"].nunique() / rows["voucher_id"].nunique()),
+        "voucher_precision": float(flagged_rows.groupby("voucher_id")["anomaly_kind"].apply(lambda s: (s != "").any()).mean())
+        if len(flagged_rows) else float("nan"),
+        "rows": len(rows), "flagged_rows": len(flagged_rows), "seconds": seconds,
+    }
+
+
+def _spread(values: list[float]) -> str:
+    arr = np.array(values, dtype=float)
+    return f"{arr.mean():.2f} ± {arr.std(ddof=0):.2f}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
+    parser.add_argument("--strategy", default="balanced")
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--per-kind", type=int, default=6)
+    args = parser.parse_args(argv)
+    results = []
+    for seed in args.seeds:
+        started = time.perf_counter()
+        res = evaluate_seed(seed, args.strategy, args.scale, args.per_kind)
+        print(f"seed {seed}: {res['rows']} lines, {res['flagged_rows']} flagged, {time.perf_counter() - started:.1f} s")
+        results.append(res)
+    recall = pd.DataFrame({i: r["recall"] for i, r in enumerate(results)}).reindex(list(KINDS))
+    print(f"\nstrategy {args.strategy}, seeds {args.seeds}, {args.per_kind} instances per kind per seed")
+    print("\n| anomaly kind | recall (mean ± sd over seeds) | detectors that flag it (share of instances) |")
+    print("|---|---|---|")
+    for kind in KINDS:
+        detectors = pd.concat([r["per_detector"].reindex([kind]) for r in results]).mean()
+        top = ", ".join(f"{a} {v:.2f}" for a, v in detectors[detectors > 0].sort_values(ascending=False).items())
+        print(f"| {kind} | {_spread(recall.loc[kind].fillna(0).tolist())} | {top or '-'} |")
+    print(f"\nall anomalies found: {_spread([r['recall_all'] for r in results])}")
+    print(f"precision (flagged lines that are labelled): {_spread([r['precision_rows'] for r in results])}")
+    print(f"precision (flagged vouchers holding a labelled line): {_spread([r['voucher_precision'] for r in results])}")
+    print(f"share of vouchers flagged: {_spread([r['vouchers_flagged'] for r in results])}")
+    seconds = pd.DataFrame([r["seconds"] for r in results]).mean().sort_values(ascending=False)
+    print("seconds per algorithm (mean): " + ", ".join(f"{a} {s:.2f}" for a, s in seconds.items()))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
