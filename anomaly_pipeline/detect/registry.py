@@ -4,6 +4,7 @@ The Dagster asset factory, strategies and the CLI all read this registry; nothin
 from __future__ import annotations
 
 from anomaly_pipeline.detect.base import AnomalyDetectionAlgorithm
+from anomaly_pipeline.detect.rules import JOURNAL_ENTRY_RULES
 from anomaly_pipeline.detect.rules.weekend_posting import WeekendPosting
 from anomaly_pipeline.detect.statistical.robust_zscore import RobustZScore
 
@@ -12,6 +13,7 @@ ALGORITHMS: dict[str, type[AnomalyDetectionAlgorithm]] = {
     for cls in (
         RobustZScore,
         WeekendPosting,
+        *JOURNAL_ENTRY_RULES,
     )
 }
 

@@ -1,0 +1,164 @@
+"""Voucher integrity: vouchers that do not balance, gaps in a voucher number series, and voucher numbers
+out of step with their dates. A voucher series is the non-digit prefix of voucher_id ('A' of 'A123',
+'' of '1045'); the number is its trailing digits."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from anomaly_pipeline.detect.base import AnomalyDetectionAlgorithm, DetectionResult
+from anomaly_pipeline.detect.rules._common import (
+    cents,
+    check_min,
+    check_severity,
+    flag_result,
+    money,
+    nothing_flagged,
+    text,
+    voucher_keys,
+    ymd,
+)
+
+
+class UnbalancedVoucher(AnomalyDetectionAlgorithm):
+    """Vouchers whose active lines do not sum to zero (beyond `tolerance`). All lines of the voucher are
+    flagged. Uploads in which no voucher has two lines (bank statements with a reference column) are
+    not double-entry and are skipped."""
+
+    algorithm = "unbalanced_voucher"
+    kind = "rule"
+    description = "Vouchers whose lines do not sum to zero."
+    required_columns = ("voucher_id", "amount")
+    default_config = {"tolerance": 0.01, "severity": "high"}
+    default_weight = 0.9
+
+    def check_config(self, config: dict[str, Any]) -> None:
+        check_min(self.name(), config, "tolerance", 0)
+        check_severity(self.name(), config)
+
+    def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
+        vouchers = voucher_keys(transactions)
+        lines = vouchers.map(vouchers.value_counts())
+        if not (lines >= 2).any():
+            return DetectionResult.skip("no voucher has two lines: not a double-entry ledger")
+        amount = cents(transactions["amount"].fillna(0))
+        total = amount.groupby(vouchers).transform("sum")
+        flagged = (vouchers.notna() & (total.abs() > round(config["tolerance"] * 100))).to_numpy(dtype=bool)
+        idx = np.flatnonzero(flagged)
+        debit = amount.clip(lower=0).groupby(vouchers).transform("sum").iloc[idx] / 100
+        credit = amount.clip(upper=0).groupby(vouchers).transform("sum").iloc[idx] / 100
+        texts = ("voucher " + text(transactions["voucher_id"].iloc[idx]) + " does not balance: its "
+                 + lines.iloc[idx].astype("int64").astype(str).to_numpy(dtype=object) + " lines sum to "
+                 + money(total.iloc[idx] / 100) + " (debits " + money(debit) + ", credits " + money(credit) + ")")
+        return flag_result(transactions, flagged, texts, config["severity"],
+                           {"unbalanced_vouchers": int(vouchers[flagged].nunique())})
+
+
+def voucher_numbers(transactions: pd.DataFrame) -> pd.DataFrame:
+    """series and number per line ('A-0012' -> 'A-', 12); NA where the id has no trailing digits."""
+    parts = transactions["voucher_id"].astype("string").str.strip().str.extract(r"^(.*?)(\d{1,15})$")
+    series = parts[0].str.strip()
+    if "entity" in transactions and transactions["entity"].nunique() > 1:
+        series = transactions["entity"].astype("string").fillna("") + "|" + series
+    return pd.DataFrame({"series": series, "number": pd.to_numeric(parts[1], errors="coerce").astype("Int64")})
+
+
+def _series_label(series: pd.Series) -> np.ndarray:
+    return np.where(series.fillna("") == "", "(no prefix)", text(series))
+
+
+class VoucherNumberGap(AnomalyDetectionAlgorithm):
+    """Missing numbers in a voucher series: the lines of the voucher after each gap are flagged. Series
+    with fewer than `min_series_vouchers` vouchers are not tested; jumps larger than `max_gap` are read as
+    a new numbering range, not as deleted vouchers."""
+
+    algorithm = "voucher_number_gap"
+    kind = "rule"
+    description = "Gaps in voucher number series (deleted or skipped vouchers)."
+    required_columns = ("voucher_id",)
+    default_config = {"min_series_vouchers": 5, "max_gap": 100, "severity": "medium"}
+    default_weight = 0.5
+
+    def check_config(self, config: dict[str, Any]) -> None:
+        check_min(self.name(), config, "min_series_vouchers", 2)
+        check_min(self.name(), config, "max_gap", 1)
+        check_severity(self.name(), config)
+
+    def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
+        ids = voucher_numbers(transactions)
+        numbered = ids.dropna().drop_duplicates().sort_values(["series", "number"])
+        size = numbered.groupby("series")["number"].transform("size")
+        numbered = numbered[size >= config["min_series_vouchers"]]
+        previous = numbered.groupby("series")["number"].shift()
+        missing = numbered["number"] - previous - 1
+        gaps = numbered.assign(previous=previous, missing=missing)
+        gaps = gaps[(gaps["missing"] >= 1) & (gaps["missing"] < config["max_gap"])]
+        summary = {"series_tested": int(numbered["series"].nunique()), "gaps": len(gaps),
+                   "missing_numbers": int(gaps["missing"].sum())}
+        if gaps.empty:
+            return nothing_flagged(transactions, summary)
+        key = pd.MultiIndex.from_frame(ids)
+        hit = gaps.set_index(["series", "number"]).reindex(key)
+        flagged = hit["missing"].notna().to_numpy()
+        idx = np.flatnonzero(flagged)
+        row = hit.iloc[idx]
+        first = (row["previous"] + 1).astype("int64").astype(str).to_numpy(dtype=object)
+        last = (row["previous"] + row["missing"]).astype("int64").astype(str).to_numpy(dtype=object)
+        prefix = ids["series"].iloc[idx].fillna("").str.split("|").str[-1].to_numpy(dtype=object)
+        span = np.where(first == last, prefix + first, prefix + first + "-" + prefix + last)
+        texts = ("series " + _series_label(ids["series"].iloc[idx]) + ": " + row["missing"].astype("int64").astype(str).to_numpy(dtype=object)
+                 + " number(s) missing (" + span + ") before voucher " + text(transactions["voucher_id"].iloc[idx]))
+        return flag_result(transactions, flagged, texts, config["severity"], summary)
+
+
+class VoucherOutOfOrder(AnomalyDetectionAlgorithm):
+    """Within a series, a voucher whose date is earlier than the date of the voucher numbered just before
+    it: numbers are handed out in registration order, so a registration date going backwards (beyond
+    `registration_tolerance_days`) or a posting date going backwards by more than
+    `posting_tolerance_days` means the numbering or the dating was tampered with. The registration date
+    is used where the upload has one."""
+
+    algorithm = "voucher_out_of_order"
+    kind = "rule"
+    description = "Voucher numbers out of step with their dates (number up, date down)."
+    required_columns = ("voucher_id", "posting_date")
+    default_config = {"registration_tolerance_days": 0, "posting_tolerance_days": 7, "min_series_vouchers": 5,
+                      "severity": "medium"}
+    default_weight = 0.5
+
+    def check_config(self, config: dict[str, Any]) -> None:
+        check_min(self.name(), config, "registration_tolerance_days", 0)
+        check_min(self.name(), config, "posting_tolerance_days", 0)
+        check_min(self.name(), config, "min_series_vouchers", 2)
+        check_severity(self.name(), config)
+
+    def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
+        ids = voucher_numbers(transactions)
+        use_registration = "registration_date" in transactions and transactions["registration_date"].notna().any()
+        field = "registration_date" if use_registration else "posting_date"
+        tolerance = config["registration_tolerance_days" if use_registration else "posting_tolerance_days"]
+        verb = "registered" if use_registration else "dated"
+        ids["date"] = transactions[field].dt.normalize()
+        per = ids.dropna().groupby(["series", "number"])["date"].min().reset_index().sort_values(["series", "number"])
+        per = per[per.groupby("series")["number"].transform("size") >= config["min_series_vouchers"]]
+        grouped = per.groupby("series")
+        per["prev_number"] = grouped["number"].shift()
+        per["prev_date"] = grouped["date"].shift()
+        back = (per["prev_date"] - per["date"]).dt.days
+        bad = per[back > tolerance].assign(days=back[back > tolerance])
+        summary = {"date_used": field, "series_tested": int(per["series"].nunique()), "out_of_order": len(bad)}
+        if bad.empty:
+            return nothing_flagged(transactions, summary)
+        hit = bad.set_index(["series", "number"]).reindex(pd.MultiIndex.from_frame(ids[["series", "number"]]))
+        flagged = hit["date"].notna().to_numpy()
+        idx = np.flatnonzero(flagged)
+        row = hit.iloc[idx]
+        prefix = ids["series"].iloc[idx].fillna("").str.split("|").str[-1].to_numpy(dtype=object)
+        texts = ("voucher " + text(transactions["voucher_id"].iloc[idx]) + " " + verb + " " + ymd(row["date"]) + ", "
+                 + row["days"].astype("int64").astype(str).to_numpy(dtype=object) + " days before "
+                 + prefix + row["prev_number"].astype("int64").astype(str).to_numpy(dtype=object)
+                 + " (" + verb + " " + ymd(row["prev_date"]) + ") although numbered after it")
+        return flag_result(transactions, flagged, texts, config["severity"], summary)
