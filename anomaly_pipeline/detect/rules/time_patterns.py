@@ -20,6 +20,8 @@ from anomaly_pipeline.detect.rules._common import (
     ymd,
 )
 
+#: a Monday, so that 7-day windows are calendar weeks
+ANCHOR = pd.Timestamp("1970-01-05")
 GROUP_LABELS = {"user_name": "user", "account": "account", "counterparty": "counterparty"}
 
 
@@ -164,7 +166,7 @@ class PostingBurst(AnomalyDetectionAlgorithm):
             hit = pd.MultiIndex.from_frame(keys).isin(pd.MultiIndex.from_frame(burst[["key", "window"]]))
             idx = np.flatnonzero(hit)
             row = burst.set_index(["key", "window"]).reindex(pd.MultiIndex.from_frame(keys.iloc[idx]))
-            start = pd.Timestamp(0) + pd.to_timedelta(keys["window"].iloc[idx].to_numpy() * width, unit="D")
+            start = ANCHOR + pd.to_timedelta(keys["window"].iloc[idx].to_numpy() * width, unit="D")
             when = ("on " + ymd(pd.Series(start)) if width == 1
                     else f"in the {width} days from " + ymd(pd.Series(start)))
             unit = "vouchers" if _has_vouchers(transactions) else "postings"
@@ -183,7 +185,7 @@ def _has_vouchers(frame: pd.DataFrame) -> bool:
 
 
 def _keys(frame: pd.DataFrame, group: str, width: int) -> pd.DataFrame:
-    days = (frame["posting_date"] - pd.Timestamp(0)).dt.days
+    days = (frame["posting_date"] - ANCHOR).dt.days
     return pd.DataFrame({"key": frame[group].astype("string").str.strip(), "window": days // width}).reset_index(drop=True)
 
 
