@@ -63,7 +63,7 @@ class _Benford(AnomalyDetectionAlgorithm):
         failing = tested & (verdict == VERDICTS[-1])
         # the most over-represented digits that are also significantly so, per failing population
         candidates = excess.where((excess > 0) & (z >= config["z_threshold"])).loc[failing]
-        chosen = (candidates.stack().rename("excess").reset_index()
+        chosen = (candidates.stack().dropna().rename("excess").reset_index()
                   .set_axis(["population", "digit", "excess"], axis=1)
                   .sort_values(["population", "excess"], ascending=[True, False])
                   .groupby("population").head(config["top_digits"]))
