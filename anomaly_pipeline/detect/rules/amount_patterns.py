@@ -103,7 +103,7 @@ class BelowApprovalLimit(AnomalyDetectionAlgorithm):
         flagged = (size >= above * (1 - config["margin"])) & (size < above)
         idx = np.flatnonzero(flagged)
         below = (above[idx] - size[idx]) / above[idx] * 100
-        texts = ("amount " + money(transactions["amount"].iloc[idx]) + " is "
-                 + pd.Series(below).map("{:.1f}%".format).to_numpy(dtype=object) + " below the approval limit "
+        texts = ("amount " + money(transactions["amount"].iloc[idx]) + " is " + money(above[idx] - size[idx]) + " ("
+                 + pd.Series(below).map("{:.2f}%".format).to_numpy(dtype=object) + ") below the approval limit "
                  + money(above[idx]) + " (margin " + f"{config['margin'] * 100:g}%)")
         return flag_result(transactions, flagged, texts, config["severity"], {"limits": limits.tolist()})

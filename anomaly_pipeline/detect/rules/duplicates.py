@@ -103,24 +103,24 @@ class NearDuplicate(AnomalyDetectionAlgorithm):
         })
         frame = frame[(frame["party"] != "") & (frame["cents"] != 0)
                       & (transactions["amount"].abs() >= config["min_amount"]).to_numpy()]
-        frame = frame.sort_values(["account", "cents", "party", "date", "row"])
-        same_key = lambda a, b: (a["account"] == b["account"]) & (a["cents"] == b["cents"]) & (a["party"] == b["party"])  # noqa: E731
-        best_gap = pd.Series(np.inf, index=frame.index)
-        partner = pd.Series(-1, index=frame.index, dtype="int64")
+        # exact twins are the other rule's business: collapse them so their neighbours are compared instead
+        frame["twin"] = frame.groupby(["account", "cents", "party", "date", "desc"]).ngroup()
+        reps = frame.drop_duplicates("twin").sort_values(["account", "cents", "party", "date", "row"])
+        best_gap = pd.Series(np.inf, index=reps.index)
+        partner = pd.Series(-1, index=reps.index, dtype="int64")
         for step in (1, -1):  # the previous and the next line of the same key are the nearest candidates
-            other = frame.shift(step)
-            gap = (frame["date"] - other["date"]).dt.days.abs()
-            exact = (gap == 0) & (frame["desc"] == other["desc"])
-            distinct = (frame["voucher"] != other["voucher"]) | (frame["voucher"] == "")
-            ok = same_key(frame, other) & (gap <= config["days"]) & ~exact & distinct & (gap < best_gap)
+            other = reps.shift(step)
+            gap = (reps["date"] - other["date"]).dt.days.abs()
+            same_key = (reps["account"] == other["account"]) & (reps["cents"] == other["cents"]) & (reps["party"] == other["party"])
+            distinct = (reps["voucher"] != other["voucher"]) | (reps["voucher"] == "")
+            ok = same_key & (gap <= config["days"]) & distinct & (gap < best_gap)
             best_gap = best_gap.mask(ok, gap)
             partner = partner.mask(ok, other["row"].fillna(-1).astype("int64"))
-        hits = partner[partner >= 0]
+        found = pd.DataFrame({"partner": partner, "gap": best_gap, "twin": reps["twin"]})[partner >= 0]
+        hits = frame.merge(found, on="twin").sort_values("row")
+        rows, partners, gaps = hits["row"].to_numpy(), hits["partner"].to_numpy(), hits["gap"].to_numpy()
         flagged = np.zeros(len(transactions), dtype=bool)
-        rows = frame.loc[hits.index, "row"].to_numpy()
         flagged[rows] = True
-        order = np.argsort(rows)
-        rows, partners, gaps = rows[order], hits.to_numpy()[order], best_gap[hits.index].to_numpy()[order]
         texts = ("same amount " + money(transactions["amount"].iloc[rows]) + ", account "
                  + text(transactions["account"].iloc[rows]) + " and counterparty "
                  + text(transactions["counterparty"].iloc[rows]) + " as the line of "
