@@ -40,7 +40,8 @@ class SuspiciousDescription(AnomalyDetectionAlgorithm):
         found = pd.Series(pd.NA, index=desc.index, dtype="string")
         if words:
             pattern = r"(?<!\w)(" + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in words) + r")(?!\w)"
-            found = desc.str.casefold().str.extract(pattern, expand=False).astype("string")
+            hits = desc.str.casefold().str.findall(pattern)
+            found = hits.str.join("', '").astype("string").where(hits.str.len().fillna(0) > 0)
         keyword = found.notna().to_numpy(dtype=bool)
         flagged = blank | keyword
         idx = np.flatnonzero(flagged)

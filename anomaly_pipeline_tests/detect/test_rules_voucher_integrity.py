@@ -1,0 +1,89 @@
+"""Unbalanced vouchers, gaps in voucher number series, voucher numbers out of step with dates."""
+
+from __future__ import annotations
+
+import pytest
+
+from anomaly_pipeline.detect.base import ConfigError
+from anomaly_pipeline.detect.rules.voucher_integrity import UnbalancedVoucher, VoucherNumberGap, VoucherOutOfOrder
+from anomaly_pipeline_tests.detect.frames import flags, frame
+
+
+def test_unbalanced_vouchers_on_active_lines():
+    data = frame(
+        voucher_id=["V1", "V1", "V1", "V2", "V2", "V3", "V3", "V3", "V3", "V5", "V5"],
+        amount=[100.0, -100.0, 100.0, 5000.0, -4000.0, 33.33, 33.33, 33.34, -100.0, 50.0, -49.99],
+        is_removed=[False, False, True, False, False, False, False, False, False, False, False],
+    )
+    result = UnbalancedVoucher().detect(data)
+    reason = "voucher V2 does not balance: its 2 lines sum to 1 000 (debits 5 000, credits -4 000)"
+    assert flags(result) == {4: ("high", reason), 5: ("high", reason)}
+    assert result.summary == {"unbalanced_vouchers": 1}
+    strict = flags(UnbalancedVoucher().detect(data, {"tolerance": 0.0}))
+    assert strict[10] == ("high", "voucher V5 does not balance: its 2 lines sum to 0.01 (debits 50, credits -49.99)")
+    assert set(strict) == {4, 5, 10, 11}
+
+
+def test_unbalanced_skips_single_line_vouchers_and_missing_ids():
+    statement = frame(voucher_id=["T1", "T2"], amount=[10.0, -3.0])
+    assert UnbalancedVoucher().detect(statement).skipped == "no voucher has two lines: not a double-entry ledger"
+    assert UnbalancedVoucher().detect(frame(amount=[1.0])).skipped == "the upload has no voucher_id data"
+
+
+def test_gaps_in_a_series():
+    ids = ["A1", "A2", "A3", "A5", "A5", "A6", "A9", "B1", "B3", "100", "101", "102", "103", "250"]
+    result = VoucherNumberGap().detect(frame(voucher_id=ids, amount=[1.0] * len(ids)))
+    assert flags(result) == {
+        4: ("medium", "series A: 1 number(s) missing (A4) before voucher A5"),
+        5: ("medium", "series A: 1 number(s) missing (A4) before voucher A5"),
+        7: ("medium", "series A: 2 number(s) missing (A7-A8) before voucher A9"),
+    }
+    # B has two vouchers (not tested); 103 -> 250 is a new range beyond max_gap
+    assert result.summary == {"series_tested": 2, "gaps": 2, "missing_numbers": 3}
+    wide = flags(VoucherNumberGap().detect(frame(voucher_id=ids, amount=[1.0] * len(ids)),
+                                           {"max_gap": 1000, "min_series_vouchers": 2}))
+    assert wide[9] == ("medium", "series B: 1 number(s) missing (B2) before voucher B3")
+    assert wide[14] == ("medium", "series (no prefix): 146 number(s) missing (104-249) before voucher 250")
+    assert set(wide) == {4, 5, 7, 9, 14}
+
+
+def _series():
+    return frame(
+        voucher_id=["A1", "A2", "A3", "A4", "A4", "A5", "A6"],
+        posting_date=["2025-03-01", "2025-03-20", "2025-03-10", "2025-03-15", "2025-03-15", "2025-03-16",
+                      "2025-03-17"],
+        registration_date=["2025-03-01", "2025-03-02", "2025-03-05", "2025-03-03", "2025-03-03", "2025-03-06",
+                           "2025-03-06"],
+        amount=[1.0] * 7,
+    )
+
+
+def test_out_of_order_by_registration_date():
+    result = VoucherOutOfOrder().detect(_series())
+    reason = "voucher A4 registered 2025-03-03, 2 days before A3 (registered 2025-03-05) although numbered after it"
+    assert flags(result) == {4: ("medium", reason), 5: ("medium", reason)}
+    assert result.summary["date_used"] == "registration_date"
+    assert flags(VoucherOutOfOrder().detect(_series(), {"registration_tolerance_days": 2})) == {}
+
+
+def test_out_of_order_by_posting_date_without_registration():
+    data = _series().assign(registration_date=None)
+    result = VoucherOutOfOrder().detect(data)
+    assert flags(result) == {
+        3: ("medium", "voucher A3 dated 2025-03-10, 10 days before A2 (dated 2025-03-20) although numbered after it"),
+    }
+    assert set(flags(VoucherOutOfOrder().detect(data, {"posting_tolerance_days": 0}))) == {3}
+    assert flags(VoucherOutOfOrder().detect(data, {"posting_tolerance_days": 10})) == {}
+    assert VoucherOutOfOrder().detect(data.assign(voucher_id=None)).skipped == "the upload has no voucher_id data"
+
+
+@pytest.mark.parametrize(("rule", "config", "field"), [
+    (UnbalancedVoucher, {"tolerance": -0.01}, "unbalanced_voucher.tolerance"),
+    (UnbalancedVoucher, {"tolerance": "0.01"}, "unbalanced_voucher.tolerance"),
+    (VoucherNumberGap, {"max_gap": 0}, "voucher_number_gap.max_gap"),
+    (VoucherNumberGap, {"min_series_vouchers": 1}, "voucher_number_gap.min_series_vouchers"),
+    (VoucherOutOfOrder, {"posting_tolerance_days": -1}, "voucher_out_of_order.posting_tolerance_days"),
+])
+def test_config_errors_name_the_field(rule, config, field):
+    with pytest.raises(ConfigError, match=field):
+        rule().validate_config(config)
