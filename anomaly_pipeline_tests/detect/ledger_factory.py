@@ -22,13 +22,13 @@ def write_ledger(path: Path, vouchers: int = 120, seed: int = 7) -> dict[str, st
     number = 0
     for _ in range(vouchers):
         number += 1
-        # weekdays only, business hours, registered the same or next day
+        # weekdays only, business hours, registered the same day
         while (day.astype("datetime64[D]").view("int64") - 4) % 7 >= 5:
             day += 1
         account, party, base = ROUTINE[rng.integers(len(ROUTINE))]
         amount = round(base * (1 + rng.normal(0, 0.05)), 2)
         hour = int(rng.integers(8, 17))
-        reg = day + int(rng.integers(0, 2))
+        reg = day
         rows += _voucher(f"A{number}", str(day), f"{hour:02d}:{int(rng.integers(0, 60)):02d}", str(reg),
                          [(account, amount), ("2440", -amount)], f"Invoice {party}", party, "anna")
         if rng.random() < 0.4:

@@ -31,20 +31,31 @@ def test_unbalanced_skips_single_line_vouchers_and_missing_ids():
 
 
 def test_gaps_in_a_series():
-    ids = ["A1", "A2", "A3", "A5", "A5", "A6", "A9", "B1", "B3", "100", "101", "102", "103", "250"]
-    result = VoucherNumberGap().detect(frame(voucher_id=ids, amount=[1.0] * len(ids)))
+    ids = (["A1", "A2", "A3", "A5", "A5", "A6"] + [f"A{n}" for n in range(9, 21)] + ["B1", "B3"]
+           + ["100", "101", "102", "103", "250"])
+    data = frame(voucher_id=ids, amount=[1.0] * len(ids))
+    result = VoucherNumberGap().detect(data)
     assert flags(result) == {
         4: ("medium", "series A: 1 number(s) missing (A4) before voucher A5"),
         5: ("medium", "series A: 1 number(s) missing (A4) before voucher A5"),
         7: ("medium", "series A: 2 number(s) missing (A7-A8) before voucher A9"),
     }
     # B has two vouchers (not tested); 103 -> 250 is a new range beyond max_gap
-    assert result.summary == {"series_tested": 2, "gaps": 2, "missing_numbers": 3}
-    wide = flags(VoucherNumberGap().detect(frame(voucher_id=ids, amount=[1.0] * len(ids)),
-                                           {"max_gap": 1000, "min_series_vouchers": 2}))
-    assert wide[9] == ("medium", "series B: 1 number(s) missing (B2) before voucher B3")
-    assert wide[14] == ("medium", "series (no prefix): 146 number(s) missing (104-249) before voucher 250")
-    assert set(wide) == {4, 5, 7, 9, 14}
+    assert result.summary == {"series_tested": 2, "gaps": 2, "missing_numbers": 3, "series_read_as_extracts": []}
+    wide = flags(VoucherNumberGap().detect(data, {"max_gap": 1000, "min_series_vouchers": 2,
+                                                  "max_missing_share": 1.0}))
+    assert wide[20] == ("medium", "series B: 1 number(s) missing (B2) before voucher B3")
+    assert wide[25] == ("medium", "series (no prefix): 146 number(s) missing (104-249) before voucher 250")
+    assert set(wide) == {4, 5, 7, 20, 25}
+
+
+def test_series_missing_much_of_its_range_is_an_extract():
+    ids = ["1", "3", "6", "10", "11", "12"]  # 6 of 12 numbers: an account-filtered extract
+    result = VoucherNumberGap().detect(frame(voucher_id=ids, amount=[1.0] * 6))
+    assert flags(result) == {}
+    assert result.summary["series_read_as_extracts"] == [""]
+    assert set(flags(VoucherNumberGap().detect(frame(voucher_id=ids, amount=[1.0] * 6),
+                                               {"max_missing_share": 0.5}))) == {2, 3, 4}
 
 
 def _series():
@@ -82,6 +93,7 @@ def test_out_of_order_by_posting_date_without_registration():
     (UnbalancedVoucher, {"tolerance": "0.01"}, "unbalanced_voucher.tolerance"),
     (VoucherNumberGap, {"max_gap": 0}, "voucher_number_gap.max_gap"),
     (VoucherNumberGap, {"min_series_vouchers": 1}, "voucher_number_gap.min_series_vouchers"),
+    (VoucherNumberGap, {"max_missing_share": 0}, "voucher_number_gap.max_missing_share"),
     (VoucherOutOfOrder, {"posting_tolerance_days": -1}, "voucher_out_of_order.posting_tolerance_days"),
 ])
 def test_config_errors_name_the_field(rule, config, field):

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from anomaly_pipeline.detect.base import AnomalyDetectionAlgorithm, DetectionResult
+from anomaly_pipeline.detect.base import AnomalyDetectionAlgorithm, ConfigError, DetectionResult
 from anomaly_pipeline.detect.rules._common import (
     cents,
     check_min,
@@ -73,18 +73,21 @@ def _series_label(series: pd.Series) -> np.ndarray:
 class VoucherNumberGap(AnomalyDetectionAlgorithm):
     """Missing numbers in a voucher series: the lines of the voucher after each gap are flagged. Series
     with fewer than `min_series_vouchers` vouchers are not tested; jumps larger than `max_gap` are read as
-    a new numbering range, not as deleted vouchers."""
+    a new numbering range, not as deleted vouchers; a series missing more than `max_missing_share` of its
+    number range is read as an extract (e.g. filtered by account) and not flagged."""
 
     algorithm = "voucher_number_gap"
     kind = "rule"
     description = "Gaps in voucher number series (deleted or skipped vouchers)."
     required_columns = ("voucher_id",)
-    default_config = {"min_series_vouchers": 5, "max_gap": 100, "severity": "medium"}
+    default_config = {"min_series_vouchers": 5, "max_gap": 100, "max_missing_share": 0.2, "severity": "medium"}
     default_weight = 0.5
 
     def check_config(self, config: dict[str, Any]) -> None:
         check_min(self.name(), config, "min_series_vouchers", 2)
         check_min(self.name(), config, "max_gap", 1)
+        if not 0 < config["max_missing_share"] <= 1:
+            raise ConfigError(f"{self.name()}.max_missing_share: must be in (0, 1], got {config['max_missing_share']!r}")
         check_severity(self.name(), config)
 
     def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
@@ -96,8 +99,16 @@ class VoucherNumberGap(AnomalyDetectionAlgorithm):
         missing = numbered["number"] - previous - 1
         gaps = numbered.assign(previous=previous, missing=missing)
         gaps = gaps[(gaps["missing"] >= 1) & (gaps["missing"] < config["max_gap"])]
-        summary = {"series_tested": int(numbered["series"].nunique()), "gaps": len(gaps),
-                   "missing_numbers": int(gaps["missing"].sum())}
+        # a series missing much of its range is an extract (filtered by account or date), not a
+        # ledger with deleted vouchers: gaps there say nothing
+        present = numbered.groupby("series").size()
+        absent = gaps.groupby("series")["missing"].sum().reindex(present.index, fill_value=0)
+        share = absent / (present + absent)
+        extracts = share[share > config["max_missing_share"]].index
+        gaps = gaps[~gaps["series"].isin(extracts)]
+        summary = {"series_tested": int(len(present) - len(extracts)), "gaps": len(gaps),
+                   "missing_numbers": int(gaps["missing"].sum()),
+                   "series_read_as_extracts": [str(x) for x in extracts[:20]]}
         if gaps.empty:
             return nothing_flagged(transactions, summary)
         key = pd.MultiIndex.from_frame(ids)
