@@ -5,7 +5,11 @@ from __future__ import annotations
 import pytest
 
 from anomaly_pipeline.detect.base import ConfigError
-from anomaly_pipeline.detect.rules.account_rules import AccountAmountLimit, ForbiddenAccountPair, SensitiveAccount
+from anomaly_pipeline.detect.rules.account_rules import (
+    AccountAmountLimit,
+    ForbiddenAccountPair,
+    SensitiveAccount,
+)
 from anomaly_pipeline_tests.detect.frames import flags, frame
 
 

@@ -6,7 +6,11 @@ import pandas as pd
 import pytest
 
 from anomaly_pipeline.detect.base import ConfigError
-from anomaly_pipeline.detect.rules.time_patterns import AfterHoursPosting, PeriodEndConcentration, PostingBurst
+from anomaly_pipeline.detect.rules.time_patterns import (
+    AfterHoursPosting,
+    PeriodEndConcentration,
+    PostingBurst,
+)
 from anomaly_pipeline_tests.detect.frames import flags, frame
 
 

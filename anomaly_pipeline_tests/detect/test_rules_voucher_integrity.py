@@ -5,7 +5,11 @@ from __future__ import annotations
 import pytest
 
 from anomaly_pipeline.detect.base import ConfigError
-from anomaly_pipeline.detect.rules.voucher_integrity import UnbalancedVoucher, VoucherNumberGap, VoucherOutOfOrder
+from anomaly_pipeline.detect.rules.voucher_integrity import (
+    UnbalancedVoucher,
+    VoucherNumberGap,
+    VoucherOutOfOrder,
+)
 from anomaly_pipeline_tests.detect.frames import flags, frame
 
 
