@@ -29,13 +29,21 @@ def test_keywords_as_whole_words_and_blank_texts():
     }
     scores = result.scores.set_index("transaction_id")["score"]
     assert scores[1] == 0.7 and scores[5] == 0.4 and scores[3] == 0.0
-    assert result.summary == {"blank": 2, "keyword": 5}
+    assert result.summary == {"blank": 2, "keyword": 5, "blank_share": 0.2}
 
 
 def test_custom_keywords_and_no_blank_flags():
     result = SuspiciousDescription().detect(_data(), {"keywords": ["latest", "test"], "flag_blank": False,
                                                       "severity": "high"})
     assert flags(result) == {10: ("high", "description 'Latest order' contains 'latest'; amount 1 000")}
+
+
+def test_blank_texts_are_not_findings_where_most_lines_have_none():
+    data = frame(description=["Invoice 7", None, None, "", "Manual fix"], amount=[1.0, 2.0, 3.0, 4.0, 5.0])
+    result = SuspiciousDescription().detect(data)
+    assert flags(result) == {5: ("medium", "description 'Manual fix' contains 'manual'; amount 5")}
+    assert result.summary["blank_share"] == 0.6
+    assert set(flags(SuspiciousDescription().detect(data, {"max_blank_share": 0.6}))) == {2, 3, 4, 5}
 
 
 def test_skipped_when_the_source_has_no_descriptions():
@@ -47,6 +55,7 @@ def test_skipped_when_the_source_has_no_descriptions():
     ({"keywords": "test"}, "suspicious_description.keywords"),
     ({"flag_blank": "yes"}, "suspicious_description.flag_blank"),
     ({"blank_severity": "none"}, "suspicious_description.blank_severity"),
+    ({"max_blank_share": 1.5}, "suspicious_description.max_blank_share"),
 ])
 def test_config_errors_name_the_field(config, field):
     with pytest.raises(ConfigError, match=field):
