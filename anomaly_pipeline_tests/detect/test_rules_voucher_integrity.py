@@ -63,33 +63,39 @@ def test_series_missing_much_of_its_range_is_an_extract():
 
 
 def _series():
-    return frame(
-        voucher_id=["A1", "A2", "A3", "A4", "A4", "A5", "A6"],
-        posting_date=["2025-03-01", "2025-03-20", "2025-03-10", "2025-03-15", "2025-03-15", "2025-03-16",
-                      "2025-03-17"],
-        registration_date=["2025-03-01", "2025-03-02", "2025-03-05", "2025-03-03", "2025-03-03", "2025-03-06",
-                           "2025-03-06"],
-        amount=[1.0] * 7,
-    )
+    # A4 is a stray late date; A7 (two lines) goes back to February although numbered after March vouchers
+    dates = ["2025-03-01", "2025-03-02", "2025-03-03", "2025-03-20", "2025-03-04", "2025-03-05", "2025-02-10",
+             "2025-02-10", "2025-03-06"]
+    return frame(voucher_id=["A1", "A2", "A3", "A4", "A5", "A6", "A7", "A7", "A8"], posting_date=dates,
+                 registration_date=dates, amount=[1.0] * 9)
 
 
 def test_out_of_order_by_registration_date():
     result = VoucherOutOfOrder().detect(_series())
-    reason = "voucher A4 registered 2025-03-03, 2 days before A3 (registered 2025-03-05) although numbered after it"
-    assert flags(result) == {4: ("medium", reason), 5: ("medium", reason)}
-    assert result.summary["date_used"] == "registration_date"
-    assert flags(VoucherOutOfOrder().detect(_series(), {"registration_tolerance_days": 2})) == {}
+    reason = ("voucher A7 registered 2025-02-10, 22 days before the vouchers numbered just before it "
+              "(A2-A6, registered around 2025-03-04)")
+    # A5 follows the stray A4 but is in line with A1-A3: the median level does not implicate it
+    assert flags(result) == {7: ("medium", reason), 8: ("medium", reason)}
+    assert result.summary == {"date_used": "registration_date", "series_tested": 1, "out_of_order": 1}
+    assert flags(VoucherOutOfOrder().detect(_series(), {"registration_tolerance_days": 22})) == {}
+    # without the median (a window of one voucher) A5 would be blamed for A4
+    assert set(flags(VoucherOutOfOrder().detect(_series(), {"window": 1}))) == {5, 7, 8}
 
 
 def test_out_of_order_by_posting_date_without_registration():
     data = _series().assign(registration_date=None)
     result = VoucherOutOfOrder().detect(data)
-    assert flags(result) == {
-        3: ("medium", "voucher A3 dated 2025-03-10, 10 days before A2 (dated 2025-03-20) although numbered after it"),
-    }
-    assert set(flags(VoucherOutOfOrder().detect(data, {"posting_tolerance_days": 0}))) == {3}
-    assert flags(VoucherOutOfOrder().detect(data, {"posting_tolerance_days": 10})) == {}
+    assert flags(result)[7] == ("medium", "voucher A7 dated 2025-02-10, 22 days before the vouchers numbered just "
+                                          "before it (A2-A6, dated around 2025-03-04)")
+    assert set(flags(result)) == {7, 8}
+    assert flags(VoucherOutOfOrder().detect(data, {"posting_tolerance_days": 22})) == {}
     assert VoucherOutOfOrder().detect(data.assign(voucher_id=None)).skipped == "the upload has no voucher_id data"
+
+
+def test_series_keep_their_separator():
+    ids = ["B-1", "B-2", "B-3", "B-5", "B-6", "B-7"]
+    result = VoucherNumberGap().detect(frame(voucher_id=ids, amount=[1.0] * 6), {"min_series_vouchers": 5})
+    assert flags(result) == {4: ("medium", "series B-: 1 number(s) missing (B-4) before voucher B-5")}
 
 
 @pytest.mark.parametrize(("rule", "config", "field"), [
@@ -99,6 +105,7 @@ def test_out_of_order_by_posting_date_without_registration():
     (VoucherNumberGap, {"min_series_vouchers": 1}, "voucher_number_gap.min_series_vouchers"),
     (VoucherNumberGap, {"max_missing_share": 0}, "voucher_number_gap.max_missing_share"),
     (VoucherOutOfOrder, {"posting_tolerance_days": -1}, "voucher_out_of_order.posting_tolerance_days"),
+    (VoucherOutOfOrder, {"window": 0}, "voucher_out_of_order.window"),
 ])
 def test_config_errors_name_the_field(rule, config, field):
     with pytest.raises(ConfigError, match=field):

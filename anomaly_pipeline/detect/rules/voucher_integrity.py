@@ -57,17 +57,21 @@ class UnbalancedVoucher(AnomalyDetectionAlgorithm):
                            {"unbalanced_vouchers": int(vouchers[flagged].nunique())})
 
 
+EPOCH = pd.Timestamp("1970-01-01")
+
+
 def voucher_numbers(transactions: pd.DataFrame) -> pd.DataFrame:
     """series and number per line ('A-0012' -> 'A-', 12); NA where the id has no trailing digits."""
     parts = transactions["voucher_id"].astype("string").str.strip().str.extract(r"^(.*?)(\d{1,15})$")
-    series = parts[0].str.strip()
+    series = parts[0]  # kept with its separator ('A-', 'B ') so that 'A-12' can be spelled back
     if "entity" in transactions and transactions["entity"].nunique() > 1:
         series = transactions["entity"].astype("string").fillna("") + "|" + series
     return pd.DataFrame({"series": series, "number": pd.to_numeric(parts[1], errors="coerce").astype("Int64")})
 
 
 def _series_label(series: pd.Series) -> np.ndarray:
-    return np.where(series.fillna("") == "", "(no prefix)", text(series))
+    label = series.fillna("").str.split("|").str[-1].str.strip()
+    return np.where(label == "", "(no prefix)", text(label))
 
 
 class VoucherNumberGap(AnomalyDetectionAlgorithm):
@@ -126,23 +130,25 @@ class VoucherNumberGap(AnomalyDetectionAlgorithm):
 
 
 class VoucherOutOfOrder(AnomalyDetectionAlgorithm):
-    """Within a series, a voucher whose date is earlier than the date of the voucher numbered just before
-    it: numbers are handed out in registration order, so a registration date going backwards (beyond
-    `registration_tolerance_days`) or a posting date going backwards by more than
-    `posting_tolerance_days` means the numbering or the dating was tampered with. The registration date
-    is used where the upload has one."""
+    """Voucher numbers out of step with their dates. Numbers are handed out in registration order, so
+    within a series, ordered by number, dates should not go backwards: a voucher is flagged when its date
+    lies more than the tolerance before the level (median date) of the `window` vouchers numbered just
+    before it. The median keeps one stray, late-dated voucher from implicating every successor. The
+    registration date is used where the upload has one (`registration_tolerance_days`), else the posting
+    date (`posting_tolerance_days`)."""
 
     algorithm = "voucher_out_of_order"
     kind = "rule"
     description = "Voucher numbers out of step with their dates (number up, date down)."
     required_columns = ("voucher_id", "posting_date")
-    default_config = {"registration_tolerance_days": 0, "posting_tolerance_days": 7, "min_series_vouchers": 5,
-                      "severity": "medium"}
+    default_config = {"registration_tolerance_days": 0, "posting_tolerance_days": 7, "window": 5,
+                      "min_series_vouchers": 5, "severity": "medium"}
     default_weight = 0.5
 
     def check_config(self, config: dict[str, Any]) -> None:
         check_min(self.name(), config, "registration_tolerance_days", 0)
         check_min(self.name(), config, "posting_tolerance_days", 0)
+        check_min(self.name(), config, "window", 1)
         check_min(self.name(), config, "min_series_vouchers", 2)
         check_severity(self.name(), config)
 
@@ -154,12 +160,16 @@ class VoucherOutOfOrder(AnomalyDetectionAlgorithm):
         verb = "registered" if use_registration else "dated"
         ids["date"] = transactions[field].dt.normalize()
         per = ids.dropna().groupby(["series", "number"])["date"].min().reset_index().sort_values(["series", "number"])
-        per = per[per.groupby("series")["number"].transform("size") >= config["min_series_vouchers"]]
-        grouped = per.groupby("series")
-        per["prev_number"] = grouped["number"].shift()
-        per["prev_date"] = grouped["date"].shift()
-        back = (per["prev_date"] - per["date"]).dt.days
-        bad = per[back > tolerance].assign(days=back[back > tolerance])
+        per = per[per.groupby("series")["number"].transform("size") >= config["min_series_vouchers"]].reset_index(drop=True)
+        per["days"] = (per["date"] - EPOCH).dt.days.astype("float64")
+        window = config["window"]
+        per["level"] = per.groupby("series", sort=False)["days"].transform(  # one group per series: a handful
+            lambda d: d.shift().rolling(window, min_periods=1).median())
+        per["first"] = per.groupby("series", sort=False)["number"].shift(window).fillna(
+            per.groupby("series", sort=False)["number"].transform("min"))
+        per["last"] = per.groupby("series", sort=False)["number"].shift()
+        back = per["level"] - per["days"]
+        bad = per[back > tolerance].assign(back=back[back > tolerance])
         summary = {"date_used": field, "series_tested": int(per["series"].nunique()), "out_of_order": len(bad)}
         if bad.empty:
             return nothing_flagged(transactions, summary)
@@ -168,8 +178,11 @@ class VoucherOutOfOrder(AnomalyDetectionAlgorithm):
         idx = np.flatnonzero(flagged)
         row = hit.iloc[idx]
         prefix = ids["series"].iloc[idx].fillna("").str.split("|").str[-1].to_numpy(dtype=object)
+        first = prefix + row["first"].astype("int64").astype(str).to_numpy(dtype=object)
+        last = prefix + row["last"].astype("int64").astype(str).to_numpy(dtype=object)
+        span = np.where(first == last, first, first + "-" + last)
+        level = ymd(EPOCH + pd.to_timedelta(row["level"].round().to_numpy(), unit="D"))
         texts = ("voucher " + text(transactions["voucher_id"].iloc[idx]) + " " + verb + " " + ymd(row["date"]) + ", "
-                 + row["days"].astype("int64").astype(str).to_numpy(dtype=object) + " days before "
-                 + prefix + row["prev_number"].astype("int64").astype(str).to_numpy(dtype=object)
-                 + " (" + verb + " " + ymd(row["prev_date"]) + ") although numbered after it")
+                 + row["back"].round().astype("int64").astype(str).to_numpy(dtype=object)
+                 + " days before the vouchers numbered just before it (" + span + ", " + verb + " around " + level + ")")
         return flag_result(transactions, flagged, texts, config["severity"], summary)
