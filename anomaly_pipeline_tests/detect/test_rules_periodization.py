@@ -92,3 +92,15 @@ def test_revenue_booked_at_period_end_and_reversed_after():
 def test_config_errors_name_the_field(rule, config, field):
     with pytest.raises(ConfigError, match=field):
         rule().validate_config(config)
+
+
+def test_bulk_registration_is_reported_not_flagged_line_by_line():
+    posted = [f"2025-01-{d:02d}" for d in range(1, 26)]
+    data = frame(posting_date=posted, registration_date=["2025-07-01"] * 24 + ["2025-01-25"], amount=[10.0] * 25)
+    for rule, what in ((PeriodMismatch(), "registered in another period than posted"),
+                       (LateRegistration(), "registered after their period's close"),
+                       (EntryDateGap(), "back- or forward-dated")):
+        result = rule.detect(data)
+        assert result.skipped == (f"24 of 25 lines (96%) are {what}: a bulk registration (an import or a "
+                                  "catch-up), not individual entries; per-line flags suppressed (max_flagged_share 0.5)")
+        assert len(flags(rule.detect(data, {"max_flagged_share": 1.0}))) == 24

@@ -99,3 +99,12 @@ def test_burst_counts_lines_without_vouchers_and_skips_without_keys():
 def test_config_errors_name_the_field(rule, config, field):
     with pytest.raises(ConfigError, match=field):
         rule().validate_config(config)
+
+
+def test_after_hours_everywhere_means_a_time_zone_not_a_finding():
+    times = [f"2025-03-04 0{h % 5}:30" for h in range(20)] + ["2025-03-04 10:00"] * 5
+    data = frame(posting_date=["2025-03-04"] * 25, posted_at=times, amount=[1.0] * 25)
+    assert AfterHoursPosting().detect(data).skipped == (
+        "20 of 25 lines (80%) are outside business hours: the times are probably in another time zone (UTC) or "
+        "the clock of a batch job; per-line flags suppressed (max_flagged_share 0.5)")
+    assert len(flags(AfterHoursPosting().detect(data, {"max_flagged_share": 0.9}))) == 20

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from anomaly_pipeline.detect.base import ConfigError
@@ -110,3 +111,13 @@ def test_series_keep_their_separator():
 def test_config_errors_name_the_field(rule, config, field):
     with pytest.raises(ConfigError, match=field):
         rule().validate_config(config)
+
+
+def test_series_numbered_against_its_dates_is_skipped():
+    # numbers rise while dates fall by ten days a voucher: a reverse numbering, not 29 findings
+    dates = pd.Timestamp("2025-12-31") - pd.to_timedelta([10 * n for n in range(30)], unit="D")
+    data = frame(voucher_id=[f"C{n}" for n in range(1, 31)], posting_date=dates, amount=[1.0] * 30)
+    assert VoucherOutOfOrder().detect(data).skipped == (
+        "29 of 30 vouchers (97%) are out of order: the series is not numbered in date order; per-line flags "
+        "suppressed (max_flagged_share 0.5)")
+    assert len(flags(VoucherOutOfOrder().detect(data, {"max_flagged_share": 1.0}))) == 29

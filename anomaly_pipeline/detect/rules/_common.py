@@ -130,3 +130,24 @@ def period_of(dates: pd.Series, period: str) -> pd.Series:
 def period_end(dates: pd.Series, period: str) -> pd.Series:
     """The last day of each date's period (midnight)."""
     return period_of(dates, period).dt.end_time.dt.normalize().astype("datetime64[ns]")
+
+
+#: below this many eligible lines a high flagged share is not read as systemic
+SYSTEMIC_MIN_LINES = 20
+
+
+def systemic(flagged: np.ndarray, eligible: int, max_share: float, what: str, why: str,
+             unit: str = "lines") -> DetectionResult | None:
+    """A skip result when more than `max_share` of the eligible lines fire: then the pattern describes the
+    whole upload (a bulk import, a time zone, a numbering scheme), not individual entries, and flagging
+    every line would only bury the real findings. The skip reason (shown per run) says so with the share."""
+    count = int(np.count_nonzero(flagged))
+    if eligible < SYSTEMIC_MIN_LINES or count <= max_share * eligible:
+        return None
+    return DetectionResult.skip(f"{count} of {eligible} {unit} ({count / eligible:.0%}) are {what}: {why}; "
+                                f"per-line flags suppressed (max_flagged_share {max_share:g})")
+
+
+def check_share(name: str, config: dict[str, Any], key: str = "max_flagged_share") -> None:
+    if not 0 < config[key] <= 1:
+        raise ConfigError(f"{name}.{key}: must be in (0, 1], got {config[key]!r}")

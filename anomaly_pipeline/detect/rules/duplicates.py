@@ -132,8 +132,9 @@ class NearDuplicate(AnomalyDetectionAlgorithm):
 class Reversal(AnomalyDetectionAlgorithm):
     """A line that exactly negates an earlier line on the same account within `days` days (in another
     voucher). Accounts where such pairs are routine (receivables, payables, clearing: more than
-    `max_account_share` of their lines reverse an earlier one, given at least `min_account_lines` lines)
-    are settlement accounts and are not flagged; `exclude_account_prefixes` drops others by name."""
+    `max_account_share` of their lines negate an earlier line at any distance, given at least
+    `min_account_lines` lines) are settlement accounts and are not flagged; `exclude_account_prefixes`
+    drops others by name."""
 
     algorithm = "reversal"
     kind = "rule"
@@ -166,15 +167,17 @@ class Reversal(AnomalyDetectionAlgorithm):
         earlier = lines.assign(cents=-lines["cents"]).rename(
             columns={"row": "orig_row", "date": "orig_date", "voucher": "orig_voucher"})
         earlier["date"] = earlier["orig_date"]
-        matched = pd.merge_asof(lines, earlier, on="date", by=["account", "cents"], direction="backward",
-                                tolerance=pd.Timedelta(days=config["days"]))
+        # matched without a time limit first: how often an account's lines cancel earlier ones at all tells
+        # settlement accounts (an invoice and its payment, however late) from accounts where it is rare
+        matched = pd.merge_asof(lines, earlier, on="date", by=["account", "cents"], direction="backward")
         matched = matched[matched["orig_row"].notna()]
         matched = matched[((matched["orig_date"] < matched["date"]) | (matched["orig_row"] < matched["row"]))
                           & ((matched["voucher"] != matched["orig_voucher"]) | (matched["voucher"] == ""))]
         share = matched.groupby("account").size() / lines.groupby("account").size()
         size = lines.groupby("account").size()
         routine = share[(share > config["max_account_share"]) & (size.reindex(share.index) >= config["min_account_lines"])]
-        matched = matched[~matched["account"].isin(routine.index)
+        matched = matched[((matched["date"] - matched["orig_date"]).dt.days <= config["days"])
+                          & ~matched["account"].isin(routine.index)
                           & ~matches_prefix(matched["account"], config["exclude_account_prefixes"])]
         rows = matched["row"].to_numpy(dtype=int)
         rows = rows[(transactions["amount"].abs().to_numpy()[rows] >= config["min_amount"])] if len(rows) else rows

@@ -14,16 +14,20 @@ from anomaly_pipeline.detect.rules._common import (
     check_min,
     check_period,
     check_severity,
+    check_share,
     check_str_list,
     flag_result,
     matches_prefix,
     money,
     period_end,
     period_of,
+    systemic,
     text,
     voucher_label,
     ymd,
 )
+
+BULK = "a bulk registration (an import or a catch-up), not individual entries"
 
 
 class PeriodMismatch(AnomalyDetectionAlgorithm):
@@ -33,12 +37,13 @@ class PeriodMismatch(AnomalyDetectionAlgorithm):
     kind = "rule"
     description = "Posting date and registration date in different periods."
     required_columns = ("posting_date", "registration_date", "amount")
-    default_config = {"period": "month", "min_amount": 0.0, "severity": "low"}
+    default_config = {"period": "month", "min_amount": 0.0, "max_flagged_share": 0.5, "severity": "low"}
     default_weight = 0.3
 
     def check_config(self, config: dict[str, Any]) -> None:
         check_period(self.name(), config)
         check_min(self.name(), config, "min_amount", 0)
+        check_share(self.name(), config)
         check_severity(self.name(), config)
 
     def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
@@ -46,6 +51,11 @@ class PeriodMismatch(AnomalyDetectionAlgorithm):
         p_period, r_period = period_of(posted, config["period"]), period_of(registered, config["period"])
         flagged = (registered.notna() & posted.notna() & (p_period != r_period)
                    & (transactions["amount"].abs() >= config["min_amount"])).to_numpy()
+        dated = int((registered.notna() & posted.notna()).sum())
+        bulk = systemic(flagged, dated, config["max_flagged_share"], "registered in another period than posted",
+                        BULK)
+        if bulk:
+            return bulk
         idx = np.flatnonzero(flagged)
         texts = ("posted " + ymd(posted.iloc[idx]) + " (period " + text(p_period.iloc[idx].astype("string"))
                  + ") but registered " + ymd(registered.iloc[idx]) + " (period "
@@ -61,13 +71,15 @@ class LateRegistration(AnomalyDetectionAlgorithm):
     kind = "rule"
     description = "Entries registered after the posting period's close (period end + close lag)."
     required_columns = ("posting_date", "registration_date", "amount")
-    default_config = {"period": "month", "close_lag_days": 10, "min_amount": 0.0, "severity": "medium"}
+    default_config = {"period": "month", "close_lag_days": 10, "min_amount": 0.0, "max_flagged_share": 0.5,
+                      "severity": "medium"}
     default_weight = 0.6
 
     def check_config(self, config: dict[str, Any]) -> None:
         check_period(self.name(), config)
         check_min(self.name(), config, "close_lag_days", 0)
         check_min(self.name(), config, "min_amount", 0)
+        check_share(self.name(), config)
         check_severity(self.name(), config)
 
     def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
@@ -76,6 +88,10 @@ class LateRegistration(AnomalyDetectionAlgorithm):
         late_days = (registered - end).dt.days
         flagged = ((late_days > config["close_lag_days"]).fillna(False)
                    & (transactions["amount"].abs() >= config["min_amount"])).to_numpy(dtype=bool)
+        bulk = systemic(flagged, int(registered.notna().sum()), config["max_flagged_share"],
+                        "registered after their period's close", BULK)
+        if bulk:
+            return bulk
         idx = np.flatnonzero(flagged)
         texts = ("registered " + ymd(registered.iloc[idx]) + ", " + late_days.iloc[idx].astype("int64").astype(str).to_numpy(dtype=object)
                  + " days after period " + text(period_of(posted, config["period"]).iloc[idx].astype("string"))
@@ -92,12 +108,14 @@ class EntryDateGap(AnomalyDetectionAlgorithm):
     kind = "rule"
     description = "Backdated and forward-dated entries: registration vs posting date gap beyond N days."
     required_columns = ("posting_date", "registration_date", "amount")
-    default_config = {"backdated_days": 30, "forward_dated_days": 7, "min_amount": 0.0, "severity": "medium"}
+    default_config = {"backdated_days": 30, "forward_dated_days": 7, "min_amount": 0.0, "max_flagged_share": 0.5,
+                      "severity": "medium"}
     default_weight = 0.6
 
     def check_config(self, config: dict[str, Any]) -> None:
         for key in ("backdated_days", "forward_dated_days", "min_amount"):
             check_min(self.name(), config, key, 0)
+        check_share(self.name(), config)
         check_severity(self.name(), config)
 
     def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
@@ -107,6 +125,9 @@ class EntryDateGap(AnomalyDetectionAlgorithm):
         back = ((gap > config["backdated_days"]).fillna(False) & big).to_numpy(dtype=bool)
         forward = ((-gap > config["forward_dated_days"]).fillna(False) & big).to_numpy(dtype=bool)
         flagged = back | forward
+        bulk = systemic(flagged, int(gap.notna().sum()), config["max_flagged_share"], "back- or forward-dated", BULK)
+        if bulk:
+            return bulk
         idx = np.flatnonzero(flagged)
         days = gap.iloc[idx].abs().astype("int64").astype(str).to_numpy(dtype=object)
         p, r = ymd(posted.iloc[idx]), ymd(registered.iloc[idx])

@@ -12,10 +12,12 @@ from anomaly_pipeline.detect.base import AnomalyDetectionAlgorithm, ConfigError,
 from anomaly_pipeline.detect.rules._common import (
     check_min,
     check_severity,
+    check_share,
     flag_result,
     money,
     nothing_flagged,
     period_end,
+    systemic,
     text,
     ymd,
 )
@@ -27,13 +29,16 @@ GROUP_LABELS = {"user_name": "user", "account": "account", "counterparty": "coun
 
 class AfterHoursPosting(AnomalyDetectionAlgorithm):
     """Postings whose time of day (`posted_at`) is before `start_hour` or at/after `end_hour`. Runs only
-    when the source carries times; a time of exactly 00:00:00 is read as 'no time given' and not flagged."""
+    when the source carries times; a time of exactly 00:00:00 is read as 'no time given' and not flagged.
+    When most timed lines fall outside the hours, the times describe the source (time zone, batch job),
+    not the entries: the rule then skips with that reason."""
 
     algorithm = "after_hours_posting"
     kind = "rule"
     description = "Postings outside business hours (when the source has posting times)."
     required_columns = ("posted_at", "amount")
-    default_config = {"start_hour": 7.0, "end_hour": 19.0, "min_amount": 0.0, "severity": "medium"}
+    default_config = {"start_hour": 7.0, "end_hour": 19.0, "min_amount": 0.0, "max_flagged_share": 0.5,
+                      "severity": "medium"}
     default_weight = 0.5
 
     def check_config(self, config: dict[str, Any]) -> None:
@@ -44,6 +49,7 @@ class AfterHoursPosting(AnomalyDetectionAlgorithm):
             raise ConfigError(f"{self.name()}.start_hour: must be before end_hour "
                               f"({config['start_hour']} >= {config['end_hour']})")
         check_min(self.name(), config, "min_amount", 0)
+        check_share(self.name(), config)
         check_severity(self.name(), config)
 
     def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
@@ -54,6 +60,10 @@ class AfterHoursPosting(AnomalyDetectionAlgorithm):
             return DetectionResult.skip("posted_at carries dates only, no times of day")
         outside = (hours < config["start_hour"]) | (hours >= config["end_hour"])
         flagged = (has_time & outside & (transactions["amount"].abs() >= config["min_amount"])).to_numpy(dtype=bool)
+        everywhere = systemic(flagged, int(has_time.sum()), config["max_flagged_share"], "outside business hours",
+                              "the times are probably in another time zone (UTC) or the clock of a batch job")
+        if everywhere:
+            return everywhere
         idx = np.flatnonzero(flagged)
         window = f"{_hhmm(config['start_hour'])}-{_hhmm(config['end_hour'])}"
         texts = ("posted at " + at.iloc[idx].dt.strftime("%H:%M").to_numpy(dtype=object) + " on "

@@ -14,9 +14,11 @@ from anomaly_pipeline.detect.rules._common import (
     cents,
     check_min,
     check_severity,
+    check_share,
     flag_result,
     money,
     nothing_flagged,
+    systemic,
     text,
     voucher_keys,
     ymd,
@@ -135,14 +137,15 @@ class VoucherOutOfOrder(AnomalyDetectionAlgorithm):
     lies more than the tolerance before the level (median date) of the `window` vouchers numbered just
     before it. The median keeps one stray, late-dated voucher from implicating every successor. The
     registration date is used where the upload has one (`registration_tolerance_days`), else the posting
-    date (`posting_tolerance_days`)."""
+    date (`posting_tolerance_days`). When most vouchers are out of order, the series is not numbered in
+    date order at all and the rule skips with that reason."""
 
     algorithm = "voucher_out_of_order"
     kind = "rule"
     description = "Voucher numbers out of step with their dates (number up, date down)."
     required_columns = ("voucher_id", "posting_date")
     default_config = {"registration_tolerance_days": 0, "posting_tolerance_days": 7, "window": 5,
-                      "min_series_vouchers": 5, "severity": "medium"}
+                      "min_series_vouchers": 5, "max_flagged_share": 0.5, "severity": "medium"}
     default_weight = 0.5
 
     def check_config(self, config: dict[str, Any]) -> None:
@@ -150,6 +153,7 @@ class VoucherOutOfOrder(AnomalyDetectionAlgorithm):
         check_min(self.name(), config, "posting_tolerance_days", 0)
         check_min(self.name(), config, "window", 1)
         check_min(self.name(), config, "min_series_vouchers", 2)
+        check_share(self.name(), config)
         check_severity(self.name(), config)
 
     def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
@@ -171,6 +175,11 @@ class VoucherOutOfOrder(AnomalyDetectionAlgorithm):
         back = per["level"] - per["days"]
         bad = per[back > tolerance].assign(back=back[back > tolerance])
         summary = {"date_used": field, "series_tested": int(per["series"].nunique()), "out_of_order": len(bad)}
+        # counted in vouchers: a series whose dates mostly run against its numbers is numbered some other way
+        unordered = systemic(np.ones(len(bad), dtype=bool), len(per), config["max_flagged_share"],
+                             "out of order", "the series is not numbered in date order", unit="vouchers")
+        if unordered:
+            return unordered
         if bad.empty:
             return nothing_flagged(transactions, summary)
         hit = bad.set_index(["series", "number"]).reindex(pd.MultiIndex.from_frame(ids[["series", "number"]]))
