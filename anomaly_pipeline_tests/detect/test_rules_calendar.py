@@ -50,3 +50,15 @@ def test_skipped_without_dates():
 def test_config_errors_name_the_field(config, field):
     with pytest.raises(ConfigError, match=field):
         HolidayPosting().validate_config(config)
+
+
+def test_month_end_dates_are_period_end_entries_not_holiday_or_weekend_work():
+    from anomaly_pipeline.detect.rules.weekend_posting import WeekendPosting
+
+    data = frame(posting_date=["2025-12-31", "2025-12-24", "2025-08-31", "2025-08-30"], amount=[5000.0] * 4)
+    assert set(flags(HolidayPosting().detect(data))) == {2}
+    assert flags(HolidayPosting().detect(data, {"skip_month_end": False}))[1] == (
+        "medium", "posted on Nyårsafton 2025-12-31, amount 5 000")
+    # 2025-08-31 is a Sunday and a month end; 2025-08-30 a Saturday
+    assert set(flags(WeekendPosting().detect(data))) == {4}
+    assert set(flags(WeekendPosting().detect(data, {"skip_month_end": False}))) == {3, 4}

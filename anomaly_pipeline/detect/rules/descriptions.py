@@ -41,7 +41,7 @@ class SuspiciousDescription(AnomalyDetectionAlgorithm):
         blank = (desc.isna() | desc.str.fullmatch(r"[\W_]*").fillna(True)).to_numpy(dtype=bool)
         blank_share = float(blank.mean()) if len(blank) else 0.0
         # where most lines carry no text (line texts left to the voucher), a blank one is the norm, not a finding
-        blank &= config["flag_blank"] and blank_share <= config["max_blank_share"]
+        blank = blank & bool(config["flag_blank"] and blank_share <= config["max_blank_share"])
         words = sorted({k.strip().casefold() for k in config["keywords"] if k.strip()}, key=len, reverse=True)
         found = pd.Series(pd.NA, index=desc.index, dtype="string")
         if words:

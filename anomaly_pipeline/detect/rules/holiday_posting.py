@@ -16,14 +16,15 @@ class HolidayPosting(AnomalyDetectionAlgorithm):
     """Fires on postings dated on a holiday of `country` (ISO code, python-holidays calendars) with
     |amount| >= `min_amount`. `categories` picks the calendar's kinds of holiday; for Sweden the default
     includes the de-facto days off (Midsommarafton, Julafton, Nyårsafton). Names are in the country's
-    own language unless `language` says otherwise."""
+    own language unless `language` says otherwise. With `skip_month_end`, the last day of a month
+    (Nyårsafton is also the year-end date closing entries carry) is not counted."""
 
     algorithm = "holiday_posting"
     kind = "rule"
     description = "Postings on public holidays (configurable country, default Sweden) over an amount threshold."
     required_columns = ("posting_date", "amount")
     default_config = {"country": "SE", "subdivision": "", "categories": ["public", "de_facto"], "language": "",
-                      "min_amount": 0.0, "severity": "medium"}
+                      "min_amount": 0.0, "skip_month_end": True, "severity": "medium"}
     default_weight = 0.6
 
     def check_config(self, config: dict[str, Any]) -> None:
@@ -46,7 +47,9 @@ class HolidayPosting(AnomalyDetectionAlgorithm):
         calendar = _calendar(config, years)
         names = pd.Series({pd.Timestamp(day): name for day, name in calendar.items()}, dtype="string")
         holiday = dates.map(names) if len(names) else pd.Series(pd.NA, index=dates.index, dtype="string")
-        flagged = (holiday.notna() & (transactions["amount"].abs() >= config["min_amount"])).to_numpy()
+        flagged = (holiday.notna() & (transactions["amount"].abs() >= config["min_amount"])).to_numpy(dtype=bool)
+        if config["skip_month_end"]:  # closing entries are dated on the period's last day, holiday or not
+            flagged = flagged & ~dates.dt.is_month_end.fillna(False).to_numpy(dtype=bool)
         idx = np.flatnonzero(flagged)
         texts = ("posted on " + holiday.iloc[idx].to_numpy(dtype=object) + " " + ymd(dates.iloc[idx])
                  + ", amount " + money(transactions["amount"].iloc[idx]))
