@@ -43,11 +43,16 @@ def test_late_registration_after_close_lag():
 def test_backdated_and_forward_dated_entries():
     result = EntryDateGap().detect(_dated())
     assert flags(result) == {
-        3: ("medium", "backdated: registered 2025-05-20, 76 days after its posting date 2025-03-05 (limit 30)"),
+        # usual lag = median of (1, 2, 76, -20) days, whole days: 1
+        3: ("medium", "backdated: registered 2025-05-20, 76 days after its posting date 2025-03-05 "
+                      "(limit 30 + usual lag 1)"),
         4: ("medium", "forward-dated: posting date 2025-06-30 is 20 days after registration 2025-06-10 (limit 7)"),
     }
-    assert result.summary == {"backdated": 1, "forward_dated": 1}
+    assert result.summary == {"backdated": 1, "forward_dated": 1, "usual_lag_days": 1}
     assert set(flags(EntryDateGap().detect(_dated(), {"backdated_days": 80, "forward_dated_days": 20}))) == set()
+    # 75 days + usual lag 1 leaves the 76-day entry just inside; without the usual lag it is outside
+    assert flags(EntryDateGap().detect(_dated(), {"backdated_days": 75})).keys() == {4}
+    assert flags(EntryDateGap().detect(_dated(), {"backdated_days": 75, "relative_to_usual": False})).keys() == {3, 4}
 
 
 def test_registration_rules_skip_without_registration_dates():
@@ -97,10 +102,28 @@ def test_config_errors_name_the_field(rule, config, field):
 def test_bulk_registration_is_reported_not_flagged_line_by_line():
     posted = [f"2025-01-{d:02d}" for d in range(1, 26)]
     data = frame(posting_date=posted, registration_date=["2025-07-01"] * 24 + ["2025-01-25"], amount=[10.0] * 25)
-    for rule, what in ((PeriodMismatch(), "registered in another period than posted"),
-                       (LateRegistration(), "registered after their period's close"),
-                       (EntryDateGap(), "back- or forward-dated")):
-        result = rule.detect(data)
+    # relative to the usual delay (here half a year), nobody is late
+    late = LateRegistration().detect(data)
+    assert flags(late) == {} and late.summary == {"allowed_days_after_period_end": 161, "usual_delay_days": 151}
+    assert flags(EntryDateGap().detect(data)) == {}
+    absolute = {"relative_to_usual": False}
+    for rule, what, config in ((PeriodMismatch(), "registered in another period than posted", {}),
+                               (LateRegistration(), "registered after their period's close", absolute),
+                               (EntryDateGap(), "back- or forward-dated", absolute)):
+        result = rule.detect(data, config)
         assert result.skipped == (f"24 of 25 lines (96%) are {what}: a bulk registration (an import or a "
                                   "catch-up), not individual entries; per-line flags suppressed (max_flagged_share 0.5)")
-        assert len(flags(rule.detect(data, {"max_flagged_share": 1.0}))) == 24
+        assert len(flags(rule.detect(data, {**config, "max_flagged_share": 1.0}))) == 24
+
+
+def test_entries_late_for_this_company():
+    # bookkeeping runs about 40 days behind; one entry is registered 150 days after its posting date
+    posted = [f"2025-02-{d:02d}" for d in range(1, 21)]
+    registered = ["2025-03-13"] * 19 + ["2025-06-30"]
+    data = frame(posting_date=posted, registration_date=registered, amount=[10.0] * 20)
+    gap = EntryDateGap().detect(data)
+    assert flags(gap) == {20: ("medium", "backdated: registered 2025-06-30, 130 days after its posting date 2025-02-20 "
+                                         "(limit 30 + usual lag 31)")}
+    late = LateRegistration().detect(data)
+    assert flags(late) == {20: ("medium", "registered 2025-06-30, 122 days after period 2025-02 ended (posting date "
+                                          "2025-02-20, close lag 10 days + usual delay 13)")}

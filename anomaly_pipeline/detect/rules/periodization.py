@@ -65,14 +65,16 @@ class PeriodMismatch(AnomalyDetectionAlgorithm):
 
 class LateRegistration(AnomalyDetectionAlgorithm):
     """Registered more than `close_lag_days` after the end of the posting period: booked into a period
-    that should already have been closed."""
+    that should already have been closed. With `relative_to_usual`, the company's usual delay (the
+    median of registration minus period end in the reference, when positive: bookkeeping done in
+    quarterly batches) is added to the allowance, so only entries late for this company are flagged."""
 
     algorithm = "late_registration"
     kind = "rule"
     description = "Entries registered after the posting period's close (period end + close lag)."
     required_columns = ("posting_date", "registration_date", "amount")
-    default_config = {"period": "month", "close_lag_days": 10, "min_amount": 0.0, "max_flagged_share": 0.5,
-                      "severity": "medium"}
+    default_config = {"period": "month", "close_lag_days": 10, "relative_to_usual": True, "min_amount": 0.0,
+                      "max_flagged_share": 0.5, "severity": "medium"}
     default_weight = 0.6
 
     def check_config(self, config: dict[str, Any]) -> None:
@@ -86,7 +88,13 @@ class LateRegistration(AnomalyDetectionAlgorithm):
         posted, registered = transactions["posting_date"], transactions["registration_date"].dt.normalize()
         end = period_end(posted, config["period"])
         late_days = (registered - end).dt.days
-        flagged = ((late_days > config["close_lag_days"]).fillna(False)
+        usual = 0
+        if config["relative_to_usual"]:
+            ref_late = (reference["registration_date"].dt.normalize()
+                        - period_end(reference["posting_date"], config["period"])).dt.days
+            usual = max(0, int(ref_late.median())) if ref_late.notna().any() else 0
+        allowed = config["close_lag_days"] + usual
+        flagged = ((late_days > allowed).fillna(False)
                    & (transactions["amount"].abs() >= config["min_amount"])).to_numpy(dtype=bool)
         bulk = systemic(flagged, int(registered.notna().sum()), config["max_flagged_share"],
                         "registered after their period's close", BULK)
@@ -96,20 +104,23 @@ class LateRegistration(AnomalyDetectionAlgorithm):
         texts = ("registered " + ymd(registered.iloc[idx]) + ", " + late_days.iloc[idx].astype("int64").astype(str).to_numpy(dtype=object)
                  + " days after period " + text(period_of(posted, config["period"]).iloc[idx].astype("string"))
                  + " ended (posting date " + ymd(posted.iloc[idx]) + ", close lag "
-                 + str(config["close_lag_days"]) + " days)")
-        return flag_result(transactions, flagged, texts, config["severity"])
+                 + str(config["close_lag_days"]) + " days" + (f" + usual delay {usual}" if usual else "") + ")")
+        return flag_result(transactions, flagged, texts, config["severity"],
+                           {"allowed_days_after_period_end": allowed, "usual_delay_days": usual})
 
 
 class EntryDateGap(AnomalyDetectionAlgorithm):
     """Backdated (registered more than `backdated_days` after the posting date) and forward-dated
-    (posting date more than `forward_dated_days` after registration) entries."""
+    (posting date more than `forward_dated_days` after registration) entries. With `relative_to_usual`,
+    the company's usual registration lag (median over the reference, when positive) is added to the
+    backdating allowance: where bookkeeping runs a month behind, only entries later than that stand out."""
 
     algorithm = "entry_date_gap"
     kind = "rule"
     description = "Backdated and forward-dated entries: registration vs posting date gap beyond N days."
     required_columns = ("posting_date", "registration_date", "amount")
-    default_config = {"backdated_days": 30, "forward_dated_days": 7, "min_amount": 0.0, "max_flagged_share": 0.5,
-                      "severity": "medium"}
+    default_config = {"backdated_days": 30, "forward_dated_days": 7, "relative_to_usual": True, "min_amount": 0.0,
+                      "max_flagged_share": 0.5, "severity": "medium"}
     default_weight = 0.6
 
     def check_config(self, config: dict[str, Any]) -> None:
@@ -121,8 +132,13 @@ class EntryDateGap(AnomalyDetectionAlgorithm):
     def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
         posted, registered = transactions["posting_date"], transactions["registration_date"].dt.normalize()
         gap = (registered - posted).dt.days
+        usual = 0
+        if config["relative_to_usual"]:
+            ref_gap = (reference["registration_date"].dt.normalize() - reference["posting_date"]).dt.days
+            usual = max(0, int(ref_gap.median())) if ref_gap.notna().any() else 0
+        limit = config["backdated_days"] + usual
         big = transactions["amount"].abs() >= config["min_amount"]
-        back = ((gap > config["backdated_days"]).fillna(False) & big).to_numpy(dtype=bool)
+        back = ((gap > limit).fillna(False) & big).to_numpy(dtype=bool)
         forward = ((-gap > config["forward_dated_days"]).fillna(False) & big).to_numpy(dtype=bool)
         flagged = back | forward
         bulk = systemic(flagged, int(gap.notna().sum()), config["max_flagged_share"], "back- or forward-dated", BULK)
@@ -132,12 +148,13 @@ class EntryDateGap(AnomalyDetectionAlgorithm):
         days = gap.iloc[idx].abs().astype("int64").astype(str).to_numpy(dtype=object)
         p, r = ymd(posted.iloc[idx]), ymd(registered.iloc[idx])
         back_text = ("backdated: registered " + r + ", " + days + " days after its posting date " + p
-                     + " (limit " + str(config["backdated_days"]) + ")")
+                     + " (limit " + str(config["backdated_days"]) + (f" + usual lag {usual}" if usual else "") + ")")
         forward_text = ("forward-dated: posting date " + p + " is " + days + " days after registration " + r
                         + " (limit " + str(config["forward_dated_days"]) + ")")
         texts = np.where(back[idx], back_text, forward_text)
         return flag_result(transactions, flagged, texts, config["severity"],
-                           summary={"backdated": int(back.sum()), "forward_dated": int(forward.sum())})
+                           summary={"backdated": int(back.sum()), "forward_dated": int(forward.sum()),
+                                    "usual_lag_days": usual})
 
 
 class RevenueCutoffReversal(AnomalyDetectionAlgorithm):
