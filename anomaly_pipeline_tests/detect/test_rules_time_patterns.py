@@ -51,9 +51,24 @@ def test_period_end_concentration():
     assert found[1] == ("low", "account 6110: 60% of its postings (6 of 10) and 60% of its amount fall in the last "
                                "3 days of a month vs 15% normal; this one 2025-01-29, amount 100")
     # normal = max(calendar 3/30.44, population 6/40): 0.15; limit 3 x 0.15
-    assert result.summary == {"normal_share": 0.15, "threshold_share": 0.45, "accounts": 1}
+    assert result.summary == {"normal_share": 0.15, "threshold_share": 0.45, "accounts": 1,
+                              "recurring_closing_accounts": 0}
     assert flags(PeriodEndConcentration().detect(_month_end_ledger(), {"min_postings": 11})) == {}
     assert flags(PeriodEndConcentration().detect(_month_end_ledger(), {"ratio": 4.5})) == {}
+
+
+def test_monthly_closing_entries_are_not_a_concentration():
+    depreciation = frame(posting_date=["2025-01-31", "2025-02-28", "2025-03-31", "2025-04-30", "2025-05-31", "2025-06-30",
+                            "2025-07-31", "2025-08-31", "2025-09-30", "2025-10-31", "2025-11-30", "2025-12-31"]
+                         + [f"2025-{m:02d}-10" for m in range(1, 13)] * 3,
+                         account=["1229"] * 12 + ["5010"] * 36, amount=[-833.33] * 12 + [100.0] * 36)
+    result = PeriodEndConcentration().detect(depreciation)
+    assert flags(result) == {}
+    assert result.summary["recurring_closing_accounts"] == 1
+    # a second posting at one month end makes 1229 an ordinary account again: 13 of 13 at month end
+    extra = pd.concat([depreciation, frame(posting_date=["2025-12-30"], account=["1229"], amount=[-50.0])
+                       .assign(transaction_id=49)], ignore_index=True)
+    assert len(flags(PeriodEndConcentration().detect(extra))) == 13
 
 
 def _burst_ledger():

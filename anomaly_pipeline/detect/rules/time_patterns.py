@@ -81,7 +81,8 @@ class PeriodEndConcentration(AnomalyDetectionAlgorithm):
     """Accounts whose postings (by count or by amount) fall in the last `days` days of a month at least
     `ratio` times as often as normal. Normal is the larger of the calendar share (days / 30.4) and the
     population's own share, so a company that books everything at month end does not flag every account.
-    The account's period-end postings are flagged."""
+    The account's period-end postings are flagged. Accounts whose only postings are one per month end
+    (depreciation, recurring accruals) are closing routines and are left out."""
 
     algorithm = "period_end_concentration"
     kind = "rule"
@@ -108,15 +109,21 @@ class PeriodEndConcentration(AnomalyDetectionAlgorithm):
         ref_end = at_end(reference)
         normal = max(days / 30.44, float(ref_end.mean()))
         stats = pd.DataFrame({"account": reference["account"].astype("string"), "end": ref_end,
-                              "abs": reference["amount"].abs(), "end_abs": reference["amount"].abs().where(ref_end, 0.0)})
+                              "abs": reference["amount"].abs(), "end_abs": reference["amount"].abs().where(ref_end, 0.0),
+                              "end_month": reference["posting_date"].dt.to_period("M").where(ref_end)})
         per = stats.groupby("account").agg(n=("end", "size"), n_end=("end", "sum"), amount=("abs", "sum"),
-                                           amount_end=("end_abs", "sum"))
+                                           amount_end=("end_abs", "sum"), months=("end_month", "nunique"))
+        # one posting at each month end and none otherwise: a recurring closing entry (depreciation,
+        # accrual), period-end by design
+        routine = (per["n_end"] == per["n"]) & (per["months"] == per["n"])
+        per = per[~routine]
         per["count_share"] = per["n_end"] / per["n"]
         per["amount_share"] = (per["amount_end"] / per["amount"].where(per["amount"] > 0)).fillna(0.0)
         limit = config["ratio"] * normal
         hot = per[(per["n"] >= config["min_postings"]) & (per["n_end"] >= config["min_period_end_postings"])
                   & ((per["count_share"] >= limit) | (per["amount_share"] >= limit))]
-        summary = {"normal_share": round(normal, 4), "threshold_share": round(limit, 4), "accounts": len(hot)}
+        summary = {"normal_share": round(normal, 4), "threshold_share": round(limit, 4), "accounts": len(hot),
+                   "recurring_closing_accounts": int(routine.sum())}
         if hot.empty:
             return nothing_flagged(transactions, summary)
         accounts = transactions["account"].astype("string")
