@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from anomaly_pipeline.canonical import conform
 from anomaly_pipeline.detect.registry import ALGORITHMS
 from anomaly_pipeline.strategies.model import PRESETS, load_preset
+from anomaly_pipeline_tests.conftest import real_file
 from anomaly_pipeline_tests.detect.frames import frame
 from anomaly_pipeline_tests.detect.ledger_factory import write_ledger
 
@@ -70,9 +70,12 @@ def test_every_preset_validates_and_lists_every_rule():
 
 
 def test_bank_statement_skips_voucher_user_and_registration_rules():
-    statement = conform(pd.DataFrame({"posting_date": pd.to_datetime(["2025-03-03", "2025-03-04"]),
-                                      "account": ["SE1", "SE1"], "amount": [-100.0, 250.0],
-                                      "description": ["Card", "Salary"]}))
+    from anomaly_pipeline.ingest.read_file import read_file
+    from anomaly_pipeline.settings import get_settings
+
+    path = real_file("csv/bank2ynab__bank2ynab__MS_JANE_SMITH_01-12-2019_14-12-2019.csv")
+    statement = read_file(path, get_settings(), "csv")[1].frame
+    assert not statement.empty
     skipped = {name: ALGORITHMS[name]().detect(statement).skipped for name in RULES}
     for name in ("unbalanced_voucher", "voucher_number_gap", "voucher_out_of_order", "forbidden_account_pair",
                  "rare_account_combination"):

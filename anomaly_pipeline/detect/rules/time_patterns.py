@@ -130,14 +130,17 @@ class PeriodEndConcentration(AnomalyDetectionAlgorithm):
         flagged = (accounts.isin(hot.index) & at_end(transactions)).fillna(False).to_numpy(dtype=bool)
         idx = np.flatnonzero(flagged)
         row = hot.reindex(accounts.iloc[idx].to_numpy())
-        pct = lambda s: (s * 100).round().astype("int64").astype(str).to_numpy(dtype=object) + "%"  # noqa: E731
-        texts = ("account " + text(accounts.iloc[idx]) + ": " + pct(row["count_share"]) + " of its postings ("
+        texts = ("account " + text(accounts.iloc[idx]) + ": " + _pct(row["count_share"]) + " of its postings ("
                  + row["n_end"].astype("int64").astype(str).to_numpy(dtype=object) + " of "
                  + row["n"].astype("int64").astype(str).to_numpy(dtype=object) + ") and "
-                 + pct(row["amount_share"]) + " of its amount fall in the last " + str(days)
+                 + _pct(row["amount_share"]) + " of its amount fall in the last " + str(days)
                  + " days of a month vs " + f"{normal * 100:.0f}% normal; this one " + ymd(transactions["posting_date"].iloc[idx])
                  + ", amount " + money(transactions["amount"].iloc[idx]))
         return flag_result(transactions, flagged, texts, config["severity"], summary)
+
+
+def _pct(share: pd.Series) -> np.ndarray:
+    return (share * 100).round().astype("int64").astype(str).to_numpy(dtype=object) + "%"
 
 
 class PostingBurst(AnomalyDetectionAlgorithm):
