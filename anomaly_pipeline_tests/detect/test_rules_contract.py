@@ -86,3 +86,8 @@ def test_bank_statement_skips_voucher_user_and_registration_rules():
     assert skipped["after_hours_posting"] == "the upload has no posted_at data"
     assert skipped["near_duplicate"] == "the upload has no counterparty data"
     assert skipped["weekend_posting"] is None and skipped["round_amount"] is None
+
+
+def test_balanced_preset_is_the_rules_default_weights():
+    balanced = load_preset("balanced")
+    assert {n: balanced.algorithms[n].weight for n in RULES} == {n: ALGORITHMS[n].default_weight for n in RULES}

@@ -32,7 +32,7 @@ class AccountAmountLimit(AnomalyDetectionAlgorithm):
     description = "Postings above a configured per-account (or account-prefix) amount limit."
     required_columns = ("account", "amount")
     default_config = {"limits": {}, "severity": "medium"}
-    default_weight = 0.7
+    default_weight = 0.75
 
     def check_config(self, config: dict[str, Any]) -> None:
         for prefix, limit in config["limits"].items():
@@ -102,7 +102,7 @@ class SensitiveAccount(AnomalyDetectionAlgorithm):
     description = "Any posting to a configured sensitive account (suspense, related party, write-offs...)."
     required_columns = ("account", "amount")
     default_config = {"accounts": [], "min_amount": 0.0, "severity": "medium"}
-    default_weight = 0.6
+    default_weight = 0.75
 
     def check_config(self, config: dict[str, Any]) -> None:
         check_str_list(self.name(), config, "accounts")

@@ -27,7 +27,7 @@ class SuspiciousDescription(AnomalyDetectionAlgorithm):
     required_columns = ("description",)
     default_config = {"keywords": KEYWORDS, "flag_blank": True, "max_blank_share": 0.2, "severity": "medium",
                       "blank_severity": "low"}
-    default_weight = 0.4
+    default_weight = 0.5
 
     def check_config(self, config: dict[str, Any]) -> None:
         check_str_list(self.name(), config, "keywords")

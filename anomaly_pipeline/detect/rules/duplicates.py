@@ -43,7 +43,7 @@ class ExactDuplicate(AnomalyDetectionAlgorithm):
     description = "Exact duplicates: same amount, account, date and text."
     required_columns = ("posting_date", "account", "amount")
     default_config = {"min_amount": 0.0, "severity": "medium"}
-    default_weight = 0.6
+    default_weight = 0.75
 
     def check_config(self, config: dict[str, Any]) -> None:
         check_min(self.name(), config, "min_amount", 0)

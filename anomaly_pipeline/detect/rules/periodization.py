@@ -38,7 +38,7 @@ class PeriodMismatch(AnomalyDetectionAlgorithm):
     description = "Posting date and registration date in different periods."
     required_columns = ("posting_date", "registration_date", "amount")
     default_config = {"period": "month", "min_amount": 0.0, "max_flagged_share": 0.5, "severity": "low"}
-    default_weight = 0.3
+    default_weight = 0.15
 
     def check_config(self, config: dict[str, Any]) -> None:
         check_period(self.name(), config)
@@ -75,7 +75,7 @@ class LateRegistration(AnomalyDetectionAlgorithm):
     required_columns = ("posting_date", "registration_date", "amount")
     default_config = {"period": "month", "close_lag_days": 10, "relative_to_usual": True, "min_amount": 0.0,
                       "max_flagged_share": 0.5, "severity": "medium"}
-    default_weight = 0.6
+    default_weight = 0.45
 
     def check_config(self, config: dict[str, Any]) -> None:
         check_period(self.name(), config)
@@ -121,7 +121,7 @@ class EntryDateGap(AnomalyDetectionAlgorithm):
     required_columns = ("posting_date", "registration_date", "amount")
     default_config = {"backdated_days": 30, "forward_dated_days": 7, "relative_to_usual": True, "min_amount": 0.0,
                       "max_flagged_share": 0.5, "severity": "medium"}
-    default_weight = 0.6
+    default_weight = 0.5
 
     def check_config(self, config: dict[str, Any]) -> None:
         for key in ("backdated_days", "forward_dated_days", "min_amount"):
