@@ -8,6 +8,7 @@ from anomaly_pipeline.detect.ml.autoencoder import AutoencoderDetector
 from anomaly_pipeline.detect.ml.clustering import ClusteringDetector
 from anomaly_pipeline.detect.ml.ensemble import EnsembleDetector
 from anomaly_pipeline.detect.ml.isolation_forest import IsolationForestDetector
+from anomaly_pipeline.detect.rules import JOURNAL_ENTRY_RULES
 from anomaly_pipeline.detect.rules.weekend_posting import WeekendPosting
 from anomaly_pipeline.detect.statistical.account_ratio import AccountRatio
 from anomaly_pipeline.detect.statistical.moving_average import MovingAverageDeviation
@@ -27,6 +28,7 @@ ALGORITHMS: dict[str, type[AnomalyDetectionAlgorithm]] = {
         AutoencoderDetector,
         ClusteringDetector,
         EnsembleDetector,
+        *JOURNAL_ENTRY_RULES,
     )
 }
 

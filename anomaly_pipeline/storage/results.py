@@ -78,6 +78,7 @@ def load_scores(wh: Warehouse, upload_id: str, strategy: str) -> tuple[pd.DataFr
         scores = pd.read_sql(sa.union_all(scores_q, flags_q), conn)
         runs = pd.read_sql(runs_q, conn)
     scores["flagged"] = scores["flagged"].astype(bool)
+    # pandas 3 reads NULL text as NaN (truthy): only a real string is a skip reason
     counts = {row.algorithm: {"status": row.status, "flagged": int(row.flagged_count or 0),
                               **({"skip_reason": row.skip_reason} if isinstance(row.skip_reason, str) and row.skip_reason else {})}
               for row in runs.itertuples()}

@@ -57,15 +57,16 @@ def test_csv_upload_is_loaded_scored_and_replaced_on_rematerialization(env):
 
         risk = wh.read_table(schema.transaction_risk, upload_id=key, strategy="balanced")
         assert risk["risk_score"].between(0, 1).all()
-        # one weekend flag at weight 0.6 x severity 0.7 = 0.42 stays under the balanced threshold 0.5
+        # one weekend flag at weight 0.6 x severity 0.7 = 0.42 (plus round amount 0.15 x 0.4) stays under 0.5
         assert not risk["is_anomaly"].any()
         mat = result.asset_materializations_for_node("transactions")[0]
         assert mat.metadata["transactions"].value == 13
 
         # re-materializing replaces, never appends
+        flag_rows = wh.count_rows(schema.rule_flags, upload_id=key)
         assert _run(instance, path, key).success
         assert wh.count_rows(schema.transactions, upload_id=key) == 13
-        assert wh.count_rows(schema.rule_flags, upload_id=key) == 9
+        assert wh.count_rows(schema.rule_flags, upload_id=key) == flag_rows
         assert wh.count_rows(schema.transaction_risk, upload_id=key, strategy="balanced") == len(risk)
         with wh.engine.connect() as conn:
             runs = conn.execute(sa.select(sa.func.count()).select_from(schema.analysis_runs)).scalar_one()

@@ -20,13 +20,14 @@ DAY_NAMES = np.array(["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "S
 
 class WeekendPosting(AnomalyDetectionAlgorithm):
     """Fires on transactions whose posting date is a weekend day and whose absolute amount is at least
-    `min_amount` (in the upload's currency). Weekend days are configurable (ISO weekday numbers, 6 = Sat)."""
+    `min_amount` (in the upload's currency). Weekend days are configurable (ISO weekday numbers, 6 = Sat).
+    With `skip_month_end`, a month's last day is not counted: accruals and closing entries are dated so."""
 
     algorithm = "weekend_posting"
     kind = "rule"
     description = "Postings on Saturdays or Sundays over an amount threshold."
     required_columns = ("posting_date", "amount")
-    default_config = {"min_amount": 1000.0, "weekend_days": [6, 7], "severity": "medium"}
+    default_config = {"min_amount": 1000.0, "weekend_days": [6, 7], "skip_month_end": True, "severity": "medium"}
     default_weight = 0.6
 
     def check_config(self, config: dict[str, Any]) -> None:
@@ -42,6 +43,8 @@ class WeekendPosting(AnomalyDetectionAlgorithm):
         weekday = transactions["posting_date"].dt.dayofweek.to_numpy()  # Monday = 0
         on_weekend = np.isin(weekday + 1, config["weekend_days"])
         flagged = on_weekend & (transactions["amount"].abs().to_numpy() >= config["min_amount"])
+        if config["skip_month_end"]:  # period-end entries carry the month's last date even when it is a Sunday
+            flagged &= ~transactions["posting_date"].dt.is_month_end.fillna(False).to_numpy(dtype=bool)
         score = np.where(flagged, SEVERITY_SCORE[config["severity"]], 0.0)
         reason = pd.Series(pd.NA, index=transactions.index, dtype="string")
         if flagged.any():

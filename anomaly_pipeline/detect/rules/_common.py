@@ -1,0 +1,153 @@
+"""Helpers shared by the rule detectors: config checks, flag assembly, formatting, account prefixes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from anomaly_pipeline.detect.base import (
+    SEVERITY_SCORE,
+    AnomalyDetectionAlgorithm,
+    ConfigError,
+    DetectionResult,
+    format_amount,
+)
+
+SEVERITIES = tuple(SEVERITY_SCORE)
+
+
+def check_severity(name: str, config: dict[str, Any], key: str = "severity") -> None:
+    if config[key] not in SEVERITY_SCORE:
+        raise ConfigError(f"{name}.{key}: must be one of {', '.join(SEVERITIES)}, got {config[key]!r}")
+
+
+def check_min(name: str, config: dict[str, Any], key: str, minimum: float, *, strict: bool = False) -> None:
+    value = config[key]
+    if value < minimum or (strict and value == minimum):
+        op = ">" if strict else ">="
+        raise ConfigError(f"{name}.{key}: must be {op} {minimum}, got {value!r}")
+
+
+def check_str_list(name: str, config: dict[str, Any], key: str, *, allow_empty: bool = True) -> None:
+    values = config[key]
+    if not all(isinstance(v, str) and v != "" for v in values):
+        raise ConfigError(f"{name}.{key}: expected a list of non-empty strings, got {values!r}")
+    if not allow_empty and not values:
+        raise ConfigError(f"{name}.{key}: must not be empty")
+
+
+def flag_result(transactions: pd.DataFrame, flagged: np.ndarray, texts: pd.Series | np.ndarray | list[str],
+                severity: str | pd.Series, summary: dict[str, Any] | None = None) -> DetectionResult:
+    """A rule result: `texts` holds one reason per flagged row (in row order); score from the severity."""
+    flagged = np.asarray(flagged, dtype=bool)
+    reason = pd.Series(pd.NA, index=transactions.index, dtype="string")
+    if flagged.any():
+        reason.iloc[np.flatnonzero(flagged)] = np.asarray(texts, dtype=object)
+    if isinstance(severity, pd.Series):
+        sev = severity.reset_index(drop=True).astype("string")
+        score = sev.map(SEVERITY_SCORE).astype("float64").fillna(0.0).to_numpy()
+    else:
+        sev = severity
+        score = np.full(len(transactions), SEVERITY_SCORE[severity])
+    score = np.where(flagged, score, 0.0)
+    return AnomalyDetectionAlgorithm.build_result(transactions, score, flagged, reason, sev, summary)
+
+
+def nothing_flagged(transactions: pd.DataFrame, summary: dict[str, Any] | None = None) -> DetectionResult:
+    return flag_result(transactions, np.zeros(len(transactions), dtype=bool), [], "low", summary)
+
+
+def ymd(values: pd.Series) -> np.ndarray:
+    return pd.Series(values).dt.strftime("%Y-%m-%d").to_numpy(dtype=object)
+
+
+def text(values: pd.Series | np.ndarray) -> np.ndarray:
+    """Strings for concatenation into reasons (missing values become '?')."""
+    return pd.Series(values, dtype="string").fillna("?").to_numpy(dtype=object)
+
+
+def matches_prefix(accounts: pd.Series, prefixes: list[str]) -> np.ndarray:
+    """True where the account starts with any of `prefixes` (an exact account is its own prefix)."""
+    values = accounts.astype("string").fillna("").str.strip()
+    if not prefixes:
+        return np.zeros(len(values), dtype=bool)
+    return values.str.startswith(tuple(prefixes)).fillna(False).to_numpy(dtype=bool)
+
+
+def longest_prefix(accounts: pd.Series, prefixes: list[str]) -> pd.Series:
+    """The longest of `prefixes` each account starts with (NA where none does)."""
+    values = accounts.astype("string").fillna("").str.strip().reset_index(drop=True)
+    best = pd.Series(pd.NA, index=values.index, dtype="string")
+    for prefix in sorted(prefixes, key=len):  # longer prefixes overwrite shorter ones
+        best = best.mask(values.str.startswith(prefix).fillna(False).to_numpy(), prefix)
+    return best
+
+
+def voucher_keys(transactions: pd.DataFrame) -> pd.Series:
+    """Voucher identity within an upload (entity-qualified when the upload holds several)."""
+    keys = transactions["voucher_id"].astype("string").str.strip()
+    if "entity" in transactions and transactions["entity"].nunique() > 1:
+        keys = transactions["entity"].astype("string").fillna("") + "|" + keys
+    return keys
+
+
+def cents(amount: pd.Series) -> pd.Series:
+    """Amounts as integer cents, so equality is exact and immune to float noise."""
+    return (amount.astype("float64") * 100).round().astype("int64")
+
+
+def money(values: pd.Series | np.ndarray | list[float]) -> np.ndarray:
+    """format_amount as an object array, safe on empty input."""
+    values = np.asarray(values, dtype="float64")
+    if not len(values):
+        return np.array([], dtype=object)
+    return format_amount(values).to_numpy(dtype=object)
+
+
+def voucher_label(transactions: pd.DataFrame, idx: np.ndarray | pd.Index, prefix: str = " (voucher ",
+                  suffix: str = ")") -> np.ndarray:
+    """' (voucher A12)' per row, or '' where the upload has no voucher ids."""
+    if "voucher_id" not in transactions:
+        return np.full(len(idx), "", dtype=object)
+    ids = transactions["voucher_id"].astype("string").iloc[np.asarray(idx)]
+    return (prefix + ids.fillna("") + suffix).where(ids.notna(), "").to_numpy(dtype=object)
+
+
+PERIOD_FREQ = {"month": "M", "quarter": "Q", "year": "Y"}
+
+
+def check_period(name: str, config: dict[str, Any], key: str = "period") -> None:
+    if config[key] not in PERIOD_FREQ:
+        raise ConfigError(f"{name}.{key}: must be one of {', '.join(PERIOD_FREQ)}, got {config[key]!r}")
+
+
+def period_of(dates: pd.Series, period: str) -> pd.Series:
+    return dates.dt.to_period(PERIOD_FREQ[period])
+
+
+def period_end(dates: pd.Series, period: str) -> pd.Series:
+    """The last day of each date's period (midnight)."""
+    return period_of(dates, period).dt.end_time.dt.normalize().astype("datetime64[ns]")
+
+
+#: below this many eligible lines a high flagged share is not read as systemic
+SYSTEMIC_MIN_LINES = 20
+
+
+def systemic(flagged: np.ndarray, eligible: int, max_share: float, what: str, why: str,
+             unit: str = "lines") -> DetectionResult | None:
+    """A skip result when more than `max_share` of the eligible lines fire: then the pattern describes the
+    whole upload (a bulk import, a time zone, a numbering scheme), not individual entries, and flagging
+    every line would only bury the real findings. The skip reason (shown per run) says so with the share."""
+    count = int(np.count_nonzero(flagged))
+    if eligible < SYSTEMIC_MIN_LINES or count <= max_share * eligible:
+        return None
+    return DetectionResult.skip(f"{count} of {eligible} {unit} ({count / eligible:.0%}) are {what}: {why}; "
+                                f"per-line flags suppressed (max_flagged_share {max_share:g})")
+
+
+def check_share(name: str, config: dict[str, Any], key: str = "max_flagged_share") -> None:
+    if not 0 < config[key] <= 1:
+        raise ConfigError(f"{name}.{key}: must be in (0, 1], got {config[key]!r}")

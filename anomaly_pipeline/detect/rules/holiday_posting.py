@@ -1,0 +1,71 @@
+"""Postings dated on a public holiday of the configured country, above an amount threshold."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import holidays
+import numpy as np
+import pandas as pd
+
+from anomaly_pipeline.detect.base import AnomalyDetectionAlgorithm, ConfigError, DetectionResult
+from anomaly_pipeline.detect.rules._common import check_min, check_severity, flag_result, money, ymd
+
+
+class HolidayPosting(AnomalyDetectionAlgorithm):
+    """Fires on postings dated on a holiday of `country` (ISO code, python-holidays calendars) with
+    |amount| >= `min_amount`. `categories` picks the calendar's kinds of holiday; for Sweden the default
+    includes the de-facto days off (Midsommarafton, Julafton, Nyårsafton). Names are in the country's
+    own language unless `language` says otherwise. With `skip_month_end`, the last day of a month
+    (Nyårsafton is also the year-end date closing entries carry) is not counted."""
+
+    algorithm = "holiday_posting"
+    kind = "rule"
+    description = "Postings on public holidays (configurable country, default Sweden) over an amount threshold."
+    required_columns = ("posting_date", "amount")
+    default_config = {"country": "SE", "subdivision": "", "categories": ["public", "de_facto"], "language": "",
+                      "min_amount": 0.0, "skip_month_end": True, "severity": "medium"}
+    default_weight = 0.6
+
+    def check_config(self, config: dict[str, Any]) -> None:
+        check_min(self.name(), config, "min_amount", 0)
+        check_severity(self.name(), config)
+        try:
+            cls = holidays.country_holidays(config["country"]).__class__
+        except NotImplementedError:
+            raise ConfigError(f"{self.name()}.country: no holiday calendar for {config['country']!r}") from None
+        if config["language"] and config["language"] not in cls.supported_languages:
+            raise ConfigError(f"{self.name()}.language: {config['country']} supports "
+                              f"{', '.join(cls.supported_languages)}, got {config['language']!r}")
+        if not set(config["categories"]) & set(cls.supported_categories):
+            raise ConfigError(f"{self.name()}.categories: {config['country']} supports "
+                              f"{', '.join(cls.supported_categories)}, got {config['categories']!r}")
+
+    def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
+        dates = transactions["posting_date"].dt.normalize()
+        years = sorted({int(y) for y in dates.dt.year.dropna().unique()})
+        calendar = _calendar(config, years)
+        names = pd.Series({pd.Timestamp(day): name for day, name in calendar.items()}, dtype="string")
+        holiday = dates.map(names) if len(names) else pd.Series(pd.NA, index=dates.index, dtype="string")
+        flagged = (holiday.notna() & (transactions["amount"].abs() >= config["min_amount"])).to_numpy(dtype=bool)
+        if config["skip_month_end"]:  # closing entries are dated on the period's last day, holiday or not
+            flagged = flagged & ~dates.dt.is_month_end.fillna(False).to_numpy(dtype=bool)
+        idx = np.flatnonzero(flagged)
+        texts = ("posted on " + holiday.iloc[idx].to_numpy(dtype=object) + " " + ymd(dates.iloc[idx])
+                 + ", amount " + money(transactions["amount"].iloc[idx]))
+        return flag_result(transactions, flagged, texts, config["severity"],
+                           summary={"country": config["country"], "holidays_in_range": len(names)})
+
+
+def _calendar(config: dict[str, Any], years: list[int]) -> holidays.HolidayBase:
+    cls = holidays.country_holidays(config["country"]).__class__
+    kwargs: dict[str, Any] = {
+        "years": years,
+        "categories": tuple(c for c in config["categories"] if c in cls.supported_categories),
+        "language": config["language"] or cls.default_language,
+    }
+    if config["subdivision"]:
+        kwargs["subdiv"] = config["subdivision"]
+    if config["country"].upper() in ("SE", "SWE"):
+        kwargs["include_sundays"] = False  # Swedish calendars count every Sunday as a holiday; weekends have their own rule
+    return holidays.country_holidays(config["country"], **kwargs)

@@ -1,0 +1,212 @@
+"""Unusual periodization: entries whose registration and posting dates disagree about the period, late
+entries after the period close, back- and forward-dating, and revenue booked at period end and reversed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from anomaly_pipeline.detect.base import AnomalyDetectionAlgorithm, DetectionResult
+from anomaly_pipeline.detect.rules._common import (
+    cents,
+    check_min,
+    check_period,
+    check_severity,
+    check_share,
+    check_str_list,
+    flag_result,
+    matches_prefix,
+    money,
+    period_end,
+    period_of,
+    systemic,
+    text,
+    voucher_label,
+    ymd,
+)
+
+BULK = "a bulk registration (an import or a catch-up), not individual entries"
+
+
+class PeriodMismatch(AnomalyDetectionAlgorithm):
+    """Registration date and posting date fall in different accounting periods (months by default)."""
+
+    algorithm = "period_mismatch"
+    kind = "rule"
+    description = "Posting date and registration date in different periods."
+    required_columns = ("posting_date", "registration_date", "amount")
+    default_config = {"period": "month", "min_amount": 0.0, "max_flagged_share": 0.5, "severity": "low"}
+    default_weight = 0.15
+
+    def check_config(self, config: dict[str, Any]) -> None:
+        check_period(self.name(), config)
+        check_min(self.name(), config, "min_amount", 0)
+        check_share(self.name(), config)
+        check_severity(self.name(), config)
+
+    def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
+        posted, registered = transactions["posting_date"], transactions["registration_date"]
+        p_period, r_period = period_of(posted, config["period"]), period_of(registered, config["period"])
+        flagged = (registered.notna() & posted.notna() & (p_period != r_period)
+                   & (transactions["amount"].abs() >= config["min_amount"])).to_numpy()
+        dated = int((registered.notna() & posted.notna()).sum())
+        bulk = systemic(flagged, dated, config["max_flagged_share"], "registered in another period than posted",
+                        BULK)
+        if bulk:
+            return bulk
+        idx = np.flatnonzero(flagged)
+        texts = ("posted " + ymd(posted.iloc[idx]) + " (period " + text(p_period.iloc[idx].astype("string"))
+                 + ") but registered " + ymd(registered.iloc[idx]) + " (period "
+                 + text(r_period.iloc[idx].astype("string")) + ")")
+        return flag_result(transactions, flagged, texts, config["severity"])
+
+
+class LateRegistration(AnomalyDetectionAlgorithm):
+    """Registered more than `close_lag_days` after the end of the posting period: booked into a period
+    that should already have been closed. With `relative_to_usual`, the company's usual delay (the
+    median of registration minus period end in the reference, when positive: bookkeeping done in
+    quarterly batches) is added to the allowance, so only entries late for this company are flagged."""
+
+    algorithm = "late_registration"
+    kind = "rule"
+    description = "Entries registered after the posting period's close (period end + close lag)."
+    required_columns = ("posting_date", "registration_date", "amount")
+    default_config = {"period": "month", "close_lag_days": 10, "relative_to_usual": True, "min_amount": 0.0,
+                      "max_flagged_share": 0.5, "severity": "medium"}
+    default_weight = 0.45
+
+    def check_config(self, config: dict[str, Any]) -> None:
+        check_period(self.name(), config)
+        check_min(self.name(), config, "close_lag_days", 0)
+        check_min(self.name(), config, "min_amount", 0)
+        check_share(self.name(), config)
+        check_severity(self.name(), config)
+
+    def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
+        posted, registered = transactions["posting_date"], transactions["registration_date"].dt.normalize()
+        end = period_end(posted, config["period"])
+        late_days = (registered - end).dt.days
+        usual = 0
+        if config["relative_to_usual"]:
+            ref_late = (reference["registration_date"].dt.normalize()
+                        - period_end(reference["posting_date"], config["period"])).dt.days
+            usual = max(0, int(ref_late.median())) if ref_late.notna().any() else 0
+        allowed = config["close_lag_days"] + usual
+        flagged = ((late_days > allowed).fillna(False)
+                   & (transactions["amount"].abs() >= config["min_amount"])).to_numpy(dtype=bool)
+        bulk = systemic(flagged, int(registered.notna().sum()), config["max_flagged_share"],
+                        "registered after their period's close", BULK)
+        if bulk:
+            return bulk
+        idx = np.flatnonzero(flagged)
+        texts = ("registered " + ymd(registered.iloc[idx]) + ", " + late_days.iloc[idx].astype("int64").astype(str).to_numpy(dtype=object)
+                 + " days after period " + text(period_of(posted, config["period"]).iloc[idx].astype("string"))
+                 + " ended (posting date " + ymd(posted.iloc[idx]) + ", close lag "
+                 + str(config["close_lag_days"]) + " days" + (f" + usual delay {usual}" if usual else "") + ")")
+        return flag_result(transactions, flagged, texts, config["severity"],
+                           {"allowed_days_after_period_end": allowed, "usual_delay_days": usual})
+
+
+class EntryDateGap(AnomalyDetectionAlgorithm):
+    """Backdated (registered more than `backdated_days` after the posting date) and forward-dated
+    (posting date more than `forward_dated_days` after registration) entries. With `relative_to_usual`,
+    the company's usual registration lag (median over the reference, when positive) is added to the
+    backdating allowance: where bookkeeping runs a month behind, only entries later than that stand out."""
+
+    algorithm = "entry_date_gap"
+    kind = "rule"
+    description = "Backdated and forward-dated entries: registration vs posting date gap beyond N days."
+    required_columns = ("posting_date", "registration_date", "amount")
+    default_config = {"backdated_days": 30, "forward_dated_days": 7, "relative_to_usual": True, "min_amount": 0.0,
+                      "max_flagged_share": 0.5, "severity": "medium"}
+    default_weight = 0.5
+
+    def check_config(self, config: dict[str, Any]) -> None:
+        for key in ("backdated_days", "forward_dated_days", "min_amount"):
+            check_min(self.name(), config, key, 0)
+        check_share(self.name(), config)
+        check_severity(self.name(), config)
+
+    def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
+        posted, registered = transactions["posting_date"], transactions["registration_date"].dt.normalize()
+        gap = (registered - posted).dt.days
+        usual = 0
+        if config["relative_to_usual"]:
+            ref_gap = (reference["registration_date"].dt.normalize() - reference["posting_date"]).dt.days
+            usual = max(0, int(ref_gap.median())) if ref_gap.notna().any() else 0
+        limit = config["backdated_days"] + usual
+        big = transactions["amount"].abs() >= config["min_amount"]
+        back = ((gap > limit).fillna(False) & big).to_numpy(dtype=bool)
+        forward = ((-gap > config["forward_dated_days"]).fillna(False) & big).to_numpy(dtype=bool)
+        flagged = back | forward
+        bulk = systemic(flagged, int(gap.notna().sum()), config["max_flagged_share"], "back- or forward-dated", BULK)
+        if bulk:
+            return bulk
+        idx = np.flatnonzero(flagged)
+        days = gap.iloc[idx].abs().astype("int64").astype(str).to_numpy(dtype=object)
+        p, r = ymd(posted.iloc[idx]), ymd(registered.iloc[idx])
+        back_text = ("backdated: registered " + r + ", " + days + " days after its posting date " + p
+                     + " (limit " + str(config["backdated_days"]) + (f" + usual lag {usual}" if usual else "") + ")")
+        forward_text = ("forward-dated: posting date " + p + " is " + days + " days after registration " + r
+                        + " (limit " + str(config["forward_dated_days"]) + ")")
+        texts = np.where(back[idx], back_text, forward_text)
+        return flag_result(transactions, flagged, texts, config["severity"],
+                           summary={"backdated": int(back.sum()), "forward_dated": int(forward.sum()),
+                                    "usual_lag_days": usual})
+
+
+class RevenueCutoffReversal(AnomalyDetectionAlgorithm):
+    """Revenue booked in the last `days_before_end` days of a period and reversed (same account, opposite
+    amount) within `days_after_end` days after the period ended: the classic cut-off manipulation. Both
+    the booking and its reversal are flagged."""
+
+    algorithm = "revenue_cutoff_reversal"
+    kind = "rule"
+    description = "Revenue booked at period end and reversed (same account, opposite amount) just after."
+    required_columns = ("posting_date", "account", "amount")
+    default_config = {"revenue_account_prefixes": ["3"], "period": "month", "days_before_end": 5,
+                      "days_after_end": 10, "min_amount": 0.0, "severity": "high"}
+    default_weight = 0.9
+
+    def check_config(self, config: dict[str, Any]) -> None:
+        check_str_list(self.name(), config, "revenue_account_prefixes")
+        check_period(self.name(), config)
+        check_min(self.name(), config, "days_before_end", 1)
+        check_min(self.name(), config, "days_after_end", 1)
+        check_min(self.name(), config, "min_amount", 0)
+        check_severity(self.name(), config)
+
+    def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
+        posted = transactions["posting_date"]
+        end = period_end(posted, config["period"])
+        revenue = (matches_prefix(transactions["account"], config["revenue_account_prefixes"])
+                   & (transactions["amount"].abs() >= config["min_amount"]).to_numpy() & (transactions["amount"] != 0).to_numpy())
+        lines = pd.DataFrame({"row": np.arange(len(transactions)), "account": transactions["account"].astype("string"),
+                              "cents": cents(transactions["amount"].fillna(0)), "date": posted, "end": end})
+        originals = lines[revenue & ((end - posted).dt.days < config["days_before_end"]).to_numpy()]
+        candidates = lines[revenue]
+        pairs = originals.merge(candidates.assign(cents=-candidates["cents"]), on=["account", "cents"],
+                                suffixes=("", "_rev"))
+        after = (pairs["date_rev"] - pairs["end"]).dt.days
+        pairs = pairs[(after >= 1) & (after <= config["days_after_end"])]
+        # one partner per line: the earliest reversal of each booking, then each reversal used once
+        pairs = pairs.sort_values(["row", "date_rev", "row_rev"]).drop_duplicates("row").drop_duplicates("row_rev")
+        flagged = np.zeros(len(transactions), dtype=bool)
+        texts = pd.Series("", index=transactions.index, dtype=object)
+        if len(pairs):
+            o, r = pairs["row"].to_numpy(), pairs["row_rev"].to_numpy()
+            amount = money(transactions["amount"].iloc[o])
+            acct = text(transactions["account"].iloc[o])
+            o_date, r_date = ymd(posted.iloc[o]), ymd(posted.iloc[r])
+            period = text(period_of(posted, config["period"]).iloc[o].astype("string"))
+            days = str(config["days_before_end"])
+            texts.iloc[o] = ("revenue " + amount + " on " + acct + " booked " + o_date + " (last " + days
+                             + " days of " + period + ") and reversed " + r_date + voucher_label(transactions, r, " by voucher ", ""))
+            texts.iloc[r] = ("reverses revenue " + amount + " on " + acct + " booked " + o_date + " (last "
+                             + days + " days of " + period + ")" + voucher_label(transactions, o, " in voucher ", ""))
+            flagged[o] = True
+            flagged[r] = True
+        return flag_result(transactions, flagged, texts.to_numpy()[flagged], config["severity"],
+                           summary={"reversed_bookings": int(len(pairs))})

@@ -1,0 +1,218 @@
+"""Time-based patterns: postings outside business hours, accounts whose activity piles up at period end,
+and bursts of postings by one user or to one account compared with their usual rate."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from anomaly_pipeline.detect.base import AnomalyDetectionAlgorithm, ConfigError, DetectionResult
+from anomaly_pipeline.detect.rules._common import (
+    check_min,
+    check_severity,
+    check_share,
+    flag_result,
+    money,
+    nothing_flagged,
+    period_end,
+    systemic,
+    text,
+    ymd,
+)
+
+#: a Monday, so that 7-day windows are calendar weeks
+ANCHOR = pd.Timestamp("1970-01-05")
+GROUP_LABELS = {"user_name": "user", "account": "account", "counterparty": "counterparty"}
+
+
+class AfterHoursPosting(AnomalyDetectionAlgorithm):
+    """Postings whose time of day (`posted_at`) is before `start_hour` or at/after `end_hour`. Runs only
+    when the source carries times; a time of exactly 00:00:00 is read as 'no time given' and not flagged.
+    When most timed lines fall outside the hours, the times describe the source (time zone, batch job),
+    not the entries: the rule then skips with that reason."""
+
+    algorithm = "after_hours_posting"
+    kind = "rule"
+    description = "Postings outside business hours (when the source has posting times)."
+    required_columns = ("posted_at", "amount")
+    default_config = {"start_hour": 7.0, "end_hour": 19.0, "min_amount": 0.0, "max_flagged_share": 0.5,
+                      "severity": "medium"}
+    default_weight = 0.5
+
+    def check_config(self, config: dict[str, Any]) -> None:
+        for key in ("start_hour", "end_hour"):
+            if not 0 <= config[key] <= 24:
+                raise ConfigError(f"{self.name()}.{key}: must be an hour in [0, 24], got {config[key]!r}")
+        if config["start_hour"] >= config["end_hour"]:
+            raise ConfigError(f"{self.name()}.start_hour: must be before end_hour "
+                              f"({config['start_hour']} >= {config['end_hour']})")
+        check_min(self.name(), config, "min_amount", 0)
+        check_share(self.name(), config)
+        check_severity(self.name(), config)
+
+    def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
+        at = transactions["posted_at"]
+        hours = (at - at.dt.normalize()).dt.total_seconds() / 3600.0
+        has_time = hours.gt(0).fillna(False)
+        if not has_time.any():
+            return DetectionResult.skip("posted_at carries dates only, no times of day")
+        outside = (hours < config["start_hour"]) | (hours >= config["end_hour"])
+        flagged = (has_time & outside & (transactions["amount"].abs() >= config["min_amount"])).to_numpy(dtype=bool)
+        everywhere = systemic(flagged, int(has_time.sum()), config["max_flagged_share"], "outside business hours",
+                              "the times are probably in another time zone (UTC) or the clock of a batch job")
+        if everywhere:
+            return everywhere
+        idx = np.flatnonzero(flagged)
+        window = f"{_hhmm(config['start_hour'])}-{_hhmm(config['end_hour'])}"
+        texts = ("posted at " + at.iloc[idx].dt.strftime("%H:%M").to_numpy(dtype=object) + " on "
+                 + ymd(at.iloc[idx]) + ", outside business hours " + window)
+        return flag_result(transactions, flagged, texts, config["severity"],
+                           {"with_times": int(has_time.sum()), "business_hours": window})
+
+
+def _hhmm(hour: float) -> str:
+    minutes = round(hour * 60)
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+class PeriodEndConcentration(AnomalyDetectionAlgorithm):
+    """Accounts whose postings (by count or by amount) fall in the last `days` days of a month at least
+    `ratio` times as often as normal. Normal is the larger of the calendar share (days / 30.4) and the
+    population's own share, so a company that books everything at month end does not flag every account.
+    The account's period-end postings are flagged. Accounts whose only postings are one per month end
+    (depreciation, recurring accruals) are closing routines and are left out."""
+
+    algorithm = "period_end_concentration"
+    kind = "rule"
+    description = "Accounts with an unusual share of postings or amount in the last days of a month."
+    required_columns = ("posting_date", "account", "amount")
+    default_config = {"days": 3, "ratio": 3.0, "min_postings": 10, "min_period_end_postings": 2, "severity": "low"}
+    default_weight = 0.3
+
+    def check_config(self, config: dict[str, Any]) -> None:
+        check_min(self.name(), config, "days", 1)
+        if config["days"] > 15:
+            raise ConfigError(f"{self.name()}.days: must be <= 15, got {config['days']}")
+        check_min(self.name(), config, "ratio", 1, strict=True)
+        check_min(self.name(), config, "min_postings", 2)
+        check_min(self.name(), config, "min_period_end_postings", 1)
+        check_severity(self.name(), config)
+
+    def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
+        days = config["days"]
+
+        def at_end(frame: pd.DataFrame) -> pd.Series:
+            return (period_end(frame["posting_date"], "month") - frame["posting_date"]).dt.days < days
+
+        ref_end = at_end(reference)
+        normal = max(days / 30.44, float(ref_end.mean()))
+        stats = pd.DataFrame({"account": reference["account"].astype("string"), "end": ref_end,
+                              "abs": reference["amount"].abs(), "end_abs": reference["amount"].abs().where(ref_end, 0.0),
+                              "end_month": reference["posting_date"].dt.to_period("M").where(ref_end)})
+        per = stats.groupby("account").agg(n=("end", "size"), n_end=("end", "sum"), amount=("abs", "sum"),
+                                           amount_end=("end_abs", "sum"), months=("end_month", "nunique"))
+        # one posting at each month end and none otherwise: a recurring closing entry (depreciation,
+        # accrual), period-end by design
+        routine = (per["n_end"] == per["n"]) & (per["months"] == per["n"])
+        per = per[~routine]
+        per["count_share"] = per["n_end"] / per["n"]
+        per["amount_share"] = (per["amount_end"] / per["amount"].where(per["amount"] > 0)).fillna(0.0)
+        limit = config["ratio"] * normal
+        hot = per[(per["n"] >= config["min_postings"]) & (per["n_end"] >= config["min_period_end_postings"])
+                  & ((per["count_share"] >= limit) | (per["amount_share"] >= limit))]
+        summary = {"normal_share": round(normal, 4), "threshold_share": round(limit, 4), "accounts": len(hot),
+                   "recurring_closing_accounts": int(routine.sum())}
+        if hot.empty:
+            return nothing_flagged(transactions, summary)
+        accounts = transactions["account"].astype("string")
+        flagged = (accounts.isin(hot.index) & at_end(transactions)).fillna(False).to_numpy(dtype=bool)
+        idx = np.flatnonzero(flagged)
+        row = hot.reindex(accounts.iloc[idx].to_numpy())
+        texts = ("account " + text(accounts.iloc[idx]) + ": " + _pct(row["count_share"]) + " of its postings ("
+                 + row["n_end"].astype("int64").astype(str).to_numpy(dtype=object) + " of "
+                 + row["n"].astype("int64").astype(str).to_numpy(dtype=object) + ") and "
+                 + _pct(row["amount_share"]) + " of its amount fall in the last " + str(days)
+                 + " days of a month vs " + f"{normal * 100:.0f}% normal; this one " + ymd(transactions["posting_date"].iloc[idx])
+                 + ", amount " + money(transactions["amount"].iloc[idx]))
+        return flag_result(transactions, flagged, texts, config["severity"], summary)
+
+
+def _pct(share: pd.Series) -> np.ndarray:
+    return (share * 100).round().astype("int64").astype(str).to_numpy(dtype=object) + "%"
+
+
+class PostingBurst(AnomalyDetectionAlgorithm):
+    """Windows of `window_days` days in which one user (or one account) has at least `min_count` postings
+    and at least `ratio` times its usual count per active window (the median over the reference).
+    Postings are counted as distinct vouchers where the upload has voucher ids, else as lines."""
+
+    algorithm = "posting_burst"
+    kind = "rule"
+    description = "Bursts: many postings by one user or to one account in a short window vs its usual rate."
+    required_columns = ("posting_date", "amount")
+    default_config = {"group_by": ["user_name", "account"], "window_days": 1, "min_count": 10, "ratio": 5.0,
+                      "min_active_windows": 3, "severity": "medium"}
+    default_weight = 0.4
+
+    def check_config(self, config: dict[str, Any]) -> None:
+        bad = [g for g in config["group_by"] if g not in GROUP_LABELS]
+        if bad or not config["group_by"]:
+            raise ConfigError(f"{self.name()}.group_by: a non-empty list of {', '.join(GROUP_LABELS)}, got {config['group_by']!r}")
+        check_min(self.name(), config, "window_days", 1)
+        check_min(self.name(), config, "min_count", 2)
+        check_min(self.name(), config, "ratio", 1, strict=True)
+        check_min(self.name(), config, "min_active_windows", 2)
+        check_severity(self.name(), config)
+
+    def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
+        groups = [g for g in config["group_by"] if g in transactions and transactions[g].notna().any()]
+        if not groups:
+            return DetectionResult.skip(f"the upload has no {' or '.join(config['group_by'])} data")
+        width = config["window_days"]
+        reason = np.full(len(transactions), "", dtype=object)
+        summary: dict[str, Any] = {}
+        for group in groups:  # at most three grouping columns
+            counts = _window_counts(transactions, group, width)
+            usual = _window_counts(reference, group, width).groupby("key")["count"].agg(["median", "size"])
+            counts = counts.join(usual, on="key")
+            burst = counts[(counts["count"] >= config["min_count"]) & (counts["size"] >= config["min_active_windows"])
+                           & (counts["count"] >= config["ratio"] * counts["median"])]
+            summary[f"{group}_bursts"] = len(burst)
+            if burst.empty:
+                continue
+            keys = _keys(transactions, group, width)
+            hit = pd.MultiIndex.from_frame(keys).isin(pd.MultiIndex.from_frame(burst[["key", "window"]]))
+            idx = np.flatnonzero(hit)
+            row = burst.set_index(["key", "window"]).reindex(pd.MultiIndex.from_frame(keys.iloc[idx]))
+            start = ANCHOR + pd.to_timedelta(keys["window"].iloc[idx].to_numpy() * width, unit="D")
+            when = ("on " + ymd(pd.Series(start)) if width == 1
+                    else f"in the {width} days from " + ymd(pd.Series(start)))
+            unit = "vouchers" if _has_vouchers(transactions) else "postings"
+            found = (GROUP_LABELS[group] + " " + text(keys["key"].iloc[idx]) + ": "
+                     + row["count"].astype("int64").astype(str).to_numpy(dtype=object) + " " + unit + " " + when
+                     + " vs usually " + row["median"].map("{:g}".format).to_numpy(dtype=object) + " per "
+                     + ("day" if width == 1 else f"{width} days"))
+            current = reason[idx]
+            reason[idx] = np.where(current != "", current + "; " + found, found)
+        flagged = reason != ""
+        return flag_result(transactions, flagged, reason[flagged], config["severity"], summary)
+
+
+def _has_vouchers(frame: pd.DataFrame) -> bool:
+    return "voucher_id" in frame and frame["voucher_id"].notna().any()
+
+
+def _keys(frame: pd.DataFrame, group: str, width: int) -> pd.DataFrame:
+    days = (frame["posting_date"] - ANCHOR).dt.days
+    return pd.DataFrame({"key": frame[group].astype("string").str.strip(), "window": days // width}).reset_index(drop=True)
+
+
+def _window_counts(frame: pd.DataFrame, group: str, width: int) -> pd.DataFrame:
+    keys = _keys(frame, group, width)
+    if _has_vouchers(frame):
+        keys["unit"] = frame["voucher_id"].astype("string").fillna("").to_numpy()
+        keys = keys.drop_duplicates()
+    keys = keys.dropna(subset=["key", "window"])
+    return keys.groupby(["key", "window"]).size().rename("count").reset_index()

@@ -1,0 +1,73 @@
+"""Rare account combinations, seldom-used accounts, unusual users for an account."""
+
+from __future__ import annotations
+
+import pytest
+
+from anomaly_pipeline.detect.base import ConfigError
+from anomaly_pipeline.detect.rules.account_patterns import RareAccountCombination, SeldomUsedAccount
+from anomaly_pipeline.detect.rules.user_patterns import UnusualUserAccount
+from anomaly_pipeline_tests.detect.frames import flags, frame
+
+
+def _vouchers():
+    pairs = [("5010", "2440")] * 20 + [("6110", "1930")] * 10 + [("5010", "1930"), ("7990", "1930")]
+    vouchers = [f"V{i}" for i, _ in enumerate(pairs, start=1) for _ in range(2)]
+    accounts = [a for pair in pairs for a in pair]
+    return frame(voucher_id=vouchers, account=accounts, amount=[100.0, -100.0] * len(pairs))
+
+
+def test_rare_pair_of_common_accounts():
+    result = RareAccountCombination().detect(_vouchers())
+    reason = "accounts 1930 and 5010 appear together in 1 of 32 vouchers although they are in 12 and 21 vouchers"
+    assert flags(result) == {61: ("low", reason), 62: ("low", reason)}
+    assert result.summary == {"vouchers": 32, "rare_pairs": 1}
+    # 7990 is in one voucher only: that is the seldom-used rule's business, unless the bar is lowered
+    assert set(flags(RareAccountCombination().detect(_vouchers(), {"min_account_vouchers": 1}))) == {61, 62, 63, 64}
+
+
+def test_rare_pair_skips_small_or_voucherless_uploads():
+    assert RareAccountCombination().detect(_vouchers(), {"min_vouchers": 40}).skipped == (
+        "only 32 vouchers, fewer than min_vouchers 40")
+    bank = frame(account=["SE1"] * 3, amount=[1.0, 2.0, 3.0])
+    assert RareAccountCombination().detect(bank).skipped == "the upload has no voucher_id data"
+
+
+def test_seldom_used_accounts():
+    accounts = ["6110"] * 60 + ["1930"] * 37 + ["7990"] + ["8310"] * 2
+    data = frame(account=accounts, amount=[10.0] * 99 + [-250.0])
+    result = SeldomUsedAccount().detect(data)
+    assert flags(result) == {
+        98: ("low", "account 7990 is used 1 time(s) in 100 lines; amount 10"),
+        99: ("low", "account 8310 is used 2 time(s) in 100 lines; amount 10"),
+        100: ("low", "account 8310 is used 2 time(s) in 100 lines; amount -250"),
+    }
+    assert set(flags(SeldomUsedAccount().detect(data, {"max_postings": 1}))) == {98}
+    assert SeldomUsedAccount().detect(data, {"min_population": 101}).skipped == (
+        "only 100 reference lines, fewer than min_population 101")
+
+
+def test_unusual_user_for_an_account():
+    users = ["anna"] * 49 + ["erik"] + ["anna"] * 9 + ["erik"]
+    accounts = ["1930"] * 50 + ["6110"] * 10
+    data = frame(account=accounts, user_name=users, amount=[100.0] * 49 + [99.0] + [5.0] * 10)
+    result = UnusualUserAccount().detect(data)
+    assert flags(result) == {50: ("medium", "user erik made 1 of the 50 postings on account 1930 (2.0%); amount 99")}
+    assert result.summary == {"accounts_tested": 1}
+    assert set(flags(UnusualUserAccount().detect(data, {"min_account_postings": 10, "max_share": 0.1}))) == {50, 60}
+    assert flags(UnusualUserAccount().detect(data, {"max_share": 0.01})) == {}
+    assert UnusualUserAccount().detect(frame(account=["1930"], amount=[1.0])).skipped == (
+        "the upload has no user_name data")
+
+
+@pytest.mark.parametrize(("rule", "config", "field"), [
+    (RareAccountCombination, {"max_pair_vouchers": 0}, "rare_account_combination.max_pair_vouchers"),
+    (RareAccountCombination, {"min_vouchers": 1}, "rare_account_combination.min_vouchers"),
+    (SeldomUsedAccount, {"max_postings": 0}, "seldom_used_account.max_postings"),
+    (SeldomUsedAccount, {"min_population": 5}, "seldom_used_account.min_population"),
+    (UnusualUserAccount, {"max_share": 1.5}, "unusual_user_account.max_share"),
+    (UnusualUserAccount, {"severity": "urgent"}, "unusual_user_account.severity"),
+])
+def test_config_errors_name_the_field(rule, config, field):
+    with pytest.raises(ConfigError, match=field):
+        rule().validate_config(config)

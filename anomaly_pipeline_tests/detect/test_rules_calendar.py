@@ -1,0 +1,64 @@
+"""holiday_posting: public and de-facto holidays of a configurable country."""
+
+from __future__ import annotations
+
+import pytest
+
+from anomaly_pipeline.detect.base import ConfigError
+from anomaly_pipeline.detect.rules.holiday_posting import HolidayPosting
+from anomaly_pipeline_tests.detect.frames import flags, frame
+
+DATES = ["2025-06-20", "2025-06-23", "2024-12-24", "2025-07-04", "2025-06-22", "2025-05-01"]
+AMOUNTS = [1200.0, 500.0, -80.0, 999.0, 100.0, 20_000.0]
+
+
+def test_swedish_holidays_named_in_swedish_and_sundays_left_to_the_weekend_rule():
+    result = HolidayPosting().detect(frame(posting_date=DATES, amount=AMOUNTS))
+    assert flags(result) == {
+        1: ("medium", "posted on Midsommarafton 2025-06-20, amount 1 200"),
+        3: ("medium", "posted on Julafton 2024-12-24, amount -80"),
+        6: ("medium", "posted on Första maj 2025-05-01, amount 20 000"),
+    }
+    assert result.scores.set_index("transaction_id").loc[1, "score"] == 0.7
+
+
+def test_other_country_language_and_amount_threshold():
+    result = HolidayPosting().detect(frame(posting_date=DATES, amount=AMOUNTS),
+                                     {"country": "US", "min_amount": 500, "severity": "high"})
+    assert flags(result) == {4: ("high", "posted on Independence Day 2025-07-04, amount 999")}
+    public_only = HolidayPosting().detect(frame(posting_date=DATES, amount=AMOUNTS),
+                                          {"categories": ["public"], "language": "en_US"})
+    assert set(flags(public_only)) == {6}
+    assert flags(public_only)[6][1].startswith("posted on May Day 2025-05-01")
+
+
+def test_skipped_without_dates():
+    result = HolidayPosting().detect(frame(amount=[1.0, 2.0]))
+    assert result.skipped == "the upload has no posting_date data"
+    assert result.scores.empty
+
+
+@pytest.mark.parametrize(("config", "field"), [
+    ({"country": "XX"}, "holiday_posting.country"),
+    ({"language": "fr"}, "holiday_posting.language"),
+    ({"categories": ["school"]}, "holiday_posting.categories"),
+    ({"min_amount": -1}, "holiday_posting.min_amount"),
+    ({"severity": "critical"}, "holiday_posting.severity"),
+    ({"min_amount": "lots"}, "holiday_posting.min_amount"),
+    ({"countries": "SE"}, "countries"),
+])
+def test_config_errors_name_the_field(config, field):
+    with pytest.raises(ConfigError, match=field):
+        HolidayPosting().validate_config(config)
+
+
+def test_month_end_dates_are_period_end_entries_not_holiday_or_weekend_work():
+    from anomaly_pipeline.detect.rules.weekend_posting import WeekendPosting
+
+    data = frame(posting_date=["2025-12-31", "2025-12-24", "2025-08-31", "2025-08-30"], amount=[5000.0] * 4)
+    assert set(flags(HolidayPosting().detect(data))) == {2}
+    assert flags(HolidayPosting().detect(data, {"skip_month_end": False}))[1] == (
+        "medium", "posted on Nyårsafton 2025-12-31, amount 5 000")
+    # 2025-08-31 is a Sunday and a month end; 2025-08-30 a Saturday
+    assert set(flags(WeekendPosting().detect(data))) == {4}
+    assert set(flags(WeekendPosting().detect(data, {"skip_month_end": False}))) == {3, 4}

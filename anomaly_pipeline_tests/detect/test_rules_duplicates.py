@@ -1,0 +1,113 @@
+"""Exact duplicates, near-duplicates and reversals."""
+
+from __future__ import annotations
+
+import pytest
+
+from anomaly_pipeline.detect.base import ConfigError
+from anomaly_pipeline.detect.rules.duplicates import ExactDuplicate, NearDuplicate, Reversal
+from anomaly_pipeline_tests.detect.frames import flags, frame
+
+
+def test_exact_duplicates_across_vouchers_only():
+    data = frame(
+        voucher_id=["V1", "V2", "V3", "V4", "V4", "V5", "V6", "V7"],
+        posting_date=["2025-03-04", "2025-03-04", "2025-03-05", "2025-03-04", "2025-03-04", "2025-03-04",
+                      "2025-03-04", "2025-03-04"],
+        account=["6110", "6110", "6110", "5010", "5010", "6110", "6110", "6110"],
+        amount=[1200.0, 1200.0, 1200.0, 500.0, 500.0, 1200.0, 0.0, 0.0],
+        description=["Office supplies", "office  supplies ", "Office supplies", "Rent", "Rent", "Office supplies",
+                     "x", "x"],
+    )
+    result = ExactDuplicate().detect(data)
+    tail = ", 2025-03-04, text '{}' in vouchers V1, V2, V5"
+    assert flags(result) == {
+        1: ("medium", "identical to 2 other line(s): account 6110, amount 1 200" + tail.format("Office supplies")),
+        2: ("medium", "identical to 2 other line(s): account 6110, amount 1 200" + tail.format("office  supplies ")),
+        6: ("medium", "identical to 2 other line(s): account 6110, amount 1 200" + tail.format("Office supplies")),
+    }
+    assert result.summary == {"duplicate_groups": 1}
+    assert flags(ExactDuplicate().detect(data, {"min_amount": 5000})) == {}
+
+
+def test_exact_duplicates_on_a_bank_statement():
+    data = frame(posting_date=["2025-03-04", "2025-03-04", "2025-03-04"], account=["SE12"] * 3,
+                 amount=[-49.0, -49.0, -49.0], description=["Spotify", "Spotify", "Netflix"])
+    assert flags(ExactDuplicate().detect(data)) == {
+        1: ("medium", "identical to 1 other line(s): account SE12, amount -49, 2025-03-04, text 'Spotify'"),
+        2: ("medium", "identical to 1 other line(s): account SE12, amount -49, 2025-03-04, text 'Spotify'"),
+    }
+
+
+def _near():
+    return frame(
+        voucher_id=["V1", "V2", "V3", "V4", "V5", "V6", "V7", "V8"],
+        posting_date=["2025-03-04", "2025-03-07", "2025-03-20", "2025-03-04", "2025-03-05", "2025-04-01",
+                      "2025-04-01", "2025-04-02"],
+        account=["6110", "6110", "6110", "6110", "6110", "5010", "5010", "5010"],
+        amount=[1200.0] * 5 + [800.0] * 3,
+        counterparty=["ACME", "acme", "ACME", "Other", None, "ACME", "ACME", "ACME"],
+        description=["Inv 1", "Inv 2", "Inv 3", "Inv 4", "Inv 5", "x", "x", "y"],
+    )
+
+
+def test_near_duplicates():
+    result = NearDuplicate().detect(_near())
+    assert flags(result) == {
+        1: ("medium", "same amount 1 200, account 6110 and counterparty ACME as the line of 2025-03-07 (voucher V2), "
+                      "3 day(s) apart"),
+        2: ("medium", "same amount 1 200, account 6110 and counterparty acme as the line of 2025-03-04 (voucher V1), "
+                      "3 day(s) apart"),
+        # V6 and V7 are exact twins (the exact-duplicate rule's finding); both are near V8
+        6: ("medium", "same amount 800, account 5010 and counterparty ACME as the line of 2025-04-02 (voucher V8), "
+                      "1 day(s) apart"),
+        7: ("medium", "same amount 800, account 5010 and counterparty ACME as the line of 2025-04-02 (voucher V8), "
+                      "1 day(s) apart"),
+        8: ("medium", "same amount 800, account 5010 and counterparty ACME as the line of 2025-04-01 (voucher V6), "
+                      "1 day(s) apart"),
+    }
+    assert set(flags(NearDuplicate().detect(_near(), {"days": 13}))) == {1, 2, 3, 6, 7, 8}
+    assert set(flags(NearDuplicate().detect(_near(), {"days": 2}))) == {6, 7, 8}
+
+
+def test_near_duplicates_skip_without_counterparty():
+    data = _near().assign(counterparty=None)
+    assert NearDuplicate().detect(data).skipped == "the upload has no counterparty data"
+
+
+def _reversals():
+    receivable_dates = [f"2025-02-{d:02d}" for d in range(1, 13)]
+    return frame(
+        voucher_id=["V1", "V2", "V3", "V3", "V4", "V5"] + [f"R{i}" for i in range(12)],
+        posting_date=["2025-03-01", "2025-03-10", "2025-03-02", "2025-03-02", "2025-01-01", "2025-03-01"]
+        + receivable_dates,
+        account=["6110", "6110", "5010", "5010", "6570", "6570"] + ["1510"] * 12,
+        amount=[1200.0, -1200.0, 300.0, -300.0, 50.0, -50.0] + [(-1) ** i * 700.0 for i in range(12)],
+    )
+
+
+def test_reversal_of_an_earlier_line():
+    result = Reversal().detect(_reversals())
+    assert flags(result) == {
+        2: ("medium", "reverses 1 200 on account 6110 posted 2025-03-01 (voucher V1), 9 day(s) earlier"),
+    }
+    # receivables pay off invoices all the time: a settlement account, not a finding
+    assert result.summary["settlement_accounts_skipped"] == ["1510"]
+    wider = flags(Reversal().detect(_reversals(), {"days": 60}))
+    assert wider[6] == ("medium", "reverses 50 on account 6570 posted 2025-01-01 (voucher V4), 59 day(s) earlier")
+    assert set(wider) == {2, 6}
+    everything = flags(Reversal().detect(_reversals(), {"max_account_share": 1.0}))
+    assert set(everything) == {2} | {7 + i for i in range(1, 12)}
+    assert flags(Reversal().detect(_reversals(), {"exclude_account_prefixes": ["61"]})) == {}
+
+
+@pytest.mark.parametrize(("rule", "config", "field"), [
+    (ExactDuplicate, {"min_amount": -1}, "exact_duplicate.min_amount"),
+    (NearDuplicate, {"days": -1}, "near_duplicate.days"),
+    (NearDuplicate, {"window": 3}, "window"),
+    (Reversal, {"max_account_share": 0}, "reversal.max_account_share"),
+    (Reversal, {"exclude_account_prefixes": "1"}, "reversal.exclude_account_prefixes"),
+])
+def test_config_errors_name_the_field(rule, config, field):
+    with pytest.raises(ConfigError, match=field):
+        rule().validate_config(config)

@@ -1,0 +1,129 @@
+"""Periodization rules: period mismatch, late registration, back/forward dating, revenue cut-off."""
+
+from __future__ import annotations
+
+import pytest
+
+from anomaly_pipeline.detect.base import ConfigError
+from anomaly_pipeline.detect.rules.periodization import (
+    EntryDateGap,
+    LateRegistration,
+    PeriodMismatch,
+    RevenueCutoffReversal,
+)
+from anomaly_pipeline_tests.detect.frames import flags, frame
+
+POSTED = ["2025-03-31", "2025-03-10", "2025-03-05", "2025-06-30", "2025-02-15"]
+REGISTERED = ["2025-04-02", "2025-03-11", "2025-05-20", "2025-06-10", None]
+AMOUNTS = [100.0, 200.0, -3000.0, 50.0, 75.0]
+
+
+def _dated():
+    return frame(posting_date=POSTED, registration_date=REGISTERED, amount=AMOUNTS)
+
+
+def test_period_mismatch_months_and_quarters():
+    assert flags(PeriodMismatch().detect(_dated())) == {
+        1: ("low", "posted 2025-03-31 (period 2025-03) but registered 2025-04-02 (period 2025-04)"),
+        3: ("low", "posted 2025-03-05 (period 2025-03) but registered 2025-05-20 (period 2025-05)"),
+    }
+    by_quarter = flags(PeriodMismatch().detect(_dated(), {"period": "quarter", "min_amount": 1000}))
+    assert by_quarter == {3: ("low", "posted 2025-03-05 (period 2025Q1) but registered 2025-05-20 (period 2025Q2)")}
+
+
+def test_late_registration_after_close_lag():
+    assert flags(LateRegistration().detect(_dated())) == {
+        3: ("medium", "registered 2025-05-20, 50 days after period 2025-03 ended (posting date 2025-03-05, "
+                      "close lag 10 days)"),
+    }
+    # a lag of 1 day also catches the entry registered on 2 April for March
+    assert set(flags(LateRegistration().detect(_dated(), {"close_lag_days": 1}))) == {1, 3}
+
+
+def test_backdated_and_forward_dated_entries():
+    result = EntryDateGap().detect(_dated())
+    assert flags(result) == {
+        # usual lag = median of (1, 2, 76, -20) days, whole days: 1
+        3: ("medium", "backdated: registered 2025-05-20, 76 days after its posting date 2025-03-05 "
+                      "(limit 30 + usual lag 1)"),
+        4: ("medium", "forward-dated: posting date 2025-06-30 is 20 days after registration 2025-06-10 (limit 7)"),
+    }
+    assert result.summary == {"backdated": 1, "forward_dated": 1, "usual_lag_days": 1}
+    assert set(flags(EntryDateGap().detect(_dated(), {"backdated_days": 80, "forward_dated_days": 20}))) == set()
+    # 75 days + usual lag 1 leaves the 76-day entry just inside; without the usual lag it is outside
+    assert flags(EntryDateGap().detect(_dated(), {"backdated_days": 75})).keys() == {4}
+    assert flags(EntryDateGap().detect(_dated(), {"backdated_days": 75, "relative_to_usual": False})).keys() == {3, 4}
+
+
+def test_registration_rules_skip_without_registration_dates():
+    bank = frame(posting_date=POSTED, amount=AMOUNTS)
+    for rule in (PeriodMismatch(), LateRegistration(), EntryDateGap()):
+        assert rule.detect(bank).skipped == "the upload has no registration_date data"
+
+
+def _revenue():
+    return frame(
+        voucher_id=["V1", "V1", "V2", "V2", "V3", "V4", "V5", "V6"],
+        posting_date=["2025-03-29", "2025-03-29", "2025-04-03", "2025-04-03", "2025-03-10", "2025-03-12",
+                      "2025-03-30", "2025-04-25"],
+        account=["3010", "1510", "3010", "1510", "3010", "3010", "3041", "3041"],
+        amount=[-50_000.0, 50_000.0, 50_000.0, -50_000.0, -7_000.0, 7_000.0, -1_000.0, 1_000.0],
+    )
+
+
+def test_revenue_booked_at_period_end_and_reversed_after():
+    result = RevenueCutoffReversal().detect(_revenue())
+    assert flags(result) == {
+        1: ("high", "revenue -50 000 on 3010 booked 2025-03-29 (last 5 days of 2025-03) and reversed 2025-04-03 "
+                    "by voucher V2"),
+        3: ("high", "reverses revenue -50 000 on 3010 booked 2025-03-29 (last 5 days of 2025-03) in voucher V1"),
+    }
+    assert result.summary == {"reversed_bookings": 1}
+    # mid-month pairs (V3/V4) never count; with a 30-day window V5's late reversal (V6) does
+    assert set(flags(RevenueCutoffReversal().detect(_revenue(), {"days_after_end": 30}))) == {1, 3, 7, 8}
+    # other revenue prefixes: none configured under "4"
+    assert flags(RevenueCutoffReversal().detect(_revenue(), {"revenue_account_prefixes": ["4"]})) == {}
+
+
+@pytest.mark.parametrize(("rule", "config", "field"), [
+    (PeriodMismatch, {"period": "week"}, "period_mismatch.period"),
+    (LateRegistration, {"close_lag_days": -1}, "late_registration.close_lag_days"),
+    (LateRegistration, {"close_lag_days": 2.5}, "late_registration.close_lag_days"),
+    (EntryDateGap, {"backdated_days": -5}, "entry_date_gap.backdated_days"),
+    (RevenueCutoffReversal, {"revenue_account_prefixes": [3]}, "revenue_cutoff_reversal.revenue_account_prefixes"),
+    (RevenueCutoffReversal, {"days_before_end": 0}, "revenue_cutoff_reversal.days_before_end"),
+    (RevenueCutoffReversal, {"severity": "huge"}, "revenue_cutoff_reversal.severity"),
+])
+def test_config_errors_name_the_field(rule, config, field):
+    with pytest.raises(ConfigError, match=field):
+        rule().validate_config(config)
+
+
+def test_bulk_registration_is_reported_not_flagged_line_by_line():
+    posted = [f"2025-01-{d:02d}" for d in range(1, 26)]
+    data = frame(posting_date=posted, registration_date=["2025-07-01"] * 24 + ["2025-01-25"], amount=[10.0] * 25)
+    # relative to the usual delay (here half a year), nobody is late
+    late = LateRegistration().detect(data)
+    assert flags(late) == {} and late.summary == {"allowed_days_after_period_end": 161, "usual_delay_days": 151}
+    assert flags(EntryDateGap().detect(data)) == {}
+    absolute = {"relative_to_usual": False}
+    for rule, what, config in ((PeriodMismatch(), "registered in another period than posted", {}),
+                               (LateRegistration(), "registered after their period's close", absolute),
+                               (EntryDateGap(), "back- or forward-dated", absolute)):
+        result = rule.detect(data, config)
+        assert result.skipped == (f"24 of 25 lines (96%) are {what}: a bulk registration (an import or a "
+                                  "catch-up), not individual entries; per-line flags suppressed (max_flagged_share 0.5)")
+        assert len(flags(rule.detect(data, {**config, "max_flagged_share": 1.0}))) == 24
+
+
+def test_entries_late_for_this_company():
+    # bookkeeping runs about 40 days behind; one entry is registered 150 days after its posting date
+    posted = [f"2025-02-{d:02d}" for d in range(1, 21)]
+    registered = ["2025-03-13"] * 19 + ["2025-06-30"]
+    data = frame(posting_date=posted, registration_date=registered, amount=[10.0] * 20)
+    gap = EntryDateGap().detect(data)
+    assert flags(gap) == {20: ("medium", "backdated: registered 2025-06-30, 130 days after its posting date 2025-02-20 "
+                                         "(limit 30 + usual lag 31)")}
+    late = LateRegistration().detect(data)
+    assert flags(late) == {20: ("medium", "registered 2025-06-30, 122 days after period 2025-02 ended (posting date "
+                                          "2025-02-20, close lag 10 days + usual delay 13)")}

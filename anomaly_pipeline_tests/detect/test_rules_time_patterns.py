@@ -1,0 +1,125 @@
+"""Time patterns: after-hours postings, period-end concentration, posting bursts."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from anomaly_pipeline.detect.base import ConfigError
+from anomaly_pipeline.detect.rules.time_patterns import (
+    AfterHoursPosting,
+    PeriodEndConcentration,
+    PostingBurst,
+)
+from anomaly_pipeline_tests.detect.frames import flags, frame
+
+
+def test_after_hours_with_times():
+    times = ["2025-03-04 22:14", "2025-03-04 08:00", "2025-03-04 06:59", "2025-03-04 19:00", "2025-03-04 00:00"]
+    data = frame(posting_date=["2025-03-04"] * 5, posted_at=times, amount=[10.0, 20.0, 30.0, 40.0, 50.0])
+    result = AfterHoursPosting().detect(data)
+    assert flags(result) == {
+        1: ("medium", "posted at 22:14 on 2025-03-04, outside business hours 07:00-19:00"),
+        3: ("medium", "posted at 06:59 on 2025-03-04, outside business hours 07:00-19:00"),
+        4: ("medium", "posted at 19:00 on 2025-03-04, outside business hours 07:00-19:00"),
+    }
+    late_shift = AfterHoursPosting().detect(data, {"start_hour": 6.5, "end_hour": 22.5, "min_amount": 5})
+    assert set(flags(late_shift)) == set()
+    assert flags(AfterHoursPosting().detect(data, {"end_hour": 17.75}))[1][1].endswith("07:00-17:45")
+
+
+def test_after_hours_skips_dates_only_and_missing_times():
+    dates_only = frame(posting_date=["2025-03-04"], posted_at=["2025-03-04"], amount=[1.0])
+    assert AfterHoursPosting().detect(dates_only).skipped == "posted_at carries dates only, no times of day"
+    assert AfterHoursPosting().detect(frame(posting_date=["2025-03-04"], amount=[1.0])).skipped == (
+        "the upload has no posted_at data")
+
+
+def _month_end_ledger():
+    hot_dates = ["2025-01-29", "2025-01-30", "2025-02-26", "2025-02-27", "2025-02-28", "2025-03-31"]
+    cold_dates = ["2025-01-10", "2025-02-10", "2025-03-10", "2025-03-12"]
+    other = [f"2025-01-{d:02d}" for d in range(5, 21)] + [f"2025-02-{d:02d}" for d in range(5, 19)]
+    return frame(posting_date=hot_dates + cold_dates + other,
+                 account=["6110"] * 10 + ["5010"] * len(other),
+                 amount=[100.0] * 10 + [500.0] * len(other))
+
+
+def test_period_end_concentration():
+    result = PeriodEndConcentration().detect(_month_end_ledger())
+    found = flags(result)
+    assert set(found) == {1, 2, 3, 4, 5, 6}
+    assert found[1] == ("low", "account 6110: 60% of its postings (6 of 10) and 60% of its amount fall in the last "
+                               "3 days of a month vs 15% normal; this one 2025-01-29, amount 100")
+    # normal = max(calendar 3/30.44, population 6/40): 0.15; limit 3 x 0.15
+    assert result.summary == {"normal_share": 0.15, "threshold_share": 0.45, "accounts": 1,
+                              "recurring_closing_accounts": 0}
+    assert flags(PeriodEndConcentration().detect(_month_end_ledger(), {"min_postings": 11})) == {}
+    assert flags(PeriodEndConcentration().detect(_month_end_ledger(), {"ratio": 4.5})) == {}
+
+
+def test_monthly_closing_entries_are_not_a_concentration():
+    depreciation = frame(posting_date=["2025-01-31", "2025-02-28", "2025-03-31", "2025-04-30", "2025-05-31", "2025-06-30",
+                            "2025-07-31", "2025-08-31", "2025-09-30", "2025-10-31", "2025-11-30", "2025-12-31"]
+                         + [f"2025-{m:02d}-10" for m in range(1, 13)] * 3,
+                         account=["1229"] * 12 + ["5010"] * 36, amount=[-833.33] * 12 + [100.0] * 36)
+    result = PeriodEndConcentration().detect(depreciation)
+    assert flags(result) == {}
+    assert result.summary["recurring_closing_accounts"] == 1
+    # a second posting at one month end makes 1229 an ordinary account again: 13 of 13 at month end
+    extra = pd.concat([depreciation, frame(posting_date=["2025-12-30"], account=["1229"], amount=[-50.0])
+                       .assign(transaction_id=49)], ignore_index=True)
+    assert len(flags(PeriodEndConcentration().detect(extra))) == 13
+
+
+def _burst_ledger():
+    days = [f"2025-03-0{d}" for d in range(3, 8)]  # Mon-Fri: 2 vouchers by anna each day
+    dates = [d for d in days for _ in range(2)] + ["2025-03-10"] * 12 + ["2025-03-03", "2025-03-04", "2025-03-05"]
+    users = ["anna"] * 22 + ["bob"] * 3
+    accounts = ["6110"] * 22 + ["5010"] * 3
+    return frame(voucher_id=[f"V{i}" for i in range(1, 26)], posting_date=dates, user_name=users,
+                 account=accounts, amount=[100.0] * 25)
+
+
+def test_burst_by_user_and_account():
+    result = PostingBurst().detect(_burst_ledger())
+    found = flags(result)
+    assert set(found) == set(range(11, 23))
+    assert found[11] == ("medium", "user anna: 12 vouchers on 2025-03-10 vs usually 2 per day; "
+                                   "account 6110: 12 vouchers on 2025-03-10 vs usually 2 per day")
+    assert result.summary == {"user_name_bursts": 1, "account_bursts": 1}
+    only_users = flags(PostingBurst().detect(_burst_ledger(), {"group_by": ["user_name"]}))
+    assert only_users[11] == ("medium", "user anna: 12 vouchers on 2025-03-10 vs usually 2 per day")
+    # a 7-day window puts the burst week against one earlier week only: too few windows for a baseline
+    assert flags(PostingBurst().detect(_burst_ledger(), {"window_days": 7})) == {}
+    assert flags(PostingBurst().detect(_burst_ledger(), {"min_count": 13})) == {}
+
+
+def test_burst_counts_lines_without_vouchers_and_skips_without_keys():
+    data = _burst_ledger().assign(voucher_id=pd.NA)
+    assert flags(PostingBurst().detect(data, {"group_by": ["user_name"]}))[11][1] == (
+        "user anna: 12 postings on 2025-03-10 vs usually 2 per day")
+    no_keys = frame(posting_date=["2025-03-03"], amount=[1.0])
+    assert PostingBurst().detect(no_keys).skipped == "the upload has no user_name or account data"
+
+
+@pytest.mark.parametrize(("rule", "config", "field"), [
+    (AfterHoursPosting, {"start_hour": 20.0}, "after_hours_posting.start_hour"),
+    (AfterHoursPosting, {"end_hour": 25}, "after_hours_posting.end_hour"),
+    (PeriodEndConcentration, {"days": 20}, "period_end_concentration.days"),
+    (PeriodEndConcentration, {"ratio": 1}, "period_end_concentration.ratio"),
+    (PostingBurst, {"group_by": ["voucher_id"]}, "posting_burst.group_by"),
+    (PostingBurst, {"window_days": 0}, "posting_burst.window_days"),
+    (PostingBurst, {"min_count": "many"}, "posting_burst.min_count"),
+])
+def test_config_errors_name_the_field(rule, config, field):
+    with pytest.raises(ConfigError, match=field):
+        rule().validate_config(config)
+
+
+def test_after_hours_everywhere_means_a_time_zone_not_a_finding():
+    times = [f"2025-03-04 0{h % 5}:30" for h in range(20)] + ["2025-03-04 10:00"] * 5
+    data = frame(posting_date=["2025-03-04"] * 25, posted_at=times, amount=[1.0] * 25)
+    assert AfterHoursPosting().detect(data).skipped == (
+        "20 of 25 lines (80%) are outside business hours: the times are probably in another time zone (UTC) or "
+        "the clock of a batch job; per-line flags suppressed (max_flagged_share 0.5)")
+    assert len(flags(AfterHoursPosting().detect(data, {"max_flagged_share": 0.9}))) == 20
