@@ -117,12 +117,16 @@ def transactions(context: dg.AssetExecutionContext, warehouse: WarehouseResource
     })
 
 
+def algorithm_asset_name(cls: type[AnomalyDetectionAlgorithm]) -> str:
+    """`rule_<name>` for rules, `score_<name>` for statistical and ML algorithms."""
+    return f"{'rule' if cls.kind == 'rule' else 'score'}_{cls.name()}"
+
+
 def build_algorithm_asset(cls: type[AnomalyDetectionAlgorithm]) -> dg.AssetsDefinition:
     """One partitioned asset per registered algorithm, writing anomaly_scores (or rule_flags for rules)."""
     algorithm = cls()
-    prefix = "rule" if cls.kind == "rule" else "score"
 
-    @dg.asset(name=f"{prefix}_{cls.name()}", partitions_def=uploads_partitions, group_name=GROUPS[cls.kind],
+    @dg.asset(name=algorithm_asset_name(cls), partitions_def=uploads_partitions, group_name=GROUPS[cls.kind],
               deps=[transactions], retry_policy=RETRY, description=cls.description or cls.__doc__,
               tags={"algorithm_type": cls.kind})
     def _asset(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
