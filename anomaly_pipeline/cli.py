@@ -44,6 +44,16 @@ def build_parser() -> argparse.ArgumentParser:
     uploads = sub.add_parser("uploads", help="uploads with status, counts and errors")
     uploads.add_argument("--format", choices=("text", "json"), default="text")
     uploads.set_defaults(handler=cmd_uploads)
+
+    export = sub.add_parser("export", help="auditor workbook (.xlsx) of one upload's results")
+    export.add_argument("--upload", required=True, help="upload id (see `uploads`)")
+    export.add_argument("--strategy", default=None, help="strategy name (default: DEFAULT_STRATEGY)")
+    export.add_argument("-o", "--output", required=True, type=Path, help="the .xlsx file to write")
+    export.set_defaults(handler=cmd_export)
+
+    doctor = sub.add_parser("doctor", help="check database, migrations, folders and the Dagster instance")
+    doctor.add_argument("--format", choices=("text", "json"), default="text")
+    doctor.set_defaults(handler=cmd_doctor)
     return parser
 
 
@@ -95,6 +105,27 @@ def cmd_uploads(args: argparse.Namespace) -> int:
     table = pd.DataFrame([{c: r.get(c) for c in columns} for r in rows])
     print(table.to_string(index=False))
     return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from anomaly_pipeline.reporting.export import ExportError, export_workbook
+
+    strategy = args.strategy or get_settings().default_strategy
+    try:
+        summary = export_workbook(_warehouse(), args.upload, strategy, args.output)
+    except ExportError as exc:
+        print(f"export: {exc}", file=sys.stderr)
+        return 1
+    print(json.dumps(summary.as_dict()))
+    return 0
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from anomaly_pipeline.doctor import render, run_checks
+
+    results = run_checks(get_settings())
+    print(render(results, args.format))
+    return 1 if any(r.blocking for r in results) else 0
 
 
 if __name__ == "__main__":

@@ -4,13 +4,14 @@ import dagster as dg
 
 from anomaly_pipeline.orchestration.assets import ingest_assets, scoring_assets
 from anomaly_pipeline.orchestration.checks import asset_checks
+from anomaly_pipeline.orchestration.export_asset import auditor_export
 from anomaly_pipeline.orchestration.jobs import process_upload_job, rescore_job
 from anomaly_pipeline.orchestration.resources import default_resources
 from anomaly_pipeline.orchestration.schedules import nightly_rescore
 from anomaly_pipeline.orchestration.sensors import upload_sensor
 
 defs = dg.Definitions(
-    assets=[*ingest_assets, *scoring_assets],
+    assets=[*ingest_assets, *scoring_assets, auditor_export],
     asset_checks=asset_checks,
     jobs=[process_upload_job, rescore_job],
     sensors=[upload_sensor],
