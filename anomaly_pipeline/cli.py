@@ -53,6 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     doctor = sub.add_parser("doctor", help="check database, migrations, folders and the Dagster instance")
     doctor.add_argument("--format", choices=("text", "json"), default="text")
+    doctor.add_argument("--migrate", action="store_true", help="apply pending database migrations")
     doctor.set_defaults(handler=cmd_doctor)
     return parser
 
@@ -123,7 +124,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_doctor(args: argparse.Namespace) -> int:
     from anomaly_pipeline.doctor import render, run_checks
 
-    results = run_checks(get_settings())
+    results = run_checks(get_settings(), migrate=args.migrate)
     print(render(results, args.format))
     return 1 if any(r.blocking for r in results) else 0
 
