@@ -66,12 +66,17 @@ def _warehouse() -> Warehouse:
 
 def cmd_process(args: argparse.Namespace) -> int:
     from anomaly_pipeline.orchestration.runner import dagster_instance, process_file
+    from anomaly_pipeline.progress import Progress
 
     outcomes = []
+    progress = Progress(enabled=False if args.verbose else None)  # the run log already shows each step
     with dagster_instance() as instance:
-        for path in args.paths:
+        for index, path in enumerate(args.paths, start=1):
+            progress.start_file(index, len(args.paths), path.name)
             outcome = process_file(path, instance, strategy=args.strategy, force=args.force,
-                                   log_level="INFO" if args.verbose else "CRITICAL")
+                                   log_level="INFO" if args.verbose else "CRITICAL",
+                                   on_step=progress.step if progress.enabled else None)
+            progress.done()
             outcomes.append(outcome)
             if args.format == "text":
                 line = (f"{path}: {outcome.status} upload={outcome.upload_id} "
@@ -94,17 +99,19 @@ def cmd_anomalies(args: argparse.Namespace) -> int:
 
 
 def cmd_uploads(args: argparse.Namespace) -> int:
-    rows = _warehouse().list_uploads()
-    columns = ("upload_id", "file_name", "file_format", "status", "transaction_count", "expected_rows",
-               "received_at", "loaded_at", "error")
+    from anomaly_pipeline.reporting.uploads import upload_history
+
+    rows = upload_history(_warehouse())
     if args.format == "json":
-        print(json.dumps([{c: r.get(c) for c in columns} for r in rows], indent=2, default=str))
+        print(json.dumps(rows, indent=2, default=str))
         return 0
     if not rows:
         print("no uploads yet")
         return 0
-    table = pd.DataFrame([{c: r.get(c) for c in columns} for r in rows])
-    print(table.to_string(index=False))
+    table = pd.DataFrame(rows).drop(columns=["last_strategy"])
+    for col in ("received_at", "loaded_at", "last_scored_at"):
+        table[col] = pd.to_datetime(table[col], utc=True).dt.strftime("%Y-%m-%d %H:%M:%S").fillna("")
+    print(table.fillna("").to_string(index=False))
     return 0
 
 
