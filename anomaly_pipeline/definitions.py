@@ -4,6 +4,7 @@ import dagster as dg
 
 from anomaly_pipeline.orchestration.assets import ingest_assets, scoring_assets
 from anomaly_pipeline.orchestration.checks import asset_checks
+from anomaly_pipeline.orchestration.executor import executor_from_env
 from anomaly_pipeline.orchestration.export_asset import auditor_export
 from anomaly_pipeline.orchestration.jobs import process_upload_job, rescore_job
 from anomaly_pipeline.orchestration.resources import default_resources
@@ -18,4 +19,5 @@ defs = dg.Definitions(
     sensors=[upload_sensor, retry_failed_uploads],
     schedules=[nightly_rescore],
     resources=default_resources(),
+    executor=executor_from_env(),
 )
