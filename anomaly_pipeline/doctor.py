@@ -144,8 +144,8 @@ def check_dagster() -> list[Finding]:
     except Exception as exc:  # noqa: BLE001 - a broken dagster.yaml or unreachable instance database
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         return [Finding("dagster instance", "error", f"DAGSTER_HOME={home}: the instance does not load: {reason}",
-                        f"fix {Path(home) / 'dagster.yaml'} (postgres storage needs scheme postgresql+psycopg2) "
-                        f"URL) or unset DAGSTER_HOME")]
+                        f"fix {Path(home) / 'dagster.yaml'} (postgres storage needs scheme postgresql+psycopg2), "
+                        f"start its database, or unset DAGSTER_HOME")]
     findings = [Finding("dagster instance", "ok", f"DAGSTER_HOME={home}: loads ({storage}, {coordinator})")]
     latest = max((h.timestamp for h in heartbeats.values()), default=None)
     if latest is None or time.time() - latest > DAEMON_STALE_SECONDS:
