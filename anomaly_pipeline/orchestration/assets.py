@@ -110,12 +110,15 @@ def transactions(context: dg.AssetExecutionContext, warehouse: WarehouseResource
     })
     for warning in result.warnings:
         context.log.warning(f"{upload['file_name']}: {warning}")
+    source = source_metadata(upload["file_name"], file_format, result.metadata)
+    # the raw file's encoding and column mapping are known only once read: record them on raw_upload too
+    context.log_event(dg.AssetObservation(asset_key=raw_upload.key, partition=key, metadata=source))
     seconds = round(time.perf_counter() - started, 3)
     context.log.info(f"event=loaded upload={key} format={file_format} rows={count} "
                      f"expected_rows={result.expected_rows} skipped={result.metadata.get('skipped_rows', 0)} "
                      f"warnings={len(result.warnings)} seconds={seconds}")
     return dg.MaterializeResult(metadata={
-        **source_metadata(upload["file_name"], file_format, result.metadata),
+        **source,
         "transactions": count,
         "expected_rows": result.expected_rows,
         "skipped_rows": int(result.metadata.get("skipped_rows", 0)),

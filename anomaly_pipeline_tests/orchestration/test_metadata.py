@@ -12,7 +12,7 @@ from anomaly_pipeline.ingest.files import sha256_file
 from anomaly_pipeline.orchestration.partitions import partition_key_for
 
 LEDGER = """Datum;Verifikation;Konto;Belopp;Text
-2024-03-04;V1;1910;-500,00;Kassa
+2024-03-04;V1;1910;-500,00;Kassaöverföring från växelkassan
 2024-03-04;V1;6110;500,00;Kontorsmaterial
 2024-03-09;V3;1930;-2500,00;Bank
 2024-03-09;V3;4010;2500,00;Varor
@@ -42,11 +42,16 @@ def test_materializations_carry_counts_source_details_and_plots(pg_env):
         loaded = result.asset_materializations_for_node("transactions")[0].metadata
         assert loaded["source_file"].value == "huvudbok.csv"
         assert loaded["format"].value == "csv"
-        assert loaded["encoding"].value
+        assert loaded["encoding"].value in ("cp1252", "latin_1", "iso8859_15")  # not UTF-8: ö is one byte
         mapping = loaded["mapping"].value
         for canonical, header in (("posting_date", "Datum"), ("voucher_id", "Verifikation"), ("account", "Konto"),
                                   ("amount", "Belopp"), ("description", "Text")):
             assert re.search(rf"\|\s*{canonical}\s*\|\s*{header}\s*\|", mapping), mapping
+
+        (observed,) = [e.event_specific_data.asset_observation for e in result.all_events
+                       if e.event_type == dg.DagsterEventType.ASSET_OBSERVATION]
+        assert observed.asset_key == dg.AssetKey("raw_upload") and observed.partition == key
+        assert observed.metadata["encoding"] == loaded["encoding"] and observed.metadata["mapping"].value == mapping
 
         risk = result.asset_materializations_for_node("transaction_risk")[0].metadata
         assert risk["transactions"].value == 6
