@@ -8,6 +8,6 @@ COPY pyproject.toml README.md alembic.ini workspace.yaml ./
 COPY anomaly_pipeline ./anomaly_pipeline
 RUN pip install --no-cache-dir ".[deploy]"
 RUN mkdir -p "$DAGSTER_HOME" /data/uploads /data/store
-COPY dagster.yaml $DAGSTER_HOME/dagster.yaml
+COPY deploy/dagster.yaml $DAGSTER_HOME/dagster.yaml
 COPY deploy/workspace.yaml /opt/dagster/workspace.yaml
 COPY deploy/celery.yaml /opt/dagster/celery.yaml

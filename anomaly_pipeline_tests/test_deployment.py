@@ -41,7 +41,7 @@ def compose() -> dict:
 
 @pytest.fixture(scope="module")
 def instance_yaml() -> dict:
-    return yaml.safe_load((REPO / "dagster.yaml").read_text())
+    return yaml.safe_load((REPO / "deploy" / "dagster.yaml").read_text())
 
 
 def _env(compose: dict, service: str) -> dict[str, str]:
@@ -188,6 +188,9 @@ def test_celery_executor_is_wired_through_the_env_switch(compose, monkeypatch):
 
 def test_image_copies_only_existing_files_and_installs_the_deploy_extra():
     text = (REPO / "Dockerfile").read_text()
+    assert "COPY deploy/dagster.yaml $DAGSTER_HOME/dagster.yaml" in text
+    # `dagster dev` reads ./dagster.yaml for its temporary instance: no deployment config at the root
+    assert not (REPO / "dagster.yaml").exists()
     for line in re.findall(r"^COPY\s+(.+)$", text, re.M):
         *sources, _target = line.split()
         for source in sources:
@@ -206,7 +209,7 @@ def test_instance_yaml_loads_on_postgres_with_psycopg2(tmp_path, monkeypatch):
     try:
         home = tmp_path / "home"
         home.mkdir()
-        (home / "dagster.yaml").write_text((REPO / "dagster.yaml").read_text())
+        (home / "dagster.yaml").write_text((REPO / "deploy" / "dagster.yaml").read_text())
         for key, value in {"DAGSTER_HOME": str(home), "DAGSTER_PG_USERNAME": admin.username or "postgres",
                            "DAGSTER_PG_PASSWORD": admin.password or "unused", "DAGSTER_PG_HOST": admin.hostname,
                            "DAGSTER_PG_PORT": str(admin.port or 5432), "DAGSTER_PG_DB": name,
