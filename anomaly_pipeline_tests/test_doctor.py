@@ -28,7 +28,7 @@ def _doctor(capsys, *args: str) -> tuple[int, dict[str, dict]]:
     return code, {f["check"]: f for f in json.loads(capsys.readouterr().out)}
 
 
-def test_unreachable_database_fails_with_the_fix(env, monkeypatch, capsys):
+def test_unreachable_database_fails_with_the_fix(pg_env, monkeypatch, capsys):
     monkeypatch.setenv("DATABASE_URL", BAD_URL)
     code = main(["doctor"])
     out = capsys.readouterr().out
