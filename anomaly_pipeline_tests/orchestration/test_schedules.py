@@ -75,10 +75,10 @@ def test_nightly_rescore_skips_when_nothing_is_loaded(pg_env):
         assert isinstance(_tick(instance), dg.SkipReason)
 
 
-def _runs(instance: dg.DagsterInstance, key: str, *statuses: dg.DagsterRunStatus) -> None:
+def _runs(instance: dg.DagsterInstance, key: str, *statuses: dg.DagsterRunStatus, **tags: str) -> None:
     job = defs.resolve_job_def("process_upload")
     for status in statuses:
-        instance.create_run_for_job(job_def=job, tags={"dagster/partition": key}, status=status)
+        instance.create_run_for_job(job_def=job, tags={"dagster/partition": key, **tags}, status=status)
 
 
 def test_failed_received_uploads_are_retried_a_bounded_number_of_times(pg_env):
@@ -90,20 +90,30 @@ def test_failed_received_uploads_are_retried_a_bounded_number_of_times(pg_env):
     _upload(wh, "4" * 16, "rejected", 0)  # the file is the problem: never retried
     _upload(wh, "5" * 16, "loaded", 0)  # failed once, then loaded
     _upload(wh, "6" * 16, "received", 0)  # failed twice: retry 2
+    # "7": the run died after archiving the file but before registering it; "8": before archiving
+    archived = pg_env["tmp"] / "data" / "archive" / ("7" * 16) / "ledger_export.csv"
+    archived.parent.mkdir(parents=True)
+    archived.write_text("Date,Account,Amount\n2024-01-01,1910,5\n")
     with dg.instance_for_test() as instance:
-        instance.add_dynamic_partitions("uploads", [k * 16 for k in "123456"])
+        instance.add_dynamic_partitions("uploads", [k * 16 for k in "12345678"])
         _runs(instance, "1" * 16, fail)
         _runs(instance, "2" * 16, *[fail] * MAX_ATTEMPTS)
         _runs(instance, "3" * 16, fail, started)
         _runs(instance, "4" * 16, fail)
         _runs(instance, "5" * 16, fail, ok)
         _runs(instance, "6" * 16, fail, fail)
+        _runs(instance, "7" * 16, fail, upload_file="ledger export.csv")
+        _runs(instance, "8" * 16, fail, upload_file="lost.csv")
         result = retry_failed_uploads(dg.build_sensor_context(instance=instance))
         assert [(r.partition_key, r.run_key, r.tags["upload_retry"]) for r in result] == [
             ("1" * 16, f"retry:{'1' * 16}:1", "1"),
             ("6" * 16, f"retry:{'6' * 16}:2", "2"),
+            ("7" * 16, f"retry:{'7' * 16}:1", "1"),
         ]
-        assert all(r.run_config == {} for r in result)  # raw_upload falls back to the archived original
+        # registered uploads: raw_upload falls back to the archived original; unregistered: passed explicitly
+        assert [r.run_config for r in result[:2]] == [{}, {}]
+        assert result[2].run_config == {"ops": {"raw_upload": {"config": {
+            "path": str(archived), "file_name": "ledger export.csv", "move": False}}}}
         latest = instance.get_run_records(dg.RunsFilter(tags={"dagster/partition": "6" * 16}), limit=1)[0]
         assert result[1].tags["retry_of"] == latest.dagster_run.run_id
         assert MAX_ATTEMPTS == 3
