@@ -110,8 +110,10 @@ def cmd_uploads(args: argparse.Namespace) -> int:
         return 0
     table = pd.DataFrame(rows).drop(columns=["last_strategy"])
     for col in ("received_at", "loaded_at", "last_scored_at"):
-        table[col] = pd.to_datetime(table[col], utc=True).dt.strftime("%Y-%m-%d %H:%M:%S").fillna("")
-    print(table.fillna("").to_string(index=False))
+        table[col] = pd.to_datetime(table[col], utc=True).dt.strftime("%Y-%m-%d %H:%M:%S")
+    for col in ("transaction_count", "expected_rows", "scoring_runs"):
+        table[col] = table[col].astype("Int64")
+    print(table.astype(object).where(table.notna(), "").to_string(index=False))
     return 0
 
 
