@@ -12,6 +12,8 @@ import pandas as pd
 #: some ledgers book a rounding line, others leave a one-cent difference)
 BALANCE_TOLERANCE = 0.01
 KEY_COLUMNS = ("posting_date", "amount", "account")
+#: below this share of multi-line vouchers the "voucher" column is a per-line reference, not a voucher
+MIN_MULTI_LINE_SHARE = 0.5
 
 
 @dataclass
@@ -24,8 +26,9 @@ class Outcome:
 
 
 def voucher_balance(frame: pd.DataFrame, tolerance: float = BALANCE_TOLERANCE) -> Outcome:
-    """Per voucher, the active lines sum to 0. Applies to ledgers only: the upload has voucher ids and more
-    than one account (a bank statement has one account, its lines never balance)."""
+    """Per voucher, the active lines sum to 0. Applies to double-entry ledgers only: the upload has voucher
+    ids, more than one account (a bank statement has one), and most vouchers have two or more lines (a
+    statement's reference numbers are one per line; such "vouchers" never balance and say nothing)."""
     active = frame[~frame["is_removed"].astype(bool)]
     vouchers = active["voucher_id"].astype("string").str.strip().replace("", pd.NA)
     if vouchers.isna().all():
@@ -35,6 +38,10 @@ def voucher_balance(frame: pd.DataFrame, tolerance: float = BALANCE_TOLERANCE) -
                        {"applicable": False})
     with_voucher = active[vouchers.notna()]
     sums = with_voucher.groupby(vouchers[vouchers.notna()])["amount"].agg(["sum", "size"])
+    multi_line = float((sums["size"] >= 2).mean())
+    if multi_line < MIN_MULTI_LINE_SHARE:
+        return Outcome(True, f"not applicable: only {multi_line:.0%} of vouchers have two or more lines "
+                             "(not double-entry bookkeeping)", {"applicable": False})
     sums["sum"] = sums["sum"].round(2)
     unbalanced = sums[sums["sum"].abs() > tolerance + 1e-9]
     table = (unbalanced.assign(imbalance=unbalanced["sum"]).rename_axis("voucher_id").reset_index()

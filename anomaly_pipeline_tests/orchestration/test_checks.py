@@ -57,6 +57,9 @@ def test_voucher_balance_ignores_removed_lines_and_bank_statements():
     bank = _ledger({"1": [100.0], "2": [-40.0]}, accounts=("BANK",))
     outcome = quality.voucher_balance(bank)
     assert outcome.passed and outcome.metadata == {"applicable": False}
+    references = _ledger({str(i): [float(i)] for i in range(10)} | {"A": [5.0, -5.0]}, accounts=("1930", "2440"))
+    single = quality.voucher_balance(references)  # a per-line reference column: 1 of 11 "vouchers" has 2 lines
+    assert single.passed and single.metadata == {"applicable": False} and "9%" in single.description
     no_vouchers = _frame([{"account": "1910", "amount": 5.0, "posting_date": "2024-01-01"},
                           {"account": "3010", "amount": 7.0, "posting_date": "2024-01-01"}])
     assert quality.voucher_balance(no_vouchers).metadata == {"applicable": False}
