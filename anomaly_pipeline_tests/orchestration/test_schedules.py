@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import UTC, datetime, timedelta
 
 import dagster as dg
 
 from anomaly_pipeline.definitions import defs
+from anomaly_pipeline.ingest.files import sha256_file
+from anomaly_pipeline.orchestration.partitions import partition_key_for
 from anomaly_pipeline.orchestration.retries import MAX_ATTEMPTS, retry_failed_uploads
 from anomaly_pipeline.orchestration.schedules import nightly_rescore
 from anomaly_pipeline.storage.warehouse import Warehouse
+from anomaly_pipeline_tests.conftest import real_file
 
 TICK = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)
 
@@ -117,3 +121,26 @@ def test_failed_received_uploads_are_retried_a_bounded_number_of_times(pg_env):
         latest = instance.get_run_records(dg.RunsFilter(tags={"dagster/partition": "6" * 16}), limit=1)[0]
         assert result[1].tags["retry_of"] == latest.dagster_run.run_id
         assert MAX_ATTEMPTS == 3
+
+
+def test_a_retry_request_loads_the_upload_from_the_archive(pg_env):
+    """The run died after registering the file: the retry (empty config) reads the archived original."""
+    dropped = pg_env["tmp"] / "uploads" / "ledger.csv"
+    shutil.copy(real_file("csv/reubano__csv2ofx__xero.csv"), dropped)
+    key = partition_key_for(sha256_file(dropped))
+    wh = Warehouse(pg_env["DATABASE_URL"])
+    job = defs.resolve_job_def("process_upload")
+    with dg.instance_for_test() as instance:
+        instance.add_dynamic_partitions("uploads", [key])
+        first = job.execute_in_process(
+            partition_key=key, instance=instance, asset_selection=[dg.AssetKey("raw_upload")],
+            run_config={"ops": {"raw_upload": {"config": {"path": str(dropped), "move": True}}}})
+        assert first.success and not dropped.exists()  # archived, registered, then the run "died"
+        instance.report_run_failed(instance.get_run_by_id(first.run_id))
+        assert wh.get_upload(key)["status"] == "received"
+        (request,) = retry_failed_uploads(dg.build_sensor_context(instance=instance))
+        retry = job.execute_in_process(partition_key=request.partition_key, instance=instance,
+                                       run_config=request.run_config, tags=request.tags)
+    assert retry.success
+    assert wh.get_upload(key)["status"] == "loaded"
+    assert wh.get_upload(key)["transaction_count"] == 13
