@@ -106,3 +106,17 @@ def test_export_writes_text_never_formulas_and_refuses_unknown_uploads(env, caps
     assert "no upload '0000000000000000'" in capsys.readouterr().err
     assert main(["export", "--upload", upload, "--strategy", "conservative", "-o", str(out)]) == 1
     assert "has not been scored with strategy 'conservative'" in capsys.readouterr().err
+
+
+def test_sheets_over_excels_row_limit_are_cut_and_say_so(env, capsys, monkeypatch):
+    from anomaly_pipeline.reporting import export
+
+    upload = _process(capsys, str(real_file(XERO)), "--strategy", "aggressive")[0]["upload_id"]
+    monkeypatch.setattr(export, "MAX_SHEET_ROWS", 4)
+    out = env["tmp"] / "cut.xlsx"
+    assert main(["export", "--upload", upload, "--strategy", "aggressive", "-o", str(out)]) == 0
+    assert json.loads(capsys.readouterr().out)["sheets"]["weekend_posting"] == 4
+    wb = openpyxl.load_workbook(out)
+    assert len(_table(wb["weekend_posting"])) == 4
+    facts = {r[0]: r[1] for r in wb["Summary"].iter_rows(min_row=2, max_row=20, values_only=True) if r and r[0]}
+    assert "weekend_posting: first 4 of 9 rows (Excel's limit)" in facts["Truncated sheets"]

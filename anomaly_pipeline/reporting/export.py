@@ -33,6 +33,7 @@ DATE_FORMAT = "yyyy-mm-dd"
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="305496")
 MAX_WIDTH = 60
+MAX_SHEET_ROWS = 1_048_575  # Excel's 1,048,576 rows per sheet, minus the header
 FORMATS = {"amount": AMOUNT_FORMAT, "score": SCORE_FORMAT, "date": DATE_FORMAT}
 
 
@@ -127,6 +128,12 @@ def export_workbook(wh: Warehouse, upload_id: str, strategy_name: str, path: Pat
         ("Strategy description", strategy.description), ("Risk threshold", strategy.threshold),
         ("Exported at", now()),
     ]
+    oversized = {"Flagged vouchers": len(flagged_vouchers),
+                 **{sheet: len(per_test.get(name, ())) for name, sheet in sheet_names.items()}}
+    oversized = {sheet: n for sheet, n in oversized.items() if n > MAX_SHEET_ROWS}
+    if oversized:
+        facts.append(("Truncated sheets", "; ".join(f"{sheet}: first {MAX_SHEET_ROWS} of {n} rows (Excel's limit)"
+                                                     for sheet, n in oversized.items())))
     _write_summary(wb, facts, tests)
     summary.sheets["Summary"] = len(facts)
     summary.sheets["Flagged vouchers"] = _write_table(wb, "Flagged vouchers", VOUCHER_COLUMNS, flagged_vouchers)
@@ -202,6 +209,8 @@ def _write_summary(wb: Workbook, facts: list[tuple[str, Any]], tests: list[list[
 
 
 def _write_table(wb: Workbook, title: str, columns: list[Column], frame: pd.DataFrame) -> int:
+    """Write a header and the rows (at most MAX_SHEET_ROWS); return the number of data rows written."""
+    frame = frame.head(MAX_SHEET_ROWS)
     ws = wb.create_sheet(title)
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(len(frame), 1) + 1}"
