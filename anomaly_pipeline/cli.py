@@ -47,6 +47,16 @@ def build_parser() -> argparse.ArgumentParser:
     uploads.set_defaults(handler=cmd_uploads)
 
     add_strategies_parser(sub)
+    export = sub.add_parser("export", help="auditor workbook (.xlsx) of one upload's results")
+    export.add_argument("--upload", required=True, help="upload id (see `uploads`)")
+    export.add_argument("--strategy", default=None, help="strategy name (default: DEFAULT_STRATEGY)")
+    export.add_argument("-o", "--output", required=True, type=Path, help="the .xlsx file to write")
+    export.set_defaults(handler=cmd_export)
+
+    doctor = sub.add_parser("doctor", help="check database, migrations, folders and the Dagster instance")
+    doctor.add_argument("--format", choices=("text", "json"), default="text")
+    doctor.add_argument("--migrate", action="store_true", help="apply pending database migrations")
+    doctor.set_defaults(handler=cmd_doctor)
     return parser
 
 
@@ -58,6 +68,7 @@ def _warehouse() -> Warehouse:
 
 def cmd_process(args: argparse.Namespace) -> int:
     from anomaly_pipeline.orchestration.runner import dagster_instance, process_file
+    from anomaly_pipeline.progress import Progress
     from anomaly_pipeline.strategies.model import StrategyError
     from anomaly_pipeline.strategies.store import get_strategy
 
@@ -67,10 +78,14 @@ def cmd_process(args: argparse.Namespace) -> int:
         print(f"error: --strategy: {exc}", file=sys.stderr)
         return 1
     outcomes = []
+    progress = Progress(enabled=False if args.verbose else None)  # the run log already shows each step
     with dagster_instance() as instance:
-        for path in args.paths:
+        for index, path in enumerate(args.paths, start=1):
+            progress.start_file(index, len(args.paths), path.name)
             outcome = process_file(path, instance, strategy=args.strategy, force=args.force,
-                                   log_level="INFO" if args.verbose else "CRITICAL")
+                                   log_level="INFO" if args.verbose else "CRITICAL",
+                                   on_step=progress.step if progress.enabled else None)
+            progress.done()
             outcomes.append(outcome)
             if args.format == "text":
                 line = (f"{path}: {outcome.status} upload={outcome.upload_id} "
@@ -93,18 +108,43 @@ def cmd_anomalies(args: argparse.Namespace) -> int:
 
 
 def cmd_uploads(args: argparse.Namespace) -> int:
-    rows = _warehouse().list_uploads()
-    columns = ("upload_id", "file_name", "file_format", "status", "transaction_count", "expected_rows",
-               "received_at", "loaded_at", "error")
+    from anomaly_pipeline.reporting.uploads import upload_history
+
+    rows = upload_history(_warehouse())
     if args.format == "json":
-        print(json.dumps([{c: r.get(c) for c in columns} for r in rows], indent=2, default=str))
+        print(json.dumps(rows, indent=2, default=str))
         return 0
     if not rows:
         print("no uploads yet")
         return 0
-    table = pd.DataFrame([{c: r.get(c) for c in columns} for r in rows])
-    print(table.to_string(index=False))
+    table = pd.DataFrame(rows).drop(columns=["last_strategy"])
+    for col in ("received_at", "loaded_at", "last_scored_at"):
+        table[col] = pd.to_datetime(table[col], utc=True).dt.strftime("%Y-%m-%d %H:%M:%S")
+    for col in ("transaction_count", "expected_rows", "scoring_runs"):
+        table[col] = table[col].astype("Int64")
+    print(table.astype(object).where(table.notna(), "").to_string(index=False))
     return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from anomaly_pipeline.reporting.export import ExportError, export_workbook
+
+    strategy = args.strategy or get_settings().default_strategy
+    try:
+        summary = export_workbook(_warehouse(), args.upload, strategy, args.output)
+    except ExportError as exc:
+        print(f"export: {exc}", file=sys.stderr)
+        return 1
+    print(json.dumps(summary.as_dict()))
+    return 0
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from anomaly_pipeline.doctor import render, run_checks
+
+    results = run_checks(get_settings(), migrate=args.migrate)
+    print(render(results, args.format))
+    return 1 if any(r.blocking for r in results) else 0
 
 
 if __name__ == "__main__":

@@ -18,7 +18,8 @@ from anomaly_pipeline.ingest.detect_format import detect_format
 from anomaly_pipeline.ingest.errors import RejectedFile
 from anomaly_pipeline.ingest.files import archive, set_aside, sha256_file
 from anomaly_pipeline.ingest.read_file import check_file, load_mapping, read_file
-from anomaly_pipeline.orchestration.metadata import frame_markdown, transaction_summary
+from anomaly_pipeline.orchestration import plots
+from anomaly_pipeline.orchestration.metadata import frame_markdown, source_metadata, transaction_summary
 from anomaly_pipeline.orchestration.partitions import partition_key_for, uploads_partitions
 from anomaly_pipeline.orchestration.resources import ScoringResource, WarehouseResource
 from anomaly_pipeline.settings import get_settings
@@ -71,7 +72,11 @@ def raw_upload(context: dg.AssetExecutionContext, config: RawUploadConfig,
     size = stored.stat().st_size
     wh.register_upload(upload_id=key, sha256=sha, file_name=file_name, size_bytes=size, file_format=detected,
                        status="received", stored_path=str(stored))
+    context.log.info(f"event=registered upload={key} format={detected or 'unknown'} size_bytes={size}")
+    # what the reader found last time (encoding, mapping); a first materialization knows it after `transactions`
+    known = (existing or {}).get("read_metadata") or {}
     return dg.MaterializeResult(metadata={
+        **source_metadata(file_name, detected or "unknown", known),
         "file_name": file_name, "size_bytes": size, "sha256": sha, "detected_format": detected or "unknown",
         "stored_path": dg.MetadataValue.path(str(stored)),
     })
@@ -105,24 +110,36 @@ def transactions(context: dg.AssetExecutionContext, warehouse: WarehouseResource
     })
     for warning in result.warnings:
         context.log.warning(f"{upload['file_name']}: {warning}")
+    source = source_metadata(upload["file_name"], file_format, result.metadata)
+    # the raw file's encoding and column mapping are known only once read: record them on raw_upload too
+    context.log_event(dg.AssetObservation(asset_key=raw_upload.key, partition=key, metadata=source))
+    seconds = round(time.perf_counter() - started, 3)
+    context.log.info(f"event=loaded upload={key} format={file_format} rows={count} "
+                     f"expected_rows={result.expected_rows} skipped={result.metadata.get('skipped_rows', 0)} "
+                     f"warnings={len(result.warnings)} seconds={seconds}")
     return dg.MaterializeResult(metadata={
+        **source,
         "transactions": count,
         "expected_rows": result.expected_rows,
         "skipped_rows": int(result.metadata.get("skipped_rows", 0)),
         "warnings": dg.MetadataValue.json(result.warnings),
         "format": file_format,
         "read_metadata": dg.MetadataValue.json(_jsonable(result.metadata)),
-        "seconds": round(time.perf_counter() - started, 3),
+        "seconds": seconds,
         **transaction_summary(frame),
     })
+
+
+def algorithm_asset_name(cls: type[AnomalyDetectionAlgorithm]) -> str:
+    """`rule_<name>` for rules, `score_<name>` for statistical and ML algorithms."""
+    return f"{'rule' if cls.kind == 'rule' else 'score'}_{cls.name()}"
 
 
 def build_algorithm_asset(cls: type[AnomalyDetectionAlgorithm]) -> dg.AssetsDefinition:
     """One partitioned asset per registered algorithm, writing anomaly_scores (or rule_flags for rules)."""
     algorithm = cls()
-    prefix = "rule" if cls.kind == "rule" else "score"
 
-    @dg.asset(name=f"{prefix}_{cls.name()}", partitions_def=uploads_partitions, group_name=GROUPS[cls.kind],
+    @dg.asset(name=algorithm_asset_name(cls), partitions_def=uploads_partitions, group_name=GROUPS[cls.kind],
               deps=[transactions], retry_policy=RETRY, description=cls.description or cls.__doc__,
               tags={"algorithm_type": cls.kind})
     def _asset(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
@@ -141,6 +158,9 @@ def build_algorithm_asset(cls: type[AnomalyDetectionAlgorithm]) -> dg.AssetsDefi
         if result.skipped:
             context.log.warning(f"{cls.name()} skipped: {result.skipped}")
         flagged = result.flagged
+        context.log.info(f"event=scored upload={key} algorithm={cls.name()} strategy={strategy.name} "
+                         f"status={'skipped' if result.skipped else 'ran'} flagged={len(flagged)} "
+                         f"rows_stored={stored} seconds={round(time.perf_counter() - started, 3)}")
         return dg.MaterializeResult(metadata={
             "status": "skipped" if result.skipped else "ran",
             "skip_reason": result.skipped or "",
@@ -182,6 +202,11 @@ def transaction_risk(context: dg.AssetExecutionContext, warehouse: WarehouseReso
     top = risk.sort_values("risk_score", ascending=False).head(20).merge(
         active[["transaction_id", "voucher_id", "posting_date", "account", "amount"]], on=["transaction_id", "voucher_id"])
     top = top[top["risk_score"] > 0]
+    flagged_rows = risk[risk["is_anomaly"]].merge(active[["transaction_id", "posting_date", "amount"]],
+                                                   on="transaction_id")
+    seconds = round(time.perf_counter() - started, 3)
+    context.log.info(f"event=risk_combined upload={key} strategy={strategy.name} transactions={len(active)} "
+                     f"flagged={flagged} seconds={seconds}")
     return dg.MaterializeResult(metadata={
         "strategy": f"{strategy.name} v{strategy.version}",
         "transactions": len(active),
@@ -189,9 +214,13 @@ def transaction_risk(context: dg.AssetExecutionContext, warehouse: WarehouseReso
         "flagged_share": round(flagged / len(active), 4) if len(active) else 0.0,
         "flagged_vouchers": int(risk.loc[risk["is_anomaly"], "voucher_id"].nunique()),
         "per_algorithm": dg.MetadataValue.json(algorithm_counts),
+        **{f"flagged_{name}": int(outcome.get("flagged", 0)) for name, outcome in sorted(algorithm_counts.items())},
         "top_20": dg.MetadataValue.md(frame_markdown(
             top[["transaction_id", "voucher_id", "posting_date", "account", "amount", "risk_score", "reasons"]])),
-        "seconds": round(time.perf_counter() - started, 3),
+        "risk_histogram": dg.MetadataValue.md(plots.risk_histogram(risk["risk_score"], strategy.threshold)),
+        "flagged_over_time": dg.MetadataValue.md(
+            plots.flagged_amounts_over_time(flagged_rows["posting_date"], flagged_rows["amount"])),
+        "seconds": seconds,
     })
 
 

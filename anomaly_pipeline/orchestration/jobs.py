@@ -6,14 +6,14 @@ from anomaly_pipeline.orchestration.partitions import uploads_partitions
 
 process_upload_job = dg.define_asset_job(
     "process_upload",
-    selection=dg.AssetSelection.groups("ingest", "statistical", "rules", "ml", "risk"),
+    selection=dg.AssetSelection.groups("ingest", "statistical", "rules", "ml", "risk", "reporting"),
     partitions_def=uploads_partitions,
     description="Register, read, load, score and combine one upload.",
 )
 
 rescore_job = dg.define_asset_job(
     "rescore_upload",
-    selection=dg.AssetSelection.groups("statistical", "rules", "ml", "risk"),
+    selection=dg.AssetSelection.groups("statistical", "rules", "ml", "risk", "reporting"),
     partitions_def=uploads_partitions,
     description="Rerun every detector and the combined risk for an already loaded upload.",
 )

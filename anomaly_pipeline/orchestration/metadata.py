@@ -33,3 +33,18 @@ def transaction_summary(frame: pd.DataFrame) -> dict[str, dg.MetadataValue | int
         "preview": dg.MetadataValue.md(frame_markdown(
             active[["transaction_id", "voucher_id", "posting_date", "account", "amount", "description"]].head(10))),
     }
+
+
+def source_metadata(file_name: str, file_format: str, read_metadata: dict) -> dict[str, dg.MetadataValue | str]:
+    """Source file, format, encoding and the column mapping the reader detected (from ReadResult.metadata)."""
+    out: dict[str, dg.MetadataValue | str] = {"source_file": file_name, "format": file_format}
+    if read_metadata.get("encoding"):
+        out["encoding"] = str(read_metadata["encoding"])
+    mapping = read_metadata.get("mapping")
+    columns = mapping.get("columns", mapping) if isinstance(mapping, dict) else None
+    if isinstance(columns, dict) and columns:
+        table = pd.DataFrame({"canonical field": list(columns), "source": [str(v) for v in columns.values()]})
+        out["mapping"] = dg.MetadataValue.md(frame_markdown(table, max_rows=50))
+    elif mapping:
+        out["mapping"] = dg.MetadataValue.json(mapping) if isinstance(mapping, dict | list) else str(mapping)
+    return out

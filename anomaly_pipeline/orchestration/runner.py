@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import os
-from collections.abc import Iterator
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -14,6 +18,8 @@ from anomaly_pipeline.ingest.files import sha256_file
 from anomaly_pipeline.orchestration.partitions import partition_key_for, uploads_partitions
 from anomaly_pipeline.settings import get_settings
 from anomaly_pipeline.storage.warehouse import Warehouse
+
+StepCallback = Callable[[str, int, int], None]
 
 
 @dataclass
@@ -42,8 +48,11 @@ def dagster_instance() -> Iterator[dg.DagsterInstance]:
 
 
 def process_file(path: Path, instance: dg.DagsterInstance, strategy: str | None = None,
-                 force: bool = False, log_level: str = "CRITICAL") -> ProcessOutcome:
-    """Register `path` as an upload partition and materialize the whole per-upload job for it."""
+                 force: bool = False, log_level: str = "CRITICAL",
+                 on_step: StepCallback | None = None) -> ProcessOutcome:
+    """Register `path` as an upload partition and materialize the whole per-upload job for it.
+
+    `on_step(step, finished, total)` is called as steps (assets, checks) start and finish."""
     from anomaly_pipeline.definitions import defs
 
     settings = get_settings()
@@ -60,20 +69,43 @@ def process_file(path: Path, instance: dg.DagsterInstance, strategy: str | None 
     if not instance.has_dynamic_partition(uploads_partitions.name, key):
         instance.add_dynamic_partitions(uploads_partitions.name, [key])
     job = defs.resolve_job_def("process_upload")
-    result = job.execute_in_process(
-        partition_key=key, instance=instance, raise_on_error=False,
+    run = functools.partial(
+        job.execute_in_process, partition_key=key, instance=instance, raise_on_error=False,
         run_config={
             "ops": {"raw_upload": {"config": {"path": str(path.resolve()), "file_name": path.name, "move": False}}},
             "resources": {"scoring": {"config": {"strategy": strategy}}},
             "loggers": {"console": {"config": {"log_level": log_level}}},
         },
     )
+    result = run() if on_step is None else _with_progress(run, instance, len(job.graph.node_dict), on_step)
     outcome = _outcome(wh, path, key, strategy, None)
     outcome.run_id = result.run_id
     if not result.success and outcome.status != "rejected":
         outcome.status = "failed"
         outcome.error = _failure_message(result) or "the run failed"
     return outcome
+
+
+def _with_progress(run: Callable[..., dg.ExecuteInProcessResult], instance: dg.DagsterInstance, total: int,
+                   on_step: StepCallback) -> dg.ExecuteInProcessResult:
+    """Run in a worker thread and report the run's step events from the instance as they are written."""
+    run_id = str(uuid.uuid4())
+    kinds = {dg.DagsterEventType.STEP_START, dg.DagsterEventType.STEP_SUCCESS, dg.DagsterEventType.STEP_FAILURE,
+             dg.DagsterEventType.STEP_SKIPPED}
+    reported = 0
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="anomaly-run") as pool:
+        future = pool.submit(run, run_id=run_id)
+        while True:
+            finished_run = future.done()
+            events = [e for e in instance.all_logs(run_id, of_type=kinds) if e.dagster_event]
+            finished = sum(e.dagster_event.event_type != dg.DagsterEventType.STEP_START for e in events)
+            for event in events[reported:]:
+                on_step(event.dagster_event.step_key or "", finished, total)
+            reported = len(events)
+            if finished_run:
+                break
+            time.sleep(0.2)
+        return future.result()
 
 
 def _outcome(wh: Warehouse, path: Path, key: str, strategy: str, status: str | None) -> ProcessOutcome:

@@ -1,0 +1,39 @@
+"""The auditor workbook as a per-upload asset, rewritten whenever the upload's risk is."""
+
+import time
+
+import dagster as dg
+
+from anomaly_pipeline.orchestration.assets import RETRY, transaction_risk
+from anomaly_pipeline.orchestration.partitions import uploads_partitions
+from anomaly_pipeline.orchestration.resources import ScoringResource, WarehouseResource
+from anomaly_pipeline.reporting.export import export_workbook
+from anomaly_pipeline.settings import get_settings
+
+
+def export_path(upload_id: str, strategy: str):
+    """ANOMALY_DATA_DIR/exports/<upload>/<strategy>.xlsx (both names are validated identifiers)."""
+    return get_settings().data_dir / "exports" / upload_id / f"{strategy}.xlsx"
+
+
+@dg.asset(partitions_def=uploads_partitions, group_name="reporting", deps=[transaction_risk], retry_policy=RETRY,
+          description="Excel workbook for auditors: summary, flagged vouchers with all lines, one sheet per test.")
+def auditor_export(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
+                   scoring: ScoringResource) -> dg.MaterializeResult:
+    key = context.partition_key
+    wh = warehouse.get()
+    strategy = scoring.load(wh)
+    started = time.perf_counter()
+    summary = export_workbook(wh, key, strategy.name, export_path(key, strategy.name))
+    seconds = round(time.perf_counter() - started, 3)
+    size = summary.path.stat().st_size
+    context.log.info(f"event=exported upload={key} strategy={strategy.name} path={summary.path} "
+                     f"size_bytes={size} seconds={seconds}")
+    return dg.MaterializeResult(metadata={
+        "path": dg.MetadataValue.path(str(summary.path)),
+        "strategy": f"{strategy.name} v{strategy.version}",
+        "size_bytes": size,
+        "flagged_voucher_lines": summary.sheets["Flagged vouchers"],
+        "sheets": dg.MetadataValue.json(summary.sheets),
+        "seconds": seconds,
+    })

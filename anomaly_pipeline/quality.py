@@ -1,0 +1,122 @@
+"""Data-quality rules behind the asset checks: pure functions over frames, so each can be tested on
+crafted data and the Dagster checks stay thin wrappers that read the partition and report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+#: a voucher balances when its active lines sum to zero within one cent (amounts are stored rounded to cents;
+#: some ledgers book a rounding line, others leave a one-cent difference)
+BALANCE_TOLERANCE = 0.01
+KEY_COLUMNS = ("posting_date", "amount", "account")
+#: below this share of multi-line vouchers the "voucher" column is a per-line reference, not a voucher
+MIN_MULTI_LINE_SHARE = 0.5
+
+
+@dataclass
+class Outcome:
+    """What a check found: pass/fail, a one-line description, and figures for the UI."""
+
+    passed: bool
+    description: str
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+def voucher_balance(frame: pd.DataFrame, tolerance: float = BALANCE_TOLERANCE) -> Outcome:
+    """Per voucher, the active lines sum to 0. Applies to double-entry ledgers only: the upload has voucher
+    ids, more than one account (a bank statement has one), and most vouchers have two or more lines (a
+    statement's reference numbers are one per line; such "vouchers" never balance and say nothing)."""
+    active = frame[~frame["is_removed"].astype(bool)]
+    vouchers = active["voucher_id"].astype("string").str.strip().replace("", pd.NA)
+    if vouchers.isna().all():
+        return Outcome(True, "not applicable: the upload has no voucher ids", {"applicable": False})
+    if active["account"].nunique(dropna=True) <= 1:
+        return Outcome(True, "not applicable: one account only (a bank statement, not a ledger)",
+                       {"applicable": False})
+    with_voucher = active[vouchers.notna()]
+    sums = with_voucher.groupby(vouchers[vouchers.notna()])["amount"].agg(["sum", "size"])
+    multi_line = float((sums["size"] >= 2).mean())
+    if multi_line < MIN_MULTI_LINE_SHARE:
+        return Outcome(True, f"not applicable: only {multi_line:.0%} of vouchers have two or more lines "
+                             "(not double-entry bookkeeping)", {"applicable": False})
+    sums["sum"] = sums["sum"].round(2)
+    unbalanced = sums[sums["sum"].abs() > tolerance + 1e-9]
+    table = (unbalanced.assign(imbalance=unbalanced["sum"]).rename_axis("voucher_id").reset_index()
+             .sort_values("imbalance", key=abs, ascending=False)[["voucher_id", "size", "imbalance"]]
+             .rename(columns={"size": "lines"}))
+    metadata = {
+        "applicable": True,
+        "vouchers": len(sums),
+        "unbalanced_vouchers": len(unbalanced),
+        "lines_without_voucher": int(vouchers.isna().sum()),
+        "total_imbalance": float(round(unbalanced["sum"].sum(), 2)),
+        "tolerance": tolerance,
+        "unbalanced": table.head(20),
+    }
+    if unbalanced.empty:
+        return Outcome(True, f"all {len(sums)} vouchers balance", metadata)
+    return Outcome(False, f"{len(unbalanced)} of {len(sums)} vouchers do not balance", metadata)
+
+
+def keys_present(frame: pd.DataFrame) -> Outcome:
+    """Every row has a posting date, an amount and a non-blank account after normalization."""
+    missing = {
+        "posting_date": frame["posting_date"].isna(),
+        "amount": frame["amount"].isna(),
+        "account": frame["account"].astype("string").str.strip().replace("", pd.NA).isna(),
+    }
+    counts = {f"missing_{c}": int(m.sum()) for c, m in missing.items()}
+    bad = missing["posting_date"] | missing["amount"] | missing["account"]
+    metadata: dict[str, Any] = {"rows": len(frame), **counts}
+    if not bad.any():
+        return Outcome(True, f"all {len(frame)} rows have a date, an amount and an account", metadata)
+    metadata["examples"] = frame.loc[bad, ["transaction_id", "row_number", *KEY_COLUMNS]].head(10)
+    parts = ", ".join(f"{n} without {c.removeprefix('missing_')}" for c, n in counts.items() if n)
+    return Outcome(False, f"{int(bad.sum())} rows miss a key field ({parts})", metadata)
+
+
+def row_count(upload: dict, stored_rows: int) -> Outcome:
+    """What the reader counted in the file equals what was loaded plus what it skipped as unreadable.
+
+    `stored_rows` counts every loaded row, removed (#BTRANS) lines included: they are records of the file.
+    `expected_rows` comes from the reader, which counts records independently of parsing success.
+    """
+    expected = upload.get("expected_rows")
+    skipped = int((upload.get("read_metadata") or {}).get("skipped_rows", 0) or 0)
+    metadata = {"expected_rows": expected, "loaded_rows": stored_rows, "skipped_rows": skipped}
+    if expected is None:
+        return Outcome(True, "not applicable: the reader did not count the file's records", metadata)
+    difference = int(expected) - stored_rows - skipped
+    metadata["difference"] = difference
+    if difference == 0:
+        return Outcome(True, f"{stored_rows} loaded + {skipped} skipped = {expected} counted in the file", metadata)
+    return Outcome(False, f"{stored_rows} loaded + {skipped} skipped != {expected} counted in the file "
+                          f"({abs(difference)} rows {'lost' if difference > 0 else 'extra'})", metadata)
+
+
+def scores_in_range(scores: pd.Series, what: str = "score") -> Outcome:
+    """Every stored score is a number in [0, 1]."""
+    values = pd.to_numeric(scores, errors="coerce").astype("float64")
+    bad = values.isna() | (values < 0) | (values > 1)
+    metadata: dict[str, Any] = {"rows": len(values), "out_of_range": int(bad.sum())}
+    if len(values):
+        metadata.update({"min": float(values.min()), "max": float(values.max())})
+    if not bad.any():
+        return Outcome(True, f"all {len(values)} {what}s within [0, 1]", metadata)
+    return Outcome(False, f"{int(bad.sum())} {what}s outside [0, 1] or missing", metadata)
+
+
+def flags_have_reasons(frame: pd.DataFrame, flagged_column: str = "flagged", reason_column: str = "reason") -> Outcome:
+    """Every flagged row says why: a reviewer cannot act on a flag without a reason."""
+    flagged = frame[frame[flagged_column].astype(bool)]
+    reasons = flagged[reason_column].astype("string").str.strip().replace("", pd.NA)
+    missing = int(reasons.isna().sum())
+    metadata: dict[str, Any] = {"flagged": len(flagged), "without_reason": missing}
+    if missing == 0:
+        return Outcome(True, f"all {len(flagged)} flagged rows have a reason", metadata)
+    metadata["examples"] = flagged.loc[reasons.isna(), ["transaction_id"]].head(10)
+    return Outcome(False, f"{missing} of {len(flagged)} flagged rows have no reason", metadata)
+

@@ -1,0 +1,1 @@
+"""Outputs for people: the auditor workbook, upload history."""

@@ -1,0 +1,194 @@
+"""Asset checks: each rule passing and failing on crafted data, and the partitioned checks in real runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dagster as dg
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+
+from anomaly_pipeline import quality
+from anomaly_pipeline.canonical import conform
+from anomaly_pipeline.definitions import defs
+from anomaly_pipeline.ingest.files import sha256_file
+from anomaly_pipeline.orchestration.partitions import partition_key_for, uploads_partitions
+from anomaly_pipeline.storage import schema
+from anomaly_pipeline.storage.warehouse import Warehouse
+
+# V2 is 200 short; V3 is posted on a Saturday (two weekend lines >= 1000)
+LEDGER = """Date,Voucher,Account,Amount,Description
+2024-03-04,V1,1910,-500.00,Cash
+2024-03-04,V1,6110,500.00,Office supplies
+2024-03-05,V2,1910,-1200.00,Cash
+2024-03-05,V2,5010,1000.00,Rent
+2024-03-09,V3,1930,-2500.00,Bank
+2024-03-09,V3,4010,2500.00,Goods
+"""
+
+
+def _frame(rows: list[dict]) -> pd.DataFrame:
+    return conform(pd.DataFrame(rows))
+
+
+def _ledger(amounts: dict[str, list[float]], accounts=("1910", "3010")) -> pd.DataFrame:
+    rows = [{"voucher_id": v, "account": accounts[i % len(accounts)], "amount": a, "posting_date": "2024-01-02"}
+            for v, values in amounts.items() for i, a in enumerate(values)]
+    return _frame(rows)
+
+
+# ---------------------------------------------------------------- the rules on crafted frames
+
+def test_voucher_balance_passes_within_a_cent_and_fails_beyond():
+    ok = quality.voucher_balance(_ledger({"A": [100.0, -100.0], "B": [10.01, -10.0], "C": [33.33, 33.33, -66.66]}))
+    assert ok.passed and ok.metadata["vouchers"] == 3 and ok.metadata["unbalanced_vouchers"] == 0
+    bad = quality.voucher_balance(_ledger({"A": [100.0, -100.0], "B": [10.02, -10.0], "C": [500.0, -300.0]}))
+    assert not bad.passed
+    assert bad.metadata["unbalanced_vouchers"] == 2
+    assert bad.metadata["total_imbalance"] == 200.02
+    assert bad.metadata["unbalanced"]["voucher_id"].tolist() == ["C", "B"]  # largest imbalance first
+
+
+def test_voucher_balance_ignores_removed_lines_and_bank_statements():
+    frame = _ledger({"A": [100.0, -100.0, 55.0]})
+    frame.loc[2, "is_removed"] = True  # a #BTRANS line: kept, not active
+    assert quality.voucher_balance(frame).passed
+    bank = _ledger({"1": [100.0], "2": [-40.0]}, accounts=("BANK",))
+    outcome = quality.voucher_balance(bank)
+    assert outcome.passed and outcome.metadata == {"applicable": False}
+    references = _ledger({str(i): [float(i)] for i in range(10)} | {"A": [5.0, -5.0]}, accounts=("1930", "2440"))
+    single = quality.voucher_balance(references)  # a per-line reference column: 1 of 11 "vouchers" has 2 lines
+    assert single.passed and single.metadata == {"applicable": False} and "9%" in single.description
+    no_vouchers = _frame([{"account": "1910", "amount": 5.0, "posting_date": "2024-01-01"},
+                          {"account": "3010", "amount": 7.0, "posting_date": "2024-01-01"}])
+    assert quality.voucher_balance(no_vouchers).metadata == {"applicable": False}
+
+
+def test_keys_present():
+    good = _ledger({"A": [1.0, -1.0]})
+    assert quality.keys_present(good).passed
+    bad = good.copy()
+    bad.loc[0, "amount"] = np.nan
+    bad.loc[1, "posting_date"] = pd.NaT
+    bad.loc[1, "account"] = "  "
+    outcome = quality.keys_present(bad)
+    assert not outcome.passed
+    assert (outcome.metadata["missing_amount"], outcome.metadata["missing_posting_date"],
+            outcome.metadata["missing_account"]) == (1, 1, 1)
+    assert outcome.description == "2 rows miss a key field (1 without posting_date, 1 without amount, 1 without account)"
+
+
+def test_row_count():
+    upload = {"expected_rows": 10, "read_metadata": {"skipped_rows": 2}}
+    assert quality.row_count(upload, 8).passed
+    lost = quality.row_count(upload, 7)
+    assert not lost.passed and lost.metadata["difference"] == 1 and "1 rows lost" in lost.description
+    assert not quality.row_count({"expected_rows": 5, "read_metadata": {}}, 6).passed
+    assert quality.row_count({"expected_rows": None}, 3).passed  # nothing counted: nothing to compare
+
+
+def test_scores_in_range_and_reasons():
+    assert quality.scores_in_range(pd.Series([0.0, 0.5, 1.0])).passed
+    out = quality.scores_in_range(pd.Series([0.2, 1.0001, -0.1, np.nan]))
+    assert not out.passed and out.metadata["out_of_range"] == 3
+    flags = pd.DataFrame({"transaction_id": [1, 2, 3], "flagged": [True, True, False],
+                          "reason": ["big", None, None]})
+    bad = quality.flags_have_reasons(flags)
+    assert not bad.passed and bad.metadata == {"flagged": 2, "without_reason": 1} | {"examples": bad.metadata["examples"]}
+    assert bad.metadata["examples"]["transaction_id"].tolist() == [2]
+    flags.loc[1, "reason"] = "odd"
+    assert quality.flags_have_reasons(flags).passed
+    flags.loc[0, "reason"] = " "
+    assert not quality.flags_have_reasons(flags).passed
+
+
+# ---------------------------------------------------------------- the Dagster checks in runs
+
+def _evaluations(result: dg.ExecuteInProcessResult) -> dict[tuple[str, str], dg.AssetCheckEvaluation]:
+    return {(e.asset_key.to_user_string(), e.check_name): e for e in result.get_asset_check_evaluations()}
+
+
+def _process(instance: dg.DagsterInstance, path: Path, key: str, strategy: str) -> dg.ExecuteInProcessResult:
+    return defs.resolve_job_def("process_upload").execute_in_process(
+        partition_key=key, instance=instance,
+        run_config={"ops": {"raw_upload": {"config": {"path": str(path), "move": False}}},
+                    "resources": {"scoring": {"config": {"strategy": strategy}}}},
+    )
+
+
+def test_checks_run_per_partition_with_every_materialization(env):
+    path = env["tmp"] / "ledger.csv"
+    path.write_text(LEDGER)
+    key = partition_key_for(sha256_file(path))
+    with dg.instance_for_test() as instance:
+        instance.add_dynamic_partitions("uploads", [key])
+        result = _process(instance, path, key, "aggressive")
+    assert result.success  # a WARN check failing does not fail the run
+    evaluations = _evaluations(result)
+    assert {k: e.passed for k, e in evaluations.items()} == {
+        ("transactions", "vouchers_balance"): False,
+        ("transactions", "keys_present"): True,
+        ("transactions", "row_count_matches_file"): True,
+        **{(a, c): True for a in ["transaction_risk", *_algorithm_assets()]
+           for c in ("scores_in_range", "flags_have_reasons")},
+    }
+    balance = evaluations[("transactions", "vouchers_balance")]
+    assert balance.severity == dg.AssetCheckSeverity.WARN
+    assert balance.partition == key
+    assert balance.metadata["unbalanced_vouchers"].value == 1
+    assert balance.metadata["total_imbalance"].value == -200.0
+    assert "| V2 " in balance.metadata["unbalanced"].value
+    assert evaluations[("transactions", "row_count_matches_file")].metadata["expected_rows"].value == 6
+    assert evaluations[("rule_weekend_posting", "flags_have_reasons")].metadata["flagged"].value == 2
+
+
+def _algorithm_assets() -> list[str]:
+    from anomaly_pipeline.detect.registry import ALGORITHMS
+    from anomaly_pipeline.orchestration.assets import algorithm_asset_name
+
+    return [algorithm_asset_name(cls) for cls in ALGORITHMS.values()]
+
+
+def test_error_checks_fail_on_corrupted_results(env):
+    path = env["tmp"] / "ledger.csv"
+    path.write_text(LEDGER)
+    key = partition_key_for(sha256_file(path))
+    wh = Warehouse(env["DATABASE_URL"])
+    checks_job = dg.define_asset_job("checks_only", selection=dg.AssetSelection.all_asset_checks(),
+                                     partitions_def=uploads_partitions)
+    check_defs = dg.Definitions.merge(defs, dg.Definitions(jobs=[checks_job]))
+    with dg.instance_for_test() as instance:
+        instance.add_dynamic_partitions("uploads", [key])
+        assert _process(instance, path, key, "aggressive").success
+        t, f, r = schema.transactions, schema.rule_flags, schema.transaction_risk
+        with wh.engine.begin() as conn:
+            conn.execute(t.update().where(t.c.upload_id == key, t.c.transaction_id == 1).values(account=""))
+            conn.execute(t.delete().where(t.c.upload_id == key, t.c.transaction_id == 4))
+            conn.execute(f.update().where(f.c.upload_id == key, f.c.transaction_id == 5).values(reason=" "))
+            conn.execute(f.update().where(f.c.upload_id == key, f.c.transaction_id == 6).values(score=1.5))
+            conn.execute(r.update().where(r.c.upload_id == key, r.c.transaction_id == 5).values(reasons=None))
+            conn.execute(r.update().where(r.c.upload_id == key, r.c.transaction_id == 6).values(risk_score=-0.1))
+            conn.execute(schema.anomaly_scores.insert().values(
+                upload_id=key, strategy="aggressive", algorithm="robust_zscore", transaction_id=2, score=2.0,
+                flagged=True, reason=None))
+        # checks alone, as "Execute checks" in the UI does (a checks-only selection takes the partition as a tag)
+        result = check_defs.resolve_job_def("checks_only").execute_in_process(
+            tags={"dagster/partition": key}, instance=instance,
+            run_config={"resources": {"scoring": {"config": {"strategy": "aggressive"}}}})
+    evaluations = _evaluations(result)
+    failed = {k for k, e in evaluations.items() if not e.passed}
+    assert failed == {
+        ("transactions", "vouchers_balance"), ("transactions", "keys_present"),
+        ("transactions", "row_count_matches_file"),
+        ("rule_weekend_posting", "scores_in_range"), ("rule_weekend_posting", "flags_have_reasons"),
+        ("score_robust_zscore", "scores_in_range"), ("score_robust_zscore", "flags_have_reasons"),
+        ("transaction_risk", "scores_in_range"), ("transaction_risk", "flags_have_reasons"),
+    }
+    assert all(evaluations[k].severity == dg.AssetCheckSeverity.ERROR for k in failed - {("transactions", "vouchers_balance")})
+    assert evaluations[("transactions", "keys_present")].metadata["missing_account"].value == 1
+    counted = evaluations[("transactions", "row_count_matches_file")].metadata
+    assert (counted["expected_rows"].value, counted["loaded_rows"].value, counted["difference"].value) == (6, 5, 1)
+    assert evaluations[("transaction_risk", "scores_in_range")].metadata["out_of_range"].value == 1
+    with wh.engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(t).where(t.c.upload_id == key)).scalar_one() == 5

@@ -1,0 +1,71 @@
+"""What the Dagster UI shows for a materialization: counts per test, source details and PNG plots."""
+
+from __future__ import annotations
+
+import base64
+import re
+
+import dagster as dg
+
+from anomaly_pipeline.definitions import defs
+from anomaly_pipeline.ingest.files import sha256_file
+from anomaly_pipeline.orchestration.partitions import partition_key_for
+
+LEDGER = """Datum;Verifikation;Konto;Belopp;Text
+2024-03-04;V1;1910;-500,00;Kassaöverföring från växelkassan
+2024-03-04;V1;6110;500,00;Kontorsmaterial
+2024-03-09;V3;1930;-2500,00;Bank
+2024-03-09;V3;4010;2500,00;Varor
+2024-03-10;V4;1930;-1500,00;Bank
+2024-03-10;V4;4010;1500,00;Varor
+"""
+PNG = re.compile(r"^!\[[^\]]+\]\(data:image/png;base64,([A-Za-z0-9+/=]+)\)$")
+
+
+def _png(markdown: str) -> bytes:
+    match = PNG.match(markdown)
+    assert match, markdown[:80]
+    return base64.b64decode(match.group(1))
+
+
+def test_materializations_carry_counts_source_details_and_plots(pg_env):
+    path = pg_env["tmp"] / "huvudbok.csv"
+    path.write_bytes(LEDGER.encode("cp1252"))
+    key = partition_key_for(sha256_file(path))
+    with dg.instance_for_test() as instance:
+        instance.add_dynamic_partitions("uploads", [key])
+        result = defs.resolve_job_def("process_upload").execute_in_process(
+            partition_key=key, instance=instance,
+            run_config={"ops": {"raw_upload": {"config": {"path": str(path), "move": False}}},
+                        "resources": {"scoring": {"config": {"strategy": "aggressive"}}}})
+        assert result.success
+        loaded = result.asset_materializations_for_node("transactions")[0].metadata
+        assert loaded["source_file"].value == "huvudbok.csv"
+        assert loaded["format"].value == "csv"
+        assert loaded["encoding"].value in ("cp1252", "latin_1", "iso8859_15")  # not UTF-8: ö is one byte
+        mapping = loaded["mapping"].value
+        for canonical, header in (("posting_date", "Datum"), ("voucher_id", "Verifikation"), ("account", "Konto"),
+                                  ("amount", "Belopp"), ("description", "Text")):
+            assert re.search(rf"\|\s*{canonical}\s*\|\s*{header}\s*\|", mapping), mapping
+
+        (observed,) = [e.event_specific_data.asset_observation for e in result.all_events
+                       if e.event_type == dg.DagsterEventType.ASSET_OBSERVATION]
+        assert observed.asset_key == dg.AssetKey("raw_upload") and observed.partition == key
+        assert observed.metadata["encoding"] == loaded["encoding"] and observed.metadata["mapping"].value == mapping
+
+        risk = result.asset_materializations_for_node("transaction_risk")[0].metadata
+        assert risk["transactions"].value == 6
+        assert risk["flagged_weekend_posting"].value == 4  # Saturday and Sunday lines, min_amount 0 in aggressive
+        assert risk["flagged"].value == 4
+        assert "flagged_robust_zscore" in risk
+        for name in ("risk_histogram", "flagged_over_time"):
+            image = _png(risk[name].value)
+            assert image.startswith(b"\x89PNG\r\n\x1a\n") and 2_000 < len(image) < 200_000
+
+        # a re-materialization of raw_upload shows what the reader found the first time
+        again = defs.resolve_job_def("process_upload").execute_in_process(
+            partition_key=key, instance=instance, asset_selection=[dg.AssetKey("raw_upload")])
+        raw = again.asset_materializations_for_node("raw_upload")[0].metadata
+        assert raw["source_file"].value == "huvudbok.csv"
+        assert raw["encoding"].value == loaded["encoding"].value
+        assert raw["mapping"].value == mapping
