@@ -189,8 +189,6 @@ def test_celery_executor_is_wired_through_the_env_switch(compose, monkeypatch):
 def test_image_copies_only_existing_files_and_installs_the_deploy_extra():
     text = (REPO / "Dockerfile").read_text()
     assert "COPY deploy/dagster.yaml $DAGSTER_HOME/dagster.yaml" in text
-    # `dagster dev` reads ./dagster.yaml for its temporary instance: no deployment config at the root
-    assert not (REPO / "dagster.yaml").exists()
     for line in re.findall(r"^COPY\s+(.+)$", text, re.M):
         *sources, _target = line.split()
         for source in sources:
@@ -198,6 +196,21 @@ def test_image_copies_only_existing_files_and_installs_the_deploy_extra():
     assert 'pip install --no-cache-dir ".[deploy]"' in text
     pyproject = (REPO / "pyproject.toml").read_text()
     assert re.search(r'^deploy = \[.*"dagster-celery', pyproject, re.M)
+
+
+def test_root_dagster_yaml_loads_with_no_environment_for_dagster_dev(tmp_path, monkeypatch):
+    """`dagster dev` from the root uses ./dagster.yaml for its temporary instance: it must need nothing set."""
+    for key in [k for k in os.environ if k.startswith("DAGSTER_")]:
+        monkeypatch.delenv(key)
+    home = tmp_path / "dev_home"
+    home.mkdir()
+    (home / "dagster.yaml").write_text((REPO / "dagster.yaml").read_text())
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    with dg.DagsterInstance.get() as instance:
+        assert type(instance.run_storage).__name__ == "SqliteRunStorage"
+        assert type(instance.run_coordinator).__name__ == "QueuedRunCoordinator"
+        assert instance.run_coordinator.get_run_queue_config().max_concurrent_runs == 4
+    assert not _instance_env_vars(yaml.safe_load((REPO / "dagster.yaml").read_text()))
 
 
 def test_instance_yaml_loads_on_postgres_with_psycopg2(tmp_path, monkeypatch):
