@@ -31,16 +31,36 @@ def _table(ws) -> list[dict]:
     return [dict(zip(rows[0], r, strict=True)) for r in rows[1:]]
 
 
+WEEKEND_CONFIG = {"min_amount": 0.0, "weekend_days": [6, 7], "severity": "medium", "skip_month_end": True}
+
+
+def _two_test_strategy(env, capsys) -> str:
+    """The z-score and the weekend rule only, so the expected sheets do not move when presets are retuned."""
+    from anomaly_pipeline.detect.registry import ALGORITHMS
+
+    document = {"name": "two-tests", "threshold": 0.3, "algorithms": {
+        **{name: {"enabled": False} for name in ALGORITHMS},
+        "robust_zscore": {"enabled": True, "weight": 1.0, "config": {"threshold": 2.5}},
+        "weekend_posting": {"enabled": True, "weight": 0.8, "config": WEEKEND_CONFIG},
+    }}
+    path = env["tmp"] / "two-tests.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    assert main(["strategies", "create", "two-tests", "--from", str(path)]) == 0
+    capsys.readouterr()
+    return "two-tests"
+
+
 def test_export_workbook_sheets_and_counts(env, capsys):
     rows = _xero_rows()
-    # aggressive: every weekend posting is an anomaly (weekend rule, min_amount 0)
+    # weekend rule with min_amount 0 at weight 0.8 x 0.7 >= 0.3: every weekend posting is an anomaly
     weekend = [r for r in rows if datetime.strptime(r["JournalDate"], "%d-%b-%y").weekday() >= 5]
     flagged_journals = {r["JournalNumber"] for r in weekend}
     voucher_lines = [r for r in rows if r["JournalNumber"] in flagged_journals]
-    upload = _process(capsys, str(real_file(XERO)), "--strategy", "aggressive")[0]["upload_id"]
+    strategy = _two_test_strategy(env, capsys)
+    upload = _process(capsys, str(real_file(XERO)), "--strategy", strategy)[0]["upload_id"]
     out = env["tmp"] / "audit.xlsx"
 
-    assert main(["export", "--upload", upload, "--strategy", "aggressive", "-o", str(out)]) == 0
+    assert main(["export", "--upload", upload, "--strategy", strategy, "-o", str(out)]) == 0
     printed = json.loads(capsys.readouterr().out)
     assert printed["path"] == str(out)
     wb = openpyxl.load_workbook(out)
@@ -53,12 +73,13 @@ def test_export_workbook_sheets_and_counts(env, capsys):
     assert facts["Transactions (active lines)"] == len(rows) == 13
     assert facts["Flagged transactions"] == len(weekend) == 9
     assert facts["Flagged vouchers"] == len(flagged_journals)
-    assert facts["Strategy"] == "aggressive" and facts["Risk threshold"] == 0.3
+    assert facts["Strategy"] == strategy and facts["Risk threshold"] == 0.3
     tests_header = next(i for i, r in enumerate(summary.iter_rows(values_only=True), start=1) if r[0] == "Test")
     tests = {r[0]: r for r in summary.iter_rows(min_row=tests_header + 1, values_only=True)}
-    assert set(tests) == {"robust_zscore", "weekend_posting"}
+    assert {name for name, row in tests.items() if row[3] == "yes"} == {"robust_zscore", "weekend_posting"}
+    assert {row[2] for name, row in tests.items() if row[3] == "no"} == {"disabled"}
     assert tests["weekend_posting"][5] == 9  # flagged
-    assert json.loads(tests["weekend_posting"][7]) == {"min_amount": 0.0, "weekend_days": [6, 7], "severity": "medium"}
+    assert json.loads(tests["weekend_posting"][7]) == WEEKEND_CONFIG
     assert summary.freeze_panes == "A2"
 
     vouchers = wb["Flagged vouchers"]
@@ -78,11 +99,11 @@ def test_export_workbook_sheets_and_counts(env, capsys):
     assert len(weekend_sheet) == 9
     assert sorted(r["Amount"] for r in weekend_sheet) == sorted(float(r["NetAmount"]) for r in weekend)
     wh = Warehouse(env["DATABASE_URL"])
-    robust = wh.read_table(schema.anomaly_scores, upload_id=upload, strategy="aggressive", algorithm="robust_zscore")
+    robust = wh.read_table(schema.anomaly_scores, upload_id=upload, strategy=strategy, algorithm="robust_zscore")
     assert len(_table(wb["robust_zscore"])) == int(robust["flagged"].astype(bool).sum())
 
     # the per-partition asset wrote the same workbook under ANOMALY_DATA_DIR/exports
-    asset_file = env["tmp"] / "data" / "exports" / upload / "aggressive.xlsx"
+    asset_file = env["tmp"] / "data" / "exports" / upload / f"{strategy}.xlsx"
     assert openpyxl.load_workbook(asset_file).sheetnames == wb.sheetnames
     assert len(_table(openpyxl.load_workbook(asset_file)["Flagged vouchers"])) == len(voucher_lines)
 

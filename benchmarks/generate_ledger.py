@@ -244,8 +244,8 @@ def generate_ledger(seed: int = 0, year: int = 2024, scale: float = 1.0, per_kin
         "Counterparty", "User", "anomaly_kind", "anomaly_id"])
     # journal order: by posting date, vouchers kept together
     frame = frame.sort_values(["Date", "Voucher", "Line"], kind="stable").reset_index(drop=True)
-    # number each series in date order, as a bookkeeping system would
-    first = frame.drop_duplicates("Voucher")
+    # number each series in registration order, as a bookkeeping system does when an entry is saved
+    first = frame.drop_duplicates("Voucher").sort_values(["RegistrationDate", "Date"], kind="stable")
     series = first["Voucher"].str[0]
     renumber = series + (series.groupby(series).cumcount() + 1).astype(str)
     frame["Voucher"] = frame["Voucher"].map(dict(zip(first["Voucher"], renumber, strict=True)))

@@ -12,7 +12,6 @@ import pandas as pd
 import sqlalchemy as sa
 
 from anomaly_pipeline import quality
-from anomaly_pipeline.detect.base import AnomalyDetectionAlgorithm
 from anomaly_pipeline.detect.registry import ALGORITHMS
 from anomaly_pipeline.orchestration.assets import algorithm_asset_name, transaction_risk, transactions
 from anomaly_pipeline.orchestration.metadata import frame_markdown
@@ -80,35 +79,46 @@ def row_count_matches_file(context: dg.AssetCheckExecutionContext,
     return to_result(quality.row_count(upload, stored), ERROR)
 
 
-def build_algorithm_checks(cls: type[AnomalyDetectionAlgorithm]) -> list[dg.AssetChecksDefinition]:
-    """Scores within [0, 1] and a reason for every flag, on the rows the algorithm's asset stored."""
-    is_rule = cls.kind == "rule"
-    table = schema.rule_flags if is_rule else schema.anomaly_scores
-    column = "rule" if is_rule else "algorithm"
-    asset_key = dg.AssetKey(algorithm_asset_name(cls))
+def _algorithm_check_specs() -> list[dg.AssetCheckSpec]:
+    specs = []
+    for cls in ALGORITHMS.values():
+        asset_key = dg.AssetKey(algorithm_asset_name(cls))
+        specs += [
+            dg.AssetCheckSpec("scores_in_range", asset=asset_key, partitions_def=uploads_partitions,
+                              description=f"Every stored {cls.name()} score is within [0, 1]."),
+            dg.AssetCheckSpec("flags_have_reasons", asset=asset_key, partitions_def=uploads_partitions,
+                              description=f"Every transaction {cls.name()} flagged has a reason."),
+        ]
+    return specs
 
-    def stored_rows(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource,
-                    scoring: ScoringResource):
-        wh = warehouse.get()
-        strategy = scoring.load(wh).name
-        rows = wh.read_table(table, upload_id=context.partition_key, strategy=strategy, **{column: cls.name()})
-        if is_rule:
-            rows["flagged"] = True  # rule_flags holds flagged rows only
-        return rows
 
-    @dg.asset_check(asset=asset_key, name="scores_in_range", partitions_def=uploads_partitions,
-                    description=f"Every stored {cls.name()} score is within [0, 1].")
-    def _in_range(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource,
-                  scoring: ScoringResource) -> dg.AssetCheckResult:
-        return to_result(quality.scores_in_range(stored_rows(context, warehouse, scoring)["score"]), ERROR)
+_ALGORITHM_OF_ASSET = {algorithm_asset_name(cls): cls for cls in ALGORITHMS.values()}
 
-    @dg.asset_check(asset=asset_key, name="flags_have_reasons", partitions_def=uploads_partitions,
-                    description=f"Every transaction {cls.name()} flagged has a reason.")
-    def _reasons(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource,
-                 scoring: ScoringResource) -> dg.AssetCheckResult:
-        return to_result(quality.flags_have_reasons(stored_rows(context, warehouse, scoring)), ERROR)
 
-    return [_in_range, _reasons]
+@dg.multi_asset_check(specs=_algorithm_check_specs(), can_subset=True, name="detector_results",
+                      description="Scores within [0, 1] and a reason for every flag, on the rows each detector "
+                                  "asset stored. One step reads them all: a step per check would cost more "
+                                  "than the checks.")
+def detector_results(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource,
+                     scoring: ScoringResource):
+    wh = warehouse.get()
+    strategy = scoring.load(wh).name
+    key = context.partition_key
+    scores = wh.read_table(schema.anomaly_scores, upload_id=key, strategy=strategy)
+    flags = wh.read_table(schema.rule_flags, upload_id=key, strategy=strategy).assign(flagged=True)
+    by_algorithm = {name: rows for name, rows in scores.groupby("algorithm")}
+    by_rule = {name: rows for name, rows in flags.groupby("rule")}
+    for check_key in sorted(context.selected_asset_check_keys, key=lambda k: (k.asset_key.to_user_string(), k.name)):
+        cls = _ALGORITHM_OF_ASSET[check_key.asset_key.to_user_string()]
+        stored = (by_rule if cls.kind == "rule" else by_algorithm).get(cls.name(), flags.iloc[:0])
+        if check_key.name == "scores_in_range":
+            outcome = quality.scores_in_range(stored["score"])
+        else:
+            outcome = quality.flags_have_reasons(stored)
+        result = to_result(outcome, ERROR)
+        yield dg.AssetCheckResult(asset_key=check_key.asset_key, check_name=check_key.name, passed=result.passed,
+                                  severity=result.severity, description=result.description,
+                                  metadata=result.metadata)
 
 
 def _risk_rows(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource, scoring: ScoringResource):
@@ -135,6 +145,6 @@ def anomalies_have_reasons(context: dg.AssetCheckExecutionContext, warehouse: Wa
 
 asset_checks = [
     vouchers_balance, keys_present, row_count_matches_file,
-    *(check for cls in ALGORITHMS.values() for check in build_algorithm_checks(cls)),
+    detector_results,
     risk_in_range, anomalies_have_reasons,
 ]

@@ -18,6 +18,7 @@ class AutoencoderDetector(MLDetector):
     reconstruct break those relations. The features with the largest reconstruction error are the reason."""
 
     algorithm = "autoencoder"
+    default_weight = 0.4
     description = "Reconstruction error of an MLP autoencoder over the transaction features."
     default_config = {**ML_CONFIG, "max_fit_rows": 20000, "bottleneck": 3, "max_iter": 80}
 

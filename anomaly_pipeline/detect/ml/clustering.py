@@ -26,6 +26,7 @@ class ClusteringDetector(MLDetector):
     1/`small_cluster_ratio` of the median cluster's size (CBLOF's size-gap idea). Fitted on a bounded sample: O(n x k) to score."""
 
     algorithm = "clustering"
+    default_weight = 0.2
     description = "Distance to the nearest large MiniBatchKMeans cluster over the transaction features."
     default_config = {**ML_CONFIG, "n_clusters": 12, "small_cluster_share": 0.01, "small_cluster_ratio": 5.0}
 

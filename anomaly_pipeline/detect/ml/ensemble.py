@@ -36,7 +36,7 @@ class EnsembleDetector(MLDetector):
     description = "Combined Isolation Forest, autoencoder and clustering scores."
     default_config = {**ML_CONFIG, "method": "mean",
                       "weights": {"isolation_forest": 1.0, "autoencoder": 1.0, "clustering": 1.0}}
-    default_weight = 0.6
+    default_weight = 0.2
 
     def check_config(self, config: dict[str, Any]) -> None:
         super().check_config(config)

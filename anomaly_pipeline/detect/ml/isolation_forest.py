@@ -16,6 +16,7 @@ class IsolationForestDetector(MLDetector):
     each and are fitted on a bounded sample, so cost grows linearly with the rows scored."""
 
     algorithm = "isolation_forest"
+    default_weight = 0.1
     description = "Isolation Forest over amount, account, user, timing and rarity features."
     default_config = {**ML_CONFIG, "n_estimators": 100, "max_samples": 256}
 

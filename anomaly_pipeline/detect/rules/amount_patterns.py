@@ -54,7 +54,7 @@ class AmountEnding(AnomalyDetectionAlgorithm):
     description = "Amounts whose whole part ends in tell-tale digits ('99' by default)."
     required_columns = ("amount",)
     default_config = {"endings": ["99"], "min_amount": 100.0, "severity": "low"}
-    default_weight = 0.15
+    default_weight = 0.1
 
     def check_config(self, config: dict[str, Any]) -> None:
         check_str_list(self.name(), config, "endings", allow_empty=False)

@@ -108,6 +108,7 @@ class BenfordFirstDigit(_Benford):
     """First-digit test; Nigrini's MAD limits 0.006 / 0.012 / 0.015."""
 
     algorithm = "benford_first_digit"
+    default_weight = 0.05
     description = "Benford first-digit test (MAD conformity); flags the most over-represented leading digits."
     digits = 1
     mad_limits = (0.006, 0.012, 0.015)
@@ -120,6 +121,7 @@ class BenfordFirstTwoDigits(_Benford):
     population: with 90 digit pairs, sampling noise alone exceeds the limits below ~1500 amounts."""
 
     algorithm = "benford_first_two_digits"
+    default_weight = 0.05
     description = "Benford first-two-digits test (MAD conformity); flags the most over-represented pairs."
     digits = 2
     mad_limits = (0.0012, 0.0018, 0.0022)

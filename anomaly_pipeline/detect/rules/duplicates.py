@@ -84,7 +84,7 @@ class NearDuplicate(AnomalyDetectionAlgorithm):
     description = "Near-duplicates: same amount, account and counterparty within N days."
     required_columns = ("posting_date", "account", "amount", "counterparty")
     default_config = {"days": 5, "min_amount": 0.0, "severity": "medium"}
-    default_weight = 0.5
+    default_weight = 0.9
 
     def check_config(self, config: dict[str, Any]) -> None:
         check_min(self.name(), config, "days", 0)

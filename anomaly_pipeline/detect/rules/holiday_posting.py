@@ -25,7 +25,7 @@ class HolidayPosting(AnomalyDetectionAlgorithm):
     required_columns = ("posting_date", "amount")
     default_config = {"country": "SE", "subdivision": "", "categories": ["public", "de_facto"], "language": "",
                       "min_amount": 0.0, "skip_month_end": True, "severity": "medium"}
-    default_weight = 0.6
+    default_weight = 0.25
 
     def check_config(self, config: dict[str, Any]) -> None:
         check_min(self.name(), config, "min_amount", 0)

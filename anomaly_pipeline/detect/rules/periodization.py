@@ -38,7 +38,7 @@ class PeriodMismatch(AnomalyDetectionAlgorithm):
     description = "Posting date and registration date in different periods."
     required_columns = ("posting_date", "registration_date", "amount")
     default_config = {"period": "month", "min_amount": 0.0, "max_flagged_share": 0.5, "severity": "low"}
-    default_weight = 0.15
+    default_weight = 0.05
 
     def check_config(self, config: dict[str, Any]) -> None:
         check_period(self.name(), config)

@@ -154,7 +154,7 @@ class PostingBurst(AnomalyDetectionAlgorithm):
     required_columns = ("posting_date", "amount")
     default_config = {"group_by": ["user_name", "account"], "window_days": 1, "min_count": 10, "ratio": 5.0,
                       "min_active_windows": 3, "severity": "medium"}
-    default_weight = 0.4
+    default_weight = 0.3
 
     def check_config(self, config: dict[str, Any]) -> None:
         bad = [g for g in config["group_by"] if g not in GROUP_LABELS]

@@ -30,7 +30,7 @@ class MovingAverageDeviation(AnomalyDetectionAlgorithm):
     required_columns = ("amount", "account", "posting_date")
     default_config = {"window": 20, "min_history": 8, "threshold": 4.0, "min_ratio": 3.0, "min_spread": 0.05,
                       "account_spread_share": 0.5, "direction": "both"}
-    default_weight = 0.7
+    default_weight = 0.2
 
     def check_config(self, config: dict[str, Any]) -> None:
         checks = {"window": config["window"] >= 3, "min_history": 2 <= config["min_history"] <= config["window"],

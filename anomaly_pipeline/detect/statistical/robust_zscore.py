@@ -26,6 +26,7 @@ class RobustZScore(AnomalyDetectionAlgorithm):
     """
 
     algorithm = "robust_zscore"
+    default_weight = 0.35
     kind = "statistical"
     description = "Amounts far from their account's usual size (median/MAD per account)."
     required_columns = ("amount", "account")
@@ -108,4 +109,4 @@ class RobustZScoreCounterparty(RobustZScore):
     required_columns = ("amount", "account", "counterparty")
     # per-pair groups are tight (one supplier's invoices), so ordinary variation reaches z 3.5 there
     default_config = {"threshold": 4.5, "min_group_size": 8, "group_by": "account_counterparty"}
-    default_weight = 0.8
+    default_weight = 0.6

@@ -33,7 +33,7 @@ class TimeSeriesSpike(AnomalyDetectionAlgorithm):
     required_columns = ("amount", "account", "posting_date")
     default_config = {"frequency": "D", "threshold": 4.0, "min_ratio": 3.0, "min_periods": 20,
                       "min_profile_periods": 4, "min_scale": 0.25}
-    default_weight = 0.8
+    default_weight = 0.6
 
     def check_config(self, config: dict[str, Any]) -> None:
         if config["frequency"] not in ("D", "W"):
