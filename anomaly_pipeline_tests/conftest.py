@@ -91,3 +91,19 @@ def _set_env(tmp_path: Path, monkeypatch, url: str) -> dict:
     monkeypatch.delenv("DAGSTER_HOME", raising=False)
     (tmp_path / "uploads").mkdir()
     return {**values, "tmp": tmp_path}
+
+
+@pytest.fixture
+def minimal_strategy(monkeypatch, tmp_path) -> str:
+    """DEFAULT_STRATEGY = a stored strategy with the robust z-score only: for tests about loading, crashes
+    and concurrency, where running all detectors on every run would only cost time. Needs `env`/`pg_env`."""
+    from anomaly_pipeline.detect.registry import ALGORITHMS
+    from anomaly_pipeline.strategies.store import create_strategy
+
+    document = {"name": "zscore-only", "threshold": 0.5,
+                "algorithms": {name: {"enabled": name == "robust_zscore"} for name in ALGORITHMS}}
+    wh = Warehouse(os.environ["DATABASE_URL"])
+    wh.migrate()
+    create_strategy(wh, "zscore-only", document)
+    monkeypatch.setenv("DEFAULT_STRATEGY", "zscore-only")
+    return "zscore-only"

@@ -32,9 +32,9 @@ def _pg_dsn(url: str) -> str:
     return url.replace("postgresql+psycopg://", "postgresql://")
 
 
-def test_sigkill_during_copy_leaves_no_partial_partition_and_rerun_completes(pg_env, tmp_path):
+def test_sigkill_during_copy_leaves_no_partial_partition_and_rerun_completes(pg_env, minimal_strategy, tmp_path):
     ledger = tmp_path / "big ledger.csv"
-    rows = 300_000
+    rows = 200_000
     write_csv(generate(rows, seed=3), ledger)
     key = partition_key_for(sha256_file(ledger))
     env = {k: v for k, v in os.environ.items() if k != "DAGSTER_HOME"}
