@@ -141,3 +141,24 @@ def test_sheets_over_excels_row_limit_are_cut_and_say_so(env, capsys, monkeypatc
     assert len(_table(wb["weekend_posting"])) == 4
     facts = {r[0]: r[1] for r in wb["Summary"].iter_rows(min_row=2, max_row=20, values_only=True) if r and r[0]}
     assert "weekend_posting: first 4 of 9 rows (Excel's limit)" in facts["Truncated sheets"]
+
+
+def test_test_sheets_keep_their_strongest_rows_and_the_summary_counts_all(env, capsys, monkeypatch):
+    from anomaly_pipeline.reporting import export
+
+    strategy = _two_test_strategy(env, capsys)
+    upload = _process(capsys, str(real_file(XERO)), "--strategy", strategy)[0]["upload_id"]
+    monkeypatch.setattr(export, "MAX_TEST_SHEET_ROWS", 4)
+    out = env["tmp"] / "capped.xlsx"
+    assert main(["export", "--upload", upload, "--strategy", strategy, "-o", str(out)]) == 0
+    capsys.readouterr()
+    wb = openpyxl.load_workbook(out)
+    assert len(_table(wb["weekend_posting"])) == 4
+    rows = _xero_rows()
+    weekend_journals = {r["JournalNumber"] for r in rows if datetime.strptime(r["JournalDate"], "%d-%b-%y").weekday() >= 5}
+    # the review list itself is only ever cut at Excel's limit
+    assert len(_table(wb["Flagged vouchers"])) == sum(r["JournalNumber"] in weekend_journals for r in rows)
+    summary = list(wb["Summary"].iter_rows(values_only=True))
+    facts = {r[0]: r[1] for r in summary if r and r[0]}
+    assert facts["Truncated sheets"] == "weekend_posting: first 4 of 9 rows (the strongest; Summary counts all)"
+    assert {r[0]: r[5] for r in summary if r and r[0] == "weekend_posting"}["weekend_posting"] == 9

@@ -16,6 +16,7 @@ from lxml import etree
 
 from anomaly_pipeline.ingest.base import ReadResult
 from anomaly_pipeline.ingest.errors import RejectedFile
+from anomaly_pipeline.ingest.readers.xml_text import element_text
 
 # message element -> (message family, container element)
 CAMT_MESSAGES: dict[str, tuple[str, str]] = {
@@ -28,12 +29,7 @@ _MESSAGE_ID = re.compile(r"(camt\.\d{3}\.\d{3}\.\d{2})")
 _NOT_PROVIDED = {"", "NOTPROVIDED", "NONREF"}
 
 
-def _text(element: etree._Element | None, path: str) -> str | None:
-    if element is None:
-        return None
-    value = element.findtext(path)
-    value = value.strip() if value else None
-    return value or None
+_text = element_text
 
 
 def _first_text(element: etree._Element | None, *paths: str) -> str | None:

@@ -14,6 +14,7 @@ from lxml import etree
 
 from anomaly_pipeline.ingest.base import ReadResult
 from anomaly_pipeline.ingest.errors import RejectedFile
+from anomaly_pipeline.ingest.readers.xml_text import element_text
 
 # NO / OECD 2.0: Transaction/Line; Portuguese-style variants: Transaction/Lines/DebitLine|CreditLine
 _LINES = ("*[local-name()='Line'] | *[local-name()='Lines']/*[local-name()='DebitLine' or "
@@ -21,12 +22,7 @@ _LINES = ("*[local-name()='Line'] | *[local-name()='Lines']/*[local-name()='Debi
 _LINE_PATH = etree.XPath(_LINES)
 
 
-def _text(element: etree._Element | None, path: str) -> str | None:
-    if element is None:
-        return None
-    value = element.findtext(path)
-    value = value.strip() if value else None
-    return value or None
+_text = element_text
 
 
 def _amount(line: etree._Element, side: str) -> str | None:
