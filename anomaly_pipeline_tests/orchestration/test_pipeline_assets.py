@@ -7,6 +7,7 @@ from datetime import datetime
 from pathlib import Path
 
 import dagster as dg
+import pandas as pd
 import sqlalchemy as sa
 
 from anomaly_pipeline.definitions import defs
@@ -62,10 +63,16 @@ def test_csv_upload_is_loaded_scored_and_replaced_on_rematerialization(env):
         mat = result.asset_materializations_for_node("transactions")[0]
         assert mat.metadata["transactions"].value == 13
 
-        # re-materializing replaces, never appends
+        # re-materializing replaces, never appends, and gives every transaction the same id again
         flag_rows = wh.count_rows(schema.rule_flags, upload_id=key)
+        before = wh.read_transactions(key)[["transaction_id", "row_number", "voucher_id", "account", "amount"]]
+        flags_before = wh.read_table(schema.rule_flags, upload_id=key).sort_values(["rule", "transaction_id"])
         assert _run(instance, path, key).success
         assert wh.count_rows(schema.transactions, upload_id=key) == 13
+        after = wh.read_transactions(key)[["transaction_id", "row_number", "voucher_id", "account", "amount"]]
+        pd.testing.assert_frame_equal(after, before)
+        flags_after = wh.read_table(schema.rule_flags, upload_id=key).sort_values(["rule", "transaction_id"])
+        pd.testing.assert_frame_equal(flags_after.reset_index(drop=True), flags_before.reset_index(drop=True))
         assert wh.count_rows(schema.rule_flags, upload_id=key) == flag_rows
         assert wh.count_rows(schema.transaction_risk, upload_id=key, strategy="balanced") == len(risk)
         with wh.engine.connect() as conn:
