@@ -185,8 +185,70 @@ def write_xls(ledger: Ledger, path: Path) -> Path:
     return path
 
 
-# variant -> (file suffix, writer). An SIE4 writer would be one more entry: ("sie4", ".se", write_sie4).
+def _sie_quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def write_sie4(ledger: Ledger, path: Path) -> Path:
+    """SIE 4E in CP437 (#FORMAT PC8), CRLF, one #VER per voucher: series = the id's letters, number its digits."""
+    lines = ["#FLAGGA 0", '#PROGRAM "anomaly_pipeline tests" 1.0', "#FORMAT PC8", "#GEN 20250101", "#SIETYP 4",
+             f"#FNAMN {_sie_quote(ledger.company)}", "#RAR 0 20240101 20241231"]
+    lines += [f"#KONTO {account} {_sie_quote(name)}" for account, name in ACCOUNTS.items()]
+    for v in ledger.vouchers:
+        series, number = v.voucher_id.rstrip("0123456789"), v.voucher_id[len(v.voucher_id.rstrip("0123456789")):]
+        lines.append(f"#VER {series} {number} {v.date:%Y%m%d} {_sie_quote(v.text)} {v.date:%Y%m%d} {_sie_quote(v.user)}")
+        lines.append("{")
+        lines += [f"   #TRANS {account} {{}} {amount:.2f}" for account, amount in v.lines]
+        lines.append("}")
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("cp437"))
+    return path
+
+
+def write_saft(ledger: Ledger, path: Path) -> Path:
+    """SAF-T Financial (Norwegian 1.30 namespace): one Transaction per voucher, DebitAmount/CreditAmount lines."""
+    from lxml import etree
+
+    ns = "urn:StandardAuditFile-Taxation-Financial:NO"
+
+    def sub(parent, tag, text=None):
+        element = etree.SubElement(parent, f"{{{ns}}}{tag}")
+        if text is not None:
+            element.text = text
+        return element
+
+    root = etree.Element(f"{{{ns}}}AuditFile", nsmap={None: ns})
+    header = sub(root, "Header")
+    sub(header, "AuditFileVersion", "1.30")
+    sub(sub(header, "Company"), "Name", ledger.company)
+    sub(header, "DefaultCurrencyCode", "SEK")
+    accounts = sub(sub(root, "MasterFiles"), "GeneralLedgerAccounts")
+    for account_id, name in ACCOUNTS.items():
+        account = sub(accounts, "Account")
+        sub(account, "AccountID", account_id)
+        sub(account, "AccountDescription", name)
+    journal = sub(sub(root, "GeneralLedgerEntries"), "Journal")
+    sub(journal, "JournalID", "GL")
+    for v in ledger.vouchers:
+        tx = sub(journal, "Transaction")
+        sub(tx, "TransactionID", v.voucher_id)
+        sub(tx, "TransactionDate", f"{v.date:%Y-%m-%d}")
+        sub(tx, "Description", v.text)
+        sub(tx, "SystemEntryDate", f"{v.date:%Y-%m-%d}")
+        sub(tx, "SourceID", v.user)
+        for n, (account, amount) in enumerate(v.lines, start=1):
+            line = sub(tx, "Line")
+            sub(line, "RecordID", str(n))
+            sub(line, "AccountID", account)
+            sub(line, "Description", v.text)
+            sub(sub(line, "DebitAmount" if amount >= 0 else "CreditAmount"), "Amount", f"{abs(amount):.2f}")
+    path.write_bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
+    return path
+
+
+# variant -> (file suffix, writer)
 WRITERS: dict[str, tuple[str, Callable[[Ledger, Path], Path]]] = {
+    "sie4": (".se", write_sie4),
+    "saft": (".xml", write_saft),
     "csv_comma": (".csv", write_csv_comma),
     "csv_semicolon": (".csv", write_csv_semicolon),
     "json_records": (".json", write_json_records),
