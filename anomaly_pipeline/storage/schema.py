@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
+import re
+
 import sqlalchemy as sa
 
 metadata = sa.MetaData()
+
+
+def is_upload_partition(table_name: str) -> bool:
+    """PostgreSQL's per-upload partitions of `transactions` (made at load time, not by migrations)."""
+    return re.fullmatch(r"transactions_[0-9a-f]{1,32}(_new)?", table_name) is not None
+
+
+def include_in_migrations(obj, name, type_, reflected, compare_to) -> bool:
+    """Alembic autogenerate filter: leave the per-upload partitions and their indexes alone."""
+    table = name if type_ == "table" else getattr(getattr(obj, "table", None), "name", "")
+    return not (reflected and is_upload_partition(table or ""))
 
 file_uploads = sa.Table(
     "file_uploads", metadata,

@@ -6,7 +6,7 @@ from alembic import context
 from sqlalchemy import create_engine
 
 from anomaly_pipeline.settings import get_settings
-from anomaly_pipeline.storage.schema import metadata
+from anomaly_pipeline.storage.schema import include_in_migrations, metadata
 
 config = context.config
 url = config.get_main_option("sqlalchemy.url") or get_settings().database_url
@@ -24,7 +24,8 @@ def run_migrations() -> None:
 
 
 def _run(connection) -> None:
-    context.configure(connection=connection, target_metadata=metadata, render_as_batch=True)
+    context.configure(connection=connection, target_metadata=metadata, render_as_batch=True,
+                      include_object=include_in_migrations)
     with context.begin_transaction():
         context.run_migrations()
 
