@@ -14,6 +14,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 from openpyxl import Workbook
@@ -229,10 +230,48 @@ def _write_table(wb: Workbook, title: str, columns: list[Column], frame: pd.Data
             width = max(width, int(lengths.quantile(0.9)) if len(lengths) else 0)
         ws.column_dimensions[get_column_letter(i)].width = min(max(width + 2, 8), MAX_WIDTH)
     ws.append([_header(ws, c.header) for c in columns])
-    values = data.astype(object).where(data.notna(), None)
-    for row in values.itertuples(index=False, name=None):
-        ws.append([_cell(ws, v, c.kind) for v, c in zip(row, columns, strict=True)])
+    # convert column-wise (vectorised), then only formatted numbers/dates and formula-like text need a cell object
+    values = [_column_values(data[c.source], c.kind) for c in columns]
+    formats = [FORMATS.get(c.kind) for c in columns]
+    for row in zip(*values, strict=True):
+        ws.append([_fast_cell(ws, v, f) for v, f in zip(row, formats, strict=True)])
     return len(frame)
+
+
+def _column_values(column: pd.Series, kind: str) -> list[Any]:
+    """A column as the Python values `_cell` would write, computed for the whole column at once."""
+    missing = column.isna().to_numpy()
+    if kind == "date":
+        stamps = pd.to_datetime(column, errors="coerce", utc=getattr(column.dtype, "tz", None) is not None)
+        if getattr(stamps.dtype, "tz", None) is not None:
+            stamps = stamps.dt.tz_convert("UTC").dt.tz_localize(None)
+        midnight = (stamps == stamps.dt.normalize()).to_numpy()
+        values = np.where(midnight, stamps.dt.date.to_numpy(dtype=object), stamps.dt.to_pydatetime())
+    elif kind in ("amount", "score"):
+        values = pd.to_numeric(column, errors="coerce").astype("float64").to_numpy(dtype=object)
+    elif kind == "int":
+        values = column.astype("Int64").to_numpy(dtype=object)
+    elif kind == "bool":
+        values = np.where(column.fillna(False).astype(bool).to_numpy(), "yes", "no").astype(object)
+    else:
+        text = column.astype("string").str.replace(ILLEGAL_CHARACTERS_RE.pattern, "", regex=True)
+        values = text.to_numpy(dtype=object)
+    values[missing | pd.isna(values)] = None
+    return values.tolist()
+
+
+def _fast_cell(ws, value: Any, number_format: str | None) -> Any:
+    if value is None:
+        return None
+    if number_format is not None:
+        cell = WriteOnlyCell(ws, value=value)
+        cell.number_format = "yyyy-mm-dd hh:mm:ss" if isinstance(value, datetime) else number_format
+        return cell
+    if isinstance(value, str) and value.startswith("="):
+        cell = WriteOnlyCell(ws, value=value)
+        cell.data_type = "s"  # never a formula, whatever the text starts with
+        return cell
+    return value
 
 
 def _header(ws, text: str) -> WriteOnlyCell:
