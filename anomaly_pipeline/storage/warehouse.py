@@ -123,7 +123,7 @@ class Warehouse:
                 copy.write(view[start:start + (1 << 20)])
         cursor.close()
 
-    def _swap_partition(self, conn: sa.Connection, upload_id: str, rows: pd.DataFrame) -> int:
+    def _swap_partition(self, conn: sa.Connection, upload_id: str, rows: pd.DataFrame) -> None:
         """PostgreSQL: COPY into a fresh, unindexed table, then replace the upload's partition with it.
 
         Building indexes once after the COPY (ATTACH does it) is several times faster than maintaining
@@ -137,8 +137,7 @@ class Warehouse:
         conn.execute(sa.text(f'DROP TABLE IF EXISTS "{staging}"'))
         conn.execute(sa.text(f'CREATE TABLE "{staging}" (LIKE transactions INCLUDING DEFAULTS)'))
         staging_table = sa.Table(staging, sa.MetaData(), *(sa.Column(c.name, c.type) for c in schema.transactions.c))
-        count = len(rows)
-        if count:
+        if len(rows):
             self._copy(conn, staging_table, rows[[c.name for c in schema.transactions.c if c.name in rows.columns]])
         conn.execute(sa.text(f"ALTER TABLE \"{staging}\" ADD CONSTRAINT \"{staging}_key\" CHECK (upload_id = '{upload_id}')"))
         attached = conn.execute(sa.text(
@@ -149,7 +148,6 @@ class Warehouse:
         conn.execute(sa.text(f'DROP TABLE IF EXISTS "{name}"'))
         conn.execute(sa.text(f'ALTER TABLE "{staging}" RENAME TO "{name}"'))
         conn.execute(sa.text(f"ALTER TABLE transactions ATTACH PARTITION \"{name}\" FOR VALUES IN ('{upload_id}')"))
-        return count
 
     # ------------------------------------------------------------------ uploads
 

@@ -148,13 +148,21 @@ class MLDetector(AnomalyDetectionAlgorithm):
         fit_score, _ = quantile_scores(raw_fit, raw_fit, config["contamination"])
         return score, fit_score, model
 
-    def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
+    def prepare(self, transactions: pd.DataFrame, config: dict[str, Any],
+                reference: pd.DataFrame) -> tuple[Features, Scaled] | DetectionResult:
+        """Features of the rows and the scaled fitting sample, or the reason to skip."""
         if len(reference) < config["min_rows"]:
             return DetectionResult.skip(f"{len(reference)} reference rows, fewer than min_rows {config['min_rows']}")
         features = build_features(transactions, reference)
         if not features.names:
             return DetectionResult.skip("no feature varies in the reference data")
-        scaled = scale_features(features, config["max_fit_rows"], config["random_state"])
+        return features, scale_features(features, config["max_fit_rows"], config["random_state"])
+
+    def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
+        prepared = self.prepare(transactions, config, reference)
+        if isinstance(prepared, DetectionResult):
+            return prepared
+        features, scaled = prepared
         model = self._fit(scaled.fit, config)
         raw = self._score(model, scaled.rows)
         score, flagged = quantile_scores(raw, self._score(model, scaled.fit), config["contamination"])

@@ -8,7 +8,6 @@ import numpy as np
 import pandas as pd
 
 from anomaly_pipeline.detect.base import ConfigError, DetectionResult
-from anomaly_pipeline.detect.features import build_features
 from anomaly_pipeline.detect.ml.autoencoder import AutoencoderDetector
 from anomaly_pipeline.detect.ml.clustering import ClusteringDetector
 from anomaly_pipeline.detect.ml.common import (
@@ -16,7 +15,6 @@ from anomaly_pipeline.detect.ml.common import (
     MLDetector,
     feature_reasons,
     quantile_scores,
-    scale_features,
 )
 from anomaly_pipeline.detect.ml.isolation_forest import IsolationForestDetector
 
@@ -61,12 +59,10 @@ class EnsembleDetector(MLDetector):
         raise NotImplementedError
 
     def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
-        if len(reference) < config["min_rows"]:
-            return DetectionResult.skip(f"{len(reference)} reference rows, fewer than min_rows {config['min_rows']}")
-        features = build_features(transactions, reference)
-        if not features.names:
-            return DetectionResult.skip("no feature varies in the reference data")
-        scaled = scale_features(features, config["max_fit_rows"], config["random_state"])
+        prepared = self.prepare(transactions, config, reference)
+        if isinstance(prepared, DetectionResult):
+            return prepared
+        features, scaled = prepared
         weights = {name: float(w) for name, w in config["weights"].items() if float(w) > 0}
         if config["method"] != "weighted":
             weights = dict.fromkeys(weights, 1.0)
