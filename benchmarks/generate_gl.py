@@ -52,9 +52,12 @@ def generate(rows: int, seed: int = 7, accounts: int = 300, users: int = 40) -> 
     weekend_days = all_days[~np.is_busday(all_days)]
     voucher_day = np.where(rng.random(n_vouchers) < 0.005,
                            rng.choice(weekend_days, size=n_vouchers), rng.choice(business, size=n_vouchers))
-    voucher_day = np.sort(voucher_day)
+    # systems number vouchers as they are registered: order by registration date, posting date before it
+    voucher_lag = rng.integers(0, 4, size=n_vouchers).astype("timedelta64[D]")
+    order = np.lexsort((voucher_day, voucher_day + voucher_lag))
+    voucher_day, voucher_lag = voucher_day[order], voucher_lag[order]
     posting = voucher_day[voucher_of_line]
-    lag = rng.integers(0, 4, size=n_vouchers)[voucher_of_line].astype("timedelta64[D]")
+    lag = voucher_lag[voucher_of_line]
     user_idx = rng.integers(0, users, size=n_vouchers)[voucher_of_line]
     counterparties = np.array([f"Partner {i:04d}" for i in range(2000)])
     texts = np.array(["Faktura", "Inbetalning", "Lön", "Hyra", "Bankavgift", "Moms", "Leverantörsbetalning",
