@@ -5,7 +5,7 @@ import dagster as dg
 from anomaly_pipeline.orchestration.assets import ingest_assets, scoring_assets
 from anomaly_pipeline.orchestration.checks import asset_checks
 from anomaly_pipeline.orchestration.executor import executor_from_env
-from anomaly_pipeline.orchestration.export_asset import auditor_export
+from anomaly_pipeline.orchestration.export_asset import auditor_export, export_workbook_job
 from anomaly_pipeline.orchestration.jobs import process_upload_job, rescore_job
 from anomaly_pipeline.orchestration.preview_job import preview_strategy_job
 from anomaly_pipeline.orchestration.resources import default_resources
@@ -16,7 +16,7 @@ from anomaly_pipeline.orchestration.sensors import upload_sensor
 defs = dg.Definitions(
     assets=[*ingest_assets, *scoring_assets, auditor_export],
     asset_checks=asset_checks,
-    jobs=[process_upload_job, rescore_job, preview_strategy_job],
+    jobs=[process_upload_job, rescore_job, preview_strategy_job, export_workbook_job],
     sensors=[upload_sensor, retry_failed_uploads],
     schedules=[nightly_rescore],
     resources=default_resources(),

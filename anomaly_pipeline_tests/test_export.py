@@ -6,9 +6,11 @@ import csv
 import json
 from datetime import date, datetime
 
+import dagster as dg
 import openpyxl
 
 from anomaly_pipeline.cli import main
+from anomaly_pipeline.definitions import defs
 from anomaly_pipeline.storage import schema
 from anomaly_pipeline.storage.warehouse import Warehouse
 from anomaly_pipeline_tests.conftest import real_file
@@ -102,8 +104,15 @@ def test_export_workbook_sheets_and_counts(env, capsys):
     robust = wh.read_table(schema.anomaly_scores, upload_id=upload, strategy=strategy, algorithm="robust_zscore")
     assert len(_table(wb["robust_zscore"])) == int(robust["flagged"].astype(bool).sum())
 
-    # the per-partition asset wrote the same workbook under ANOMALY_DATA_DIR/exports
+    # the upload's run does not write the workbook; the export_workbook job writes the same one as the CLI
     asset_file = env["tmp"] / "data" / "exports" / upload / f"{strategy}.xlsx"
+    assert not asset_file.exists()
+    with dg.instance_for_test() as instance:
+        instance.add_dynamic_partitions("uploads", [upload])
+        result = defs.resolve_job_def("export_workbook").execute_in_process(
+            partition_key=upload, instance=instance,
+            run_config={"resources": {"scoring": {"config": {"strategy": strategy}}}})
+    assert result.success
     assert openpyxl.load_workbook(asset_file).sheetnames == wb.sheetnames
     assert len(_table(openpyxl.load_workbook(asset_file)["Flagged vouchers"])) == len(voucher_lines)
 

@@ -1,4 +1,10 @@
-"""The auditor workbook as a per-upload asset, rewritten whenever the upload's risk is."""
+"""The auditor workbook as a per-upload asset, built on demand rather than in every upload's run.
+
+Writing a workbook costs more than scoring a large upload (openpyxl writes cell by cell), and auditors want
+it for the strategy they review, so `process_upload` and `rescore_upload` leave it out. It is built by the
+`export_workbook` job, by materializing this asset in the UI, by `anomaly-pipeline export`, or after each
+new risk by the eager automation condition once `default_automation_condition_sensor` is switched on.
+"""
 
 import time
 
@@ -17,6 +23,7 @@ def export_path(upload_id: str, strategy: str):
 
 
 @dg.asset(partitions_def=uploads_partitions, group_name="reporting", deps=[transaction_risk], retry_policy=RETRY,
+          automation_condition=dg.AutomationCondition.eager(),
           description="Excel workbook for auditors: summary, flagged vouchers with all lines, one sheet per test.")
 def auditor_export(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
                    scoring: ScoringResource) -> dg.MaterializeResult:
@@ -37,3 +44,9 @@ def auditor_export(context: dg.AssetExecutionContext, warehouse: WarehouseResour
         "sheets": dg.MetadataValue.json(summary.sheets),
         "seconds": seconds,
     })
+
+
+export_workbook_job = dg.define_asset_job(
+    "export_workbook", selection=[auditor_export], partitions_def=uploads_partitions,
+    description="Write the auditor workbook of one scored upload (the scoring resource's strategy).",
+)
