@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import pandas as pd
+import pyarrow as pa
 import sqlalchemy as sa
 
 from anomaly_pipeline.detect.base import AnomalyDetectionAlgorithm, DetectionResult
@@ -66,6 +67,10 @@ def as_loaded_scores(algorithm: AnomalyDetectionAlgorithm, result: DetectionResu
     }).reset_index(drop=True)
 
 
+SCORE_COLUMNS = {"algorithm": pa.string(), "transaction_id": pa.int64(), "score": pa.float64(),
+                 "flagged": pa.bool_(), "reason": pa.string()}
+
+
 def load_scores(wh: Warehouse, upload_id: str, strategy: str) -> tuple[pd.DataFrame, dict[str, dict]]:
     """All stored scores and flags of (upload, strategy) as one long frame, and each algorithm's outcome."""
     s, f, r = schema.anomaly_scores, schema.rule_flags, schema.algorithm_runs
@@ -74,8 +79,8 @@ def load_scores(wh: Warehouse, upload_id: str, strategy: str) -> tuple[pd.DataFr
     flags_q = sa.select(f.c.rule.label("algorithm"), f.c.transaction_id, f.c.score, sa.true().label("flagged"),
                         f.c.reason).where(f.c.upload_id == upload_id, f.c.strategy == strategy)
     runs_q = sa.select(r).where(r.c.upload_id == upload_id, r.c.strategy == strategy)
+    scores = wh.read_query(sa.union_all(scores_q, flags_q), SCORE_COLUMNS)
     with wh.engine.connect() as conn:
-        scores = pd.read_sql(sa.union_all(scores_q, flags_q), conn)
         runs = pd.read_sql(runs_q, conn)
     scores["flagged"] = scores["flagged"].astype(bool)
     # pandas 3 reads NULL text as NaN (truthy): only a real string is a skip reason

@@ -274,6 +274,45 @@ class Warehouse:
         with self.engine.connect() as conn:
             return int(conn.execute(sa.select(sa.func.count()).select_from(table).where(condition)).scalar_one())
 
+    def read_query(self, query: sa.Select, columns: Mapping[str, pa.DataType]) -> pd.DataFrame:
+        """A large result as a frame with `columns` (name -> Arrow type, in the query's order). PostgreSQL
+        streams it with COPY TO (CSV parsed by Arrow): several times faster than row fetching at 1M rows."""
+        if not self.is_postgres:
+            with self.engine.connect() as conn:
+                frame = pd.read_sql(query, conn)
+            frame.columns = list(columns)
+            for name, kind in columns.items():
+                if pa.types.is_timestamp(kind):
+                    frame[name] = pd.to_datetime(frame[name], errors="coerce").astype("datetime64[ns]")
+                elif pa.types.is_boolean(kind):
+                    frame[name] = frame[name].fillna(False).astype(bool)
+                elif pa.types.is_string(kind):
+                    frame[name] = frame[name].astype("string")
+                else:
+                    frame[name] = frame[name].astype(kind.to_pandas_dtype())
+            return frame
+        # literal binds: the query's values are our own identifiers (upload ids, strategy names), escaped
+        sql = str(query.compile(dialect=self.engine.dialect, compile_kwargs={"literal_binds": True}))
+        buffer = io.BytesIO()
+        with self.engine.connect() as conn:
+            cursor = conn.connection.driver_connection.cursor()
+            with cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)") as copy:
+                for block in copy:
+                    buffer.write(block)
+            cursor.close()
+        if buffer.tell() == 0:
+            return pa.schema(list(columns.items())).empty_table().to_pandas()
+        buffer.seek(0)
+        table = pacsv.read_csv(buffer, read_options=pacsv.ReadOptions(column_names=list(columns)),
+                               convert_options=pacsv.ConvertOptions(
+                                   column_types=dict(columns), true_values=["t"], false_values=["f"],
+                                   strings_can_be_null=True, quoted_strings_can_be_null=False))
+        frame = table.to_pandas()
+        for name, kind in columns.items():
+            if pa.types.is_string(kind):
+                frame[name] = frame[name].astype("string")
+        return frame
+
     def read_table(self, table: sa.Table, **where: Any) -> pd.DataFrame:
         condition = sa.and_(*(table.c[k] == v for k, v in where.items())) if where else sa.true()
         with self.engine.connect() as conn:
