@@ -1,17 +1,19 @@
 """Per-upload assets: raw file -> canonical transactions -> one asset per algorithm -> combined risk.
 
 Assets pass data through the warehouse (each returns a MaterializeResult with metadata), so any single
-asset can be re-materialized for a partition and replaces exactly its own rows.
+asset can be re-materialized for a partition and replaces exactly its own rows. The algorithm assets are
+one multi-asset step (`detectors`): one frame, shared features and fits, no per-asset step overhead.
 """
 
 
 import time
+from contextlib import nullcontext as shared_work
 from pathlib import Path
 
 import dagster as dg
 import pandas as pd
 
-from anomaly_pipeline.detect.base import AnomalyDetectionAlgorithm
+from anomaly_pipeline.detect.base import AnomalyDetectionAlgorithm, DetectionResult
 from anomaly_pipeline.detect.combine import combine_scores
 from anomaly_pipeline.detect.registry import ALGORITHMS
 from anomaly_pipeline.ingest.detect_format import detect_format
@@ -24,6 +26,8 @@ from anomaly_pipeline.orchestration.partitions import partition_key_for, uploads
 from anomaly_pipeline.orchestration.resources import ScoringResource, WarehouseResource
 from anomaly_pipeline.settings import get_settings
 from anomaly_pipeline.storage.results import load_scores, save_algorithm_result, save_risk, stale_algorithms
+from anomaly_pipeline.storage.warehouse import Warehouse
+from anomaly_pipeline.strategies.model import AlgorithmSettings, Strategy
 
 GROUPS = {"statistical": "statistical", "rule": "rules", "ml": "ml"}
 RETRY = dg.RetryPolicy(max_retries=3, delay=5, backoff=dg.Backoff.EXPONENTIAL)
@@ -135,52 +139,83 @@ def algorithm_asset_name(cls: type[AnomalyDetectionAlgorithm]) -> str:
     return f"{'rule' if cls.kind == 'rule' else 'score'}_{cls.name()}"
 
 
-def build_algorithm_asset(cls: type[AnomalyDetectionAlgorithm]) -> dg.AssetsDefinition:
-    """One partitioned asset per registered algorithm, writing anomaly_scores (or rule_flags for rules)."""
-    algorithm = cls()
-
-    @dg.asset(name=algorithm_asset_name(cls), partitions_def=uploads_partitions, group_name=GROUPS[cls.kind],
-              deps=[transactions], retry_policy=RETRY, description=cls.description or cls.__doc__,
-              tags={"algorithm_type": cls.kind})
-    def _asset(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
-               scoring: ScoringResource) -> dg.MaterializeResult:
-        key = context.partition_key
-        wh = warehouse.get()
-        strategy = scoring.load(wh)
-        settings = strategy.settings_for(cls.name())
-        started = time.perf_counter()
-        if not settings.enabled:
-            save_algorithm_result(wh, key, strategy.name, algorithm, None, settings.config_hash(), status="disabled")
-            return dg.MaterializeResult(metadata={"status": "disabled", "strategy": strategy.name})
-        frame = wh.read_transactions(key)
-        result = algorithm.detect(frame, settings.config)
-        stored = save_algorithm_result(wh, key, strategy.name, algorithm, result, settings.config_hash())
-        if result.skipped:
-            context.log.warning(f"{cls.name()} skipped: {result.skipped}")
-        flagged = result.flagged
-        context.log.info(f"event=scored upload={key} algorithm={cls.name()} strategy={strategy.name} "
-                         f"status={'skipped' if result.skipped else 'ran'} flagged={len(flagged)} "
-                         f"rows_stored={stored} seconds={round(time.perf_counter() - started, 3)}")
-        return dg.MaterializeResult(metadata={
-            "status": "skipped" if result.skipped else "ran",
-            "skip_reason": result.skipped or "",
-            "strategy": f"{strategy.name} v{strategy.version}",
-            "config": dg.MetadataValue.json(settings.config),
-            "flagged": len(flagged),
-            "rows_stored": stored,
-            "seconds": round(time.perf_counter() - started, 3),
-            "summary": dg.MetadataValue.json(_jsonable(result.summary)),
-            "examples": dg.MetadataValue.md(frame_markdown(
-                flagged.sort_values("score", ascending=False).head(10)[["transaction_id", "score", "reason"]])),
-        })
-
-    return _asset
+def _algorithm_spec(cls: type[AnomalyDetectionAlgorithm]) -> dg.AssetSpec:
+    return dg.AssetSpec(algorithm_asset_name(cls), group_name=GROUPS[cls.kind], deps=[transactions],
+                        description=cls.description or cls.__doc__, tags={"algorithm_type": cls.kind},
+                        partitions_def=uploads_partitions, skippable=True)
 
 
-algorithm_assets = [build_algorithm_asset(cls) for cls in ALGORITHMS.values()]
+@dg.multi_asset(specs=[_algorithm_spec(cls) for cls in ALGORITHMS.values()], name="detectors", can_subset=True,
+                partitions_def=uploads_partitions, retry_policy=RETRY,
+                description="Every registered algorithm, one asset each (anomaly_scores, or rule_flags for rules), "
+                            "run in one step on one copy of the upload's transactions so that they share work "
+                            "(features, model fits). Selecting some assets runs only those algorithms.")
+def detectors(context: dg.AssetExecutionContext, warehouse: WarehouseResource, scoring: ScoringResource):
+    key = context.partition_key
+    wh = warehouse.get()
+    strategy = scoring.load(wh)
+    selected = {k.to_user_string() for k in context.selected_asset_keys}
+    frame: pd.DataFrame | None = None
+    failed: dict[str, str] = {}
+    with shared_work():
+        for cls in ALGORITHMS.values():  # registry order: ensemble members before the ensemble
+            asset_name = algorithm_asset_name(cls)
+            if asset_name not in selected:
+                continue
+            settings = strategy.settings_for(cls.name())
+            if not settings.enabled:
+                save_algorithm_result(wh, key, strategy.name, cls(), None, settings.config_hash(), status="disabled")
+                yield dg.MaterializeResult(asset_key=asset_name,
+                                           metadata={"status": "disabled", "strategy": strategy.name})
+                continue
+            if frame is None:
+                frame = wh.read_transactions(key)
+            algorithm, started = cls(), time.perf_counter()
+            try:
+                result = algorithm.detect(frame, settings.config)
+            except Exception as exc:  # one broken algorithm must not take the others' results with it
+                context.log.exception(f"{cls.name()} failed")
+                failed[cls.name()] = f"{type(exc).__name__}: {exc}"
+                continue
+            # storage errors propagate: the step's retry policy covers a database that went away
+            yield dg.MaterializeResult(asset_key=asset_name, metadata=_store_result(
+                context, wh, key, strategy, algorithm, settings, result, started))
+    if failed:  # the same data would fail the same way: no retry
+        raise dg.Failure(f"{len(failed)} algorithm(s) failed: " + "; ".join(f"{n}: {e}" for n, e in failed.items()),
+                         metadata={"failed": dg.MetadataValue.json(failed)}, allow_retries=False)
 
 
-@dg.asset(partitions_def=uploads_partitions, group_name="risk", deps=algorithm_assets, retry_policy=RETRY,
+def _store_result(context: dg.AssetExecutionContext, wh: Warehouse, key: str, strategy: Strategy,
+                  algorithm: AnomalyDetectionAlgorithm, settings: AlgorithmSettings, result: DetectionResult,
+                  started: float) -> dict:
+    """Replace the algorithm's stored rows; the outcome as the asset's materialization metadata."""
+    cls = type(algorithm)
+    stored = save_algorithm_result(wh, key, strategy.name, algorithm, result, settings.config_hash())
+    if result.skipped:
+        context.log.warning(f"{cls.name()} skipped: {result.skipped}")
+    flagged = result.flagged
+    seconds = round(time.perf_counter() - started, 3)
+    context.log.info(f"event=scored upload={key} algorithm={cls.name()} strategy={strategy.name} "
+                     f"status={'skipped' if result.skipped else 'ran'} flagged={len(flagged)} "
+                     f"rows_stored={stored} seconds={seconds}")
+    return {
+        "status": "skipped" if result.skipped else "ran",
+        "skip_reason": result.skipped or "",
+        "strategy": f"{strategy.name} v{strategy.version}",
+        "config": dg.MetadataValue.json(settings.config),
+        "flagged": len(flagged),
+        "rows_stored": stored,
+        "seconds": seconds,
+        "summary": dg.MetadataValue.json(_jsonable(result.summary)),
+        "examples": dg.MetadataValue.md(frame_markdown(
+            flagged.sort_values("score", ascending=False).head(10)[["transaction_id", "score", "reason"]])),
+    }
+
+
+algorithm_asset_keys = [dg.AssetKey(algorithm_asset_name(cls)) for cls in ALGORITHMS.values()]
+
+
+@dg.asset(partitions_def=uploads_partitions, group_name="risk", deps=algorithm_asset_keys, retry_policy=RETRY,
           description="One risk score per transaction from the strategy's weights, with ordered reasons.")
 def transaction_risk(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
                      scoring: ScoringResource) -> dg.MaterializeResult:
@@ -237,4 +272,4 @@ def _jsonable(value):
 
 
 ingest_assets = [raw_upload, transactions]
-scoring_assets = [*algorithm_assets, transaction_risk]
+scoring_assets = [detectors, transaction_risk]
