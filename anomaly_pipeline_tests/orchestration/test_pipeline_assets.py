@@ -114,3 +114,33 @@ def test_unreadable_file_is_rejected_moved_aside_and_loads_nothing(env):
     assert moved.read_bytes() == b"\x00\x01\x02binary\x00" * 50
     assert not bad.exists()
     assert wh.count_rows(schema.transactions, upload_id=key) == 0
+
+
+def test_a_failing_algorithm_keeps_the_others_results_and_stops_the_risk(pg_env, monkeypatch):
+    from anomaly_pipeline.detect.rules.weekend_posting import WeekendPosting
+
+    def broken(self, transactions, config, reference):
+        raise ValueError("broken on purpose")
+
+    monkeypatch.setattr(WeekendPosting, "_detect", broken)
+    path = real_file(XERO)
+    key = partition_key_for(sha256_file(path))
+    wh = Warehouse(pg_env["DATABASE_URL"])
+    with dg.instance_for_test() as instance:
+        instance.add_dynamic_partitions("uploads", [key])
+        result = defs.resolve_job_def("process_upload").execute_in_process(
+            partition_key=key, instance=instance, raise_on_error=False,
+            run_config={"ops": {"raw_upload": {"config": {"path": str(path), "move": False}}},
+                        "resources": {"scoring": {"config": {"strategy": "balanced"}}}})
+    assert not result.success
+    failure = next(e for e in result.all_events if e.is_step_failure)
+    assert failure.step_key == "detectors"
+    assert "1 algorithm(s) failed: weekend_posting: ValueError: broken on purpose" in \
+        failure.step_failure_data.error.message
+    materialized = {m.asset_key.to_user_string() for m in result.asset_materializations_for_node("detectors")}
+    assert "rule_weekend_posting" not in materialized and "rule_round_amount" in materialized
+    assert len(materialized) == 35
+    runs = wh.read_table(schema.algorithm_runs, upload_id=key, strategy="balanced")
+    assert "weekend_posting" not in set(runs["algorithm"]) and len(runs) == 35
+    assert wh.count_rows(schema.transaction_risk, upload_id=key) == 0  # the risk waits for every algorithm
+    assert len([e for e in result.all_events if e.event_type_value == "STEP_RESTARTED"]) == 0  # no retries
