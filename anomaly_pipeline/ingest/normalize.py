@@ -8,12 +8,15 @@ decimal separator are decided from the whole column, never guessed per row.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from anomaly_pipeline.ingest.errors import RejectedFile
 from anomaly_pipeline.ingest.statement_rows import (
@@ -171,7 +174,10 @@ def parse_dates(values: pd.Series, date_format: str | None = None) -> tuple[pd.S
             parsed[~native] = rest
         return _plausible(parsed), fmt or "native"
     text = values.astype("string").str.strip().replace("", pd.NA)
-    text = text.str.replace(_ISO_OFFSET, r"\1", regex=True)
+    # the replacement runs in Python per value: only on the values that can have an offset
+    offset = text.str.contains(_OFFSET_END, regex=True, na=False)
+    if offset.any():
+        text[offset] = text[offset].str.replace(_ISO_OFFSET, r"\1", regex=True)
     present = text.dropna()
     if present.empty:
         return pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]"), None
@@ -190,6 +196,7 @@ def parse_dates(values: pd.Series, date_format: str | None = None) -> tuple[pd.S
     return _plausible(parsed), best_fmt
 
 
+_OFFSET_END = r"(?:Z|UTC|[+-]\d{2}:?\d{2})$"
 _ISO_OFFSET = r"^(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)\s*(?:Z|UTC|[+-]\d{2}:?\d{2})$"
 # numeric date encodings by value range: (low, high, unit, origin)
 _NUMERIC_DATES = ((1e12, 4.2e12, "ms", "unix"), (1e9, 4.2e9, "s", "unix"), (2e4, 8e4, "D", "1899-12-30"))
@@ -258,6 +265,9 @@ def parse_amounts(values: pd.Series, decimal: str | None = None) -> tuple[pd.Ser
             number[~native] = parsed
         return number, decimal or "native"
     text = values.astype("string").str.strip()
+    plain = _plain_numbers(text)
+    if plain is not None:
+        return plain, "."
     text = text.str.replace("\u2212", "-", regex=False).str.replace("\u00a0", "", regex=False)
     negative_paren = text.str.match(r"^\(.*\)$", na=False)
     trailing_minus = text.str.match(r"^[^-]*\d-$", na=False)
@@ -274,6 +284,19 @@ def parse_amounts(values: pd.Series, decimal: str | None = None) -> tuple[pd.Ser
     number = pd.to_numeric(cleaned.replace("", pd.NA), errors="coerce").astype("float64")
     sign = np.where(negative_paren.to_numpy() | trailing_minus.to_numpy(), -1.0, 1.0)
     return number * sign, decimal
+
+
+def _plain_numbers(text: pd.Series) -> pd.Series | None:
+    """The common case, every value a plain number ("-1234.50", "+7", blanks): parsed in one vectorised cast
+    instead of the cleaning passes. None when any value needs them (separators, symbols, signs in brackets)."""
+    values = pa.array(text.replace("", pd.NA), type=pa.string(), from_pandas=True)
+    if pc.any(pc.match_substring_regex(values, r"[^0-9.+\-eE]")).as_py():
+        return None  # "e" stays: 1e5 is a number; "nan" / "inf" are not plain numbers
+    try:
+        number = pc.cast(values, pa.float64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    return pd.Series(number.to_numpy(zero_copy_only=False), index=text.index, dtype="float64")
 
 
 def _decide_decimal(values: pd.Series) -> str:
@@ -610,9 +633,44 @@ def _list_headers(table: pd.DataFrame) -> str:
     return ", ".join(headers) + (", ..." if len(table.columns) > 12 else "")
 
 
-def _raw_json(table: pd.DataFrame) -> list[str]:
+def _raw_json(table: pd.DataFrame) -> list[str] | pd.Series:
+    """Each source record as a JSON object of its cells (kept with the transaction for the audit trail)."""
     if table.empty:
         return []
+    if all(pd.api.types.is_string_dtype(table[c]) and table[c].dtype != object for c in table.columns):
+        return _raw_json_text(table)
+    return _raw_json_pandas(table)
+
+
+def _raw_json_pandas(table: pd.DataFrame) -> list[str]:
     # pandas' C serialiser; JSON escapes newlines inside values, so one record per "\n"
     text = table.to_json(orient="records", lines=True, force_ascii=False, date_format="iso")
     return text.rstrip("\n").split("\n")
+
+
+_JSON_ESCAPES = (("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r"), ("\t", "\\t"),
+                 ("\b", "\\b"), ("\f", "\\f"))
+
+
+def _raw_json_text(table: pd.DataFrame) -> pd.Series:
+    """`_raw_json` for a table of text cells (delimited files), built with Arrow string kernels in one join
+    over all columns: a million records in about a second instead of six. Same JSON as the general path
+    except that "/" is not escaped; values parse back identically."""
+    pieces: list = []
+    text = "{"  # literal JSON between two columns' values
+    for i, col in enumerate(table.columns):
+        values = pa.array(table[col], type=pa.string(), from_pandas=True)
+        if pc.any(pc.match_substring_regex(values, r'[\x00-\x1f"\\]')).as_py():  # most columns need no escaping
+            if pc.any(pc.match_substring_regex(values, r"[\x00-\x07\x0b\x0e-\x1f]")).as_py():
+                return pd.Series(_raw_json_pandas(table), index=table.index, dtype="string")
+            for old, new in _JSON_ESCAPES:
+                values = pc.replace_substring(values, old, new)
+        text += ("," if i else "") + json.dumps(str(col), ensure_ascii=False) + ":"
+        if values.null_count:  # quoted per value, null as null
+            pieces += [text, pc.fill_null(pc.binary_join_element_wise('"', values, '"', ""), "null")]
+            text = ""
+        else:  # the quotes go into the literals around the values
+            pieces += [text + '"', values]
+            text = '"'
+    joined = pc.binary_join_element_wise(*pieces, text + "}", "")
+    return pd.Series(pd.array(joined, dtype=pd.StringDtype("pyarrow")), index=table.index)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -336,3 +337,20 @@ def test_signed_amounts_confirmed_by_flag_keep_their_own_sign(tmp_path):
     text = "Datum;Betrag;D/K\n" + "".join(f"{d}.03.2024;{a};{f}\n" for d, a, f in rows)
     result = _read(tmp_path, text)
     assert result.frame["amount"].tolist() == [float(a.replace(",", ".")) for _, a, _ in rows]
+
+
+def test_raw_record_keeps_every_cell_exactly(tmp_path):
+    text = ('Date,Account,Amount,Description,Note\n'
+            '2024-01-02,1930,100.00,"say ""hi"" \\ bye","two\nlines"\n'
+            '2024-01-03,1930,-5.5,plain,\n'
+            '2024-01-04,1930,7,"tab\there",a/b\n')
+    result = _read(tmp_path, text)
+    raws = [json.loads(r) for r in result.frame["raw"]]
+    assert raws == [
+        {"Date": "2024-01-02", "Account": "1930", "Amount": "100.00", "Description": 'say "hi" \\ bye',
+         "Note": "two\nlines"},
+        {"Date": "2024-01-03", "Account": "1930", "Amount": "-5.5", "Description": "plain", "Note": ""},
+        {"Date": "2024-01-04", "Account": "1930", "Amount": "7", "Description": "tab\there", "Note": "a/b"},
+    ]
+    assert result.frame["amount"].tolist() == [100.0, -5.5, 7.0]
+    assert result.frame["row_number"].tolist() == [2, 3, 4]  # a record spans lines: record positions

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
 
 from anomaly_pipeline.ingest.base import ReadResult
 from anomaly_pipeline.ingest.errors import RejectedFile
@@ -66,7 +68,8 @@ def _record_lines(lines: list[str], records: int, first_line: int) -> np.ndarray
     quoted fields span lines (then the record's position after the header is reported instead)."""
     if not lines:
         return None
-    filled = np.char.str_len(np.char.strip(np.array(lines, dtype=str))) > 0
+    # one C-level pass, no fixed-width copy of every line (that took 500 MB at a million lines)
+    filled = np.fromiter(map(bool, map(str.strip, lines)), dtype=bool, count=len(lines))
     positions = np.flatnonzero(filled)
     if len(positions) != records:
         return None
@@ -76,6 +79,9 @@ def _record_lines(lines: list[str], records: int, first_line: int) -> np.ndarray
 def _parse_table(body: str, delimiter: str) -> tuple[pd.DataFrame, list[list[str]]]:
     """All cells as text. The fast C parser first; on a malformed record, a slower pass that sets aside the
     records with more fields than the header (reported and skipped, like other unreadable rows)."""
+    fast = _parse_well_formed(body, delimiter)
+    if fast is not None:
+        return fast, []
     options = {"sep": delimiter, "dtype": str, "keep_default_na": False, "skip_blank_lines": True,
                "quotechar": '"', "index_col": False}
     try:
@@ -106,6 +112,30 @@ def _parse_table(body: str, delimiter: str) -> tuple[pd.DataFrame, list[list[str
             bad.append(row[:4])
     names = [name if name.strip() else f"Unnamed: {i}" for i, name in enumerate(header)]
     return pd.DataFrame(good, columns=_unique(names), dtype=object).astype("string").fillna(""), bad
+
+
+def _parse_well_formed(body: str, delimiter: str) -> pd.DataFrame | None:
+    """Arrow's parser for files whose every record is exactly as wide as the header: several times faster
+    than pandas' and without a Python string per cell. None for anything else (a record of another width,
+    a header spanning lines): the pandas / csv-module path then decides what to keep and report."""
+    header = body.split("\n", 1)[0]
+    names = next(csv.reader([header], delimiter=delimiter, quotechar='"'), [])
+    if not names:
+        return None
+    names = _unique([name if name else f"Unnamed: {i}" for i, name in enumerate(names)])  # as pandas names them
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(body.encode("utf-8")),
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=1 << 24),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char='"', double_quote=True,
+                                             newlines_in_values=True, ignore_empty_lines=True),
+            convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
+                                                 strings_can_be_null=False, quoted_strings_can_be_null=False))
+    except (pa.ArrowInvalid, ValueError):
+        return None
+    if table.num_rows == 0:
+        return None  # pandas' path says why (no rows, header only)
+    return table.to_pandas()
 
 
 def _unique(names: list[str]) -> list[str]:
