@@ -29,6 +29,7 @@ from anomaly_pipeline.storage.frame_cache import FrameCache
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 _PARTITION_KEY = re.compile(r"^[0-9a-fA-F]{1,32}$")  # upload ids are hex; they name PostgreSQL partitions
+SQLITE_BATCH_ROWS = 50_000
 _engines: dict[str, sa.Engine] = {}
 _migrated: set[str] = set()
 _lock = threading.Lock()
@@ -106,8 +107,9 @@ class Warehouse:
         frame = frame[[c.name for c in table.columns if c.name in frame.columns]]
         if self.is_postgres:
             self._copy(conn, table, frame)
-        else:
-            conn.execute(table.insert(), _records(frame))
+        else:  # in slices: a list of a million row dicts alone took gigabytes
+            for start in range(0, len(frame), SQLITE_BATCH_ROWS):
+                conn.execute(table.insert(), _records(frame.iloc[start:start + SQLITE_BATCH_ROWS]))
         return len(frame)
 
     def _copy(self, conn: sa.Connection, table: sa.Table, frame: pd.DataFrame) -> None:
