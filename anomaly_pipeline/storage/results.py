@@ -42,14 +42,17 @@ def save_algorithm_result(wh: Warehouse, upload_id: str, strategy: str, algorith
 
 def stored_rows(algorithm: AnomalyDetectionAlgorithm, result: DetectionResult | None) -> pd.DataFrame:
     """The rows `save_algorithm_result` stores for a result: a rule's flags (transaction_id, severity, score,
-    reason) or another algorithm's non-zero scores (transaction_id, score, flagged, reason)."""
+    reason) or another algorithm's non-zero scores (transaction_id, score, flagged, and the reason of flagged
+    rows)."""
     if result is None or result.skipped:
         return pd.DataFrame()
     if algorithm.algorithm_type() == "rule":
         rows = result.scores[result.scores["flagged"]]
         rows = rows.assign(severity=rows["severity"].fillna("medium"), reason=rows["reason"].fillna(algorithm.name()))
         return rows[["transaction_id", "severity", "score", "reason"]]
-    return result.scores[result.scores["score"] > 0][["transaction_id", "score", "flagged", "reason"]]
+    rows = result.scores[result.scores["score"] > 0][["transaction_id", "score", "flagged", "reason"]]
+    # a reason explains a flag; an unflagged score only adds to the risk (and most rows have one)
+    return rows.assign(reason=rows["reason"].where(rows["flagged"].astype(bool)))
 
 
 def as_loaded_scores(algorithm: AnomalyDetectionAlgorithm, result: DetectionResult | None) -> pd.DataFrame:
