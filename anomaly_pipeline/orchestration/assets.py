@@ -7,13 +7,14 @@ one multi-asset step (`detectors`): one frame, shared features and fits, no per-
 
 
 import time
-from contextlib import nullcontext as shared_work
+import traceback
 from pathlib import Path
 
 import dagster as dg
 import pandas as pd
 
-from anomaly_pipeline.detect.base import AnomalyDetectionAlgorithm, DetectionResult
+from anomaly_pipeline.detect.base import AnomalyDetectionAlgorithm
+from anomaly_pipeline.detect.batch import Outcome, detect_all
 from anomaly_pipeline.detect.combine import combine_scores
 from anomaly_pipeline.detect.registry import ALGORITHMS
 from anomaly_pipeline.ingest.detect_format import detect_format
@@ -27,7 +28,7 @@ from anomaly_pipeline.orchestration.resources import ScoringResource, WarehouseR
 from anomaly_pipeline.settings import get_settings
 from anomaly_pipeline.storage.results import load_scores, save_algorithm_result, save_risk, stale_algorithms
 from anomaly_pipeline.storage.warehouse import Warehouse
-from anomaly_pipeline.strategies.model import AlgorithmSettings, Strategy
+from anomaly_pipeline.strategies.model import Strategy
 
 GROUPS = {"statistical": "statistical", "rule": "rules", "ml": "ml"}
 RETRY = dg.RetryPolicy(max_retries=3, delay=5, backoff=dg.Backoff.EXPONENTIAL)
@@ -155,46 +156,44 @@ def detectors(context: dg.AssetExecutionContext, warehouse: WarehouseResource, s
     wh = warehouse.get()
     strategy = scoring.load(wh)
     selected = {k.to_user_string() for k in context.selected_asset_keys}
-    frame: pd.DataFrame | None = None
+    work: list[tuple[AnomalyDetectionAlgorithm, dict]] = []
+    for cls in ALGORITHMS.values():
+        settings = strategy.settings_for(cls.name())
+        if algorithm_asset_name(cls) not in selected:
+            continue
+        if settings.enabled:
+            work.append((cls(), settings.config))
+            continue
+        save_algorithm_result(wh, key, strategy.name, cls(), None, settings.config_hash(), status="disabled")
+        yield dg.MaterializeResult(asset_key=algorithm_asset_name(cls),
+                                   metadata={"status": "disabled", "strategy": strategy.name})
     failed: dict[str, str] = {}
-    with shared_work():
-        for cls in ALGORITHMS.values():  # registry order: ensemble members before the ensemble
-            asset_name = algorithm_asset_name(cls)
-            if asset_name not in selected:
-                continue
-            settings = strategy.settings_for(cls.name())
-            if not settings.enabled:
-                save_algorithm_result(wh, key, strategy.name, cls(), None, settings.config_hash(), status="disabled")
-                yield dg.MaterializeResult(asset_key=asset_name,
-                                           metadata={"status": "disabled", "strategy": strategy.name})
-                continue
-            if frame is None:
-                frame = wh.read_transactions(key)
-            algorithm, started = cls(), time.perf_counter()
-            try:
-                result = algorithm.detect(frame, settings.config)
-            except Exception as exc:  # one broken algorithm must not take the others' results with it
-                context.log.exception(f"{cls.name()} failed")
-                failed[cls.name()] = f"{type(exc).__name__}: {exc}"
-                continue
-            # storage errors propagate: the step's retry policy covers a database that went away
-            yield dg.MaterializeResult(asset_key=asset_name, metadata=_store_result(
-                context, wh, key, strategy, algorithm, settings, result, started))
+    frame = wh.read_transactions(key) if work else None
+    for outcome in detect_all(frame, work) if work else ():
+        name = outcome.algorithm.name()
+        if outcome.error is not None:  # one broken algorithm must not take the others' results with it
+            context.log.error(f"{name} failed:\n" + "".join(traceback.format_exception(outcome.error)))
+            failed[name] = f"{type(outcome.error).__name__}: {outcome.error}"
+            continue
+        # storage errors propagate: the step's retry policy covers a database that went away
+        yield dg.MaterializeResult(asset_key=algorithm_asset_name(type(outcome.algorithm)), metadata=_store_result(
+            context, wh, key, strategy, outcome))
     if failed:  # the same data would fail the same way: no retry
         raise dg.Failure(f"{len(failed)} algorithm(s) failed: " + "; ".join(f"{n}: {e}" for n, e in failed.items()),
                          metadata={"failed": dg.MetadataValue.json(failed)}, allow_retries=False)
 
 
 def _store_result(context: dg.AssetExecutionContext, wh: Warehouse, key: str, strategy: Strategy,
-                  algorithm: AnomalyDetectionAlgorithm, settings: AlgorithmSettings, result: DetectionResult,
-                  started: float) -> dict:
+                  outcome: Outcome) -> dict:
     """Replace the algorithm's stored rows; the outcome as the asset's materialization metadata."""
+    algorithm, result = outcome.algorithm, outcome.result
     cls = type(algorithm)
+    settings = strategy.settings_for(cls.name())
     stored = save_algorithm_result(wh, key, strategy.name, algorithm, result, settings.config_hash())
     if result.skipped:
         context.log.warning(f"{cls.name()} skipped: {result.skipped}")
     flagged = result.flagged
-    seconds = round(time.perf_counter() - started, 3)
+    seconds = outcome.seconds
     context.log.info(f"event=scored upload={key} algorithm={cls.name()} strategy={strategy.name} "
                      f"status={'skipped' if result.skipped else 'ran'} flagged={len(flagged)} "
                      f"rows_stored={stored} seconds={seconds}")
