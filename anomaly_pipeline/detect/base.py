@@ -9,11 +9,13 @@ numbers behind it.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
 import numpy as np
 import pandas as pd
+from pandas.api.indexers import BaseIndexer
 
 AlgorithmType = Literal["statistical", "rule", "ml"]
 SEVERITY_SCORE = {"low": 0.4, "medium": 0.7, "high": 1.0}
@@ -107,9 +109,9 @@ class AnomalyDetectionAlgorithm(ABC):
             return DetectionResult.skip(f"the upload has no {', '.join(missing)} data")
         if transactions.empty:
             return DetectionResult.skip("no transactions")
-        active = transactions[~transactions["is_removed"]] if "is_removed" in transactions else transactions
-        ref = reference if reference is not None else active
-        result = self._detect(active.reset_index(drop=True), cfg, ref.reset_index(drop=True))
+        active = _active(transactions)
+        ref = active if reference is None else _active(reference, only_index=True)
+        result = self._detect(active, cfg, ref)
         scores = result.scores
         if len(scores) and (scores["score"].lt(0).any() or scores["score"].gt(1).any()):
             raise AssertionError(f"{self.name()} produced scores outside [0, 1]")
@@ -143,6 +145,16 @@ class AnomalyDetectionAlgorithm(ABC):
         return DetectionResult(scores=frame, summary=summary or {})
 
 
+def _active(frame: pd.DataFrame, *, only_index: bool = False) -> pd.DataFrame:
+    """`frame` without its removed lines (unless `only_index`), on a 0..n-1 index, as a new frame object.
+    The mask is applied only when a line is removed, so the usual upload (its raw text included) is not
+    gathered anew for each of the thirty-odd detectors; copy-on-write keeps the caller's data safe from
+    whatever a detector assigns."""
+    if not only_index and "is_removed" in frame and frame["is_removed"].any():
+        frame = frame[~frame["is_removed"].to_numpy(dtype=bool)]
+    return frame.reset_index(drop=True)
+
+
 def _coerce(algorithm: str, key: str, value: Any, default: Any) -> Any:
     """Type-check a config value against its default's type."""
     expected = type(default)
@@ -161,3 +173,55 @@ def format_amount(values: pd.Series | np.ndarray) -> pd.Series:
     whole = values.round(0) == values.round(2)
     text = values.map("{:,.2f}".format).str.replace(",", " ", regex=False)
     return text.where(~whole, text.str.removesuffix(".00"))
+
+
+# vectorised building blocks -------------------------------------------------
+
+
+def encode(values: pd.Series, clean: Callable[[pd.Series], pd.Series] | None = None, *,
+           sort: bool = False) -> tuple[np.ndarray, pd.Series]:
+    """(codes, distinct): an int64 code per row (-1 where missing) and the distinct values it indexes.
+
+    `clean` (strip, casefold, ...) runs on the distinct raw values only and values it makes equal share a
+    code, so string work on a million lines is done once per distinct value. With `sort` the codes follow
+    the sort order of the (cleaned) values, so comparing codes compares the values."""
+    codes, uniques = pd.factorize(values)
+    distinct = pd.Series(uniques, dtype=values.dtype if len(uniques) == 0 else None)
+    if clean is not None:
+        distinct = clean(distinct)
+    if clean is not None or sort:
+        recode, uniques = pd.factorize(distinct, sort=sort)
+        codes = np.where(codes >= 0, recode[codes] if len(recode) else -1, -1)
+        distinct = pd.Series(uniques, dtype=distinct.dtype)
+    return codes.astype("int64", copy=False), distinct.reset_index(drop=True)
+
+
+def encode_like(values: pd.Series, distinct: pd.Series,
+                clean: Callable[[pd.Series], pd.Series] | None = None) -> np.ndarray:
+    """Codes of `values` among `distinct` (from `encode` with the same `clean`): -1 where missing or absent."""
+    codes, own = encode(values, clean)
+    where = pd.Index(distinct).get_indexer(own)
+    return np.where(codes >= 0, where[codes] if len(where) else -1, -1).astype("int64", copy=False)
+
+
+def group_starts(sorted_codes: np.ndarray) -> np.ndarray:
+    """For codes sorted so that each group is contiguous: the position where each row's group begins."""
+    n = len(sorted_codes)
+    first = np.ones(n, dtype=bool)
+    first[1:] = sorted_codes[1:] != sorted_codes[:-1]
+    return np.maximum.accumulate(np.where(first, np.arange(n), 0)) if n else np.zeros(0, dtype="int64")
+
+
+class PrecedingWindow(BaseIndexer):
+    """Rolling window over up to `window_size` rows before each row (the row itself excluded), not
+    reaching back past the start of its group: `series.rolling(PrecedingWindow(starts, w))` does in
+    one pass what `groupby(g).shift().rolling(w)` does group by group. `starts` is `group_starts(...)`."""
+
+    def __init__(self, starts: np.ndarray, window_size: int) -> None:
+        super().__init__(window_size=window_size)
+        self.starts = np.asarray(starts, dtype="int64")
+
+    def get_window_bounds(self, num_values: int = 0, min_periods: int | None = None, center: bool | None = None,
+                          closed: str | None = None, step: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        end = np.arange(num_values, dtype="int64")
+        return np.maximum(end - self.window_size, self.starts[:num_values]), end

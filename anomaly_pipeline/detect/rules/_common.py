@@ -12,6 +12,7 @@ from anomaly_pipeline.detect.base import (
     AnomalyDetectionAlgorithm,
     ConfigError,
     DetectionResult,
+    encode,
     format_amount,
 )
 
@@ -91,6 +92,28 @@ def voucher_keys(transactions: pd.DataFrame) -> pd.Series:
     if "entity" in transactions and transactions["entity"].nunique() > 1:
         keys = transactions["entity"].astype("string").fillna("") + "|" + keys
     return keys
+
+
+def stripped(values: pd.Series) -> pd.Series:
+    """Values as stripped strings (a `clean` for `encode`)."""
+    return values.astype("string").str.strip()
+
+
+def voucher_codes(transactions: pd.DataFrame) -> tuple[np.ndarray, pd.Series]:
+    """`voucher_keys` encoded: a code per row (-1 without a voucher id) and the distinct keys."""
+    codes, keys = encode(transactions["voucher_id"], stripped)
+    if not ("entity" in transactions and transactions["entity"].nunique() > 1):
+        return codes, keys
+    entity, names = encode(transactions["entity"], lambda s: s.astype("string"))
+    names = pd.concat([names, pd.Series([""], dtype="string")], ignore_index=True)  # missing entity: ''
+    entity = np.where(entity >= 0, entity, len(names) - 1)
+    valid = codes >= 0
+    pair, pairs = pd.factorize(entity[valid] * len(keys) + codes[valid])
+    out = np.full(len(codes), -1, dtype="int64")
+    out[valid] = pair
+    labels = (names.iloc[pairs // len(keys)].reset_index(drop=True) + "|"
+              + keys.iloc[pairs % len(keys)].reset_index(drop=True))
+    return out, labels
 
 
 def cents(amount: pd.Series) -> pd.Series:
