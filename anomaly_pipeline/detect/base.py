@@ -204,6 +204,26 @@ def encode_like(values: pd.Series, distinct: pd.Series,
     return np.where(codes >= 0, where[codes] if len(where) else -1, -1).astype("int64", copy=False)
 
 
+def combine_codes(*keys: np.ndarray) -> np.ndarray:
+    """One dense int64 code per distinct combination of the per-row integer keys (codes, cents, day
+    numbers), numbered in order of first appearance: a multi-column groupby key without tuples or
+    strings. Keys are packed into one integer as they are while it cannot overflow, else factorized."""
+    limit = 2**62
+    out, bound = np.zeros(len(keys[0]), dtype="int64"), 1
+    for key in keys:
+        key = np.asarray(key, dtype="int64")
+        low, high = (int(key.min()), int(key.max())) if len(key) else (0, 0)
+        code, width = key - low, high - low + 1
+        if bound * width >= limit:
+            out = pd.factorize(out)[0].astype("int64")
+            bound = int(out.max(initial=0)) + 1
+        if bound * width >= limit:
+            code = pd.factorize(key)[0].astype("int64")
+            width = int(code.max(initial=0)) + 1
+        out, bound = out * width + code, bound * width
+    return pd.factorize(out)[0].astype("int64")
+
+
 def group_starts(sorted_codes: np.ndarray) -> np.ndarray:
     """For codes sorted so that each group is contiguous: the position where each row's group begins."""
     n = len(sorted_codes)
