@@ -1,9 +1,17 @@
 """Benford's law on leading digits with Nigrini's mean-absolute-deviation (MAD) conformity test.
 
 A population (the upload, or each account / entity) is tested only when it is large enough for MAD to mean
-something; when it does not conform, the transactions whose leading digits are the most significantly
-over-represented ones are flagged. Low severity: a Benford finding points at where to look, it is not
-evidence on its own.
+something; when it does not conform, the transactions whose leading digits are the most over-represented
+ones are flagged, provided the digit is a finding on two counts:
+
+- significant: z >= `z_threshold`, so a small population's noise is not read as a spike;
+- large: observed >= `min_ratio` x Benford's expected share (default 2, i.e. at least half of the lines
+  carrying the digit are excess). The z-test alone grows more powerful with every line, so on a large
+  ledger any mild, smooth departure (a digit 1 at 41% instead of 30%) is 'significant' and would flag
+  hundreds of thousands of ordinary lines. MAD and the ratio are proportions: whether a population is
+  flagged, and which share of it, does not depend on its size.
+
+Low severity: a Benford finding points at where to look, it is not evidence on its own.
 """
 
 from __future__ import annotations
@@ -133,7 +141,7 @@ class BenfordFirstDigit(_Benford):
     digits = 1
     mad_limits = (0.006, 0.012, 0.015)
     default_config = {"group_by": "", "min_amount": 10.0, "min_population": 1000, "top_digits": 1,
-                      "z_threshold": 2.576, "min_ratio": 1.0, "severity": "low"}
+                      "z_threshold": 2.576, "min_ratio": 2.0, "severity": "low"}
 
 
 class BenfordFirstTwoDigits(_Benford):
@@ -146,4 +154,4 @@ class BenfordFirstTwoDigits(_Benford):
     digits = 2
     mad_limits = (0.0012, 0.0018, 0.0022)
     default_config = {"group_by": "", "min_amount": 10.0, "min_population": 3000, "top_digits": 3,
-                      "z_threshold": 2.576, "min_ratio": 1.0, "severity": "low"}
+                      "z_threshold": 2.576, "min_ratio": 2.0, "severity": "low"}
