@@ -135,14 +135,25 @@ class AnomalyDetectionAlgorithm(ABC):
             "transaction_id": transactions["transaction_id"].to_numpy(dtype="int64"),
             "score": score,
             "flagged": flagged,
+            "reason": flagged_strings(reason, flagged),
+            "severity": flagged_strings(severity, flagged),
         })
-        reasons = pd.Series(reason if reason is not None else pd.NA, index=frame.index, dtype="string")
-        frame["reason"] = reasons.where(flagged)
-        if isinstance(severity, pd.Series):
-            frame["severity"] = severity.reset_index(drop=True).astype("string").where(flagged)
-        else:
-            frame["severity"] = pd.Series(severity, index=frame.index, dtype="string").where(flagged)
         return DetectionResult(scores=frame, summary=summary or {})
+
+
+def flagged_strings(values: str | pd.Series | np.ndarray | None, flagged: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """A 'string' column holding `values` (one scalar, or one value per row) where `flagged`, else NA.
+    Only the flagged values are converted; the column is filled by one take, not a million-row cast."""
+    idx = np.flatnonzero(flagged)
+    if values is None or isinstance(values, str) or values is pd.NA:
+        kept = pd.array([values], dtype="string")
+        positions = np.where(flagged, 0, -1)
+    else:
+        picked = values.iloc[idx] if isinstance(values, pd.Series) else np.asarray(values, dtype=object)[idx]
+        kept = pd.array(np.asarray(picked, dtype=object), dtype="string")
+        positions = np.full(len(flagged), -1, dtype="int64")
+        positions[idx] = np.arange(len(idx))
+    return kept.take(positions, allow_fill=True)
 
 
 def _active(frame: pd.DataFrame, *, only_index: bool = False) -> pd.DataFrame:

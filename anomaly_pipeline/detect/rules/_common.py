@@ -40,20 +40,23 @@ def check_str_list(name: str, config: dict[str, Any], key: str, *, allow_empty: 
 
 
 def flag_result(transactions: pd.DataFrame, flagged: np.ndarray, texts: pd.Series | np.ndarray | list[str],
-                severity: str | pd.Series, summary: dict[str, Any] | None = None) -> DetectionResult:
-    """A rule result: `texts` holds one reason per flagged row (in row order); score from the severity."""
+                severity: str | pd.Series | np.ndarray, summary: dict[str, Any] | None = None) -> DetectionResult:
+    """A rule result: `texts` holds one reason per flagged row (in row order); score from the severity
+    (one for all, or one per row)."""
     flagged = np.asarray(flagged, dtype=bool)
-    reason = pd.Series(pd.NA, index=transactions.index, dtype="string")
-    if flagged.any():
-        reason.iloc[np.flatnonzero(flagged)] = np.asarray(texts, dtype=object)
-    if isinstance(severity, pd.Series):
-        sev = severity.reset_index(drop=True).astype("string")
-        score = sev.map(SEVERITY_SCORE).astype("float64").fillna(0.0).to_numpy()
+    idx = np.flatnonzero(flagged)
+    reason = np.full(len(transactions), None, dtype=object)
+    if len(idx):
+        reason[idx] = np.asarray(texts, dtype=object)
+    score = np.zeros(len(transactions))
+    if isinstance(severity, str):
+        score[idx] = SEVERITY_SCORE[severity]
     else:
-        sev = severity
-        score = np.full(len(transactions), SEVERITY_SCORE[severity])
-    score = np.where(flagged, score, 0.0)
-    return AnomalyDetectionAlgorithm.build_result(transactions, score, flagged, reason, sev, summary)
+        per_row = severity.iloc[idx] if isinstance(severity, pd.Series) else np.asarray(severity, dtype=object)[idx]
+        score[idx] = pd.Series(np.asarray(per_row, dtype=object)).map(SEVERITY_SCORE).astype("float64").fillna(0.0).to_numpy()
+        if isinstance(severity, pd.Series):
+            severity = severity.reset_index(drop=True)
+    return AnomalyDetectionAlgorithm.build_result(transactions, score, flagged, reason, severity, summary)
 
 
 def nothing_flagged(transactions: pd.DataFrame, summary: dict[str, Any] | None = None) -> DetectionResult:
