@@ -149,7 +149,7 @@ def flagged_strings(values: str | pd.Series | np.ndarray | None, flagged: np.nda
         kept = pd.array([values], dtype="string")
         positions = np.where(flagged, 0, -1)
     else:
-        picked = values.iloc[idx] if isinstance(values, pd.Series) else np.asarray(values, dtype=object)[idx]
+        picked = values.iloc[idx] if isinstance(values, pd.Series) else np.asarray(values)[idx]
         kept = pd.array(np.asarray(picked, dtype=object), dtype="string")
         positions = np.full(len(flagged), -1, dtype="int64")
         positions[idx] = np.arange(len(idx))

@@ -52,7 +52,7 @@ def flag_result(transactions: pd.DataFrame, flagged: np.ndarray, texts: pd.Serie
     if isinstance(severity, str):
         score[idx] = SEVERITY_SCORE[severity]
     else:
-        per_row = severity.iloc[idx] if isinstance(severity, pd.Series) else np.asarray(severity, dtype=object)[idx]
+        per_row = severity.iloc[idx] if isinstance(severity, pd.Series) else np.asarray(severity)[idx]
         score[idx] = pd.Series(np.asarray(per_row, dtype=object)).map(SEVERITY_SCORE).astype("float64").fillna(0.0).to_numpy()
         if isinstance(severity, pd.Series):
             severity = severity.reset_index(drop=True)

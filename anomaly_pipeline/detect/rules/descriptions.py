@@ -48,21 +48,20 @@ class SuspiciousDescription(AnomalyDetectionAlgorithm):
         # where most lines carry no text (line texts left to the voucher), a blank one is the norm, not a finding
         blank = blank & bool(config["flag_blank"] and blank_share <= config["max_blank_share"])
         words = sorted({k.strip().casefold() for k in config["keywords"] if k.strip()}, key=len, reverse=True)
-        found = np.full(len(desc), None, dtype=object)
+        found = np.full(len(distinct), "", dtype=object)  # per distinct text: the keywords it contains
         if words and len(distinct):
             pattern = r"(?<!\w)(" + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in words) + r")(?!\w)"
             hits = distinct.str.casefold().str.findall(pattern)
-            found_text = hits.str.join("', '").astype("string").where(hits.str.len().fillna(0) > 0)
-            found = np.where(missing, None, found_text.to_numpy(dtype=object, na_value=None)[code])
-        keyword = found != None  # noqa: E711 - elementwise
+            found = hits.str.join("', '").fillna("").to_numpy(dtype=object)
+        keyword = ~missing & (found != "")[code] if len(distinct) else np.zeros(len(desc), dtype=bool)
         flagged = blank | keyword
         idx = np.flatnonzero(flagged)
         amount = money(transactions["amount"].iloc[idx]) if "amount" in transactions else np.full(len(idx), "?", dtype=object)
         texts = np.where(keyword[idx],
                          "description '" + desc.iloc[idx].fillna("").to_numpy(dtype=object) + "' contains '"
-                         + np.where(keyword[idx], found[idx], "").astype(object) + "'; amount " + amount,
+                         + found[code[idx]] + "'; amount " + amount,
                          "blank description; amount " + amount)
-        severity = pd.Series(np.where(keyword, config["severity"], config["blank_severity"]), dtype="string")
+        severity = np.where(keyword, config["severity"], config["blank_severity"])
         return flag_result(transactions, flagged, texts, severity,
                            {"blank": int((blank & ~keyword).sum()), "keyword": int(keyword.sum()),
                             "blank_share": round(blank_share, 4)})
