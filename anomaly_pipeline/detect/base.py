@@ -190,12 +190,22 @@ def format_amount(values: pd.Series | np.ndarray) -> pd.Series:
 
 
 def encode(values: pd.Series, clean: Callable[[pd.Series], pd.Series] | None = None, *,
-           sort: bool = False) -> tuple[np.ndarray, pd.Series]:
+           sort: bool = False, fill: str | None = None) -> tuple[np.ndarray, pd.Series]:
     """(codes, distinct): an int64 code per row (-1 where missing) and the distinct values it indexes.
 
     `clean` (strip, casefold, ...) runs on the distinct raw values only and values it makes equal share a
     code, so string work on a million lines is done once per distinct value. With `sort` the codes follow
-    the sort order of the (cleaned) values, so comparing codes compares the values."""
+    the sort order of the (cleaned) values, so comparing codes compares the values. With `fill`, missing
+    values read as that string (as after `fillna(fill)`), without `sort`."""
+    if fill is not None:
+        codes, distinct = encode(values, clean)
+        if (codes < 0).any():
+            at = np.flatnonzero(distinct.to_numpy(dtype=object) == fill)
+            if not len(at):
+                distinct = pd.concat([distinct, pd.Series([fill], dtype=distinct.dtype)], ignore_index=True)
+                at = [len(distinct) - 1]
+            codes = np.where(codes < 0, at[0], codes)
+        return codes, distinct
     codes, uniques = pd.factorize(values)
     distinct = pd.Series(uniques, dtype=values.dtype if len(uniques) == 0 else None)
     if clean is not None:
@@ -233,6 +243,14 @@ def combine_codes(*keys: np.ndarray) -> np.ndarray:
             width = int(code.max(initial=0)) + 1
         out, bound = out * width + code, bound * width
     return pd.factorize(out)[0].astype("int64")
+
+
+def first_rows(codes: np.ndarray) -> np.ndarray:
+    """For codes numbered in order of first appearance (`combine_codes`, `pd.factorize`): the row where
+    each code first appears, in code order."""
+    if not len(codes):
+        return np.zeros(0, dtype="int64")
+    return np.flatnonzero(np.diff(np.maximum.accumulate(codes), prepend=-1) > 0)
 
 
 def group_starts(sorted_codes: np.ndarray) -> np.ndarray:

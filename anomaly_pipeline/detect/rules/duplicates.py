@@ -16,6 +16,7 @@ from anomaly_pipeline.detect.base import (
     DetectionResult,
     combine_codes,
     encode,
+    first_rows,
 )
 from anomaly_pipeline.detect.rules._common import (
     cents,
@@ -41,14 +42,7 @@ def _norm(values: pd.Series) -> pd.Series:
 
 def _filled_codes(values: pd.Series, clean: Callable[[pd.Series], pd.Series]) -> tuple[np.ndarray, pd.Series]:
     """`encode` where a missing value counts as the empty string (as `fillna('')` would make it)."""
-    codes, distinct = encode(values, clean)
-    if (codes < 0).any():
-        empty = np.flatnonzero(distinct.to_numpy(dtype=object) == "")
-        if not len(empty):
-            distinct = pd.concat([distinct, pd.Series([""], dtype=distinct.dtype)], ignore_index=True)
-            empty = [len(distinct) - 1]
-        codes = np.where(codes < 0, empty[0], codes)
-    return codes, distinct
+    return encode(values, clean, fill="")
 
 
 def _vouchers(transactions: pd.DataFrame) -> pd.Series:
@@ -170,7 +164,7 @@ class NearDuplicate(AnomalyDetectionAlgorithm):
         date = _date_key(day[rows])
         twin = combine_codes(same, date, desc[rows])
         # codes are numbered in order of appearance: a twin group's first line is where the count rises
-        first = np.flatnonzero(np.diff(np.maximum.accumulate(twin), prepend=-1) > 0)
+        first = first_rows(twin)
         reps, rep_twin, same, date = rows[first], twin[first], same[first], date[first]
         order = np.lexsort((date, same))  # stable: equal dates stay in line order
         reps, rep_twin, same = reps[order], rep_twin[order], same[order]
