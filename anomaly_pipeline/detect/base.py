@@ -253,6 +253,23 @@ def first_rows(codes: np.ndarray) -> np.ndarray:
     return np.flatnonzero(np.diff(np.maximum.accumulate(codes), prepend=-1) > 0)
 
 
+DAY_NS = 86_400 * 10**9
+
+
+def order_by_group_and_time(groups: np.ndarray, times: np.ndarray) -> np.ndarray:
+    """Stable order by (group code, datetime64 time): equal times keep their row order. One packed-int
+    argsort instead of a lexsort; `times` must not hold NaT."""
+    ns = np.asarray(times, dtype="datetime64[ns]").view("int64")
+    if not len(ns):
+        return np.zeros(0, dtype="int64")
+    if (ns % DAY_NS == 0).all():  # dates: day numbers are a narrow rank
+        rank = ns // DAY_NS
+        rank = rank - rank.min()
+    else:
+        rank = pd.factorize(ns, sort=True)[0].astype("int64")
+    return np.argsort(np.asarray(groups, dtype="int64") * (int(rank.max()) + 1) + rank, kind="stable")
+
+
 def group_starts(sorted_codes: np.ndarray) -> np.ndarray:
     """For codes sorted so that each group is contiguous: the position where each row's group begins."""
     n = len(sorted_codes)
@@ -274,3 +291,36 @@ class PrecedingWindow(BaseIndexer):
                           closed: str | None = None, step: int | None = None) -> tuple[np.ndarray, np.ndarray]:
         end = np.arange(num_values, dtype="int64")
         return np.maximum(end - self.window_size, self.starts[:num_values]), end
+
+
+def preceding_quantiles(values: np.ndarray, starts: np.ndarray, window: int, min_periods: int,
+                        quantiles: tuple[float, ...]) -> list[np.ndarray]:
+    """Quantiles (linear interpolation; the median averages the middle pair) of the up to `window`
+    non-missing values before each row within its group, NaN below `min_periods`: what
+    `rolling(PrecedingWindow(starts, window)).quantile(q)` gives, for a small window. The window's values
+    are sorted as rows of a matrix, a chunk of rows at a time, instead of one skiplist pass per quantile."""
+    values = np.asarray(values, dtype="float64")
+    n = len(values)
+    out = [np.full(n, np.nan) for _ in quantiles]
+    padded = np.concatenate([np.full(window, np.nan), values])
+    windows = np.lib.stride_tricks.sliding_window_view(padded, window)  # row i: values[i - window:i]
+    offsets = np.arange(window) - window
+    gaps = bool(np.isnan(values).any())
+    for first in range(0, n, 100_000):  # bounded memory: 100k x window at a time
+        rows = np.arange(first, min(n, first + 100_000))
+        block = windows[first:first + len(rows)].copy()
+        reach = rows - starts[rows]  # values of the group before the row
+        near = np.flatnonzero(reach < window)  # windows that reach back past the group's start
+        block[near] = np.where(rows[near, None] + offsets < starts[rows[near], None], np.nan, block[near])
+        block.sort(axis=1)  # NaN last
+        count = window - np.isnan(block).sum(axis=1) if gaps else np.minimum(reach, window)
+        ok = (count >= max(min_periods, 1)).nonzero()[0]
+        size = count[ok]
+        for result, q in zip(out, quantiles, strict=True):
+            position = q * (size - 1)
+            low = position.astype("int64")
+            high = np.minimum(low + 1, size - 1)
+            a, b = block[ok, low], block[ok, high]
+            value = np.where(size % 2 == 1, a, (a + b) / 2) if q == 0.5 else a + (b - a) * (position - low)
+            result[rows[ok]] = value
+    return out
