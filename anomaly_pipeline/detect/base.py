@@ -208,9 +208,13 @@ def encode(values: pd.Series, clean: Callable[[pd.Series], pd.Series] | None = N
         return codes, distinct
     codes, uniques = pd.factorize(values)
     distinct = pd.Series(uniques, dtype=values.dtype if len(uniques) == 0 else None)
+    changed = False
     if clean is not None:
-        distinct = clean(distinct)
-    if clean is not None or sort:
+        cleaned = clean(distinct)
+        # values that come out of `clean` unchanged stay distinct: no second factorize needed
+        changed = not bool((cleaned == distinct).fillna(False).all())
+        distinct = cleaned
+    if changed or sort:
         recode, uniques = pd.factorize(distinct, sort=sort)
         codes = np.where(codes >= 0, recode[codes] if len(recode) else -1, -1)
         distinct = pd.Series(uniques, dtype=distinct.dtype)
