@@ -125,12 +125,17 @@ class SeldomUsedAccount(AnomalyDetectionAlgorithm):
         if len(reference) < config["min_population"]:
             return DetectionResult.skip(f"only {len(reference)} reference lines, fewer than min_population "
                                         f"{config['min_population']}")
-        usage = reference["account"].astype("string").str.strip().value_counts()
-        accounts = transactions["account"].astype("string").str.strip()
-        used = accounts.map(usage).fillna(0).astype("int64")
-        flagged = (accounts.notna() & (used <= config["max_postings"])).to_numpy(dtype=bool)
+        account, accounts = encode(transactions["account"], stripped)
+        ref_code, ref_accounts = ((account, accounts) if reference is transactions
+                                  else encode(reference["account"], stripped))
+        usage = np.bincount(ref_code[ref_code >= 0], minlength=len(ref_accounts))
+        in_ref = pd.Index(ref_accounts).get_indexer(accounts) if reference is not transactions else np.arange(len(accounts))
+        at = np.where(account >= 0, in_ref[np.maximum(account, 0)] if len(in_ref) else -1, -1)
+        used = np.where(at >= 0, usage[np.maximum(at, 0)] if len(usage) else 0, 0)
+        flagged = (account >= 0) & (used <= config["max_postings"])
         idx = np.flatnonzero(flagged)
-        texts = ("account " + text(accounts.iloc[idx]) + " is used " + used.iloc[idx].astype(str).to_numpy(dtype=object)
+        texts = ("account " + text(stripped(transactions["account"].iloc[idx])) + " is used "
+                 + used[idx].astype(str).astype(object)
                  + " time(s) in " + money([len(reference)])[0] + " lines; amount "
                  + money(transactions["amount"].iloc[idx]))
         return flag_result(transactions, flagged, texts, config["severity"],
