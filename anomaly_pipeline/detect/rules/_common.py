@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -149,13 +150,22 @@ def check_period(name: str, config: dict[str, Any], key: str = "period") -> None
         raise ConfigError(f"{name}.{key}: must be one of {', '.join(PERIOD_FREQ)}, got {config[key]!r}")
 
 
+def per_distinct(values: pd.Series, func: Callable[[pd.Series], pd.Series]) -> pd.Series:
+    """`func(values)` computed once per distinct value and spread back (missing stays missing): a
+    million lines span a few hundred dates, and period arithmetic is costly per element."""
+    codes, uniques = pd.factorize(values)
+    result = func(pd.Series(uniques))
+    return pd.Series(result.array.take(codes, allow_fill=True), index=values.index)
+
+
 def period_of(dates: pd.Series, period: str) -> pd.Series:
-    return dates.dt.to_period(PERIOD_FREQ[period])
+    return per_distinct(dates, lambda d: d.dt.to_period(PERIOD_FREQ[period]))
 
 
 def period_end(dates: pd.Series, period: str) -> pd.Series:
     """The last day of each date's period (midnight)."""
-    return period_of(dates, period).dt.end_time.dt.normalize().astype("datetime64[ns]")
+    return per_distinct(dates, lambda d: d.dt.to_period(PERIOD_FREQ[period]).dt.end_time.dt.normalize()
+                        .astype("datetime64[ns]"))
 
 
 #: below this many eligible lines a high flagged share is not read as systemic
