@@ -9,11 +9,13 @@ numbers behind it.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
 import numpy as np
 import pandas as pd
+from pandas.api.indexers import BaseIndexer
 
 AlgorithmType = Literal["statistical", "rule", "ml"]
 SEVERITY_SCORE = {"low": 0.4, "medium": 0.7, "high": 1.0}
@@ -107,9 +109,9 @@ class AnomalyDetectionAlgorithm(ABC):
             return DetectionResult.skip(f"the upload has no {', '.join(missing)} data")
         if transactions.empty:
             return DetectionResult.skip("no transactions")
-        active = transactions[~transactions["is_removed"]] if "is_removed" in transactions else transactions
-        ref = reference if reference is not None else active
-        result = self._detect(active.reset_index(drop=True), cfg, ref.reset_index(drop=True))
+        active = _active(transactions)
+        ref = active if reference is None else _active(reference, only_index=True)
+        result = self._detect(active, cfg, ref)
         scores = result.scores
         if len(scores) and (scores["score"].lt(0).any() or scores["score"].gt(1).any()):
             raise AssertionError(f"{self.name()} produced scores outside [0, 1]")
@@ -133,14 +135,35 @@ class AnomalyDetectionAlgorithm(ABC):
             "transaction_id": transactions["transaction_id"].to_numpy(dtype="int64"),
             "score": score,
             "flagged": flagged,
+            "reason": flagged_strings(reason, flagged),
+            "severity": flagged_strings(severity, flagged),
         })
-        reasons = pd.Series(reason if reason is not None else pd.NA, index=frame.index, dtype="string")
-        frame["reason"] = reasons.where(flagged)
-        if isinstance(severity, pd.Series):
-            frame["severity"] = severity.reset_index(drop=True).astype("string").where(flagged)
-        else:
-            frame["severity"] = pd.Series(severity, index=frame.index, dtype="string").where(flagged)
         return DetectionResult(scores=frame, summary=summary or {})
+
+
+def flagged_strings(values: str | pd.Series | np.ndarray | None, flagged: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """A 'string' column holding `values` (one scalar, or one value per row) where `flagged`, else NA.
+    Only the flagged values are converted; the column is filled by one take, not a million-row cast."""
+    idx = np.flatnonzero(flagged)
+    if values is None or isinstance(values, str) or values is pd.NA:
+        kept = pd.array([values], dtype="string")
+        positions = np.where(flagged, 0, -1)
+    else:
+        picked = values.iloc[idx] if isinstance(values, pd.Series) else np.asarray(values)[idx]
+        kept = pd.array(np.asarray(picked, dtype=object), dtype="string")
+        positions = np.full(len(flagged), -1, dtype="int64")
+        positions[idx] = np.arange(len(idx))
+    return kept.take(positions, allow_fill=True)
+
+
+def _active(frame: pd.DataFrame, *, only_index: bool = False) -> pd.DataFrame:
+    """`frame` without its removed lines (unless `only_index`), on a 0..n-1 index, as a new frame object.
+    The mask is applied only when a line is removed, so the usual upload (its raw text included) is not
+    gathered anew for each of the thirty-odd detectors; copy-on-write keeps the caller's data safe from
+    whatever a detector assigns."""
+    if not only_index and "is_removed" in frame and frame["is_removed"].any():
+        frame = frame[~frame["is_removed"].to_numpy(dtype=bool)]
+    return frame.reset_index(drop=True)
 
 
 def _coerce(algorithm: str, key: str, value: Any, default: Any) -> Any:
@@ -161,3 +184,147 @@ def format_amount(values: pd.Series | np.ndarray) -> pd.Series:
     whole = values.round(0) == values.round(2)
     text = values.map("{:,.2f}".format).str.replace(",", " ", regex=False)
     return text.where(~whole, text.str.removesuffix(".00"))
+
+
+# vectorised building blocks -------------------------------------------------
+
+
+def encode(values: pd.Series, clean: Callable[[pd.Series], pd.Series] | None = None, *,
+           sort: bool = False, fill: str | None = None) -> tuple[np.ndarray, pd.Series]:
+    """(codes, distinct): an int64 code per row (-1 where missing) and the distinct values it indexes.
+
+    `clean` (strip, casefold, ...) runs on the distinct raw values only and values it makes equal share a
+    code, so string work on a million lines is done once per distinct value. With `sort` the codes follow
+    the sort order of the (cleaned) values, so comparing codes compares the values. With `fill`, missing
+    values read as that string (as after `fillna(fill)`), without `sort`."""
+    if fill is not None:
+        codes, distinct = encode(values, clean)
+        if (codes < 0).any():
+            at = np.flatnonzero(distinct.to_numpy(dtype=object) == fill)
+            if not len(at):
+                distinct = pd.concat([distinct, pd.Series([fill], dtype=distinct.dtype)], ignore_index=True)
+                at = [len(distinct) - 1]
+            codes = np.where(codes < 0, at[0], codes)
+        return codes, distinct
+    codes, uniques = pd.factorize(values)
+    distinct = pd.Series(uniques, dtype=values.dtype if len(uniques) == 0 else None)
+    changed = False
+    if clean is not None:
+        cleaned = clean(distinct)
+        # values that come out of `clean` unchanged stay distinct: no second factorize needed
+        changed = not bool((cleaned == distinct).fillna(False).all())
+        distinct = cleaned
+    if changed or sort:
+        recode, uniques = pd.factorize(distinct, sort=sort)
+        codes = np.where(codes >= 0, recode[codes] if len(recode) else -1, -1)
+        distinct = pd.Series(uniques, dtype=distinct.dtype)
+    return codes.astype("int64", copy=False), distinct.reset_index(drop=True)
+
+
+def encode_like(values: pd.Series, distinct: pd.Series,
+                clean: Callable[[pd.Series], pd.Series] | None = None) -> np.ndarray:
+    """Codes of `values` among `distinct` (from `encode` with the same `clean`): -1 where missing or absent."""
+    codes, own = encode(values, clean)
+    where = pd.Index(distinct).get_indexer(own)
+    return np.where(codes >= 0, where[codes] if len(where) else -1, -1).astype("int64", copy=False)
+
+
+def combine_codes(*keys: np.ndarray) -> np.ndarray:
+    """One dense int64 code per distinct combination of the per-row integer keys (codes, cents, day
+    numbers), numbered in order of first appearance: a multi-column groupby key without tuples or
+    strings. Keys are packed into one integer as they are while it cannot overflow, else factorized."""
+    limit = 2**62
+    out, bound = np.zeros(len(keys[0]), dtype="int64"), 1
+    for key in keys:
+        key = np.asarray(key, dtype="int64")
+        low, high = (int(key.min()), int(key.max())) if len(key) else (0, 0)
+        code, width = key - low, high - low + 1
+        if bound * width >= limit:
+            out = pd.factorize(out)[0].astype("int64")
+            bound = int(out.max(initial=0)) + 1
+        if bound * width >= limit:
+            code = pd.factorize(key)[0].astype("int64")
+            width = int(code.max(initial=0)) + 1
+        out, bound = out * width + code, bound * width
+    return pd.factorize(out)[0].astype("int64")
+
+
+def first_rows(codes: np.ndarray) -> np.ndarray:
+    """For codes numbered in order of first appearance (`combine_codes`, `pd.factorize`): the row where
+    each code first appears, in code order."""
+    if not len(codes):
+        return np.zeros(0, dtype="int64")
+    return np.flatnonzero(np.diff(np.maximum.accumulate(codes), prepend=-1) > 0)
+
+
+DAY_NS = 86_400 * 10**9
+
+
+def order_by_group_and_time(groups: np.ndarray, times: np.ndarray) -> np.ndarray:
+    """Stable order by (group code, datetime64 time): equal times keep their row order. One packed-int
+    argsort instead of a lexsort; `times` must not hold NaT."""
+    ns = np.asarray(times, dtype="datetime64[ns]").view("int64")
+    if not len(ns):
+        return np.zeros(0, dtype="int64")
+    if (ns % DAY_NS == 0).all():  # dates: day numbers are a narrow rank
+        rank = ns // DAY_NS
+        rank = rank - rank.min()
+    else:
+        rank = pd.factorize(ns, sort=True)[0].astype("int64")
+    return np.argsort(np.asarray(groups, dtype="int64") * (int(rank.max()) + 1) + rank, kind="stable")
+
+
+def group_starts(sorted_codes: np.ndarray) -> np.ndarray:
+    """For codes sorted so that each group is contiguous: the position where each row's group begins."""
+    n = len(sorted_codes)
+    first = np.ones(n, dtype=bool)
+    first[1:] = sorted_codes[1:] != sorted_codes[:-1]
+    return np.maximum.accumulate(np.where(first, np.arange(n), 0)) if n else np.zeros(0, dtype="int64")
+
+
+class PrecedingWindow(BaseIndexer):
+    """Rolling window over up to `window_size` rows before each row (the row itself excluded), not
+    reaching back past the start of its group: `series.rolling(PrecedingWindow(starts, w))` does in
+    one pass what `groupby(g).shift().rolling(w)` does group by group. `starts` is `group_starts(...)`."""
+
+    def __init__(self, starts: np.ndarray, window_size: int) -> None:
+        super().__init__(window_size=window_size)
+        self.starts = np.asarray(starts, dtype="int64")
+
+    def get_window_bounds(self, num_values: int = 0, min_periods: int | None = None, center: bool | None = None,
+                          closed: str | None = None, step: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        end = np.arange(num_values, dtype="int64")
+        return np.maximum(end - self.window_size, self.starts[:num_values]), end
+
+
+def preceding_quantiles(values: np.ndarray, starts: np.ndarray, window: int, min_periods: int,
+                        quantiles: tuple[float, ...]) -> list[np.ndarray]:
+    """Quantiles (linear interpolation; the median averages the middle pair) of the up to `window`
+    non-missing values before each row within its group, NaN below `min_periods`: what
+    `rolling(PrecedingWindow(starts, window)).quantile(q)` gives, for a small window. The window's values
+    are sorted as rows of a matrix, a chunk of rows at a time, instead of one skiplist pass per quantile."""
+    values = np.asarray(values, dtype="float64")
+    n = len(values)
+    out = [np.full(n, np.nan) for _ in quantiles]
+    padded = np.concatenate([np.full(window, np.nan), values])
+    windows = np.lib.stride_tricks.sliding_window_view(padded, window)  # row i: values[i - window:i]
+    offsets = np.arange(window) - window
+    gaps = bool(np.isnan(values).any())
+    for first in range(0, n, 100_000):  # bounded memory: 100k x window at a time
+        rows = np.arange(first, min(n, first + 100_000))
+        block = windows[first:first + len(rows)].copy()
+        reach = rows - starts[rows]  # values of the group before the row
+        near = np.flatnonzero(reach < window)  # windows that reach back past the group's start
+        block[near] = np.where(rows[near, None] + offsets < starts[rows[near], None], np.nan, block[near])
+        block.sort(axis=1)  # NaN last
+        count = window - np.isnan(block).sum(axis=1) if gaps else np.minimum(reach, window)
+        ok = (count >= max(min_periods, 1)).nonzero()[0]
+        size = count[ok]
+        for result, q in zip(out, quantiles, strict=True):
+            position = q * (size - 1)
+            low = position.astype("int64")
+            high = np.minimum(low + 1, size - 1)
+            a, b = block[ok, low], block[ok, high]
+            value = np.where(size % 2 == 1, a, (a + b) / 2) if q == 0.5 else a + (b - a) * (position - low)
+            result[rows[ok]] = value
+    return out

@@ -62,3 +62,12 @@ def test_month_end_dates_are_period_end_entries_not_holiday_or_weekend_work():
     # 2025-08-31 is a Sunday and a month end; 2025-08-30 a Saturday
     assert set(flags(WeekendPosting().detect(data))) == {4}
     assert set(flags(WeekendPosting().detect(data, {"skip_month_end": False}))) == {3, 4}
+
+
+def test_lines_without_a_posting_date_are_not_weekend_or_holiday_postings():
+    from anomaly_pipeline.detect.rules.weekend_posting import WeekendPosting
+
+    data = frame(posting_date=["2025-08-30", None, "2025-12-24"], amount=[5000.0] * 3)
+    assert flags(WeekendPosting().detect(data)) == {
+        1: ("medium", "posted Saturday 2025-08-30, amount 5 000 ≥ 1 000")}
+    assert set(flags(HolidayPosting().detect(data))) == {3}

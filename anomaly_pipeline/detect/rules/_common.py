@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -12,6 +13,7 @@ from anomaly_pipeline.detect.base import (
     AnomalyDetectionAlgorithm,
     ConfigError,
     DetectionResult,
+    encode,
     format_amount,
 )
 
@@ -39,20 +41,23 @@ def check_str_list(name: str, config: dict[str, Any], key: str, *, allow_empty: 
 
 
 def flag_result(transactions: pd.DataFrame, flagged: np.ndarray, texts: pd.Series | np.ndarray | list[str],
-                severity: str | pd.Series, summary: dict[str, Any] | None = None) -> DetectionResult:
-    """A rule result: `texts` holds one reason per flagged row (in row order); score from the severity."""
+                severity: str | pd.Series | np.ndarray, summary: dict[str, Any] | None = None) -> DetectionResult:
+    """A rule result: `texts` holds one reason per flagged row (in row order); score from the severity
+    (one for all, or one per row)."""
     flagged = np.asarray(flagged, dtype=bool)
-    reason = pd.Series(pd.NA, index=transactions.index, dtype="string")
-    if flagged.any():
-        reason.iloc[np.flatnonzero(flagged)] = np.asarray(texts, dtype=object)
-    if isinstance(severity, pd.Series):
-        sev = severity.reset_index(drop=True).astype("string")
-        score = sev.map(SEVERITY_SCORE).astype("float64").fillna(0.0).to_numpy()
+    idx = np.flatnonzero(flagged)
+    reason = np.full(len(transactions), None, dtype=object)
+    if len(idx):
+        reason[idx] = np.asarray(texts, dtype=object)
+    score = np.zeros(len(transactions))
+    if isinstance(severity, str):
+        score[idx] = SEVERITY_SCORE[severity]
     else:
-        sev = severity
-        score = np.full(len(transactions), SEVERITY_SCORE[severity])
-    score = np.where(flagged, score, 0.0)
-    return AnomalyDetectionAlgorithm.build_result(transactions, score, flagged, reason, sev, summary)
+        per_row = severity.iloc[idx] if isinstance(severity, pd.Series) else np.asarray(severity)[idx]
+        score[idx] = pd.Series(np.asarray(per_row, dtype=object)).map(SEVERITY_SCORE).astype("float64").fillna(0.0).to_numpy()
+        if isinstance(severity, pd.Series):
+            severity = severity.reset_index(drop=True)
+    return AnomalyDetectionAlgorithm.build_result(transactions, score, flagged, reason, severity, summary)
 
 
 def nothing_flagged(transactions: pd.DataFrame, summary: dict[str, Any] | None = None) -> DetectionResult:
@@ -93,6 +98,28 @@ def voucher_keys(transactions: pd.DataFrame) -> pd.Series:
     return keys
 
 
+def stripped(values: pd.Series) -> pd.Series:
+    """Values as stripped strings (a `clean` for `encode`)."""
+    return values.astype("string").str.strip()
+
+
+def voucher_codes(transactions: pd.DataFrame) -> tuple[np.ndarray, pd.Series]:
+    """`voucher_keys` encoded: a code per row (-1 without a voucher id) and the distinct keys."""
+    codes, keys = encode(transactions["voucher_id"], stripped)
+    if not ("entity" in transactions and transactions["entity"].nunique() > 1):
+        return codes, keys
+    entity, names = encode(transactions["entity"], lambda s: s.astype("string"))
+    names = pd.concat([names, pd.Series([""], dtype="string")], ignore_index=True)  # missing entity: ''
+    entity = np.where(entity >= 0, entity, len(names) - 1)
+    valid = codes >= 0
+    pair, pairs = pd.factorize(entity[valid] * len(keys) + codes[valid])
+    out = np.full(len(codes), -1, dtype="int64")
+    out[valid] = pair
+    labels = (names.iloc[pairs // len(keys)].reset_index(drop=True) + "|"
+              + keys.iloc[pairs % len(keys)].reset_index(drop=True))
+    return out, labels
+
+
 def cents(amount: pd.Series) -> pd.Series:
     """Amounts as integer cents, so equality is exact and immune to float noise."""
     return (amount.astype("float64") * 100).round().astype("int64")
@@ -123,13 +150,22 @@ def check_period(name: str, config: dict[str, Any], key: str = "period") -> None
         raise ConfigError(f"{name}.{key}: must be one of {', '.join(PERIOD_FREQ)}, got {config[key]!r}")
 
 
+def per_distinct(values: pd.Series, func: Callable[[pd.Series], pd.Series]) -> pd.Series:
+    """`func(values)` computed once per distinct value and spread back (missing stays missing): a
+    million lines span a few hundred dates, and period arithmetic is costly per element."""
+    codes, uniques = pd.factorize(values)
+    result = func(pd.Series(uniques))
+    return pd.Series(result.array.take(codes, allow_fill=True), index=values.index)
+
+
 def period_of(dates: pd.Series, period: str) -> pd.Series:
-    return dates.dt.to_period(PERIOD_FREQ[period])
+    return per_distinct(dates, lambda d: d.dt.to_period(PERIOD_FREQ[period]))
 
 
 def period_end(dates: pd.Series, period: str) -> pd.Series:
     """The last day of each date's period (midnight)."""
-    return period_of(dates, period).dt.end_time.dt.normalize().astype("datetime64[ns]")
+    return per_distinct(dates, lambda d: d.dt.to_period(PERIOD_FREQ[period]).dt.end_time.dt.normalize()
+                        .astype("datetime64[ns]"))
 
 
 #: below this many eligible lines a high flagged share is not read as systemic

@@ -8,24 +8,31 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from anomaly_pipeline.detect.base import AnomalyDetectionAlgorithm, DetectionResult
+from anomaly_pipeline.detect.base import AnomalyDetectionAlgorithm, DetectionResult, encode
 from anomaly_pipeline.detect.rules._common import (
     check_min,
     check_severity,
     flag_result,
     money,
     nothing_flagged,
+    stripped,
     text,
-    voucher_keys,
+    voucher_codes,
 )
 
 
-def _voucher_accounts(frame: pd.DataFrame, max_lines: int) -> pd.DataFrame:
-    """Distinct (voucher, account) of vouchers with at most `max_lines` distinct accounts."""
-    va = pd.DataFrame({"voucher": voucher_keys(frame), "account": frame["account"].astype("string").str.strip()})
-    va = va.dropna().drop_duplicates()
-    width = va.groupby("voucher")["account"].transform("size")
-    return va[width <= max_lines]
+class _VoucherAccounts:
+    """Distinct (voucher, account) of vouchers with at most `max_lines` distinct accounts, as integer
+    codes (accounts coded in their string order, so codes compare like the accounts)."""
+
+    def __init__(self, frame: pd.DataFrame, max_lines: int) -> None:
+        voucher = voucher_codes(frame)[0]
+        account, self.accounts = encode(frame["account"], stripped, sort=True)
+        self.voucher, self.account = voucher, account  # per row
+        va = pd.DataFrame({"voucher": voucher, "account": account})
+        va = va[(voucher >= 0) & (account >= 0)].drop_duplicates()
+        width = va.groupby("voucher")["account"].transform("size")
+        self.va = va[width <= max_lines]
 
 
 def _pairs(va: pd.DataFrame) -> pd.DataFrame:
@@ -57,32 +64,45 @@ class RareAccountCombination(AnomalyDetectionAlgorithm):
     def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
         if "voucher_id" not in reference or reference["voucher_id"].isna().all():
             return DetectionResult.skip("the reference population has no voucher ids")
-        ref_va = _voucher_accounts(reference, config["max_voucher_accounts"])
-        vouchers = ref_va["voucher"].nunique()
+        ref = _VoucherAccounts(reference, config["max_voucher_accounts"])
+        vouchers = ref.va["voucher"].nunique()
         summary: dict[str, Any] = {"vouchers": int(vouchers)}
         if vouchers < config["min_vouchers"]:
             return DetectionResult.skip(f"only {vouchers} vouchers, fewer than min_vouchers {config['min_vouchers']}")
-        account_vouchers = ref_va.groupby("account").size()
-        pair_vouchers = _pairs(ref_va).groupby(["account_a", "account_b"]).size()
-        pairs = _pairs(_voucher_accounts(transactions, config["max_voucher_accounts"]))
-        pairs["together"] = pair_vouchers.reindex(pd.MultiIndex.from_frame(pairs[["account_a", "account_b"]])).fillna(0).to_numpy()
-        pairs["n_a"] = pairs["account_a"].map(account_vouchers).fillna(0).to_numpy()
-        pairs["n_b"] = pairs["account_b"].map(account_vouchers).fillna(0).to_numpy()
-        rare = pairs[(pairs["together"] <= config["max_pair_vouchers"])
-                     & (pairs[["n_a", "n_b"]].min(axis=1) >= config["min_account_vouchers"])]
-        summary["rare_pairs"] = int(len(rare[["account_a", "account_b"]].drop_duplicates()))
-        if rare.empty:
+        account_vouchers = np.bincount(ref.va["account"], minlength=len(ref.accounts))
+        ref_pairs = _pairs(ref.va)
+        span = len(ref.accounts)
+        pair_vouchers = pd.Series(ref_pairs["account_a"].to_numpy() * span + ref_pairs["account_b"].to_numpy()).value_counts()
+        own = ref if transactions is reference else _VoucherAccounts(transactions, config["max_voucher_accounts"])
+        pairs = _pairs(own.va)
+        # the upload's accounts among the reference's (-1: never seen there)
+        in_ref = (np.arange(span) if own is ref
+                  else pd.Index(ref.accounts).get_indexer(own.accounts))
+        a, b = in_ref[pairs["account_a"].to_numpy()], in_ref[pairs["account_b"].to_numpy()]
+        known = (a >= 0) & (b >= 0)
+        together = np.where(known, pair_vouchers.reindex(a * span + b).fillna(0).to_numpy(), 0)
+        n_a = np.where(a >= 0, account_vouchers[np.maximum(a, 0)], 0)
+        n_b = np.where(b >= 0, account_vouchers[np.maximum(b, 0)], 0)
+        rare = (together <= config["max_pair_vouchers"]) & (np.minimum(n_a, n_b) >= config["min_account_vouchers"])
+        pairs = pairs[rare]
+        together, n_a, n_b = together[rare], n_a[rare], n_b[rare]
+        summary["rare_pairs"] = int(len(pairs[["account_a", "account_b"]].drop_duplicates()))
+        if pairs.empty:
             return nothing_flagged(transactions, summary)
-        phrase = ("accounts " + rare["account_a"] + " and " + rare["account_b"] + " appear together in "
-                  + rare["together"].astype(int).astype(str) + " of " + f"{vouchers}" + " vouchers although they are in "
-                  + rare["n_a"].astype(int).astype(str) + " and " + rare["n_b"].astype(int).astype(str) + " vouchers")
-        both = pd.concat([pd.DataFrame({"voucher": rare["voucher"], "account": rare["account_a"], "phrase": phrase}),
-                          pd.DataFrame({"voucher": rare["voucher"], "account": rare["account_b"], "phrase": phrase})])
-        per_line = both.groupby(["voucher", "account"])["phrase"].agg(lambda s: "; ".join(s.head(3)))
-        key = pd.MultiIndex.from_arrays([voucher_keys(transactions), transactions["account"].astype("string").str.strip()])
-        reason = per_line.reindex(key)
-        flagged = reason.notna().to_numpy()
-        return flag_result(transactions, flagged, reason.to_numpy(dtype=object)[flagged], config["severity"], summary)
+        names = own.accounts.to_numpy(dtype=object)
+        name_a, name_b = names[pairs["account_a"].to_numpy()], names[pairs["account_b"].to_numpy()]
+        phrase = ("accounts " + name_a + " and " + name_b + " appear together in "
+                  + together.astype(int).astype(str).astype(object) + " of " + f"{vouchers}" + " vouchers although they are in "
+                  + n_a.astype(int).astype(str).astype(object) + " and " + n_b.astype(int).astype(str).astype(object) + " vouchers")
+        both = pd.concat([pd.DataFrame({"voucher": pairs["voucher"], "account": pairs["account_a"], "phrase": phrase}),
+                          pd.DataFrame({"voucher": pairs["voucher"], "account": pairs["account_b"], "phrase": phrase})])
+        both = both[both.groupby(["voucher", "account"]).cumcount() < 3]  # up to three pairs per line
+        per_line = both.groupby(["voucher", "account"], sort=False)["phrase"].agg("; ".join)
+        voucher, account, width = own.voucher, own.account, len(own.accounts)
+        line = pd.Index(per_line.index.get_level_values(0) * width + per_line.index.get_level_values(1))
+        at = line.get_indexer(voucher * width + account)
+        flagged = (voucher >= 0) & (account >= 0) & (at >= 0)
+        return flag_result(transactions, flagged, per_line.to_numpy(dtype=object)[at[flagged]], config["severity"], summary)
 
 
 class SeldomUsedAccount(AnomalyDetectionAlgorithm):
@@ -105,12 +125,17 @@ class SeldomUsedAccount(AnomalyDetectionAlgorithm):
         if len(reference) < config["min_population"]:
             return DetectionResult.skip(f"only {len(reference)} reference lines, fewer than min_population "
                                         f"{config['min_population']}")
-        usage = reference["account"].astype("string").str.strip().value_counts()
-        accounts = transactions["account"].astype("string").str.strip()
-        used = accounts.map(usage).fillna(0).astype("int64")
-        flagged = (accounts.notna() & (used <= config["max_postings"])).to_numpy(dtype=bool)
+        account, accounts = encode(transactions["account"], stripped)
+        ref_code, ref_accounts = ((account, accounts) if reference is transactions
+                                  else encode(reference["account"], stripped))
+        usage = np.bincount(ref_code[ref_code >= 0], minlength=len(ref_accounts))
+        in_ref = pd.Index(ref_accounts).get_indexer(accounts) if reference is not transactions else np.arange(len(accounts))
+        at = np.where(account >= 0, in_ref[np.maximum(account, 0)] if len(in_ref) else -1, -1)
+        used = np.where(at >= 0, usage[np.maximum(at, 0)] if len(usage) else 0, 0)
+        flagged = (account >= 0) & (used <= config["max_postings"])
         idx = np.flatnonzero(flagged)
-        texts = ("account " + text(accounts.iloc[idx]) + " is used " + used.iloc[idx].astype(str).to_numpy(dtype=object)
+        texts = ("account " + text(stripped(transactions["account"].iloc[idx])) + " is used "
+                 + used[idx].astype(str).astype(object)
                  + " time(s) in " + money([len(reference)])[0] + " lines; amount "
                  + money(transactions["amount"].iloc[idx]))
         return flag_result(transactions, flagged, texts, config["severity"],

@@ -1,9 +1,17 @@
 """Benford's law on leading digits with Nigrini's mean-absolute-deviation (MAD) conformity test.
 
 A population (the upload, or each account / entity) is tested only when it is large enough for MAD to mean
-something; when it does not conform, the transactions whose leading digits are the most significantly
-over-represented ones are flagged. Low severity: a Benford finding points at where to look, it is not
-evidence on its own.
+something; when it does not conform, the transactions whose leading digits are the most over-represented
+ones are flagged, provided the digit is a finding on two counts:
+
+- significant: z >= `z_threshold`, so a small population's noise is not read as a spike;
+- large: observed >= `min_ratio` x Benford's expected share (default 2, i.e. at least half of the lines
+  carrying the digit are excess). The z-test alone grows more powerful with every line, so on a large
+  ledger any mild, smooth departure (a digit 1 at 41% instead of 30%) is 'significant' and would flag
+  hundreds of thousands of ordinary lines. MAD and the ratio are proportions: whether a population is
+  flagged, and which share of it, does not depend on its size.
+
+Low severity: a Benford finding points at where to look, it is not evidence on its own.
 """
 
 from __future__ import annotations
@@ -13,7 +21,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from anomaly_pipeline.detect.base import AnomalyDetectionAlgorithm, ConfigError, DetectionResult
+from anomaly_pipeline.detect.base import AnomalyDetectionAlgorithm, ConfigError, DetectionResult, encode
 from anomaly_pipeline.detect.rules._common import cents, check_min, check_severity, flag_result, money, text
 
 VERDICTS = ("close conformity", "acceptable conformity", "marginally acceptable conformity", "nonconformity")
@@ -33,58 +41,78 @@ class _Benford(AnomalyDetectionAlgorithm):
         check_min(self.name(), config, "min_population", 50)
         check_min(self.name(), config, "top_digits", 1)
         check_min(self.name(), config, "z_threshold", 0, strict=True)
+        check_min(self.name(), config, "min_ratio", 1)
         if config["group_by"] not in POPULATIONS:
             raise ConfigError(f"{self.name()}.group_by: one of '' (whole upload), 'account', 'entity', "
                               f"got {config['group_by']!r}")
         check_severity(self.name(), config)
 
     def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
-        size = transactions["amount"].abs()
-        usable = (size >= config["min_amount"]).to_numpy()
-        lead = pd.Series(-1, index=transactions.index, dtype="int64")
-        lead[usable] = cents(size[usable]).astype(str).str[: self.digits].astype("int64")
+        size = transactions["amount"].abs().to_numpy(dtype="float64")
+        usable = size >= config["min_amount"]
+        low = 10 ** (self.digits - 1)
+        lead = np.full(len(size), -1, dtype="int64")
+        lead[usable] = leading_digits(cents(pd.Series(size[usable])).to_numpy(), self.digits)
         group_by = config["group_by"]
         if group_by and group_by in transactions and transactions[group_by].notna().any():
-            population = transactions[group_by].astype("string").fillna("(none)")
+            population, names = encode(transactions[group_by].astype("string").fillna("(none)"), sort=True)
         else:
-            population = pd.Series("upload", index=transactions.index, dtype="string")
-        support = np.arange(10 ** (self.digits - 1), 10 ** self.digits)
-        expected = pd.Series(np.log10(1 + 1 / support), index=support)
-        counts = pd.crosstab(population[usable], lead[usable]).reindex(columns=support, fill_value=0)
+            population, names = np.zeros(len(size), dtype="int64"), pd.Series(["upload"], dtype="string")
+        support = np.arange(low, 10 ** self.digits)
+        width = len(support)
+        cell = population * width + (lead - low)
+        counts = np.bincount(cell[usable], minlength=len(names) * width).reshape(len(names), width)
+        present = np.flatnonzero(counts.sum(axis=1) > 0)  # populations with amounts to test
+        counts, labels = counts[present], names.iloc[present].to_numpy(dtype=object)
+        expected = np.log10(1 + 1 / support)
         n = counts.sum(axis=1)
-        observed = counts.div(n, axis=0)
-        mad = (observed - expected).abs().mean(axis=1)
-        verdict = pd.Series(np.array(VERDICTS)[np.searchsorted(self.mad_limits, mad.to_numpy(), side="right")],
-                            index=mad.index)
-        z = ((observed - expected).abs() - 1 / (2 * n.to_numpy()[:, None])).div(
-            np.sqrt(expected * (1 - expected)).to_numpy()[None, :]).mul(np.sqrt(n.to_numpy())[:, None], axis=0)
+        observed = counts / n[:, None]
         excess = observed - expected
+        mad = np.abs(excess).mean(axis=1)
+        verdict = np.array(VERDICTS)[np.searchsorted(self.mad_limits, mad, side="right")]
+        z = (np.abs(excess) - 1 / (2 * n[:, None])) / np.sqrt(expected * (1 - expected)) * np.sqrt(n[:, None])
         tested = n >= config["min_population"]
         failing = tested & (verdict == VERDICTS[-1])
-        # the most over-represented digits that are also significantly so, per failing population
-        candidates = excess.where((excess > 0) & (z >= config["z_threshold"])).loc[failing]
-        chosen = (candidates.stack().dropna().rename("excess").reset_index()
-                  .set_axis(["population", "digit", "excess"], axis=1)
+        # over-represented digits that are a finding: significantly so (z), and by enough that at least
+        # 1 - 1/min_ratio of the lines carrying them are excess (the effect, which does not grow with n)
+        finding = (failing[:, None] & (excess > 0) & (z >= config["z_threshold"])
+                   & (observed >= config["min_ratio"] * expected))
+        pop_at, digit_at = np.nonzero(finding)
+        chosen = (pd.DataFrame({"population": labels[pop_at], "digit": support[digit_at],
+                                "excess": excess[pop_at, digit_at], "cell": pop_at * width + digit_at})
                   .sort_values(["population", "excess"], ascending=[True, False])
                   .groupby("population").head(config["top_digits"]))
-        summary = _summary(n, mad, verdict, tested, chosen, self.digits)
+        by_name = pd.Index(labels)
+        summary = _summary(pd.Series(n, index=by_name), pd.Series(mad, index=by_name),
+                           pd.Series(verdict, index=by_name), pd.Series(tested, index=by_name), chosen, self.digits)
         if chosen.empty:
             return flag_result(transactions, np.zeros(len(transactions), dtype=bool), [], config["severity"], summary)
-        key = pd.MultiIndex.from_arrays([population, lead])
-        hit = key.isin(pd.MultiIndex.from_frame(chosen[["population", "digit"]])) & usable
-        idx = np.flatnonzero(hit)
-        pop, dig = population.iloc[idx].to_numpy(), lead.iloc[idx].to_numpy()
-        obs = observed.stack().reindex(pd.MultiIndex.from_arrays([pop, dig])).to_numpy()
-        zs = z.stack().reindex(pd.MultiIndex.from_arrays([pop, dig])).to_numpy()
+        pop, dig = chosen["cell"].to_numpy() // width, chosen["cell"].to_numpy() % width
         label, verb = ("leading digit ", " appears in ") if self.digits == 1 else ("first two digits ", " appear in ")
-        where = (" of " + group_by + " " + text(pop)) if group_by else np.full(len(idx), "", dtype=object)
-        texts = (label + dig.astype(str).astype(object) + verb
-                 + pd.Series(obs * 100).map("{:.1f}%".format).to_numpy(dtype=object) + " of "
-                 + money(n.reindex(pop)) + " amounts" + where + " vs "
-                 + pd.Series(expected.reindex(dig).to_numpy() * 100).map("{:.1f}%".format).to_numpy(dtype=object)
-                 + " expected by Benford (z = " + pd.Series(zs).map("{:.1f}".format).to_numpy(dtype=object)
-                 + "); MAD " + mad.reindex(pop).map("{:.4f}".format).to_numpy(dtype=object) + " = nonconformity")
-        return flag_result(transactions, hit, texts, config["severity"], summary)
+        where = (" of " + group_by + " " + text(pd.Series(labels[pop]))) if group_by else ""
+        found = (label + support[dig].astype(str).astype(object) + verb + _fmt("{:.1f}%", observed[pop, dig] * 100)
+                 + " of " + money(n[pop]) + " amounts" + where + " vs " + _fmt("{:.1f}%", expected[dig] * 100)
+                 + " expected by Benford (z = " + _fmt("{:.1f}", z[pop, dig]) + "); MAD "
+                 + _fmt("{:.4f}", mad[pop]) + " = nonconformity")
+        # every (population, digit) cell: the finding's text, or None
+        cell_text = np.full(len(names) * width, None, dtype=object)
+        cell_text[present[pop] * width + dig] = found
+        hit = usable & (cell_text[np.where(usable, cell, 0)] != None)  # noqa: E711 - elementwise
+        return flag_result(transactions, hit, cell_text[cell[hit]], config["severity"], summary)
+
+
+def leading_digits(values: np.ndarray, digits: int) -> np.ndarray:
+    """The first `digits` digits of positive integers (each at least 10 ** (digits - 1)), by arithmetic."""
+    values = np.asarray(values, dtype="int64")
+    length = np.floor(np.log10(np.maximum(values, 1))).astype("int64")  # digits - 1, up to float error
+    powers = 10 ** np.arange(19, dtype="int64")
+    length -= values < powers[length]
+    length += (length < 18) & (values >= powers[np.minimum(length + 1, 18)])
+    return values // powers[np.maximum(length - digits + 1, 0)]
+
+
+def _fmt(pattern: str, values: np.ndarray) -> np.ndarray:
+    return np.array([pattern.format(v) for v in np.asarray(values, dtype="float64")], dtype=object)
 
 
 def _summary(n: pd.Series, mad: pd.Series, verdict: pd.Series, tested: pd.Series, chosen: pd.DataFrame,
@@ -113,7 +141,7 @@ class BenfordFirstDigit(_Benford):
     digits = 1
     mad_limits = (0.006, 0.012, 0.015)
     default_config = {"group_by": "", "min_amount": 10.0, "min_population": 1000, "top_digits": 1,
-                      "z_threshold": 2.576, "severity": "low"}
+                      "z_threshold": 2.576, "min_ratio": 2.0, "severity": "low"}
 
 
 class BenfordFirstTwoDigits(_Benford):
@@ -126,4 +154,4 @@ class BenfordFirstTwoDigits(_Benford):
     digits = 2
     mad_limits = (0.0012, 0.0018, 0.0022)
     default_config = {"group_by": "", "min_amount": 10.0, "min_population": 3000, "top_digits": 3,
-                      "z_threshold": 2.576, "severity": "low"}
+                      "z_threshold": 2.576, "min_ratio": 2.0, "severity": "low"}

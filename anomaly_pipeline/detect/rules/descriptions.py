@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from anomaly_pipeline.detect.base import AnomalyDetectionAlgorithm, ConfigError, DetectionResult
+from anomaly_pipeline.detect.base import AnomalyDetectionAlgorithm, ConfigError, DetectionResult, encode
 from anomaly_pipeline.detect.rules._common import check_severity, check_str_list, flag_result, money
 
 KEYWORDS = ["test", "adjustment", "correction", "misc", "miscellaneous", "per instruction", "manual",
@@ -38,25 +38,30 @@ class SuspiciousDescription(AnomalyDetectionAlgorithm):
 
     def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
         desc = transactions["description"].astype("string")
-        blank = (desc.isna() | desc.str.fullmatch(r"[\W_]*").fillna(True)).to_numpy(dtype=bool)
+        # the text work runs once per distinct description
+        code, distinct = encode(desc)
+        missing = code < 0
+        code = np.maximum(code, 0)
+        blank_text = distinct.str.fullmatch(r"[\W_]*").fillna(True).to_numpy(dtype=bool)
+        blank = missing | blank_text[code] if len(distinct) else missing
         blank_share = float(blank.mean()) if len(blank) else 0.0
         # where most lines carry no text (line texts left to the voucher), a blank one is the norm, not a finding
         blank = blank & bool(config["flag_blank"] and blank_share <= config["max_blank_share"])
         words = sorted({k.strip().casefold() for k in config["keywords"] if k.strip()}, key=len, reverse=True)
-        found = pd.Series(pd.NA, index=desc.index, dtype="string")
-        if words:
+        found = np.full(len(distinct), "", dtype=object)  # per distinct text: the keywords it contains
+        if words and len(distinct):
             pattern = r"(?<!\w)(" + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in words) + r")(?!\w)"
-            hits = desc.str.casefold().str.findall(pattern)
-            found = hits.str.join("', '").astype("string").where(hits.str.len().fillna(0) > 0)
-        keyword = found.notna().to_numpy(dtype=bool)
+            hits = distinct.str.casefold().str.findall(pattern)
+            found = hits.str.join("', '").fillna("").to_numpy(dtype=object)
+        keyword = ~missing & (found != "")[code] if len(distinct) else np.zeros(len(desc), dtype=bool)
         flagged = blank | keyword
         idx = np.flatnonzero(flagged)
         amount = money(transactions["amount"].iloc[idx]) if "amount" in transactions else np.full(len(idx), "?", dtype=object)
         texts = np.where(keyword[idx],
                          "description '" + desc.iloc[idx].fillna("").to_numpy(dtype=object) + "' contains '"
-                         + found.iloc[idx].fillna("").to_numpy(dtype=object) + "'; amount " + amount,
+                         + found[code[idx]] + "'; amount " + amount,
                          "blank description; amount " + amount)
-        severity = pd.Series(np.where(keyword, config["severity"], config["blank_severity"]), dtype="string")
+        severity = np.where(keyword, config["severity"], config["blank_severity"])
         return flag_result(transactions, flagged, texts, severity,
                            {"blank": int((blank & ~keyword).sum()), "keyword": int(keyword.sum()),
                             "blank_share": round(blank_share, 4)})

@@ -1,14 +1,23 @@
 """Lines that repeat or cancel other lines: exact duplicates, near-duplicates (same amount, account and
-counterparty a few days apart) and reversals (a line that negates an earlier one on the same account)."""
+counterparty a few days apart) and reversals (a line that negates an earlier one on the same account).
+Texts are normalised once per distinct value; matching runs on integer codes."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from anomaly_pipeline.detect.base import AnomalyDetectionAlgorithm, ConfigError, DetectionResult
+from anomaly_pipeline.detect.base import (
+    AnomalyDetectionAlgorithm,
+    ConfigError,
+    DetectionResult,
+    combine_codes,
+    encode,
+    first_rows,
+)
 from anomaly_pipeline.detect.rules._common import (
     cents,
     check_min,
@@ -18,20 +27,60 @@ from anomaly_pipeline.detect.rules._common import (
     matches_prefix,
     money,
     nothing_flagged,
+    stripped,
     text,
     voucher_label,
     ymd,
 )
+
+DAY_NS = 86_400 * 10**9
 
 
 def _norm(values: pd.Series) -> pd.Series:
     return values.astype("string").fillna("").str.strip().str.casefold().str.replace(r"\s+", " ", regex=True)
 
 
+def _filled_codes(values: pd.Series, clean: Callable[[pd.Series], pd.Series]) -> tuple[np.ndarray, pd.Series]:
+    """`encode` where a missing value counts as the empty string (as `fillna('')` would make it)."""
+    return encode(values, clean, fill="")
+
+
 def _vouchers(transactions: pd.DataFrame) -> pd.Series:
     if "voucher_id" in transactions:
         return transactions["voucher_id"].astype("string")
     return pd.Series(pd.NA, index=transactions.index, dtype="string")
+
+
+def _voucher_codes(transactions: pd.DataFrame) -> tuple[np.ndarray, pd.Series]:
+    """Voucher ids as written (missing = '') as codes."""
+    return _filled_codes(_vouchers(transactions), lambda s: s.astype("string"))
+
+
+def _days(dates: pd.Series) -> np.ndarray:
+    """Datetimes as int64 nanoseconds (NaT the minimum), for sorting and day differences."""
+    return dates.to_numpy(dtype="datetime64[ns]").view("int64")
+
+
+def _date_key(ns: np.ndarray) -> np.ndarray:
+    """A narrow int64 key equal where the datetimes are (day numbers when all are dates; NaT below all)."""
+    valid = ns != np.iinfo("int64").min
+    if not valid.any():
+        return np.zeros(len(ns), dtype="int64")
+    key = ns // DAY_NS if (ns[valid] % DAY_NS == 0).all() else ns
+    return np.where(valid, key, key[valid].min() - 1)
+
+
+def _joined(keys: np.ndarray, values: pd.Series) -> np.ndarray:
+    """Per row: the sorted distinct non-missing `values` among the rows with its key, joined by ', '."""
+    pairs = pd.DataFrame({"key": keys, "value": values.to_numpy(dtype=object)})
+    pairs = pairs.dropna().drop_duplicates().sort_values(["key", "value"])
+    if pairs.empty:
+        return np.full(len(keys), "", dtype=object)
+    key = pairs["key"].to_numpy()
+    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+    joined = np.add.reduceat((", " + pairs["value"]).to_numpy(dtype=object), starts)  # string concatenation
+    lookup = pd.Series(joined, index=key[starts]).str[2:]
+    return lookup.reindex(keys).fillna("").to_numpy(dtype=object)
 
 
 class ExactDuplicate(AnomalyDetectionAlgorithm):
@@ -50,29 +99,33 @@ class ExactDuplicate(AnomalyDetectionAlgorithm):
         check_severity(self.name(), config)
 
     def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
-        desc = _norm(transactions["description"]) if "description" in transactions else pd.Series("", index=transactions.index)
-        amount = cents(transactions["amount"].fillna(0))
-        key = pd.DataFrame({"account": transactions["account"].astype("string").str.strip(), "cents": amount,
-                            "date": transactions["posting_date"], "desc": desc})
-        group = key.groupby(["account", "cents", "date", "desc"], dropna=False).ngroup()
+        n = len(transactions)
+        desc = (_filled_codes(transactions["description"], _norm)[0] if "description" in transactions
+                else np.zeros(n, dtype="int64"))
+        account = encode(transactions["account"], stripped)[0]
+        amount = cents(transactions["amount"].fillna(0)).to_numpy()
+        group = combine_codes(account, amount, _date_key(_days(transactions["posting_date"])), desc)
+        size = np.bincount(group)[group]
         vouchers = _vouchers(transactions)
-        size = group.map(group.value_counts())
-        has_vouchers = vouchers.notna().any()
-        spread = (vouchers.fillna("").groupby(group).transform("nunique") if has_vouchers
-                  else pd.Series(2, index=transactions.index))
+        has_vouchers = bool(vouchers.notna().any())
+        if has_vouchers:  # distinct vouchers per group
+            voucher = _voucher_codes(transactions)[0]
+            width = int(voucher.max()) + 1
+            spread = np.bincount(pd.unique(group * width + voucher) // width, minlength=len(size))[group]
+        else:
+            spread = np.full(n, 2)
         flagged = ((size >= 2) & (spread >= 2) & (amount != 0)
-                   & (transactions["amount"].abs() >= config["min_amount"])).to_numpy(dtype=bool)
+                   & (transactions["amount"].abs() >= config["min_amount"]).to_numpy(dtype=bool))
         idx = np.flatnonzero(flagged)
-        others = (size.iloc[idx] - 1).astype(str).to_numpy(dtype=object)
-        texts = ("identical to " + others + " other line(s): account " + text(key["account"].iloc[idx])
-                 + ", amount " + money(transactions["amount"].iloc[idx]) + ", " + ymd(key["date"].iloc[idx])
+        others = (size[idx] - 1).astype(str).astype(object)
+        texts = ("identical to " + others + " other line(s): account " + text(stripped(transactions["account"].iloc[idx]))
+                 + ", amount " + money(transactions["amount"].iloc[idx]) + ", " + ymd(transactions["posting_date"].iloc[idx])
                  + ", text '" + (transactions["description"].astype("string").fillna("").iloc[idx].to_numpy(dtype=object)
                                  if "description" in transactions else "") + "'")
         if has_vouchers and len(idx):
-            listed = vouchers.iloc[idx].groupby(group.iloc[idx]).agg(lambda s: ", ".join(sorted(set(s.dropna()))))
-            texts = texts + " in vouchers " + group.iloc[idx].map(listed).to_numpy(dtype=object)
+            texts = texts + " in vouchers " + _joined(group[idx], vouchers.iloc[idx])
         return flag_result(transactions, flagged, texts, config["severity"],
-                           {"duplicate_groups": int(group[flagged].nunique())})
+                           {"duplicate_groups": len(np.unique(group[idx]))})
 
 
 class NearDuplicate(AnomalyDetectionAlgorithm):
@@ -92,34 +145,49 @@ class NearDuplicate(AnomalyDetectionAlgorithm):
         check_severity(self.name(), config)
 
     def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
-        frame = pd.DataFrame({
-            "row": np.arange(len(transactions)),
-            "account": transactions["account"].astype("string").str.strip(),
-            "cents": cents(transactions["amount"].fillna(0)),
-            "party": _norm(transactions["counterparty"]),
-            "date": transactions["posting_date"],
-            "desc": _norm(transactions["description"]) if "description" in transactions else "",
-            "voucher": _vouchers(transactions).fillna("").to_numpy(),
-        })
-        frame = frame[(frame["party"] != "") & (frame["cents"] != 0)
-                      & (transactions["amount"].abs() >= config["min_amount"]).to_numpy()]
-        # exact twins are the other rule's business: collapse them so their neighbours are compared instead
-        frame["twin"] = frame.groupby(["account", "cents", "party", "date", "desc"]).ngroup()
-        reps = frame.drop_duplicates("twin").sort_values(["account", "cents", "party", "date", "row"])
-        best_gap = pd.Series(np.inf, index=reps.index)
-        partner = pd.Series(-1, index=reps.index, dtype="int64")
+        n = len(transactions)
+        account = encode(transactions["account"], stripped)[0]
+        amount = cents(transactions["amount"].fillna(0)).to_numpy()
+        party, parties = _filled_codes(transactions["counterparty"], _norm)
+        day = _days(transactions["posting_date"])
+        desc = (_filled_codes(transactions["description"], _norm)[0] if "description" in transactions
+                else np.zeros(n, dtype="int64"))
+        voucher, vouchers = _voucher_codes(transactions)
+        unnamed = (vouchers.to_numpy(dtype=object) == "")[voucher]
+        # lines without account or date have no neighbours to compare with
+        rows = np.flatnonzero((parties.to_numpy(dtype=object) != "")[party] & (amount != 0)
+                              & (transactions["amount"].abs() >= config["min_amount"]).to_numpy(dtype=bool)
+                              & (account >= 0) & transactions["posting_date"].notna().to_numpy())
+        # exact twins are the other rule's business: collapse them (onto their first line) so that their
+        # neighbours are compared instead
+        same = combine_codes(account[rows], amount[rows], party[rows])
+        date = _date_key(day[rows])
+        twin = combine_codes(same, date, desc[rows])
+        # codes are numbered in order of appearance: a twin group's first line is where the count rises
+        first = first_rows(twin)
+        reps, rep_twin, same, date = rows[first], twin[first], same[first], date[first]
+        order = np.lexsort((date, same))  # stable: equal dates stay in line order
+        reps, rep_twin, same = reps[order], rep_twin[order], same[order]
+        best_gap = np.full(len(reps), np.inf)
+        partner = np.full(len(reps), -1, dtype="int64")
         for step in (1, -1):  # the previous and the next line of the same key are the nearest candidates
-            other = reps.shift(step)
-            gap = (reps["date"] - other["date"]).dt.days.abs()
-            same_key = (reps["account"] == other["account"]) & (reps["cents"] == other["cents"]) & (reps["party"] == other["party"])
-            distinct = (reps["voucher"] != other["voucher"]) | (reps["voucher"] == "")
+            other = np.roll(reps, step)
+            exists = np.ones(len(reps), dtype=bool)
+            if len(reps):
+                exists[0 if step == 1 else -1] = False
+            gap = np.abs(np.floor_divide(day[reps] - day[other], DAY_NS)).astype("float64")
+            same_key = exists & (same == np.roll(same, step))
+            distinct = (voucher[reps] != voucher[other]) | unnamed[reps]
             ok = same_key & (gap <= config["days"]) & distinct & (gap < best_gap)
-            best_gap = best_gap.mask(ok, gap)
-            partner = partner.mask(ok, other["row"].fillna(-1).astype("int64"))
-        found = pd.DataFrame({"partner": partner, "gap": best_gap, "twin": reps["twin"]})[partner >= 0]
-        hits = frame.merge(found, on="twin").sort_values("row")
-        rows, partners, gaps = hits["row"].to_numpy(), hits["partner"].to_numpy(), hits["gap"].to_numpy()
-        flagged = np.zeros(len(transactions), dtype=bool)
+            best_gap[ok] = gap[ok]
+            partner[ok] = other[ok]
+        twin_partner = np.full(len(first), -1, dtype="int64")
+        twin_gap = np.zeros(len(first))
+        twin_partner[rep_twin] = partner
+        twin_gap[rep_twin] = best_gap
+        hit = twin_partner[twin] >= 0
+        rows, partners, gaps = rows[hit], twin_partner[twin][hit], twin_gap[twin][hit]
+        flagged = np.zeros(n, dtype=bool)
         flagged[rows] = True
         texts = ("same amount " + money(transactions["amount"].iloc[rows]) + ", account "
                  + text(transactions["account"].iloc[rows]) + " and counterparty "
@@ -154,40 +222,46 @@ class Reversal(AnomalyDetectionAlgorithm):
         check_severity(self.name(), config)
 
     def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
-        lines = pd.DataFrame({
-            "row": np.arange(len(transactions)),
-            "account": transactions["account"].astype("string").str.strip().fillna("").astype(object),
-            "cents": cents(transactions["amount"].fillna(0)),
-            "date": transactions["posting_date"],
-            "voucher": _vouchers(transactions).fillna("").astype(object).to_numpy(),
-        })
-        lines = lines[(lines["cents"] != 0) & lines["date"].notna()].sort_values(["date", "row"])
-        if lines.empty:
+        account, accounts = _filled_codes(transactions["account"], stripped)
+        amount = cents(transactions["amount"].fillna(0)).to_numpy()
+        dates = transactions["posting_date"]
+        day = _days(dates)
+        voucher, vouchers = _voucher_codes(transactions)
+        rows = np.flatnonzero((amount != 0) & dates.notna().to_numpy())
+        if not len(rows):
             return nothing_flagged(transactions)
-        earlier = lines.assign(cents=-lines["cents"]).rename(
-            columns={"row": "orig_row", "date": "orig_date", "voucher": "orig_voucher"})
-        earlier["date"] = earlier["orig_date"]
+        rows = rows[np.argsort(day[rows], kind="stable")]  # by date, then line order
+        # a line's (account, cents) and its negation's in one code space: merge_asof matches on one int key
+        signed = pd.factorize(np.concatenate([amount[rows], -amount[rows]]))[0]
+        width = int(signed.max()) + 1
+        date = dates.to_numpy(dtype="datetime64[ns]")[rows]
+        lines = pd.DataFrame({"date": date, "key": account[rows] * width + signed[: len(rows)], "row": rows})
+        earlier = pd.DataFrame({"date": date, "key": account[rows] * width + signed[len(rows):], "orig_row": rows})
         # matched without a time limit first: how often an account's lines cancel earlier ones at all tells
         # settlement accounts (an invoice and its payment, however late) from accounts where it is rare
-        matched = pd.merge_asof(lines, earlier, on="date", by=["account", "cents"], direction="backward")
+        matched = pd.merge_asof(lines, earlier, on="date", by="key", direction="backward")
         matched = matched[matched["orig_row"].notna()]
-        matched = matched[((matched["orig_date"] < matched["date"]) | (matched["orig_row"] < matched["row"]))
-                          & ((matched["voucher"] != matched["orig_voucher"]) | (matched["voucher"] == ""))]
-        share = matched.groupby("account").size() / lines.groupby("account").size()
-        size = lines.groupby("account").size()
-        routine = share[(share > config["max_account_share"]) & (size.reindex(share.index) >= config["min_account_lines"])]
-        matched = matched[((matched["date"] - matched["orig_date"]).dt.days <= config["days"])
-                          & ~matched["account"].isin(routine.index)
-                          & ~matches_prefix(matched["account"], config["exclude_account_prefixes"])]
-        rows = matched["row"].to_numpy(dtype=int)
-        rows = rows[(transactions["amount"].abs().to_numpy()[rows] >= config["min_amount"])] if len(rows) else rows
-        matched = matched.set_index("row").loc[rows].reset_index().sort_values("row")
-        rows, orig = matched["row"].to_numpy(dtype=int), matched["orig_row"].to_numpy(dtype=int)
+        row, orig = matched["row"].to_numpy(), matched["orig_row"].to_numpy(dtype="int64")
+        keep = (((day[orig] < day[row]) | (orig < row))
+                & ((voucher[row] != voucher[orig]) | (vouchers.to_numpy(dtype=object) == "")[voucher[row]]))
+        row, orig = row[keep], orig[keep]
+        lines_per_account = np.bincount(account[rows], minlength=len(accounts))
+        matched_per_account = np.bincount(account[row], minlength=len(accounts))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            share = matched_per_account / lines_per_account
+        routine = ((matched_per_account > 0) & (share > config["max_account_share"])
+                   & (lines_per_account >= config["min_account_lines"]))
+        excluded = routine | matches_prefix(accounts, config["exclude_account_prefixes"])
+        days = np.floor_divide(day[row] - day[orig], DAY_NS)
+        keep = ((days <= config["days"]) & ~excluded[account[row]]
+                & (transactions["amount"].abs().to_numpy()[row] >= config["min_amount"]))
+        order = np.argsort(row[keep])
+        rows, orig, days = row[keep][order], orig[keep][order], days[keep][order]
         flagged = np.zeros(len(transactions), dtype=bool)
         flagged[rows] = True
-        days = (matched["date"] - matched["orig_date"]).dt.days.astype(str).to_numpy(dtype=object)
         texts = ("reverses " + money(transactions["amount"].iloc[orig]) + " on account "
                  + text(transactions["account"].iloc[rows]) + " posted " + ymd(transactions["posting_date"].iloc[orig])
-                 + voucher_label(transactions, orig) + ", " + days + " day(s) earlier")
+                 + voucher_label(transactions, orig) + ", " + days.astype(str).astype(object) + " day(s) earlier")
+        settlement = sorted(accounts.iloc[np.flatnonzero(routine)].tolist())[:50]
         return flag_result(transactions, flagged, texts, config["severity"],
-                           {"reversals": int(flagged.sum()), "settlement_accounts_skipped": sorted(routine.index.tolist())[:50]})
+                           {"reversals": int(flagged.sum()), "settlement_accounts_skipped": settlement})

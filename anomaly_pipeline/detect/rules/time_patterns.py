@@ -8,7 +8,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from anomaly_pipeline.detect.base import AnomalyDetectionAlgorithm, ConfigError, DetectionResult
+from anomaly_pipeline.detect.base import (
+    DAY_NS,
+    AnomalyDetectionAlgorithm,
+    ConfigError,
+    DetectionResult,
+    combine_codes,
+    encode,
+    first_rows,
+)
 from anomaly_pipeline.detect.rules._common import (
     check_min,
     check_severity,
@@ -17,6 +25,7 @@ from anomaly_pipeline.detect.rules._common import (
     money,
     nothing_flagged,
     period_end,
+    stripped,
     systemic,
     text,
     ymd,
@@ -173,26 +182,34 @@ class PostingBurst(AnomalyDetectionAlgorithm):
         width = config["window_days"]
         reason = np.full(len(transactions), "", dtype=object)
         summary: dict[str, Any] = {}
+        unit = "vouchers" if _has_vouchers(transactions) else "postings"
+        vouchers = _voucher_units(transactions)
+        ref_vouchers = vouchers if reference is transactions else _voucher_units(reference)
         for group in groups:  # at most three grouping columns
-            counts = _window_counts(transactions, group, width)
-            usual = _window_counts(reference, group, width).groupby("key")["count"].agg(["median", "size"])
-            counts = counts.join(usual, on="key")
-            burst = counts[(counts["count"] >= config["min_count"]) & (counts["size"] >= config["min_active_windows"])
-                           & (counts["count"] >= config["ratio"] * counts["median"])]
-            summary[f"{group}_bursts"] = len(burst)
-            if burst.empty:
+            windows = _Windows(transactions, group, width, vouchers)
+            usual = windows if reference is transactions else _Windows(reference, group, width, ref_vouchers)
+            # per key of the scored rows: the median count per active window in the reference, and how many
+            at = (np.arange(len(windows.keys)) if usual is windows
+                  else pd.Index(usual.keys).get_indexer(windows.keys))
+            known = at >= 0
+            median = np.where(known, usual.median[np.maximum(at, 0)] if len(usual.median) else np.nan, np.nan)
+            active = np.where(known, usual.active[np.maximum(at, 0)] if len(usual.active) else 0, 0)
+            key, count = windows.cell_key, windows.count
+            burst = ((count >= config["min_count"]) & (active[key] >= config["min_active_windows"])
+                     & (count >= config["ratio"] * median[key]))
+            summary[f"{group}_bursts"] = int(np.count_nonzero(burst))
+            if not burst.any():
                 continue
-            keys = _keys(transactions, group, width)
-            hit = pd.MultiIndex.from_frame(keys).isin(pd.MultiIndex.from_frame(burst[["key", "window"]]))
+            hit = windows.cell >= 0
+            hit[hit] = burst[windows.cell[hit]]
             idx = np.flatnonzero(hit)
-            row = burst.set_index(["key", "window"]).reindex(pd.MultiIndex.from_frame(keys.iloc[idx]))
-            start = ANCHOR + pd.to_timedelta(keys["window"].iloc[idx].to_numpy() * width, unit="D")
+            cell = windows.cell[idx]
+            start = ANCHOR + pd.to_timedelta(windows.cell_window[cell] * width, unit="D")
             when = ("on " + ymd(pd.Series(start)) if width == 1
                     else f"in the {width} days from " + ymd(pd.Series(start)))
-            unit = "vouchers" if _has_vouchers(transactions) else "postings"
-            found = (GROUP_LABELS[group] + " " + text(keys["key"].iloc[idx]) + ": "
-                     + row["count"].astype("int64").astype(str).to_numpy(dtype=object) + " " + unit + " " + when
-                     + " vs usually " + row["median"].map("{:g}".format).to_numpy(dtype=object) + " per "
+            found = (GROUP_LABELS[group] + " " + windows.keys.to_numpy(dtype=object)[key[cell]] + ": "
+                     + count[cell].astype(str).astype(object) + " " + unit + " " + when
+                     + " vs usually " + pd.Series(median[key[cell]]).map("{:g}".format).to_numpy(dtype=object) + " per "
                      + ("day" if width == 1 else f"{width} days"))
             current = reason[idx]
             reason[idx] = np.where(current != "", current + "; " + found, found)
@@ -204,15 +221,35 @@ def _has_vouchers(frame: pd.DataFrame) -> bool:
     return "voucher_id" in frame and frame["voucher_id"].notna().any()
 
 
-def _keys(frame: pd.DataFrame, group: str, width: int) -> pd.DataFrame:
-    days = (frame["posting_date"] - ANCHOR).dt.days
-    return pd.DataFrame({"key": frame[group].astype("string").str.strip(), "window": days // width}).reset_index(drop=True)
+def _voucher_units(frame: pd.DataFrame) -> np.ndarray | None:
+    """Voucher id codes (missing = '') where the frame has voucher ids: postings then count as vouchers."""
+    if not _has_vouchers(frame):
+        return None
+    return encode(frame["voucher_id"], lambda s: s.astype("string"), fill="")[0]
 
 
-def _window_counts(frame: pd.DataFrame, group: str, width: int) -> pd.DataFrame:
-    keys = _keys(frame, group, width)
-    if _has_vouchers(frame):
-        keys["unit"] = frame["voucher_id"].astype("string").fillna("").to_numpy()
-        keys = keys.drop_duplicates()
-    keys = keys.dropna(subset=["key", "window"])
-    return keys.groupby(["key", "window"]).size().rename("count").reset_index()
+class _Windows:
+    """Postings per (key, window) of one grouping column: distinct vouchers where the frame has voucher
+    ids, else lines. Windows are `width`-day blocks counted from ANCHOR."""
+
+    def __init__(self, frame: pd.DataFrame, group: str, width: int, vouchers: np.ndarray | None) -> None:
+        key, self.keys = encode(frame[group], stripped)
+        days = frame["posting_date"].to_numpy(dtype="datetime64[ns]") - ANCHOR.to_datetime64()
+        dated = ~np.isnat(days)
+        window = np.floor_divide(days.view("int64"), DAY_NS * width)
+        valid = (key >= 0) & dated
+        self.cell = np.full(len(frame), -1, dtype="int64")  #: per row: its (key, window) cell
+        self.cell[valid] = combine_codes(key[valid], window[valid])
+        first = first_rows(self.cell[valid])
+        rows = np.flatnonzero(valid)[first]
+        self.cell_key, self.cell_window = key[rows], window[rows]
+        if vouchers is not None:
+            voucher = vouchers[valid]
+            span = int(voucher.max(initial=0)) + 1
+            distinct = pd.unique(self.cell[valid] * span + voucher)
+            self.count = np.bincount(distinct // span, minlength=len(rows))
+        else:
+            self.count = np.bincount(self.cell[valid], minlength=len(rows))
+        by_key = pd.Series(self.count).groupby(self.cell_key)
+        self.median = by_key.median().reindex(range(len(self.keys))).to_numpy()
+        self.active = np.bincount(self.cell_key, minlength=len(self.keys))

@@ -7,8 +7,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from anomaly_pipeline.detect.base import AnomalyDetectionAlgorithm, ConfigError, DetectionResult
-from anomaly_pipeline.detect.rules._common import check_min, check_severity, flag_result, money, text
+from anomaly_pipeline.detect.base import AnomalyDetectionAlgorithm, ConfigError, DetectionResult, encode
+from anomaly_pipeline.detect.rules._common import (
+    check_min,
+    check_severity,
+    flag_result,
+    money,
+    stripped,
+    text,
+)
 
 
 class UnusualUserAccount(AnomalyDetectionAlgorithm):
@@ -29,23 +36,38 @@ class UnusualUserAccount(AnomalyDetectionAlgorithm):
         check_severity(self.name(), config)
 
     def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
-        ref = pd.DataFrame({"account": reference["account"].astype("string").str.strip(),
-                            "user": reference["user_name"].astype("string").str.strip()}) if "user_name" in reference \
-            else pd.DataFrame(columns=["account", "user"], dtype="string")
-        per_account = ref.groupby("account").size()
-        per_user = ref.dropna().groupby(["account", "user"]).size()
-        accounts = transactions["account"].astype("string").str.strip()
-        users = transactions["user_name"].astype("string").str.strip()
-        key = pd.MultiIndex.from_arrays([accounts, users])
-        mine = per_user.reindex(key).fillna(0).to_numpy(dtype="float64")
-        total = accounts.map(per_account).fillna(0).to_numpy(dtype="float64")
+        account, accounts = encode(transactions["account"], stripped)
+        user, users = encode(transactions["user_name"], stripped)
+        if transactions is reference:
+            ref_account, ref_user, ref_codes = account, user, account
+        else:  # the reference's rows in the upload's codes (-2: a value the upload does not have)
+            ref_codes, ref_accounts = encode(reference["account"], stripped)
+            ref_account = _recode(ref_codes, ref_accounts, accounts)
+            ref_user = (_recode(*encode(reference["user_name"], stripped), users) if "user_name" in reference
+                        else np.full(len(reference), -1, dtype="int64"))
+        width = len(users) + 1
+        per_account = np.bincount(ref_account[ref_account >= 0], minlength=len(accounts))
+        pair = (ref_account >= 0) & (ref_user >= 0)
+        per_user = np.bincount(ref_account[pair] * width + ref_user[pair], minlength=len(accounts) * width)
+        known = (account >= 0) & (user >= 0)
+        mine = np.where(known, per_user[np.where(known, account * width + user, 0)] if len(per_user) else 0, 0).astype("float64")
+        total = np.where(account >= 0, per_account[np.maximum(account, 0)] if len(per_account) else 0, 0).astype("float64")
         share = np.divide(mine, total, out=np.ones_like(mine, dtype=float), where=total > 0)
-        flagged = (users.notna().to_numpy() & (total >= config["min_account_postings"])
-                   & (share <= config["max_share"]))
+        flagged = (user >= 0) & (total >= config["min_account_postings"]) & (share <= config["max_share"])
         idx = np.flatnonzero(flagged)
-        texts = ("user " + text(users.iloc[idx]) + " made " + mine[idx].astype(int).astype(str).astype(object)
-                 + " of the " + total[idx].astype(int).astype(str).astype(object) + " postings on account "
-                 + text(accounts.iloc[idx]) + " (" + pd.Series(share[idx] * 100).map("{:.1f}%".format).to_numpy(dtype=object)
+        texts = ("user " + text(stripped(transactions["user_name"].iloc[idx])) + " made "
+                 + mine[idx].astype(int).astype(str).astype(object) + " of the "
+                 + total[idx].astype(int).astype(str).astype(object) + " postings on account "
+                 + text(stripped(transactions["account"].iloc[idx])) + " ("
+                 + pd.Series(share[idx] * 100).map("{:.1f}%".format).to_numpy(dtype=object)
                  + "); amount " + money(transactions["amount"].iloc[idx]))
+        tested = np.bincount(ref_codes[ref_codes >= 0]) >= config["min_account_postings"]
         return flag_result(transactions, flagged, texts, config["severity"],
-                           {"accounts_tested": int((per_account >= config["min_account_postings"]).sum())})
+                           {"accounts_tested": int(tested.sum())})
+
+
+def _recode(codes: np.ndarray, values: pd.Series, target: pd.Series) -> np.ndarray:
+    """`codes` over `values` as codes over `target`: -1 where missing, -2 where `target` lacks the value."""
+    where = pd.Index(target).get_indexer(values)
+    where[where < 0] = -2
+    return np.where(codes >= 0, where[np.maximum(codes, 0)] if len(where) else -1, -1)

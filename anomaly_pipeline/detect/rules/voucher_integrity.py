@@ -1,15 +1,26 @@
 """Voucher integrity: vouchers that do not balance, gaps in a voucher number series, and voucher numbers
 out of step with their dates. A voucher series is the non-digit prefix of voucher_id ('A' of 'A123',
-'' of '1045'); the number is its trailing digits."""
+'' of '1045'); the number is its trailing digits. Ids are parsed once per distinct voucher, and the
+per-voucher work runs on integer codes."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from anomaly_pipeline.detect.base import AnomalyDetectionAlgorithm, ConfigError, DetectionResult
+from anomaly_pipeline.detect.base import (
+    AnomalyDetectionAlgorithm,
+    ConfigError,
+    DetectionResult,
+    PrecedingWindow,
+    encode,
+    group_starts,
+)
 from anomaly_pipeline.detect.rules._common import (
     cents,
     check_min,
@@ -20,7 +31,7 @@ from anomaly_pipeline.detect.rules._common import (
     nothing_flagged,
     systemic,
     text,
-    voucher_keys,
+    voucher_codes,
     ymd,
 )
 
@@ -42,38 +53,80 @@ class UnbalancedVoucher(AnomalyDetectionAlgorithm):
         check_severity(self.name(), config)
 
     def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
-        vouchers = voucher_keys(transactions)
-        lines = vouchers.map(vouchers.value_counts())
+        code, keys = voucher_codes(transactions)
+        valid = code >= 0
+        lines = np.bincount(code[valid], minlength=len(keys))
         if not (lines >= 2).any():
             return DetectionResult.skip("no voucher has two lines: not a double-entry ledger")
-        amount = cents(transactions["amount"].fillna(0))
-        total = amount.groupby(vouchers).transform("sum")
-        flagged = (vouchers.notna() & (total.abs() > round(config["tolerance"] * 100))).to_numpy(dtype=bool)
+        amount = cents(transactions["amount"].fillna(0)).to_numpy()
+        total, debit, credit = (_sum_by(code[valid], part[valid], len(keys))
+                                for part in (amount, np.maximum(amount, 0), np.minimum(amount, 0)))
+        bad = np.abs(total) > round(config["tolerance"] * 100)
+        flagged = valid & bad[np.maximum(code, 0)]
         idx = np.flatnonzero(flagged)
-        debit = amount.clip(lower=0).groupby(vouchers).transform("sum").iloc[idx] / 100
-        credit = amount.clip(upper=0).groupby(vouchers).transform("sum").iloc[idx] / 100
+        voucher = code[idx]
         texts = ("voucher " + text(transactions["voucher_id"].iloc[idx]) + " does not balance: its "
-                 + lines.iloc[idx].astype("int64").astype(str).to_numpy(dtype=object) + " lines sum to "
-                 + money(total.iloc[idx] / 100) + " (debits " + money(debit) + ", credits " + money(credit) + ")")
+                 + lines[voucher].astype(str).astype(object) + " lines sum to " + money(total[voucher] / 100)
+                 + " (debits " + money(debit[voucher] / 100) + ", credits " + money(credit[voucher] / 100) + ")")
         return flag_result(transactions, flagged, texts, config["severity"],
-                           {"unbalanced_vouchers": int(vouchers[flagged].nunique())})
+                           {"unbalanced_vouchers": int(np.count_nonzero(bad))})
+
+
+def _sum_by(codes: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
+    """Exact int64 sums of `values` per code 0..size-1."""
+    return pd.Series(values).groupby(codes, sort=False).sum().reindex(range(size), fill_value=0).to_numpy()
 
 
 EPOCH = pd.Timestamp("1970-01-01")
 
 
-def voucher_numbers(transactions: pd.DataFrame) -> pd.DataFrame:
-    """series and number per line ('A-0012' -> 'A-', 12); NA where the id has no trailing digits."""
-    parts = transactions["voucher_id"].astype("string").str.strip().str.extract(r"^(.*?)(\d{1,15})$")
-    series = parts[0]  # kept with its separator ('A-', 'B ') so that 'A-12' can be spelled back
-    if "entity" in transactions and transactions["entity"].nunique() > 1:
-        series = transactions["entity"].astype("string").fillna("") + "|" + series
-    return pd.DataFrame({"series": series, "number": pd.to_numeric(parts[1], errors="coerce").astype("Int64")})
+@dataclass
+class VoucherNumbers:
+    """Voucher ids split into series and number ('A-0012' -> 'A-', 12; the series is entity-qualified,
+    'E1|A-', when the upload holds several entities). Distinct (series, number) keys, sorted by series
+    (in its string order), then number."""
+
+    key: np.ndarray  #: per row: its key, -1 where the voucher id has no trailing digits
+    series: np.ndarray  #: per key: series code
+    number: np.ndarray  #: per key: the number (int64)
+    labels: pd.Series  #: per series code: the series with its separator, so 'A-12' can be spelled back
+
+    def prefix(self, series: np.ndarray) -> np.ndarray:
+        """The series as spelled in voucher ids (without the entity)."""
+        return self.labels.str.split("|").str[-1].to_numpy(dtype=object)[series]
+
+    def label(self, series: np.ndarray) -> np.ndarray:
+        """The series as shown to users ('(no prefix)' for bare numbers)."""
+        label = self.prefix(series)
+        label = pd.Series(label, dtype="string").str.strip().to_numpy(dtype=object)
+        return np.where(label == "", "(no prefix)", label)
 
 
-def _series_label(series: pd.Series) -> np.ndarray:
-    label = series.fillna("").str.split("|").str[-1].str.strip()
-    return np.where(label == "", "(no prefix)", text(label))
+def _split(ids: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """(series, number) of each id: the trailing 1-15 digits and what precedes them ('A-0012' -> 'A-', 12);
+    NA and -1 where there are no trailing digits. Arrow's regex engine, not a Python call per id."""
+    parts = pc.extract_regex(pa.array(ids.astype("string[pyarrow]").array), r"^(?P<series>.*?)(?P<number>\d{1,15})$")
+    matched = pc.is_valid(parts)
+    series = pc.if_else(matched, pc.struct_field(parts, "series"), pa.scalar(None, parts.type.field("series").type))
+    number = pc.cast(pc.if_else(matched, pc.struct_field(parts, "number"), "-1"), pa.int64())
+    return pd.Series(pd.array(series, dtype="string")), np.asarray(number, dtype="int64")
+
+
+def voucher_numbers(transactions: pd.DataFrame) -> VoucherNumbers:
+    """Series and number of each line's voucher, parsed once per distinct voucher id."""
+    unit, units = voucher_codes(transactions)
+    prefix, number_of = _split(units)
+    series_of, labels = encode(prefix, sort=True)
+    numbered = np.flatnonzero(series_of >= 0)
+    s, n = series_of[numbered], number_of[numbered]
+    order = np.lexsort((n, s))
+    s, n = s[order], n[order]
+    new = np.ones(len(s), dtype=bool)
+    new[1:] = (s[1:] != s[:-1]) | (n[1:] != n[:-1])
+    key_of = np.full(len(units), -1, dtype="int64")
+    key_of[numbered[order]] = np.cumsum(new) - 1  # 'A012' and 'A12' share a key
+    key = np.where(unit >= 0, key_of[np.maximum(unit, 0)] if len(key_of) else -1, -1)
+    return VoucherNumbers(key=key, series=s[new], number=n[new], labels=labels)
 
 
 class VoucherNumberGap(AnomalyDetectionAlgorithm):
@@ -98,36 +151,37 @@ class VoucherNumberGap(AnomalyDetectionAlgorithm):
 
     def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
         ids = voucher_numbers(transactions)
-        numbered = ids.dropna().drop_duplicates().sort_values(["series", "number"])
-        size = numbered.groupby("series")["number"].transform("size")
-        numbered = numbered[size >= config["min_series_vouchers"]]
-        previous = numbered.groupby("series")["number"].shift()
-        missing = numbered["number"] - previous - 1
-        gaps = numbered.assign(previous=previous, missing=missing)
-        gaps = gaps[(gaps["missing"] >= 1) & (gaps["missing"] < config["max_gap"])]
+        tested = np.bincount(ids.series, minlength=len(ids.labels))[ids.series] >= config["min_series_vouchers"]
+        keys = np.flatnonzero(tested)
+        series, number = ids.series[keys], ids.number[keys]
+        first = np.ones(len(keys), dtype=bool)
+        first[1:] = series[1:] != series[:-1]
+        previous = np.roll(number, 1)
+        missing = np.where(first, 0, number - previous - 1)
+        gap = (missing >= 1) & (missing < config["max_gap"])
         # a series missing much of its range is an extract (filtered by account or date), not a
         # ledger with deleted vouchers: gaps there say nothing
-        present = numbered.groupby("series").size()
-        absent = gaps.groupby("series")["missing"].sum().reindex(present.index, fill_value=0)
-        share = absent / (present + absent)
-        extracts = share[share > config["max_missing_share"]].index
-        gaps = gaps[~gaps["series"].isin(extracts)]
-        summary = {"series_tested": int(len(present) - len(extracts)), "gaps": len(gaps),
-                   "missing_numbers": int(gaps["missing"].sum()),
-                   "series_read_as_extracts": [str(x) for x in extracts[:20]]}
-        if gaps.empty:
+        present = np.bincount(series, minlength=len(ids.labels))
+        absent = np.bincount(series[gap], weights=missing[gap], minlength=len(ids.labels))
+        with np.errstate(invalid="ignore"):
+            extract = (present > 0) & (absent / (present + absent) > config["max_missing_share"])
+        gap &= ~extract[series]
+        summary = {"series_tested": int(np.count_nonzero(present) - np.count_nonzero(extract)),
+                   "gaps": int(np.count_nonzero(gap)), "missing_numbers": int(missing[gap].sum()),
+                   "series_read_as_extracts": [str(x) for x in ids.labels.iloc[np.flatnonzero(extract)[:20]]]}
+        if not gap.any():
             return nothing_flagged(transactions, summary)
-        key = pd.MultiIndex.from_frame(ids)
-        hit = gaps.set_index(["series", "number"]).reindex(key)
-        flagged = hit["missing"].notna().to_numpy()
+        at_gap = np.full(len(ids.number), -1, dtype="int64")
+        at_gap[keys[gap]] = np.arange(np.count_nonzero(gap))
+        hit = np.where(ids.key >= 0, at_gap[np.maximum(ids.key, 0)], -1)
+        flagged = hit >= 0
         idx = np.flatnonzero(flagged)
-        row = hit.iloc[idx]
-        first = (row["previous"] + 1).astype("int64").astype(str).to_numpy(dtype=object)
-        last = (row["previous"] + row["missing"]).astype("int64").astype(str).to_numpy(dtype=object)
-        prefix = ids["series"].iloc[idx].fillna("").str.split("|").str[-1].to_numpy(dtype=object)
-        span = np.where(first == last, prefix + first, prefix + first + "-" + prefix + last)
-        texts = ("series " + _series_label(ids["series"].iloc[idx]) + ": " + row["missing"].astype("int64").astype(str).to_numpy(dtype=object)
-                 + " number(s) missing (" + span + ") before voucher " + text(transactions["voucher_id"].iloc[idx]))
+        s, prev, miss = series[gap], previous[gap], missing[gap]
+        prefix = ids.prefix(s)
+        low, high = (prev + 1).astype(str).astype(object), (prev + miss).astype(str).astype(object)
+        span = np.where(miss == 1, prefix + low, prefix + low + "-" + prefix + high)
+        found = "series " + ids.label(s) + ": " + miss.astype(str).astype(object) + " number(s) missing (" + span + ")"
+        texts = found[hit[idx]] + " before voucher " + text(transactions["voucher_id"].iloc[idx])
         return flag_result(transactions, flagged, texts, config["severity"], summary)
 
 
@@ -162,36 +216,42 @@ class VoucherOutOfOrder(AnomalyDetectionAlgorithm):
         field = "registration_date" if use_registration else "posting_date"
         tolerance = config["registration_tolerance_days" if use_registration else "posting_tolerance_days"]
         verb = "registered" if use_registration else "dated"
-        ids["date"] = transactions[field].dt.normalize()
-        per = ids.dropna().groupby(["series", "number"])["date"].min().reset_index().sort_values(["series", "number"])
-        per = per[per.groupby("series")["number"].transform("size") >= config["min_series_vouchers"]].reset_index(drop=True)
-        per["days"] = (per["date"] - EPOCH).dt.days.astype("float64")
+        dates = transactions[field].dt.normalize()
+        dated = (ids.key >= 0) & dates.notna().to_numpy()
+        # a voucher's date is its earliest line's
+        earliest = pd.Series((dates[dated] - EPOCH).dt.days.to_numpy()).groupby(ids.key[dated]).min()
+        keys = earliest.index.to_numpy()  # sorted: series, then number
+        series, number, days = ids.series[keys], ids.number[keys], earliest.to_numpy(dtype="float64")
+        tested = np.bincount(series, minlength=len(ids.labels))[series] >= config["min_series_vouchers"]
+        keys, series, number, days = keys[tested], series[tested], number[tested], days[tested]
         window = config["window"]
-        per["level"] = per.groupby("series", sort=False)["days"].transform(  # one group per series: a handful
-            lambda d: d.shift().rolling(window, min_periods=1).median())
-        per["first"] = per.groupby("series", sort=False)["number"].shift(window).fillna(
-            per.groupby("series", sort=False)["number"].transform("min"))
-        per["last"] = per.groupby("series", sort=False)["number"].shift()
-        back = per["level"] - per["days"]
-        bad = per[back > tolerance].assign(back=back[back > tolerance])
-        summary = {"date_used": field, "series_tested": int(per["series"].nunique()), "out_of_order": len(bad)}
+        starts = group_starts(series)
+        level = pd.Series(days).rolling(PrecedingWindow(starts, window), min_periods=1).median().to_numpy()
+        position = np.arange(len(keys))
+        first = number[np.where(position - window >= starts, position - window, starts)]
+        last = number[np.maximum(position - 1, 0)]
+        back = level - days
+        bad = np.flatnonzero(back > tolerance)
+        summary = {"date_used": field, "series_tested": int(len(np.unique(series))), "out_of_order": len(bad)}
         # counted in vouchers: a series whose dates mostly run against its numbers is numbered some other way
-        unordered = systemic(np.ones(len(bad), dtype=bool), len(per), config["max_flagged_share"],
+        unordered = systemic(np.ones(len(bad), dtype=bool), len(keys), config["max_flagged_share"],
                              "out of order", "the series is not numbered in date order", unit="vouchers")
         if unordered:
             return unordered
-        if bad.empty:
+        if not len(bad):
             return nothing_flagged(transactions, summary)
-        hit = bad.set_index(["series", "number"]).reindex(pd.MultiIndex.from_frame(ids[["series", "number"]]))
-        flagged = hit["date"].notna().to_numpy()
+        at_bad = np.full(len(ids.number), -1, dtype="int64")
+        at_bad[keys[bad]] = np.arange(len(bad))
+        hit = np.where(ids.key >= 0, at_bad[np.maximum(ids.key, 0)], -1)
+        flagged = hit >= 0
         idx = np.flatnonzero(flagged)
-        row = hit.iloc[idx]
-        prefix = ids["series"].iloc[idx].fillna("").str.split("|").str[-1].to_numpy(dtype=object)
-        first = prefix + row["first"].astype("int64").astype(str).to_numpy(dtype=object)
-        last = prefix + row["last"].astype("int64").astype(str).to_numpy(dtype=object)
-        span = np.where(first == last, first, first + "-" + last)
-        level = ymd(EPOCH + pd.to_timedelta(row["level"].round().to_numpy(), unit="D"))
-        texts = ("voucher " + text(transactions["voucher_id"].iloc[idx]) + " " + verb + " " + ymd(row["date"]) + ", "
-                 + row["back"].round().astype("int64").astype(str).to_numpy(dtype=object)
-                 + " days before the vouchers numbered just before it (" + span + ", " + verb + " around " + level + ")")
+        prefix = ids.prefix(series[bad])
+        low = prefix + first[bad].astype(str).astype(object)
+        high = prefix + last[bad].astype(str).astype(object)
+        span = np.where(low == high, low, low + "-" + high)
+        around = ymd(pd.Series(EPOCH + pd.to_timedelta(np.round(level[bad]), unit="D")))
+        when = ymd(pd.Series(EPOCH + pd.to_timedelta(days[bad], unit="D")))
+        found = (" " + verb + " " + when + ", " + np.round(back[bad]).astype("int64").astype(str).astype(object)
+                 + " days before the vouchers numbered just before it (" + span + ", " + verb + " around " + around + ")")
+        texts = "voucher " + text(transactions["voucher_id"].iloc[idx]) + found[hit[idx]]
         return flag_result(transactions, flagged, texts, config["severity"], summary)

@@ -40,17 +40,19 @@ class WeekendPosting(AnomalyDetectionAlgorithm):
             raise ConfigError(f"{self.name()}.severity: one of {', '.join(SEVERITY_SCORE)}")
 
     def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
-        weekday = transactions["posting_date"].dt.dayofweek.to_numpy()  # Monday = 0
+        # Monday = 0; a line without a posting date (-1) is on no weekday
+        weekday = transactions["posting_date"].dt.dayofweek.fillna(-1).to_numpy(dtype="int64")
         on_weekend = np.isin(weekday + 1, config["weekend_days"])
         flagged = on_weekend & (transactions["amount"].abs().to_numpy() >= config["min_amount"])
         if config["skip_month_end"]:  # period-end entries carry the month's last date even when it is a Sunday
             flagged &= ~transactions["posting_date"].dt.is_month_end.fillna(False).to_numpy(dtype=bool)
         score = np.where(flagged, SEVERITY_SCORE[config["severity"]], 0.0)
-        reason = pd.Series(pd.NA, index=transactions.index, dtype="string")
+        reason = None
         if flagged.any():
             idx = np.flatnonzero(flagged)
             dates = transactions["posting_date"].iloc[idx].dt.strftime("%Y-%m-%d").to_numpy()
-            reason.iloc[idx] = ("posted " + DAY_NAMES[weekday[idx]] + " " + dates + ", amount "
+            reason = np.full(len(transactions), None, dtype=object)
+            reason[idx] = ("posted " + DAY_NAMES[weekday[idx]] + " " + dates + ", amount "
                                 + format_amount(transactions["amount"].to_numpy()[idx]).to_numpy()
                                 + " ≥ " + format_amount([config["min_amount"]]).iloc[0])
         return self.build_result(transactions, score, flagged, reason, severity=config["severity"])

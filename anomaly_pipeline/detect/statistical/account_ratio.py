@@ -13,6 +13,7 @@ from anomaly_pipeline.detect.base import (
     AnomalyDetectionAlgorithm,
     ConfigError,
     DetectionResult,
+    encode,
     format_amount,
 )
 
@@ -51,12 +52,14 @@ class AccountRatio(AnomalyDetectionAlgorithm):
                 raise ConfigError(f"{self.name()}.{key}: out of range, got {config[key]!r}")
 
     def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
-        ref_pairs = _pairs(reference, config["max_accounts"])
+        codes = _Codes(reference, transactions)
+        ref_pairs = _pairs(reference, codes.ref_voucher, codes.ref_account, len(codes.accounts), config["max_accounts"])
         modes = _modes(ref_pairs, config)
         zero = np.zeros(len(transactions))
         if modes.empty:
             return self.build_result(transactions, zero, zero.astype(bool), None, summary={"structured_pairs": 0})
-        pairs = _pairs(transactions, config["max_accounts"])
+        pairs = (ref_pairs if transactions is reference
+                 else _pairs(transactions, codes.voucher, codes.account, len(codes.accounts), config["max_accounts"]))
         cand = pairs.merge(modes, on=["a", "b"])
         cand["expected"] = cand["mode"] * cand["amount_a"]
         cand["deviation"] = (cand["amount_b"] - cand["expected"]).abs()
@@ -66,15 +69,18 @@ class AccountRatio(AnomalyDetectionAlgorithm):
         broken = best[best["deviation"] > allowed].copy()
         rel = broken["deviation"] / broken["expected"].abs().clip(lower=1e-9)
         broken["score"] = 0.5 + 0.5 * np.clip(np.log10(rel / config["tolerance"]), 0.0, 1.0)
-        broken["text"] = _texts(broken) if len(broken) else pd.Series(dtype="string")
+        broken["text"] = _texts(broken, codes) if len(broken) else pd.Series(dtype="string")
         # each line of either account takes its strongest broken pair
         hits = pd.concat([broken.rename(columns={"a": "account"})[["voucher", "account", "score", "text"]],
                           broken.rename(columns={"b": "account"})[["voucher", "account", "score", "text"]]])
         hits = hits.sort_values("score", ascending=False).drop_duplicates(["voucher", "account"])
-        key = pd.MultiIndex.from_arrays([_text(transactions["voucher_id"]), _text(transactions["account"])])
-        hits = hits.set_index(["voucher", "account"])
-        score = hits["score"].reindex(key).fillna(0.0).to_numpy()
-        reason = pd.Series(hits["text"].reindex(key).to_numpy(), index=transactions.index, dtype="string")
+        width = len(codes.accounts)
+        line = pd.Index(hits["voucher"].to_numpy() * width + hits["account"].to_numpy())
+        at = np.where(codes.voucher >= 0, line.get_indexer(codes.voucher * width + codes.account), -1)
+        found = at >= 0
+        score = np.where(found, hits["score"].to_numpy()[np.maximum(at, 0)] if len(hits) else 0.0, 0.0)
+        reason = np.full(len(transactions), None, dtype=object)
+        reason[found] = hits["text"].to_numpy(dtype=object)[at[found]]
         flagged = score > 0
         return self.build_result(transactions, score, flagged, reason, severity="medium", summary={
             "structured_pairs": int(modes[["a", "b"]].drop_duplicates().shape[0]),
@@ -82,15 +88,44 @@ class AccountRatio(AnomalyDetectionAlgorithm):
         })
 
 
-def _text(values: pd.Series) -> pd.Series:
-    return values.astype("string").fillna("")
+class _Codes:
+    """Vouchers and accounts of the reference and the scored rows as integer codes ('' and missing
+    vouchers: -1). Accounts share one code space, in string order, so codes compare like the accounts."""
+
+    def __init__(self, reference: pd.DataFrame, transactions: pd.DataFrame) -> None:
+        self.ref_voucher, self.ref_vouchers = _voucher_codes(reference)
+        ref_account, accounts = encode(reference["account"], _as_string, fill="")
+        if transactions is reference:
+            self.voucher, self.vouchers = self.ref_voucher, self.ref_vouchers
+            account, own = ref_account, accounts
+        else:
+            self.voucher, self.vouchers = _voucher_codes(transactions)
+            account, own = encode(transactions["account"], _as_string, fill="")
+        self.accounts = pd.Index(accounts).union(pd.Index(own)).sort_values()
+        self.ref_account = self.accounts.get_indexer(accounts)[ref_account]
+        self.account = self.accounts.get_indexer(own)[account]
 
 
-def _pairs(frame: pd.DataFrame, max_accounts: int) -> pd.DataFrame:
+def _as_string(values: pd.Series) -> pd.Series:
+    return values.astype("string")
+
+
+def _voucher_codes(frame: pd.DataFrame) -> tuple[np.ndarray, pd.Series]:
+    code, names = encode(frame["voucher_id"], _as_string)
+    empty = names.to_numpy(dtype=object) == ""
+    if empty.any():
+        code = np.where((code >= 0) & empty[np.maximum(code, 0)], -1, code)
+    return code, names
+
+
+def _pairs(frame: pd.DataFrame, voucher: np.ndarray, account: np.ndarray, accounts: int,
+           max_accounts: int) -> pd.DataFrame:
     """Net amount per (voucher, account), paired with every other account of the voucher (both orders)."""
-    net = pd.DataFrame({"voucher": _text(frame["voucher_id"]), "account": _text(frame["account"]),
-                        "amount": frame["amount"].astype("float64")})
-    net = net[net["voucher"] != ""].groupby(["voucher", "account"], sort=False)["amount"].sum().reset_index()
+    valid = voucher >= 0
+    key = voucher[valid] * accounts + account[valid]
+    net = pd.Series(frame["amount"].to_numpy(dtype="float64")[valid]).groupby(key, sort=False).sum()
+    net = pd.DataFrame({"voucher": net.index.to_numpy() // accounts, "account": net.index.to_numpy() % accounts,
+                        "amount": net.to_numpy()})
     net = net[net["amount"].abs() > 1e-9]
     size = net.groupby("voucher")["account"].transform("size")
     net = net[(size >= 2) & (size <= max_accounts)]
@@ -135,11 +170,16 @@ def _modes(ref: pd.DataFrame, config: dict[str, Any]) -> pd.DataFrame:
     return modes[["a", "b", "mode", "share", "support"]]
 
 
-def _texts(broken: pd.DataFrame) -> pd.Series:
+def _texts(broken: pd.DataFrame, codes: _Codes) -> pd.Series:
+    names = codes.accounts.to_numpy(dtype=object)
+    account_a, account_b = names[broken["a"].to_numpy()], names[broken["b"].to_numpy()]
+    voucher = codes.vouchers.to_numpy(dtype=object)[broken["voucher"].to_numpy()]
     ratio = broken["amount_b"] / broken["amount_a"]
-    return ("account " + broken["b"] + " is " + ratio.map("{:.3f}".format) + " × account " + broken["a"]
-            + " in voucher " + broken["voucher"] + " (" + format_amount(broken["amount_b"].to_numpy()).to_numpy()
+    text = ("account " + account_b + " is " + ratio.map("{:.3f}".format).to_numpy(dtype=object) + " × account "
+            + account_a + " in voucher " + voucher + " (" + format_amount(broken["amount_b"].to_numpy()).to_numpy()
             + " vs " + format_amount(broken["amount_a"].to_numpy()).to_numpy() + "); usually "
-            + broken["mode"].map("{:.3f}".format) + " (" + (broken["share"] * 100).map("{:.0f}".format)
-            + "% of " + broken["support"].astype("int64").astype("string") + " vouchers with both), expected "
+            + broken["mode"].map("{:.3f}".format).to_numpy(dtype=object) + " ("
+            + (broken["share"] * 100).map("{:.0f}".format).to_numpy(dtype=object)
+            + "% of " + broken["support"].astype("int64").astype(str).to_numpy(dtype=object) + " vouchers with both), expected "
             + format_amount(broken["expected"].to_numpy()).to_numpy())
+    return pd.Series(text, index=broken.index, dtype="string")

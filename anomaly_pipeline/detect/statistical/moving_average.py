@@ -11,7 +11,11 @@ from anomaly_pipeline.detect.base import (
     AnomalyDetectionAlgorithm,
     ConfigError,
     DetectionResult,
+    encode,
     format_amount,
+    group_starts,
+    order_by_group_and_time,
+    preceding_quantiles,
 )
 
 
@@ -43,49 +47,68 @@ class MovingAverageDeviation(AnomalyDetectionAlgorithm):
                 raise ConfigError(f"{self.name()}.{key}: out of range, got {config[key]!r}")
 
     def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
-        same = len(reference) == len(transactions) and np.array_equal(
-            reference["transaction_id"].to_numpy(), transactions["transaction_id"].to_numpy())
+        n = len(transactions)
+        same = transactions is reference or (len(reference) == n and np.array_equal(
+            reference["transaction_id"].to_numpy(), transactions["transaction_id"].to_numpy()))
         # history = the reference's postings followed by those scored (once, when they are the same rows)
-        scored = transactions.assign(_scored=True, _row=np.arange(len(transactions)))
-        parts = [scored] if same else [reference.assign(_scored=False, _row=-1), scored]
-        work = pd.concat([p[["account", "posting_date", "amount", "_scored", "_row"]] for p in parts], ignore_index=True)
-        work["_pos"] = np.arange(len(work))
-        work["account"] = work["account"].astype("string").fillna("")
-        work["mag"] = np.log10(work["amount"].abs().clip(lower=0.01))
-        work = work.dropna(subset=["posting_date"]).sort_values(["account", "posting_date", "_pos"], kind="stable")
+        ref_account, accounts = encode(reference["account"], _as_string, fill="")
+        if same:
+            account, dates, amount = ref_account, transactions["posting_date"], transactions["amount"]
+            scored = np.arange(n)
+        else:
+            own, own_accounts = encode(transactions["account"], _as_string, fill="")
+            accounts = pd.concat([accounts, own_accounts[~own_accounts.isin(accounts)]], ignore_index=True)
+            account = np.concatenate([ref_account, pd.Index(accounts).get_indexer(own_accounts)[own]])
+            dates = pd.concat([reference["posting_date"], transactions["posting_date"]], ignore_index=True)
+            amount = pd.concat([reference["amount"], transactions["amount"]], ignore_index=True)
+            scored = np.arange(n) + len(reference)
+        mag = np.log10(np.clip(np.abs(amount.to_numpy(dtype="float64")), 0.01, None))
+        dated = np.flatnonzero(dates.notna().to_numpy())
+        order = dated[order_by_group_and_time(account[dated], dates.to_numpy()[dated])]
+        acc, values = account[order], mag[order]
         window, minp = config["window"], config["min_history"]
-        prev = work.groupby("account", sort=False)["mag"].shift(1)
-        rolling = prev.groupby(work["account"], sort=False).rolling(window, min_periods=minp)
-        median = rolling.median().reset_index(level=0, drop=True)
-        spread = (rolling.quantile(0.75) - rolling.quantile(0.25)).reset_index(level=0, drop=True) / 1.349
-        work["median"] = median.reindex(work.index)
-        ref_acc = reference["account"].astype("string").fillna("")
-        ref_mag = np.log10(reference["amount"].abs().clip(lower=0.01))
-        q = ref_mag.groupby(ref_acc).quantile([0.25, 0.75]).unstack()
-        account_spread = work["account"].map((q[0.75] - q[0.25]) / 1.349).fillna(0.0) * config["account_spread_share"]
-        work["spread"] = np.maximum(spread.reindex(work.index), account_spread).clip(lower=config["min_spread"])
-        work["history"] = work.groupby("account", sort=False).cumcount().clip(upper=window)
-        work["z"] = ((work["mag"] - work["median"]) / work["spread"]).fillna(0.0)
-        work["ratio"] = 10 ** (work["mag"] - work["median"])
-        work = work[work["_scored"]].set_index("_row")
-        z = work["z"].reindex(np.arange(len(transactions))).fillna(0.0).to_numpy()
-        ratio = work["ratio"].reindex(np.arange(len(transactions))).to_numpy()
+        starts = group_starts(acc)
+        median, q1, q3 = preceding_quantiles(values, starts, window, minp, (0.5, 0.25, 0.75))
+        spread = (q3 - q1) / 1.349
+        ref_mag = mag[: len(reference)] if not same else mag
+        q = pd.Series(ref_mag).groupby(ref_account).quantile([0.25, 0.75]).unstack()
+        account_spread = np.zeros(len(accounts))
+        account_spread[q.index.to_numpy()] = ((q[0.75] - q[0.25]) / 1.349).fillna(0.0).to_numpy()
+        spread = np.maximum(spread, account_spread[acc] * config["account_spread_share"])
+        spread = np.where(np.isnan(spread), spread, np.maximum(spread, config["min_spread"]))
+        history = np.minimum(np.arange(len(order)) - starts, window)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            z_sorted = np.nan_to_num((values - median) / spread, nan=0.0, posinf=np.inf, neginf=-np.inf)
+            ratio_sorted = 10 ** (values - median)
+        # back to the scored rows (those without a posting date keep z 0)
+        position = np.full(len(mag), -1, dtype="int64")
+        position[order] = np.arange(len(order))
+        at = position[scored]
+        has = at >= 0
+        z = np.where(has, z_sorted[np.maximum(at, 0)], 0.0)
+        ratio = np.where(has, ratio_sorted[np.maximum(at, 0)], np.nan)
         threshold = config["threshold"]
         if config["direction"] == "up":
             z = np.maximum(z, 0.0)
-        big = np.nan_to_num(np.maximum(ratio, 1 / ratio), nan=1.0) >= config["min_ratio"]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            big = np.nan_to_num(np.maximum(ratio, 1 / ratio), nan=1.0) >= config["min_ratio"]
         flagged = (np.abs(z) >= threshold) & big
         score = np.clip((np.abs(z) - threshold / 2) / threshold, 0.0, 1.0)
         score = np.where(flagged, np.maximum(score, 0.5), np.minimum(score, 0.49))
-        reason = pd.Series(pd.NA, index=transactions.index, dtype="string")
+        reason = None
         if flagged.any():
             idx = np.flatnonzero(flagged)
-            sel = work.loc[idx]
+            sel = at[idx]
             r = ratio[idx]
             direction = np.where(r >= 1, pd.Series(r).map("{:.1f}× ".format), pd.Series(1 / r).map("1/{:.1f} of ".format))
-            reason.iloc[idx] = ("amount " + format_amount(transactions["amount"].to_numpy()[idx]).to_numpy() + " is "
-                                + direction + "the rolling median of account " + sel["account"].to_numpy()
-                                + "'s previous " + sel["history"].astype("string").to_numpy() + " postings ("
-                                + format_amount(10 ** sel["median"].to_numpy()).to_numpy() + "); z "
-                                + pd.Series(z[idx]).map("{:.1f}".format).to_numpy())
+            reason = np.full(n, None, dtype=object)
+            reason[idx] = ("amount " + format_amount(transactions["amount"].to_numpy()[idx]).to_numpy() + " is "
+                           + direction + "the rolling median of account " + accounts.to_numpy(dtype=object)[acc[sel]]
+                           + "'s previous " + history[sel].astype(str).astype(object) + " postings ("
+                           + format_amount(10 ** median[sel]).to_numpy() + "); z "
+                           + pd.Series(z[idx]).map("{:.1f}".format).to_numpy())
         return self.build_result(transactions, score, flagged, reason, severity="medium")
+
+
+def _as_string(values: pd.Series) -> pd.Series:
+    return values.astype("string")

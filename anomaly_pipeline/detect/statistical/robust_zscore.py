@@ -11,6 +11,9 @@ from anomaly_pipeline.detect.base import (
     AnomalyDetectionAlgorithm,
     ConfigError,
     DetectionResult,
+    combine_codes,
+    encode,
+    first_rows,
     format_amount,
 )
 
@@ -41,62 +44,77 @@ class RobustZScore(AnomalyDetectionAlgorithm):
             raise ConfigError(f"{self.name()}.group_by: must be 'account' or 'account_counterparty'")
 
     def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
-        keys = _group_keys(transactions, config["group_by"])
-        ref_keys = _group_keys(reference, config["group_by"])
-        ref_mag = np.log10(reference["amount"].abs().clip(lower=0.01))
-        stats = pd.DataFrame({"key": ref_keys, "mag": ref_mag, "abs": reference["amount"].abs()})
-        grouped = stats.groupby("key", sort=False)
-        baseline = pd.DataFrame({
-            "median": grouped["mag"].median(),
-            "count": grouped["mag"].size(),
-            "median_abs": grouped["abs"].median(),
-        })
-        baseline["mad"] = (stats["mag"] - stats["key"].map(baseline["median"])).abs().groupby(stats["key"]).median()
+        ref_code, groups = group_codes(reference, config["group_by"])
+        if transactions is reference:
+            code = ref_code
+        else:
+            own, own_groups = group_codes(transactions, config["group_by"])
+            code = np.where(own >= 0, pd.Index(groups).get_indexer(own_groups)[np.maximum(own, 0)], -1)
+        ref_abs = reference["amount"].abs().to_numpy(dtype="float64")
+        ref_mag = np.log10(np.clip(ref_abs, 0.01, None))
+        by_group = pd.Series(ref_mag).groupby(ref_code)
+        median = by_group.median().reindex(range(len(groups))).to_numpy()
+        count = np.bincount(ref_code, minlength=len(groups))
+        median_abs = pd.Series(ref_abs).groupby(ref_code).median().reindex(range(len(groups))).to_numpy()
+        mad = pd.Series(np.abs(ref_mag - median[ref_code])).groupby(ref_code).median().reindex(range(len(groups))).to_numpy()
         # a MAD of zero (many identical amounts) would make every other amount infinitely odd: floor it
-        baseline["scale"] = (baseline["mad"] * MAD_TO_SIGMA).clip(lower=0.05)
+        scale = np.maximum(mad * MAD_TO_SIGMA, 0.05)
 
-        joined = baseline.reindex(keys.to_numpy())
-        mag = np.log10(transactions["amount"].abs().clip(lower=0.01)).to_numpy()
-        z = (mag - joined["median"].to_numpy()) / joined["scale"].to_numpy()
-        eligible = joined["count"].to_numpy() >= config["min_group_size"]
+        known = code >= 0
+        at = np.maximum(code, 0)
+        amount = transactions["amount"].abs().to_numpy(dtype="float64")
+        mag = np.log10(np.clip(amount, 0.01, None))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            z = np.where(known, (mag - median[at]) / scale[at], np.nan)
+        eligible = known & (count[at] >= config["min_group_size"])
         z = np.where(eligible, np.nan_to_num(z), 0.0)
         threshold = config["threshold"]
         # 0 up to |z| = 1, 0.5 at the threshold, 1 at twice the threshold's distance
         score = np.clip((np.abs(z) - 1.0) / (2.0 * max(threshold - 1.0, 1e-9)), 0.0, 1.0)
         flagged = np.abs(z) >= threshold
-        ratio = transactions["amount"].abs().to_numpy() / joined["median_abs"].to_numpy()
-        label = "account " + keys.str.replace("|", " with counterparty ", n=1, regex=False)
-        reason = _reasons(transactions, label, joined, ratio, z, flagged)
+        reason = _reasons(transactions, groups, code, median_abs, z, flagged)
         return self.build_result(
             transactions, score, flagged, reason, severity="medium",
-            summary={"groups": int(len(baseline)), "groups_scored": int((baseline["count"] >= config["min_group_size"]).sum())},
+            summary={"groups": len(groups), "groups_scored": int((count >= config["min_group_size"]).sum())},
         )
 
 
-def _group_keys(frame: pd.DataFrame, group_by: str) -> pd.Series:
-    keys = frame["account"].astype("string").fillna("")
-    if group_by == "account_counterparty" and "counterparty" in frame:
-        keys = keys + "|" + frame["counterparty"].astype("string").fillna("")
-    return keys
+def group_codes(frame: pd.DataFrame, group_by: str) -> tuple[np.ndarray, pd.Series]:
+    """A group code per row and the group keys ('6110', or '6110|ACME' per account x counterparty;
+    missing parts read as '')."""
+    account, accounts = encode(frame["account"], _as_string, fill="")
+    if not (group_by == "account_counterparty" and "counterparty" in frame):
+        return account, accounts
+    party, parties = encode(frame["counterparty"], _as_string, fill="")
+    code = combine_codes(account, party)
+    first = first_rows(code)
+    keys = (accounts.iloc[account[first]].reset_index(drop=True) + "|"
+            + parties.iloc[party[first]].reset_index(drop=True))
+    return code, keys
 
 
-def _reasons(transactions: pd.DataFrame, keys: pd.Series, joined: pd.DataFrame, ratio: np.ndarray,
-             z: np.ndarray, flagged: np.ndarray) -> pd.Series:
-    reason = pd.Series(pd.NA, index=transactions.index, dtype="string")
+def _as_string(values: pd.Series) -> pd.Series:
+    return values.astype("string")
+
+
+def _reasons(transactions: pd.DataFrame, groups: pd.Series, code: np.ndarray, median_abs: np.ndarray,
+             z: np.ndarray, flagged: np.ndarray) -> np.ndarray | None:
     if not flagged.any():
-        return reason
+        return None
     idx = np.flatnonzero(flagged)
-    amounts = format_amount(transactions["amount"].to_numpy()[idx])
-    medians = format_amount(joined["median_abs"].to_numpy()[idx])
-    r = ratio[idx]
+    group = code[idx]
+    amount = transactions["amount"].to_numpy()[idx]
+    r = np.abs(amount) / median_abs[group]
     with np.errstate(divide="ignore"):
         larger = pd.Series(r).map("{:.0f}×".format).to_numpy()
         smaller = pd.Series(1 / r).map("1/{:.0f} of".format).to_numpy()
     direction = np.where(r >= 1, larger, smaller)
-    texts = ("amount " + amounts.to_numpy() + " is " + direction + " the median of "
-             + keys.to_numpy()[idx] + " (" + medians.to_numpy() + "); robust z = "
+    label = "account " + groups.iloc[group].str.replace("|", " with counterparty ", n=1, regex=False).to_numpy(dtype=object)
+    texts = ("amount " + format_amount(amount).to_numpy() + " is " + direction + " the median of "
+             + label + " (" + format_amount(median_abs[group]).to_numpy() + "); robust z = "
              + pd.Series(z[idx]).map("{:.1f}".format).to_numpy())
-    reason.iloc[idx] = texts
+    reason = np.full(len(flagged), None, dtype=object)
+    reason[idx] = texts
     return reason
 
 

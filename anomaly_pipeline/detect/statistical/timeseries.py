@@ -8,9 +8,13 @@ import numpy as np
 import pandas as pd
 
 from anomaly_pipeline.detect.base import (
+    DAY_NS,
     AnomalyDetectionAlgorithm,
     ConfigError,
     DetectionResult,
+    combine_codes,
+    encode,
+    first_rows,
     format_amount,
 )
 
@@ -51,13 +55,21 @@ class TimeSeriesSpike(AnomalyDetectionAlgorithm):
 
     def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
         daily = config["frequency"] == "D"
-        ref = _totals(reference, daily)
+        ref_account, accounts = encode(reference["account"], _as_string, fill="")
+        if transactions is reference:
+            account = ref_account
+        else:  # one code space for both, so the reference's profile applies to the scored rows
+            own_account, own = encode(transactions["account"], _as_string, fill="")
+            accounts = pd.concat([accounts, own[~own.isin(accounts)]], ignore_index=True)
+            account = pd.Index(accounts).get_indexer(own)[own_account]
+        ref, _ = _totals(reference, ref_account, daily)
         ref = ref[ref.groupby("account")["total"].transform("size") >= config["min_periods"]]
         zero = np.zeros(len(transactions))
         if ref.empty:
             return self.build_result(transactions, zero, zero.astype(bool), None, summary={"accounts_scored": 0})
         profile = _fit(ref, daily, config)
-        rows = _totals(transactions, daily)
+        rows, cell = _totals(transactions, account, daily)  # cell: each transaction's row in `rows`, -1 if none
+        rows = rows.assign(cell=np.arange(len(rows)))
         rows = rows[rows["account"].isin(profile["level"].index)]
         expected = _expected(rows, profile, daily)
         z = (rows["log"] - expected) / rows["account"].map(profile["scale"])
@@ -74,39 +86,52 @@ class TimeSeriesSpike(AnomalyDetectionAlgorithm):
         spikes = hits["z"] >= threshold
         hits["text"] = pd.Series(pd.NA, index=hits.index, dtype="string")
         if spikes.any():
-            hits.loc[spikes, "text"] = _texts(hits[spikes], daily)
-        key = pd.MultiIndex.from_arrays([_text(transactions["account"]), _period(transactions["posting_date"], daily)])
-        hits = hits.set_index(["account", "period"])
-        score = hits["score"].reindex(key).fillna(0.0).to_numpy()
+            hits.loc[spikes, "text"] = _texts(hits[spikes], accounts, daily)
+        # per transaction: its period's row among the hits
+        hit_of_cell = np.full(int(cell.max(initial=-1)) + 1, -1, dtype="int64")
+        hit_of_cell[hits["cell"].to_numpy()] = np.arange(len(hits))
+        at = np.where(cell >= 0, hit_of_cell[np.maximum(cell, 0)] if len(hit_of_cell) else -1, -1)
+        hit = at >= 0
+        score = np.where(hit, hits["score"].to_numpy()[np.maximum(at, 0)] if len(hits) else 0.0, 0.0)
+        period_z = np.where(hit, hits["z"].to_numpy()[np.maximum(at, 0)] if len(hits) else 0.0, 0.0)
         # within a spiking period, the postings that make the spike: at least half the period's largest
-        size = transactions["amount"].abs()
-        largest = size.groupby([key.get_level_values(0), key.get_level_values(1)]).transform("max").to_numpy()
-        carries = size.to_numpy() >= 0.5 * largest
-        flagged = (hits["z"].reindex(key).fillna(0.0).to_numpy() >= threshold) & carries
+        size = transactions["amount"].abs().to_numpy(dtype="float64")
+        largest = np.full(len(size), np.nan)
+        dated = cell >= 0
+        largest[dated] = pd.Series(size[dated]).groupby(cell[dated]).transform("max").to_numpy()
+        carries = size >= 0.5 * largest
+        flagged = (period_z >= threshold) & carries
         score = np.where(flagged | (score < 0.5), score, 0.49)
-        reason = pd.Series(hits["text"].reindex(key).to_numpy(), index=transactions.index, dtype="string")
+        reason = np.full(len(transactions), None, dtype=object)
+        reason[hit] = hits["text"].to_numpy(dtype=object, na_value=None)[at[hit]]
         return self.build_result(transactions, score, flagged, reason, severity="medium", summary={
             "accounts_scored": int(len(profile["level"])), "spike_periods": int(spikes.sum()),
         })
 
 
-def _text(values: pd.Series) -> pd.Series:
-    return values.astype("string").fillna("")
+def _as_string(values: pd.Series) -> pd.Series:
+    return values.astype("string")
 
 
-def _period(dates: pd.Series, daily: bool) -> pd.Series:
-    days = dates.dt.normalize()
-    return days if daily else days - pd.to_timedelta(days.dt.day_of_week, unit="D")
-
-
-def _totals(frame: pd.DataFrame, daily: bool) -> pd.DataFrame:
-    work = pd.DataFrame({"account": _text(frame["account"]), "period": _period(frame["posting_date"], daily),
-                         "abs": frame["amount"].abs().astype("float64")}).dropna(subset=["period"])
-    totals = work.groupby(["account", "period"], sort=False).agg(total=("abs", "sum"), postings=("abs", "size")).reset_index()
+def _totals(frame: pd.DataFrame, account: np.ndarray, daily: bool) -> tuple[pd.DataFrame, np.ndarray]:
+    """Turnover per (account, active period), in order of first appearance, and each row's period index
+    (-1 without a posting date). Periods are days, or weeks from Monday."""
+    ns = frame["posting_date"].to_numpy(dtype="datetime64[ns]").view("int64")
+    dated = ns != np.iinfo("int64").min
+    day = np.floor_divide(ns, DAY_NS)
+    period = day if daily else day - (day + 3) % 7  # 1970-01-01 was a Thursday
+    cell = np.full(len(ns), -1, dtype="int64")
+    cell[dated] = combine_codes(account[dated], period[dated])
+    amount = pd.Series(frame["amount"].abs().to_numpy(dtype="float64")[dated])
+    grouped = amount.groupby(cell[dated], sort=False)
+    first = np.flatnonzero(dated)[first_rows(cell[dated])]
+    start = period[first].astype("datetime64[D]").astype("datetime64[ns]")
+    totals = pd.DataFrame({"account": account[first], "period": start, "total": grouped.sum().to_numpy(),
+                           "postings": grouped.size().to_numpy()})
     totals["log"] = np.log1p(totals["total"])
     totals["weekday"] = totals["period"].dt.day_of_week
     totals["month"] = totals["period"].dt.month
-    return totals
+    return totals, cell
 
 
 def _effect(residual: pd.Series, frame: pd.DataFrame, column: str, minimum: int) -> pd.Series:
@@ -141,13 +166,14 @@ def _expected(rows: pd.DataFrame, profile: dict[str, pd.Series], daily: bool) ->
     return expected
 
 
-def _texts(spikes: pd.DataFrame, daily: bool) -> pd.Series:
+def _texts(spikes: pd.DataFrame, accounts: pd.Series, daily: bool) -> pd.Series:
     when = (spikes["period"].dt.strftime("%Y-%m-%d") if daily
             else "week of " + spikes["period"].dt.strftime("%Y-%m-%d"))
     usual = (DAY_NAMES[spikes["weekday"].to_numpy()] + " in " + MONTHS[spikes["month"].to_numpy() - 1] if daily
              else "week in " + MONTHS[spikes["month"].to_numpy() - 1])
     ratio = spikes["total"] / spikes["expected"].clip(lower=0.01)
-    return ("account " + spikes["account"] + " total " + format_amount(spikes["total"].to_numpy()).to_numpy()
+    account = pd.Series(accounts.to_numpy(dtype=object)[spikes["account"].to_numpy()], index=spikes.index)
+    return ("account " + account + " total " + format_amount(spikes["total"].to_numpy()).to_numpy()
             + " (" + spikes["postings"].astype("string") + " postings) on " + when + " is "
             + ratio.map("{:.1f}".format) + "× its usual " + usual + " (" + format_amount(spikes["expected"].round(0).to_numpy()).to_numpy()
             + "); residual z " + spikes["z"].map("{:.1f}".format) + " over " + spikes["active"].astype("string")
