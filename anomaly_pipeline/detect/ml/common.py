@@ -94,7 +94,7 @@ def feature_reasons(features: Features, rows: np.ndarray, contrib: np.ndarray, t
     order = np.argsort(-contrib, axis=1)
     n = np.arange(len(rows))
     best = contrib[n, order[:, 0]]
-    ctx = features.context.iloc[rows].reset_index(drop=True)
+    ctx = features.context_rows(rows)
     values = features.matrix.to_numpy()[rows]
     joined = pd.Series(pd.NA, index=ctx.index, dtype="string")
     used = np.full((len(rows), top), "", dtype=object)
