@@ -256,8 +256,11 @@ def build_features(transactions: pd.DataFrame, reference: pd.DataFrame) -> Featu
     keep = [c for c in rows if _varies(refs[c])]
     matrix = _frame(rows, keep, len(transactions))
     reference_matrix = matrix if same else _frame(refs, keep, n_ref)
+    rows.clear()
+    refs.clear()
     _fill_missing(matrix, reference_matrix)
-    context = pd.DataFrame({name: pd.Series(col).reset_index(drop=True) for name, col in ctx.items()})
+    # one block per column, no consolidating copy
+    context = pd.DataFrame({name: pd.Series(col, copy=False) for name, col in ctx.items()}, copy=False)
     return Features(matrix=matrix, reference=reference_matrix, context=context)
 
 
