@@ -84,14 +84,21 @@ def quantile_scores(raw: np.ndarray, ref_raw: np.ndarray, contamination: float) 
     """Map raw anomaly scores to [0, 1] by their rank in the reference scores; flagged above the
     (1 - contamination) quantile."""
     ref_sorted = np.sort(ref_raw)
-    q = np.searchsorted(ref_sorted, raw, side="right") / max(len(ref_sorted), 1)
+    n = len(ref_sorted)
     cut = 1.0 - contamination
     floor = max(0.5, 1.0 - 5.0 * contamination)
-    threshold = np.quantile(ref_sorted, cut) if len(ref_sorted) else np.inf
+    threshold = np.quantile(ref_sorted, cut) if n else np.inf
     flagged = raw > threshold
+    score = np.zeros(len(raw))
+    if not n:
+        return score, flagged
+    # a row ranked at or below the floor quantile scores 0: rank only the rest (and NaN, ranked last)
+    below = ref_sorted[max(int(floor * n) - 1, 0)]
+    idx = np.flatnonzero(flagged | ~(raw < below))
+    q = np.searchsorted(ref_sorted, raw[idx], side="right") / n
     low = np.clip((q - floor) / max(cut - floor, 1e-9), 0.0, 1.0) * 0.5
     high = 0.5 + 0.5 * np.clip((q - cut) / contamination, 0.0, 1.0)
-    score = np.where(flagged, np.maximum(high, 0.5 + 1e-6), np.minimum(low, 0.5))
+    score[idx] = np.where(flagged[idx], np.maximum(high, 0.5 + 1e-6), np.minimum(low, 0.5))
     return score, flagged
 
 
