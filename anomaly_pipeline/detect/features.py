@@ -10,6 +10,7 @@ features, each feature is oriented so that larger means rarer: -log10 of a share
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -254,11 +255,13 @@ def build_features(transactions: pd.DataFrame, reference: pd.DataFrame) -> Featu
 
     # a feature constant over the reference carries no information for the models
     keep = [c for c in rows if _varies(refs[c])]
-    matrix = _frame(rows, keep, len(transactions))
-    reference_matrix = matrix if same else _frame(refs, keep, n_ref)
+    block = _block(rows, keep, len(transactions))
+    ref_block = block if same else _block(refs, keep, n_ref)
     rows.clear()
     refs.clear()
-    _fill_missing(matrix, reference_matrix)
+    _fill_missing(block, ref_block)
+    matrix = pd.DataFrame(block.T, columns=keep, copy=False)
+    reference_matrix = matrix if same else pd.DataFrame(ref_block.T, columns=keep, copy=False)
     # one block per column, no consolidating copy
     context = pd.DataFrame({name: pd.Series(col, copy=False) for name, col in ctx.items()}, copy=False)
     return Features(matrix=matrix, reference=reference_matrix, context=context)
@@ -269,23 +272,24 @@ def _varies(values: np.ndarray) -> bool:
     return len(finite) > 0 and finite.min() < finite.max()
 
 
-def _frame(columns: dict[str, np.ndarray], keep: list[str], n: int) -> pd.DataFrame:
-    """One float64 block (features x rows), so `.to_numpy()` is a view."""
+def _block(columns: dict[str, np.ndarray], keep: list[str], n: int) -> np.ndarray:
+    """The kept columns as one float64 (features x rows) array: its transpose wraps into a one-block frame
+    whose `.to_numpy()` is a view."""
     block = np.empty((len(keep), n), dtype="float64")
     for i, name in enumerate(keep):
         block[i] = columns[name]
-    return pd.DataFrame(block.T, columns=keep, copy=False)
+    return block
 
 
-def _fill_missing(matrix: pd.DataFrame, reference: pd.DataFrame) -> None:
+def _fill_missing(block: np.ndarray, ref_block: np.ndarray) -> None:
     """Missing values (rows without an amount) become the reference median, else 0; in place."""
-    values, ref_values = matrix.to_numpy(), reference.to_numpy()
-    if not np.isnan(values).any() and (reference is matrix or not np.isnan(ref_values).any()):
+    if not np.isnan(block).any() and (ref_block is block or not np.isnan(ref_block).any()):
         return
-    fill = np.nan_to_num(np.nanmedian(ref_values, axis=0), nan=0.0)
-    for frame in (matrix, reference):
-        block = frame.to_numpy()
-        np.copyto(block, fill, where=np.isnan(block))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN feature: filled with 0 below
+        fill = np.nan_to_num(np.nanmedian(ref_block, axis=1), nan=0.0)[:, None]
+    for values in (block, ref_block):
+        np.copyto(values, np.broadcast_to(fill, values.shape), where=np.isnan(values))
 
 
 def _trailing_zeros(amount: np.ndarray) -> np.ndarray:
@@ -322,6 +326,7 @@ class _Pairs:
 
 
 def _voucher_pairs(frame: pd.DataFrame, account: np.ndarray, n_accounts: int) -> _Pairs:
+    """The frame's account pairs per voucher, from the rows' account codes."""
     codes, values = pd.factorize(_text(frame, "voucher_id"))
     empty = np.flatnonzero(np.asarray(pd.Index(values) == ""))
     if len(empty):

@@ -85,3 +85,12 @@ def test_reference_holding_the_rows_memory_is_featurized_once():
     pd.testing.assert_frame_equal(shared.matrix, apart.matrix, check_exact=True)
     pd.testing.assert_frame_equal(apart.reference, apart.matrix, check_exact=True)
     pd.testing.assert_frame_equal(shared.context, apart.context, check_exact=True)
+
+
+def test_rows_without_an_amount_get_the_reference_median():
+    tx = frame(_ledger())
+    tx.loc[3, "amount"] = np.nan
+    f = build_features(tx, tx)
+    assert not f.matrix.isna().any().any()
+    assert f.matrix.loc[3, "log_amount"] == np.median(f.matrix.drop(index=3)["log_amount"])
+    assert f.matrix.loc[3, "roundness"] == 0  # no amount, no trailing zeros
