@@ -10,6 +10,8 @@ features, each feature is oriented so that larger means rarer: -log10 of a share
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,7 +28,8 @@ DAY_NAMES = np.array(["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "S
 @dataclass
 class Features:
     """matrix: model inputs (float, no NaN) for the rows to score; reference: the same for the reference
-    population; context: per scored row, the raw figures reasons quote (aligned with matrix)."""
+    population (the very same object when the rows are their own reference); context: per scored row,
+    the raw figures reasons quote (aligned with matrix; text columns are categorical)."""
 
     matrix: pd.DataFrame
     reference: pd.DataFrame
@@ -35,6 +38,36 @@ class Features:
     @property
     def names(self) -> list[str]:
         return list(self.matrix.columns)
+
+    def context_rows(self, rows: np.ndarray) -> pd.DataFrame:
+        """The context of the given row positions (index 0..len(rows)-1), text columns as strings."""
+        ctx = self.context.iloc[rows].reset_index(drop=True)
+        for name in ctx.columns:
+            if isinstance(ctx[name].dtype, pd.CategoricalDtype):
+                ctx[name] = ctx[name].astype("string")
+        return ctx
+
+    @property
+    def self_referenced(self) -> bool:
+        """The rows are scored against themselves (reference and matrix are one object)."""
+        return self.reference is self.matrix
+
+
+@dataclass
+class _Codes:
+    """A text column as integer codes shared by the reference and the rows (missing = '')."""
+
+    ref: np.ndarray
+    rows: np.ndarray
+    values: pd.Index
+
+    @property
+    def size(self) -> int:
+        return len(self.values)
+
+    def categorical(self, codes: np.ndarray) -> pd.Series:
+        """Texts of `codes` (-1 = missing) without materializing a string per row."""
+        return pd.Series(pd.Categorical.from_codes(codes, categories=self.values, validate=False))
 
 
 def _present(frame: pd.DataFrame, column: str) -> bool:
@@ -45,162 +78,317 @@ def _text(frame: pd.DataFrame, column: str) -> pd.Series:
     return frame[column].astype("string").fillna("")
 
 
-def _rarity(counts: pd.Series, total: int) -> pd.Series:
+def _codes(transactions: pd.DataFrame, reference: pd.DataFrame, column: str, same: bool) -> _Codes:
+    ref_text = _text(reference, column)
+    if same:
+        codes, values = pd.factorize(ref_text)
+        return _Codes(codes, codes, pd.Index(values))
+    codes, values = pd.factorize(pd.concat([ref_text, _text(transactions, column)], ignore_index=True))
+    return _Codes(codes[:len(reference)], codes[len(reference):], pd.Index(values))
+
+
+def _rarity(counts: np.ndarray, total: int) -> np.ndarray:
     """-log10 share; unseen values count as half a posting."""
-    return -np.log10(counts.astype("float64").fillna(0).clip(lower=0.5) / max(total, 1))
+    return -np.log10(np.maximum(counts.astype("float64"), 0.5) / max(total, 1))
 
 
-def _frequency(ref_keys: pd.Series, keys: pd.Series) -> pd.Series:
-    table = ref_keys.value_counts()
-    return keys.map(table).fillna(0).astype("float64")
+def _key_counts(ref_keys: np.ndarray, keys: np.ndarray, size: int) -> np.ndarray:
+    """How often each of `keys` (ints in [0, size)) occurs among `ref_keys`."""
+    if size <= 1 << 22:
+        return np.bincount(ref_keys, minlength=size)[keys]
+    table, counts = np.unique(ref_keys, return_counts=True)
+    if not len(table):
+        return np.zeros(len(keys), dtype="int64")
+    pos = np.searchsorted(table, keys).clip(max=len(table) - 1)
+    return np.where(table[pos] == keys, counts[pos], 0)
+
+
+def _group_median(values: np.ndarray, codes: np.ndarray, size: int) -> np.ndarray:
+    """Median of `values` per code (NaN skipped; NaN for codes without values)."""
+    return pd.Series(values).groupby(codes).median().reindex(range(size)).to_numpy(dtype="float64")
+
+
+def _array_buffers(values: object) -> tuple | None:
+    """Addresses, offsets and shapes of the memory behind a column's array, or None if unknown."""
+    if hasattr(values, "__arrow_array__"):
+        chunked = values.__arrow_array__()
+        chunks = getattr(chunked, "chunks", [chunked])
+        return tuple((c.offset, len(c), tuple(b.address if b is not None else 0 for b in c.buffers()))
+                     for c in chunks)
+    parts = [getattr(values, name, None) for name in ("_ndarray", "_data", "_mask")]
+    arrays = [p for p in parts if isinstance(p, np.ndarray)]
+    if not arrays:
+        return None
+    return tuple((a.__array_interface__["data"][0], a.shape, a.strides) for a in arrays)
+
+
+def _same_data(transactions: pd.DataFrame, reference: pd.DataFrame, columns: tuple[str, ...]) -> bool:
+    """Whether both frames hold the very same memory for `columns` (e.g. two reset_index views of one
+    frame), so the reference's features are the rows' features. Never compares values."""
+    if transactions is reference:
+        return True
+    if len(transactions) != len(reference):
+        return False
+    for column in columns:
+        if (column in transactions.columns) != (column in reference.columns):
+            return False
+        if column in transactions.columns:
+            mine = _array_buffers(transactions[column].array)
+            if mine is None or mine != _array_buffers(reference[column].array):
+                return False
+    return True
+
+
+FEATURE_COLUMNS = ("amount", "account", "voucher_id", "user_name", "currency", "posting_date", "registration_date")
 
 
 def build_features(transactions: pd.DataFrame, reference: pd.DataFrame) -> Features:
-    """Feature matrix for `transactions`, learned from `reference` (both canonical frames)."""
+    """Feature matrix for `transactions`, learned from `reference` (both canonical frames).
+
+    Text columns are factorized once into integer codes shared by both frames; every table (counts,
+    per-account medians, account pairs) is an array indexed by code. When both frames hold the same
+    memory, each feature is computed once and the reference matrix is the row matrix."""
+    same = _same_data(transactions, reference, FEATURE_COLUMNS)
     n_ref = len(reference)
-    rows: dict[str, pd.Series] = {}
-    refs: dict[str, pd.Series] = {}
-    ctx = pd.DataFrame(index=transactions.index)
-    ctx["amount"] = transactions["amount"].astype("float64")
+    rows: dict[str, np.ndarray] = {}
+    refs: dict[str, np.ndarray] = {}
+    ctx: dict[str, pd.Series | np.ndarray] = {}
+    amount = transactions["amount"].to_numpy(dtype="float64", na_value=np.nan)
+    ref_amount = amount if same else reference["amount"].to_numpy(dtype="float64", na_value=np.nan)
+    ctx["amount"] = amount
 
-    def add(name: str, builder) -> None:
-        rows[name] = builder(transactions).astype("float64").reset_index(drop=True)
-        refs[name] = builder(reference).astype("float64").reset_index(drop=True)
+    def add(name: str, builder: Callable[[bool], np.ndarray]) -> None:
+        """builder(False) evaluates the feature on the rows, builder(True) on the reference."""
+        rows[name] = np.asarray(builder(False), dtype="float64")
+        refs[name] = rows[name] if same else np.asarray(builder(True), dtype="float64")
 
-    add("log_amount", lambda f: np.log10(f["amount"].abs() + 1.0))
-    add("roundness", lambda f: _trailing_zeros(f["amount"]))
+    mag = np.log10(np.abs(amount) + 1.0)
+    ref_mag = mag if same else np.log10(np.abs(ref_amount) + 1.0)
+    add("log_amount", lambda ref: ref_mag if ref else mag)
+    add("roundness", lambda ref: _trailing_zeros(ref_amount if ref else amount))
 
     if _present(transactions, "account") and _present(reference, "account"):
-        ref_acc = _text(reference, "account")
-        acc = _text(transactions, "account")
-        ctx["account"] = acc
-        ref_mag = np.log10(reference["amount"].abs() + 1.0)
-        med = ref_mag.groupby(ref_acc).median()
-        mad = (ref_mag - ref_acc.map(med)).abs().groupby(ref_acc).median()
-        scale = (mad * MAD_TO_SIGMA).clip(lower=0.05)
-        med_abs = reference["amount"].abs().groupby(ref_acc).median()
-        ctx["account_median"] = acc.map(med_abs)
-        acc_count = ref_acc.value_counts()
-        ctx["account_count"] = acc.map(acc_count).fillna(0).astype("int64")
+        acc = _codes(transactions, reference, "account", same)
+        k = acc.size
+        ctx["account"] = acc.categorical(acc.rows)
+        med = _group_median(ref_mag, acc.ref, k)
+        mad = _group_median(np.abs(ref_mag - med[acc.ref]), acc.ref, k)
+        scale = np.maximum(mad * MAD_TO_SIGMA, 0.05)
+        ctx["account_median"] = _group_median(np.abs(ref_amount), acc.ref, k)[acc.rows]
+        acc_count = np.bincount(acc.ref, minlength=k)
+        ctx["account_count"] = acc_count[acc.rows].astype("int64")
+        add("amount_z", lambda ref: np.nan_to_num(
+            (ref_mag - med[acc.ref]) / scale[acc.ref] if ref else (mag - med[acc.rows]) / scale[acc.rows], nan=0.0))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ref_pos = np.bincount(acc.ref, weights=ref_amount >= 0, minlength=k) / acc_count
+        ref_pos = np.where(np.isnan(ref_pos), 0.5, ref_pos)  # accounts the reference never saw
 
-        def amount_z(f: pd.DataFrame) -> pd.Series:
-            keys = _text(f, "account")
-            mag = np.log10(f["amount"].abs() + 1.0)
-            return ((mag - keys.map(med)) / keys.map(scale)).fillna(0.0)
+        def same_side(ref: bool) -> np.ndarray:
+            amounts, codes = (ref_amount, acc.ref) if ref else (amount, acc.rows)
+            return np.where(amounts >= 0, ref_pos[codes], 1 - ref_pos[codes])
 
-        add("amount_z", amount_z)
-        ref_pos = (reference["amount"] >= 0).groupby(ref_acc).mean()
-
-        def sign_rarity(f: pd.DataFrame) -> pd.Series:
-            share_pos = _text(f, "account").map(ref_pos).fillna(0.5)
-            same = np.where(f["amount"] >= 0, share_pos, 1 - share_pos)
-            return pd.Series(1.0 - same, index=f.index)
-
-        add("sign_rarity", sign_rarity)
-        same_side = np.where(transactions["amount"] >= 0, acc.map(ref_pos).fillna(0.5), 1 - acc.map(ref_pos).fillna(0.5))
-        ctx["same_side"] = np.round(same_side * ctx["account_count"]).astype("int64")
+        add("sign_rarity", lambda ref: 1.0 - same_side(ref))
+        ctx["same_side"] = np.round(same_side(False) * ctx["account_count"]).astype("int64")
 
         if _present(transactions, "voucher_id") and _present(reference, "voucher_id"):
-            pair_table, voucher_count = _pair_counts(reference)
-            rows["pair_rarity"], ctx["pair_other"], ctx["pair_count"], ctx["pair_base"] = _pair_rarity(
-                transactions, pair_table, voucher_count)
-            refs["pair_rarity"] = _pair_rarity(reference, pair_table, voucher_count)[0]
+            ref_pairs = _voucher_pairs(reference, acc.ref, k)
+            row_pairs = ref_pairs if same else _voucher_pairs(transactions, acc.rows, k)
+            pair_count = np.bincount(ref_pairs.account * k + ref_pairs.other, minlength=k * k) if k * k <= 1 << 22 \
+                else None
+            voucher_count = np.bincount(ref_pairs.lines[1], minlength=k)
+
+            def pair_rarity(pairs: _Pairs) -> _Worst:
+                return _worst_pair(pairs, ref_pairs, pair_count, voucher_count, k)
+
+            worst = pair_rarity(row_pairs)
+            rows["pair_rarity"] = worst.rarity
+            refs["pair_rarity"] = rows["pair_rarity"] if same else pair_rarity(ref_pairs).rarity
+            ctx["pair_other"] = acc.categorical(worst.other)
+            ctx["pair_count"], ctx["pair_base"] = worst.count, worst.base
 
         if _present(transactions, "user_name") and _present(reference, "user_name"):
-            ref_pair = ref_acc + "\x1f" + _text(reference, "user_name")
-            pair_counts = ref_pair.value_counts()
+            user = _codes(transactions, reference, "user_name", same)
+            ref_key = acc.ref.astype("int64") * user.size + user.ref
+            row_key = ref_key if same else acc.rows.astype("int64") * user.size + user.rows
+            size = k * user.size
+            row_pair_count = _key_counts(ref_key, row_key, size)
 
-            def user_account(f: pd.DataFrame) -> pd.Series:
-                keys = _text(f, "account")
-                count = (keys + "\x1f" + _text(f, "user_name")).map(pair_counts).astype("float64").fillna(0).clip(lower=0.5)
-                return (-np.log10(count / keys.map(acc_count).astype("float64").fillna(1).clip(lower=1))).clip(lower=0)
+            def user_account(ref: bool) -> np.ndarray:
+                count = _key_counts(ref_key, ref_key, size) if ref else row_pair_count
+                codes = acc.ref if ref else acc.rows
+                return np.maximum(-np.log10(np.maximum(count, 0.5) / np.maximum(acc_count[codes], 1)), 0.0)
 
             add("user_account_rarity", user_account)
-            ctx["user"] = _text(transactions, "user_name")
-            ctx["user_account_count"] = (acc + "\x1f" + ctx["user"]).map(pair_counts).fillna(0).astype("int64")
+            ctx["user"] = user.categorical(user.rows)
+            ctx["user_account_count"] = row_pair_count.astype("int64")
 
     # frequency encodings of categoricals, as rarity beyond a 1% share: a user or currency seen on 1 line
     # in 10 000 stands out, a monthly payroll clerk's 1% does not (account and counterparty rarity are left
     # to the conditional features above: a rarely used account is mostly a rarely needed one)
     for column in ("user_name", "currency"):
         if _present(transactions, column) and _present(reference, column):
-            ref_keys = _text(reference, column)
-            add(f"{column}_rarity", lambda f, c=column, r=ref_keys: (_rarity(_frequency(r, _text(f, c)), n_ref) - 2).clip(lower=0))
-            ctx[column] = _text(transactions, column)
-            ctx[f"{column}_count"] = _frequency(ref_keys, ctx[column]).astype("int64")
+            codes = _codes(transactions, reference, column, same)
+            table = np.bincount(codes.ref, minlength=codes.size)
+            add(f"{column}_rarity", lambda ref, c=codes, t=table: np.maximum(
+                _rarity(t[c.ref if ref else c.rows], n_ref) - 2, 0.0))
+            ctx[column] = codes.categorical(codes.rows)
+            ctx[f"{column}_count"] = table[codes.rows].astype("int64")
 
     if _present(transactions, "posting_date") and _present(reference, "posting_date"):
-        ref_dow = reference["posting_date"].dt.day_of_week
-        dow_share = ref_dow.value_counts(normalize=True)
-        add("weekday_rarity", lambda f: -np.log10(f["posting_date"].dt.day_of_week.map(dow_share).fillna(0).clip(lower=0.5 / max(n_ref, 1))).fillna(0))
-        dow = transactions["posting_date"].dt.day_of_week
-        ctx["weekday"] = pd.Series(DAY_NAMES[dow.fillna(0).astype(int).to_numpy()], index=transactions.index).where(dow.notna())
-        ctx["weekday_share"] = dow.map(dow_share).fillna(0.0)
+        dow = _weekday(transactions)
+        ref_dow = dow if same else _weekday(reference)
+        seen = np.bincount(ref_dow[ref_dow >= 0], minlength=7)
+        dow_share = seen / max(seen.sum(), 1)
+
+        def weekday_share(days: np.ndarray) -> np.ndarray:
+            return np.where(days >= 0, dow_share[days], 0.0)
+
+        add("weekday_rarity", lambda ref: -np.log10(np.maximum(
+            weekday_share(ref_dow if ref else dow), 0.5 / max(n_ref, 1))))
+        ctx["weekday"] = pd.Series(pd.Categorical.from_codes(dow, categories=DAY_NAMES, validate=False))
+        ctx["weekday_share"] = weekday_share(dow)
         if _present(transactions, "registration_date") and _present(reference, "registration_date"):
-            def lag(f: pd.DataFrame) -> pd.Series:
-                return np.log1p((f["registration_date"] - f["posting_date"]).dt.days.abs()).fillna(0.0)
+            lag_days = _lag_days(transactions)
+            ref_lag = lag_days if same else _lag_days(reference)
+            add("registration_lag", lambda ref: np.nan_to_num(np.log1p(np.abs(ref_lag if ref else lag_days)), nan=0.0))
+            ctx["lag_days"] = lag_days
 
-            add("registration_lag", lag)
-            ctx["lag_days"] = (transactions["registration_date"] - transactions["posting_date"]).dt.days
-
-    matrix = pd.DataFrame(rows)
-    ref_matrix = pd.DataFrame(refs)
     # a feature constant over the reference carries no information for the models
-    keep = [c for c in matrix.columns if ref_matrix[c].nunique(dropna=True) > 1]
-    fill = ref_matrix[keep].median()
-    return Features(matrix=matrix[keep].fillna(fill).fillna(0.0), reference=ref_matrix[keep].fillna(fill).fillna(0.0),
-                    context=ctx.reset_index(drop=True))
+    keep = [c for c in rows if _varies(refs[c])]
+    block = _block(rows, keep, len(transactions))
+    ref_block = block if same else _block(refs, keep, n_ref)
+    rows.clear()
+    refs.clear()
+    _fill_missing(block, ref_block)
+    matrix = pd.DataFrame(block.T, columns=keep, copy=False)
+    reference_matrix = matrix if same else pd.DataFrame(ref_block.T, columns=keep, copy=False)
+    # one block per column, no consolidating copy
+    context = pd.DataFrame({name: pd.Series(col, copy=False) for name, col in ctx.items()}, copy=False)
+    return Features(matrix=matrix, reference=reference_matrix, context=context)
 
 
-def _trailing_zeros(amount: pd.Series) -> pd.Series:
+def _varies(values: np.ndarray) -> bool:
+    finite = values[~np.isnan(values)]
+    return len(finite) > 0 and finite.min() < finite.max()
+
+
+def _block(columns: dict[str, np.ndarray], keep: list[str], n: int) -> np.ndarray:
+    """The kept columns as one float64 (features x rows) array: its transpose wraps into a one-block frame
+    whose `.to_numpy()` is a view."""
+    block = np.empty((len(keep), n), dtype="float64")
+    for i, name in enumerate(keep):
+        block[i] = columns[name]
+    return block
+
+
+def _fill_missing(block: np.ndarray, ref_block: np.ndarray) -> None:
+    """Missing values (rows without an amount) become the reference median, else 0; in place."""
+    if not np.isnan(block).any() and (ref_block is block or not np.isnan(ref_block).any()):
+        return
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN feature: filled with 0 below
+        fill = np.nan_to_num(np.nanmedian(ref_block, axis=1), nan=0.0)[:, None]
+    for values in (block, ref_block):
+        np.copyto(values, np.broadcast_to(fill, values.shape), where=np.isnan(values))
+
+
+def _trailing_zeros(amount: np.ndarray) -> np.ndarray:
     """0 for amounts with cents, else how many trailing zeros the whole amount has (capped at 6)."""
-    cents = (amount.abs() * 100).round().astype("int64")
-    out = pd.Series(0.0, index=amount.index)
+    cents = np.round(np.abs(np.nan_to_num(amount, nan=0.0)) * 100).astype("int64")
+    out = np.zeros(len(cents))
+    positive = cents > 0
     for power in range(1, 7):
-        out = out + ((cents % (100 * 10**power) == 0) & (cents > 0)).astype("float64")
+        out += (cents % (100 * 10**power) == 0) & positive
     return out
 
 
-def _voucher_accounts(frame: pd.DataFrame) -> pd.DataFrame:
-    pairs = pd.DataFrame({"voucher": _text(frame, "voucher_id"), "account": _text(frame, "account")})
-    pairs = pairs[pairs["voucher"] != ""].drop_duplicates()
-    size = pairs.groupby("voucher")["account"].transform("size")
-    return pairs[size <= MAX_PAIR_ACCOUNTS]
+def _weekday(frame: pd.DataFrame) -> np.ndarray:
+    """Day of week of the posting date (Monday = 0), -1 where missing."""
+    return frame["posting_date"].dt.day_of_week.fillna(-1).to_numpy(dtype="int64")
 
 
-def _pair_counts(reference: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
-    """Number of reference vouchers holding each ordered account pair, and each account."""
-    va = _voucher_accounts(reference)
-    merged = va.merge(va, on="voucher", suffixes=("", "_other"))
-    merged = merged[merged["account"] != merged["account_other"]]
-    pair = merged.groupby(["account", "account_other"]).size()
-    return pair, va["account"].value_counts()
+def _lag_days(frame: pd.DataFrame) -> np.ndarray:
+    """Whole days from posting to registration (NaN where either is missing)."""
+    return (frame["registration_date"] - frame["posting_date"]).dt.days.to_numpy(dtype="float64", na_value=np.nan)
 
 
-def _pair_rarity(frame: pd.DataFrame, pair_table: pd.Series,
-                 voucher_count: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series]:
+@dataclass
+class _Pairs:
+    """Ordered pairs of distinct accounts sharing a voucher (vouchers of at most MAX_PAIR_ACCOUNTS
+    accounts), and the distinct (voucher, account) lines they come from."""
+
+    voucher: np.ndarray
+    account: np.ndarray
+    other: np.ndarray
+    lines: tuple[np.ndarray, np.ndarray]  # (voucher, account) of every distinct voucher line
+    row_voucher: np.ndarray  # per row of the frame: its voucher code, -1 without a voucher
+    row_account: np.ndarray  # per row of the frame: its account code
+
+
+def _voucher_pairs(frame: pd.DataFrame, account: np.ndarray, n_accounts: int) -> _Pairs:
+    """The frame's account pairs per voucher, from the rows' account codes."""
+    codes, values = pd.factorize(_text(frame, "voucher_id"))
+    empty = np.flatnonzero(np.asarray(pd.Index(values) == ""))
+    if len(empty):
+        codes = np.where(codes == empty[0], -1, codes)
+    has = codes >= 0
+    keys = np.unique(codes[has].astype("int64") * n_accounts + account[has])
+    voucher, acc = np.divmod(keys, n_accounts)
+    starts = np.flatnonzero(np.r_[True, voucher[1:] != voucher[:-1]]) if len(voucher) else np.array([], dtype=int)
+    sizes = np.diff(np.r_[starts, len(voucher)])
+    small = np.repeat(sizes <= MAX_PAIR_ACCOUNTS, sizes)
+    voucher, acc = voucher[small], acc[small]
+    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    for gap in range(1, MAX_PAIR_ACCOUNTS):  # lines sorted by voucher: partners sit within `gap` < 12
+        first = np.flatnonzero(voucher[gap:] == voucher[:-gap])
+        if not len(first):
+            break
+        parts += [(voucher[first], acc[first], acc[first + gap]), (voucher[first], acc[first + gap], acc[first])]
+    joined = [np.concatenate(p) if p else np.array([], dtype="int64") for p in zip(*parts, strict=True)] \
+        if parts else [np.array([], dtype="int64")] * 3
+    return _Pairs(joined[0], joined[1], joined[2], (voucher, acc), codes, account)
+
+
+@dataclass
+class _Worst:
+    rarity: np.ndarray
+    other: np.ndarray  # account code, -1 where the row has no pairing
+    count: np.ndarray  # -1 where the row has no pairing
+    base: np.ndarray  # 0 where the row has no pairing
+
+
+def _worst_pair(pairs: _Pairs, ref_pairs: _Pairs, pair_count: np.ndarray | None, voucher_count: np.ndarray,
+                k: int) -> _Worst:
     """Per row: -log10 of the least-supported pairing of its account with another account in its voucher
-    (of the vouchers holding the rarer of the two accounts, the share that also hold the other: a monthly
-    payroll pairing of bank and payroll tax is 12 of 12, salaries against sales 0 of 12); the other
-    account; the pair's voucher count; the rarer account's voucher count."""
-    va = _voucher_accounts(frame)
-    merged = va.merge(va, on="voucher", suffixes=("", "_other"))
-    merged = merged[merged["account"] != merged["account_other"]]
-    idx = pd.MultiIndex.from_frame(merged[["account", "account_other"]])
-    merged = merged.assign(count=pair_table.reindex(idx).fillna(0).to_numpy())
-    merged["base"] = np.minimum(merged["account"].map(voucher_count).fillna(0),
-                                merged["account_other"].map(voucher_count).fillna(0)).clip(lower=1)
-    merged["share"] = merged["count"].clip(lower=0.5) / merged["base"]
-    worst = merged.sort_values("share").drop_duplicates(["voucher", "account"])
-    key = pd.MultiIndex.from_frame(worst[["voucher", "account"]])
-    worst = worst.set_index(key)
-    row_key = pd.MultiIndex.from_arrays([_text(frame, "voucher_id"), _text(frame, "account")])
-    share = worst["share"].reindex(row_key).to_numpy()
-    rarity = pd.Series(-np.log10(np.where(np.isnan(share), 1.0, np.minimum(share, 1.0))), dtype="float64")
-    other = pd.Series(worst["account_other"].reindex(row_key).to_numpy(), dtype="string")
-    count = pd.Series(worst["count"].reindex(row_key).fillna(-1).to_numpy(), dtype="int64")
-    base = pd.Series(worst["base"].reindex(row_key).fillna(0).to_numpy(), dtype="int64")
-    return rarity, other, count, base
+    (of the reference vouchers holding the rarer of the two accounts, the share that also hold the other:
+    a monthly payroll pairing of bank and payroll tax is 12 of 12, salaries against sales 0 of 12); the
+    other account (of equally rare ones, the first seen); the pair's voucher count; the rarer account's
+    voucher count."""
+    key = pairs.account * k + pairs.other
+    if pair_count is not None:
+        count = pair_count[key]
+    else:
+        count = _key_counts(ref_pairs.account * k + ref_pairs.other, key, k * k)
+    base = np.maximum(np.minimum(voucher_count[pairs.account], voucher_count[pairs.other]), 1)
+    share = np.maximum(count, 0.5) / base
+    group = pairs.voucher * k + pairs.account
+    order = np.lexsort((pairs.other, share, group))
+    group = group[order]
+    first = order[np.r_[True, group[1:] != group[:-1]]] if len(group) else order
+    worst_key = pairs.voucher[first] * k + pairs.account[first]  # sorted: groups come in key order
+
+    n = len(pairs.row_voucher)
+    rarity, other = np.zeros(n), np.full(n, -1, dtype="int64")
+    out_count, out_base = np.full(n, -1, dtype="int64"), np.zeros(n, dtype="int64")
+    if len(worst_key):
+        has = np.flatnonzero(pairs.row_voucher >= 0)
+        row_key = pairs.row_voucher[has].astype("int64") * k + pairs.row_account[has]
+        pos = np.searchsorted(worst_key, row_key).clip(max=len(worst_key) - 1)
+        hit = worst_key[pos] == row_key
+        rows, src = has[hit], first[pos[hit]]
+        rarity[rows] = -np.log10(np.minimum(share[src], 1.0))
+        other[rows], out_count[rows], out_base[rows] = pairs.other[src], count[src], base[src]
+    return _Worst(rarity, other, out_count, out_base)
 
 
 def describe(feature: str, ctx: pd.DataFrame, value: np.ndarray) -> pd.Series:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from anomaly_pipeline.detect.features import build_features
@@ -73,3 +74,23 @@ def test_rows_scored_against_another_reference():
     assert f.matrix.loc[0, "amount_z"] == 0.0
     assert f.matrix.loc[0, "user_account_rarity"] == pytest.approx(-np.log10(0.5))  # half a line of at least one
     assert f.matrix.loc[0, "registration_lag"] == 0.0
+
+
+def test_reference_holding_the_rows_memory_is_featurized_once():
+    tx = frame(_ledger())
+    shared = build_features(tx.reset_index(drop=True), tx.reset_index(drop=True))  # as base.detect passes them
+    assert shared.self_referenced and shared.reference is shared.matrix
+    apart = build_features(tx, tx.copy(deep=True))  # equal values in other memory: computed for both
+    assert not apart.self_referenced
+    pd.testing.assert_frame_equal(shared.matrix, apart.matrix, check_exact=True)
+    pd.testing.assert_frame_equal(apart.reference, apart.matrix, check_exact=True)
+    pd.testing.assert_frame_equal(shared.context, apart.context, check_exact=True)
+
+
+def test_rows_without_an_amount_get_the_reference_median():
+    tx = frame(_ledger())
+    tx.loc[3, "amount"] = np.nan
+    f = build_features(tx, tx)
+    assert not f.matrix.isna().any().any()
+    assert f.matrix.loc[3, "log_amount"] == np.median(f.matrix.drop(index=3)["log_amount"])
+    assert f.matrix.loc[3, "roundness"] == 0  # no amount, no trailing zeros

@@ -11,6 +11,8 @@ from sklearn.cluster import MiniBatchKMeans
 from anomaly_pipeline.detect.base import ConfigError
 from anomaly_pipeline.detect.ml.common import ML_CONFIG, MLDetector, oriented
 
+SCORE_CHUNK = 131_072
+
 
 @dataclass
 class _Model:
@@ -61,7 +63,10 @@ class ClusteringDetector(MLDetector):
         return cluster, masked[np.arange(len(x)), cluster]
 
     def _score(self, model: _Model, x: np.ndarray) -> np.ndarray:
-        return self._nearest_large(model, x)[1]
+        out = np.empty(len(x))
+        for start in range(0, len(x), SCORE_CHUNK):  # bounded (rows x clusters) temporaries
+            out[start:start + SCORE_CHUNK] = self._nearest_large(model, x[start:start + SCORE_CHUNK])[1]
+        return out
 
     def _explain(self, model: _Model, x: np.ndarray, names: list[str]) -> np.ndarray:
         cluster, _ = self._nearest_large(model, x)

@@ -17,6 +17,7 @@ import pandas as pd
 
 from anomaly_pipeline.detect.base import AnomalyDetectionAlgorithm, ConfigError, DetectionResult
 from anomaly_pipeline.detect.features import Features, build_features, describe
+from anomaly_pipeline.detect.shared import detect_input, detecting, freeze, memoized, sharing
 
 CLIP = 8.0
 # features where only a high value is unusual (rarities, lags, roundness); the amount ones are two-sided
@@ -27,47 +28,77 @@ MIN_SCALE = {"log_amount": 0.1, "amount_z": 0.5, "sign_rarity": 0.1, "pair_rarit
              "user_account_rarity": 0.3, "user_name_rarity": 0.3, "currency_rarity": 0.3, "weekday_rarity": 0.2,
              "registration_lag": 0.5, "roundness": 1.0}
 ML_CONFIG: dict[str, Any] = {"contamination": 0.01, "max_fit_rows": 50000, "min_rows": 50, "random_state": 0}
+#: config keys that do not change a model fitted on a given scaled sample (they shape the sample or the
+#: normalization of the scores)
+SCALING_KEYS = frozenset({"contamination", "max_fit_rows", "min_rows"})
 
 
 @dataclass
 class Scaled:
-    """Robustly standardized features of the rows to score and of the fitting sample."""
+    """Robustly standardized features (float32, clipped) of the rows to score and of the fitting sample.
+
+    fit_index: where the rows are their own reference, the sample's positions among the rows (then
+    `fit` is `rows[fit_index]` and a model's sample scores are taken from its row scores)."""
 
     rows: np.ndarray
     fit: np.ndarray
     names: list[str]
+    fit_index: np.ndarray | None = None
+
+
+#: rows standardized per chunk, bounding the float64 temporaries
+CHUNK_ROWS = 131_072
 
 
 def scale_features(features: Features, max_fit_rows: int, seed: int) -> Scaled:
-    ref = features.reference
-    if len(ref) > max_fit_rows:
-        ref = ref.sample(max_fit_rows, random_state=seed)
-    center = ref.median()
-    q1, q3 = ref.quantile(0.25), ref.quantile(0.75)
+    """Center and scale every feature by the median and IQR of a sample of at most `max_fit_rows`
+    reference rows (drawn with `seed`), clip at +-CLIP, store as float32."""
+    ref = features.reference.to_numpy()
+    sample = np.random.RandomState(seed).choice(len(ref), max_fit_rows, replace=False) if len(ref) > max_fit_rows \
+        else None
+    fit_src = ref[sample] if sample is not None else ref
+    center = np.median(fit_src, axis=0)
+    q1, q3 = np.quantile(fit_src, [0.25, 0.75], axis=0)
     scale = (q3 - q1) / 1.349
-    scale = scale.where(scale > 1e-9, ref.std(ddof=0))
+    scale = np.where(scale > 1e-9, scale, fit_src.std(axis=0))
     # zero-inflated features (most rows 0) would otherwise get a vanishing scale and make a tiny value extreme
-    floor = pd.Series([MIN_SCALE.get(n, 0.1) for n in ref.columns], index=ref.columns)
-    scale = np.maximum(scale.fillna(0.0), floor)
+    floor = np.array([MIN_SCALE.get(n, 0.1) for n in features.names])
+    scale = np.maximum(np.nan_to_num(scale, nan=0.0), floor)
+    rows = _standardize(features.matrix.to_numpy(), center, scale)
+    if features.self_referenced:
+        if sample is None:
+            return Scaled(rows=rows, fit=rows, names=features.names, fit_index=np.arange(len(rows)))
+        return Scaled(rows=rows, fit=rows[sample], names=features.names, fit_index=sample)
+    return Scaled(rows=rows, fit=_standardize(fit_src, center, scale), names=features.names)
 
-    def transform(frame: pd.DataFrame) -> np.ndarray:
-        return np.clip(((frame - center) / scale).to_numpy(dtype="float64"), -CLIP, CLIP)
 
-    return Scaled(rows=transform(features.matrix), fit=transform(ref), names=features.names)
+def _standardize(values: np.ndarray, center: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    out = np.empty(values.shape, dtype="float32")
+    for start in range(0, len(values), CHUNK_ROWS):
+        chunk = (values[start:start + CHUNK_ROWS] - center) / scale
+        out[start:start + CHUNK_ROWS] = np.clip(chunk, -CLIP, CLIP, out=chunk)
+    return out
 
 
 def quantile_scores(raw: np.ndarray, ref_raw: np.ndarray, contamination: float) -> tuple[np.ndarray, np.ndarray]:
     """Map raw anomaly scores to [0, 1] by their rank in the reference scores; flagged above the
     (1 - contamination) quantile."""
     ref_sorted = np.sort(ref_raw)
-    q = np.searchsorted(ref_sorted, raw, side="right") / max(len(ref_sorted), 1)
+    n = len(ref_sorted)
     cut = 1.0 - contamination
     floor = max(0.5, 1.0 - 5.0 * contamination)
-    threshold = np.quantile(ref_sorted, cut) if len(ref_sorted) else np.inf
+    threshold = np.quantile(ref_sorted, cut) if n else np.inf
     flagged = raw > threshold
+    score = np.zeros(len(raw))
+    if not n:
+        return score, flagged
+    # a row ranked at or below the floor quantile scores 0: rank only the rest (and NaN, ranked last)
+    below = ref_sorted[max(int(floor * n) - 1, 0)]
+    idx = np.flatnonzero(flagged | ~(raw < below))
+    q = np.searchsorted(ref_sorted, raw[idx], side="right") / n
     low = np.clip((q - floor) / max(cut - floor, 1e-9), 0.0, 1.0) * 0.5
     high = 0.5 + 0.5 * np.clip((q - cut) / contamination, 0.0, 1.0)
-    score = np.where(flagged, np.maximum(high, 0.5 + 1e-6), np.minimum(low, 0.5))
+    score[idx] = np.where(flagged[idx], np.maximum(high, 0.5 + 1e-6), np.minimum(low, 0.5))
     return score, flagged
 
 
@@ -94,7 +125,7 @@ def feature_reasons(features: Features, rows: np.ndarray, contrib: np.ndarray, t
     order = np.argsort(-contrib, axis=1)
     n = np.arange(len(rows))
     best = contrib[n, order[:, 0]]
-    ctx = features.context.iloc[rows].reset_index(drop=True)
+    ctx = features.context_rows(rows)
     values = features.matrix.to_numpy()[rows]
     joined = pd.Series(pd.NA, index=ctx.index, dtype="string")
     used = np.full((len(rows), top), "", dtype=object)
@@ -139,33 +170,60 @@ class MLDetector(AnomalyDetectionAlgorithm):
     def _explain(self, model: Any, x: np.ndarray, names: list[str]) -> np.ndarray:
         """Per-row, per-feature contribution to the anomaly (rows x features, >= 0)."""
 
+    def detect(self, transactions: pd.DataFrame, config: dict[str, Any] | None = None,
+               reference: pd.DataFrame | None = None) -> DetectionResult:
+        """As the base class; the caller's frames identify the input inside `shared_work()`."""
+        with detecting(transactions, reference):
+            return super().detect(transactions, config, reference)
+
+    def fitted(self, scaled: Scaled, config: dict[str, Any]) -> tuple[Any, np.ndarray, np.ndarray]:
+        """The model fitted on the sample, its raw scores of the rows and of the sample (memoized per
+        scaled matrix and model settings inside `shared_work()`)."""
+        settings = freeze({k: v for k, v in config.items() if k not in SCALING_KEYS})
+
+        def fit() -> tuple[Any, np.ndarray, np.ndarray]:
+            model = self._fit(scaled.fit, config)
+            raw = self._score(model, scaled.rows)
+            raw_fit = raw[scaled.fit_index] if scaled.fit_index is not None else self._score(model, scaled.fit)
+            return model, raw, raw_fit
+
+        return memoized("ml.fit", (scaled,), (type(self), settings), fit)
+
     def normalized(self, scaled: Scaled, config: dict[str, Any]) -> tuple[np.ndarray, np.ndarray, Any]:
         """Fit on the sample; return normalized scores of the rows and of the sample, and the model."""
-        model = self._fit(scaled.fit, config)
-        raw_fit = self._score(model, scaled.fit)
-        raw = self._score(model, scaled.rows)
+        model, raw, raw_fit = self.fitted(scaled, config)
         score, _ = quantile_scores(raw, raw_fit, config["contamination"])
         fit_score, _ = quantile_scores(raw_fit, raw_fit, config["contamination"])
         return score, fit_score, model
 
     def prepare(self, transactions: pd.DataFrame, config: dict[str, Any],
                 reference: pd.DataFrame) -> tuple[Features, Scaled] | DetectionResult:
-        """Features of the rows and the scaled fitting sample, or the reason to skip."""
+        """Features of the rows and the scaled fitting sample, or the reason to skip (memoized per input
+        frames and scaling settings inside `shared_work()`)."""
         if len(reference) < config["min_rows"]:
             return DetectionResult.skip(f"{len(reference)} reference rows, fewer than min_rows {config['min_rows']}")
-        features = build_features(transactions, reference)
+        source = detect_input() if sharing() else None
+        if source is None:
+            features = build_features(transactions, reference)
+        else:
+            features = memoized("ml.features", source, None, lambda: build_features(transactions, reference))
         if not features.names:
             return DetectionResult.skip("no feature varies in the reference data")
-        return features, scale_features(features, config["max_fit_rows"], config["random_state"])
+        if source is None:
+            return features, scale_features(features, config["max_fit_rows"], config["random_state"])
+        # a reference within max_fit_rows is used whole, whatever the bound and seed
+        sampled = len(features.reference) > config["max_fit_rows"]
+        settings = (config["max_fit_rows"], config["random_state"]) if sampled else None
+        return features, memoized("ml.scaled", (features,), settings,
+                                  lambda: scale_features(features, config["max_fit_rows"], config["random_state"]))
 
     def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
         prepared = self.prepare(transactions, config, reference)
         if isinstance(prepared, DetectionResult):
             return prepared
         features, scaled = prepared
-        model = self._fit(scaled.fit, config)
-        raw = self._score(model, scaled.rows)
-        score, flagged = quantile_scores(raw, self._score(model, scaled.fit), config["contamination"])
+        score, _, model = self.normalized(scaled, config)
+        flagged = score > 0.5  # quantile_scores puts exactly the flagged rows above 0.5
         rows = np.flatnonzero(flagged)
         reason = pd.Series(pd.NA, index=transactions.index, dtype="string")
         if len(rows):

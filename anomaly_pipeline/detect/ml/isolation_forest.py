@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -9,6 +11,11 @@ from sklearn.ensemble import IsolationForest
 
 from anomaly_pipeline.detect.base import ConfigError
 from anomaly_pipeline.detect.ml.common import ML_CONFIG, MLDetector, contributions_from_z
+
+#: threads scoring row ranges of a large upload: tree traversal releases the GIL, and every row's score is
+#: computed on its own, so the result does not depend on the split
+SCORE_THREADS = min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+MIN_ROWS_PER_THREAD = 100_000
 
 
 class IsolationForestDetector(MLDetector):
@@ -33,7 +40,13 @@ class IsolationForestDetector(MLDetector):
         return model.fit(fit)
 
     def _score(self, model: IsolationForest, x: np.ndarray) -> np.ndarray:
-        return -model.score_samples(x)
+        threads = min(SCORE_THREADS, len(x) // MIN_ROWS_PER_THREAD)
+        if threads <= 1:
+            return -model.score_samples(x)
+        step = -(-len(x) // threads)
+        with ThreadPoolExecutor(threads) as pool:
+            parts = list(pool.map(model.score_samples, [x[i:i + step] for i in range(0, len(x), step)]))
+        return -np.concatenate(parts)
 
     def _explain(self, model: IsolationForest, x: np.ndarray, names: list[str]) -> np.ndarray:
         # x is robustly standardized against the reference: the largest deviations are what isolated the row
