@@ -18,6 +18,8 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
+from anomaly_pipeline.detect.base import AnomalyDetectionAlgorithm
+from anomaly_pipeline.detect.batch import detect_all
 from anomaly_pipeline.detect.combine import combine_scores
 from anomaly_pipeline.detect.registry import ALGORITHMS
 from anomaly_pipeline.settings import get_settings
@@ -111,6 +113,7 @@ def score_in_memory(wh: Warehouse, upload_id: str, transactions: Transactions, s
     stored_by_strategy: dict[str, pd.DataFrame] = {}
     parts: list[pd.DataFrame] = []
     outcomes: dict[str, AlgorithmOutcome] = {}
+    recompute: list[tuple[AnomalyDetectionAlgorithm, dict]] = []
     for name, cls in ALGORITHMS.items():
         settings = strategy.settings_for(name)
         if not settings.enabled:
@@ -128,11 +131,17 @@ def score_in_memory(wh: Warehouse, upload_id: str, transactions: Transactions, s
                                               reused_from=source,
                                               skip_reason=row["skip_reason"] if pd.notna(row["skip_reason"]) else None)
             continue
-        algorithm = cls()
-        result = algorithm.detect(transactions.full, settings.config)
-        parts.append(as_loaded_scores(algorithm, result))
+        recompute.append((cls(), settings.config))
+    # the same batch runner as the detectors asset: shared features and fits, two lanes
+    for done in detect_all(transactions.full, recompute) if recompute else ():
+        if done.error is not None:
+            raise done.error
+        name, result = done.algorithm.name(), done.result
+        parts.append(as_loaded_scores(done.algorithm, result))
         outcomes[name] = AlgorithmOutcome(name, "skipped" if result.skipped else "ran", "recomputed",
                                           int(result.scores["flagged"].sum()), skip_reason=result.skipped)
+    outcomes = {name: outcomes[name] for name in ALGORITHMS if name in outcomes}  # registry order
+    parts.sort(key=lambda p: list(ALGORITHMS).index(p["algorithm"].iloc[0]) if len(p) else -1)
     parts = [p for p in parts if not p.empty]
     scores = (pd.concat(parts, ignore_index=True) if parts
               else as_loaded_scores(next(iter(ALGORITHMS.values()))(), None))
