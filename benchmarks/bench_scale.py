@@ -7,7 +7,8 @@ For each size, on the same machine and in one run:
             on the rows' numeric features;
   pipeline  `anomaly-pipeline process` of the file (parse, normalize, load, every detector of the default
             strategy, combined risk, results stored) into a fresh PostgreSQL database, in a child process whose
-            peak RSS is measured; per-stage times are the Dagster step durations of that run.
+            peak RSS is measured; per-stage times are the Dagster step durations of that run, and each
+            algorithm asset's own `seconds` (detect() time; the algorithms share one step).
 Prints a table and writes benchmarks/out/scale.json. Figures, never pass/fail: this is not a test.
 """
 
@@ -36,6 +37,7 @@ OUT = Path(__file__).parent / "out"
 _CHILD = r"""
 import json, sys, time
 from pathlib import Path
+import dagster as dg
 from anomaly_pipeline.orchestration.runner import dagster_instance, process_file
 started = time.perf_counter()
 with dagster_instance() as instance:
@@ -43,7 +45,13 @@ with dagster_instance() as instance:
     total = time.perf_counter() - started
     stats = instance.get_run_step_stats(outcome.run_id) if outcome.run_id else []
     steps = {s.step_key: round((s.end_time or 0) - (s.start_time or 0), 3) for s in stats}
-print(json.dumps({"outcome": outcome.as_dict(), "seconds": total, "steps": steps}))
+    # per-algorithm detect() seconds, from the materializations of the one `detectors` step
+    assets = {}
+    for event in instance.all_logs(outcome.run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION):
+        materialization = event.dagster_event.event_specific_data.materialization
+        if "seconds" in materialization.metadata:
+            assets[materialization.asset_key.to_user_string()] = materialization.metadata["seconds"].value
+print(json.dumps({"outcome": outcome.as_dict(), "seconds": total, "steps": steps, "assets": assets}))
 """
 
 
@@ -85,6 +93,7 @@ def pipeline(csv_path: Path, admin_url: str, db: str, workdir: Path) -> dict:
     report = json.loads(done.stdout.strip().splitlines()[-1])
     return {"seconds": round(wall, 3), "in_process_seconds": round(report["seconds"], 3),
             "peak_rss_mb": round(max(peak_kib, before) / 1024, 1), "steps": report["steps"],
+            "assets": report["assets"],
             "outcome": report["outcome"]}
 
 
@@ -116,7 +125,9 @@ def main() -> None:
               f"{low['isolation_forest_seconds']:.2f})  pipeline {high['seconds']:7.2f} s  ratio {result['ratio']:.2f}  "
               f"peak RSS {high['peak_rss_mb']:.0f} MB  status {high['outcome']['status']}", flush=True)
         for step, seconds in sorted(high["steps"].items(), key=lambda kv: -kv[1]):
-            print(f"           {step:40} {seconds:7.2f} s")
+            print(f"           step  {step:40} {seconds:7.2f} s")
+        for asset, seconds in sorted(high["assets"].items(), key=lambda kv: -kv[1])[:12]:
+            print(f"           asset {asset:40} {seconds:7.2f} s")
     (OUT / "scale.json").write_text(json.dumps(results, indent=2))
 
 

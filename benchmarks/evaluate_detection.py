@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from anomaly_pipeline.detect.batch import detect_all
 from anomaly_pipeline.detect.combine import combine_scores
 from anomaly_pipeline.detect.registry import get_algorithm
 from anomaly_pipeline.ingest.read_file import read_file
@@ -31,17 +32,19 @@ def score_ledger(path: Path, strategy_name: str) -> tuple[pd.DataFrame, pd.DataF
     _, result = read_file(path, get_settings())
     frame = result.frame
     strategy = load_preset(strategy_name)
-    parts, seconds = [], {}
-    for name, settings in strategy.algorithms.items():
-        if not settings.enabled:
+    work = [(get_algorithm(name), settings.config) for name, settings in strategy.algorithms.items()
+            if settings.enabled]
+    results, seconds = {}, {}
+    for done in detect_all(frame, work):  # as the detectors asset runs them: shared fits, two lanes
+        if done.error is not None:
+            raise done.error
+        name = done.algorithm.name()
+        seconds[name] = done.seconds
+        if done.result.skipped:
+            print(f"  {name} skipped: {done.result.skipped}")
             continue
-        started = time.perf_counter()
-        outcome = get_algorithm(name).detect(frame, settings.config)
-        seconds[name] = time.perf_counter() - started
-        if outcome.skipped:
-            print(f"  {name} skipped: {outcome.skipped}")
-            continue
-        parts.append(outcome.scores.assign(algorithm=name))
+        results[name] = done.result.scores.assign(algorithm=name)
+    parts = [results[name] for name in strategy.algorithms if name in results]
     scores = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
         columns=["transaction_id", "score", "flagged", "reason", "algorithm"])
     return frame, scores, seconds
