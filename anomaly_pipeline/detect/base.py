@@ -221,14 +221,6 @@ def encode(values: pd.Series, clean: Callable[[pd.Series], pd.Series] | None = N
     return codes.astype("int64", copy=False), distinct.reset_index(drop=True)
 
 
-def encode_like(values: pd.Series, distinct: pd.Series,
-                clean: Callable[[pd.Series], pd.Series] | None = None) -> np.ndarray:
-    """Codes of `values` among `distinct` (from `encode` with the same `clean`): -1 where missing or absent."""
-    codes, own = encode(values, clean)
-    where = pd.Index(distinct).get_indexer(own)
-    return np.where(codes >= 0, where[codes] if len(where) else -1, -1).astype("int64", copy=False)
-
-
 def combine_codes(*keys: np.ndarray) -> np.ndarray:
     """One dense int64 code per distinct combination of the per-row integer keys (codes, cents, day
     numbers), numbered in order of first appearance: a multi-column groupby key without tuples or
