@@ -30,6 +30,7 @@ from anomaly_pipeline.storage.frame_cache import FrameCache
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 _PARTITION_KEY = re.compile(r"^[0-9a-fA-F]{1,32}$")  # upload ids are hex; they name PostgreSQL partitions
 SQLITE_BATCH_ROWS = 50_000
+COPY_SLICE_ROWS = 100_000
 _engines: dict[str, sa.Engine] = {}
 _migrated: set[str] = set()
 _lock = threading.Lock()
@@ -113,16 +114,18 @@ class Warehouse:
         return len(frame)
 
     def _copy(self, conn: sa.Connection, table: sa.Table, frame: pd.DataFrame) -> None:
-        arrow = pa.Table.from_pandas(frame, preserve_index=False)
-        arrow = arrow.cast(pa.schema([_copy_field(f) for f in arrow.schema]))
-        buffer = io.BytesIO()
-        pacsv.write_csv(arrow, buffer, pacsv.WriteOptions(include_header=False, quoting_style="needed"))
+        """COPY `frame` as CSV written by Arrow, a slice at a time (the whole CSV of a million rows with their
+        raw records would be another 400 MB in memory)."""
         columns = ", ".join(f'"{c}"' for c in frame.columns)  # names from our own schema, never from files
+        options = pacsv.WriteOptions(include_header=False, quoting_style="needed")
         cursor = conn.connection.driver_connection.cursor()
         with cursor.copy(f'COPY "{table.name}" ({columns}) FROM STDIN WITH (FORMAT csv)') as copy:
-            view = buffer.getbuffer()
-            for start in range(0, len(view), 1 << 20):
-                copy.write(view[start:start + (1 << 20)])
+            for start in range(0, len(frame), COPY_SLICE_ROWS):
+                arrow = pa.Table.from_pandas(frame.iloc[start:start + COPY_SLICE_ROWS], preserve_index=False)
+                arrow = arrow.cast(pa.schema([_copy_field(f) for f in arrow.schema]))
+                buffer = io.BytesIO()
+                pacsv.write_csv(arrow, buffer, options)
+                copy.write(buffer.getbuffer())
         cursor.close()
 
     def _swap_partition(self, conn: sa.Connection, upload_id: str, rows: pd.DataFrame) -> None:

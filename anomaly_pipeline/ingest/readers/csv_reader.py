@@ -34,6 +34,7 @@ def read_csv(path: Path, data: bytes, mapping: dict[str, str] | None = None) -> 
     body = "\n".join(lines[header_index:])
     table, bad_lines = _parse_table(body, delimiter)
     record_lines = _record_lines(lines[header_index + 1:], len(table) + len(bad_lines), header_index + 2)
+    del text, lines, body  # a million lines as Python strings: hundreds of MB not needed from here on
     table = _drop_empty_columns(table)
     table.columns = [str(c).strip() for c in table.columns]
     table = table[(table != "").any(axis=1)]
