@@ -20,7 +20,7 @@ class AutoencoderDetector(MLDetector):
     algorithm = "autoencoder"
     default_weight = 0.4
     description = "Reconstruction error of an MLP autoencoder over the transaction features."
-    default_config = {**ML_CONFIG, "max_fit_rows": 20000, "bottleneck": 3, "max_iter": 80}
+    default_config = {**ML_CONFIG, "bottleneck": 3, "max_iter": 80}
 
     def check_config(self, config: dict[str, Any]) -> None:
         super().check_config(config)

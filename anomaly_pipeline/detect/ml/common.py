@@ -27,7 +27,7 @@ TWO_SIDED = {"log_amount", "amount_z"}
 MIN_SCALE = {"log_amount": 0.1, "amount_z": 0.5, "sign_rarity": 0.1, "pair_rarity": 0.3,
              "user_account_rarity": 0.3, "user_name_rarity": 0.3, "currency_rarity": 0.3, "weekday_rarity": 0.2,
              "registration_lag": 0.5, "roundness": 1.0}
-ML_CONFIG: dict[str, Any] = {"contamination": 0.01, "max_fit_rows": 50000, "min_rows": 50, "random_state": 0}
+ML_CONFIG: dict[str, Any] = {"contamination": 0.01, "max_fit_rows": 20000, "min_rows": 50, "random_state": 0}
 #: config keys that do not change a model fitted on a given scaled sample (they shape the sample or the
 #: normalization of the scores)
 SCALING_KEYS = frozenset({"contamination", "max_fit_rows", "min_rows"})
