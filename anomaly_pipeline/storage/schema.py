@@ -104,8 +104,7 @@ analysis_runs = sa.Table(
 # One row per (transaction, algorithm) with a non-zero score: a zero score is the absence of a row.
 anomaly_scores = sa.Table(
     "anomaly_scores", metadata,
-    sa.Column("upload_id", sa.String(32), sa.ForeignKey("file_uploads.upload_id", ondelete="CASCADE"),
-              primary_key=True),
+    sa.Column("upload_id", sa.String(32), primary_key=True),  # no foreign key: see migration 0002
     sa.Column("strategy", sa.String(64), primary_key=True),
     sa.Column("algorithm", sa.String(64), primary_key=True),
     sa.Column("transaction_id", sa.Integer, primary_key=True),
@@ -117,8 +116,7 @@ anomaly_scores = sa.Table(
 
 rule_flags = sa.Table(
     "rule_flags", metadata,
-    sa.Column("upload_id", sa.String(32), sa.ForeignKey("file_uploads.upload_id", ondelete="CASCADE"),
-              primary_key=True),
+    sa.Column("upload_id", sa.String(32), primary_key=True),  # no foreign key: see migration 0002
     sa.Column("strategy", sa.String(64), primary_key=True),
     sa.Column("rule", sa.String(64), primary_key=True),
     sa.Column("transaction_id", sa.Integer, primary_key=True),
@@ -144,8 +142,7 @@ algorithm_runs = sa.Table(
 
 transaction_risk = sa.Table(
     "transaction_risk", metadata,
-    sa.Column("upload_id", sa.String(32), sa.ForeignKey("file_uploads.upload_id", ondelete="CASCADE"),
-              primary_key=True),
+    sa.Column("upload_id", sa.String(32), primary_key=True),  # no foreign key: see migration 0002
     sa.Column("strategy", sa.String(64), primary_key=True),
     sa.Column("transaction_id", sa.Integer, primary_key=True),
     sa.Column("voucher_id", sa.Text),

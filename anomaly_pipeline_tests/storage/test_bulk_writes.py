@@ -6,8 +6,10 @@ import pandas as pd
 
 from anomaly_pipeline.ingest.read_file import read_file
 from anomaly_pipeline.settings import get_settings
-from anomaly_pipeline.storage import warehouse
+from anomaly_pipeline.storage import schema, warehouse
 from anomaly_pipeline.storage.warehouse import Warehouse
+
+RESULTS = (schema.anomaly_scores, schema.rule_flags, schema.transaction_risk)
 
 
 def test_a_load_written_in_many_slices_reads_back_identical(env, monkeypatch):
@@ -29,3 +31,23 @@ def test_a_load_written_in_many_slices_reads_back_identical(env, monkeypatch):
     assert stored["description"].tolist() == [f'line {d}, with "quotes" and\na break' for d in range(1, 11)]
     assert stored["amount"].tolist() == [d + 0.5 for d in range(1, 11)]
     pd.testing.assert_series_equal(stored["raw"].astype(str), frame["raw"].astype(str), check_names=False)
+
+
+def test_deleting_an_upload_still_removes_its_results_on_postgresql(pg_env):
+    """Migration 0002 dropped the per-row foreign keys of the result tables; a trigger keeps the cascade."""
+    wh = Warehouse(pg_env["DATABASE_URL"])
+    wh.migrate()
+    key = "fedcba9876543210"
+    wh.register_upload(upload_id=key, sha256="1" * 64, file_name="x.csv", size_bytes=1, file_format="csv",
+                       status="loaded", stored_path="/nowhere")
+    rows = pd.DataFrame({"transaction_id": [1, 2], "score": [0.5, 0.9], "flagged": [False, True],
+                         "reason": [None, "why"], "upload_id": key, "strategy": "balanced", "algorithm": "x"})
+    wh.replace_rows(schema.anomaly_scores, rows, {"upload_id": key})
+    wh.replace_rows(schema.rule_flags, rows.drop(columns=["flagged", "algorithm"]).assign(
+        rule="r", severity="high", reason="why"), {"upload_id": key})
+    wh.replace_rows(schema.transaction_risk, rows[["upload_id", "strategy", "transaction_id"]].assign(
+        risk_score=0.4, is_anomaly=False), {"upload_id": key})
+    assert [wh.count_rows(t, upload_id=key) for t in RESULTS] == [2, 2, 2]
+    with wh.engine.begin() as conn:
+        conn.execute(schema.file_uploads.delete().where(schema.file_uploads.c.upload_id == key))
+    assert [wh.count_rows(t, upload_id=key) for t in RESULTS] == [0, 0, 0]
