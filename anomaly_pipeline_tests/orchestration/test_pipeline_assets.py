@@ -25,9 +25,10 @@ def _xero_rows() -> list[dict]:
     return list(csv.DictReader(text.splitlines()))
 
 
-def _run(instance: dg.DagsterInstance, path: Path, key: str, strategy: str = "balanced") -> dg.ExecuteInProcessResult:
+def _run(instance: dg.DagsterInstance, path: Path, key: str, strategy: str = "balanced",
+         raise_on_error: bool = True) -> dg.ExecuteInProcessResult:
     return defs.resolve_job_def("process_upload").execute_in_process(
-        partition_key=key, instance=instance,
+        partition_key=key, instance=instance, raise_on_error=raise_on_error,
         run_config={"ops": {"raw_upload": {"config": {"path": str(path), "move": False}}},
                     "resources": {"scoring": {"config": {"strategy": strategy}}}},
     )
@@ -128,10 +129,7 @@ def test_a_failing_algorithm_keeps_the_others_results_and_stops_the_risk(pg_env,
     wh = Warehouse(pg_env["DATABASE_URL"])
     with dg.instance_for_test() as instance:
         instance.add_dynamic_partitions("uploads", [key])
-        result = defs.resolve_job_def("process_upload").execute_in_process(
-            partition_key=key, instance=instance, raise_on_error=False,
-            run_config={"ops": {"raw_upload": {"config": {"path": str(path), "move": False}}},
-                        "resources": {"scoring": {"config": {"strategy": "balanced"}}}})
+        result = _run(instance, path, key, raise_on_error=False)
     assert not result.success
     failure = next(e for e in result.all_events if e.is_step_failure)
     assert failure.step_key == "detectors"
