@@ -111,7 +111,9 @@ anomaly_scores = sa.Table(
     sa.Column("score", sa.Float, nullable=False),
     sa.Column("flagged", sa.Boolean, nullable=False),
     sa.Column("reason", sa.Text),
-    sa.Index("ix_anomaly_scores_score", "upload_id", "strategy", "score"),
+    # flagged rows only: what review queries ask for; most rows are small unflagged scores (migration 0003)
+    sa.Index("ix_anomaly_scores_flagged", "upload_id", "strategy", "score",
+             postgresql_where=sa.text("flagged"), sqlite_where=sa.text("flagged")),
 )
 
 rule_flags = sa.Table(
@@ -150,5 +152,6 @@ transaction_risk = sa.Table(
     sa.Column("voucher_risk", sa.Float),
     sa.Column("is_anomaly", sa.Boolean, nullable=False),
     sa.Column("reasons", sa.Text),  # strongest first, "; "-separated
-    sa.Index("ix_transaction_risk_score", "upload_id", "strategy", "risk_score"),
+    sa.Index("ix_transaction_risk_anomalies", "upload_id", "strategy", "risk_score",
+             postgresql_where=sa.text("is_anomaly"), sqlite_where=sa.text("is_anomaly")),
 )

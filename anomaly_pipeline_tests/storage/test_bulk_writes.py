@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import sqlalchemy as sa
 
 from anomaly_pipeline.ingest.read_file import read_file
 from anomaly_pipeline.settings import get_settings
@@ -51,3 +52,18 @@ def test_deleting_an_upload_still_removes_its_results_on_postgresql(pg_env):
     with wh.engine.begin() as conn:
         conn.execute(schema.file_uploads.delete().where(schema.file_uploads.c.upload_id == key))
     assert [wh.count_rows(t, upload_id=key) for t in RESULTS] == [0, 0, 0]
+
+
+def test_score_indexes_cover_only_flagged_rows(database_url):
+    """Migration 0003: review queries (flagged rows by score) are indexed; the many unflagged rows are not."""
+    wh = Warehouse(database_url)
+    wh.migrate()
+    inspector = sa.inspect(wh.engine)
+    dialect = "postgresql" if wh.is_postgres else "sqlite"
+    for table, index, condition in (("anomaly_scores", "ix_anomaly_scores_flagged", "flagged"),
+                                    ("transaction_risk", "ix_transaction_risk_anomalies", "is_anomaly")):
+        found = {i["name"]: i for i in inspector.get_indexes(table)}
+        assert index in found and found[index]["column_names"] == ["upload_id", "strategy",
+                                                                   "score" if table == "anomaly_scores" else "risk_score"]
+        assert condition in str(found[index]["dialect_options"][f"{dialect}_where"])
+        assert not {"ix_anomaly_scores_score", "ix_transaction_risk_score"} & set(found)
