@@ -196,7 +196,7 @@ def parse_dates(values: pd.Series, date_format: str | None = None) -> tuple[pd.S
     return _plausible(parsed), best_fmt
 
 
-_OFFSET_END = r"(?:Z|UTC|[+-]\d{2}:?\d{2})$"
+_OFFSET_END = r"\d:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|UTC|[+-]\d{2}:?\d{2})$"  # a time, then an offset
 _ISO_OFFSET = r"^(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)\s*(?:Z|UTC|[+-]\d{2}:?\d{2})$"
 # numeric date encodings by value range: (low, high, unit, origin)
 _NUMERIC_DATES = ((1e12, 4.2e12, "ms", "unix"), (1e9, 4.2e9, "s", "unix"), (2e4, 8e4, "D", "1899-12-30"))
