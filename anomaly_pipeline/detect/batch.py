@@ -33,6 +33,8 @@ def detect_all(frame: pd.DataFrame, work: list[tuple[AnomalyDetectionAlgorithm, 
                lanes: int = 2) -> Iterator[Outcome]:
     """Detect every (algorithm, config) on `frame`, yielding outcomes as they finish. An algorithm that
     raises yields its error and the others go on. `frame` must not be modified while this runs."""
+    if not work:
+        return
     groups = [[w for w in work if w[0].algorithm_type() == "ml"], [w for w in work if w[0].algorithm_type() != "ml"]]
     groups = [g for g in groups if g]
     if lanes < 2 or len(groups) < 2:

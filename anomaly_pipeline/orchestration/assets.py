@@ -169,7 +169,7 @@ def detectors(context: dg.AssetExecutionContext, warehouse: WarehouseResource, s
                                    metadata={"status": "disabled", "strategy": strategy.name})
     failed: dict[str, str] = {}
     frame = wh.read_transactions(key) if work else None
-    for outcome in detect_all(frame, work) if work else ():
+    for outcome in detect_all(frame, work):
         name = outcome.algorithm.name()
         if outcome.error is not None:  # one broken algorithm must not take the others' results with it
             context.log.error(f"{name} failed:\n" + "".join(traceback.format_exception(outcome.error)))

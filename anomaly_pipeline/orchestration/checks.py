@@ -19,7 +19,7 @@ from anomaly_pipeline.orchestration.metadata import frame_markdown
 from anomaly_pipeline.orchestration.partitions import uploads_partitions
 from anomaly_pipeline.orchestration.resources import ScoringResource, WarehouseResource
 from anomaly_pipeline.storage import schema
-from anomaly_pipeline.storage.results import SCORE_COLUMNS
+from anomaly_pipeline.storage.results import read_scores
 
 # Partitioned checks are "preview" in 1.13 but work and are tested here; say so once, in the notes, not per run.
 warnings.filterwarnings("ignore", message=".*partitions_def on an AssetCheckSpec.*", category=dg.PreviewWarning)
@@ -100,17 +100,11 @@ def detector_results(context: dg.AssetCheckExecutionContext, warehouse: Warehous
     wh = warehouse.get()
     strategy = scoring.load(wh).name
     key = context.partition_key
-    s, f = schema.anomaly_scores, schema.rule_flags
-    scores = wh.read_query(sa.select(s.c.algorithm, s.c.transaction_id, s.c.score, s.c.flagged, s.c.reason).where(
-        s.c.upload_id == key, s.c.strategy == strategy), SCORE_COLUMNS)
-    flags = wh.read_query(sa.select(f.c.rule, f.c.transaction_id, f.c.score, sa.true(), f.c.reason).where(
-        f.c.upload_id == key, f.c.strategy == strategy), SCORE_COLUMNS)
-    flags = flags.rename(columns={"algorithm": "rule"})
-    by_algorithm = {name: rows for name, rows in scores.groupby("algorithm")}
-    by_rule = {name: rows for name, rows in flags.groupby("rule")}
+    stored_rows = read_scores(wh, key, strategy)  # algorithm and rule names are unique across the registry
+    by_algorithm = {name: rows for name, rows in stored_rows.groupby("algorithm")}
     for check_key in sorted(context.selected_asset_check_keys, key=lambda k: (k.asset_key.to_user_string(), k.name)):
         cls = _ALGORITHM_OF_ASSET[check_key.asset_key.to_user_string()]
-        stored = (by_rule if cls.kind == "rule" else by_algorithm).get(cls.name(), flags.iloc[:0])
+        stored = by_algorithm.get(cls.name(), stored_rows.iloc[:0])
         if check_key.name == "scores_in_range":
             outcome = quality.scores_in_range(stored["score"])
         else:

@@ -74,18 +74,23 @@ SCORE_COLUMNS = {"algorithm": pa.string(), "transaction_id": pa.int64(), "score"
                  "flagged": pa.bool_(), "reason": pa.string()}
 
 
-def load_scores(wh: Warehouse, upload_id: str, strategy: str) -> tuple[pd.DataFrame, dict[str, dict]]:
-    """All stored scores and flags of (upload, strategy) as one long frame, and each algorithm's outcome."""
-    s, f, r = schema.anomaly_scores, schema.rule_flags, schema.algorithm_runs
+def read_scores(wh: Warehouse, upload_id: str, strategy: str) -> pd.DataFrame:
+    """All stored scores and rule flags of (upload, strategy) as one long frame with SCORE_COLUMNS (a rule's
+    name in `algorithm`, its flags `flagged`)."""
+    s, f = schema.anomaly_scores, schema.rule_flags
     scores_q = sa.select(s.c.algorithm, s.c.transaction_id, s.c.score, s.c.flagged, s.c.reason).where(
         s.c.upload_id == upload_id, s.c.strategy == strategy)
     flags_q = sa.select(f.c.rule.label("algorithm"), f.c.transaction_id, f.c.score, sa.true().label("flagged"),
                         f.c.reason).where(f.c.upload_id == upload_id, f.c.strategy == strategy)
-    runs_q = sa.select(r).where(r.c.upload_id == upload_id, r.c.strategy == strategy)
-    scores = wh.read_query(sa.union_all(scores_q, flags_q), SCORE_COLUMNS)
+    return wh.read_query(sa.union_all(scores_q, flags_q), SCORE_COLUMNS)
+
+
+def load_scores(wh: Warehouse, upload_id: str, strategy: str) -> tuple[pd.DataFrame, dict[str, dict]]:
+    """All stored scores and flags of (upload, strategy) as one long frame, and each algorithm's outcome."""
+    r = schema.algorithm_runs
+    scores = read_scores(wh, upload_id, strategy)
     with wh.engine.connect() as conn:
-        runs = pd.read_sql(runs_q, conn)
-    scores["flagged"] = scores["flagged"].astype(bool)
+        runs = pd.read_sql(sa.select(r).where(r.c.upload_id == upload_id, r.c.strategy == strategy), conn)
     # pandas 3 reads NULL text as NaN (truthy): only a real string is a skip reason
     counts = {row.algorithm: {"status": row.status, "flagged": int(row.flagged_count or 0),
                               **({"skip_reason": row.skip_reason} if isinstance(row.skip_reason, str) and row.skip_reason else {})}

@@ -133,7 +133,7 @@ def score_in_memory(wh: Warehouse, upload_id: str, transactions: Transactions, s
             continue
         recompute.append((cls(), settings.config))
     # the same batch runner as the detectors asset: shared features and fits, two lanes
-    for done in detect_all(transactions.full, recompute) if recompute else ():
+    for done in detect_all(transactions.full, recompute):
         if done.error is not None:
             raise done.error
         name, result = done.algorithm.name(), done.result

@@ -78,8 +78,9 @@ def _record_lines(lines: list[str], records: int, first_line: int) -> np.ndarray
 
 
 def _parse_table(body: str, delimiter: str) -> tuple[pd.DataFrame, list[list[str]]]:
-    """All cells as text. The fast C parser first; on a malformed record, a slower pass that sets aside the
-    records with more fields than the header (reported and skipped, like other unreadable rows)."""
+    """All cells as text. Arrow for well-formed files, else pandas' C parser; on a malformed record, a slower
+    pass that sets aside the records with more fields than the header (reported and skipped, like other
+    unreadable rows)."""
     fast = _parse_well_formed(body, delimiter)
     if fast is not None:
         return fast, []
