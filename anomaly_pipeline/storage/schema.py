@@ -10,8 +10,9 @@ metadata = sa.MetaData()
 
 
 def is_upload_partition(table_name: str) -> bool:
-    """PostgreSQL's per-upload partitions of `transactions` (made at load time, not by migrations)."""
-    return re.fullmatch(r"transactions_[0-9a-f]{1,32}(_new)?", table_name) is not None
+    """PostgreSQL's per-upload partitions of `transactions` and their staging tables (made at load time,
+    not by migrations)."""
+    return re.fullmatch(r"transactions_[0-9a-f]{1,32}(_new[0-9a-f]{0,8})?", table_name) is not None
 
 
 def include_in_migrations(obj, name, type_, reflected, compare_to) -> bool:

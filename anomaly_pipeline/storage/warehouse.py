@@ -8,6 +8,7 @@ import re
 import threading
 import uuid
 from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 _PARTITION_KEY = re.compile(r"^[0-9a-fA-F]{1,32}$")  # upload ids are hex; they name PostgreSQL partitions
 SQLITE_BATCH_ROWS = 50_000
 COPY_SLICE_ROWS = 100_000
+COPY_STREAMS = 2  # parallel COPY streams of a large upload's transactions
 _engines: dict[str, sa.Engine] = {}
 _migrated: set[str] = set()
 _lock = threading.Lock()
@@ -128,22 +130,40 @@ class Warehouse:
                 copy.write(buffer.getbuffer())
         cursor.close()
 
-    def _swap_partition(self, conn: sa.Connection, upload_id: str, rows: pd.DataFrame) -> None:
-        """PostgreSQL: COPY into a fresh, unindexed table, then replace the upload's partition with it.
+    def _stage_partition(self, upload_id: str, rows: pd.DataFrame, staging: str) -> None:
+        """PostgreSQL: a fresh, unindexed table holding `rows`, COPYed in COPY_STREAMS parallel streams (the
+        server parses each stream on its own core). Committed, so that the streams' connections see it; the
+        caller holds the upload's load lock and attaches or drops it."""
+        with self.engine.begin() as conn:
+            self._drop_staging(conn, upload_id)  # left by a load that crashed: none can be running now
+            conn.execute(sa.text(f'CREATE TABLE "{staging}" (LIKE transactions INCLUDING DEFAULTS)'))
+        table = sa.Table(staging, sa.MetaData(), *(sa.Column(c.name, c.type) for c in schema.transactions.c))
+        rows = rows[[c.name for c in schema.transactions.c if c.name in rows.columns]]
+        streams = max(1, min(COPY_STREAMS, len(rows) // COPY_SLICE_ROWS))
+        step = -(-len(rows) // streams)
 
-        Building indexes once after the COPY (ATTACH does it) is several times faster than maintaining
-        them row by row, and dropping the old partition replaces a large DELETE. All inside the caller's
-        transaction: a crash before commit leaves the previous partition in place.
-        """
-        if not _PARTITION_KEY.match(upload_id):
-            raise ValueError(f"upload id {upload_id!r} is not a partition key")
-        name = f"transactions_{upload_id.lower()}"
-        staging = f"{name}_new"
-        conn.execute(sa.text(f'DROP TABLE IF EXISTS "{staging}"'))
-        conn.execute(sa.text(f'CREATE TABLE "{staging}" (LIKE transactions INCLUDING DEFAULTS)'))
-        staging_table = sa.Table(staging, sa.MetaData(), *(sa.Column(c.name, c.type) for c in schema.transactions.c))
+        def copy(part: pd.DataFrame) -> None:
+            with self.engine.begin() as conn:
+                self._copy(conn, table, part)
+
         if len(rows):
-            self._copy(conn, staging_table, rows[[c.name for c in schema.transactions.c if c.name in rows.columns]])
+            with ThreadPoolExecutor(streams, thread_name_prefix="copy") as pool:
+                list(pool.map(copy, [rows.iloc[i:i + step] for i in range(0, len(rows), step)]))
+
+    def _drop_staging(self, conn: sa.Connection, upload_id: str) -> None:
+        names = conn.execute(sa.text(
+            "SELECT relname FROM pg_class WHERE relkind = 'r' AND NOT relispartition AND relname LIKE :pattern"),
+            {"pattern": f"{_partition_name(upload_id)}\\_new%"}).scalars().all()
+        for name in names:
+            if schema.is_upload_partition(name):
+                conn.execute(sa.text(f'DROP TABLE IF EXISTS "{name}"'))
+
+    def _attach_partition(self, conn: sa.Connection, upload_id: str, staging: str) -> None:
+        """Replace the upload's partition with the staged table, inside the caller's transaction: a crash
+        before commit leaves the previous partition in place. Building the indexes once, when ATTACH makes
+        them, is several times faster than maintaining them row by row; dropping the old partition replaces
+        a large DELETE."""
+        name = _partition_name(upload_id)
         conn.execute(sa.text(f"ALTER TABLE \"{staging}\" ADD CONSTRAINT \"{staging}_key\" CHECK (upload_id = '{upload_id}')"))
         attached = conn.execute(sa.text(
             "SELECT 1 FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
@@ -200,26 +220,42 @@ class Warehouse:
         rows are removed in the same transaction: they would describe transactions that no longer exist."""
         rows = frame.assign(upload_id=upload_id)
         token = uuid.uuid4().hex
+        # the reported count is active lines: SIE #BTRANS rows are stored (is_removed) but not counted
+        count = int((~rows["is_removed"].astype(bool)).sum()) if "is_removed" in rows else len(rows)
         self.cache.drop(upload_id)
-        with self.engine.begin() as conn:
-            if self.is_postgres:  # one load of an upload at a time; different uploads load in parallel
-                conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": upload_id})
-            for derived in (schema.anomaly_scores, schema.rule_flags, schema.transaction_risk,
-                            schema.algorithm_runs):
-                conn.execute(derived.delete().where(derived.c.upload_id == upload_id))
-            if self.is_postgres:
-                self._swap_partition(conn, upload_id, rows)
-            else:
-                self.replace_rows(schema.transactions, rows, {"upload_id": upload_id}, conn)
-            # the reported count is active lines: SIE #BTRANS rows are stored (is_removed) but not counted
-            count = int((~rows["is_removed"].astype(bool)).sum()) if "is_removed" in rows else len(rows)
-            conn.execute(
-                schema.file_uploads.update()
-                .where(schema.file_uploads.c.upload_id == upload_id)
-                .values(status="loaded", transaction_count=count, loaded_at=now(), load_token=token, error=None,
-                        **upload_values)
-            )
-        self.cache.put(upload_id, token, _typed(rows.drop(columns=["raw"], errors="ignore")))
+        staging = f"{_partition_name(upload_id)}_new{token[:8]}" if self.is_postgres else None
+        with ThreadPoolExecutor(1, thread_name_prefix="frame-cache") as background:
+            cached = None
+            try:
+                with self.engine.begin() as conn:
+                    if self.is_postgres:  # one load of an upload at a time; different uploads load in parallel
+                        conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": upload_id})
+                        self._stage_partition(upload_id, rows, staging)
+                    # written while the database deletes old results and builds the partition's indexes
+                    cached = background.submit(self.cache.put, upload_id, token,
+                                               _typed(rows.drop(columns=["raw"], errors="ignore")))
+                    for derived in (schema.anomaly_scores, schema.rule_flags, schema.transaction_risk,
+                                    schema.algorithm_runs):
+                        conn.execute(derived.delete().where(derived.c.upload_id == upload_id))
+                    if staging:
+                        self._attach_partition(conn, upload_id, staging)
+                    else:
+                        self.replace_rows(schema.transactions, rows, {"upload_id": upload_id}, conn)
+                    conn.execute(
+                        schema.file_uploads.update()
+                        .where(schema.file_uploads.c.upload_id == upload_id)
+                        .values(status="loaded", transaction_count=count, loaded_at=now(), load_token=token,
+                                error=None, **upload_values)
+                    )
+                    cached.result()
+            except BaseException:
+                if cached is not None:
+                    cached.cancel() or cached.exception()
+                self.cache.drop(upload_id)
+                if staging:  # not attached: the transaction that would have attached it rolled back
+                    with self.engine.begin() as conn:
+                        conn.execute(sa.text(f'DROP TABLE IF EXISTS "{staging}"'))
+                raise
         return count
 
     def read_transactions(self, upload_ids: str | Iterable[str], include_raw: bool = False) -> pd.DataFrame:
@@ -322,6 +358,12 @@ class Warehouse:
         condition = sa.and_(*(table.c[k] == v for k, v in where.items())) if where else sa.true()
         with self.engine.connect() as conn:
             return pd.read_sql(sa.select(table).where(condition), conn)
+
+
+def _partition_name(upload_id: str) -> str:
+    if not _PARTITION_KEY.match(upload_id):
+        raise ValueError(f"upload id {upload_id!r} is not a partition key")
+    return f"transactions_{upload_id.lower()}"
 
 
 def _typed(frame: pd.DataFrame) -> pd.DataFrame:

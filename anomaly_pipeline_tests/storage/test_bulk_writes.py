@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pandas as pd
+import psycopg
+import pytest
 import sqlalchemy as sa
 
 from anomaly_pipeline.ingest.read_file import read_file
@@ -67,3 +69,51 @@ def test_score_indexes_cover_only_flagged_rows(database_url):
                                                                    "score" if table == "anomaly_scores" else "risk_score"]
         assert condition in str(found[index]["dialect_options"][f"{dialect}_where"])
         assert not {"ix_anomaly_scores_score", "ix_transaction_risk_score"} & set(found)
+
+
+def _staging_tables(wh: Warehouse) -> list[str]:
+    with wh.engine.connect() as conn:
+        return conn.execute(sa.text("SELECT relname FROM pg_class WHERE relname LIKE 'transactions\\_%\\_new%'")
+                            ).scalars().all()
+
+
+def test_a_load_copied_in_parallel_streams_replaces_the_partition_and_leaves_no_staging(pg_env, monkeypatch):
+    monkeypatch.setattr(warehouse, "COPY_SLICE_ROWS", 2)  # 10 rows: two streams of several slices each
+    key = "0123456789abcdef"
+    path = pg_env["tmp"] / "ledger.csv"
+    path.write_text("Date,Voucher,Account,Amount\n" + "".join(f"2024-01-{d:02d},V{d},1930,{d}\n" for d in range(1, 11)),
+                    encoding="utf-8")
+    frame = read_file(path, get_settings())[1].frame
+    wh = Warehouse(pg_env["DATABASE_URL"])
+    wh.migrate()
+    wh.register_upload(upload_id=key, sha256="0" * 64, file_name="ledger.csv", size_bytes=1, file_format="csv",
+                       status="received", stored_path=str(path))
+    with wh.engine.begin() as conn:  # a staging table left behind by a load that crashed
+        conn.execute(sa.text(f'CREATE TABLE "transactions_{key}_newdeadbeef" (LIKE transactions)'))
+    assert wh.load_transactions(key, frame, {"file_format": "csv"}) == 10
+    assert wh.load_transactions(key, frame.iloc[:4], {"file_format": "csv"}) == 4
+    wh.cache.drop(key)
+    assert wh.read_transactions(key)["amount"].tolist() == [1.0, 2.0, 3.0, 4.0]
+    assert _staging_tables(wh) == []
+
+
+def test_a_load_that_fails_keeps_the_previous_rows_and_leaves_no_staging(pg_env, monkeypatch):
+    monkeypatch.setattr(warehouse, "COPY_SLICE_ROWS", 2)
+    key = "0123456789abcdef"
+    path = pg_env["tmp"] / "ledger.csv"
+    path.write_text("Date,Voucher,Account,Amount\n" + "".join(f"2024-01-{d:02d},V{d},1930,{d}\n" for d in range(1, 11)),
+                    encoding="utf-8")
+    frame = read_file(path, get_settings())[1].frame
+    wh = Warehouse(pg_env["DATABASE_URL"])
+    wh.migrate()
+    wh.register_upload(upload_id=key, sha256="0" * 64, file_name="ledger.csv", size_bytes=1, file_format="csv",
+                       status="received", stored_path=str(path))
+    wh.load_transactions(key, frame, {"file_format": "csv"})
+    broken = frame.copy()
+    broken.loc[7, "account"] = None  # NOT NULL: the second stream's COPY fails
+    with pytest.raises(psycopg.errors.NotNullViolation, match="account"):
+        wh.load_transactions(key, broken, {"file_format": "csv"})
+    wh.cache.drop(key)
+    assert wh.read_transactions(key)["amount"].tolist() == [float(d) for d in range(1, 11)]
+    assert wh.get_upload(key)["transaction_count"] == 10
+    assert _staging_tables(wh) == []
