@@ -101,22 +101,32 @@ def scores_in_range(scores: pd.Series, what: str = "score") -> Outcome:
     """Every stored score is a number in [0, 1]."""
     values = pd.to_numeric(scores, errors="coerce").astype("float64")
     bad = values.isna() | (values < 0) | (values > 1)
-    metadata: dict[str, Any] = {"rows": len(values), "out_of_range": int(bad.sum())}
-    if len(values):
-        metadata.update({"min": float(values.min()), "max": float(values.max())})
-    if not bad.any():
-        return Outcome(True, f"all {len(values)} {what}s within [0, 1]", metadata)
-    return Outcome(False, f"{int(bad.sum())} {what}s outside [0, 1] or missing", metadata)
+    return range_outcome(len(values), int(bad.sum()), values.min(), values.max(), what)
+
+
+def range_outcome(rows: int, out_of_range: int, low: float | None, high: float | None,
+                  what: str = "score") -> Outcome:
+    """`scores_in_range` from counts (a database aggregates them without reading the rows)."""
+    metadata: dict[str, Any] = {"rows": rows, "out_of_range": out_of_range}
+    if rows:
+        metadata.update({"min": float(low), "max": float(high)})
+    if not out_of_range:
+        return Outcome(True, f"all {rows} {what}s within [0, 1]", metadata)
+    return Outcome(False, f"{out_of_range} {what}s outside [0, 1] or missing", metadata)
 
 
 def flags_have_reasons(frame: pd.DataFrame, flagged_column: str = "flagged", reason_column: str = "reason") -> Outcome:
     """Every flagged row says why: a reviewer cannot act on a flag without a reason."""
     flagged = frame[frame[flagged_column].astype(bool)]
     reasons = flagged[reason_column].astype("string").str.strip().replace("", pd.NA)
-    missing = int(reasons.isna().sum())
-    metadata: dict[str, Any] = {"flagged": len(flagged), "without_reason": missing}
-    if missing == 0:
-        return Outcome(True, f"all {len(flagged)} flagged rows have a reason", metadata)
-    metadata["examples"] = flagged.loc[reasons.isna(), ["transaction_id"]].head(10)
-    return Outcome(False, f"{missing} of {len(flagged)} flagged rows have no reason", metadata)
+    return reasons_outcome(len(flagged), int(reasons.isna().sum()), flagged.loc[reasons.isna(), ["transaction_id"]])
 
+
+def reasons_outcome(flagged: int, without_reason: int, examples: pd.DataFrame | None = None) -> Outcome:
+    """`flags_have_reasons` from counts; `examples` (transaction_id) of flags without a reason."""
+    metadata: dict[str, Any] = {"flagged": flagged, "without_reason": without_reason}
+    if without_reason == 0:
+        return Outcome(True, f"all {flagged} flagged rows have a reason", metadata)
+    if examples is not None:
+        metadata["examples"] = examples.head(10)
+    return Outcome(False, f"{without_reason} of {flagged} flagged rows have no reason", metadata)

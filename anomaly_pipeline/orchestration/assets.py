@@ -26,6 +26,7 @@ from anomaly_pipeline.orchestration.metadata import frame_markdown, source_metad
 from anomaly_pipeline.orchestration.partitions import partition_key_for, uploads_partitions
 from anomaly_pipeline.orchestration.resources import ScoringResource, WarehouseResource
 from anomaly_pipeline.settings import get_settings
+from anomaly_pipeline.storage import schema
 from anomaly_pipeline.storage.results import load_scores, save_algorithm_result, save_risk, stale_algorithms
 from anomaly_pipeline.storage.warehouse import Warehouse
 from anomaly_pipeline.strategies.model import Strategy
@@ -178,6 +179,8 @@ def detectors(context: dg.AssetExecutionContext, warehouse: WarehouseResource, s
         # storage errors propagate: the step's retry policy covers a database that went away
         yield dg.MaterializeResult(asset_key=algorithm_asset_name(type(outcome.algorithm)), metadata=_store_result(
             context, wh, key, strategy, outcome))
+    if work:
+        wh.analyze(schema.anomaly_scores, schema.rule_flags)  # the checks aggregate what was just stored
     if failed:  # the same data would fail the same way: no retry
         raise dg.Failure(f"{len(failed)} algorithm(s) failed: " + "; ".join(f"{n}: {e}" for n, e in failed.items()),
                          metadata={"failed": dg.MetadataValue.json(failed)}, allow_retries=False)

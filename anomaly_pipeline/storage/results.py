@@ -77,12 +77,51 @@ SCORE_COLUMNS = {"algorithm": pa.string(), "transaction_id": pa.int64(), "score"
 def read_scores(wh: Warehouse, upload_id: str, strategy: str) -> pd.DataFrame:
     """All stored scores and rule flags of (upload, strategy) as one long frame with SCORE_COLUMNS (a rule's
     name in `algorithm`, its flags `flagged`)."""
+    return wh.read_query(sa.select(_score_rows(upload_id, strategy)), SCORE_COLUMNS)
+
+
+def _score_rows(upload_id: str, strategy: str) -> sa.Subquery:
     s, f = schema.anomaly_scores, schema.rule_flags
-    scores_q = sa.select(s.c.algorithm, s.c.transaction_id, s.c.score, s.c.flagged, s.c.reason).where(
-        s.c.upload_id == upload_id, s.c.strategy == strategy)
-    flags_q = sa.select(f.c.rule.label("algorithm"), f.c.transaction_id, f.c.score, sa.true().label("flagged"),
-                        f.c.reason).where(f.c.upload_id == upload_id, f.c.strategy == strategy)
-    return wh.read_query(sa.union_all(scores_q, flags_q), SCORE_COLUMNS)
+    return sa.union_all(
+        sa.select(s.c.algorithm, s.c.transaction_id, s.c.score, s.c.flagged, s.c.reason).where(
+            s.c.upload_id == upload_id, s.c.strategy == strategy),
+        sa.select(f.c.rule.label("algorithm"), f.c.transaction_id, f.c.score, sa.true().label("flagged"),
+                  f.c.reason).where(f.c.upload_id == upload_id, f.c.strategy == strategy),
+    ).subquery()
+
+
+def _blank(wh: Warehouse, text: sa.ColumnElement) -> sa.ColumnElement[bool]:
+    """NULL, empty or whitespace only (as Python's str.strip sees spaces, tabs and line breaks)."""
+    trimmed = (sa.func.btrim if wh.is_postgres else sa.func.trim)(text, " \t\r\n")
+    return sa.func.coalesce(trimmed, "") == ""
+
+
+def score_summary(wh: Warehouse, upload_id: str, strategy: str) -> pd.DataFrame:
+    """Per algorithm (rule flags included), aggregated in the database: rows, out_of_range (missing or
+    outside [0, 1]), min, max, flagged, without_reason (flagged with a blank reason)."""
+    rows = _score_rows(upload_id, strategy)
+    bad = sa.or_(rows.c.score.is_(None), rows.c.score < 0, rows.c.score > 1)
+    query = sa.select(
+        rows.c.algorithm, sa.func.count().label("rows"),
+        sa.func.sum(sa.case((bad, 1), else_=0)).label("out_of_range"),
+        sa.func.min(rows.c.score).label("min"), sa.func.max(rows.c.score).label("max"),
+        sa.func.sum(sa.case((rows.c.flagged, 1), else_=0)).label("flagged"),
+        sa.func.sum(sa.case((sa.and_(rows.c.flagged, _blank(wh, rows.c.reason)), 1), else_=0)).label("without_reason"),
+    ).group_by(rows.c.algorithm)
+    with wh.engine.connect() as conn:
+        frame = pd.DataFrame(conn.execute(query).mappings().all(),
+                             columns=["algorithm", "rows", "out_of_range", "min", "max", "flagged", "without_reason"])
+    return frame.set_index("algorithm")
+
+
+def unexplained_flags(wh: Warehouse, upload_id: str, strategy: str, algorithm: str, limit: int = 10) -> pd.DataFrame:
+    """transaction_id of up to `limit` rows `algorithm` flagged without a reason."""
+    rows = _score_rows(upload_id, strategy)
+    query = (sa.select(rows.c.transaction_id)
+             .where(rows.c.algorithm == algorithm, rows.c.flagged, _blank(wh, rows.c.reason))
+             .order_by(rows.c.transaction_id).limit(limit))
+    with wh.engine.connect() as conn:
+        return pd.DataFrame({"transaction_id": conn.execute(query).scalars().all()})
 
 
 def load_scores(wh: Warehouse, upload_id: str, strategy: str) -> tuple[pd.DataFrame, dict[str, dict]]:

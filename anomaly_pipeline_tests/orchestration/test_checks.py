@@ -190,5 +190,10 @@ def test_error_checks_fail_on_corrupted_results(env):
     counted = evaluations[("transactions", "row_count_matches_file")].metadata
     assert (counted["expected_rows"].value, counted["loaded_rows"].value, counted["difference"].value) == (6, 5, 1)
     assert evaluations[("transaction_risk", "scores_in_range")].metadata["out_of_range"].value == 1
+    unexplained = evaluations[("rule_weekend_posting", "flags_have_reasons")].metadata
+    assert (unexplained["flagged"].value, unexplained["without_reason"].value) == (2, 1)
+    assert unexplained["examples"].value.splitlines()[2].strip("| ") == "5"
+    stored_range = evaluations[("rule_weekend_posting", "scores_in_range")].metadata
+    assert (stored_range["out_of_range"].value, stored_range["max"].value) == (1, 1.5)
     with wh.engine.connect() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(t).where(t.c.upload_id == key)).scalar_one() == 5
