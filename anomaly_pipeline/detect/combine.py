@@ -28,7 +28,8 @@ def combine_scores(transactions: pd.DataFrame, scores: pd.DataFrame, weights: di
                              "algorithm": scores["algorithm"].to_numpy()})
         risk = 1.0 - np.exp(work.groupby("transaction_id")["log_keep"].sum())
         fired = work[work["flagged"] & work["reason"].notna() & (work["contribution"] > 0)]
-        fired = fired.sort_values(["transaction_id", "contribution"], ascending=[True, False], kind="stable")
+        # the algorithm breaks ties, so the reasons do not depend on the order the scores were read in
+        fired = fired.sort_values(["transaction_id", "contribution", "algorithm"], ascending=[True, False, True])
         reasons = join_reasons(fired["transaction_id"].to_numpy(),
                                (fired["algorithm"].astype("string") + ": " + fired["reason"]).to_numpy(object))
     base["risk_score"] = base["transaction_id"].map(risk).fillna(0.0).clip(0.0, 1.0).round(6)

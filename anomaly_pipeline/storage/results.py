@@ -24,19 +24,20 @@ def save_algorithm_result(wh: Warehouse, upload_id: str, strategy: str, algorith
     table = schema.rule_flags if is_rule else schema.anomaly_scores
     column = "rule" if is_rule else "algorithm"
     rows = stored_rows(algorithm, result)
-    if not rows.empty:
-        rows = rows.assign(upload_id=upload_id, strategy=strategy, **{column: name})
+    finished = now()
     with wh.engine.begin() as conn:
-        stored = wh.replace_rows(table, rows, {**where, column: name}, conn)
+        stored = wh.replace_rows(table, rows.assign(upload_id=upload_id, strategy=strategy, **{column: name})
+                                 if not rows.empty else rows, {**where, column: name}, conn)
         run = pd.DataFrame([{
             "upload_id": upload_id, "strategy": strategy, "algorithm": name, "config_hash": config_hash,
             "status": "skipped" if result is not None and result.skipped else status,
             "skip_reason": result.skipped if result is not None else None,
             "flagged_count": int(result.scores["flagged"].sum()) if result is not None else 0,
             "scored_count": len(result.scores) if result is not None else 0,
-            "finished_at": now(),
+            "finished_at": finished,
         }])
         wh.replace_rows(schema.algorithm_runs, run, {**where, "algorithm": name}, conn)
+    _remember(wh, upload_id, strategy, name, (config_hash, _instant(finished)), _long_form(name, rows))
     return stored
 
 
@@ -58,14 +59,17 @@ def stored_rows(algorithm: AnomalyDetectionAlgorithm, result: DetectionResult | 
 def as_loaded_scores(algorithm: AnomalyDetectionAlgorithm, result: DetectionResult | None) -> pd.DataFrame:
     """A result in the long form `load_scores` reads back after `save_algorithm_result` stored it, without
     touching the database (the strategy preview combines these exactly as `transaction_risk` does)."""
-    rows = stored_rows(algorithm, result)
+    return _long_form(algorithm.name(), stored_rows(algorithm, result))
+
+
+def _long_form(name: str, rows: pd.DataFrame) -> pd.DataFrame:
     if rows.empty:
         return pd.DataFrame({"algorithm": pd.Series(dtype=object), "transaction_id": pd.Series(dtype="int64"),
                              "score": pd.Series(dtype="float64"), "flagged": pd.Series(dtype=bool),
                              "reason": pd.Series(dtype=object)})
     flagged = True if "flagged" not in rows else rows["flagged"].astype(bool)
     return pd.DataFrame({
-        "algorithm": algorithm.name(), "transaction_id": rows["transaction_id"].astype("int64"),
+        "algorithm": name, "transaction_id": rows["transaction_id"].astype("int64"),
         "score": rows["score"].astype("float64"), "flagged": flagged, "reason": rows["reason"].astype(object),
     }).reset_index(drop=True)
 
@@ -124,12 +128,47 @@ def unexplained_flags(wh: Warehouse, upload_id: str, strategy: str, algorithm: s
         return pd.DataFrame({"transaction_id": conn.execute(query).scalars().all()})
 
 
+# What this process stored last for one (database, upload, strategy): algorithm -> ((config hash, finished_at
+# of its algorithm_runs row), rows in load_scores' long form). An in-process run (the CLI) then combines the
+# scores it has just written without reading a million rows back.
+_stored: dict[tuple[str, str, str], dict[str, tuple[tuple, pd.DataFrame]]] = {}
+
+
+def _remember(wh: Warehouse, upload_id: str, strategy: str, algorithm: str, marker: tuple,
+              rows: pd.DataFrame) -> None:
+    key = (wh.url, upload_id, strategy)
+    for other in [k for k in _stored if k != key]:
+        del _stored[other]
+    _stored.setdefault(key, {})[algorithm] = (marker, rows)
+
+
+def _instant(value) -> pd.Timestamp:
+    """A stored time comparable across drivers (SQLite gives it back naive, in UTC)."""
+    stamp = pd.Timestamp(value)
+    return stamp.tz_convert(None) if stamp.tzinfo is not None else stamp
+
+
+def _remembered(wh: Warehouse, upload_id: str, strategy: str, runs: pd.DataFrame) -> pd.DataFrame | None:
+    """The scores `_remember` kept, when they are exactly what the database holds: the same algorithms,
+    each with the run row this process wrote (another process's store changes its finished_at)."""
+    kept = _stored.get((wh.url, upload_id, strategy), {})
+    if not len(runs) or set(runs["algorithm"]) != set(kept):
+        return None
+    for row in runs.itertuples():
+        if kept[row.algorithm][0] != (row.config_hash, _instant(row.finished_at)):
+            return None
+    parts = [kept[name][1] for name in sorted(kept) if len(kept[name][1])]
+    return pd.concat(parts, ignore_index=True) if parts else _long_form("", pd.DataFrame())
+
+
 def load_scores(wh: Warehouse, upload_id: str, strategy: str) -> tuple[pd.DataFrame, dict[str, dict]]:
     """All stored scores and flags of (upload, strategy) as one long frame, and each algorithm's outcome."""
     r = schema.algorithm_runs
-    scores = read_scores(wh, upload_id, strategy)
     with wh.engine.connect() as conn:
         runs = pd.read_sql(sa.select(r).where(r.c.upload_id == upload_id, r.c.strategy == strategy), conn)
+    scores = _remembered(wh, upload_id, strategy, runs)
+    if scores is None:
+        scores = read_scores(wh, upload_id, strategy)
     # pandas 3 reads NULL text as NaN (truthy): only a real string is a skip reason
     counts = {row.algorithm: {"status": row.status, "flagged": int(row.flagged_count or 0),
                               **({"skip_reason": row.skip_reason} if isinstance(row.skip_reason, str) and row.skip_reason else {})}

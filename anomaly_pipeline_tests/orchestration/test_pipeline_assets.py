@@ -142,3 +142,45 @@ def test_a_failing_algorithm_keeps_the_others_results_and_stops_the_risk(pg_env,
     assert "weekend_posting" not in set(runs["algorithm"]) and len(runs) == 35
     assert wh.count_rows(schema.transaction_risk, upload_id=key) == 0  # the risk waits for every algorithm
     assert len([e for e in result.all_events if e.event_type_value == "STEP_RESTARTED"]) == 0  # no retries
+
+
+def _risk_only(instance: dg.DagsterInstance, key: str) -> dg.ExecuteInProcessResult:
+    return defs.resolve_job_def("rescore_upload").execute_in_process(
+        partition_key=key, instance=instance, asset_selection=[dg.AssetKey("transaction_risk")])
+
+
+def _risk(wh: Warehouse, key: str) -> pd.DataFrame:
+    rows = wh.read_table(schema.transaction_risk, upload_id=key, strategy="balanced")
+    return rows.sort_values("transaction_id").reset_index(drop=True)
+
+
+def test_the_risk_combines_what_is_stored_whether_handed_over_in_memory_or_read_back(env):
+    """An in-process run hands the scores it stored to transaction_risk; the database read gives the same
+    risk, and a store by another process (a new algorithm_runs row) is never overridden by the memory."""
+    from anomaly_pipeline.storage import results
+    from anomaly_pipeline_tests.generators.ledger import generate_ledger, write_csv_comma
+
+    path = write_csv_comma(generate_ledger(seed=3, vouchers=200), env["tmp"] / "ledger.csv")
+    key = partition_key_for(sha256_file(path))
+    wh = Warehouse(env["DATABASE_URL"])
+    with dg.instance_for_test() as instance:
+        instance.add_dynamic_partitions("uploads", [key])
+        assert _run(instance, path, key).success
+        handed_over = _risk(wh, key)
+        assert handed_over["risk_score"].gt(0).sum() > 50 and handed_over["is_anomaly"].any()
+        results._stored.clear()
+        assert _risk_only(instance, key).success
+        pd.testing.assert_frame_equal(_risk(wh, key), handed_over)
+
+        assert _run(instance, path, key).success  # the memory holds this run's scores again
+        s, r = schema.anomaly_scores, schema.algorithm_runs
+        with wh.engine.begin() as conn:  # another process rescoring one algorithm
+            conn.execute(s.delete().where(s.c.upload_id == key, s.c.algorithm == "isolation_forest",
+                                          s.c.transaction_id == 1))
+            conn.execute(s.insert().values(upload_id=key, strategy="balanced", algorithm="isolation_forest",
+                                           transaction_id=1, score=1.0, flagged=True, reason="stored elsewhere"))
+            conn.execute(r.update().where(r.c.upload_id == key, r.c.algorithm == "isolation_forest")
+                         .values(finished_at=datetime(2030, 1, 1)))
+        assert _risk_only(instance, key).success
+        first = _risk(wh, key).set_index("transaction_id").loc[1]
+        assert "isolation_forest: stored elsewhere" in first["reasons"]
