@@ -26,7 +26,7 @@ CANONICAL_COLUMNS: dict[str, str] = {
     "entity": "string",  # company / account holder the upload belongs to
     "is_removed": "bool",  # SIE #BTRANS: a removed line, kept as an audit signal, not active
     "source_format": "string",
-    "raw": "string",  # the source record as JSON
+    "raw": "string",  # the source record as JSON (delimited text: the array of its cells, named in read metadata)
 }
 
 REQUIRED_COLUMNS = ("posting_date", "account", "amount")

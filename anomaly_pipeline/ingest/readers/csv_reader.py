@@ -47,8 +47,9 @@ def read_csv(path: Path, data: bytes, mapping: dict[str, str] | None = None) -> 
     frame, metadata, row_warnings = tabular_to_canonical(
         table, source_format="csv", row_numbers=row_numbers, override=mapping,
         default_account=preamble.get("account"), default_currency=preamble.get("currency"),
-        default_entity=preamble.get("entity"),
+        default_entity=preamble.get("entity"), raw_cells=True,
     )
+    # the header of every raw record (a JSON array of the cells): dict(zip(columns, cells)) is the record
     metadata.update(
         {"encoding": encoding, "delimiter": delimiter, "header_row": header_index + 1, "columns": list(table.columns)}
     )
