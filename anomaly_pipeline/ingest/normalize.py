@@ -18,6 +18,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from anomaly_pipeline.ingest.arrow_text import arrow_text, utf8_bytes
 from anomaly_pipeline.ingest.errors import RejectedFile
 from anomaly_pipeline.ingest.statement_rows import (
     apply_direction,
@@ -173,17 +174,16 @@ def parse_dates(values: pd.Series, date_format: str | None = None) -> tuple[pd.S
             rest, fmt = parse_dates(values[~native].astype("string"), date_format)
             parsed[~native] = rest
         return _plausible(parsed), fmt or "native"
-    text = values.astype("string").str.strip().replace("", pd.NA)
-    # the replacement runs in Python per value: only on the values that can have an offset
-    offset = text.str.contains(_OFFSET_END, regex=True, na=False)
-    if offset.any():
-        text[offset] = text[offset].str.replace(_ISO_OFFSET, r"\1", regex=True)
-    present = text.dropna()
-    if present.empty:
+    # cleaned and parsed once per distinct value: a million dates repeat a few thousand
+    codes, distinct = pd.factorize(values.astype("string"), use_na_sentinel=False)
+    text = _date_text(pd.Series(distinct))
+    present = np.flatnonzero(text.notna().to_numpy()[codes])  # rows with a date text
+    if not len(present):
         return pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]"), None
     candidates = (date_format,) if date_format else DATE_FORMATS
     best_fmt, best_count, best = None, -1, None
-    sample = present.iloc[:: max(1, len(present) // 5000)]  # evenly spaced: keeps the file's order
+    rows = present[:: max(1, len(present) // 5000)]  # evenly spaced: keeps the file's order
+    sample = pd.Series(text.array.take(codes[rows]), index=values.index[rows])
     for fmt in candidates:
         parsed = pd.to_datetime(sample, format=fmt, errors="coerce")
         count = int(parsed.notna().sum())
@@ -192,8 +192,19 @@ def parse_dates(values: pd.Series, date_format: str | None = None) -> tuple[pd.S
     if best_count <= 0:
         return pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]"), None
     best_fmt = _disambiguate_day_month(sample, best_fmt, best)
-    parsed = pd.to_datetime(text, format=best_fmt, errors="coerce")
-    return _plausible(parsed), best_fmt
+    parsed = _plausible(pd.to_datetime(text, format=best_fmt, errors="coerce"))
+    return pd.Series(parsed.array.take(codes), index=values.index, name=values.name), best_fmt
+
+
+def _date_text(values: pd.Series) -> pd.Series:
+    """Date cells stripped, blank as <NA>, an ISO time's UTC offset dropped."""
+    text = values.str.strip().replace("", pd.NA)
+    # both regexes run in Python per value (pandas' Arrow path lacks Python's \s): only where a time's colon is
+    timed = text[text.str.contains(":", regex=False, na=False)]
+    offset = timed.index[timed.str.contains(_OFFSET_END, regex=True, na=False).to_numpy(dtype=bool)]
+    if len(offset):
+        text[offset] = text[offset].str.replace(_ISO_OFFSET, r"\1", regex=True)
+    return text
 
 
 _OFFSET_END = r"\d:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|UTC|[+-]\d{2}:?\d{2})$"  # a time, then an offset
@@ -658,44 +669,68 @@ _SHORT_ESCAPED = frozenset(ord(char) for char, _ in _JSON_ESCAPES)
 
 
 def _raw_json_text(table: pd.DataFrame, *, keyed: bool) -> pd.Series:
-    """Each record of a table of text cells as JSON built with Arrow string kernels in one join over all
-    columns (a million records in about a second instead of six): an object keyed by header, or (`keyed`
-    False) an array of the cells in column order, written as `json.dumps(cells, ensure_ascii=False,
+    """Each record of a table of text cells as JSON, built with Arrow string kernels: an object keyed by header,
+    or (`keyed` False) an array of the cells in column order, written as `json.dumps(cells, ensure_ascii=False,
     separators=(",", ":"))` would. Objects are the general path's JSON except that "/" is not escaped."""
-    pieces: list = []
-    text = "{" if keyed else "["  # literal JSON between two columns' values
-    for i, col in enumerate(table.columns):
-        values = pa.array(table.iloc[:, i], type=pa.string(), from_pandas=True)
+    columns = []
+    for i in range(table.shape[1]):
+        values = arrow_text(table.iloc[:, i])
         special = _json_special_chars(values)
         if keyed and special - _SHORT_ESCAPED:  # objects keep the general path's escapes of control characters
             return pd.Series(_raw_json_pandas(table), index=table.index, dtype="string")
-        values = _json_escaped(values, special)
-        text += ("," if i else "") + (json.dumps(str(col), ensure_ascii=False) + ":" if keyed else "")
-        if values.null_count:  # quoted per value, null as null
-            pieces += [text, pc.fill_null(pc.binary_join_element_wise('"', values, '"', ""), "null")]
-            text = ""
-        else:  # the quotes go into the literals around the values
-            pieces += [text + '"', values]
-            text = '"'
-    joined = pc.binary_join_element_wise(*pieces, text + ("}" if keyed else "]"), "")
+        columns.append(_json_escaped(values, special))
+    joined = _json_objects(columns, list(table.columns)) if keyed else _json_arrays(columns)
     return pd.Series(pd.array(joined, dtype=pd.StringDtype("pyarrow")), index=table.index)
 
 
-def _json_special_chars(values: pa.Array | pa.ChunkedArray) -> set[int]:
+def _json_objects(columns: list[pa.Array], names: list) -> pa.Array:
+    """Row-wise JSON objects of escaped text columns, in one element-wise join of values and literals."""
+    pieces: list = []
+    text = "{"  # literal JSON between two columns' values
+    for i, (name, values) in enumerate(zip(names, columns, strict=True)):
+        text += ("," if i else "") + json.dumps(str(name), ensure_ascii=False) + ":"
+        if values.null_count:  # quoted per value, null as null
+            pieces += [_large(text), _quoted(values)]
+            text = ""
+        else:  # the quotes go into the literals around the values
+            pieces += [_large(text + '"'), values]
+            text = '"'
+    return pc.binary_join_element_wise(*pieces, _large(text + "}"), _large(""))
+
+
+def _json_arrays(columns: list[pa.Array]) -> pa.Array:
+    """Row-wise JSON arrays of escaped text columns: the cells taken row by row into lists, each list joined
+    (twice as fast as an element-wise join of as many columns)."""
+    if any(values.null_count for values in columns):  # quoted per value, null as null
+        columns = [_quoted(values) for values in columns]
+        opening, separator, closing = "[", ",", "]"
+    else:
+        opening, separator, closing = '["', '","', '"]'
+    rows, width = len(columns[0]), len(columns)
+    row_major = (np.arange(rows)[:, None] + np.arange(width) * rows).ravel()  # cell (row, col) of column-major
+    cells = pa.concat_arrays(columns).take(pa.array(row_major))
+    lists = pa.LargeListArray.from_arrays(pa.array(np.arange(0, rows * width + 1, width)), cells)
+    joined = pc.binary_join(lists, _large(separator))
+    return pc.binary_join_element_wise(_large(opening), joined, _large(closing), _large(""))
+
+
+def _quoted(values: pa.Array) -> pa.Array:
+    """Escaped text values as JSON strings, null as null."""
+    return pc.fill_null(pc.binary_join_element_wise(_large('"'), values, _large('"'), _large("")), _large("null"))
+
+
+def _large(text: str) -> pa.Scalar:
+    return pa.scalar(text, pa.large_string())  # Arrow's string kernels take one string type throughout
+
+
+def _json_special_chars(values: pa.Array) -> set[int]:
     """The characters of `values` a JSON string must escape (control characters, quote, backslash), read off
     the UTF-8 bytes: those are ASCII, and no byte of a multi-byte character is below 0x80."""
-    found: set[int] = set()
-    for chunk in values.chunks if isinstance(values, pa.ChunkedArray) else [values]:
-        _, offsets, data = chunk.buffers()
-        if data is None or not len(chunk):
-            continue
-        bounds = np.frombuffer(offsets, dtype=np.int32)[[chunk.offset, chunk.offset + len(chunk)]]
-        raw = np.frombuffer(data, dtype=np.uint8)[bounds[0]:bounds[1]]
-        found.update(np.unique(raw[(raw < 0x20) | (raw == 0x22) | (raw == 0x5C)]).tolist())
-    return found
+    raw = utf8_bytes(values)
+    return set(np.unique(raw[(raw < 0x20) | (raw == 0x22) | (raw == 0x5C)]).tolist())
 
 
-def _json_escaped(values: pa.Array | pa.ChunkedArray, special: set[int]) -> pa.Array | pa.ChunkedArray:
+def _json_escaped(values: pa.Array, special: set[int]) -> pa.Array:
     """`values` as the text between the quotes of JSON strings; `special` from `_json_special_chars`."""
     for char, escape in _JSON_ESCAPES:
         if ord(char) in special:
