@@ -1,4 +1,4 @@
-"""Text columns as Arrow arrays, and a column's cells read as one run of UTF-8 bytes for whole-column tests."""
+"""Text columns as Arrow arrays without copies, and whole-column tests over a column's UTF-8 bytes."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 
-def arrow_text(values: pd.Series) -> pa.LargeStringArray:
-    """A column of text cells (or <NA>) as one Arrow array (one chunk); the type pandas' Arrow strings use."""
+def arrow_text(values: pd.Series) -> pa.ChunkedArray:
+    """A column of text cells (or <NA>) as Arrow large strings: pandas' own chunks when it holds them so."""
     array = pa.array(values, type=pa.large_string(), from_pandas=True)
-    return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
+    return array if isinstance(array, pa.ChunkedArray) else pa.chunked_array([array])
 
 
 def utf8_bytes(values: pa.LargeStringArray) -> np.ndarray:
@@ -23,21 +23,20 @@ def utf8_bytes(values: pa.LargeStringArray) -> np.ndarray:
     return np.frombuffer(data, dtype=np.uint8)[start:end]
 
 
-def one_string(values: pa.LargeStringArray) -> pa.LargeStringArray:
-    """A one-cell array of all cells of `values` back to back (no copy): one regex search instead of one per
-    cell. A match may straddle two cells, so only "no match" speaks for every cell."""
-    _, offsets, data = values.buffers()
-    if data is None or not len(values):
-        return pa.array([""], type=pa.large_string())
-    start, end = np.frombuffer(offsets, dtype=np.int64)[[values.offset, values.offset + len(values)]]
-    bounds = pa.py_buffer(np.array([0, end - start], dtype=np.int64))
-    return pa.LargeStringArray.from_buffers(1, bounds, data.slice(int(start), int(end - start)))
+def any_match(values: pa.ChunkedArray, pattern: str, *, ignore_case: bool = False) -> bool:
+    """Whether `pattern` matches in the cells read back to back: one search per chunk instead of one per cell.
+    A match may straddle two cells, so only False speaks for every cell."""
+    return any(pc.any(pc.match_substring_regex(_one_string(chunk), pattern, ignore_case=ignore_case)).as_py()
+               for chunk in values.chunks)
 
 
-def any_match(values: pa.Array, pattern: str, *, ignore_case: bool = False) -> bool:
-    return bool(pc.any(pc.match_substring_regex(values, pattern, ignore_case=ignore_case)).as_py())
+def _one_string(values: pa.LargeStringArray) -> pa.LargeStringArray:
+    """A one-cell array of all cells of `values` back to back, on the same buffer."""
+    raw = utf8_bytes(values)
+    return pa.LargeStringArray.from_buffers(1, pa.py_buffer(np.array([0, len(raw)], dtype=np.int64)),
+                                            pa.py_buffer(raw))
 
 
-def mask(values: pa.Array) -> np.ndarray:
+def mask(values: pa.ChunkedArray | pa.Array) -> np.ndarray:
     """An Arrow boolean result as a writable numpy mask, null as False."""
     return pc.fill_null(values, False).to_numpy(zero_copy_only=False).copy()

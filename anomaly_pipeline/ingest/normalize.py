@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -398,10 +399,9 @@ def _prefix_match(key: str) -> str | None:
 
 
 def _content_fits(canon: str, column: pd.Series) -> bool:
-    present = column.astype("string").str.strip().replace("", pd.NA).dropna()
-    if present.empty:
+    sample = _present_head(column, 200)
+    if sample.empty:
         return canon not in ("posting_date", "amount")
-    sample = present.head(200)
     if canon in ("posting_date", "value_date", "registration_date"):
         return bool(sample.str.match(_DATE_LIKE).mean() >= 0.5) or pd.api.types.is_datetime64_any_dtype(column)
     if canon in ("amount", "debit", "credit"):
@@ -409,6 +409,16 @@ def _content_fits(canon: str, column: pd.Series) -> bool:
     if canon == "currency":
         return bool(sample.str.fullmatch(r"[A-Za-z]{3}").mean() >= 0.8)
     return True
+
+
+def _present_head(column: pd.Series, count: int) -> pd.Series:
+    """The first `count` non-blank cells, stripped: read from a growing head of the column, not all of it."""
+    size = count
+    while True:
+        present = column.iloc[:size].astype("string").str.strip().replace("", pd.NA).dropna()
+        if len(present) >= count or size >= len(column):
+            return present.head(count)
+        size *= 16
 
 
 def _content_alternative(canon: str, column: pd.Series) -> str | None:
@@ -483,7 +493,8 @@ def tabular_to_canonical(
         if field_name in cols:
             out[field_name] = as_text(table[cols[field_name]])
     if "line_number" in cols:
-        out["line_number"] = pd.to_numeric(table[cols["line_number"]], errors="coerce").astype("Int64")
+        out["line_number"] = _per_distinct(table[cols["line_number"]],
+                                           lambda v: pd.to_numeric(v, errors="coerce").astype("Int64"))
     if "account" not in out:
         if "account_name" in out:
             out["account"] = out["account_name"]
@@ -501,12 +512,13 @@ def tabular_to_canonical(
     labels = balance_rows(table, _label_columns(table, mapping))
     summary = labels.notna()
     warnings: list[str] = []
+    kept, kept_table = out, table  # no filter without balance rows: it would copy every column
     if summary.any():
         names = sorted(set(labels.dropna().str.strip()))
         warnings.append(f"skipped {int(summary.sum())} balance/summary rows that are not transactions "
                         f"(rows {out.loc[summary, 'row_number'].head(5).tolist()}: {', '.join(names[:5])})")
-    kept = out[~summary.to_numpy()]
-    frame, row_warnings = drop_unreadable_rows(kept, table[~summary.to_numpy()], cols)
+        kept, kept_table = out[~summary.to_numpy()], table[~summary.to_numpy()]
+    frame, row_warnings = drop_unreadable_rows(kept, kept_table, cols)
     metadata = {
         "mapping": mapping.describe(),
         "date_format": date_fmt,
@@ -516,6 +528,14 @@ def tabular_to_canonical(
         "skipped_rows": len(out) - len(frame),
     }
     return frame, metadata, warnings + row_warnings
+
+
+def _per_distinct(values: pd.Series, convert: Callable[[pd.Series], pd.Series]) -> pd.Series:
+    """An element-wise `convert(values)` computed once per distinct value (a ledger's million rows repeat a
+    few thousand values), a missing value being one of them."""
+    codes, distinct = pd.factorize(values, use_na_sentinel=False)
+    converted = convert(pd.Series(distinct))
+    return pd.Series(converted.array.take(codes), index=values.index, name=values.name)
 
 
 def _amounts(table: pd.DataFrame, mapping: Mapping, bank_like: bool) -> tuple[pd.Series, str | None, str | None]:
@@ -683,7 +703,7 @@ def _raw_json_text(table: pd.DataFrame, *, keyed: bool) -> pd.Series:
     return pd.Series(pd.array(joined, dtype=pd.StringDtype("pyarrow")), index=table.index)
 
 
-def _json_objects(columns: list[pa.Array], names: list) -> pa.Array:
+def _json_objects(columns: list[pa.ChunkedArray], names: list) -> pa.ChunkedArray:
     """Row-wise JSON objects of escaped text columns, in one element-wise join of values and literals."""
     pieces: list = []
     text = "{"  # literal JSON between two columns' values
@@ -698,23 +718,30 @@ def _json_objects(columns: list[pa.Array], names: list) -> pa.Array:
     return pc.binary_join_element_wise(*pieces, _large(text + "}"), _large(""))
 
 
-def _json_arrays(columns: list[pa.Array]) -> pa.Array:
-    """Row-wise JSON arrays of escaped text columns: the cells taken row by row into lists, each list joined
-    (twice as fast as an element-wise join of as many columns)."""
+_BLOCK_ROWS = 1 << 16  # rows per block of raw records: temporaries of a few MB, not hundreds
+
+
+def _json_arrays(columns: list[pa.ChunkedArray]) -> pa.ChunkedArray:
+    """Row-wise JSON arrays of escaped text columns, a block of rows at a time: the block's cells taken row by
+    row into lists and each list joined (twice as fast as an element-wise join of as many columns)."""
     if any(values.null_count for values in columns):  # quoted per value, null as null
         columns = [_quoted(values) for values in columns]
         opening, separator, closing = "[", ",", "]"
     else:
         opening, separator, closing = '["', '","', '"]'
-    rows, width = len(columns[0]), len(columns)
-    row_major = (np.arange(rows)[:, None] + np.arange(width) * rows).ravel()  # cell (row, col) of column-major
-    cells = pa.concat_arrays(columns).take(pa.array(row_major))
-    lists = pa.LargeListArray.from_arrays(pa.array(np.arange(0, rows * width + 1, width)), cells)
-    joined = pc.binary_join(lists, _large(separator))
-    return pc.binary_join_element_wise(_large(opening), joined, _large(closing), _large(""))
+    blocks, total, width = [], len(columns[0]), len(columns)
+    for start in range(0, total, _BLOCK_ROWS):
+        cells = [chunk for values in columns for chunk in values.slice(start, _BLOCK_ROWS).chunks]
+        rows = min(_BLOCK_ROWS, total - start)
+        row_major = (np.arange(rows)[:, None] + np.arange(width) * rows).ravel()  # cell (row, col) of col-major
+        lists = pa.LargeListArray.from_arrays(pa.array(np.arange(0, rows * width + 1, width)),
+                                              pa.concat_arrays(cells).take(pa.array(row_major)))
+        joined = pc.binary_join(lists, _large(separator))
+        blocks.append(pc.binary_join_element_wise(_large(opening), joined, _large(closing), _large("")))
+    return pa.chunked_array(blocks, type=pa.large_string())
 
 
-def _quoted(values: pa.Array) -> pa.Array:
+def _quoted(values: pa.ChunkedArray) -> pa.ChunkedArray:
     """Escaped text values as JSON strings, null as null."""
     return pc.fill_null(pc.binary_join_element_wise(_large('"'), values, _large('"'), _large("")), _large("null"))
 
@@ -723,14 +750,17 @@ def _large(text: str) -> pa.Scalar:
     return pa.scalar(text, pa.large_string())  # Arrow's string kernels take one string type throughout
 
 
-def _json_special_chars(values: pa.Array) -> set[int]:
+def _json_special_chars(values: pa.ChunkedArray) -> set[int]:
     """The characters of `values` a JSON string must escape (control characters, quote, backslash), read off
     the UTF-8 bytes: those are ASCII, and no byte of a multi-byte character is below 0x80."""
-    raw = utf8_bytes(values)
-    return set(np.unique(raw[(raw < 0x20) | (raw == 0x22) | (raw == 0x5C)]).tolist())
+    found: set[int] = set()
+    for chunk in values.chunks:
+        raw = utf8_bytes(chunk)
+        found.update(np.unique(raw[(raw < 0x20) | (raw == 0x22) | (raw == 0x5C)]).tolist())
+    return found
 
 
-def _json_escaped(values: pa.Array, special: set[int]) -> pa.Array:
+def _json_escaped(values: pa.ChunkedArray, special: set[int]) -> pa.ChunkedArray:
     """`values` as the text between the quotes of JSON strings; `special` from `_json_special_chars`."""
     for char, escape in _JSON_ESCAPES:
         if ord(char) in special:

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pyarrow.compute as pc
 
-from anomaly_pipeline.ingest.arrow_text import any_match, arrow_text, mask, one_string
+from anomaly_pipeline.ingest.arrow_text import any_match, arrow_text, mask
 
 # Flag tokens (after `_token`: accents removed, upper case, no spaces/punctuation) -> +1 credit / money in,
 # -1 debit / money out. "C"/"K"/"H" are credit in English/Baltic-Slavic/German (Haben), "D"/"S" debit (Soll).
@@ -144,6 +144,6 @@ def _has_balance_word(text: pd.Series) -> np.ndarray:
     """Which cells hold one of `_BALANCE_WORDS`, case-insensitively (Arrow's regex, as pandas' `str.contains`
     runs it), tried first on the whole column in one search: most columns hold no such word at all."""
     values = arrow_text(text)
-    if not any_match(one_string(values), _BALANCE_WORDS.pattern, ignore_case=True):
+    if not any_match(values, _BALANCE_WORDS.pattern, ignore_case=True):
         return np.zeros(len(values), dtype=bool)
     return mask(pc.match_substring_regex(values, _BALANCE_WORDS.pattern, ignore_case=True))

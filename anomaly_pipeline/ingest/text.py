@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import codecs
 
+import numpy as np
+import pyarrow as pa
 from charset_normalizer import from_bytes
 
 from anomaly_pipeline.ingest.errors import RejectedFile
@@ -39,6 +41,32 @@ def decode_text(data: bytes, preferred: tuple[str, ...] = ()) -> tuple[str, str]
     if _control_ratio(text) > 0.05:
         raise RejectedFile("the file is not readable text (too many control characters: binary or garbage)")
     return text, encoding
+
+
+def utf8_start(data: bytes) -> tuple[int, str] | None:
+    """(where the text starts, past a BOM; the encoding) when `decode_text` reads `data` as UTF-8, so that the
+    bytes can be parsed as they are, without a decoded copy. None when it does not, or rejects the file."""
+    if data.startswith(codecs.BOM_UTF8):
+        start, encoding = len(codecs.BOM_UTF8), "utf-8-sig"
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in data[:65536]:
+        return None
+    else:
+        start, encoding = 0, "utf-8"
+    if not data.strip() or not _valid_utf8(memoryview(data)[start:]):
+        return None
+    return start, encoding
+
+
+def _valid_utf8(data: memoryview) -> bool:
+    """Strict UTF-8 as Python's codec reads it (no surrogates, overlong forms or code points past U+10FFFF),
+    checked by Arrow without decoding."""
+    text = pa.LargeStringArray.from_buffers(1, pa.py_buffer(np.array([0, len(data)], dtype=np.int64)),
+                                            pa.py_buffer(data))
+    try:
+        text.validate(full=True)
+    except pa.ArrowInvalid:
+        return False
+    return True
 
 
 def _control_ratio(text: str) -> float:

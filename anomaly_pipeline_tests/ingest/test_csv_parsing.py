@@ -326,6 +326,30 @@ def test_row_numbers_are_file_lines_despite_blank_lines(tmp_path):
     assert result.frame["row_number"].tolist() == [2, 5, 7]
 
 
+@pytest.mark.parametrize(
+    ("text", "rows"),
+    [("Date;Amount\n2024-01-01;1\n \t\n2024-01-02;2\n\n2024-01-03;3", [2, 4, 6]),  # blank: white space
+     ("Date;Amount\n 2024-01-01;1\n\t2024-01-02;2\n2024-01-03;3\n", [2, 3, 4]),  # indented, not blank
+     ("Text;Date;Amount\nÄrende;2024-01-01;1\n\nÖl;2024-01-02;2\r\n", [2, 4]),  # a line starting beyond ASCII
+     ("Date;Amount\r\n2024-01-01;1\r\n2024-01-02;2\r\n2024-01-03;3", [2, 3, 4])],
+)
+def test_row_numbers_are_file_lines_whatever_starts_a_line(tmp_path, text, rows):
+    assert _read(tmp_path, text).frame["row_number"].tolist() == rows
+
+
+def test_a_large_file_reads_every_record_exactly(tmp_path):
+    """More records than one block of raw records, with quoted and escaped cells throughout."""
+    records = [[f"2024-{1 + i % 12:02d}-{1 + i % 28:02d}", f"V{i // 3}", f"{(i % 997) - 498}.25",
+                ["plain", 'say "hi"', "a\\b", "Åäö", "tab\there"][i % 5]] for i in range(70_000)]
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows([["Date", "Voucher", "Amount", "Text"], *records])
+    frame = _read(tmp_path, buffer.getvalue()).frame
+    assert frame["raw"].tolist() == [json.dumps(cells, ensure_ascii=False, separators=(",", ":")) for cells in records]
+    assert frame["row_number"].tolist() == list(range(2, 70_002))
+    assert frame["amount"].tolist() == [float(cells[2]) for cells in records]
+    assert frame["posting_date"].dt.strftime("%Y-%m-%d").tolist() == [cells[0] for cells in records]
+
+
 def test_sign_column_only_when_its_header_says_so(tmp_path):
     text = "Buchungstag;Betrag;Vorzeichen\n01.03.2024;12,50;-\n02.03.2024;100,00;+\n"
     assert _read(tmp_path, text).frame["amount"].tolist() == [-12.50, 100.00]
