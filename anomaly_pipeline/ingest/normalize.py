@@ -532,7 +532,10 @@ def tabular_to_canonical(
 
 def _per_distinct(values: pd.Series, convert: Callable[[pd.Series], pd.Series]) -> pd.Series:
     """An element-wise `convert(values)` computed once per distinct value (a ledger's million rows repeat a
-    few thousand values), a missing value being one of them."""
+    few thousand values), a missing value being one of them. Object columns are converted whole: their
+    1, 1.0 and True would count as one value."""
+    if values.dtype == object:
+        return convert(values)
     codes, distinct = pd.factorize(values, use_na_sentinel=False)
     converted = convert(pd.Series(distinct))
     return pd.Series(converted.array.take(codes), index=values.index, name=values.name)

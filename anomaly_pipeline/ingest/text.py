@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import re
 
 import numpy as np
 import pyarrow as pa
@@ -15,7 +16,7 @@ _LEGACY = ("cp1252", "cp1250", "latin_1", "iso8859_15", "cp437")
 
 def decode_text(data: bytes, preferred: tuple[str, ...] = ()) -> tuple[str, str]:
     """Return (text, encoding). Raises RejectedFile for binary content."""
-    if not data.strip():
+    if _blank(data):
         raise RejectedFile("the file is empty")
     for bom, enc in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
         if data.startswith(bom):
@@ -52,9 +53,17 @@ def utf8_start(data: bytes) -> tuple[int, str] | None:
         return None
     else:
         start, encoding = 0, "utf-8"
-    if not data.strip() or not _valid_utf8(memoryview(data)[start:]):
+    if _blank(data) or not _valid_utf8(memoryview(data)[start:]):
         return None
     return start, encoding
+
+
+def _blank(data: bytes) -> bool:
+    """`not data.strip()` without its copy of the whole file."""
+    return _NOT_WHITE_SPACE.search(data) is None
+
+
+_NOT_WHITE_SPACE = re.compile(rb"\S")  # bytes.strip()'s white space: space, \t, \n, \r, \x0b, \x0c
 
 
 def _valid_utf8(data: memoryview) -> bool:

@@ -31,9 +31,10 @@ def read_csv(path: Path, data: bytes, mapping: dict[str, str] | None = None) -> 
     delimiter = sniff_delimiter(head)
     header_index = find_header(head, delimiter)
     preamble = parse_preamble(list(csv.reader(head[:header_index], delimiter=delimiter)))
-    body = _line_start(text, start, header_index)
-    table, bad_lines = _parse_table(memoryview(text)[body:], head[header_index], delimiter)
-    record_lines = _record_lines(text, _line_start(text, body, 1), len(table) + len(bad_lines), header_index + 2)
+    header_at = _line_start(text, start, header_index)
+    table, bad_lines = _parse_table(memoryview(text)[header_at:], head[header_index], delimiter)
+    records = len(table) + len(bad_lines)
+    record_lines = _record_lines(text, _line_start(text, header_at, 1), records, header_index + 2)
     del text  # the file's text is not needed from here on
     table = _drop_empty_columns(table)
     table.columns = [str(c).strip() for c in table.columns]
