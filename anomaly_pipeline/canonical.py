@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 # column -> pandas dtype. Amounts are signed: debit (money in to the account) positive, credit negative.
@@ -26,7 +27,7 @@ CANONICAL_COLUMNS: dict[str, str] = {
     "entity": "string",  # company / account holder the upload belongs to
     "is_removed": "bool",  # SIE #BTRANS: a removed line, kept as an audit signal, not active
     "source_format": "string",
-    "raw": "string",  # the source record as JSON
+    "raw": "string",  # the source record as JSON (delimited text: the array of its cells, named in read metadata)
 }
 
 REQUIRED_COLUMNS = ("posting_date", "account", "amount")
@@ -50,10 +51,11 @@ def conform(frame: pd.DataFrame) -> pd.DataFrame:
             values = pd.Series(range(1, len(src) + 1))
         elif col == "is_removed":
             values = pd.Series(False, index=out.index)
-        else:
-            values = pd.Series(pd.NA, index=out.index)
+        else:  # empty, typed at once (a million <NA> objects cost a second to convert)
+            values = pd.Series(pd.NaT if dtype.startswith("datetime64") else pd.NA, index=out.index, dtype=dtype)
         if dtype.startswith("datetime64"):
-            values = pd.to_datetime(values, errors="coerce").astype(dtype)
+            if values.dtype != np.dtype(dtype):
+                values = pd.to_datetime(values, errors="coerce").astype(dtype)
         elif dtype == "bool":
             values = values.fillna(False).astype(bool)
         else:

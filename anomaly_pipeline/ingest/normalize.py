@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -18,6 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from anomaly_pipeline.ingest.arrow_text import arrow_text, utf8_bytes
 from anomaly_pipeline.ingest.errors import RejectedFile
 from anomaly_pipeline.ingest.statement_rows import (
     apply_direction,
@@ -173,17 +175,16 @@ def parse_dates(values: pd.Series, date_format: str | None = None) -> tuple[pd.S
             rest, fmt = parse_dates(values[~native].astype("string"), date_format)
             parsed[~native] = rest
         return _plausible(parsed), fmt or "native"
-    text = values.astype("string").str.strip().replace("", pd.NA)
-    # the replacement runs in Python per value: only on the values that can have an offset
-    offset = text.str.contains(_OFFSET_END, regex=True, na=False)
-    if offset.any():
-        text[offset] = text[offset].str.replace(_ISO_OFFSET, r"\1", regex=True)
-    present = text.dropna()
-    if present.empty:
+    # cleaned and parsed once per distinct value: a million dates repeat a few thousand
+    codes, distinct = pd.factorize(values.astype("string"), use_na_sentinel=False)
+    text = _date_text(pd.Series(distinct))
+    present = np.flatnonzero(text.notna().to_numpy()[codes])  # rows with a date text
+    if not len(present):
         return pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]"), None
     candidates = (date_format,) if date_format else DATE_FORMATS
     best_fmt, best_count, best = None, -1, None
-    sample = present.iloc[:: max(1, len(present) // 5000)]  # evenly spaced: keeps the file's order
+    rows = present[:: max(1, len(present) // 5000)]  # evenly spaced: keeps the file's order
+    sample = pd.Series(text.array.take(codes[rows]), index=values.index[rows])
     for fmt in candidates:
         parsed = pd.to_datetime(sample, format=fmt, errors="coerce")
         count = int(parsed.notna().sum())
@@ -192,8 +193,19 @@ def parse_dates(values: pd.Series, date_format: str | None = None) -> tuple[pd.S
     if best_count <= 0:
         return pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]"), None
     best_fmt = _disambiguate_day_month(sample, best_fmt, best)
-    parsed = pd.to_datetime(text, format=best_fmt, errors="coerce")
-    return _plausible(parsed), best_fmt
+    parsed = _plausible(pd.to_datetime(text, format=best_fmt, errors="coerce"))
+    return pd.Series(parsed.array.take(codes), index=values.index, name=values.name), best_fmt
+
+
+def _date_text(values: pd.Series) -> pd.Series:
+    """Date cells stripped, blank as <NA>, an ISO time's UTC offset dropped."""
+    text = values.str.strip().replace("", pd.NA)
+    # both regexes run in Python per value (pandas' Arrow path lacks Python's \s): only where a time's colon is
+    timed = text[text.str.contains(":", regex=False, na=False)]
+    offset = timed.index[timed.str.contains(_OFFSET_END, regex=True, na=False).to_numpy(dtype=bool)]
+    if len(offset):
+        text[offset] = text[offset].str.replace(_ISO_OFFSET, r"\1", regex=True)
+    return text
 
 
 _OFFSET_END = r"\d:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|UTC|[+-]\d{2}:?\d{2})$"  # a time, then an offset
@@ -387,10 +399,9 @@ def _prefix_match(key: str) -> str | None:
 
 
 def _content_fits(canon: str, column: pd.Series) -> bool:
-    present = column.astype("string").str.strip().replace("", pd.NA).dropna()
-    if present.empty:
+    sample = _present_head(column, 200)
+    if sample.empty:
         return canon not in ("posting_date", "amount")
-    sample = present.head(200)
     if canon in ("posting_date", "value_date", "registration_date"):
         return bool(sample.str.match(_DATE_LIKE).mean() >= 0.5) or pd.api.types.is_datetime64_any_dtype(column)
     if canon in ("amount", "debit", "credit"):
@@ -398,6 +409,16 @@ def _content_fits(canon: str, column: pd.Series) -> bool:
     if canon == "currency":
         return bool(sample.str.fullmatch(r"[A-Za-z]{3}").mean() >= 0.8)
     return True
+
+
+def _present_head(column: pd.Series, count: int) -> pd.Series:
+    """The first `count` non-blank cells, stripped: read from a growing head of the column, not all of it."""
+    size = count
+    while True:
+        present = column.iloc[:size].astype("string").str.strip().replace("", pd.NA).dropna()
+        if len(present) >= count or size >= len(column):
+            return present.head(count)
+        size *= 16
 
 
 def _content_alternative(canon: str, column: pd.Series) -> str | None:
@@ -425,11 +446,14 @@ def tabular_to_canonical(
     default_account: str | None = None,
     default_currency: str | None = None,
     default_entity: str | None = None,
+    raw_cells: bool = False,
 ) -> tuple[pd.DataFrame, dict, list[str]]:
     """Map and parse `table` (one row per record; text cells, or native datetime/float columns).
 
     Returns (frame, metadata, warnings). Balance/summary rows and rows without a parsable date or amount
-    are skipped and reported; see `drop_unreadable_rows` for when that rejects the file instead.
+    are skipped and reported; see `drop_unreadable_rows` for when that rejects the file instead. With
+    `raw_cells` (delimited text, whose header the reader records once) each raw record is a JSON array of the
+    text cells in column order instead of an object keyed by header.
     """
     if table.empty:
         raise RejectedFile("the file has a header but no data rows")
@@ -469,7 +493,8 @@ def tabular_to_canonical(
         if field_name in cols:
             out[field_name] = as_text(table[cols[field_name]])
     if "line_number" in cols:
-        out["line_number"] = pd.to_numeric(table[cols["line_number"]], errors="coerce").astype("Int64")
+        out["line_number"] = _per_distinct(table[cols["line_number"]],
+                                           lambda v: pd.to_numeric(v, errors="coerce").astype("Int64"))
     if "account" not in out:
         if "account_name" in out:
             out["account"] = out["account_name"]
@@ -482,17 +507,18 @@ def tabular_to_canonical(
     if default_entity:
         out["entity"] = default_entity
     out["source_format"] = source_format
-    out["raw"] = _raw_json(table)
+    out["raw"] = _raw_json_text(table, keyed=False) if raw_cells else _raw_json(table)
 
     labels = balance_rows(table, _label_columns(table, mapping))
     summary = labels.notna()
     warnings: list[str] = []
+    kept, kept_table = out, table  # no filter without balance rows: it would copy every column
     if summary.any():
         names = sorted(set(labels.dropna().str.strip()))
         warnings.append(f"skipped {int(summary.sum())} balance/summary rows that are not transactions "
                         f"(rows {out.loc[summary, 'row_number'].head(5).tolist()}: {', '.join(names[:5])})")
-    kept = out[~summary.to_numpy()]
-    frame, row_warnings = drop_unreadable_rows(kept, table[~summary.to_numpy()], cols)
+        kept, kept_table = out[~summary.to_numpy()], table[~summary.to_numpy()]
+    frame, row_warnings = drop_unreadable_rows(kept, kept_table, cols)
     metadata = {
         "mapping": mapping.describe(),
         "date_format": date_fmt,
@@ -502,6 +528,17 @@ def tabular_to_canonical(
         "skipped_rows": len(out) - len(frame),
     }
     return frame, metadata, warnings + row_warnings
+
+
+def _per_distinct(values: pd.Series, convert: Callable[[pd.Series], pd.Series]) -> pd.Series:
+    """An element-wise `convert(values)` computed once per distinct value (a ledger's million rows repeat a
+    few thousand values), a missing value being one of them. Object columns are converted whole: their
+    1, 1.0 and True would count as one value."""
+    if values.dtype == object:
+        return convert(values)
+    codes, distinct = pd.factorize(values, use_na_sentinel=False)
+    converted = convert(pd.Series(distinct))
+    return pd.Series(converted.array.take(codes), index=values.index, name=values.name)
 
 
 def _amounts(table: pd.DataFrame, mapping: Mapping, bank_like: bool) -> tuple[pd.Series, str | None, str | None]:
@@ -638,7 +675,7 @@ def _raw_json(table: pd.DataFrame) -> list[str] | pd.Series:
     if table.empty:
         return []
     if all(pd.api.types.is_string_dtype(table[c]) and table[c].dtype != object for c in table.columns):
-        return _raw_json_text(table)
+        return _raw_json_text(table, keyed=True)
     return _raw_json_pandas(table)
 
 
@@ -648,29 +685,89 @@ def _raw_json_pandas(table: pd.DataFrame) -> list[str]:
     return text.rstrip("\n").split("\n")
 
 
+# (character, its JSON escape), backslash first; the other control characters are written \u00XX
 _JSON_ESCAPES = (("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r"), ("\t", "\\t"),
                  ("\b", "\\b"), ("\f", "\\f"))
+_SHORT_ESCAPED = frozenset(ord(char) for char, _ in _JSON_ESCAPES)
 
 
-def _raw_json_text(table: pd.DataFrame) -> pd.Series:
-    """`_raw_json` for a table of text cells (delimited files), built with Arrow string kernels in one join
-    over all columns: a million records in about a second instead of six. Same JSON as the general path
-    except that "/" is not escaped; values parse back identically."""
+def _raw_json_text(table: pd.DataFrame, *, keyed: bool) -> pd.Series:
+    """Each record of a table of text cells as JSON, built with Arrow string kernels: an object keyed by header,
+    or (`keyed` False) an array of the cells in column order, written as `json.dumps(cells, ensure_ascii=False,
+    separators=(",", ":"))` would. Objects are the general path's JSON except that "/" is not escaped."""
+    columns = []
+    for i in range(table.shape[1]):
+        values = arrow_text(table.iloc[:, i])
+        special = _json_special_chars(values)
+        if keyed and special - _SHORT_ESCAPED:  # objects keep the general path's escapes of control characters
+            return pd.Series(_raw_json_pandas(table), index=table.index, dtype="string")
+        columns.append(_json_escaped(values, special))
+    joined = _json_objects(columns, list(table.columns)) if keyed else _json_arrays(columns)
+    return pd.Series(pd.array(joined, dtype=pd.StringDtype("pyarrow")), index=table.index)
+
+
+def _json_objects(columns: list[pa.ChunkedArray], names: list) -> pa.ChunkedArray:
+    """Row-wise JSON objects of escaped text columns, in one element-wise join of values and literals."""
     pieces: list = []
     text = "{"  # literal JSON between two columns' values
-    for i, col in enumerate(table.columns):
-        values = pa.array(table[col], type=pa.string(), from_pandas=True)
-        if pc.any(pc.match_substring_regex(values, r'[\x00-\x1f"\\]')).as_py():  # most columns need no escaping
-            if pc.any(pc.match_substring_regex(values, r"[\x00-\x07\x0b\x0e-\x1f]")).as_py():
-                return pd.Series(_raw_json_pandas(table), index=table.index, dtype="string")
-            for old, new in _JSON_ESCAPES:
-                values = pc.replace_substring(values, old, new)
-        text += ("," if i else "") + json.dumps(str(col), ensure_ascii=False) + ":"
+    for i, (name, values) in enumerate(zip(names, columns, strict=True)):
+        text += ("," if i else "") + json.dumps(str(name), ensure_ascii=False) + ":"
         if values.null_count:  # quoted per value, null as null
-            pieces += [text, pc.fill_null(pc.binary_join_element_wise('"', values, '"', ""), "null")]
+            pieces += [_large(text), _quoted(values)]
             text = ""
         else:  # the quotes go into the literals around the values
-            pieces += [text + '"', values]
+            pieces += [_large(text + '"'), values]
             text = '"'
-    joined = pc.binary_join_element_wise(*pieces, text + "}", "")
-    return pd.Series(pd.array(joined, dtype=pd.StringDtype("pyarrow")), index=table.index)
+    return pc.binary_join_element_wise(*pieces, _large(text + "}"), _large(""))
+
+
+_BLOCK_ROWS = 1 << 16  # rows per block of raw records: temporaries of a few MB, not hundreds
+
+
+def _json_arrays(columns: list[pa.ChunkedArray]) -> pa.ChunkedArray:
+    """Row-wise JSON arrays of escaped text columns, a block of rows at a time: the block's cells taken row by
+    row into lists and each list joined (twice as fast as an element-wise join of as many columns)."""
+    if any(values.null_count for values in columns):  # quoted per value, null as null
+        columns = [_quoted(values) for values in columns]
+        opening, separator, closing = "[", ",", "]"
+    else:
+        opening, separator, closing = '["', '","', '"]'
+    blocks, total, width = [], len(columns[0]), len(columns)
+    for start in range(0, total, _BLOCK_ROWS):
+        cells = [chunk for values in columns for chunk in values.slice(start, _BLOCK_ROWS).chunks]
+        rows = min(_BLOCK_ROWS, total - start)
+        row_major = (np.arange(rows)[:, None] + np.arange(width) * rows).ravel()  # cell (row, col) of col-major
+        lists = pa.LargeListArray.from_arrays(pa.array(np.arange(0, rows * width + 1, width)),
+                                              pa.concat_arrays(cells).take(pa.array(row_major)))
+        joined = pc.binary_join(lists, _large(separator))
+        blocks.append(pc.binary_join_element_wise(_large(opening), joined, _large(closing), _large("")))
+    return pa.chunked_array(blocks, type=pa.large_string())
+
+
+def _quoted(values: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Escaped text values as JSON strings, null as null."""
+    return pc.fill_null(pc.binary_join_element_wise(_large('"'), values, _large('"'), _large("")), _large("null"))
+
+
+def _large(text: str) -> pa.Scalar:
+    return pa.scalar(text, pa.large_string())  # Arrow's string kernels take one string type throughout
+
+
+def _json_special_chars(values: pa.ChunkedArray) -> set[int]:
+    """The characters of `values` a JSON string must escape (control characters, quote, backslash), read off
+    the UTF-8 bytes: those are ASCII, and no byte of a multi-byte character is below 0x80."""
+    found: set[int] = set()
+    for chunk in values.chunks:
+        raw = utf8_bytes(chunk)
+        found.update(np.unique(raw[(raw < 0x20) | (raw == 0x22) | (raw == 0x5C)]).tolist())
+    return found
+
+
+def _json_escaped(values: pa.ChunkedArray, special: set[int]) -> pa.ChunkedArray:
+    """`values` as the text between the quotes of JSON strings; `special` from `_json_special_chars`."""
+    for char, escape in _JSON_ESCAPES:
+        if ord(char) in special:
+            values = pc.replace_substring(values, char, escape)
+    for code in sorted(special - _SHORT_ESCAPED):
+        values = pc.replace_substring(values, chr(code), f"\\u{code:04x}")
+    return values

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import codecs
+import re
 
+import numpy as np
+import pyarrow as pa
 from charset_normalizer import from_bytes
 
 from anomaly_pipeline.ingest.errors import RejectedFile
@@ -13,7 +16,7 @@ _LEGACY = ("cp1252", "cp1250", "latin_1", "iso8859_15", "cp437")
 
 def decode_text(data: bytes, preferred: tuple[str, ...] = ()) -> tuple[str, str]:
     """Return (text, encoding). Raises RejectedFile for binary content."""
-    if not data.strip():
+    if _blank(data):
         raise RejectedFile("the file is empty")
     for bom, enc in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
         if data.startswith(bom):
@@ -39,6 +42,40 @@ def decode_text(data: bytes, preferred: tuple[str, ...] = ()) -> tuple[str, str]
     if _control_ratio(text) > 0.05:
         raise RejectedFile("the file is not readable text (too many control characters: binary or garbage)")
     return text, encoding
+
+
+def utf8_start(data: bytes) -> tuple[int, str] | None:
+    """(where the text starts, past a BOM; the encoding) when `decode_text` reads `data` as UTF-8, so that the
+    bytes can be parsed as they are, without a decoded copy. None when it does not, or rejects the file."""
+    if data.startswith(codecs.BOM_UTF8):
+        start, encoding = len(codecs.BOM_UTF8), "utf-8-sig"
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in data[:65536]:
+        return None
+    else:
+        start, encoding = 0, "utf-8"
+    if _blank(data) or not _valid_utf8(memoryview(data)[start:]):
+        return None
+    return start, encoding
+
+
+def _blank(data: bytes) -> bool:
+    """`not data.strip()` without its copy of the whole file."""
+    return _NOT_WHITE_SPACE.search(data) is None
+
+
+_NOT_WHITE_SPACE = re.compile(rb"\S")  # bytes.strip()'s white space: space, \t, \n, \r, \x0b, \x0c
+
+
+def _valid_utf8(data: memoryview) -> bool:
+    """Strict UTF-8 as Python's codec reads it (no surrogates, overlong forms or code points past U+10FFFF),
+    checked by Arrow without decoding."""
+    text = pa.LargeStringArray.from_buffers(1, pa.py_buffer(np.array([0, len(data)], dtype=np.int64)),
+                                            pa.py_buffer(data))
+    try:
+        text.validate(full=True)
+    except pa.ArrowInvalid:
+        return False
+    return True
 
 
 def _control_ratio(text: str) -> float:

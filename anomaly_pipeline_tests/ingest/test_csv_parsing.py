@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from pathlib import Path
 
@@ -257,6 +259,8 @@ def test_trailing_delimiter_on_data_rows(tmp_path):
     result = _read(tmp_path, "Date;Text;Amount\n2024-01-01;a;5,00;\n2024-01-02;b;6,00;\n")
     assert result.frame["amount"].tolist() == [5.0, 6.0]
     assert result.frame["description"].tolist() == ["a", "b"]
+    assert result.metadata["columns"] == ["Date", "Text", "Amount"]
+    assert result.frame["raw"].tolist() == ['["2024-01-01","a","5,00"]', '["2024-01-02","b","6,00"]']
 
 
 def test_record_with_unquoted_delimiter_skipped_and_reported(tmp_path):
@@ -322,6 +326,30 @@ def test_row_numbers_are_file_lines_despite_blank_lines(tmp_path):
     assert result.frame["row_number"].tolist() == [2, 5, 7]
 
 
+@pytest.mark.parametrize(
+    ("text", "rows"),
+    [("Date;Amount\n2024-01-01;1\n \t\n2024-01-02;2\n\n2024-01-03;3", [2, 4, 6]),  # blank: white space
+     ("Date;Amount\n 2024-01-01;1\n\t2024-01-02;2\n2024-01-03;3\n", [2, 3, 4]),  # indented, not blank
+     ("Text;Date;Amount\nÄrende;2024-01-01;1\n\nÖl;2024-01-02;2\r\n", [2, 4]),  # a line starting beyond ASCII
+     ("Date;Amount\r\n2024-01-01;1\r\n2024-01-02;2\r\n2024-01-03;3", [2, 3, 4])],
+)
+def test_row_numbers_are_file_lines_whatever_starts_a_line(tmp_path, text, rows):
+    assert _read(tmp_path, text).frame["row_number"].tolist() == rows
+
+
+def test_a_large_file_reads_every_record_exactly(tmp_path):
+    """More records than one block of raw records, with quoted and escaped cells throughout."""
+    records = [[f"2024-{1 + i % 12:02d}-{1 + i % 28:02d}", f"V{i // 3}", f"{(i % 997) - 498}.25",
+                ["plain", 'say "hi"', "a\\b", "Åäö", "tab\there"][i % 5]] for i in range(70_000)]
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows([["Date", "Voucher", "Amount", "Text"], *records])
+    frame = _read(tmp_path, buffer.getvalue()).frame
+    assert frame["raw"].tolist() == [json.dumps(cells, ensure_ascii=False, separators=(",", ":")) for cells in records]
+    assert frame["row_number"].tolist() == list(range(2, 70_002))
+    assert frame["amount"].tolist() == [float(cells[2]) for cells in records]
+    assert frame["posting_date"].dt.strftime("%Y-%m-%d").tolist() == [cells[0] for cells in records]
+
+
 def test_sign_column_only_when_its_header_says_so(tmp_path):
     text = "Buchungstag;Betrag;Vorzeichen\n01.03.2024;12,50;-\n02.03.2024;100,00;+\n"
     assert _read(tmp_path, text).frame["amount"].tolist() == [-12.50, 100.00]
@@ -339,18 +367,50 @@ def test_signed_amounts_confirmed_by_flag_keep_their_own_sign(tmp_path):
     assert result.frame["amount"].tolist() == [float(a.replace(",", ".")) for _, a, _ in rows]
 
 
-def test_raw_record_keeps_every_cell_exactly(tmp_path):
+def test_raw_record_is_the_json_array_of_the_cells(tmp_path):
     text = ('Date,Account,Amount,Description,Note\n'
             '2024-01-02,1930,100.00,"say ""hi"" \\ bye","two\nlines"\n'
             '2024-01-03,1930,-5.5,plain,\n'
             '2024-01-04,1930,7,"tab\there",a/b\n')
     result = _read(tmp_path, text)
-    raws = [json.loads(r) for r in result.frame["raw"]]
-    assert raws == [
-        {"Date": "2024-01-02", "Account": "1930", "Amount": "100.00", "Description": 'say "hi" \\ bye',
-         "Note": "two\nlines"},
-        {"Date": "2024-01-03", "Account": "1930", "Amount": "-5.5", "Description": "plain", "Note": ""},
-        {"Date": "2024-01-04", "Account": "1930", "Amount": "7", "Description": "tab\there", "Note": "a/b"},
+    assert result.metadata["columns"] == ["Date", "Account", "Amount", "Description", "Note"]
+    assert result.frame["raw"].tolist() == [
+        '["2024-01-02","1930","100.00","say \\"hi\\" \\\\ bye","two\\nlines"]',
+        '["2024-01-03","1930","-5.5","plain",""]',
+        '["2024-01-04","1930","7","tab\\there","a/b"]',
     ]
     assert result.frame["amount"].tolist() == [100.0, -5.5, 7.0]
     assert result.frame["row_number"].tolist() == [2, 3, 4]  # a record spans lines: record positions
+
+
+# quotes, backslashes, a line break, a tab, the delimiter, padding, every other control character (but NUL,
+# which marks a binary file, and CR, which the reader reads as a line break) and text beyond ASCII
+_AWKWARD_CELLS = ['say "hi"', "C:\\temp\\", "\\u0041 \\n", "two\nlines", "tab\there", "a,b", "  padded  ",
+                  "".join(chr(c) for c in range(1, 32) if c != 13), "Åäö € ☃ 𝄞 \u2028 /", '"', "\\", ""]
+
+
+@pytest.mark.parametrize("malformed", ["", "2024-02-01,1930,1.00,x,y,surplus\n"], ids=["arrow", "csv-module"])
+def test_raw_cells_parse_back_exactly(tmp_path, malformed):
+    """Whichever parser reads the file (a record wider than the header takes the csv module's path)."""
+    records = [["2024-01-02", "1930", "1.00", cell, cell[::-1]] for cell in _AWKWARD_CELLS]
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows([["Date", "Account", "Amount", "Text", "Note"], *records])
+    result = _read(tmp_path, buffer.getvalue() + malformed)
+    assert result.expected_rows - len(result.frame) == (1 if malformed else 0)
+    raws = result.frame["raw"].tolist()
+    assert [json.loads(raw) for raw in raws] == records
+    assert raws == [json.dumps(cells, ensure_ascii=False, separators=(",", ":")) for cells in records]
+
+
+def test_raw_cells_line_up_with_the_recorded_columns(tmp_path):
+    """Preamble rows, an empty unnamed column and padded headers: the recorded columns name the cells."""
+    text = ("Konto:;1930;;\n"
+            "\n"
+            " Datum ;Text;;Belopp\n"
+            "2024-01-02; Hyra ;;-100,00\n"
+            "2024-01-03;Lön;;250,00\n")
+    result = _read(tmp_path, text)
+    assert result.metadata["columns"] == ["Datum", "Text", "Belopp"]
+    records = [dict(zip(result.metadata["columns"], json.loads(raw), strict=True)) for raw in result.frame["raw"]]
+    assert records == [{"Datum": "2024-01-02", "Text": " Hyra ", "Belopp": "-100,00"},
+                       {"Datum": "2024-01-03", "Text": "Lön", "Belopp": "250,00"}]

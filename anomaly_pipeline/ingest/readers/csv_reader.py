@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import warnings
 from collections import Counter
 from pathlib import Path
@@ -18,26 +19,28 @@ from anomaly_pipeline.ingest.errors import RejectedFile
 from anomaly_pipeline.ingest.header_row import HEADER_SCAN_ROWS, find_header_row
 from anomaly_pipeline.ingest.normalize import tabular_to_canonical
 from anomaly_pipeline.ingest.preamble import parse_preamble
-from anomaly_pipeline.ingest.text import decode_text
+from anomaly_pipeline.ingest.text import decode_text, utf8_start
 
 DELIMITERS = (",", ";", "\t", "|")
 _SNIFF_LINES = HEADER_SCAN_ROWS
 
 
 def read_csv(path: Path, data: bytes, mapping: dict[str, str] | None = None) -> ReadResult:
-    text, encoding = decode_text(data)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    lines = text.split("\n")
-    delimiter = sniff_delimiter(lines[:_SNIFF_LINES])
-    header_index = find_header(lines[:_SNIFF_LINES], delimiter)
-    preamble = parse_preamble(list(csv.reader(lines[:header_index], delimiter=delimiter)))
-    body = "\n".join(lines[header_index:])
-    table, bad_lines = _parse_table(body, delimiter)
-    record_lines = _record_lines(lines[header_index + 1:], len(table) + len(bad_lines), header_index + 2)
-    del text, lines, body  # a million lines as Python strings: hundreds of MB not needed from here on
+    text, start, encoding = _utf8_text(data)
+    head = _first_lines(text, start, _SNIFF_LINES)
+    delimiter = sniff_delimiter(head)
+    header_index = find_header(head, delimiter)
+    preamble = parse_preamble(list(csv.reader(head[:header_index], delimiter=delimiter)))
+    header_at = _line_start(text, start, header_index)
+    table, bad_lines = _parse_table(memoryview(text)[header_at:], head[header_index], delimiter)
+    records = len(table) + len(bad_lines)
+    record_lines = _record_lines(text, _line_start(text, header_at, 1), records, header_index + 2)
+    del text  # the file's text is not needed from here on
     table = _drop_empty_columns(table)
     table.columns = [str(c).strip() for c in table.columns]
-    table = table[(table != "").any(axis=1)]
+    filled = (table != "").any(axis=1)
+    if not filled.all():  # a copy of every column otherwise
+        table = table[filled]
     expected = len(table) + len(bad_lines)
     if bad_lines and len(bad_lines) > expected / 2:
         raise RejectedFile(f"malformed CSV: {len(bad_lines)} of {expected} records have more fields than the "
@@ -47,8 +50,9 @@ def read_csv(path: Path, data: bytes, mapping: dict[str, str] | None = None) -> 
     frame, metadata, row_warnings = tabular_to_canonical(
         table, source_format="csv", row_numbers=row_numbers, override=mapping,
         default_account=preamble.get("account"), default_currency=preamble.get("currency"),
-        default_entity=preamble.get("entity"),
+        default_entity=preamble.get("entity"), raw_cells=True,
     )
+    # the header of every raw record (a JSON array of the cells): dict(zip(columns, cells)) is the record
     metadata.update(
         {"encoding": encoding, "delimiter": delimiter, "header_row": header_index + 1, "columns": list(table.columns)}
     )
@@ -64,12 +68,55 @@ def read_csv(path: Path, data: bytes, mapping: dict[str, str] | None = None) -> 
     return ReadResult(frame=frame, expected_rows=expected, metadata=metadata, warnings=row_warnings)
 
 
-def _record_lines(lines: list[str], records: int, first_line: int) -> np.ndarray | None:
-    """1-based file line of each record when records and non-blank lines correspond one to one; None when
-    quoted fields span lines (then the record's position after the header is reported instead)."""
-    if not lines:
+def _utf8_text(data: bytes) -> tuple[bytes, int, str]:
+    """(the file as UTF-8 with "\n" line ends, where its text starts, the encoding). A UTF-8 file is used as it
+    is (bar CR line ends), without a decoded copy: a million lines as Python strings took hundreds of MB."""
+    found = utf8_start(data)
+    if found is None:
+        decoded, encoding = decode_text(data)
+        data, start = decoded.encode("utf-8"), 0
+    else:
+        start, encoding = found
+    if data.find(b"\r", start) >= 0:
+        data, start = data[start:].replace(b"\r\n", b"\n").replace(b"\r", b"\n"), 0
+    return data, start, encoding
+
+
+def _first_lines(text: bytes, start: int, count: int) -> list[str]:
+    """The first `count` lines from `start` (all of them when there are fewer)."""
+    end = start
+    for _ in range(count):
+        end = text.find(b"\n", end) + 1
+        if not end:
+            end = len(text)
+            break
+    return text[start:end].decode("utf-8").split("\n")[:count]
+
+
+def _line_start(text: bytes, start: int | None, lines: int) -> int | None:
+    """Where the line `lines` lines below the one at `start` begins; None past the last line."""
+    for _ in range(lines):
+        if start is None:
+            return None
+        start = text.find(b"\n", start) + 1 or None
+    return start
+
+
+# a line that starts with a visible ASCII character is not blank
+_LINE_NOT_VISIBLY_STARTED = re.compile(rb"\n[^\x21-\x7e]")
+
+
+def _record_lines(text: bytes, start: int | None, records: int, first_line: int) -> np.ndarray | None:
+    """1-based file line of each record when records and non-blank lines (from `start`, the line after the
+    header) correspond one to one; None when quoted fields span lines (then the record's position after the
+    header is reported instead)."""
+    if start is None:
         return None
-    # one C-level pass, no fixed-width copy of every line (that took 500 MB at a million lines)
+    if start < len(text) and 0x21 <= text[start] <= 0x7E and not _LINE_NOT_VISIBLY_STARTED.search(text, start):
+        # no blank line: every line but an empty one after the last line end is a record's
+        lines = text.count(b"\n", start) + (not text.endswith(b"\n"))
+        return np.arange(records) + first_line if lines == records else None
+    lines = text[start:].decode("utf-8").split("\n")
     filled = np.fromiter(map(bool, map(str.strip, lines)), dtype=bool, count=len(lines))
     positions = np.flatnonzero(filled)
     if len(positions) != records:
@@ -77,13 +124,17 @@ def _record_lines(lines: list[str], records: int, first_line: int) -> np.ndarray
     return positions + first_line
 
 
-def _parse_table(body: str, delimiter: str) -> tuple[pd.DataFrame, list[list[str]]]:
-    """All cells as text. Arrow for well-formed files, else pandas' C parser; on a malformed record, a slower
-    pass that sets aside the records with more fields than the header (reported and skipped, like other
-    unreadable rows)."""
-    fast = _parse_well_formed(body, delimiter)
+def _parse_table(body: memoryview, header: str, delimiter: str) -> tuple[pd.DataFrame, list[list[str]]]:
+    """All cells as text; `body` is UTF-8 from the header line (`header`) on. Arrow for well-formed files,
+    else pandas' C parser; on a malformed record, a slower pass that sets aside the records with more fields
+    than the header (reported and skipped, like other unreadable rows)."""
+    fast = _parse_well_formed(body, header, delimiter)
     if fast is not None:
         return fast, []
+    return _parse_malformed(bytes(body).decode("utf-8"), delimiter)
+
+
+def _parse_malformed(body: str, delimiter: str) -> tuple[pd.DataFrame, list[list[str]]]:
     options = {"sep": delimiter, "dtype": str, "keep_default_na": False, "skip_blank_lines": True,
                "quotechar": '"', "index_col": False}
     try:
@@ -116,22 +167,22 @@ def _parse_table(body: str, delimiter: str) -> tuple[pd.DataFrame, list[list[str
     return pd.DataFrame(good, columns=_unique(names), dtype=object).astype("string").fillna(""), bad
 
 
-def _parse_well_formed(body: str, delimiter: str) -> pd.DataFrame | None:
+def _parse_well_formed(body: memoryview, header: str, delimiter: str) -> pd.DataFrame | None:
     """Arrow's parser for files whose every record is exactly as wide as the header: several times faster
-    than pandas' and without a Python string per cell. None for anything else (a record of another width,
-    a header spanning lines): the pandas / csv-module path then decides what to keep and report."""
-    header = body.split("\n", 1)[0]
+    than pandas' and without a Python string per cell; read straight from the file's bytes into the string
+    type pandas keeps. None for anything else (a record of another width, a header spanning lines): the
+    pandas / csv-module path then decides what to keep and report."""
     names = next(csv.reader([header], delimiter=delimiter, quotechar='"'), [])
     if not names:
         return None
     names = _unique([name if name else f"Unnamed: {i}" for i, name in enumerate(names)])  # as pandas names them
     try:
         table = pacsv.read_csv(
-            io.BytesIO(body.encode("utf-8")),
+            pa.BufferReader(pa.py_buffer(body)),
             read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=1 << 24),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char='"', double_quote=True,
                                              newlines_in_values=True, ignore_empty_lines=True),
-            convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
+            convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.large_string()),
                                                  strings_can_be_null=False, quoted_strings_can_be_null=False))
     except (pa.ArrowInvalid, ValueError):
         return None
