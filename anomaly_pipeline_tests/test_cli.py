@@ -6,6 +6,8 @@ import csv
 import io
 import json
 import shutil
+import subprocess
+import sys
 
 from anomaly_pipeline.cli import main
 from anomaly_pipeline_tests.conftest import real_file
@@ -57,3 +59,15 @@ def test_process_text_output(env, capsys):
     assert main(["process", str(real_file(XERO))]) == 0
     line = capsys.readouterr().out.strip()
     assert line.endswith("loaded upload=0d9e8b7d94a6a1f8 transactions=13 flagged=0")
+
+
+def test_the_cli_and_the_definitions_load_without_the_ml_and_plot_libraries():
+    """scikit-learn and matplotlib are imported when a run needs them (preloaded during the load step), so
+    `anomaly-pipeline --help` and the code location start without them."""
+    code = ("import sys, anomaly_pipeline.cli, anomaly_pipeline.definitions; "
+            "print(sorted(m for m in ('sklearn', 'matplotlib', 'scipy') if m in sys.modules))")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert loaded.stdout.strip() == "[]"
+    code = ("import sys; from anomaly_pipeline import preload; preload.start(); preload.wait(); "
+            "print(all(m in sys.modules for m in preload.MODULES))")
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "True"

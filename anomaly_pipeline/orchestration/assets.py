@@ -13,6 +13,7 @@ from pathlib import Path
 import dagster as dg
 import pandas as pd
 
+from anomaly_pipeline import preload
 from anomaly_pipeline.detect.base import AnomalyDetectionAlgorithm
 from anomaly_pipeline.detect.batch import Outcome, detect_all
 from anomaly_pipeline.detect.combine import combine_scores
@@ -91,6 +92,7 @@ def raw_upload(context: dg.AssetExecutionContext, config: RawUploadConfig,
 @dg.asset(partitions_def=uploads_partitions, group_name="ingest", deps=[raw_upload], retry_policy=RETRY,
           description="The upload's transactions in the canonical schema (table transactions).")
 def transactions(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    preload.start()  # the detectors' and plots' libraries, imported while this step reads and loads
     key = context.partition_key
     settings = get_settings()
     wh = warehouse.get()

@@ -5,18 +5,32 @@ from __future__ import annotations
 
 import base64
 import io
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
+
+from anomaly_pipeline import preload
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 SIZE = (6.4, 3.0)
 DPI = 80  # ~15-30 kB per image: small enough for the event log
 
 
-def png_markdown(fig: Figure, alt: str) -> str:
+def _figure() -> Figure:
+    """A new figure on matplotlib's Agg canvas (imported on first use: see anomaly_pipeline.preload)."""
+    preload.wait()
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=SIZE)
     FigureCanvasAgg(fig)
+    return fig
+
+
+def png_markdown(fig: Figure, alt: str) -> str:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight")
     return f"![{alt}](data:image/png;base64,{base64.b64encode(buffer.getvalue()).decode('ascii')})"
@@ -24,7 +38,7 @@ def png_markdown(fig: Figure, alt: str) -> str:
 
 def risk_histogram(risk: pd.Series, threshold: float) -> str:
     """Distribution of risk scores above zero (zero is most rows and would flatten the rest), log count axis."""
-    fig = Figure(figsize=SIZE)
+    fig = _figure()
     ax = fig.add_subplot()
     values = risk[risk > 0].to_numpy(dtype="float64")
     ax.hist(values, bins=np.linspace(0, 1, 41), color="#4c72b0")
@@ -39,7 +53,7 @@ def risk_histogram(risk: pd.Series, threshold: float) -> str:
 
 def flagged_amounts_over_time(dates: pd.Series, amounts: pd.Series) -> str:
     """Absolute amount of each flagged transaction by posting date (log scale: amounts span decades)."""
-    fig = Figure(figsize=SIZE)
+    fig = _figure()
     ax = fig.add_subplot()
     absolute = amounts.abs().to_numpy(dtype="float64")
     ax.scatter(pd.to_datetime(dates).to_numpy(), absolute, s=12, alpha=0.7, color="#c44e52")

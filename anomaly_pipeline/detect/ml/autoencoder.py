@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import warnings
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.neural_network import MLPRegressor
 
+from anomaly_pipeline import preload
 from anomaly_pipeline.detect.base import ConfigError
 from anomaly_pipeline.detect.ml.common import ML_CONFIG, MLDetector, oriented
+
+if TYPE_CHECKING:
+    from sklearn.neural_network import MLPRegressor
 
 
 class AutoencoderDetector(MLDetector):
@@ -30,6 +32,10 @@ class AutoencoderDetector(MLDetector):
             raise ConfigError(f"{self.name()}.max_iter: must be in [5, 1000], got {config['max_iter']}")
 
     def _fit(self, fit: np.ndarray, config: dict[str, Any]) -> MLPRegressor:
+        preload.wait()
+        from sklearn.exceptions import ConvergenceWarning
+        from sklearn.neural_network import MLPRegressor
+
         width = max(8, fit.shape[1])
         bottleneck = min(config["bottleneck"], max(1, fit.shape[1] - 1))
         # a large sample trains in larger batches (at least 20 per epoch) with the learning rate scaled alike:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from sklearn.cluster import MiniBatchKMeans
 
+from anomaly_pipeline import preload
 from anomaly_pipeline.detect.base import ConfigError
 from anomaly_pipeline.detect.ml.common import ML_CONFIG, MLDetector, oriented
+
+if TYPE_CHECKING:
+    from sklearn.cluster import MiniBatchKMeans
 
 SCORE_CHUNK = 131_072
 
@@ -42,6 +45,9 @@ class ClusteringDetector(MLDetector):
             raise ConfigError(f"{self.name()}.small_cluster_ratio: must be >= 1, got {config['small_cluster_ratio']}")
 
     def _fit(self, fit: np.ndarray, config: dict[str, Any]) -> _Model:
+        preload.wait()
+        from sklearn.cluster import MiniBatchKMeans
+
         k = min(config["n_clusters"], max(2, len(fit) // 10))
         kmeans = MiniBatchKMeans(n_clusters=k, random_state=config["random_state"], n_init=3,
                                  batch_size=min(2048, len(fit))).fit(fit)

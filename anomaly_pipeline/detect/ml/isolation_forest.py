@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from sklearn.ensemble import IsolationForest
 
+from anomaly_pipeline import preload
 from anomaly_pipeline.detect.base import ConfigError
 from anomaly_pipeline.detect.ml.common import ML_CONFIG, MLDetector, contributions_from_z
+
+if TYPE_CHECKING:
+    from sklearn.ensemble import IsolationForest
 
 #: threads scoring row ranges of a large upload: tree traversal releases the GIL, and every row's score is
 #: computed on its own, so the result does not depend on the split
@@ -35,6 +38,9 @@ class IsolationForestDetector(MLDetector):
             raise ConfigError(f"{self.name()}.max_samples: must be >= 16, got {config['max_samples']}")
 
     def _fit(self, fit: np.ndarray, config: dict[str, Any]) -> IsolationForest:
+        preload.wait()
+        from sklearn.ensemble import IsolationForest
+
         model = IsolationForest(n_estimators=config["n_estimators"], max_samples=min(config["max_samples"], len(fit)),
                                 random_state=config["random_state"], n_jobs=1)
         return model.fit(fit)

@@ -1,0 +1,39 @@
+"""The heavy libraries only some steps need (scikit-learn for the ML detectors, matplotlib for the UI's
+plots) are imported lazily, and `start()` imports them in a background thread while a step waits on I/O
+(the upload's load spends seconds in PostgreSQL), so that neither the CLI's start nor the detectors wait
+for them."""
+
+from __future__ import annotations
+
+import importlib
+import threading
+
+MODULES = ("sklearn.ensemble", "sklearn.neural_network", "sklearn.cluster", "sklearn.exceptions",
+           "matplotlib.figure", "matplotlib.backends.backend_agg")
+_thread: threading.Thread | None = None
+_lock = threading.Lock()
+
+
+def start() -> None:
+    """Begin importing MODULES in a daemon thread (once per process)."""
+    global _thread
+    with _lock:
+        if _thread is None:
+            _thread = threading.Thread(target=_import_all, name="preload", daemon=True)
+            _thread.start()
+
+
+def wait() -> None:
+    """Let a started preload finish before importing from MODULES: two threads importing different modules
+    of one package at once could each hold a module the other needs."""
+    thread = _thread
+    if thread is not None and thread is not threading.current_thread():
+        thread.join()
+
+
+def _import_all() -> None:
+    for name in MODULES:
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: BLE001 - the step that needs the module imports it again and reports
+            return
