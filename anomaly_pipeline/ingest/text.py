@@ -20,7 +20,12 @@ def decode_text(data: bytes, preferred: tuple[str, ...] = ()) -> tuple[str, str]
         raise RejectedFile("the file is empty")
     for bom, enc in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
         if data.startswith(bom):
-            return data.decode(enc), enc
+            try:
+                return data.decode(enc), enc
+            except UnicodeDecodeError as exc:  # a BOM promises the encoding: mixed or corrupt bytes
+                raise RejectedFile(f"the file starts with a {enc.removesuffix('-sig').upper()} byte order mark "
+                                   f"but is not valid {enc.removesuffix('-sig').upper()} ({exc.reason} at byte "
+                                   f"{exc.start})") from None
     sample = data[:65536]
     if b"\x00" in sample:
         raise RejectedFile("the file is binary, not text (it contains NUL bytes)")

@@ -414,3 +414,18 @@ def test_raw_cells_line_up_with_the_recorded_columns(tmp_path):
     records = [dict(zip(result.metadata["columns"], json.loads(raw), strict=True)) for raw in result.frame["raw"]]
     assert records == [{"Datum": "2024-01-02", "Text": " Hyra ", "Belopp": "-100,00"},
                        {"Datum": "2024-01-03", "Text": "Lön", "Belopp": "250,00"}]
+
+
+def test_headers_equal_after_trimming_are_numbered_like_duplicates(tmp_path):
+    result = _read(tmp_path, "Datum, Konto ,Konto,Belopp\n2024-01-02,1930,1910,100\n2024-01-03,1930,1910,-100\n")
+    assert result.metadata["columns"] == ["Datum", "Konto", "Konto.1", "Belopp"]
+    assert result.frame["account"].tolist() == ["1930", "1930"]
+    assert json.loads(result.frame["raw"].iloc[0]) == ["2024-01-02", "1930", "1910", "100"]
+
+
+def test_a_byte_order_mark_over_invalid_bytes_is_rejected_with_the_reason(tmp_path):
+    path = tmp_path / "bom.csv"
+    path.write_bytes(b"\xef\xbb\xbfDatum,Konto,Belopp\n2024-01-02,1930,1\xff00\n")
+    with pytest.raises(RejectedFile, match=r"starts with a UTF-8 byte order mark but is not valid UTF-8 "
+                                           r"\(invalid start byte at byte 36\)"):
+        read_file(path, get_settings())

@@ -37,7 +37,7 @@ def read_csv(path: Path, data: bytes, mapping: dict[str, str] | None = None) -> 
     record_lines = _record_lines(text, _line_start(text, header_at, 1), records, header_index + 2)
     del text  # the file's text is not needed from here on
     table = _drop_empty_columns(table)
-    table.columns = [str(c).strip() for c in table.columns]
+    table.columns = _unique([str(c).strip() for c in table.columns])  # ' Konto ' and 'Konto': Konto, Konto.1
     filled = (table != "").any(axis=1)
     if not filled.all():  # a copy of every column otherwise
         table = table[filled]
