@@ -1,8 +1,9 @@
-"""Run many algorithms on one upload's frame: ML ones in one lane (they share features and fits), the
-others in a second lane, so both cores work while results are stored as they arrive.
+"""Run many algorithms on one upload's frame on two threads, so both cores work while results are stored as
+they arrive. The ML algorithms are one chain on one thread (they share features and fits, the ensemble
+comes after its members); every other algorithm is a job of its own, taken by whichever thread is free.
 
 numpy, pandas' group kernels, Arrow and scikit-learn's trees release the GIL for most of their time, so two
-threads get close to two cores; the ML lane runs in registry order (ensemble members before the ensemble).
+threads get close to two cores.
 """
 
 from __future__ import annotations
@@ -35,25 +36,31 @@ def detect_all(frame: pd.DataFrame, work: list[tuple[AnomalyDetectionAlgorithm, 
     raises yields its error and the others go on. `frame` must not be modified while this runs."""
     if not work:
         return
-    groups = [[w for w in work if w[0].algorithm_type() == "ml"], [w for w in work if w[0].algorithm_type() != "ml"]]
-    groups = [g for g in groups if g]
-    if lanes < 2 or len(groups) < 2:
-        groups = [[w for g in groups for w in g]]
+    ml = [w for w in work if w[0].algorithm_type() == "ml"]
+    jobs: queue.SimpleQueue[list[tuple[AnomalyDetectionAlgorithm, dict[str, Any]]]] = queue.SimpleQueue()
+    for job in ([ml] if ml else []) + [[w] for w in work if w[0].algorithm_type() != "ml"]:
+        jobs.put(job)  # the ML chain first: it is the longest
+    threads = max(1, min(lanes, jobs.qsize()))
     done: queue.Queue[Outcome] = queue.Queue()
 
-    def run(lane: list[tuple[AnomalyDetectionAlgorithm, dict[str, Any]]], data: pd.DataFrame) -> None:
-        for algorithm, config in lane:
-            started = time.perf_counter()
+    def run(data: pd.DataFrame) -> None:
+        while True:
             try:
-                result, error = algorithm.detect(data, config), None
-            except Exception as exc:  # reported to the caller, which decides what a failure means
-                result, error = None, exc
-            done.put(Outcome(algorithm, result, error, round(time.perf_counter() - started, 3)))
+                job = jobs.get_nowait()
+            except queue.Empty:
+                return
+            for algorithm, config in job:
+                started = time.perf_counter()
+                try:
+                    result, error = algorithm.detect(data, config), None
+                except Exception as exc:  # reported to the caller, which decides what a failure means
+                    result, error = None, exc
+                done.put(Outcome(algorithm, result, error, round(time.perf_counter() - started, 3)))
 
-    with shared_work(), ThreadPoolExecutor(max_workers=len(groups), thread_name_prefix="detect") as pool:
-        # each lane its own shallow view (pandas' lazily built caches are not meant for concurrent first use)
-        futures = [pool.submit(contextvars.copy_context().run, run, lane, frame.copy(deep=False))
-                   for lane in groups]
+    with shared_work(), ThreadPoolExecutor(max_workers=threads, thread_name_prefix="detect") as pool:
+        # each thread its own shallow view (pandas' lazily built caches are not meant for concurrent first use)
+        futures = [pool.submit(contextvars.copy_context().run, run, frame.copy(deep=False))
+                   for _ in range(threads)]
         for _ in range(len(work)):
             yield done.get()
         for future in futures:
