@@ -67,8 +67,8 @@ transactions = sa.Table(
     sa.Column("source_format", sa.String(16)),
     sa.Column("raw", sa.Text),
     sa.Index("ix_transactions_account_date", "account", "posting_date"),
-    sa.Index("ix_transactions_posting_date", "posting_date"),
-    sa.Index("ix_transactions_upload_voucher", "upload_id", "voucher_id"),
+    sa.Index("ix_transactions_posting_date", "posting_date", postgresql_using="brin"),  # see migration 0004
+    sa.Index("ix_transactions_voucher", "voucher_id"),
     # PostgreSQL: a LIST partition per upload, built unindexed by COPY and attached in the load's transaction
     postgresql_partition_by="LIST (upload_id)",
 )
