@@ -8,6 +8,7 @@ one multi-asset step (`detectors`): one frame, shared features and fits, no per-
 
 import time
 import traceback
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import dagster as dg
@@ -236,13 +237,25 @@ def transaction_risk(context: dg.AssetExecutionContext, warehouse: WarehouseReso
     scores, algorithm_counts = load_scores(wh, key, strategy.name)
     risk = combine_scores(active, scores, strategy.weights, strategy.threshold)
     run_record = context.instance.get_run_record_by_id(context.run_id)
-    flagged = save_risk(wh, key, strategy, risk, algorithm_counts, run_id=context.run_id,
-                        started_at=run_record.start_time if run_record else None)
-    top = risk.sort_values("risk_score", ascending=False).head(20).merge(
-        active[["transaction_id", "voucher_id", "posting_date", "account", "amount"]], on=["transaction_id", "voucher_id"])
-    top = top[top["risk_score"] > 0]
-    flagged_rows = risk[risk["is_anomaly"]].merge(active[["transaction_id", "posting_date", "amount"]],
-                                                   on="transaction_id")
+    with ThreadPoolExecutor(1, thread_name_prefix="save-risk") as pool:  # the database writes, the plots draw
+        saving = pool.submit(save_risk, wh, key, strategy, risk, algorithm_counts, run_id=context.run_id,
+                             started_at=run_record.start_time if run_record else None)
+        top = risk.sort_values("risk_score", ascending=False).head(20).merge(
+            active[["transaction_id", "voucher_id", "posting_date", "account", "amount"]],
+            on=["transaction_id", "voucher_id"])
+        top = top[top["risk_score"] > 0]
+        flagged_rows = risk[risk["is_anomaly"]].merge(active[["transaction_id", "posting_date", "amount"]],
+                                                       on="transaction_id")
+        metadata = {
+            "per_algorithm": dg.MetadataValue.json(algorithm_counts),
+            **{f"flagged_{name}": int(outcome.get("flagged", 0)) for name, outcome in sorted(algorithm_counts.items())},
+            "top_20": dg.MetadataValue.md(frame_markdown(
+                top[["transaction_id", "voucher_id", "posting_date", "account", "amount", "risk_score", "reasons"]])),
+            "risk_histogram": dg.MetadataValue.md(plots.risk_histogram(risk["risk_score"], strategy.threshold)),
+            "flagged_over_time": dg.MetadataValue.md(
+                plots.flagged_amounts_over_time(flagged_rows["posting_date"], flagged_rows["amount"])),
+        }
+        flagged = saving.result()
     seconds = round(time.perf_counter() - started, 3)
     context.log.info(f"event=risk_combined upload={key} strategy={strategy.name} transactions={len(active)} "
                      f"flagged={flagged} seconds={seconds}")
@@ -252,13 +265,7 @@ def transaction_risk(context: dg.AssetExecutionContext, warehouse: WarehouseReso
         "flagged": flagged,
         "flagged_share": round(flagged / len(active), 4) if len(active) else 0.0,
         "flagged_vouchers": int(risk.loc[risk["is_anomaly"], "voucher_id"].nunique()),
-        "per_algorithm": dg.MetadataValue.json(algorithm_counts),
-        **{f"flagged_{name}": int(outcome.get("flagged", 0)) for name, outcome in sorted(algorithm_counts.items())},
-        "top_20": dg.MetadataValue.md(frame_markdown(
-            top[["transaction_id", "voucher_id", "posting_date", "account", "amount", "risk_score", "reasons"]])),
-        "risk_histogram": dg.MetadataValue.md(plots.risk_histogram(risk["risk_score"], strategy.threshold)),
-        "flagged_over_time": dg.MetadataValue.md(
-            plots.flagged_amounts_over_time(flagged_rows["posting_date"], flagged_rows["amount"])),
+        **metadata,
         "seconds": seconds,
     })
 
