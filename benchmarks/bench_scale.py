@@ -51,6 +51,8 @@ with dagster_instance() as instance:
         materialization = event.dagster_event.event_specific_data.materialization
         if "seconds" in materialization.metadata:
             assets[materialization.asset_key.to_user_string()] = materialization.metadata["seconds"].value
+        if "read_seconds" in materialization.metadata:  # transactions: the read; the rest of its step is the load
+            assets["transactions (read)"] = materialization.metadata["read_seconds"].value
 print(json.dumps({"outcome": outcome.as_dict(), "seconds": total, "steps": steps, "assets": assets}))
 """
 

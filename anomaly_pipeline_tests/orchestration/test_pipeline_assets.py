@@ -63,6 +63,7 @@ def test_csv_upload_is_loaded_scored_and_replaced_on_rematerialization(env):
         assert not risk["is_anomaly"].any()
         mat = result.asset_materializations_for_node("transactions")[0]
         assert mat.metadata["transactions"].value == 13
+        assert 0 < mat.metadata["read_seconds"].value <= mat.metadata["seconds"].value
 
         # re-materializing replaces, never appends, and gives every transaction the same id again
         flag_rows = wh.count_rows(schema.rule_flags, upload_id=key)
