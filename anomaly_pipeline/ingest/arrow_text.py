@@ -32,9 +32,13 @@ def any_match(values: pa.ChunkedArray, pattern: str, *, ignore_case: bool = Fals
 
 def _one_string(values: pa.LargeStringArray) -> pa.LargeStringArray:
     """A one-cell array of all cells of `values` back to back, on the same buffer."""
-    raw = utf8_bytes(values)
-    return pa.LargeStringArray.from_buffers(1, pa.py_buffer(np.array([0, len(raw)], dtype=np.int64)),
-                                            pa.py_buffer(raw))
+    return one_cell(utf8_bytes(values))
+
+
+def one_cell(data) -> pa.LargeStringArray:
+    """A one-cell string array over `data` (bytes-like, taken as UTF-8 unchecked), without a copy."""
+    return pa.LargeStringArray.from_buffers(1, pa.py_buffer(np.array([0, len(data)], dtype=np.int64)),
+                                            pa.py_buffer(data))
 
 
 def mask(values: pa.ChunkedArray | pa.Array) -> np.ndarray:

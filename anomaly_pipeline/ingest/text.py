@@ -5,10 +5,10 @@ from __future__ import annotations
 import codecs
 import re
 
-import numpy as np
 import pyarrow as pa
 from charset_normalizer import from_bytes
 
+from anomaly_pipeline.ingest.arrow_text import one_cell
 from anomaly_pipeline.ingest.errors import RejectedFile
 
 _LEGACY = ("cp1252", "cp1250", "latin_1", "iso8859_15", "cp437")
@@ -74,10 +74,8 @@ _NOT_WHITE_SPACE = re.compile(rb"\S")  # bytes.strip()'s white space: space, \t,
 def _valid_utf8(data: memoryview) -> bool:
     """Strict UTF-8 as Python's codec reads it (no surrogates, overlong forms or code points past U+10FFFF),
     checked by Arrow without decoding."""
-    text = pa.LargeStringArray.from_buffers(1, pa.py_buffer(np.array([0, len(data)], dtype=np.int64)),
-                                            pa.py_buffer(data))
     try:
-        text.validate(full=True)
+        one_cell(data).validate(full=True)
     except pa.ArrowInvalid:
         return False
     return True

@@ -13,23 +13,30 @@ from anomaly_pipeline.storage import schema, warehouse
 from anomaly_pipeline.storage.warehouse import Warehouse
 
 RESULTS = (schema.anomaly_scores, schema.rule_flags, schema.transaction_risk)
+KEY = "0123456789abcdef"
+PLAIN_LEDGER = "Date,Voucher,Account,Amount\n" + "".join(f"2024-01-{d:02d},V{d},1930,{d}\n" for d in range(1, 11))
+
+
+def _registered(env: dict, text: str) -> tuple[Warehouse, pd.DataFrame]:
+    """The warehouse with upload KEY registered, and the canonical frame of the ledger `text`."""
+    path = env["tmp"] / "ledger.csv"
+    path.write_text(text, encoding="utf-8")
+    frame = read_file(path, get_settings())[1].frame
+    wh = Warehouse(env["DATABASE_URL"])
+    wh.migrate()
+    wh.register_upload(upload_id=KEY, sha256="0" * 64, file_name="ledger.csv", size_bytes=1, file_format="csv",
+                       status="received", stored_path=str(path))
+    return wh, frame
 
 
 def test_a_load_written_in_many_slices_reads_back_identical(env, monkeypatch):
     monkeypatch.setattr(warehouse, "COPY_SLICE_ROWS", 3)
     monkeypatch.setattr(warehouse, "SQLITE_BATCH_ROWS", 3)
-    path = env["tmp"] / "ledger.csv"
-    path.write_text('Date,Voucher,Account,Amount,Description\n'
-                    + "".join(f'2024-01-{d:02d},V{d},1930,{d}.5,"line {d}, with ""quotes"" and\na break"\n'
-                              for d in range(1, 11)), encoding="utf-8")
-    frame = read_file(path, get_settings())[1].frame
-    wh = Warehouse(env["DATABASE_URL"])
-    wh.migrate()
-    wh.register_upload(upload_id="0123456789abcdef", sha256="0" * 64, file_name="ledger.csv", size_bytes=1,
-                       file_format="csv", status="received", stored_path=str(path))
-    assert wh.load_transactions("0123456789abcdef", frame, {"file_format": "csv"}) == 10
-    wh.cache.drop("0123456789abcdef")  # read the database, not the cached frame
-    stored = wh.read_transactions("0123456789abcdef", include_raw=True)
+    wh, frame = _registered(env, 'Date,Voucher,Account,Amount,Description\n' + "".join(
+        f'2024-01-{d:02d},V{d},1930,{d}.5,"line {d}, with ""quotes"" and\na break"\n' for d in range(1, 11)))
+    assert wh.load_transactions(KEY, frame, {"file_format": "csv"}) == 10
+    wh.cache.drop(KEY)  # read the database, not the cached frame
+    stored = wh.read_transactions(KEY, include_raw=True)
     assert len(stored) == 10
     assert stored["description"].tolist() == [f'line {d}, with "quotes" and\na break' for d in range(1, 11)]
     assert stored["amount"].tolist() == [d + 0.5 for d in range(1, 11)]
@@ -79,15 +86,8 @@ def _staging_tables(wh: Warehouse) -> list[str]:
 
 def test_a_load_copied_in_parallel_streams_replaces_the_partition_and_leaves_no_staging(pg_env, monkeypatch):
     monkeypatch.setattr(warehouse, "COPY_SLICE_ROWS", 2)  # 10 rows: two streams of several slices each
-    key = "0123456789abcdef"
-    path = pg_env["tmp"] / "ledger.csv"
-    path.write_text("Date,Voucher,Account,Amount\n" + "".join(f"2024-01-{d:02d},V{d},1930,{d}\n" for d in range(1, 11)),
-                    encoding="utf-8")
-    frame = read_file(path, get_settings())[1].frame
-    wh = Warehouse(pg_env["DATABASE_URL"])
-    wh.migrate()
-    wh.register_upload(upload_id=key, sha256="0" * 64, file_name="ledger.csv", size_bytes=1, file_format="csv",
-                       status="received", stored_path=str(path))
+    key = KEY
+    wh, frame = _registered(pg_env, PLAIN_LEDGER)
     with wh.engine.begin() as conn:  # a staging table left behind by a load that crashed
         conn.execute(sa.text(f'CREATE TABLE "transactions_{key}_newdeadbeef" (LIKE transactions)'))
     assert wh.load_transactions(key, frame, {"file_format": "csv"}) == 10
@@ -99,15 +99,8 @@ def test_a_load_copied_in_parallel_streams_replaces_the_partition_and_leaves_no_
 
 def test_a_load_that_fails_keeps_the_previous_rows_and_leaves_no_staging(pg_env, monkeypatch):
     monkeypatch.setattr(warehouse, "COPY_SLICE_ROWS", 2)
-    key = "0123456789abcdef"
-    path = pg_env["tmp"] / "ledger.csv"
-    path.write_text("Date,Voucher,Account,Amount\n" + "".join(f"2024-01-{d:02d},V{d},1930,{d}\n" for d in range(1, 11)),
-                    encoding="utf-8")
-    frame = read_file(path, get_settings())[1].frame
-    wh = Warehouse(pg_env["DATABASE_URL"])
-    wh.migrate()
-    wh.register_upload(upload_id=key, sha256="0" * 64, file_name="ledger.csv", size_bytes=1, file_format="csv",
-                       status="received", stored_path=str(path))
+    key = KEY
+    wh, frame = _registered(pg_env, PLAIN_LEDGER)
     wh.load_transactions(key, frame, {"file_format": "csv"})
     broken = frame.copy()
     broken.loc[7, "account"] = None  # NOT NULL: the second stream's COPY fails
