@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from anomaly_pipeline import gc_tuning
 from anomaly_pipeline.orchestration.assets import ingest_assets, scoring_assets
 from anomaly_pipeline.orchestration.checks import asset_checks
 from anomaly_pipeline.orchestration.executor import executor_from_env
@@ -22,3 +23,6 @@ defs = dg.Definitions(
     resources=default_resources(),
     executor=executor_from_env(),
 )
+
+# every process that runs steps (CLI, run workers, step subprocesses, dev code servers) imports this module
+gc_tuning.tune()

@@ -8,6 +8,8 @@ from __future__ import annotations
 import importlib
 import threading
 
+from anomaly_pipeline import gc_tuning
+
 MODULES = ("sklearn.ensemble", "sklearn.neural_network", "sklearn.cluster", "sklearn.exceptions",
            "matplotlib.figure", "matplotlib.backends.backend_agg")
 _thread: threading.Thread | None = None
@@ -37,3 +39,4 @@ def _import_all() -> None:
             importlib.import_module(name)
         except Exception:  # noqa: BLE001 - the step that needs the module imports it again and reports
             return
+    gc_tuning.freeze()  # the modules' objects live as long as the process: keep collections from walking them
