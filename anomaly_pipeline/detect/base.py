@@ -17,6 +17,8 @@ import numpy as np
 import pandas as pd
 from pandas.api.indexers import BaseIndexer
 
+from anomaly_pipeline.detect.shared import memoized, sharing
+
 AlgorithmType = Literal["statistical", "rule", "ml"]
 SEVERITY_SCORE = {"low": 0.4, "medium": 0.7, "high": 1.0}
 
@@ -206,7 +208,7 @@ def encode(values: pd.Series, clean: Callable[[pd.Series], pd.Series] | None = N
                 at = [len(distinct) - 1]
             codes = np.where(codes < 0, at[0], codes)
         return codes, distinct
-    codes, uniques = pd.factorize(values)
+    codes, uniques = _factorize(values)
     distinct = pd.Series(uniques, dtype=values.dtype if len(uniques) == 0 else None)
     changed = False
     if clean is not None:
@@ -219,6 +221,16 @@ def encode(values: pd.Series, clean: Callable[[pd.Series], pd.Series] | None = N
         codes = np.where(codes >= 0, recode[codes] if len(recode) else -1, -1)
         distinct = pd.Series(uniques, dtype=distinct.dtype)
     return codes.astype("int64", copy=False), distinct.reset_index(drop=True)
+
+
+def _factorize(values: pd.Series) -> tuple[np.ndarray, Any]:
+    """`pd.factorize(values)`; inside `shared_work()`, once per Arrow column: the detectors encode the same
+    few columns (account, voucher, user, ...) over and over, and every copy of a frame shares its Arrow data."""
+    arrow = getattr(values.array, "__arrow_array__", None)
+    if arrow is None or not sharing():
+        return pd.factorize(values)
+    codes, uniques = memoized("factorize", (arrow(),), str(values.dtype), lambda: pd.factorize(values))
+    return codes.copy(), uniques  # callers may write into their codes
 
 
 def combine_codes(*keys: np.ndarray) -> np.ndarray:
