@@ -93,7 +93,6 @@ def raw_upload(context: dg.AssetExecutionContext, config: RawUploadConfig,
 @dg.asset(partitions_def=uploads_partitions, group_name="ingest", deps=[raw_upload], retry_policy=RETRY,
           description="The upload's transactions in the canonical schema (table transactions).")
 def transactions(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
-    preload.start()  # the detectors' and plots' libraries, imported while this step reads and loads
     key = context.partition_key
     settings = get_settings()
     wh = warehouse.get()
@@ -114,6 +113,7 @@ def transactions(context: dg.AssetExecutionContext, warehouse: WarehouseResource
     frame = result.frame
     entity = result.metadata.get("entity")
     read_seconds = round(time.perf_counter() - started, 3)
+    preload.start()  # the detectors' and plots' libraries, imported while the database loads and indexes
     count = wh.load_transactions(key, frame, {
         "file_format": file_format, "expected_rows": result.expected_rows, "warnings": result.warnings,
         "read_metadata": result.metadata, "entity": entity,
