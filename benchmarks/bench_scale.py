@@ -1,6 +1,6 @@
 """Scale benchmark: the whole pipeline vs the raw load-and-score floor, at several sizes.
 
-    python -m benchmarks.bench_scale --rows 100000 1000000 [--pg-admin postgresql://postgres@127.0.0.1:5432/postgres]
+    python -m benchmarks.bench_scale [--rows 100000 300000 1000000] [--pg-admin postgresql://postgres@127.0.0.1:5432/postgres]
 
 For each size, on the same machine and in one run:
   floor     psql \\copy of the CSV into a plain table + scikit-learn IsolationForest (100 trees) fit and score
@@ -101,7 +101,7 @@ def pipeline(csv_path: Path, admin_url: str, db: str, workdir: Path) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rows", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--rows", type=int, nargs="+", default=[100_000, 300_000, 1_000_000])
     parser.add_argument("--pg-admin", default=os.environ.get("TEST_PG_ADMIN_URL",
                                                              "postgresql://postgres@127.0.0.1:5432/postgres"))
     args = parser.parse_args()
@@ -130,7 +130,22 @@ def main() -> None:
             print(f"           step  {step:40} {seconds:7.2f} s")
         for asset, seconds in sorted(high["assets"].items(), key=lambda kv: -kv[1])[:12]:
             print(f"           asset {asset:40} {seconds:7.2f} s")
+    if len(results) > 1:
+        print(scaling_summary(results))
     (OUT / "scale.json").write_text(json.dumps(results, indent=2))
+
+
+def scaling_summary(results: list[dict]) -> str:
+    """Seconds = fixed + per-row cost, fitted by least squares over the sizes, and the marginal cost of each
+    step up in size: linear scaling means equal marginal costs (the fixed part is start-up, imports and
+    Dagster, paid by every upload whatever its size)."""
+    rows = np.array([r["rows"] for r in results], dtype=float)
+    seconds = np.array([r["pipeline"]["seconds"] for r in results])
+    per_row, fixed = np.polyfit(rows, seconds, 1)
+    lines = [f"fit: {fixed:.2f} s + {per_row * 1e6:.2f} us/row"]
+    for (r0, s0), (r1, s1) in zip(zip(rows, seconds), zip(rows[1:], seconds[1:])):
+        lines.append(f"marginal {int(r0):>9} -> {int(r1):>9} rows: {(s1 - s0) / (r1 - r0) * 1e6:.2f} us/row")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":
