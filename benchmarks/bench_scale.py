@@ -143,8 +143,9 @@ def scaling_summary(results: list[dict]) -> str:
     seconds = np.array([r["pipeline"]["seconds"] for r in results])
     per_row, fixed = np.polyfit(rows, seconds, 1)
     lines = [f"fit: {fixed:.2f} s + {per_row * 1e6:.2f} us/row"]
-    for (r0, s0), (r1, s1) in zip(zip(rows, seconds), zip(rows[1:], seconds[1:])):
-        lines.append(f"marginal {int(r0):>9} -> {int(r1):>9} rows: {(s1 - s0) / (r1 - r0) * 1e6:.2f} us/row")
+    for k in range(1, len(rows)):
+        marginal = (seconds[k] - seconds[k - 1]) / (rows[k] - rows[k - 1])
+        lines.append(f"marginal {int(rows[k - 1]):>9} -> {int(rows[k]):>9} rows: {marginal * 1e6:.2f} us/row")
     return "\n".join(lines)
 
 

@@ -110,3 +110,27 @@ def test_a_load_that_fails_keeps_the_previous_rows_and_leaves_no_staging(pg_env,
     assert wh.read_transactions(key)["amount"].tolist() == [float(d) for d in range(1, 11)]
     assert wh.get_upload(key)["transaction_count"] == 10
     assert _staging_tables(wh) == []
+
+
+def test_binary_copy_stores_what_postgresql_would_parse_from_the_same_values_as_text(pg_env):
+    """Loads are COPYed in PostgreSQL's binary format: amounts round half away from zero as numeric(18, 2)
+    rounds text, timestamps keep their microseconds, a date's time of day is dropped, NULL and '' stay apart."""
+    wh, frame = _registered(pg_env, PLAIN_LEDGER)
+    frame = frame.head(4).copy()
+    frame["amount"] = [1.005, -0.125, 2.675, 0.30000000000000004]
+    frame["posted_at"] = pd.to_datetime([None, "2024-01-01 12:34:56.789123", "2024-02-29 23:59:59.999999",
+                                         "2024-03-01 00:00:00"], format="ISO8601")
+    frame["posting_date"] = pd.to_datetime(["2024-01-01 13:00", "1999-12-31", "2024-02-29", "2024-03-01"],
+                                          format="ISO8601")
+    frame["description"] = pd.array([None, "", 'åäö "quoted", comma\nnewline', "\\backslash"], dtype="string")
+    frame["line_number"] = pd.array([None, 7, 8, 9], dtype="Int64")
+    assert wh.load_transactions(KEY, frame, {"file_format": "csv"}) == 4
+    with psycopg.connect(pg_env["DATABASE_URL"].replace("+psycopg", "")) as conn:
+        rows = conn.execute("SELECT amount::text, posted_at::text, posting_date::text, description, line_number "
+                            "FROM transactions WHERE upload_id = %s ORDER BY transaction_id", (KEY,)).fetchall()
+    assert rows == [
+        ("1.01", None, "2024-01-01", None, None),
+        ("-0.13", "2024-01-01 12:34:56.789123", "1999-12-31", "", 7),
+        ("2.68", "2024-02-29 23:59:59.999999", "2024-02-29", 'åäö "quoted", comma\nnewline', 8),
+        ("0.30", "2024-03-01 00:00:00", "2024-03-01", "\\backslash", 9),
+    ]
