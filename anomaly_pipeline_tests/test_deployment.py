@@ -178,7 +178,9 @@ def test_celery_executor_is_wired_through_the_env_switch(compose, monkeypatch):
     from anomaly_pipeline.orchestration.executor import executor_from_env
 
     monkeypatch.delenv("EXECUTOR", raising=False)
-    assert executor_from_env() is None  # local, dev and tests: Dagster's default multiprocess executor
+    assert executor_from_env() is dg.in_process_executor  # local, dev and tests: a run's steps in its process
+    monkeypatch.setenv("EXECUTOR", "multiprocess")
+    assert executor_from_env() is dg.multiprocess_executor
     monkeypatch.setenv("EXECUTOR", "celery")
     assert executor_from_env().name == "celery"
     monkeypatch.setenv("EXECUTOR", "spark")

@@ -185,3 +185,29 @@ def test_the_risk_combines_what_is_stored_whether_handed_over_in_memory_or_read_
         assert _risk_only(instance, key).success
         first = _risk(wh, key).set_index("transaction_id").loc[1]
         assert "isolation_forest: stored elsewhere" in first["reasons"]
+
+
+def process_upload_job() -> dg.JobDefinition:
+    """The job as a run worker loads it (`reconstructable` needs a module-level function)."""
+    from anomaly_pipeline.definitions import defs as loaded
+
+    return loaded.resolve_job_def("process_upload")
+
+
+def test_a_launched_run_executes_every_step_in_the_run_process_by_default(env):
+    """What a sensor-launched run does: `execute_job` of the job definition with the Definitions' executor,
+    chosen when they are imported (EXECUTOR unset here: in-process, so the steps share the run's process and
+    the frame it loaded; with EXECUTOR=multiprocess this fails, each step showing its own pid)."""
+    import os
+
+    path = real_file(XERO)
+    key = partition_key_for(sha256_file(path))
+    with dg.instance_for_test() as instance:
+        instance.add_dynamic_partitions("uploads", [key])
+        with dg.execute_job(dg.reconstructable(process_upload_job), instance, tags={"dagster/partition": key},
+                            run_config={"ops": {"raw_upload": {"config": {"path": str(path), "move": False}}}}) as result:
+            assert result.success
+            starts = [e for e in result.all_events if e.event_type == dg.DagsterEventType.STEP_START]
+            assert {e.step_key for e in starts} >= {"raw_upload", "transactions", "detectors", "transaction_risk"}
+            assert {e.pid for e in starts} == {os.getpid()}
+    assert Warehouse(env["DATABASE_URL"]).get_upload(key)["transaction_count"] == 13
