@@ -12,6 +12,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -468,7 +469,20 @@ def tabular_to_canonical(
         raise RejectedFile(f"no date column found (columns: {_list_headers(table)})")
     if "amount" not in cols and not ({"debit", "credit"} & cols.keys()):
         raise RejectedFile(f"no amount column found (columns: {_list_headers(table)})")
+    # the raw records are built by Arrow kernels that release the GIL: beside the parsing below, not after it
+    with ThreadPoolExecutor(1, thread_name_prefix="raw-records") as background:
+        raw = background.submit(_raw_json_text, table, keyed=False) if raw_cells else \
+            background.submit(_raw_json, table)
+        return _canonical(table, mapping, raw.result, source_format=source_format, row_numbers=row_numbers,
+                          default_account=default_account, default_currency=default_currency,
+                          default_entity=default_entity)
 
+
+def _canonical(table: pd.DataFrame, mapping: Mapping, raw: Callable[[], pd.Series | list[str]], *,
+               source_format: str, row_numbers: pd.Series | None, default_account: str | None,
+               default_currency: str | None, default_entity: str | None) -> tuple[pd.DataFrame, dict, list[str]]:
+    """The body of `tabular_to_canonical` once the columns are mapped; `raw()` gives the raw records."""
+    cols = mapping.columns
     out = pd.DataFrame(index=table.index)
     out["row_number"] = row_numbers.reset_index(drop=True) if row_numbers is not None else table.index + 2
     posting, date_fmt = parse_dates(table[cols["posting_date"]])
@@ -507,7 +521,7 @@ def tabular_to_canonical(
     if default_entity:
         out["entity"] = default_entity
     out["source_format"] = source_format
-    out["raw"] = _raw_json_text(table, keyed=False) if raw_cells else _raw_json(table)
+    out["raw"] = raw()
 
     labels = balance_rows(table, _label_columns(table, mapping))
     summary = labels.notna()
