@@ -230,7 +230,7 @@ def _factorize(values: pd.Series) -> tuple[np.ndarray, Any]:
     if arrow is None or not sharing():
         return pd.factorize(values)
     codes, uniques = memoized("factorize", (arrow(),), str(values.dtype), lambda: pd.factorize(values))
-    return codes.copy(), uniques  # callers may write into their codes
+    return codes.copy(), uniques.copy()  # callers own what they get: they may write into it
 
 
 def combine_codes(*keys: np.ndarray) -> np.ndarray:

@@ -470,9 +470,10 @@ def tabular_to_canonical(
     if "amount" not in cols and not ({"debit", "credit"} & cols.keys()):
         raise RejectedFile(f"no amount column found (columns: {_list_headers(table)})")
     # the raw records are built by Arrow kernels that release the GIL: beside the parsing below, not after it
+    # (on a shallow copy of its own: pandas builds some caches lazily, not for two threads at once)
     with ThreadPoolExecutor(1, thread_name_prefix="raw-records") as background:
-        raw = background.submit(_raw_json_text, table, keyed=False) if raw_cells else \
-            background.submit(_raw_json, table)
+        own = table.copy(deep=False)
+        raw = background.submit(_raw_json_text, own, keyed=False) if raw_cells else background.submit(_raw_json, own)
         return _canonical(table, mapping, raw.result, source_format=source_format, row_numbers=row_numbers,
                           default_account=default_account, default_currency=default_currency,
                           default_entity=default_entity)

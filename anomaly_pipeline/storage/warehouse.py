@@ -424,8 +424,8 @@ def _conform(arrow: pa.Table, target: pa.Schema) -> pa.Table:
             # numeric(p, s) rounds the decimal it reads half away from zero: 1.005 -> 1.01
             column = pc.round(column.cast(pa.decimal128(38, 10)), ndigits=field.type.scale,
                               round_mode="half_towards_infinity")
-        # dates and microseconds are truncated, as PostgreSQL truncates the text of a timestamp; integers and
-        # decimals that do not fit fail, as they would on the server
+        # temporal casts may drop precision (a date column takes the day, as PostgreSQL does with a timestamp's
+        # text; digits below the microsecond go); integers and decimals that do not fit fail, as on the server
         columns.append(pc.cast(column, field.type, safe=not pa.types.is_temporal(field.type)))
     return pa.table(columns, schema=target)
 
