@@ -143,8 +143,9 @@ def scaling_summary(results: list[dict]) -> str:
     """Seconds = fixed + per-row cost, fitted by least squares over the sizes, and the marginal cost of each
     step up in size: linear scaling means equal marginal costs (the fixed part is start-up, imports and
     Dagster, paid by every upload whatever its size)."""
-    rows = np.array([r["rows"] for r in results], dtype=float)
-    seconds = np.array([r["pipeline"]["seconds"] for r in results])
+    ordered = sorted(results, key=lambda r: r["rows"])
+    rows = np.array([r["rows"] for r in ordered], dtype=float)
+    seconds = np.array([r["pipeline"]["seconds"] for r in ordered])
     per_row, fixed = np.polyfit(rows, seconds, 1)
     lines = [f"fit: {fixed:.2f} s + {per_row * 1e6:.2f} us/row"]
     for k in range(1, len(rows)):

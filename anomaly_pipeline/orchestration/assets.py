@@ -121,7 +121,7 @@ def transactions(context: dg.AssetExecutionContext, warehouse: WarehouseResource
     frame = result.frame
     entity = result.metadata.get("entity")
     read_seconds = round(time.perf_counter() - started, 3)
-    preload.start()  # a large file's: imported while the database loads and indexes
+    preload.start()  # a large file's imports run while the database loads and indexes (else a no-op)
     count = wh.load_transactions(key, frame, {
         "file_format": file_format, "expected_rows": result.expected_rows, "warnings": result.warnings,
         "read_metadata": result.metadata, "entity": entity,
