@@ -331,7 +331,9 @@ def test_row_numbers_are_file_lines_despite_blank_lines(tmp_path):
     [("Date;Amount\n2024-01-01;1\n \t\n2024-01-02;2\n\n2024-01-03;3", [2, 4, 6]),  # blank: white space
      ("Date;Amount\n 2024-01-01;1\n\t2024-01-02;2\n2024-01-03;3\n", [2, 3, 4]),  # indented, not blank
      ("Text;Date;Amount\nÄrende;2024-01-01;1\n\nÖl;2024-01-02;2\r\n", [2, 4]),  # a line starting beyond ASCII
-     ("Date;Amount\r\n2024-01-01;1\r\n2024-01-02;2\r\n2024-01-03;3", [2, 3, 4])],
+     ("Date;Amount\r\n2024-01-01;1\r\n2024-01-02;2\r\n2024-01-03;3", [2, 3, 4]),
+     # a line of no-break or ideographic spaces is a record (unreadable: skipped), not a blank line
+     ("Date;Amount\n2024-01-01;1\n\u00a0\n2024-01-02;2\n\u3000\n\n2024-01-03;3\n", [2, 4, 7])],
 )
 def test_row_numbers_are_file_lines_whatever_starts_a_line(tmp_path, text, rows):
     assert _read(tmp_path, text).frame["row_number"].tolist() == rows

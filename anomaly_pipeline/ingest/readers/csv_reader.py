@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import operator
 import re
 import warnings
 from collections import Counter
@@ -104,6 +105,7 @@ def _line_start(text: bytes, start: int | None, lines: int) -> int | None:
 
 # a line that starts with a visible ASCII character is not blank
 _LINE_NOT_VISIBLY_STARTED = re.compile(rb"\n[^\x21-\x7e]")
+_ascii_blank_stripped = operator.methodcaller("strip", b" \t\r")
 
 
 def _record_lines(text: bytes, start: int | None, records: int, first_line: int) -> np.ndarray | None:
@@ -116,8 +118,9 @@ def _record_lines(text: bytes, start: int | None, records: int, first_line: int)
         # no blank line: every line but an empty one after the last line end is a record's
         lines = text.count(b"\n", start) + (not text.endswith(b"\n"))
         return np.arange(records) + first_line if lines == records else None
-    lines = text[start:].decode("utf-8").split("\n")
-    filled = np.fromiter(map(bool, map(str.strip, lines)), dtype=bool, count=len(lines))
+    lines = text[start:].split(b"\n")
+    # blank as the parsers skip it: ASCII spaces and tabs only (a line of no-break spaces is a record)
+    filled = np.fromiter(map(bool, map(_ascii_blank_stripped, lines)), dtype=bool, count=len(lines))
     positions = np.flatnonzero(filled)
     if len(positions) != records:
         return None
