@@ -24,5 +24,5 @@ defs = dg.Definitions(
     executor=executor_from_env(),
 )
 
-# every process that runs steps (CLI, run workers, step subprocesses, dev code servers) imports this module
-gc_tuning.tune()
+# every process that runs steps (CLI, run workers, step subprocesses, dev code servers) imports this module once
+gc_tuning.freeze()

@@ -2,7 +2,7 @@
 
 The imports leave about 330 000 tracked objects (Dagster, pandas, SQLAlchemy, scikit-learn), and every full
 collection walked all of them again (0.14 s each) while a run allocates container objects by the million:
-at 1M rows about 2 s of a 23 s run. `tune()` collects once and moves what exists at start-up out of the
+at 1M rows about 2 s of a 23 s run. `freeze()` collects once and moves what exists at start-up out of the
 collector's reach (`gc.freeze()`); collections then walk only what the run created. The thresholds stay
 CPython's: raising them as well gained nothing measurable and held 150-250 MB more at 1M rows.
 """
@@ -10,23 +10,9 @@ CPython's: raising them as well gained nothing measurable and held 150-250 MB mo
 from __future__ import annotations
 
 import gc
-import threading
-
-_lock = threading.Lock()
-_tuned = False
-
-
-def tune() -> None:
-    """Freeze the objects alive now (once per process)."""
-    global _tuned
-    with _lock:
-        if _tuned:
-            return
-        _tuned = True
-        freeze()
 
 
 def freeze() -> None:
-    """Collect, then exclude every object alive now from later collections (after a late import)."""
+    """Collect, then exclude every object alive now from later collections (at start-up, after a late import)."""
     gc.collect()
     gc.freeze()

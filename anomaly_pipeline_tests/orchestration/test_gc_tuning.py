@@ -11,11 +11,9 @@ def test_loading_the_definitions_freezes_the_start_up_objects():
     assert out.splitlines()[0] == f"True {gc.get_threshold()}"  # frozen; CPython's thresholds untouched
 
 
-def test_tune_is_idempotent_and_freeze_adds_late_objects():
-    gc_tuning.tune()
+def test_freeze_adds_objects_created_after_the_start_up_freeze():
+    gc_tuning.freeze()
     frozen = gc.get_freeze_count()
     late = [[i] for i in range(1000)]  # container objects created after the first freeze
-    gc_tuning.tune()
-    assert gc.get_freeze_count() == frozen  # a second tune() does nothing
     gc_tuning.freeze()
     assert gc.get_freeze_count() >= frozen + len(late)
