@@ -10,7 +10,6 @@ features, each feature is oriented so that larger means rarer: -log10 of a share
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -285,9 +284,9 @@ def _fill_missing(block: np.ndarray, ref_block: np.ndarray) -> None:
     """Missing values (rows without an amount) become the reference median, else 0; in place."""
     if not np.isnan(block).any() and (ref_block is block or not np.isnan(ref_block).any()):
         return
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN feature: filled with 0 below
-        fill = np.nan_to_num(np.nanmedian(ref_block, axis=1), nan=0.0)[:, None]
+    fill = np.zeros((len(ref_block), 1))
+    known = ~np.isnan(ref_block).all(axis=1)  # an all-NaN feature is filled with 0 (nanmedian would warn)
+    fill[known, 0] = np.nanmedian(ref_block[known], axis=1)
     for values in (block, ref_block):
         np.copyto(values, np.broadcast_to(fill, values.shape), where=np.isnan(values))
 

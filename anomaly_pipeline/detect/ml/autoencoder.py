@@ -15,6 +15,18 @@ if TYPE_CHECKING:
     from sklearn.neural_network import MLPRegressor
 
 
+def _ignore_not_converged() -> None:
+    """max_iter bounds the training on purpose: scikit-learn's "not converged" warning says nothing new. A
+    process-wide filter (adding it again is a no-op), not `warnings.catch_warnings()`: that swaps the global
+    filter list and is not thread-safe, and the detectors run on two threads (another thread restoring the
+    list it saved let the warning through)."""
+    warnings.filterwarnings("ignore", message=r"Stochastic Optimizer: Maximum iterations \(\d+\) reached",
+                            module=r"sklearn\.neural_network")
+
+
+_ignore_not_converged()  # at import, before the detector threads save and restore filter lists
+
+
 class AutoencoderDetector(MLDetector):
     """A bottlenecked MLPRegressor learns how features go together in the reference; rows it cannot
     reconstruct break those relations. The features with the largest reconstruction error are the reason."""
@@ -33,7 +45,6 @@ class AutoencoderDetector(MLDetector):
 
     def _fit(self, fit: np.ndarray, config: dict[str, Any]) -> MLPRegressor:
         preload.wait()
-        from sklearn.exceptions import ConvergenceWarning
         from sklearn.neural_network import MLPRegressor
 
         width = max(8, fit.shape[1])
@@ -45,9 +56,8 @@ class AutoencoderDetector(MLDetector):
                              max_iter=config["max_iter"], batch_size=batch,
                              learning_rate_init=0.001 * max(batch, 256) / 256, tol=1e-4,
                              random_state=config["random_state"])
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            return model.fit(fit, fit)
+        _ignore_not_converged()
+        return model.fit(fit, fit)
 
     def _errors(self, model: MLPRegressor, x: np.ndarray) -> np.ndarray:
         return (model.predict(x).reshape(x.shape) - x) ** 2
