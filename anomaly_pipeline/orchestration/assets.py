@@ -223,7 +223,7 @@ def _store_result(context: dg.AssetExecutionContext, wh: Warehouse, key: str, st
         "seconds": seconds,
         "summary": dg.MetadataValue.json(_jsonable(result.summary)),
         "examples": dg.MetadataValue.md(frame_markdown(
-            flagged.sort_values("score", ascending=False).head(10)[["transaction_id", "score", "reason"]])),
+            flagged.nlargest(10, "score")[["transaction_id", "score", "reason"]])),
     }
 
 
@@ -250,10 +250,11 @@ def transaction_risk(context: dg.AssetExecutionContext, warehouse: WarehouseReso
     with ThreadPoolExecutor(1, thread_name_prefix="save-risk") as pool:  # the database writes, the plots draw
         saving = pool.submit(save_risk, wh, key, strategy, risk, algorithm_counts, run_id=context.run_id,
                              started_at=run_record.start_time if run_record else None)
-        top = risk.sort_values("risk_score", ascending=False).head(20).merge(
-            active[["transaction_id", "voucher_id", "posting_date", "account", "amount"]],
-            on=["transaction_id", "voucher_id"])
+        top = risk.nlargest(20, "risk_score")  # not a sort of every row: 2M rows 1.2 s
         top = top[top["risk_score"] > 0]
+        top = top.merge(active.loc[active["transaction_id"].isin(top["transaction_id"]),
+                                   ["transaction_id", "voucher_id", "posting_date", "account", "amount"]],
+                        on=["transaction_id", "voucher_id"])
         flagged_rows = risk[risk["is_anomaly"]].merge(active[["transaction_id", "posting_date", "amount"]],
                                                        on="transaction_id")
         metadata = {
