@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 from datetime import datetime
 from pathlib import Path
 
@@ -189,17 +190,13 @@ def test_the_risk_combines_what_is_stored_whether_handed_over_in_memory_or_read_
 
 def process_upload_job() -> dg.JobDefinition:
     """The job as a run worker loads it (`reconstructable` needs a module-level function)."""
-    from anomaly_pipeline.definitions import defs as loaded
-
-    return loaded.resolve_job_def("process_upload")
+    return defs.resolve_job_def("process_upload")
 
 
 def test_a_launched_run_executes_every_step_in_the_run_process_by_default(env):
     """What a sensor-launched run does: `execute_job` of the job definition with the Definitions' executor,
     chosen when they are imported (EXECUTOR unset here: in-process, so the steps share the run's process and
     the frame it loaded; with EXECUTOR=multiprocess this fails, each step showing its own pid)."""
-    import os
-
     path = real_file(XERO)
     key = partition_key_for(sha256_file(path))
     with dg.instance_for_test() as instance:
