@@ -7,8 +7,9 @@ import io
 import re
 import threading
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from filelock import FileLock
 from pgpq import ArrowToPostgresBinaryEncoder
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -34,6 +36,7 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 _PARTITION_KEY = re.compile(r"^[0-9a-fA-F]{1,32}$")  # upload ids are hex; they name PostgreSQL partitions
 SQLITE_BATCH_ROWS = 50_000
 COPY_SLICE_ROWS = 100_000
+MIGRATION_LOCK_ID = 727274  # pg_advisory_xact_lock key of migrations
 COPY_STREAMS = 2  # parallel COPY streams of a large upload's transactions
 _engines: dict[str, sa.Engine] = {}
 _migrated: set[str] = set()
@@ -49,6 +52,17 @@ def _alembic_config(url: str) -> Config:
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return cfg
+
+
+@contextmanager
+def _migration_lock(url: str) -> Iterator[None]:
+    """An exclusive file lock beside a SQLite database (`<file>.migrate.lock`); PostgreSQL locks in SQL."""
+    database = sa.make_url(url).database if url.startswith("sqlite") else None
+    if not database or database == ":memory:":
+        yield
+        return
+    with FileLock(f"{database}.migrate.lock"):
+        yield
 
 
 def get_engine(url: str) -> sa.Engine:
@@ -76,16 +90,16 @@ class Warehouse:
     # ------------------------------------------------------------------ migrations
 
     def migrate(self) -> None:
-        """Upgrade to the newest migration (once per process and URL)."""
+        """Upgrade to the newest migration (once per process and URL), under a lock every process honours:
+        several first uses at once (CLI commands, a sensor's runs) must not all create the tables."""
         if self.url in _migrated:
             return
-        with _lock, self.engine.begin() as conn:
-            if self.is_postgres:
-                # serialise concurrent first runs (sensor-launched runs start together)
-                conn.execute(sa.text("SELECT pg_advisory_xact_lock(727274)"))
+        with _lock, _migration_lock(self.url), self.engine.begin() as conn:
+            if self.is_postgres:  # held until this transaction ends
+                conn.execute(sa.text(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK_ID})"))
             cfg = _alembic_config(self.url)
             cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "head")
+            command.upgrade(cfg, "head")  # a process that waited finds the schema at head: a no-op
         _migrated.add(self.url)
 
     def pending_migrations(self) -> list[str]:

@@ -1,0 +1,106 @@
+"""First use of a fresh installation by several processes at once: the migrations are taken under a lock, so
+every concurrent `process` (or sensor-launched run) succeeds. Real parallel processes, fresh databases."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import dagster as dg
+import psycopg
+import pytest
+
+from anomaly_pipeline.orchestration.sensors import upload_sensor
+from anomaly_pipeline.storage.warehouse import Warehouse
+from anomaly_pipeline_tests.conftest import PG_ADMIN_URL, real_file
+
+FILES = {"csv/reubano__csv2ofx__xero.csv": 13, "csv/reubano__csv2ofx__gls.csv": 1,
+         "csv/reubano__csv2ofx__n26-fr.csv": 2}
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def fresh_url(request, tmp_path) -> Iterator[str]:
+    """A database nobody has migrated yet: the zero-config SQLite default, or a new PostgreSQL database."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'data' / 'anomaly_pipeline.db'}"
+        return
+    name = f"anomaly_fresh_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    yield PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://") + f"/{name}"
+    from anomaly_pipeline.storage.warehouse import _engines
+
+    for url in [u for u in _engines if u.endswith(f"/{name}")]:
+        _engines.pop(url).dispose()
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _child_env(tmp_path: Path, url: str | None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("DAGSTER_HOME", "DATABASE_URL", "ANOMALY_DATA_DIR", "UPLOAD_DIR", "DEFAULT_STRATEGY")}
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[1])
+    if url and not url.startswith("sqlite"):
+        env["DATABASE_URL"] = url
+    return env
+
+
+def test_three_processes_started_together_on_a_fresh_install_all_succeed(tmp_path, fresh_url):
+    """SQLite: no configuration at all (the default database under ./data of the working directory)."""
+    env = _child_env(tmp_path, fresh_url)
+    children = [subprocess.Popen([sys.executable, "-m", "anomaly_pipeline.cli", "process", str(real_file(f)),
+                                  "--format", "json"], cwd=tmp_path, env=env, stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, text=True) for f in FILES]
+    results = [c.communicate(timeout=300) for c in children]
+    assert [c.returncode for c in children] == [0, 0, 0], [err[-2000:] for _, err in results]
+    assert all("Traceback" not in err for _, err in results)
+    outcomes = [json.loads(out)[0] for out, _ in results]
+    assert [(o["status"], o["transactions"]) for o in outcomes] == [("loaded", n) for n in FILES.values()]
+    wh = Warehouse(fresh_url if not fresh_url.startswith("sqlite") else
+                   f"sqlite:///{tmp_path / 'data' / 'anomaly_pipeline.db'}")
+    assert wh.pending_migrations() == []
+    assert sorted(u["status"] for u in wh.list_uploads()) == ["loaded"] * 3
+
+
+RUN_REQUEST = """
+import json, sys
+import dagster as dg
+from anomaly_pipeline_tests.orchestration.test_pipeline_assets import process_upload_job as job
+
+request = json.loads(sys.argv[1])
+with dg.DagsterInstance.ephemeral() as instance:
+    instance.add_dynamic_partitions("uploads", [request["partition_key"]])
+    with dg.execute_job(dg.reconstructable(job), instance, run_config=request["run_config"],
+                        tags={"dagster/partition": request["partition_key"]}) as result:
+        print(json.dumps({"success": result.success}))
+"""
+
+
+def test_a_sensors_runs_on_a_fresh_install_all_succeed(tmp_path, monkeypatch):
+    """The sensor's run requests for three drops, each executed in its own process at the same moment (as a
+    run launcher does) against the not yet migrated zero-config SQLite database."""
+    uploads = tmp_path / "uploads"
+    uploads.mkdir()
+    for f in FILES:
+        (uploads / Path(f).name).write_bytes(real_file(f).read_bytes())
+    monkeypatch.setenv("UPLOAD_DIR", str(uploads))
+    with dg.instance_for_test() as instance:
+        first = upload_sensor(dg.build_sensor_context(instance=instance, cursor=None))
+        result = upload_sensor(dg.build_sensor_context(instance=instance, cursor=first.cursor))
+    assert len(result.run_requests) == 3
+    env = _child_env(tmp_path, None)
+    env["UPLOAD_DIR"] = str(uploads)
+    children = [subprocess.Popen([sys.executable, "-c", RUN_REQUEST, json.dumps(
+        {"partition_key": r.partition_key, "run_config": r.run_config})], cwd=tmp_path, env=env,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for r in result.run_requests]
+    results = [c.communicate(timeout=300) for c in children]
+    assert [c.returncode for c in children] == [0, 0, 0], [err[-2000:] for _, err in results]
+    assert [json.loads(out.strip().splitlines()[-1]) for out, _ in results] == [{"success": True}] * 3
+    wh = Warehouse(f"sqlite:///{tmp_path / 'data' / 'anomaly_pipeline.db'}")
+    assert sorted(u["transaction_count"] for u in wh.list_uploads()) == sorted(FILES.values())
+    assert list(uploads.iterdir()) == []  # every run moved its file into the archive
