@@ -142,7 +142,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_doctor(args: argparse.Namespace) -> int:
     from anomaly_pipeline.doctor import render, run_checks
 
-    results = run_checks(get_settings(), migrate=args.migrate)
+    results = run_checks(migrate=args.migrate)
     print(render(results, args.format))
     return 1 if any(r.blocking for r in results) else 0
 

@@ -1,9 +1,13 @@
 """`anomaly-pipeline doctor`: what is wrong with this installation, and the command that fixes it.
 
-Errors are what stops the main job (processing a file): the database unreachable, migrations missing, the
-upload or data folder not writable, a DAGSTER_HOME that does not load (`process` uses it when set).
-Everything else is a warning: without DAGSTER_HOME runs are not kept; without the daemon, sensors,
-schedules, retries and queued runs wait.
+Errors are what stops the main job (processing a file) and will not mend itself: an invalid setting, the
+database unreachable or refusing us, a schema at a revision this code does not know, a folder that cannot be
+created or written, a DAGSTER_HOME that does not load. What the pipeline does by itself on first use (apply
+pending migrations to its database, create its folders and a DAGSTER_HOME) is reported as such, not as an
+error. Warnings: without DAGSTER_HOME runs are not kept; without the daemon, sensors, schedules, retries and
+queued runs wait. Exit status 1 when any error was found.
+
+Each check group is a function returning findings; `run_checks` lists them in the order a newcomer fixes them.
 """
 
 from __future__ import annotations
@@ -14,11 +18,14 @@ import tempfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import sqlalchemy as sa
 
-from anomaly_pipeline.settings import Settings
+from anomaly_pipeline.settings import Settings, get_settings, setting_problems
+
+if TYPE_CHECKING:
+    from anomaly_pipeline.storage.warehouse import Warehouse
 
 Status = Literal["ok", "warning", "error", "skipped"]
 DAEMON_STALE_SECONDS = 300  # the daemon writes a heartbeat every 30 s
@@ -37,17 +44,55 @@ class Finding:
         return self.status == "error"
 
 
-def run_checks(settings: Settings, migrate: bool = False) -> list[Finding]:
-    database = check_database(settings.database_url)
-    findings = [database]
-    if database.status == "ok":
-        findings.append(check_migrations(settings.database_url, migrate))
-    else:
-        findings.append(Finding("migrations", "skipped", "not checked: the database is unreachable"))
-    findings.append(check_folder("upload dir", settings.upload_dir, "UPLOAD_DIR", must_exist=True))
-    findings.append(check_folder("data dir", settings.data_dir, "ANOMALY_DATA_DIR", must_exist=False))
+def run_checks(migrate: bool = False) -> list[Finding]:
+    findings, settings = check_settings()
+    findings += check_database_and_schema(settings, migrate)
+    findings.append(check_folder("upload dir", settings.upload_dir, "UPLOAD_DIR",
+                                 created_by="the upload sensor (`dagster dev` runs it)"))
+    findings.append(check_folder("data dir", settings.data_dir, "ANOMALY_DATA_DIR", created_by="the first run"))
     findings.extend(check_dagster())
     return findings
+
+
+def check_settings() -> tuple[list[Finding], Settings]:
+    """Invalid environment variables (each an error); the settings with defaults in their place, so the other
+    checks still run."""
+    problems = setting_problems()
+    findings = [Finding("settings", "error", message, f"unset {variable} or give it a valid value")
+                for variable, message in problems.items()]
+    return findings or [Finding("settings", "ok", "environment settings are valid")], get_settings(lenient=True)
+
+
+def check_database_and_schema(settings: Settings, migrate: bool) -> list[Finding]:
+    url = settings.database_url
+    sqlite_file = _sqlite_file(url)
+    if sqlite_file is not None and not sqlite_file.exists():
+        folder = check_folder("database", sqlite_file.parent, "the database folder", created_by="the first run")
+        if folder.status == "error":
+            return [folder, Finding("migrations", "skipped", "not checked: no database")]
+        if not migrate:
+            return [Finding("database", "ok", f"{safe_url(url)}: will be created on first use"),
+                    Finding("migrations", "ok", "the schema is created on first use"),
+                    check_default_strategy(None, settings.default_strategy)]
+    database = check_database(url)
+    if database.status != "ok":
+        return [database, Finding("migrations", "skipped", "not checked: the database is unreachable")]
+    from anomaly_pipeline.storage.warehouse import Warehouse
+
+    warehouse = Warehouse(url, cache_dir=settings.data_dir / "frames")
+    schema = check_migrations(warehouse, migrate)
+    ready = schema.status == "ok" and not warehouse.pending_migrations()
+    return [database, schema, check_default_strategy(warehouse if ready else None, settings.default_strategy)]
+
+
+def _sqlite_file(url: str) -> Path | None:
+    try:
+        parsed = sa.make_url(url)
+    except Exception:  # noqa: BLE001 - reported by check_database
+        return None
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return None
+    return Path(parsed.database).resolve()
 
 
 def safe_url(url: str) -> str:
@@ -83,39 +128,63 @@ def check_database(url: str) -> Finding:
     return Finding("database", "ok", f"{shown}: reachable{server}")
 
 
-def check_migrations(url: str, migrate: bool) -> Finding:
-    from anomaly_pipeline.storage.warehouse import Warehouse
-
-    wh = Warehouse(url)
+def check_migrations(warehouse: Warehouse, migrate: bool) -> Finding:
     try:
-        pending = wh.pending_migrations()
+        pending, unknown = warehouse.migration_state()
+        if unknown:
+            return Finding("migrations", "error",
+                           f"the database is at revision {', '.join(unknown)}, which this version of "
+                           f"anomaly_pipeline does not know (a newer version migrated it)",
+                           "run the anomaly_pipeline version that migrated it, or set DATABASE_URL to another database")
+        if pending and not warehouse.may_create_tables():
+            return Finding("migrations", "error",
+                           f"{len(pending)} pending ({', '.join(pending)}) and this database user may not create "
+                           f"tables", "grant the user CREATE on its schema (PostgreSQL) or write access to the "
+                                      "SQLite file, or apply them as the owner: anomaly-pipeline doctor --migrate")
         if pending and migrate:
-            wh.migrate()
-            applied = pending
-            pending = wh.pending_migrations()
-            if not pending:
-                return Finding("migrations", "ok", f"applied {len(applied)}: {', '.join(applied)}")
+            warehouse.migrate()
+            return Finding("migrations", "ok", f"applied {len(pending)}: {', '.join(pending)}")
     except Exception as exc:  # noqa: BLE001
-        return Finding("migrations", "error", f"cannot read the migration state: {exc}",
+        return Finding("migrations", "error", f"cannot read or apply the migration state: {exc}",
                        "check the database user's rights on the alembic_version table")
     if pending:
-        return Finding("migrations", "error", f"{len(pending)} pending: {', '.join(pending)}",
-                       "anomaly-pipeline doctor --migrate   (or `alembic upgrade head` from the project root)")
+        return Finding("migrations", "ok", f"{len(pending)} pending ({', '.join(pending)}): applied "
+                                           f"automatically on first use (now: anomaly-pipeline doctor --migrate)")
     return Finding("migrations", "ok", "database schema is up to date")
 
 
-def check_folder(name: str, path: Path, variable: str, must_exist: bool) -> Finding:
+def check_default_strategy(warehouse: Warehouse | None, name: str) -> Finding:
+    """DEFAULT_STRATEGY names a preset or a stored strategy (runs started by the sensor use it)."""
+    from anomaly_pipeline.strategies.model import PRESETS, StrategyError
+
+    if warehouse is None:
+        if name in PRESETS:
+            return Finding("default strategy", "ok", f"DEFAULT_STRATEGY={name} (a preset)")
+        problem = f"DEFAULT_STRATEGY={name} is not a preset and the database holds no strategies yet"
+    else:
+        from anomaly_pipeline.strategies.store import get_strategy
+
+        try:
+            strategy = get_strategy(warehouse, name)
+            return Finding("default strategy", "ok", f"DEFAULT_STRATEGY={name} (version {strategy.version})")
+        except StrategyError as exc:
+            problem = f"DEFAULT_STRATEGY={name}: {exc}"
+    return Finding("default strategy", "error", problem,
+                   f"set DEFAULT_STRATEGY to one of `anomaly-pipeline strategies list` ({', '.join(PRESETS)} "
+                   f"are presets), or create it: anomaly-pipeline strategies create {name} FILE")
+
+
+def check_folder(name: str, path: Path, variable: str, created_by: str) -> Finding:
+    """A folder the pipeline writes: it exists and is writable, or it can be created (by `created_by`)."""
     if path.exists() and not path.is_dir():
         return Finding(name, "error", f"{variable}={path} is a file, not a folder",
                        f"set {variable} to a folder (or move the file away)")
     if not path.exists():
         parent = next((p for p in path.parents if p.exists()), None)
-        if must_exist:
-            return Finding(name, "error", f"{variable}={path} does not exist", f"mkdir -p '{path}'")
         if parent is None or not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
             return Finding(name, "error", f"{variable}={path} does not exist and cannot be created",
                            f"mkdir -p '{path}' as a user who may, and give the pipeline write access")
-        return Finding(name, "ok", f"{variable}={path} will be created on first use")
+        return Finding(name, "ok", f"{variable}={path} will be created by {created_by}")
     try:
         with tempfile.NamedTemporaryFile(dir=path, prefix=".doctor-", delete=True):
             pass
@@ -126,25 +195,31 @@ def check_folder(name: str, path: Path, variable: str, must_exist: bool) -> Find
 
 
 def check_dagster() -> list[Finding]:
-    home = os.environ.get("DAGSTER_HOME")
-    if not home:
-        return [Finding("dagster instance", "warning",
-                        "DAGSTER_HOME is not set: CLI runs use a temporary instance and do not show in the UI",
-                        "export DAGSTER_HOME=/path/to/dagster_home (a folder, optionally with dagster.yaml)")]
-    if not Path(home).is_dir():
-        return [Finding("dagster instance", "error", f"DAGSTER_HOME={home} is not a folder",
-                        f"mkdir -p '{home}' (Dagster requires it to exist)")]
-    import dagster as dg
+    from anomaly_pipeline.orchestration.instance import dagster_home, load_instance
 
+    home = dagster_home()
+    if home is None:
+        return [Finding("dagster instance", "warning",
+                        "DAGSTER_HOME is not set: `process` runs use a temporary instance and `dagster dev` keeps "
+                        "run history only until it stops",
+                        "export DAGSTER_HOME=/path/to/dagster_home (created with a dagster.yaml on first use)")]
+    if not home.exists():
+        folder = check_folder("dagster instance", home, "DAGSTER_HOME", created_by="the first run")
+        if folder.status == "ok":
+            folder.message += " (with the project's dagster.yaml)"
+        return [folder]
+    if not home.is_dir():
+        return [Finding("dagster instance", "error", f"DAGSTER_HOME={home} is not a folder",
+                        "set DAGSTER_HOME to a folder")]
     try:
-        instance = dg.DagsterInstance.get()
-        heartbeats = instance.get_daemon_heartbeats()
-        storage = type(instance.run_storage).__name__
-        coordinator = type(instance.run_coordinator).__name__
+        with load_instance() as instance:
+            heartbeats = instance.get_daemon_heartbeats()
+            storage = type(instance.run_storage).__name__
+            coordinator = type(instance.run_coordinator).__name__
     except Exception as exc:  # noqa: BLE001 - a broken dagster.yaml or unreachable instance database
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         return [Finding("dagster instance", "error", f"DAGSTER_HOME={home}: the instance does not load: {reason}",
-                        f"fix {Path(home) / 'dagster.yaml'} (postgres storage needs scheme postgresql+psycopg2), "
+                        f"fix {home / 'dagster.yaml'} (postgres storage needs scheme postgresql+psycopg2), "
                         f"start its database, or unset DAGSTER_HOME")]
     findings = [Finding("dagster instance", "ok", f"DAGSTER_HOME={home}: loads ({storage}, {coordinator})")]
     latest = max((h.timestamp for h in heartbeats.values()), default=None)

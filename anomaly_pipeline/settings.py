@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 SUPPORTED_FILE_TYPES = ("csv", "json", "xlsx", "xls", "xml", "sie4")
 DEFAULT_MAX_FILE_SIZE = 104_857_600  # bytes (100 MiB)
+EXECUTORS = ("in_process", "multiprocess", "celery")  # see orchestration/executor.py
 
 
 def _parse_list(value: str) -> tuple[str, ...]:
@@ -44,15 +46,85 @@ class Settings:
         return self.data_dir / "duplicates"
 
 
-def get_settings() -> Settings:
-    data_dir = Path(os.environ.get("ANOMALY_DATA_DIR", "./data")).resolve()
+class SettingsError(ValueError):
+    """An environment variable whose value cannot mean anything (MAX_FILE_SIZE=lots)."""
+
+
+def _positive_int(value: str) -> int:
+    number = int(value)
+    if number <= 0:
+        raise ValueError("not positive")
+    return number
+
+
+def _non_negative_int(value: str) -> int:
+    number = int(value)
+    if number < 0:
+        raise ValueError("negative")
+    return number
+
+
+def _executor(value: str) -> str:
+    name = value.strip().lower() or "in_process"
+    if name not in EXECUTORS:
+        raise ValueError(name)
+    return name
+
+
+def _non_negative_float(value: str) -> float:
+    number = float(value)
+    if not number >= 0:
+        raise ValueError("negative")
+    return number
+
+
+def _file_types(value: str) -> tuple[str, ...]:
+    types = _parse_list(value)
+    unknown = sorted(set(types) - set(SUPPORTED_FILE_TYPES))
+    if unknown or not types:
+        raise ValueError(f"unknown {', '.join(unknown)}" if unknown else "empty")
+    return types
+
+
+#: variable -> (parser, what a valid value is)
+_CHECKED = {
+    "MAX_FILE_SIZE": (_positive_int, "a positive number of bytes, e.g. 104857600"),
+    "ALLOWED_FILE_TYPES": (_file_types, f"a comma-separated or JSON list of {', '.join(SUPPORTED_FILE_TYPES)}"),
+    "FILE_SETTLE_SECONDS": (_non_negative_float, "a number of seconds >= 0"),
+    "RESCORE_RECENT_DAYS": (_non_negative_int, "a whole number of days >= 0 (0 = all)"),
+    "EXECUTOR": (_executor, " or ".join(EXECUTORS)),
+}
+
+
+def setting_problems(environ: Mapping[str, str] = os.environ) -> dict[str, str]:
+    """Each environment variable set to a value it cannot have, with what it should be."""
+    problems = {}
+    for variable, (parse, expected) in _CHECKED.items():
+        value = environ.get(variable)
+        if value is None:
+            continue
+        try:
+            parse(value)
+        except (ValueError, json.JSONDecodeError):
+            problems[variable] = f"{variable}={value!r} is invalid: expected {expected}"
+    return problems
+
+
+def get_settings(lenient: bool = False) -> Settings:
+    """The settings from the environment; SettingsError names every invalid variable (`lenient`: invalid
+    variables take their defaults instead, for `doctor`, which reports them and checks the rest)."""
+    problems = setting_problems()
+    if problems and not lenient:
+        raise SettingsError("; ".join(problems.values()))
+    environ = {k: v for k, v in os.environ.items() if k not in problems}
+    data_dir = Path(environ.get("ANOMALY_DATA_DIR", "./data")).resolve()
     default_db = f"sqlite:///{data_dir / 'anomaly_pipeline.db'}"
     return Settings(
         data_dir=data_dir,
-        database_url=os.environ.get("DATABASE_URL", default_db),
-        upload_dir=Path(os.environ.get("UPLOAD_DIR", "./uploads")).resolve(),
-        max_file_size=int(os.environ.get("MAX_FILE_SIZE", DEFAULT_MAX_FILE_SIZE)),
-        allowed_file_types=_parse_list(os.environ.get("ALLOWED_FILE_TYPES", ",".join(SUPPORTED_FILE_TYPES))),
-        default_strategy=os.environ.get("DEFAULT_STRATEGY", "balanced"),
-        file_settle_seconds=float(os.environ.get("FILE_SETTLE_SECONDS", "0")),
+        database_url=environ.get("DATABASE_URL", default_db),
+        upload_dir=Path(environ.get("UPLOAD_DIR", "./uploads")).resolve(),
+        max_file_size=int(environ.get("MAX_FILE_SIZE", DEFAULT_MAX_FILE_SIZE)),
+        allowed_file_types=_file_types(environ.get("ALLOWED_FILE_TYPES", ",".join(SUPPORTED_FILE_TYPES))),
+        default_strategy=environ.get("DEFAULT_STRATEGY", "balanced"),
+        file_settle_seconds=float(environ.get("FILE_SETTLE_SECONDS", "0")),
     )

@@ -14,7 +14,9 @@ from pathlib import Path
 import dagster as dg
 import psycopg
 import pytest
+import yaml
 
+from anomaly_pipeline.orchestration.instance import INSTANCE_SETTINGS
 from anomaly_pipeline.orchestration.sensors import upload_sensor
 from anomaly_pipeline.storage.warehouse import Warehouse
 from anomaly_pipeline_tests.conftest import PG_ADMIN_URL, real_file
@@ -104,3 +106,60 @@ def test_a_sensors_runs_on_a_fresh_install_all_succeed(tmp_path, monkeypatch):
     wh = Warehouse(f"sqlite:///{tmp_path / 'data' / 'anomaly_pipeline.db'}")
     assert sorted(u["transaction_count"] for u in wh.list_uploads()) == sorted(FILES.values())
     assert list(uploads.iterdir()) == []  # every run moved its file into the archive
+
+
+def _cli(args: list[str], tmp_path: Path, **env: str) -> subprocess.CompletedProcess:
+    child = _child_env(tmp_path, None)
+    child.update(env)
+    return subprocess.run([sys.executable, "-m", "anomaly_pipeline.cli", *args], cwd=tmp_path, env=child,
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_a_users_dagster_home_without_dagster_yaml_is_used_as_it_is_and_stderr_stays_ours(tmp_path):
+    home = tmp_path / "my dagster home"
+    home.mkdir()
+    xero = real_file("csv/reubano__csv2ofx__xero.csv")
+    processed = _cli(["process", str(xero)], tmp_path, DAGSTER_HOME=str(home))
+    assert processed.returncode == 0
+    assert processed.stdout.strip().endswith("loaded upload=0d9e8b7d94a6a1f8 transactions=13 flagged=0")
+    assert processed.stderr == ""  # neither "No dagster instance configuration file" nor the telemetry welcome
+    assert not (home / "dagster.yaml").exists()
+    with dg.DagsterInstance.from_config(str(home)) as instance:  # the run is in the user's instance: in the UI
+        assert [r.dagster_run.job_name for r in instance.get_run_records()] == ["process_upload"]
+    doctor = _cli(["doctor"], tmp_path, DAGSTER_HOME=str(home))
+    assert doctor.stderr == ""
+    assert f"OK       dagster instance  DAGSTER_HOME={home}: loads" in doctor.stdout
+
+
+def test_a_dagster_home_that_does_not_exist_is_created_with_the_projects_settings(tmp_path):
+    home = tmp_path / "dagster_home"
+    doctor = _cli(["doctor"], tmp_path, DAGSTER_HOME=str(home))
+    assert doctor.returncode == 0, doctor.stdout
+    assert f"DAGSTER_HOME={home} will be created by the first run (with the project's dagster.yaml)" in doctor.stdout
+    processed = _cli(["process", str(real_file("csv/reubano__csv2ofx__gls.csv"))], tmp_path, DAGSTER_HOME=str(home))
+    assert processed.returncode == 0 and processed.stderr == ""
+    assert (home / "dagster.yaml").read_text() == INSTANCE_SETTINGS.read_text()
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        runs = instance.get_run_records()
+        assert [r.dagster_run.job_name for r in runs] == ["process_upload"]
+        assert type(instance.run_coordinator).__name__ == "QueuedRunCoordinator"
+
+
+def test_the_created_dagster_home_has_the_settings_of_the_projects_dagster_yaml():
+    root = Path(__file__).resolve().parents[1] / "dagster.yaml"
+    assert yaml.safe_load(INSTANCE_SETTINGS.read_text()) == yaml.safe_load(root.read_text())
+
+
+def test_the_sensor_creates_a_missing_upload_dir_and_fails_its_tick_loudly_when_it_cannot(tmp_path, monkeypatch):
+    missing = tmp_path / "not yet" / "uploads"
+    monkeypatch.setenv("UPLOAD_DIR", str(missing))
+    with dg.instance_for_test() as instance:
+        result = upload_sensor(dg.build_sensor_context(instance=instance, cursor=None))
+        assert missing.is_dir()
+        assert result.skip_reason.skip_message == "no new, completely written files"
+        blocker = tmp_path / "a file"
+        blocker.write_text("x")
+        monkeypatch.setenv("UPLOAD_DIR", str(blocker / "uploads"))
+        with pytest.raises(RuntimeError, match=r"UPLOAD_DIR=.*/a file/uploads does not exist and cannot be "
+                                               r"created: Not a directory: no file can be picked up"):
+            upload_sensor(dg.build_sensor_context(instance=instance, cursor=None))

@@ -16,7 +16,7 @@ import os
 
 import dagster as dg
 
-EXECUTORS = ("in_process", "multiprocess", "celery")
+from anomaly_pipeline.settings import EXECUTORS
 
 
 def executor_from_env() -> dg.ExecutorDefinition:

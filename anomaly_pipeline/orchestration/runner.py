@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import functools
-import os
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import dagster as dg
 
 from anomaly_pipeline.ingest.files import sha256_file
+from anomaly_pipeline.orchestration.instance import dagster_instance  # noqa: F401 - the CLI's entry point
 from anomaly_pipeline.orchestration.partitions import partition_key_for, uploads_partitions
 from anomaly_pipeline.settings import get_settings
 from anomaly_pipeline.storage.warehouse import Warehouse
@@ -34,17 +33,6 @@ class ProcessOutcome:
 
     def as_dict(self) -> dict:
         return asdict(self)
-
-
-@contextmanager
-def dagster_instance() -> Iterator[dg.DagsterInstance]:
-    """The instance from DAGSTER_HOME when set (runs show up in the UI), else an ephemeral one."""
-    if os.environ.get("DAGSTER_HOME"):
-        with dg.DagsterInstance.get() as instance:
-            yield instance
-    else:
-        with dg.DagsterInstance.ephemeral() as instance:
-            yield instance
 
 
 def process_file(path: Path, instance: dg.DagsterInstance, strategy: str | None = None,

@@ -20,6 +20,15 @@ IGNORED_SUFFIXES = (".part", ".tmp", ".crdownload", ".partial", ".mapping.yaml",
 MAX_REQUESTS_PER_TICK = 50
 
 
+def ensure_upload_dir(upload_dir: Path) -> str | None:
+    """Create UPLOAD_DIR when missing; why it cannot be watched, or None."""
+    try:
+        upload_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        return f"UPLOAD_DIR={upload_dir} does not exist and cannot be created: {exc.strerror or exc}"
+    return None
+
+
 def candidate_files(upload_dir: Path) -> list[Path]:
     if not upload_dir.is_dir():
         return []
@@ -33,6 +42,11 @@ def candidate_files(upload_dir: Path) -> list[Path]:
            description="Registers a partition and requests a run for each new file dropped into UPLOAD_DIR.")
 def upload_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult | dg.SkipReason:
     settings = get_settings()
+    if not settings.upload_dir.is_dir():
+        problem = ensure_upload_dir(settings.upload_dir)
+        if problem:  # a failed tick: red in the UI's sensor history and in the daemon's log, every tick
+            raise RuntimeError(f"{problem}: no file can be picked up until it exists")
+        context.log.info(f"created UPLOAD_DIR={settings.upload_dir}")
     previous = json.loads(context.cursor) if context.cursor else {}
     seen: dict[str, list] = previous.get("seen", {})
     requested: dict[str, str] = previous.get("requested", {})

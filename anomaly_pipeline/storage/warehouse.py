@@ -4,6 +4,7 @@ and the queries the CLI and assets need. Values always travel as parameters or C
 from __future__ import annotations
 
 import io
+import os
 import re
 import threading
 import uuid
@@ -103,13 +104,33 @@ class Warehouse:
         _migrated.add(self.url)
 
     def pending_migrations(self) -> list[str]:
+        """Revisions this code would apply, oldest first."""
+        return self.migration_state()[0]
+
+    def migration_state(self) -> tuple[list[str], list[str]]:
+        """(revisions still to apply, oldest first; revisions the database is at that this code does not know,
+        i.e. a newer version of the pipeline migrated it)."""
         script = ScriptDirectory.from_config(_alembic_config(self.url))
         with self.engine.connect() as conn:
             current = set(MigrationContext.configure(conn).get_current_heads())
-        heads = set(script.get_heads())
-        if current == heads:
-            return []
-        return [rev.revision for rev in script.walk_revisions() if rev.revision not in current]
+        known = {rev.revision for rev in script.walk_revisions()}
+        unknown = sorted(current - known)
+        if unknown:
+            return [], unknown
+        applied = {r.revision for c in current for r in script.iterate_revisions(c, "base")}
+        return [r.revision for r in reversed(list(script.walk_revisions())) if r.revision not in applied], []
+
+    def may_create_tables(self) -> bool:
+        """Whether this database user may create the schema's tables (PostgreSQL: CREATE on the schema; SQLite:
+        a writable file, or a folder to create it in)."""
+        if self.is_postgres:
+            with self.engine.connect() as conn:
+                return bool(conn.execute(sa.text("SELECT has_schema_privilege(current_schema(), 'CREATE')")).scalar())
+        database = sa.make_url(self.url).database
+        if not database or database == ":memory:":
+            return True
+        path = Path(database)
+        return os.access(path if path.exists() else path.parent, os.W_OK)
 
     # ------------------------------------------------------------------ bulk writes
 
