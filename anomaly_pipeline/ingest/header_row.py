@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from anomaly_pipeline.ingest.normalize import header_key
+from anomaly_pipeline.ingest.header_match import header_key
 
 HEADER_SCAN_ROWS = 60
 

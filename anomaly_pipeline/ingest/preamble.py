@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from anomaly_pipeline.ingest.normalize import SYNONYMS, header_key
+from anomaly_pipeline.ingest.header_match import header_key
+from anomaly_pipeline.ingest.vocabulary import SYNONYMS
 
 _IBAN = re.compile(r"^[A-Z]{2}\d{2}[A-Z0-9]{10,30}$")
 _HOLDER_KEYS = ("kontoinhaber", "accountholder", "accountname", "holder", "owner", "inhaber", "titulaire",

@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 from anomaly_pipeline.ingest.errors import RejectedFile
-from anomaly_pipeline.ingest.normalize import parse_amounts, parse_dates
 from anomaly_pipeline.ingest.read_file import read_file
+from anomaly_pipeline.ingest.values import parse_amounts, parse_dates
 from anomaly_pipeline.settings import get_settings
 
 

@@ -212,8 +212,11 @@ def test_mapping_sidecar_overrides_headers(tmp_path, variant):
         lines = path.read_text(encoding="utf-8").split("\n", 1)
         header = ",".join(renames.get(h, h) for h in lines[0].strip().split(","))
         path.write_text(header + "\n" + lines[1], encoding="utf-8")
-    with pytest.raises(RejectedFile):
-        _read(path)
+    # without the sidecar the cells decide: Q2 is the only date column, Q4 the only column of signed decimals
+    _, guessed = _read(path)
+    assert guessed.metadata["mapping"]["columns"]["amount"] == "Q4"
+    assert guessed.metadata["mapping_report"]["fields"]["amount"] == {"source": "Q4", "how": "inferred from content"}
+    assert guessed.metadata["mapping_report"]["fields"]["voucher_id"] == {"source": None, "how": "absent"}
     sidecar = path.with_name(path.name + ".mapping.yaml")
     sidecar.write_text("posting_date: Q2\naccount: Q3\namount: Q4\nvoucher_id: Q1\n", encoding="utf-8")
     _, result = _read(path)

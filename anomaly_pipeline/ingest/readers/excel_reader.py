@@ -17,9 +17,10 @@ from pathlib import Path
 import pandas as pd
 
 from anomaly_pipeline.ingest.base import ReadResult
+from anomaly_pipeline.ingest.column_mapping import map_columns
 from anomaly_pipeline.ingest.errors import RejectedFile
 from anomaly_pipeline.ingest.header_row import HEADER_SCAN_ROWS, find_header_row
-from anomaly_pipeline.ingest.normalize import map_columns, tabular_to_canonical
+from anomaly_pipeline.ingest.normalize import tabular_to_canonical
 from anomaly_pipeline.ingest.preamble import parse_preamble
 from anomaly_pipeline.settings import get_settings
 

@@ -18,9 +18,12 @@ import numpy as np
 import pandas as pd
 
 from anomaly_pipeline.ingest.base import ReadResult
+from anomaly_pipeline.ingest.column_mapping import map_columns
 from anomaly_pipeline.ingest.errors import RejectedFile
-from anomaly_pipeline.ingest.normalize import SYNONYMS, header_key, map_columns, tabular_to_canonical
+from anomaly_pipeline.ingest.header_match import header_key
+from anomaly_pipeline.ingest.normalize import tabular_to_canonical
 from anomaly_pipeline.ingest.text import decode_text
+from anomaly_pipeline.ingest.vocabulary import SYNONYMS
 
 _SYNONYM_INDEX = {syn: canon for canon, syns in SYNONYMS.items() for syn in syns}
 # Fields a line may take from its voucher / statement when it has none of its own.

@@ -1,0 +1,288 @@
+"""Which source column feeds which canonical field: the user's mapping, then the header's meaning confirmed by
+the cells, then the cells alone where the headers say nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from anomaly_pipeline.ingest.errors import RejectedFile
+from anomaly_pipeline.ingest.header_match import exact_field, fields_for, header_key, means_something
+from anomaly_pipeline.ingest.statement_rows import is_balance_header
+from anomaly_pipeline.ingest.values import DATE_LIKE, parse_amounts, parse_dates
+from anomaly_pipeline.ingest.vocabulary import SYNONYMS
+
+CANONICAL_FIELDS = tuple(SYNONYMS)
+
+# how a field was found, as the mapping report says it
+BY_USER, BY_HEADER, BY_WORDS, BY_CONTENT = "user mapping", "header", "header words", "inferred from content"
+
+_POSTING_HINTS = ("post", "book", "buch", "bokf", "boek", "journal", "accounting", "comptable", "contable", "contab",
+                  "ksieg", "reskontra", "completed")
+_MOST = 0.5  # "most rows": more than half of the rows where both values are present
+_EXCLUSIVE = 0.8  # debit/credit columns: at most one of the two filled on this share of rows
+
+
+@dataclass
+class Mapping:
+    """Which source column feeds which canonical field, how each was found, and how amounts are signed."""
+
+    columns: dict[str, str] = field(default_factory=dict)  # canonical field -> source header
+    debit_is_money_out: bool = False  # bank statements: a "debit" column holds withdrawals
+    balance_columns: list[str] = field(default_factory=list)  # running balances: never an amount
+    notes: list[str] = field(default_factory=list)  # decisions a reviewer should see
+    how: dict[str, str] = field(default_factory=dict)  # canonical field -> BY_USER / BY_HEADER / BY_WORDS / BY_CONTENT
+
+    def use(self, canon: str, column: str, how: str) -> None:
+        self.columns[canon] = column
+        self.how[canon] = how
+
+    def drop(self, canon: str) -> None:
+        self.columns.pop(canon, None)
+        self.how.pop(canon, None)
+
+    def describe(self) -> dict:
+        return {"columns": dict(self.columns), "how": dict(self.how), "debit_is_money_out": self.debit_is_money_out,
+                "balance_columns": list(self.balance_columns), "notes": list(self.notes)}
+
+
+@dataclass(order=True)
+class _Candidate:
+    preference: float
+    position: int
+    canon: str = field(compare=False)
+    column: str = field(compare=False)
+    how: str = field(compare=False)
+
+
+def map_columns(table: pd.DataFrame, override: dict[str, str] | None = None) -> Mapping:
+    """Decide which header feeds which canonical field.
+
+    A user mapping wins; then whole-header synonyms, then the header's words (`header_match`), each confirmed by
+    the column's cells; then content alone (a date column's companion registration date, a lone signed decimal
+    column as the amount). Running-balance columns are never mapped; when several headers name the posting
+    date, a booking / posting date wins over a transaction date.
+    """
+    mapping = Mapping()
+    used: set[str] = set()
+    for canon, header in (override or {}).items():
+        if canon not in CANONICAL_FIELDS:
+            raise RejectedFile(f"the mapping names unknown field {canon!r} (known: {', '.join(CANONICAL_FIELDS)})")
+        if header not in table.columns:
+            raise RejectedFile(f"the mapping names column {header!r}, which is not in the file")
+        mapping.use(canon, header, BY_USER)
+        used.add(header)
+    candidates = _candidates(table, mapping, used)
+    for candidate in sorted(candidates):
+        if candidate.canon in mapping.columns or candidate.column in used:
+            continue
+        mapping.use(candidate.canon, candidate.column, candidate.how)
+        used.add(candidate.column)
+    _exclusive_debit_credit(table, mapping, candidates, used)
+    _date_roles(table, mapping, used)
+    _infer_amount(table, mapping, used)
+    return mapping
+
+
+def _candidates(table: pd.DataFrame, mapping: Mapping, used: set[str]) -> list[_Candidate]:
+    """Every (field, column) reading the headers allow and the cells confirm, with its preference."""
+    found: list[_Candidate] = []
+    for pos, col in enumerate(table.columns):
+        if col in used:
+            continue
+        key = header_key(col)
+        canon = exact_field(col)
+        if canon is None and is_balance_header(key):
+            mapping.balance_columns.append(col)
+            continue
+        options, how = ([(canon, 0)], BY_HEADER) if canon else (fields_for(col), BY_WORDS)
+        if not options and (prefixed := _prefix_match(key)):
+            options, how = [(prefixed, 0)], BY_HEADER
+        for i, (option, rank) in enumerate(options):
+            preference = 0.0 if option != "posting_date" or any(p in key for p in _POSTING_HINTS) else 1.0
+            preference += (0.25 if how == BY_WORDS else 0.0) + 0.5 * rank
+            if _content_fits(option, table[col]):
+                found.append(_Candidate(preference, pos, option, col, how))
+                break
+            if how != BY_HEADER or i:
+                continue
+            alternative = _content_alternative(option, table[col])
+            if alternative is not None:
+                found.append(_Candidate(preference, pos, alternative, col, how))
+            elif option in ("posting_date", "amount"):
+                # a 'Date' / 'Amount' header over unreadable cells is kept last, so the row policy can say why
+                found.append(_Candidate(2.0, pos, option, col, how))
+    return found
+
+
+def _prefix_match(key: str) -> str | None:
+    if key.endswith(("currency", "currencycode", "ccy")):
+        return "currency"  # "amount.currency" in flattened JSON
+    for prefix, canon in (("amount", "amount"), ("betrag", "amount"), ("belopp", "amount"), ("debit", "debit"),
+                          ("credit", "credit"), ("description", "description"), ("omschrijving", "description"),
+                          ("vwz", "description"), ("date", "posting_date")):
+        if key.startswith(prefix):
+            return canon
+    return None
+
+
+def _content_fits(canon: str, column: pd.Series) -> bool:
+    sample = _present_head(column, 200)
+    if sample.empty:
+        return canon not in ("posting_date", "amount")
+    if canon in ("posting_date", "value_date", "registration_date"):
+        return bool(sample.str.match(DATE_LIKE).mean() >= 0.5) or pd.api.types.is_datetime64_any_dtype(column)
+    if canon in ("amount", "debit", "credit"):
+        return bool(parse_amounts(sample)[0].notna().mean() >= 0.5)
+    if canon == "currency":
+        return bool(sample.str.fullmatch(r"[A-Za-z]{3}").mean() >= 0.8)
+    return True
+
+
+def _present_head(column: pd.Series, count: int) -> pd.Series:
+    """The first `count` non-blank cells, stripped: read from a growing head of the column, not all of it."""
+    size = count
+    while True:
+        present = column.iloc[:size].astype("string").str.strip().replace("", pd.NA).dropna()
+        if len(present) >= count or size >= len(column):
+            return present.head(count)
+        size *= 16
+
+
+def _content_alternative(canon: str, column: pd.Series) -> str | None:
+    """A header that misleads (Dutch/Swedish 'valuta' is a currency, German 'Valuta' a date): trust content."""
+    if canon == "value_date" and _content_fits("currency", column):
+        return "currency"
+    if canon == "currency" and _content_fits("value_date", column):
+        return "value_date"
+    return None
+
+
+def _mostly_dates(column: pd.Series) -> bool:
+    return parse_dates(column.head(200))[0].notna().mean() >= 0.8
+
+
+# ---------------------------------------------------------------- content decides
+
+
+_SAMPLE_ROWS = 5000
+
+
+def _exclusive_debit_credit(table: pd.DataFrame, mapping: Mapping, candidates: list[_Candidate],
+                            used: set[str]) -> None:
+    """Debit and credit columns of one statement are filled alternately: on most rows at most one of them.
+    When the chosen pair is not, another pair the headers allow that is (gross vs net columns) replaces it."""
+    cols = mapping.columns
+    if not ({"debit", "credit"} <= cols.keys()) or BY_USER in (mapping.how["debit"], mapping.how["credit"]):
+        return
+    if _exclusive(table, cols["debit"], cols["credit"]):
+        return
+    debits = [c.column for c in sorted(candidates) if c.canon == "debit"]
+    credits = [c.column for c in sorted(candidates) if c.canon == "credit"]
+    free = set(table.columns) - used | {cols["debit"], cols["credit"]}
+    for debit in (d for d in debits if d in free):
+        for credit in (c for c in credits if c in free and c != debit):
+            if _exclusive(table, debit, credit):
+                mapping.notes.append(f"debit/credit columns {debit!r}/{credit!r} chosen: they are filled "
+                                     f"alternately (not {cols['debit']!r}/{cols['credit']!r})")
+                used -= {cols["debit"], cols["credit"]}
+                mapping.use("debit", debit, mapping.how["debit"])
+                mapping.use("credit", credit, mapping.how["credit"])
+                used |= {debit, credit}
+                return
+    mapping.notes.append(f"debit {cols['debit']!r} and credit {cols['credit']!r} are both filled on more than "
+                         f"{1 - _EXCLUSIVE:.0%} of rows: each row's amount is debit minus credit")
+
+
+def _exclusive(table: pd.DataFrame, debit: str, credit: str) -> bool:
+    head = table.head(_SAMPLE_ROWS)
+    d = parse_amounts(head[debit])[0].fillna(0.0).to_numpy() != 0
+    c = parse_amounts(head[credit])[0].fillna(0.0).to_numpy() != 0
+    return bool((~(d & c)).mean() >= _EXCLUSIVE)
+
+
+def _later_or_equal_share(table: pd.DataFrame, later: str, posting: str) -> float:
+    """Share of rows (both dates present) where `later` is on or after `posting`."""
+    head = table.head(_SAMPLE_ROWS)
+    registered = parse_dates(head[later])[0].dt.normalize()
+    posted = parse_dates(head[posting])[0].dt.normalize()
+    both = registered.notna() & posted.notna()
+    return float((registered[both] >= posted[both]).mean()) if both.any() else 0.0
+
+
+def _date_roles(table: pd.DataFrame, mapping: Mapping, used: set[str]) -> None:
+    """Posting vs registration date. A registration date read from header words must be on or after the
+    posting date on most rows; without a posting-date column it is the posting date; without a registration
+    header, a further date column on or after the posting date on most rows is the registration date."""
+    cols = mapping.columns
+    if "posting_date" not in cols and "value_date" not in cols:
+        if "registration_date" in cols:
+            column = cols["registration_date"]
+            mapping.drop("registration_date")
+            mapping.use("posting_date", column, BY_WORDS)
+            mapping.notes.append(f"no posting date column: {column!r} (a creation/registration date) is used as "
+                                 "the posting date")
+        else:
+            for col in table.columns:
+                if col in used or col in mapping.balance_columns:
+                    continue
+                if _content_fits("posting_date", table[col]) and _mostly_dates(table[col]):
+                    mapping.use("posting_date", col, BY_CONTENT)
+                    used.add(col)
+                    break
+    posting = cols.get("posting_date")
+    if posting is None:
+        return
+    if mapping.how.get("registration_date") == BY_WORDS:
+        column = cols["registration_date"]
+        share = _later_or_equal_share(table, column, posting)
+        if share <= _MOST:
+            mapping.drop("registration_date")
+            used.discard(column)
+            mapping.notes.append(f"{column!r} is on or after the posting date on only {share:.0%} of rows: "
+                                 "not taken as the registration date")
+        return
+    if "registration_date" in cols:
+        return
+    for col in table.columns:
+        if col in used or col in mapping.balance_columns or means_something(col):
+            continue
+        if not (_content_fits("registration_date", table[col]) and _mostly_dates(table[col])):
+            continue
+        share = _later_or_equal_share(table, col, posting)
+        if share > _MOST:
+            mapping.use("registration_date", col, BY_CONTENT)
+            used.add(col)
+            mapping.notes.append(f"{col!r} is taken as the registration date: a date on or after the posting date "
+                                 f"on {share:.0%} of rows")
+            return
+
+
+def _infer_amount(table: pd.DataFrame, mapping: Mapping, used: set[str]) -> None:
+    """With a date and no amount header, the one column of signed decimal numbers is the amount."""
+    cols = mapping.columns
+    if "posting_date" not in cols or {"amount", "debit", "credit"} & cols.keys():
+        return
+    found = [col for col in table.columns
+             if col not in used and col not in mapping.balance_columns and _signed_decimals(table[col])]
+    if len(found) == 1:
+        mapping.use("amount", found[0], BY_CONTENT)
+        used.add(found[0])
+        mapping.notes.append(f"{found[0]!r} is taken as the amount: the only column of signed decimal numbers")
+    elif found:
+        mapping.notes.append(f"no amount header, and {len(found)} columns of signed decimal numbers "
+                             f"({', '.join(map(repr, found[:5]))}): none is taken as the amount")
+
+
+def _signed_decimals(column: pd.Series) -> bool:
+    sample = _present_head(column, 500)
+    if len(sample) < 2 or sample.str.match(DATE_LIKE).mean() > 0.5:
+        return False
+    numbers = parse_amounts(sample)[0]
+    if numbers.notna().mean() < 0.95:
+        return False
+    numbers = numbers.dropna().to_numpy()
+    fractional = np.abs(numbers - np.round(numbers)) > 1e-9
+    return bool((numbers < 0).any() and (numbers > 0).any() and fractional.any())

@@ -1,0 +1,258 @@
+"""Headers read by meaning, confirmed by content, and the mapping report, through `read_file`.
+
+Each file is laid out as the export it imitates (header wording, qualifiers, preambles, debit/credit pairs,
+date columns); the expected counts and totals are summed by hand from the rows written here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from anomaly_pipeline.ingest.errors import RejectedFile
+from anomaly_pipeline.ingest.header_match import fields_for, tokens
+from anomaly_pipeline.ingest.read_file import read_file
+from anomaly_pipeline.settings import get_settings
+
+
+def _read(tmp_path: Path, text: str, name: str = "export.csv", encoding: str = "utf-8"):
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return read_file(path, get_settings())[1]
+
+
+def _fields(result) -> dict[str, tuple[str | None, str]]:
+    return {k: (v["source"], v["how"]) for k, v in result.metadata["mapping_report"]["fields"].items()}
+
+
+@pytest.mark.parametrize(("header", "expected_tokens", "field"), [
+    ("Withdrawals (SGD)", ("withdrawals",), "debit"),
+    ("Gross Credit (GC)", ("gross", "credit"), "credit"),
+    ("Částka CZK", ("castka",), "amount"),
+    ("Buchungsbetrag", ("buchungs", "betrag"), "amount"),
+    ("Umsatz (ohne Soll/Haben-Kz)", ("umsatz",), "amount"),
+    ("Registreringsdatum", ("registrering", "datum"), "registration_date"),
+    ("Registrert av", ("registrert", "av"), "user_name"),
+    ("JournalNumber", ("journal", "number"), "voucher_id"),
+    ("G/L Account No.", ("g", "l", "account", "no"), "account"),
+    ("Kontobezeichnung", ("konto", "bezeichnung"), "account_name"),
+    ("Amount in local currency", ("amount", "in", "local", "currency"), "amount"),
+    ("Beløp", ("belop",), "amount"),
+])
+def test_header_words(header, expected_tokens, field):
+    assert tokens(header) == expected_tokens
+    assert fields_for(header)[0][0] == field
+
+
+@pytest.mark.parametrize("header", ["Commission (NC)", "Exchange Rate", "Document Type", "Due Date", "TimeZone",
+                                    "Gegenkonto (ohne BU-Schlüssel)", "Soll/Haben-Kennzeichen", "Customer ID"])
+def test_headers_that_name_no_field(header):
+    assert fields_for(header) == []
+
+
+def test_currency_qualified_withdrawals_and_deposits(tmp_path):
+    """A Singapore statement: the currency code in brackets after each money column."""
+    text = ("Transaction Date,Reference,Description,Withdrawals (SGD),Deposits (SGD),Balance (SGD)\n"
+            "02 Jan 2024,FAST,Salary ACME PTE LTD,,4500.00,5700.00\n"
+            "03 Jan 2024,NETS,NTUC FairPrice,86.35,,5613.65\n"
+            "05 Jan 2024,GIRO,SP Services,112.40,,5501.25\n")
+    result = _read(tmp_path, text)
+    assert result.frame["amount"].tolist() == [4500.00, -86.35, -112.40]
+    assert _fields(result)["debit"] == ("Withdrawals (SGD)", "header")
+    assert result.metadata["mapping_report"]["balance_columns"] == ["Balance (SGD)"]
+
+
+def test_amount_with_a_currency_code_after_it(tmp_path):
+    text = ("Datum;Protiúčet;Částka CZK;Poznámka\n"
+            "01.02.2024;123456789/0800;-1 250,50;nájem\n"
+            "03.02.2024;987654321/0100;32 000,00;mzda\n")
+    result = _read(tmp_path, text, encoding="cp1250")
+    assert result.frame["amount"].tolist() == [-1250.50, 32000.00]
+    assert _fields(result)["amount"] == ("Částka CZK", "header")
+
+
+def test_german_card_statement_takes_the_booked_amount(tmp_path):
+    """`Buchungsbetrag` (booked, EUR) beside `Originalbetrag` (card currency) and `Umrechnungskurs`."""
+    text = ("Buchungsdatum;Belegdatum;Beschreibung;Originalbetrag;Originalwährung;Umrechnungskurs;Buchungsbetrag\n"
+            "05.03.2024;03.03.2024;AMAZON.COM;-45,99;USD;1,0912;-42,15\n"
+            "07.03.2024;06.03.2024;BAHN;-19,90;EUR;;-19,90\n"
+            "12.03.2024;12.03.2024;GUTSCHRIFT;100,00;EUR;;100,00\n")
+    result = _read(tmp_path, text)
+    assert result.frame["amount"].tolist() == [-42.15, -19.90, 100.00]
+    assert _fields(result)["amount"] == ("Buchungsbetrag", "header words")
+    assert _fields(result)["posting_date"] == ("Buchungsdatum", "header")
+    assert "Originalbetrag" in result.metadata["mapping_report"]["unmapped_columns"]
+
+
+def test_italian_entrate_uscite_below_a_preamble(tmp_path):
+    text = ("Banca Esempio S.p.A.\n"
+            "Estratto conto\n"
+            "Conto;IT60X0542811101000000123456\n"
+            "Intestatario;Mario Rossi\n"
+            "Periodo;01/04/2024 - 30/04/2024\n"
+            "\n"
+            "Data;Data valuta;Descrizione;Entrate;Uscite\n"
+            "02/04/2024;02/04/2024;Stipendio;2.150,00;\n"
+            "05/04/2024;05/04/2024;Affitto;;750,00\n"
+            "18/04/2024;17/04/2024;Supermercato;;63,20\n")
+    result = _read(tmp_path, text)
+    assert result.frame["amount"].tolist() == [2150.00, -750.00, -63.20]
+    assert result.frame["account"].unique().tolist() == ["IT60X0542811101000000123456"]
+    assert _fields(result)["credit"] == ("Entrate", "header words")
+
+
+SETTLEMENT = [
+    ["Company Account", "Merchant Account", "Psp Reference", "Merchant Reference", "Payment Method",
+     "Creation Date", "Booking Date", "Type", "Gross Currency", "Gross Debit (GC)", "Gross Credit (GC)",
+     "Exchange Rate", "Net Currency", "Net Debit (NC)", "Net Credit (NC)", "Commission (NC)", "Markup (NC)",
+     "Scheme Fees (NC)", "Interchange (NC)"],
+    ["AcmeCo", "AcmeShop", "8515131751004933", "order-1001", "visa", "2024-05-02 10:14:07", "2024-05-06 03:00:00",
+     "Settled", "EUR", "", "120.00", "1", "EUR", "", "117.62", "0.12", "0.36", "0.25", "1.65"],
+    ["AcmeCo", "AcmeShop", "8515131751004934", "order-1002", "mc", "2024-05-02 18:40:51", "2024-05-06 03:00:00",
+     "Settled", "EUR", "", "35.50", "1", "EUR", "", "34.62", "0.12", "0.11", "0.08", "0.57"],
+    ["AcmeCo", "AcmeShop", "8515131751004935", "order-0990", "visa", "2024-05-03 09:02:33", "2024-05-07 03:00:00",
+     "Refunded", "EUR", "20.00", "", "1", "EUR", "20.12", "", "0.12", "", "", ""],
+    ["AcmeCo", "AcmeShop", "8515131751004936", "order-1003", "visa", "2024-05-04 12:00:00", "2024-05-07 03:00:00",
+     "Settled", "EUR", "", "80.00", "1", "EUR", "", "78.41", "0.12", "0.24", "0.17", "1.06"],
+]
+
+
+def _check_settlement(result) -> None:
+    # gross credits 120.00 + 35.50 + 80.00, gross debit 20.00: money in positive
+    assert result.frame["amount"].round(2).tolist() == [120.00, 35.50, -20.00, 80.00]
+    assert round(result.frame["amount"].sum(), 2) == 215.50
+    fields = _fields(result)
+    assert fields["debit"] == ("Gross Debit (GC)", "header words")
+    assert fields["credit"] == ("Gross Credit (GC)", "header words")
+    assert fields["posting_date"] == ("Booking Date", "header")
+    assert fields["reference"] == ("Psp Reference", "header")
+    # the payment was created before it was booked: not a registration (backdating would flag every row)
+    assert fields["registration_date"] == (None, "absent")
+    unmapped = result.metadata["mapping_report"]["unmapped_columns"]
+    assert {"Creation Date", "Net Debit (NC)", "Net Credit (NC)", "Commission (NC)"} <= set(unmapped)
+
+
+def test_payment_provider_settlement_csv(tmp_path):
+    text = "\n".join(",".join(row) for row in SETTLEMENT) + "\n"
+    _check_settlement(_read(tmp_path, text, "settlement_detail_report_batch_12.csv"))
+
+
+def test_payment_provider_settlement_xlsx_with_the_header_on_the_fourth_row(tmp_path):
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["Settlement details report"])
+    sheet.append(["Batch", 12])
+    sheet.append([])
+    for row in SETTLEMENT:
+        sheet.append(row)
+    path = tmp_path / "settlement.xlsx"
+    workbook.save(path)
+    _check_settlement(read_file(path, get_settings())[1])
+
+
+def test_registered_column_is_the_registration_date(tmp_path):
+    """`Registered` (on or after the posting date) feeds the backdating tests; `Created by` is the user."""
+    text = ("Voucher,Date,Registered,Account,Debit,Credit,Created by\n"
+            "V1,2024-03-28,2024-03-28,1930,,500.00,anna\n"
+            "V1,2024-03-28,2024-03-28,6110,500.00,,anna\n"
+            "V2,2024-03-31,2024-04-15,1930,,80.00,erik\n"
+            "V2,2024-03-31,2024-04-15,5410,80.00,,erik\n")
+    result = _read(tmp_path, text)
+    fields = _fields(result)
+    assert fields["registration_date"] == ("Registered", "header words")
+    assert fields["posting_date"] == ("Date", "header")
+    assert fields["user_name"] == ("Created by", "header")
+    assert result.frame["registration_date"].dt.strftime("%Y-%m-%d").tolist() == [
+        "2024-03-28", "2024-03-28", "2024-04-15", "2024-04-15"]
+    assert round(result.frame["amount"].sum(), 2) == 0.0  # a ledger: debit positive, credit negative
+
+
+def test_created_beside_a_posting_date_is_never_the_posting_date(tmp_path):
+    text = ("Created,Posting Date,Journal No.,Account Code,Account Name,Net Amount\n"
+            "2024-02-03 09:12,2024-01-31,JE-17,4000,Sales,-1200.00\n"
+            "2024-02-03 09:12,2024-01-31,JE-17,1200,Receivables,1200.00\n"
+            "2024-02-05 14:30,2024-02-05,JE-18,6100,Rent,900.00\n"
+            "2024-02-05 14:30,2024-02-05,JE-18,1930,Bank,-900.00\n")
+    result = _read(tmp_path, text)
+    fields = _fields(result)
+    assert fields["posting_date"] == ("Posting Date", "header")
+    assert fields["registration_date"] == ("Created", "header words")
+    assert fields["voucher_id"] == ("Journal No.", "header")
+    assert fields["account"] == ("Account Code", "header")
+    assert fields["account_name"] == ("Account Name", "header")
+    assert result.frame["posting_date"].dt.strftime("%Y-%m-%d").tolist() == [
+        "2024-01-31", "2024-01-31", "2024-02-05", "2024-02-05"]
+
+
+def test_created_alone_is_the_posting_date(tmp_path):
+    text = "id,created,amount,currency\nch_1,2021-02-03 13:12,25.00,cad\nch_2,2021-02-04 06:53,27.50,cad\n"
+    result = _read(tmp_path, text)
+    assert _fields(result)["posting_date"] == ("created", "header words")
+    assert any("used as the posting date" in n for n in result.metadata["mapping_report"]["notes"])
+
+
+@pytest.mark.parametrize(("header", "delimiter", "rows", "total"), [
+    # Business Central G/L entries
+    ("Posting Date;Document No.;G/L Account No.;Description;Debit Amount;Credit Amount;User ID;Entry No.", ";",
+     ["15.01.2024;PS-INV103001;10700;Direct cost;0;128,40;ADMIN;1",
+      "15.01.2024;PS-INV103001;40100;Direct cost;128,40;0;ADMIN;2"], 0.0),
+    # SAP line items with an entry date
+    ("Posting Date,Entry Date,Document Number,G/L Account,Text,Amount in local currency,User Name", ",",
+     ["2024-03-29,2024-04-03,1900000012,113100,Bank,-250.00,JSMITH",
+      "2024-03-29,2024-04-03,1900000012,400000,Revenue,250.00,JSMITH"], 0.0),
+])
+def test_general_ledger_exports(tmp_path, header, delimiter, rows, total):
+    result = _read(tmp_path, "\n".join([header, *rows]) + "\n")
+    fields = _fields(result)
+    assert len(result.frame) == len(rows)
+    assert round(result.frame["amount"].sum(), 2) == total
+    assert fields["voucher_id"][0] in ("Document No.", "Document Number")
+    assert fields["account"][0] in ("G/L Account No.", "G/L Account")
+    assert fields["user_name"][0] in ("User ID", "User Name")
+    assert result.frame["voucher_id"].nunique() == 1
+
+
+def test_sap_entry_date_is_the_registration_date(tmp_path):
+    text = ("Posting Date,Entry Date,Document Number,G/L Account,Amount in local currency\n"
+            "2024-03-29,2024-04-03,1900000012,113100,-250.00\n"
+            "2024-03-29,2024-04-03,1900000012,400000,250.00\n")
+    result = _read(tmp_path, text)
+    assert _fields(result)["registration_date"] == ("Entry Date", "header words")
+
+
+def test_content_decides_the_amount_and_the_registration_date(tmp_path):
+    """Headers that mean nothing: the only signed decimal column is the amount, the second date column (on or
+    after the first on every row) the registration date; the report says both were inferred."""
+    text = ("F1,F2,F3,F4,F5\n"
+            "2024-01-05,2024-01-05,A-1,7,-12.50\n"
+            "2024-01-06,2024-01-09,A-2,3,250.00\n"
+            "2024-01-08,2024-01-08,A-3,12,-7.25\n")
+    result = _read(tmp_path, text)
+    fields = _fields(result)
+    assert fields["posting_date"] == ("F1", "inferred from content")
+    assert fields["registration_date"] == ("F2", "inferred from content")
+    assert fields["amount"] == ("F5", "inferred from content")
+    assert result.frame["amount"].tolist() == [-12.50, 250.00, -7.25]
+
+
+def test_two_signed_decimal_columns_are_not_guessed(tmp_path):
+    text = "F1,F2,F3\n2024-01-05,-12.50,3.75\n2024-01-06,250.00,-1.25\n"
+    with pytest.raises(RejectedFile, match="no amount column found .*2 columns of signed decimal numbers"):
+        _read(tmp_path, text)
+
+
+def test_mapping_report_lists_rows_skipped_and_why(tmp_path):
+    text = ("Date,Description,Amount\n"
+            "2024-01-01,Opening balance,1000.00\n"
+            "2024-01-02,Coffee,-3.50\n"
+            "Pending,Card,-9.99\n"
+            "2024-01-03,Book,-12.00\n")
+    result = _read(tmp_path, text)
+    report = result.metadata["mapping_report"]
+    assert report["skipped_rows"] == [
+        {"reason": "balance/summary rows, not transactions", "rows": 1},
+        {"reason": "no parsable date in column 'Date'", "rows": 1},
+    ]
+    assert len(result.frame) == 2
