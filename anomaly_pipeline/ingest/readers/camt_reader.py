@@ -14,9 +14,11 @@ import re
 import pandas as pd
 from lxml import etree
 
-from anomaly_pipeline.ingest.base import ReadResult
+from anomaly_pipeline.ingest.base import ReadResult, Source
 from anomaly_pipeline.ingest.errors import RejectedFile
 from anomaly_pipeline.ingest.readers.xml_text import element_text
+from anomaly_pipeline.ingest.xml_document import find_document, message_element
+from anomaly_pipeline.settings import Settings
 
 # message element -> (message family, container element)
 CAMT_MESSAGES: dict[str, tuple[str, str]] = {
@@ -28,6 +30,15 @@ _SIGN = {"CRDT": 1.0, "DBIT": -1.0}
 _MESSAGE_ID = re.compile(r"(camt\.\d{3}\.\d{3}\.\d{2})")
 _NOT_PROVIDED = {"", "NOTPROVIDED", "NONREF"}
 
+
+# where each canonical field comes from (the mapping report)
+FIELD_SOURCES = {
+    "posting_date": "Ntry/BookgDt, else ValDt, else the transaction's settlement date, else the statement's date",
+    "posted_at": "Ntry/BookgDt/DtTm", "value_date": "Ntry/ValDt", "voucher_id": "statement Id / entry position",
+    "line_number": "TxDtls position", "account": "Acct/Id (IBAN)", "amount": "Amt with CdtDbtInd",
+    "currency": "Amt/@Ccy", "description": "RmtInf, else AddtlNtryInf", "counterparty": "RltdPties Dbtr/Cdtr Nm",
+    "reference": "Refs (EndToEndId, ...), else AcctSvcrRef",
+}
 
 _text = element_text
 
@@ -46,7 +57,12 @@ def _date_text(element: etree._Element | None, path: str) -> str | None:
     return value[:19] if value else None
 
 
-def read_camt(document: etree._Element, message: etree._Element) -> ReadResult:
+def read_camt(source: Source, settings: Settings, mapping: dict[str, str] | None = None) -> ReadResult:
+    """An ISO 20022 camt.052/053/054 message (its fields are fixed: `mapping` does not apply)."""
+    document = find_document(source.xml_root)
+    message = message_element(document) if document is not None else None
+    if message is None or etree.QName(message).localname not in CAMT_MESSAGES:
+        raise RejectedFile(f"{source.name} is not an ISO 20022 camt.052/053/054 message")
     local = etree.QName(message).localname
     family, container_tag = CAMT_MESSAGES[local]
     ns_match = _MESSAGE_ID.search(etree.QName(document).namespace or "")
@@ -58,12 +74,14 @@ def read_camt(document: etree._Element, message: etree._Element) -> ReadResult:
     records: list[dict] = []
     warnings: list[str] = []
     accounts: list[dict] = []
+    group_created = _text(message, "{*}GrpHdr/{*}CreDtTm")
     for index, container in enumerate(containers, start=1):
-        info = _account(container, index)
+        info = _account(container, index, group_created)
         accounts.append(info)
         before = len(records)
         for number, entry in enumerate(container.iterfind("{*}Ntry"), start=1):
             records.extend(_entry_rows(entry, number, info, family, warnings))
+        _warn_statement_dated(records[before:], info, warnings)
         _check_balances(container, info, records[before:], warnings)
     if not records:
         raise RejectedFile(f"the {message_id} message contains no statements/entries ({len(containers)} "
@@ -92,7 +110,7 @@ def count_expected_rows(message: etree._Element, container_tag: str) -> int:
     return total
 
 
-def _account(container: etree._Element, index: int) -> dict:
+def _account(container: etree._Element, index: int, group_created: str | None) -> dict:
     acct = container.find("{*}Acct")
     iban = _text(acct, "{*}Id/{*}IBAN")
     account = iban or _text(acct, "{*}Id/{*}Othr/{*}Id")
@@ -103,8 +121,31 @@ def _account(container: etree._Element, index: int) -> dict:
         "currency": _text(acct, "{*}Ccy"),
         "owner": owner,
         "entity": owner or account,
-        "created": (_text(container, "{*}CreDtTm") or "")[:10] or None,
+        **_statement_date(container, group_created),
     }
+
+
+def _statement_date(container: etree._Element, group_created: str | None) -> dict:
+    """The day a statement covers, for entries that carry no date of their own: its closing balance date, the
+    end of its period, or its creation date (the statement's, else the message's), in that order."""
+    for bal in container.iterfind("{*}Bal"):
+        if _first_text(bal, "{*}Tp/{*}CdOrPrtry/{*}Cd") == "CLBD" and (day := _date_text(bal, "{*}Dt")):
+            return {"statement_date": day[:10], "statement_date_from": "its closing balance date"}
+    period_end = _first_text(container, "{*}FrToDt/{*}ToDtTm", "{*}FrToDt/{*}ToDt")
+    if period_end:
+        return {"statement_date": period_end[:10], "statement_date_from": "the end of its period"}
+    created = _text(container, "{*}CreDtTm") or group_created
+    if created:
+        return {"statement_date": created[:10], "statement_date_from": "its creation date"}
+    return {"statement_date": None, "statement_date_from": None}
+
+
+def _warn_statement_dated(rows: list[dict], info: dict, warnings: list[str]) -> None:
+    dated = [r for r in rows if r.pop("statement_dated")]
+    if dated and info["statement_date"]:
+        warnings.append(f"statement {info['id']}: {len(dated)} entries have no booking or value date (no BookgDt/"
+                        f"ValDt): dated {info['statement_date']}, the statement's date from "
+                        f"{info['statement_date_from']}")
 
 
 def _tx_amount(tx: etree._Element) -> etree._Element | None:
@@ -140,7 +181,7 @@ def _entry_rows(entry: etree._Element, number: int, info: dict, family: str, war
         "bank_code": _bank_code(entry),
         "reversal": _text(entry, "{*}RvslInd") in ("true", "1"),
         "booking": booking,
-        "created": info["created"],
+        "statement_date": info["statement_date"],
         "account_currency": info["currency"],
     }
     if split:
@@ -166,7 +207,8 @@ def _row(base: dict, details: list[etree._Element], sign: float, amount: etree._
     refs = [_reference(d) for d in details]
     reference = _unique(refs) if len(details) == 1 else None
     settled = _unique(_first_text(d, "{*}RltdDts/{*}IntrBkSttlmDt", "{*}RltdDts/{*}AccptncDtTm") for d in details)
-    posting = base["booking"] or base["value_date"] or (settled[:10] if settled else None) or base["created"]
+    own_date = base["booking"] or base["value_date"] or (settled[:10] if settled else None)
+    posting = own_date or base["statement_date"]
     raw = {k: base[k] for k in ("entry_reference", "status", "bank_code") if base[k]}
     raw.update({"reversal": base["reversal"]} if base["reversal"] else {})
     raw.update({"counterparty_account": other_account} if other_account else {})
@@ -190,6 +232,7 @@ def _row(base: dict, details: list[etree._Element], sign: float, amount: etree._
         "entity": base["entity"],
         "source_format": base["source_format"],
         "raw": json.dumps(raw, ensure_ascii=False),
+        "statement_dated": own_date is None,
     }
 
 

@@ -8,29 +8,32 @@ import operator
 import re
 import warnings
 from collections import Counter
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from anomaly_pipeline.ingest.base import ReadResult
+from anomaly_pipeline.ingest.base import ReadResult, Source
 from anomaly_pipeline.ingest.errors import RejectedFile
+from anomaly_pipeline.ingest.header_match import exact_field, means_something
 from anomaly_pipeline.ingest.header_row import HEADER_SCAN_ROWS, find_header_row
 from anomaly_pipeline.ingest.normalize import tabular_to_canonical
 from anomaly_pipeline.ingest.preamble import parse_preamble
 from anomaly_pipeline.ingest.text import decode_text, utf8_start
+from anomaly_pipeline.settings import Settings
 
 DELIMITERS = (",", ";", "\t", "|")
 _SNIFF_LINES = HEADER_SCAN_ROWS
 
 
-def read_csv(path: Path, data: bytes, mapping: dict[str, str] | None = None) -> ReadResult:
-    text, start, encoding = _utf8_text(data)
+def read_csv(source: Source, settings: Settings, mapping: dict[str, str] | None = None) -> ReadResult:
+    text, start, encoding = _utf8_text(source.data)
     head = _first_lines(text, start, _SNIFF_LINES)
     delimiter = sniff_delimiter(head)
     header_index = find_header(head, delimiter)
+    if _reads_as_prose(head[header_index:], delimiter):
+        raise RejectedFile("not a table: no delimiter-separated header found (the first lines read as prose text)")
     preamble = parse_preamble(list(csv.reader(head[:header_index], delimiter=delimiter)))
     header_at = _line_start(text, start, header_index)
     table, bad_lines = _parse_table(memoryview(text)[header_at:], head[header_index], delimiter)
@@ -230,6 +233,18 @@ def sniff_delimiter(lines: list[str]) -> str:
 def find_header(lines: list[str], delimiter: str) -> int:
     """Index of the header line (lines above it are a preamble)."""
     return find_header_row(list(csv.reader(lines, delimiter=delimiter)))
+
+
+def _reads_as_prose(lines: list[str], delimiter: str) -> bool:
+    """Text that splits on a delimiter only by accident ("Dear team, the audit, as discussed, ..."): no cell of
+    the would-be header names anything a ledger has, and its cells are phrases or the lines vary in width."""
+    rows = [row for row in csv.reader([line for line in lines if line.strip()], delimiter=delimiter)]
+    cells = [cell.strip() for cell in rows[0] if cell.strip()] if rows else []
+    if not cells or any(means_something(cell) or exact_field(cell) for cell in cells):
+        return False
+    words = sum(len(cell.split()) for cell in cells) / len(cells)
+    same_width = sum(len(row) == len(rows[0]) for row in rows) / len(rows)
+    return words >= 2.5 or same_width < 0.5
 
 
 def _drop_empty_columns(table: pd.DataFrame) -> pd.DataFrame:

@@ -12,17 +12,16 @@ import datetime as dt
 import struct
 import zipfile
 from io import BytesIO
-from pathlib import Path
 
 import pandas as pd
 
-from anomaly_pipeline.ingest.base import ReadResult
+from anomaly_pipeline.ingest.base import ReadResult, Source
 from anomaly_pipeline.ingest.column_mapping import map_columns
 from anomaly_pipeline.ingest.errors import RejectedFile
 from anomaly_pipeline.ingest.header_row import HEADER_SCAN_ROWS, find_header_row
 from anomaly_pipeline.ingest.normalize import tabular_to_canonical
 from anomaly_pipeline.ingest.preamble import parse_preamble
-from anomaly_pipeline.settings import get_settings
+from anomaly_pipeline.settings import Settings
 
 # Sheet XML expands ~5-20x over its compressed size; allow 10x MAX_FILE_SIZE in total and at most
 # 200:1 per large member. A ZIP bomb expands thousands of times.
@@ -31,8 +30,9 @@ MAX_COMPRESSION_RATIO = 200
 _RATIO_CHECK_FROM = 1 << 20  # bytes: tiny members compress absurdly well without harm
 
 
-def read_xlsx(path: Path, data: bytes, mapping: dict[str, str] | None = None) -> ReadResult:
-    check_zip_expansion(data, get_settings().max_file_size)
+def read_xlsx(source: Source, settings: Settings, mapping: dict[str, str] | None = None) -> ReadResult:
+    data = source.data
+    check_zip_expansion(data, settings.max_file_size)
     import openpyxl
 
     try:
@@ -48,7 +48,8 @@ def read_xlsx(path: Path, data: bytes, mapping: dict[str, str] | None = None) ->
     return _read_sheets(sheets, "xlsx", mapping)
 
 
-def read_xls(path: Path, data: bytes, mapping: dict[str, str] | None = None) -> ReadResult:
+def read_xls(source: Source, settings: Settings, mapping: dict[str, str] | None = None) -> ReadResult:
+    data = source.data
     import xlrd
     from xlrd.compdoc import CompDocError
 

@@ -12,18 +12,18 @@ import itertools
 import json
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from anomaly_pipeline.ingest.base import ReadResult
+from anomaly_pipeline.ingest.base import ReadResult, Source
 from anomaly_pipeline.ingest.column_mapping import map_columns
 from anomaly_pipeline.ingest.errors import RejectedFile
 from anomaly_pipeline.ingest.header_match import header_key
 from anomaly_pipeline.ingest.normalize import tabular_to_canonical
 from anomaly_pipeline.ingest.text import decode_text
 from anomaly_pipeline.ingest.vocabulary import SYNONYMS
+from anomaly_pipeline.settings import Settings
 
 _SYNONYM_INDEX = {syn: canon for canon, syns in SYNONYMS.items() for syn in syns}
 # Fields a line may take from its voucher / statement when it has none of its own.
@@ -50,8 +50,8 @@ class _Group:
         return sum(len(items) for items in self.lists)
 
 
-def read_json(path: Path, data: bytes, mapping: dict[str, str] | None = None) -> ReadResult:
-    text, encoding = decode_text(data)
+def read_json(source: Source, settings: Settings, mapping: dict[str, str] | None = None) -> ReadResult:
+    text, encoding = decode_text(source.data)
     document, line_numbers = _parse(text)
     json_lines = line_numbers is not None
     group = _choose(_find_groups(document), mapping)

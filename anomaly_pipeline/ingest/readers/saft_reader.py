@@ -12,15 +12,25 @@ import json
 import pandas as pd
 from lxml import etree
 
-from anomaly_pipeline.ingest.base import ReadResult
+from anomaly_pipeline.ingest.base import ReadResult, Source
 from anomaly_pipeline.ingest.errors import RejectedFile
 from anomaly_pipeline.ingest.readers.xml_text import element_text
+from anomaly_pipeline.settings import Settings
 
 # NO / OECD 2.0: Transaction/Line; Portuguese-style variants: Transaction/Lines/DebitLine|CreditLine
 _LINES = ("*[local-name()='Line'] | *[local-name()='Lines']/*[local-name()='DebitLine' or "
           "local-name()='CreditLine']")
 _LINE_PATH = etree.XPath(_LINES)
 
+# where each canonical field comes from (the mapping report)
+FIELD_SOURCES = {
+    "posting_date": "Transaction/TransactionDate", "registration_date": "Transaction/SystemEntryDate",
+    "value_date": "Line/ValueDate", "voucher_id": "Transaction/TransactionID", "line_number": "Line position",
+    "account": "Line/AccountID", "account_name": "GeneralLedgerAccounts AccountDescription",
+    "amount": "Line/DebitAmount - Line/CreditAmount", "currency": "Header/DefaultCurrencyCode",
+    "description": "Line/Description, else Transaction/Description", "counterparty": "Line/CustomerID|SupplierID",
+    "user_name": "Transaction/SourceID", "reference": "Line/ReferenceNumber|SourceDocumentID",
+}
 
 _text = element_text
 
@@ -33,7 +43,9 @@ def _amount(line: etree._Element, side: str) -> str | None:
     return _text(element, "{*}Amount") or ((element.text or "").strip() or None)
 
 
-def read_saft(root: etree._Element) -> ReadResult:
+def read_saft(source: Source, settings: Settings, mapping: dict[str, str] | None = None) -> ReadResult:
+    """A SAF-T Financial AuditFile (its fields are fixed: `mapping` does not apply)."""
+    root = source.xml_root
     header = root.find("{*}Header")
     company = header.find("{*}Company") if header is not None else None
     entity = _text(company, "{*}Name") or _text(company, "{*}RegistrationNumber")

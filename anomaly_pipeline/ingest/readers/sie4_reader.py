@@ -16,14 +16,14 @@ import json
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from anomaly_pipeline.ingest.base import ReadResult
+from anomaly_pipeline.ingest.base import ReadResult, Source
 from anomaly_pipeline.ingest.errors import RejectedFile
 from anomaly_pipeline.ingest.readers.sie_lexer import decode_sie, split_lines, tokenize
+from anomaly_pipeline.settings import Settings
 
 _LABEL = re.compile(r"^\s*(#[A-Za-z0-9_]+)")
 _ROW_LABELS = ("#TRANS", "#RTRANS", "#BTRANS")
@@ -31,6 +31,14 @@ _ROW_LABELS = ("#TRANS", "#RTRANS", "#BTRANS")
 _HEADER_LABELS = {"#FNAMN", "#ORGNR", "#FNR", "#RAR", "#SIETYP", "#VALUTA", "#FORMAT", "#PROGRAM", "#GEN",
                   "#KONTO", "#DIM", "#FLAGGA"}
 _SIE_TYPES = {"1": "year-end balances only", "2": "period balances only", "3": "object balances only"}
+
+# where each canonical field comes from (the mapping report)
+FIELD_SOURCES = {
+    "posting_date": "#TRANS transdat, else #VER verdatum", "registration_date": "#VER regdatum",
+    "voucher_id": "#VER series and number", "line_number": "row position in #VER", "account": "#TRANS kontonr",
+    "account_name": "#KONTO name", "amount": "#TRANS belopp", "currency": "#VALUTA (default SEK)",
+    "description": "#TRANS transtext, else #VER vertext", "user_name": "#VER sign / #TRANS sign",
+}
 
 
 @dataclass
@@ -63,8 +71,9 @@ class _State:
     unknown_in_vouchers: list[tuple[int, str]] = field(default_factory=list)
 
 
-def read_sie4(path: Path, data: bytes) -> ReadResult:
-    text, encoding, warnings = decode_sie(data)
+def read_sie4(source: Source, settings: Settings, mapping: dict[str, str] | None = None) -> ReadResult:
+    """An SIE 4 file (its fields are fixed by the SIE specification: `mapping` does not apply)."""
+    text, encoding, warnings = decode_sie(source.data)
     lines = split_lines(text)
     state = _State(warnings=warnings)
     for number, line in enumerate(lines, start=1):

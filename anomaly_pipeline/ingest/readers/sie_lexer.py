@@ -28,10 +28,11 @@ def decode_sie(data: bytes) -> tuple[str, str, list[str]]:
     `#FORMAT PC8` promises CP437, but exports are also UTF-8 or ISO-8859-15 while claiming PC8. Valid UTF-8 with
     non-ASCII characters is UTF-8; otherwise CP437 and Latin-9 are compared by how many of the non-ASCII
     characters each decoding turns into plausible (Swedish) letters; a tie keeps the declared code page.
+    U+FFFD left in the text by an earlier lossy conversion is reported by `read_file`, for every format.
     """
     warnings: list[str] = []
     if data.startswith(codecs.BOM_UTF8):
-        return _checked(data[3:].decode("utf-8", errors="replace"), "utf-8-sig", warnings)
+        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig", warnings
     if b"\x00" in data[:65536]:
         raise RejectedFile("the SIE file is binary, not text (it contains NUL bytes)")
     try:
@@ -39,7 +40,7 @@ def decode_sie(data: bytes) -> tuple[str, str, list[str]]:
     except UnicodeDecodeError:
         text = None
     if text is not None and (text.isascii() or _NON_ASCII.search(text)):
-        return _checked(text, "ascii" if text.isascii() else "utf-8", warnings)
+        return text, "ascii" if text.isascii() else "utf-8", warnings
     declared = declared_format(data)
     scores = {enc: _plausibility(data.decode(enc, errors="replace")) for enc in _LEGACY}
     best = max(scores.values())
@@ -49,13 +50,6 @@ def decode_sie(data: bytes) -> tuple[str, str, list[str]]:
         warnings.append(f"#FORMAT PC8 declares CP437, but the text reads as {encoding}: decoded as {encoding}")
     return data.decode(encoding), encoding, warnings
 
-
-def _checked(text: str, encoding: str, warnings: list[str]) -> tuple[str, str, list[str]]:
-    lost = text.count("\ufffd")
-    if lost:
-        warnings.append(f"the text contains {lost} U+FFFD replacement characters: it was converted to {encoding} "
-                        "lossily before upload (letters such as å/ä/ö are lost in names and texts)")
-    return text, encoding, warnings
 
 
 def _plausibility(text: str) -> int:
