@@ -23,30 +23,37 @@ from anomaly_pipeline.detect.combine import combine_scores
 from anomaly_pipeline.detect.registry import get_algorithm
 from anomaly_pipeline.ingest.read_file import read_file
 from anomaly_pipeline.settings import get_settings
-from anomaly_pipeline.strategies.model import load_preset
+from anomaly_pipeline.strategies.model import Strategy, load_preset
 from benchmarks.generate_ledger import KINDS, generate_ledger, write_ledger
 
 
-def score_ledger(path: Path, strategy_name: str) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, float]]:
-    """(canonical transactions, long per-algorithm scores, seconds per algorithm) for one file."""
-    _, result = read_file(path, get_settings())
-    frame = result.frame
-    strategy = load_preset(strategy_name)
+def run_strategy(frame: pd.DataFrame, strategy: Strategy) -> tuple[pd.DataFrame, dict[str, str], dict[str, float]]:
+    """(long per-algorithm scores, skip reason per skipped algorithm, seconds per algorithm) for one frame."""
     work = [(get_algorithm(name), settings.config) for name, settings in strategy.algorithms.items()
             if settings.enabled]
-    results, seconds = {}, {}
+    results, skipped, seconds = {}, {}, {}
     for done in detect_all(frame, work):  # as the detectors asset runs them: shared fits, two lanes
         if done.error is not None:
             raise done.error
         name = done.algorithm.name()
         seconds[name] = done.seconds
         if done.result.skipped:
-            print(f"  {name} skipped: {done.result.skipped}")
+            skipped[name] = done.result.skipped
             continue
         results[name] = done.result.scores.assign(algorithm=name)
     parts = [results[name] for name in strategy.algorithms if name in results]
     scores = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
         columns=["transaction_id", "score", "flagged", "reason", "algorithm"])
+    return scores, skipped, seconds
+
+
+def score_ledger(path: Path, strategy_name: str) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, float]]:
+    """(canonical transactions, long per-algorithm scores, seconds per algorithm) for one file."""
+    _, result = read_file(path, get_settings())
+    frame = result.frame
+    scores, skipped, seconds = run_strategy(frame, load_preset(strategy_name))
+    for name, reason in skipped.items():
+        print(f"  {name} skipped: {reason}")
     return frame, scores, seconds
 
 

@@ -18,8 +18,11 @@ import pandas as pd
 from pandas.api.indexers import BaseIndexer
 
 from anomaly_pipeline.detect.shared import memoized, sharing
+from anomaly_pipeline.detect.sources import single_entry_reason
 
 AlgorithmType = Literal["statistical", "rule", "ml"]
+#: how a skip reason starts when the test does not apply to this kind of source (not a data gap)
+NOT_APPLICABLE = "not applicable: "
 SEVERITY_SCORE = {"low": 0.4, "medium": 0.7, "high": 1.0}
 
 
@@ -71,6 +74,9 @@ class AnomalyDetectionAlgorithm(ABC):
     #: weight in the combined risk score when a strategy does not say otherwise
     default_weight: ClassVar[float] = 1.0
     enabled_by_default: ClassVar[bool] = True
+    #: the test reads vouchers as balancing double entries: on a single-entry source (bank statement,
+    #: card export) it does not apply and is skipped with that reason
+    double_entry_only: ClassVar[bool] = False
 
     @classmethod
     def name(cls) -> str:
@@ -111,6 +117,8 @@ class AnomalyDetectionAlgorithm(ABC):
             return DetectionResult.skip(f"the upload has no {', '.join(missing)} data")
         if transactions.empty:
             return DetectionResult.skip("no transactions")
+        if self.double_entry_only and (single := single_entry_reason(transactions)):
+            return DetectionResult.skip(f"{NOT_APPLICABLE}{single}")
         active = _active(transactions)
         ref = active if reference is None else _active(reference, only_index=True)
         result = self._detect(active, cfg, ref)

@@ -70,9 +70,28 @@ def test_near_duplicates():
     assert set(flags(NearDuplicate().detect(_near(), {"days": 2}))) == {6, 7, 8}
 
 
-def test_near_duplicates_skip_without_counterparty():
-    data = _near().assign(counterparty=None)
-    assert NearDuplicate().detect(data).skipped == "the upload has no counterparty data"
+def test_near_duplicates_without_counterparty_compare_whole_vouchers():
+    # a supplier invoice booked again two days later, identical lines and text; no counterparty column
+    dates = ["2025-03-03", "2025-03-03", "2025-03-05", "2025-03-05", "2025-03-05", "2025-03-05", "2025-03-20",
+             "2025-03-20"]
+    data = frame(voucher_id=["B1", "B1", "B2", "B2", "B3", "B3", "B4", "B4"], posting_date=dates,
+                 account=["4010", "2440", "4010", "2440", "4010", "2440", "4010", "2440"],
+                 amount=[900.0, -900.0, 900.0, -900.0, 800.0, -800.0, 900.0, -900.0],
+                 description=["Inv Nordic 17"] * 4 + ["Inv Nordic 18"] * 2 + ["Inv Nordic 17"] * 2)
+    result = NearDuplicate().detect(data)
+    reason = ("voucher B2 repeats voucher B1 of 2025-03-03 line for line (2 lines, same accounts, amounts and "
+              "texts), 2 day(s) later")
+    assert flags(result) == {3: ("medium", reason), 4: ("medium", reason)}  # B4 is 17 days later
+    # the same voucher every few days is a routine, not a copy
+    routine = frame(voucher_id=[f"K{i}" for i in range(6)], posting_date=[f"2025-03-0{i + 1}" for i in range(6)],
+                    account=["1910"] * 6, amount=[500.0] * 6, description=["Kassa"] * 6)
+    assert flags(NearDuplicate().detect(routine)) == {}
+    # no vouchers either: the text stands in for the counterparty
+    lines = data.assign(voucher_id=None)
+    assert flags(NearDuplicate().detect(lines))[1][1].startswith(
+        "same amount 900, account 4010 and text 'Inv Nordic 17' as the line of 2025-03-05")
+    bare = lines.assign(description=None)
+    assert NearDuplicate().detect(bare).skipped == "the upload has no counterparty, voucher or description data"
 
 
 def _reversals():

@@ -48,7 +48,8 @@ def test_backdated_and_forward_dated_entries():
                       "(limit 30 + usual lag 1)"),
         4: ("medium", "forward-dated: posting date 2025-06-30 is 20 days after registration 2025-06-10 (limit 7)"),
     }
-    assert result.summary == {"backdated": 1, "forward_dated": 1, "usual_lag_days": 1}
+    assert result.summary == {"backdated": 1, "forward_dated": 1, "usual_lag_days": 1, "backdated_limit_days": 31.0,
+                              "forward_dated_limit_days": 7.0}
     assert set(flags(EntryDateGap().detect(_dated(), {"backdated_days": 80, "forward_dated_days": 20}))) == set()
     # 75 days + usual lag 1 leaves the 76-day entry just inside; without the usual lag it is outside
     assert flags(EntryDateGap().detect(_dated(), {"backdated_days": 75})).keys() == {4}

@@ -16,6 +16,14 @@ from anomaly_pipeline.detect.base import (
     encode,
     format_amount,
 )
+from anomaly_pipeline.detect.norms import (
+    context_codes,
+    describe_habit,
+    habitual_share,
+    population,
+    rarity_score,
+    unit_weights,
+)
 
 SEVERITIES = tuple(SEVERITY_SCORE)
 
@@ -187,3 +195,32 @@ def systemic(flagged: np.ndarray, eligible: int, max_share: float, what: str, wh
 def check_share(name: str, config: dict[str, Any], key: str = "max_flagged_share") -> None:
     if not 0 < config[key] <= 1:
         raise ConfigError(f"{name}.{key}: must be in (0, 1], got {config[key]!r}")
+
+
+def dated_pattern(transactions: pd.DataFrame, reference: pd.DataFrame,
+                  config: dict[str, Any], hit_of: Any, what: str, label_of: Any) -> DetectionResult:
+    """Shared by the calendar rules: flag rows where `hit_of(frame)` is true, |amount| >= min_amount, not
+    on a month's last day (with skip_month_end), in a ledger whose most habitual context (the ledger, the
+    row's account, its user) shows the pattern on at most `max_share` of its vouchers. A ledger too small
+    to have habits (`norms.MIN_POPULATION`) gets the prior alone: every match is flagged."""
+    frame, offset = population(transactions, reference)
+    hit = np.array(hit_of(frame), dtype=bool)  # a copy: it is narrowed in place
+    if config["skip_month_end"]:  # period-end entries carry the month's last date whatever the weekday
+        hit &= ~frame["posting_date"].dt.is_month_end.fillna(False).to_numpy(dtype=bool)
+    weight, unit = unit_weights(frame)
+    habit = habitual_share(hit, context_codes(frame, "account", "user_name"), weight)
+    rows = np.arange(offset, len(frame))
+    share = habit.share[rows] if habit.learned else np.zeros(len(rows))
+    big = transactions["amount"].abs().to_numpy() >= config["min_amount"]
+    flagged = hit[rows] & big & (share <= config["max_share"])
+    idx = np.flatnonzero(flagged)
+    texts = label_of(transactions, idx)
+    if habit.learned and len(idx):
+        labels = {name: text(frame[column].astype("string").str.strip().iloc[rows[idx]])
+                  for name, column in (("account", "account"), ("user", "user_name")) if column in frame}
+        texts = texts + "; " + describe_habit(habit, rows[idx], f"{unit} {what}", labels)
+    result = flag_result(transactions, flagged, texts, config["severity"],
+                         {"ledger_share": round(habit.ledger_share, 4), "unit": unit, "units": habit.units,
+                          "calibrated": habit.learned, "max_share": config["max_share"]})
+    result.scores["score"] = rarity_score(share, config["max_share"], SEVERITY_SCORE[config["severity"]]) * flagged
+    return result

@@ -48,6 +48,7 @@ class RareAccountCombination(AnomalyDetectionAlgorithm):
 
     algorithm = "rare_account_combination"
     kind = "rule"
+    double_entry_only = True
     description = "Account pairs that rarely appear together in a voucher although each account is common."
     required_columns = ("voucher_id", "account")
     default_config = {"max_pair_vouchers": 1, "min_account_vouchers": 5, "min_vouchers": 30,

@@ -62,6 +62,7 @@ class ForbiddenAccountPair(AnomalyDetectionAlgorithm):
 
     algorithm = "forbidden_account_pair"
     kind = "rule"
+    double_entry_only = True
     description = "Vouchers combining two accounts that must not be booked together (configured pairs)."
     required_columns = ("voucher_id", "account", "amount")
     default_config = {"pairs": [], "severity": "high"}

@@ -18,10 +18,12 @@ from anomaly_pipeline.detect.base import (
     encode,
     first_rows,
 )
+from anomaly_pipeline.detect.norms import habitual_share, percent, unit_weights
 from anomaly_pipeline.detect.rules._common import (
     cents,
     check_min,
     check_severity,
+    check_share,
     check_str_list,
     flag_result,
     matches_prefix,
@@ -83,19 +85,44 @@ def _joined(keys: np.ndarray, values: pd.Series) -> np.ndarray:
     return lookup.reindex(keys).fillna("").to_numpy(dtype=object)
 
 
+def voucher_fingerprint(voucher: np.ndarray, *keys: np.ndarray) -> np.ndarray:
+    """Per row: a code shared by the rows of every voucher holding the same multiset of line keys (account
+    and cents, say), -1 without a voucher. Each distinct line key gets two random 40-bit numbers; a
+    voucher's fingerprint is their sums over its lines (exact in int64 for vouchers under 2^20 lines)."""
+    out = np.full(len(voucher), -1, dtype="int64")
+    valid = voucher >= 0
+    if not valid.any():
+        return out
+    line = combine_codes(*(k[valid] for k in keys))
+    rng = np.random.default_rng(20240101)
+    width = int(line.max()) + 1
+    sums = [pd.Series(rng.integers(1, 2**40, size=width)[line]).groupby(voucher[valid]).sum() for _ in range(2)]
+    count = np.bincount(voucher[valid])
+    ids = sums[0].index.to_numpy()
+    code = combine_codes(sums[0].to_numpy(), sums[1].to_numpy(), count[ids])
+    per_voucher = np.full(int(voucher.max()) + 1, -1, dtype="int64")
+    per_voucher[ids] = code
+    out[valid] = per_voucher[voucher[valid]]
+    return out
+
+
 class ExactDuplicate(AnomalyDetectionAlgorithm):
     """Lines with the same account, amount, posting date and text. Where the upload has vouchers, the
-    copies must sit in different vouchers (identical lines inside one voucher are usually a split)."""
+    copies must sit in different vouchers that are identical line for line (same accounts and amounts):
+    two invoices that merely share a VAT line of the same size are not duplicates, and identical lines
+    inside one voucher are usually a split. Where more than `max_share` of a ledger's vouchers (of at
+    least `norms.MIN_POPULATION`) have such a twin, identical entries are its routine and none is flagged."""
 
     algorithm = "exact_duplicate"
     kind = "rule"
     description = "Exact duplicates: same amount, account, date and text."
     required_columns = ("posting_date", "account", "amount")
-    default_config = {"min_amount": 0.0, "severity": "medium"}
+    default_config = {"min_amount": 0.0, "max_share": 0.02, "severity": "medium"}
     default_weight = 0.75
 
     def check_config(self, config: dict[str, Any]) -> None:
         check_min(self.name(), config, "min_amount", 0)
+        check_share(self.name(), config, "max_share")
         check_severity(self.name(), config)
 
     def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
@@ -104,18 +131,27 @@ class ExactDuplicate(AnomalyDetectionAlgorithm):
                 else np.zeros(n, dtype="int64"))
         account = encode(transactions["account"], stripped)[0]
         amount = cents(transactions["amount"].fillna(0)).to_numpy()
-        group = combine_codes(account, amount, _date_key(_days(transactions["posting_date"])), desc)
-        size = np.bincount(group)[group]
+        date = _date_key(_days(transactions["posting_date"]))
         vouchers = _vouchers(transactions)
         has_vouchers = bool(vouchers.notna().any())
-        if has_vouchers:  # distinct vouchers per group
+        if has_vouchers:  # the whole voucher must repeat, not just one of its lines
             voucher = _voucher_codes(transactions)[0]
+            fingerprint = voucher_fingerprint(np.where(vouchers.notna().to_numpy(), voucher, -1), account, amount)
+            group = combine_codes(account, amount, date, desc, fingerprint)
+        else:
+            group = combine_codes(account, amount, date, desc)
+        size = np.bincount(group)[group]
+        if has_vouchers:  # distinct vouchers per group
             width = int(voucher.max()) + 1
             spread = np.bincount(pd.unique(group * width + voucher) // width, minlength=len(size))[group]
         else:
             spread = np.full(n, 2)
         flagged = ((size >= 2) & (spread >= 2) & (amount != 0)
                    & (transactions["amount"].abs() >= config["min_amount"]).to_numpy(dtype=bool))
+        weight, unit = unit_weights(transactions)
+        habit = habitual_share(flagged, (), weight)
+        if habit.learned:  # a ledger full of identical same-day entries has a routine, not duplicates
+            flagged &= habit.ledger_share <= config["max_share"]
         idx = np.flatnonzero(flagged)
         others = (size[idx] - 1).astype(str).astype(object)
         texts = ("identical to " + others + " other line(s): account " + text(stripped(transactions["account"].iloc[idx]))
@@ -124,31 +160,51 @@ class ExactDuplicate(AnomalyDetectionAlgorithm):
                                  if "description" in transactions else "") + "'")
         if has_vouchers and len(idx):
             texts = texts + " in vouchers " + _joined(group[idx], vouchers.iloc[idx])
-        return flag_result(transactions, flagged, texts, config["severity"],
-                           {"duplicate_groups": len(np.unique(group[idx]))})
+        if habit.learned and len(idx):
+            texts = texts + f"; {percent(habit.ledger_share)} of this ledger's {unit} have an identical twin"
+        summary = {"duplicate_groups": len(np.unique(group[idx]))}
+        if habit.learned:
+            summary["ledger_share"] = round(habit.ledger_share, 4)
+        return flag_result(transactions, flagged, texts, config["severity"], summary)
 
 
 class NearDuplicate(AnomalyDetectionAlgorithm):
     """Lines with the same account, amount and counterparty within `days` days of each other (different
-    vouchers where there are vouchers), other than exact duplicates (their own rule): a payment made twice."""
+    vouchers where there are vouchers), other than exact duplicates (their own rule): a payment made twice.
+    Without a counterparty column it uses what the ledger has: with voucher ids, a voucher repeating an
+    earlier one line for line (accounts, amounts, normalized texts) 1 to `days` days later, unless that
+    voucher recurs routinely (more than `max_repeats` vouchers alike); without, the line's normalized text
+    stands in for the counterparty."""
 
     algorithm = "near_duplicate"
     kind = "rule"
-    description = "Near-duplicates: same amount, account and counterparty within N days."
-    required_columns = ("posting_date", "account", "amount", "counterparty")
-    default_config = {"days": 5, "min_amount": 0.0, "severity": "medium"}
+    description = "Near-duplicates: same amounts and accounts (and counterparty or text) within N days."
+    required_columns = ("posting_date", "account", "amount")
+    default_config = {"days": 5, "min_amount": 0.0, "max_repeats": 3, "severity": "medium"}
     default_weight = 0.9
 
     def check_config(self, config: dict[str, Any]) -> None:
         check_min(self.name(), config, "days", 0)
         check_min(self.name(), config, "min_amount", 0)
+        check_min(self.name(), config, "max_repeats", 2)
         check_severity(self.name(), config)
 
     def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
+        has = {c: c in transactions and transactions[c].notna().any() for c in ("counterparty", "voucher_id", "description")}
+        if has["counterparty"]:
+            return self._lines(transactions, config, "counterparty")
+        if has["voucher_id"]:
+            return _repeated_vouchers(transactions, config)
+        if has["description"]:
+            return self._lines(transactions, config, "description")
+        return DetectionResult.skip("the upload has no counterparty, voucher or description data")
+
+    def _lines(self, transactions: pd.DataFrame, config: dict[str, Any], key: str) -> DetectionResult:
+        """Line by line: the same account, amount and `key` (counterparty, or text) within `days`."""
         n = len(transactions)
         account = encode(transactions["account"], stripped)[0]
         amount = cents(transactions["amount"].fillna(0)).to_numpy()
-        party, parties = _filled_codes(transactions["counterparty"], _norm)
+        party, parties = _filled_codes(transactions[key], _norm)
         day = _days(transactions["posting_date"])
         desc = (_filled_codes(transactions["description"], _norm)[0] if "description" in transactions
                 else np.zeros(n, dtype="int64"))
@@ -190,11 +246,55 @@ class NearDuplicate(AnomalyDetectionAlgorithm):
         flagged = np.zeros(n, dtype=bool)
         flagged[rows] = True
         texts = ("same amount " + money(transactions["amount"].iloc[rows]) + ", account "
-                 + text(transactions["account"].iloc[rows]) + " and counterparty "
-                 + text(transactions["counterparty"].iloc[rows]) + " as the line of "
+                 + text(transactions["account"].iloc[rows]) + " and " + ("counterparty " if key == "counterparty" else "text '")
+                 + text(transactions[key].iloc[rows]) + ("" if key == "counterparty" else "'") + " as the line of "
                  + ymd(transactions["posting_date"].iloc[partners]) + voucher_label(transactions, partners)
                  + ", " + gaps.astype("int64").astype(str).astype(object) + " day(s) apart")
         return flag_result(transactions, flagged, texts, config["severity"], {"near_duplicates": int(flagged.sum())})
+
+
+def _repeated_vouchers(transactions: pd.DataFrame, config: dict[str, Any]) -> DetectionResult:
+    """Vouchers that repeat an earlier voucher line for line (account, amount, normalized text) 1 to
+    `days` days later; the copy's lines are flagged. A voucher alike to more than `max_repeats` others is a
+    routine (a daily takings entry, a standing order), not a copy."""
+    vouchers = _vouchers(transactions)
+    voucher = np.where(vouchers.notna().to_numpy(), _voucher_codes(transactions)[0], -1)
+    account = encode(transactions["account"], stripped, fill="")[0]
+    amount = cents(transactions["amount"].fillna(0)).to_numpy()
+    desc = (_filled_codes(transactions["description"], _norm)[0] if "description" in transactions
+            else np.zeros(len(transactions), dtype="int64"))
+    fingerprint = voucher_fingerprint(voucher, account, amount, desc)
+    valid = (voucher >= 0) & transactions["posting_date"].notna().to_numpy()
+    size = transactions["amount"].abs().to_numpy()
+    per = pd.DataFrame({"v": voucher[valid], "fp": fingerprint[valid], "day": _date_key(_days(transactions["posting_date"]))[valid],
+                        "size": size[valid], "row": np.flatnonzero(valid)}).groupby("v").agg(
+        fp=("fp", "first"), day=("day", "min"), size=("size", "max"), row=("row", "first"), lines=("row", "size"))
+    per = per[(per["size"] > 0) & (per["size"] >= config["min_amount"])]
+    alike = per.groupby("fp")["fp"].transform("size")
+    per = per[(alike >= 2) & (alike <= config["max_repeats"] + 1)].sort_values(["fp", "day", "row"], kind="stable")
+    fp, day = per["fp"].to_numpy(), per["day"].to_numpy()
+    gap = np.diff(day, prepend=0)
+    same = np.r_[False, fp[1:] == fp[:-1]]
+    copy = same & (gap >= 1) & (gap <= config["days"])
+    copies = per.index.to_numpy()[copy]
+    originals = per.index.to_numpy()[np.flatnonzero(copy) - 1]
+    original_of = np.full(int(voucher.max(initial=-1)) + 1, -1, dtype="int64")
+    original_of[copies] = originals
+    first_row = np.full(len(original_of), -1, dtype="int64")
+    first_row[per.index.to_numpy()] = per["row"].to_numpy()
+    days_of = np.zeros(len(original_of), dtype="int64")
+    days_of[copies] = gap[copy]
+    lines_of = np.zeros(len(original_of), dtype="int64")
+    lines_of[per.index.to_numpy()] = per["lines"].to_numpy()
+    flagged = (voucher >= 0) & (original_of[np.maximum(voucher, 0)] >= 0) if len(original_of) else np.zeros(len(voucher), dtype=bool)
+    idx = np.flatnonzero(flagged)
+    mine = voucher[idx]
+    source = first_row[original_of[mine]]
+    texts = ("voucher " + text(vouchers.iloc[idx]) + " repeats voucher " + text(vouchers.iloc[source]) + " of "
+             + ymd(transactions["posting_date"].iloc[source]) + " line for line (" + lines_of[mine].astype(str).astype(object)
+             + " lines, same accounts, amounts and texts), " + days_of[mine].astype(str).astype(object) + " day(s) later")
+    return flag_result(transactions, flagged, texts, config["severity"],
+                       {"repeated_vouchers": len(copies), "compared_by": "voucher lines and texts"})
 
 
 class Reversal(AnomalyDetectionAlgorithm):

@@ -9,14 +9,22 @@ import numpy as np
 import pandas as pd
 
 from anomaly_pipeline.detect.base import AnomalyDetectionAlgorithm, ConfigError, DetectionResult
-from anomaly_pipeline.detect.rules._common import check_min, check_severity, flag_result, money, ymd
+from anomaly_pipeline.detect.rules._common import (
+    check_min,
+    check_severity,
+    check_share,
+    dated_pattern,
+    money,
+    ymd,
+)
 
 
 class HolidayPosting(AnomalyDetectionAlgorithm):
     """Fires on postings dated on a holiday of `country` (ISO code, python-holidays calendars) with
     |amount| >= `min_amount`. `categories` picks the calendar's kinds of holiday; for Sweden the default
     includes the de-facto days off (Midsommarafton, Julafton, Nyårsafton). Names are in the country's
-    own language unless `language` says otherwise. With `skip_month_end`, the last day of a month
+    own language unless `language` says otherwise. Only where holiday postings are rare for this ledger:
+    at most `max_share` of its vouchers (and of the account's, the user's). With `skip_month_end`, the last day of a month
     (Nyårsafton is also the year-end date closing entries carry) is not counted."""
 
     algorithm = "holiday_posting"
@@ -24,11 +32,12 @@ class HolidayPosting(AnomalyDetectionAlgorithm):
     description = "Postings on public holidays (configurable country, default Sweden) over an amount threshold."
     required_columns = ("posting_date", "amount")
     default_config = {"country": "SE", "subdivision": "", "categories": ["public", "de_facto"], "language": "",
-                      "min_amount": 0.0, "skip_month_end": True, "severity": "medium"}
+                      "min_amount": 0.0, "skip_month_end": True, "max_share": 0.02, "severity": "medium"}
     default_weight = 0.25
 
     def check_config(self, config: dict[str, Any]) -> None:
         check_min(self.name(), config, "min_amount", 0)
+        check_share(self.name(), config, "max_share")
         check_severity(self.name(), config)
         try:
             cls = holidays.country_holidays(config["country"]).__class__
@@ -42,19 +51,24 @@ class HolidayPosting(AnomalyDetectionAlgorithm):
                               f"{', '.join(cls.supported_categories)}, got {config['categories']!r}")
 
     def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
-        dates = transactions["posting_date"].dt.normalize()
-        years = sorted({int(y) for y in dates.dt.year.dropna().unique()})
-        calendar = _calendar(config, years)
-        names = pd.Series({pd.Timestamp(day): name for day, name in calendar.items()}, dtype="string")
-        holiday = dates.map(names) if len(names) else pd.Series(pd.NA, index=dates.index, dtype="string")
-        flagged = (holiday.notna() & (transactions["amount"].abs() >= config["min_amount"])).to_numpy(dtype=bool)
-        if config["skip_month_end"]:  # closing entries are dated on the period's last day, holiday or not
-            flagged = flagged & ~dates.dt.is_month_end.fillna(False).to_numpy(dtype=bool)
-        idx = np.flatnonzero(flagged)
-        texts = ("posted on " + holiday.iloc[idx].to_numpy(dtype=object) + " " + ymd(dates.iloc[idx])
-                 + ", amount " + money(transactions["amount"].iloc[idx]))
-        return flag_result(transactions, flagged, texts, config["severity"],
-                           summary={"country": config["country"], "holidays_in_range": len(names)})
+        names: pd.Series = pd.Series(dtype="string")
+
+        def on_holiday(frame: pd.DataFrame) -> np.ndarray:
+            nonlocal names
+            dates = frame["posting_date"].dt.normalize()
+            years = sorted({int(y) for y in dates.dt.year.dropna().unique()})
+            calendar = _calendar(config, years)
+            names = pd.Series({pd.Timestamp(day): name for day, name in calendar.items()}, dtype="string")
+            return dates.isin(names.index).to_numpy(dtype=bool)
+
+        def label(frame: pd.DataFrame, idx: np.ndarray) -> np.ndarray:
+            dates = frame["posting_date"].dt.normalize().iloc[idx]
+            return ("posted on " + dates.map(names).astype("string").fillna("?").to_numpy(dtype=object) + " "
+                    + ymd(dates) + ", amount " + money(frame["amount"].iloc[idx]))
+
+        result = dated_pattern(transactions, reference, config, on_holiday, "fall on a holiday", label)
+        result.summary.update({"country": config["country"], "holidays_in_range": len(names)})
+        return result
 
 
 def _calendar(config: dict[str, Any], years: list[int]) -> holidays.HolidayBase:

@@ -9,6 +9,14 @@ import numpy as np
 import pandas as pd
 
 from anomaly_pipeline.detect.base import AnomalyDetectionAlgorithm, DetectionResult
+from anomaly_pipeline.detect.norms import (
+    MIN_POPULATION,
+    context_codes,
+    describe_habit,
+    habitual_share,
+    ledger_limit,
+    unit_weights,
+)
 from anomaly_pipeline.detect.rules._common import (
     cents,
     check_min,
@@ -31,18 +39,22 @@ BULK = "a bulk registration (an import or a catch-up), not individual entries"
 
 
 class PeriodMismatch(AnomalyDetectionAlgorithm):
-    """Registration date and posting date fall in different accounting periods (months by default)."""
+    """Registration date and posting date fall in different accounting periods (months by default), in a
+    ledger where that is rare: at most `max_share` of its vouchers (and of the user's) are registered in
+    another period than posted. A company that books each month in the next is not flagged for it."""
 
     algorithm = "period_mismatch"
     kind = "rule"
     description = "Posting date and registration date in different periods."
     required_columns = ("posting_date", "registration_date", "amount")
-    default_config = {"period": "month", "min_amount": 0.0, "max_flagged_share": 0.5, "severity": "low"}
+    default_config = {"period": "month", "min_amount": 0.0, "max_share": 0.05, "max_flagged_share": 0.5,
+                      "severity": "low"}
     default_weight = 0.05
 
     def check_config(self, config: dict[str, Any]) -> None:
         check_period(self.name(), config)
         check_min(self.name(), config, "min_amount", 0)
+        check_share(self.name(), config, "max_share")
         check_share(self.name(), config)
         check_severity(self.name(), config)
 
@@ -56,31 +68,42 @@ class PeriodMismatch(AnomalyDetectionAlgorithm):
                         BULK)
         if bulk:
             return bulk
+        weight, unit = unit_weights(transactions)
+        habit = habitual_share(flagged, context_codes(transactions, "user_name"), weight)
+        if habit.learned:
+            flagged = flagged & (habit.share <= config["max_share"])
         idx = np.flatnonzero(flagged)
         texts = ("posted " + ymd(posted.iloc[idx]) + " (period " + text(p_period.iloc[idx].astype("string"))
                  + ") but registered " + ymd(registered.iloc[idx]) + " (period "
                  + text(r_period.iloc[idx].astype("string")) + ")")
-        return flag_result(transactions, flagged, texts, config["severity"])
+        if habit.learned and len(idx):
+            users = {"user": text(transactions["user_name"].astype("string").iloc[idx])} if "user_name" in transactions else None
+            texts = texts + "; " + describe_habit(habit, idx, f"{unit} are registered in another period", users)
+        return flag_result(transactions, flagged, texts, config["severity"],
+                           {"ledger_share": round(habit.ledger_share, 4), "calibrated": habit.learned})
 
 
 class LateRegistration(AnomalyDetectionAlgorithm):
     """Registered more than `close_lag_days` after the end of the posting period: booked into a period
     that should already have been closed. With `relative_to_usual`, the company's usual delay (the
     median of registration minus period end in the reference, when positive: bookkeeping done in
-    quarterly batches) is added to the allowance, so only entries late for this company are flagged."""
+    quarterly batches) is added to the allowance, and the limit is at least `margin` times the ledger's own
+    (1 - `max_share`) quantile of days after period end, so only entries late for this company are flagged."""
 
     algorithm = "late_registration"
     kind = "rule"
     description = "Entries registered after the posting period's close (period end + close lag)."
     required_columns = ("posting_date", "registration_date", "amount")
     default_config = {"period": "month", "close_lag_days": 10, "relative_to_usual": True, "min_amount": 0.0,
-                      "max_flagged_share": 0.5, "severity": "medium"}
+                      "max_share": 0.01, "margin": 1.5, "max_flagged_share": 0.5, "severity": "medium"}
     default_weight = 0.45
 
     def check_config(self, config: dict[str, Any]) -> None:
         check_period(self.name(), config)
         check_min(self.name(), config, "close_lag_days", 0)
         check_min(self.name(), config, "min_amount", 0)
+        check_share(self.name(), config, "max_share")
+        check_min(self.name(), config, "margin", 1)
         check_share(self.name(), config)
         check_severity(self.name(), config)
 
@@ -88,12 +111,17 @@ class LateRegistration(AnomalyDetectionAlgorithm):
         posted, registered = transactions["posting_date"], transactions["registration_date"].dt.normalize()
         end = period_end(posted, config["period"])
         late_days = (registered - end).dt.days
-        usual = 0
+        usual, quantile = 0, float("nan")
+        allowed = config["close_lag_days"]
         if config["relative_to_usual"]:
             ref_late = (reference["registration_date"].dt.normalize()
                         - period_end(reference["posting_date"], config["period"])).dt.days
             usual = max(0, int(ref_late.median())) if ref_late.notna().any() else 0
-        allowed = config["close_lag_days"] + usual
+            allowed += usual
+            if ref_late.notna().sum() >= MIN_POPULATION:
+                limit, quantile = ledger_limit(ref_late.to_numpy(dtype="float64", na_value=np.nan), allowed,
+                                               config["max_share"], config["margin"])
+                allowed = int(np.ceil(limit))
         flagged = ((late_days > allowed).fillna(False)
                    & (transactions["amount"].abs() >= config["min_amount"])).to_numpy(dtype=bool)
         bulk = systemic(flagged, int(registered.notna().sum()), config["max_flagged_share"],
@@ -102,9 +130,13 @@ class LateRegistration(AnomalyDetectionAlgorithm):
             return bulk
         idx = np.flatnonzero(flagged)
         texts = ("registered " + ymd(registered.iloc[idx]) + ", " + late_days.iloc[idx].astype("int64").astype(str).to_numpy(dtype=object)
-                 + " days after period " + text(period_of(posted, config["period"]).iloc[idx].astype("string"))
-                 + " ended (posting date " + ymd(posted.iloc[idx]) + ", close lag "
-                 + str(config["close_lag_days"]) + " days" + (f" + usual delay {usual}" if usual else "") + ")")
+                 + " days after period " + text(period_of(posted, config["period"]).iloc[idx].astype("string")))
+        if quantile == quantile:  # calibrated on the ledger's own delays
+            texts = texts + (f" ended; {1 - config['max_share']:.0%} of this ledger's entries are registered within "
+                             f"{max(0, int(quantile))} days of their period's end")
+        else:
+            texts = texts + (" ended (posting date " + ymd(posted.iloc[idx]) + ", close lag "
+                             + str(config["close_lag_days"]) + " days" + (f" + usual delay {usual}" if usual else "") + ")")
         return flag_result(transactions, flagged, texts, config["severity"],
                            {"allowed_days_after_period_end": allowed, "usual_delay_days": usual})
 
@@ -113,19 +145,22 @@ class EntryDateGap(AnomalyDetectionAlgorithm):
     """Backdated (registered more than `backdated_days` after the posting date) and forward-dated
     (posting date more than `forward_dated_days` after registration) entries. With `relative_to_usual`,
     the company's usual registration lag (median over the reference, when positive) is added to the
-    backdating allowance: where bookkeeping runs a month behind, only entries later than that stand out."""
+    backdating allowance, and each limit is at least `margin` times the ledger's own (1 - `max_share`)
+    quantile of that gap: where bookkeeping runs a month behind, only entries later than that stand out."""
 
     algorithm = "entry_date_gap"
     kind = "rule"
     description = "Backdated and forward-dated entries: registration vs posting date gap beyond N days."
     required_columns = ("posting_date", "registration_date", "amount")
     default_config = {"backdated_days": 30, "forward_dated_days": 7, "relative_to_usual": True, "min_amount": 0.0,
-                      "max_flagged_share": 0.5, "severity": "medium"}
+                      "max_share": 0.01, "margin": 1.5, "max_flagged_share": 0.5, "severity": "medium"}
     default_weight = 0.5
 
     def check_config(self, config: dict[str, Any]) -> None:
         for key in ("backdated_days", "forward_dated_days", "min_amount"):
             check_min(self.name(), config, key, 0)
+        check_share(self.name(), config, "max_share")
+        check_min(self.name(), config, "margin", 1)
         check_share(self.name(), config)
         check_severity(self.name(), config)
 
@@ -133,13 +168,19 @@ class EntryDateGap(AnomalyDetectionAlgorithm):
         posted, registered = transactions["posting_date"], transactions["registration_date"].dt.normalize()
         gap = (registered - posted).dt.days
         usual = 0
+        limit, forward_limit = config["backdated_days"], config["forward_dated_days"]
+        back_q = forward_q = float("nan")
         if config["relative_to_usual"]:
             ref_gap = (reference["registration_date"].dt.normalize() - reference["posting_date"]).dt.days
             usual = max(0, int(ref_gap.median())) if ref_gap.notna().any() else 0
-        limit = config["backdated_days"] + usual
+            limit += usual
+            if ref_gap.notna().sum() >= MIN_POPULATION:
+                values = ref_gap.to_numpy(dtype="float64", na_value=np.nan)
+                limit, back_q = ledger_limit(values, limit, config["max_share"], config["margin"])
+                forward_limit, forward_q = ledger_limit(-values, forward_limit, config["max_share"], config["margin"])
         big = transactions["amount"].abs() >= config["min_amount"]
         back = ((gap > limit).fillna(False) & big).to_numpy(dtype=bool)
-        forward = ((-gap > config["forward_dated_days"]).fillna(False) & big).to_numpy(dtype=bool)
+        forward = ((-gap > forward_limit).fillna(False) & big).to_numpy(dtype=bool)
         flagged = back | forward
         bulk = systemic(flagged, int(gap.notna().sum()), config["max_flagged_share"], "back- or forward-dated", BULK)
         if bulk:
@@ -147,14 +188,18 @@ class EntryDateGap(AnomalyDetectionAlgorithm):
         idx = np.flatnonzero(flagged)
         days = gap.iloc[idx].abs().astype("int64").astype(str).to_numpy(dtype=object)
         p, r = ymd(posted.iloc[idx]), ymd(registered.iloc[idx])
-        back_text = ("backdated: registered " + r + ", " + days + " days after its posting date " + p
-                     + " (limit " + str(config["backdated_days"]) + (f" + usual lag {usual}" if usual else "") + ")")
-        forward_text = ("forward-dated: posting date " + p + " is " + days + " days after registration " + r
-                        + " (limit " + str(config["forward_dated_days"]) + ")")
+        within = f"; {1 - config['max_share']:.0%} of this ledger's entries within"
+        back_norm = (f"{within} {max(0, int(back_q))} days" if back_q == back_q
+                     else " (limit " + str(config["backdated_days"]) + (f" + usual lag {usual}" if usual else "") + ")")
+        forward_norm = (f"{within} {max(0, int(forward_q))} days" if forward_q == forward_q
+                        else " (limit " + str(config["forward_dated_days"]) + ")")
+        back_text = "backdated: registered " + r + ", " + days + " days after its posting date " + p + back_norm
+        forward_text = "forward-dated: posting date " + p + " is " + days + " days after registration " + r + forward_norm
         texts = np.where(back[idx], back_text, forward_text)
         return flag_result(transactions, flagged, texts, config["severity"],
                            summary={"backdated": int(back.sum()), "forward_dated": int(forward.sum()),
-                                    "usual_lag_days": usual})
+                                    "usual_lag_days": usual, "backdated_limit_days": float(limit),
+                                    "forward_dated_limit_days": float(forward_limit)})
 
 
 class RevenueCutoffReversal(AnomalyDetectionAlgorithm):

@@ -21,6 +21,7 @@ from anomaly_pipeline.detect.base import (
     encode,
     group_starts,
 )
+from anomaly_pipeline.detect.norms import MIN_POPULATION, ledger_limit
 from anomaly_pipeline.detect.rules._common import (
     cents,
     check_min,
@@ -43,6 +44,7 @@ class UnbalancedVoucher(AnomalyDetectionAlgorithm):
 
     algorithm = "unbalanced_voucher"
     kind = "rule"
+    double_entry_only = True
     description = "Vouchers whose lines do not sum to zero."
     required_columns = ("voucher_id", "amount")
     default_config = {"tolerance": 0.01, "severity": "high"}
@@ -137,6 +139,7 @@ class VoucherNumberGap(AnomalyDetectionAlgorithm):
 
     algorithm = "voucher_number_gap"
     kind = "rule"
+    double_entry_only = True
     description = "Gaps in voucher number series (deleted or skipped vouchers)."
     required_columns = ("voucher_id",)
     default_config = {"min_series_vouchers": 5, "max_gap": 100, "max_missing_share": 0.2, "severity": "medium"}
@@ -191,15 +194,18 @@ class VoucherOutOfOrder(AnomalyDetectionAlgorithm):
     lies more than the tolerance before the level (median date) of the `window` vouchers numbered just
     before it. The median keeps one stray, late-dated voucher from implicating every successor. The
     registration date is used where the upload has one (`registration_tolerance_days`), else the posting
-    date (`posting_tolerance_days`). When most vouchers are out of order, the series is not numbered in
+    date (`posting_tolerance_days`). On a ledger of at least `norms.MIN_POPULATION` vouchers the tolerance
+    is at least `margin` times its own (1 - `max_share`) quantile of days out of order. When most vouchers are out of order, the series is not numbered in
     date order at all and the rule skips with that reason."""
 
     algorithm = "voucher_out_of_order"
     kind = "rule"
+    double_entry_only = True
     description = "Voucher numbers out of step with their dates (number up, date down)."
     required_columns = ("voucher_id", "posting_date")
     default_config = {"registration_tolerance_days": 0, "posting_tolerance_days": 7, "window": 5,
-                      "min_series_vouchers": 5, "max_flagged_share": 0.5, "severity": "medium"}
+                      "min_series_vouchers": 5, "max_share": 0.01, "margin": 1.5, "max_flagged_share": 0.5,
+                      "severity": "medium"}
     default_weight = 0.5
 
     def check_config(self, config: dict[str, Any]) -> None:
@@ -207,6 +213,8 @@ class VoucherOutOfOrder(AnomalyDetectionAlgorithm):
         check_min(self.name(), config, "posting_tolerance_days", 0)
         check_min(self.name(), config, "window", 1)
         check_min(self.name(), config, "min_series_vouchers", 2)
+        check_share(self.name(), config, "max_share")
+        check_min(self.name(), config, "margin", 1)
         check_share(self.name(), config)
         check_severity(self.name(), config)
 
@@ -231,8 +239,14 @@ class VoucherOutOfOrder(AnomalyDetectionAlgorithm):
         first = number[np.where(position - window >= starts, position - window, starts)]
         last = number[np.maximum(position - 1, 0)]
         back = level - days
+        quantile = float("nan")
+        if len(back) >= MIN_POPULATION:  # disorder judged against this ledger's usual disorder
+            limit, quantile = ledger_limit(back, tolerance, config["max_share"], config["margin"])
+            tolerance = max(tolerance, int(np.floor(limit)))
         bad = np.flatnonzero(back > tolerance)
         summary = {"date_used": field, "series_tested": int(len(np.unique(series))), "out_of_order": len(bad)}
+        if quantile == quantile:
+            summary["tolerance_days"] = tolerance
         # counted in vouchers: a series whose dates mostly run against its numbers is numbered some other way
         unordered = systemic(np.ones(len(bad), dtype=bool), len(keys), config["max_flagged_share"],
                              "out of order", "the series is not numbered in date order", unit="vouchers")
@@ -253,5 +267,8 @@ class VoucherOutOfOrder(AnomalyDetectionAlgorithm):
         when = ymd(pd.Series(EPOCH + pd.to_timedelta(days[bad], unit="D")))
         found = (" " + verb + " " + when + ", " + np.round(back[bad]).astype("int64").astype(str).astype(object)
                  + " days before the vouchers numbered just before it (" + span + ", " + verb + " around " + around + ")")
+        if quantile == quantile:
+            found = found + (f"; {1 - config['max_share']:.0%} of this ledger's vouchers are at most "
+                             f"{max(0, int(quantile))} days out of number order")
         texts = "voucher " + text(transactions["voucher_id"].iloc[idx]) + found[hit[idx]]
         return flag_result(transactions, flagged, texts, config["severity"], summary)

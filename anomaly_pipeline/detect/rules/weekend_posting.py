@@ -1,4 +1,4 @@
-"""Postings dated on a weekend day, above an amount threshold."""
+"""Postings dated on a weekend day, in a ledger (account, user) that seldom posts on weekends."""
 
 from __future__ import annotations
 
@@ -7,52 +7,49 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from anomaly_pipeline.detect.base import (
-    SEVERITY_SCORE,
-    AnomalyDetectionAlgorithm,
-    ConfigError,
-    DetectionResult,
-    format_amount,
+from anomaly_pipeline.detect.base import AnomalyDetectionAlgorithm, ConfigError, DetectionResult
+from anomaly_pipeline.detect.rules._common import (
+    check_min,
+    check_severity,
+    check_share,
+    dated_pattern,
+    money,
+    ymd,
 )
 
 DAY_NAMES = np.array(["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"])
 
 
 class WeekendPosting(AnomalyDetectionAlgorithm):
-    """Fires on transactions whose posting date is a weekend day and whose absolute amount is at least
-    `min_amount` (in the upload's currency). Weekend days are configurable (ISO weekday numbers, 6 = Sat).
-    With `skip_month_end`, a month's last day is not counted: accruals and closing entries are dated so."""
+    """Postings dated on a weekend day (ISO weekday numbers, 6 = Sat) with |amount| >= `min_amount`, where
+    weekend postings are rare for this ledger: at most `max_share` of its vouchers (and of the account's,
+    the user's) fall on a weekend. A business that trades every day is not flagged for doing so. With
+    `skip_month_end`, a month's last day is not counted: accruals and closing entries are dated so."""
 
     algorithm = "weekend_posting"
     kind = "rule"
-    description = "Postings on Saturdays or Sundays over an amount threshold."
+    description = "Postings on Saturdays or Sundays, where the ledger seldom posts on weekends."
     required_columns = ("posting_date", "amount")
-    default_config = {"min_amount": 1000.0, "weekend_days": [6, 7], "skip_month_end": True, "severity": "medium"}
+    default_config = {"min_amount": 1000.0, "weekend_days": [6, 7], "skip_month_end": True, "max_share": 0.02,
+                      "severity": "medium"}
     default_weight = 0.6
 
     def check_config(self, config: dict[str, Any]) -> None:
-        if config["min_amount"] < 0:
-            raise ConfigError(f"{self.name()}.min_amount: must be >= 0, got {config['min_amount']}")
+        check_min(self.name(), config, "min_amount", 0)
         bad = [d for d in config["weekend_days"] if d not in range(1, 8)]
         if bad:
             raise ConfigError(f"{self.name()}.weekend_days: ISO weekdays 1-7 only, got {bad}")
-        if config["severity"] not in SEVERITY_SCORE:
-            raise ConfigError(f"{self.name()}.severity: one of {', '.join(SEVERITY_SCORE)}")
+        check_share(self.name(), config, "max_share")
+        check_severity(self.name(), config)
 
     def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
-        # Monday = 0; a line without a posting date (-1) is on no weekday
-        weekday = transactions["posting_date"].dt.dayofweek.fillna(-1).to_numpy(dtype="int64")
-        on_weekend = np.isin(weekday + 1, config["weekend_days"])
-        flagged = on_weekend & (transactions["amount"].abs().to_numpy() >= config["min_amount"])
-        if config["skip_month_end"]:  # period-end entries carry the month's last date even when it is a Sunday
-            flagged &= ~transactions["posting_date"].dt.is_month_end.fillna(False).to_numpy(dtype=bool)
-        score = np.where(flagged, SEVERITY_SCORE[config["severity"]], 0.0)
-        reason = None
-        if flagged.any():
-            idx = np.flatnonzero(flagged)
-            dates = transactions["posting_date"].iloc[idx].dt.strftime("%Y-%m-%d").to_numpy()
-            reason = np.full(len(transactions), None, dtype=object)
-            reason[idx] = ("posted " + DAY_NAMES[weekday[idx]] + " " + dates + ", amount "
-                                + format_amount(transactions["amount"].to_numpy()[idx]).to_numpy()
-                                + " ≥ " + format_amount([config["min_amount"]]).iloc[0])
-        return self.build_result(transactions, score, flagged, reason, severity=config["severity"])
+        def on_weekend(frame: pd.DataFrame) -> np.ndarray:
+            weekday = frame["posting_date"].dt.dayofweek.fillna(-1).to_numpy(dtype="int64")  # Monday = 0
+            return np.isin(weekday + 1, config["weekend_days"])
+
+        def label(frame: pd.DataFrame, idx: np.ndarray) -> np.ndarray:
+            dates = frame["posting_date"].iloc[idx]
+            return ("posted " + DAY_NAMES[dates.dt.dayofweek.to_numpy()].astype(object) + " " + ymd(dates)
+                    + ", amount " + money(frame["amount"].iloc[idx]) + " ≥ " + money([config["min_amount"]])[0])
+
+        return dated_pattern(transactions, reference, config, on_weekend, "fall on a weekend", label)

@@ -30,6 +30,7 @@ class AccountRatio(AnomalyDetectionAlgorithm):
 
     algorithm = "account_ratio"
     kind = "statistical"
+    double_entry_only = True
     description = "Accounts that usually move in fixed proportion within a voucher (VAT, payroll tax) where the ratio breaks."
     required_columns = ("amount", "account", "voucher_id")
     default_config = {"min_support": 8, "min_mode_share": 0.03, "min_mode_count": 4, "max_modes": 6,

@@ -25,7 +25,10 @@ class RobustZScore(AnomalyDetectionAlgorithm):
 
     Money amounts are heavy-tailed, so the comparison is on the order of magnitude: a z of 3.5 on this
     scale is an amount far outside what the account usually carries. Accounts with fewer than
-    `min_group_size` reference rows are not scored (no baseline to speak of).
+    `min_group_size` reference rows are not scored (no baseline to speak of). Zero amounts are not
+    scored. `direction` "up" judges only amounts above the usual size. An account where more than
+    `max_share` of the postings lie beyond the threshold on the same side carries several kinds of
+    amount (a multimodal account, not outliers): its postings are not flagged.
     """
 
     algorithm = "robust_zscore"
@@ -33,7 +36,8 @@ class RobustZScore(AnomalyDetectionAlgorithm):
     kind = "statistical"
     description = "Amounts far from their account's usual size (median/MAD per account)."
     required_columns = ("amount", "account")
-    default_config = {"threshold": 3.5, "min_group_size": 8, "group_by": "account"}
+    default_config = {"threshold": 3.5, "min_group_size": 8, "group_by": "account", "direction": "both",
+                      "max_share": 0.05}
 
     def check_config(self, config: dict[str, Any]) -> None:
         if config["threshold"] <= 0:
@@ -42,6 +46,10 @@ class RobustZScore(AnomalyDetectionAlgorithm):
             raise ConfigError(f"{self.name()}.min_group_size: must be >= 3, got {config['min_group_size']}")
         if config["group_by"] not in ("account", "account_counterparty"):
             raise ConfigError(f"{self.name()}.group_by: must be 'account' or 'account_counterparty'")
+        if config["direction"] not in ("both", "up"):
+            raise ConfigError(f"{self.name()}.direction: must be 'both' or 'up', got {config['direction']!r}")
+        if not 0 < config["max_share"] <= 1:
+            raise ConfigError(f"{self.name()}.max_share: must be in (0, 1], got {config['max_share']!r}")
 
     def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
         ref_code, groups = group_codes(reference, config["group_by"])
@@ -66,9 +74,19 @@ class RobustZScore(AnomalyDetectionAlgorithm):
         mag = np.log10(np.clip(amount, 0.01, None))
         with np.errstate(invalid="ignore", divide="ignore"):
             z = np.where(known, (mag - median[at]) / scale[at], np.nan)
-        eligible = known & (count[at] >= config["min_group_size"])
+        eligible = known & (count[at] >= config["min_group_size"]) & (amount > 0)
         z = np.where(eligible, np.nan_to_num(z), 0.0)
+        if config["direction"] == "up":
+            z = np.maximum(z, 0.0)
         threshold = config["threshold"]
+        # how often the reference's own postings lie this far out, per account and side: common = not rare
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ref_z = np.nan_to_num((ref_mag - median[ref_code]) / scale[ref_code])
+        usable = ref_abs > 0
+        high = np.bincount(ref_code[usable & (ref_z >= threshold)], minlength=len(groups)) / np.maximum(count, 1)
+        low = np.bincount(ref_code[usable & (ref_z <= -threshold)], minlength=len(groups)) / np.maximum(count, 1)
+        tail = np.where(z >= 0, high[at], low[at])
+        z = np.where(tail <= config["max_share"], z, 0.0)
         # 0 up to |z| = 1, 0.5 at the threshold, 1 at twice the threshold's distance
         score = np.clip((np.abs(z) - 1.0) / (2.0 * max(threshold - 1.0, 1e-9)), 0.0, 1.0)
         flagged = np.abs(z) >= threshold
@@ -126,5 +144,6 @@ class RobustZScoreCounterparty(RobustZScore):
     description = "Amounts far from the usual size for the account and counterparty (median/MAD per pair)."
     required_columns = ("amount", "account", "counterparty")
     # per-pair groups are tight (one supplier's invoices), so ordinary variation reaches z 3.5 there
-    default_config = {"threshold": 4.5, "min_group_size": 8, "group_by": "account_counterparty"}
+    default_config = {"threshold": 4.5, "min_group_size": 8, "group_by": "account_counterparty",
+                      "direction": "both", "max_share": 0.05}
     default_weight = 0.6

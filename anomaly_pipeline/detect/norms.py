@@ -1,0 +1,156 @@
+"""A ledger's own norms: how common a pattern is in the population being audited.
+
+Anomalous means rare *here*. A preset's threshold (a weekend share, a lag in days) is a prior; the evidence
+is the pattern's base rate in the reference population. Two helpers serve every calibrated detector:
+
+- `habitual_share`: for a yes/no pattern (posted on a weekend, a round amount, registered in another
+  period) the share of the reference that shows it, in the ledger and in each context that could make it
+  routine (the row's account, its user), smoothed toward the ledger's share where a context is small. A
+  row is only as surprising as its most habitual context allows.
+- `ledger_limit`: for a magnitude (days of registration lag, days out of number order) the limit beyond
+  which a value is unusual for this ledger: the prior limit, or the ledger's own high quantile times a
+  margin where its habits are looser.
+
+`rarity_score` turns a share into a score, and the `describe_*` helpers put the comparison into words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+#: pseudo-count pulling a small context's share toward the ledger's share
+SMOOTHING = 20.0
+#: below this many units (vouchers, or lines without voucher ids) a ledger has no habits to learn from:
+#: calibrated detectors then apply their prior alone
+MIN_POPULATION = 50
+
+
+@dataclass
+class Habit:
+    """Per row: the highest smoothed share of the pattern among its contexts, and which context that is.
+    `ledger_share` is the share over the whole reference."""
+
+    share: np.ndarray
+    context: np.ndarray  # index into the context names; 0 = the ledger
+    names: list[str]
+    ledger_share: float
+    units: int  # how many units (lines, vouchers) the ledger share counts
+
+    @property
+    def learned(self) -> bool:
+        """Whether the population is large enough for its shares to mean something."""
+        return self.units >= MIN_POPULATION
+
+
+def habitual_share(hit: np.ndarray, contexts: Sequence[tuple[str, np.ndarray]] = (),
+                   weight: np.ndarray | None = None) -> Habit:
+    """Share of `hit` in the ledger and in each context group, the highest per row.
+
+    hit: bool per reference row. contexts: (name, int codes per row, -1 = unknown) such as
+    ("account", account codes). weight: per row (e.g. 1 / lines of its voucher, so each voucher counts
+    once); default 1. Groups are smoothed: (hits + SMOOTHING x ledger share) / (size + SMOOTHING)."""
+    hit = np.asarray(hit, dtype=bool)
+    w = np.ones(len(hit)) if weight is None else np.asarray(weight, dtype="float64")
+    total = float(w.sum())
+    ledger = float(w[hit].sum() / total) if total > 0 else 0.0
+    share = np.full(len(hit), ledger)
+    which = np.zeros(len(hit), dtype="int64")
+    names = ["ledger"]
+    for number, (name, codes) in enumerate(contexts, start=1):
+        codes = np.asarray(codes, dtype="int64")
+        known = codes >= 0
+        if not known.any():
+            continue
+        size = np.bincount(codes[known], weights=w[known])
+        hits = np.bincount(codes[known & hit], weights=w[known & hit], minlength=len(size))
+        group = (hits + SMOOTHING * ledger) / (size + SMOOTHING)
+        mine = np.where(known, group[np.maximum(codes, 0)], -1.0)
+        higher = mine > share
+        share = np.where(higher, mine, share)
+        which = np.where(higher, number, which)
+        names.append(name)
+    names += [""] * (len(contexts) + 1 - len(names))  # keep numbering aligned when a context was empty
+    return Habit(share=share, context=which, names=names, ledger_share=ledger, units=int(round(total)))
+
+
+def rarity_score(share: np.ndarray, max_share: float, severity_score: float) -> np.ndarray:
+    """Severity score scaled by how far below `max_share` the pattern's share is: the full score for a
+    pattern never seen here, half at the limit, zero above it (not rare here: no finding)."""
+    share = np.asarray(share, dtype="float64")
+    scale = 1.0 - 0.5 * np.clip(share / max_share, 0.0, 1.0) if max_share > 0 else np.zeros_like(share)
+    return np.where(share <= max_share, severity_score * scale, 0.0)
+
+
+def ledger_limit(values: np.ndarray, prior: float, max_share: float, margin: float = 1.5) -> tuple[float, float]:
+    """(limit, quantile): the value beyond which a magnitude is unusual for this ledger. The ledger's
+    (1 - max_share) quantile times `margin`, never below the prior limit: where a company always books
+    a month late, only what is far later than its own habit stands out."""
+    values = np.asarray(values, dtype="float64")
+    values = values[~np.isnan(values)]
+    if not len(values):
+        return float(prior), float("nan")
+    q = float(np.quantile(values, 1.0 - max_share))
+    return max(float(prior), q * margin), q
+
+
+def percent(share: float | np.ndarray) -> np.ndarray | str:
+    """'0.4 %', '12 %', '< 0.1 %': a share as an auditor reads it."""
+    def one(x: float) -> str:
+        if x <= 0:
+            return "0 %"
+        if x < 0.001:
+            return "< 0.1 %"
+        return f"{x * 100:.1f} %" if x < 0.1 else f"{x * 100:.0f} %"
+    if np.ndim(share) == 0:
+        return one(float(share))
+    return pd.Series(np.asarray(share, dtype="float64")).map(one).to_numpy(dtype=object)
+
+
+def describe_habit(habit: Habit, rows: np.ndarray, what: str, labels: dict[str, np.ndarray] | None = None) -> np.ndarray:
+    """Per given row: '0.4 % of this ledger's <what>' or, where a context is the most habitual one,
+    '2.1 % of account 1930's <what>' (labels[name] holds each row's context value)."""
+    rows = np.asarray(rows, dtype="int64")
+    out = np.asarray(percent(habit.share[rows]), dtype=object) + (" of this ledger's " + what)
+    for number, name in enumerate(habit.names):
+        if number == 0 or not name or labels is None or name not in labels:
+            continue
+        at = habit.context[rows] == number
+        if at.any():
+            out[at] = (np.asarray(percent(habit.share[rows][at]), dtype=object) + " of " + name + " "
+                       + np.asarray(labels[name], dtype=object)[at] + "'s " + what)
+    return out
+
+
+def unit_weights(transactions: pd.DataFrame) -> tuple[np.ndarray, str]:
+    """(weight per row, unit name): 1 / lines of its voucher, so a share counts vouchers, where the upload
+    has voucher ids; else 1 per line. Lines without a voucher id count as one voucher each."""
+    if "voucher_id" not in transactions or transactions["voucher_id"].isna().all():
+        return np.ones(len(transactions)), "lines"
+    codes = pd.factorize(transactions["voucher_id"])[0]
+    valid = codes >= 0
+    lines = np.bincount(codes[valid]) if valid.any() else np.zeros(0)
+    return np.where(valid, 1.0 / np.where(valid, lines[np.maximum(codes, 0)] if len(lines) else 1, 1), 1.0), "vouchers"
+
+
+def context_codes(transactions: pd.DataFrame, *columns: str) -> list[tuple[str, np.ndarray]]:
+    """(context name, codes) for each column the upload has data in ('account' -> ('account', codes))."""
+    out = []
+    for column in columns:
+        if column in transactions and transactions[column].notna().any():
+            values = transactions[column].astype("string").str.strip()
+            out.append((column.replace("_name", ""), pd.factorize(values)[0].astype("int64")))
+    return out
+
+
+def population(transactions: pd.DataFrame, reference: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """(frame whose base rates are measured, offset of the scored rows in it): the upload itself, or the
+    earlier uploads followed by this one, whose rows then start at the offset."""
+    if reference is transactions:
+        return transactions, 0
+    columns = [c for c in transactions.columns if c in reference.columns]
+    both = pd.concat([reference[columns], transactions[columns]], ignore_index=True)
+    return both, len(reference)
