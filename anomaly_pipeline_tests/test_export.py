@@ -33,7 +33,8 @@ def _table(ws) -> list[dict]:
     return [dict(zip(rows[0], r, strict=True)) for r in rows[1:]]
 
 
-WEEKEND_CONFIG = {"min_amount": 0.0, "weekend_days": [6, 7], "severity": "medium", "skip_month_end": True}
+WEEKEND_CONFIG = {"min_amount": 0.0, "weekend_days": [6, 7], "severity": "medium", "skip_month_end": True,
+                  "max_share": 0.02}
 
 
 def _two_test_strategy(env, capsys) -> str:

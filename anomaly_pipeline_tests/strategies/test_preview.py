@@ -27,14 +27,17 @@ def _cli_json(capsys, *argv: str):
 
 
 def _candidate_file(tmp: Path, name: str, zscore_threshold: float, weekend_weight: float) -> Path:
-    """The z-score and the weekend rule only, spelled out (other detectors disabled), so the expected
-    differences do not move when presets are retuned or detectors are added."""
+    """The z-score and the weekend rule only, spelled out (other detectors disabled; their ledger-norm
+    calibration off, max_share 1), so the expected differences do not move when presets are retuned or
+    detectors are added."""
     document = {"name": name, "threshold": 0.5, "algorithms": {
         **{algo: {"enabled": False} for algo in ALGORITHMS},
         "robust_zscore": {"enabled": True, "weight": 1.0,
-                          "config": {"threshold": zscore_threshold, "min_group_size": 8, "group_by": "account"}},
+                          "config": {"threshold": zscore_threshold, "min_group_size": 8, "group_by": "account",
+                                     "max_share": 1.0}},
         "weekend_posting": {"enabled": True, "weight": weekend_weight,
-                            "config": {"min_amount": 1000.0, "weekend_days": [6, 7], "severity": "medium"}},
+                            "config": {"min_amount": 1000.0, "weekend_days": [6, 7], "severity": "medium",
+                                       "max_share": 1.0}},
     }}
     path = tmp / f"{name}.yaml"
     path.write_text(yaml.safe_dump(document), encoding="utf-8")

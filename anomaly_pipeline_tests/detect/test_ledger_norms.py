@@ -1,0 +1,165 @@
+"""Detectors judge a ledger by its own norms: the same pattern is flagged where it is rare and not where it
+is the ledger's habit. Each test builds two ledgers of 100 two-line vouchers that differ only in how
+common the pattern is."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import holidays
+import numpy as np
+import pandas as pd
+
+from anomaly_pipeline.detect.registry import get_algorithm
+from anomaly_pipeline.ingest.read_file import read_file
+from anomaly_pipeline.settings import get_settings
+from anomaly_pipeline_tests.conftest import real_file
+from anomaly_pipeline_tests.detect.frames import flagged_ids, frame, reason_of
+
+VOUCHERS = 100
+# Swedish business days from Tuesday 7 January 2025 (Monday the 6th is Trettondedag jul)
+WEEKDAYS = pd.bdate_range("2025-01-07", periods=VOUCHERS, freq="C",
+                          holidays=list(holidays.Sweden(years=2025, include_sundays=False)))
+
+
+def ledger(dates: list[pd.Timestamp], registered: list[pd.Timestamp] | None = None,
+           amounts: list[float] | None = None, texts: list[str] | None = None) -> pd.DataFrame:
+    """One two-line voucher (cost / bank) per date, numbered in list order."""
+    n = len(dates)
+    amounts = amounts or [1500.0 + 10 * i for i in range(n)]
+    rows = []
+    for i in range(n):
+        for account, sign in (("6110", 1), ("1930", -1)):
+            rows.append({"voucher_id": f"A{i + 1}", "posting_date": dates[i],
+                         "registration_date": registered[i] if registered else None, "account": account,
+                         "amount": sign * amounts[i], "description": texts[i] if texts else f"Invoice {i + 1}",
+                         "user_name": "anna"})
+    return frame(rows)
+
+
+def _ids(data: pd.DataFrame, voucher: str) -> set[int]:
+    return set(data.loc[data["voucher_id"] == voucher, "transaction_id"])
+
+
+def test_weekend_posting_is_flagged_where_weekends_are_rare_not_where_the_company_trades_daily():
+    rare = list(WEEKDAYS)
+    rare[40] = pd.Timestamp("2025-03-01")  # one Saturday among business days
+    data = ledger(rare)
+    result = get_algorithm("weekend_posting").detect(data)
+    assert flagged_ids(result) == _ids(data, "A41")
+    assert reason_of(result, min(_ids(data, "A41"))) == (
+        "posted Saturday 2025-03-01, amount 1 900 ≥ 1 000; 1.0 % of this ledger's vouchers fall on a weekend")
+    # a shop open every day: two sevenths of its vouchers are on weekends, none is an anomaly
+    daily = ledger(list(pd.date_range("2025-01-06", periods=VOUCHERS, freq="D")))
+    result = get_algorithm("weekend_posting").detect(daily)
+    assert flagged_ids(result) == set()
+    assert result.summary["ledger_share"] == 0.28 and result.summary["calibrated"] is True
+
+
+def test_holiday_posting_against_the_ledgers_holiday_share():
+    dates = list(WEEKDAYS)
+    dates[10] = pd.Timestamp("2025-01-06")  # Trettondedag jul, a Swedish public holiday
+    data = ledger(dates)
+    result = get_algorithm("holiday_posting").detect(data)
+    assert flagged_ids(result) == _ids(data, "A11")
+    assert reason_of(result, min(_ids(data, "A11"))) == (
+        "posted on Trettondedag jul 2025-01-06, amount 1 600; 1.0 % of this ledger's vouchers fall on a holiday")
+    # a company that books on holidays as a matter of course (every fifth voucher on a holiday)
+    days = ["2025-01-01", "2025-01-06", "2025-04-18", "2025-04-21", "2025-05-01"]
+    often = [pd.Timestamp(days[i % 5]) if i % 5 == 0 else d for i, d in enumerate(WEEKDAYS)]
+    assert flagged_ids(get_algorithm("holiday_posting").detect(ledger(often))) == set()
+
+
+def test_backdating_against_the_ledgers_own_registration_lag():
+    # a company that books every entry three to five weeks late: 45 days is its habit, 200 days is not
+    lags = [21 + (i * 7) % 15 for i in range(VOUCHERS)]
+    lags[30] = 200
+    data = ledger(list(WEEKDAYS), [d + pd.Timedelta(days=lag) for d, lag in zip(WEEKDAYS, lags, strict=True)])
+    result = get_algorithm("entry_date_gap").detect(data)
+    assert flagged_ids(result) == _ids(data, "A31")
+    assert reason_of(result, min(_ids(data, "A31"))) == (
+        "backdated: registered 2025-09-06, 200 days after its posting date 2025-02-18; 99% of this ledger's "
+        "entries within 36 days")
+    # the same 45-day lag in a ledger that registers within days is flagged (the prior limit, 30 days)
+    quick = [i % 3 for i in range(VOUCHERS)]
+    quick[30] = 45
+    data = ledger(list(WEEKDAYS), [d + pd.Timedelta(days=lag) for d, lag in zip(WEEKDAYS, quick, strict=True)])
+    assert flagged_ids(get_algorithm("entry_date_gap").detect(data)) == _ids(data, "A31")
+    # and late_registration reads the batch bookkeeper's delay as its habit too
+    late = ledger(list(WEEKDAYS), [d + pd.Timedelta(days=lag) for d, lag in zip(WEEKDAYS, lags, strict=True)])
+    assert flagged_ids(get_algorithm("late_registration").detect(late)) == _ids(late, "A31")
+
+
+def test_period_mismatch_only_where_booking_into_another_period_is_rare():
+    quick = [pd.Timestamp(d) for d in WEEKDAYS]
+    registered = list(quick)
+    registered[40] = quick[40] + pd.Timedelta(days=40)
+    data = ledger(quick, registered)
+    assert flagged_ids(get_algorithm("period_mismatch").detect(data)) == _ids(data, "A41")
+    # every voucher registered the next month: the company's way of working
+    batch = [d + pd.offsets.MonthBegin(1) for d in quick]
+    assert flagged_ids(get_algorithm("period_mismatch").detect(ledger(quick, batch))) == set()
+
+
+def test_voucher_disorder_against_the_ledgers_usual_disorder():
+    registered = list(WEEKDAYS)
+    registered[60] = registered[60] - pd.Timedelta(days=30)
+    data = ledger(list(WEEKDAYS), registered)
+    assert flagged_ids(get_algorithm("voucher_out_of_order").detect(data)) == _ids(data, "A61")
+    # a ledger whose numbers run a few days against their registration dates now and then
+    jitter = [d - pd.Timedelta(days=int(i % 7 == 3) * 8) for i, d in enumerate(WEEKDAYS)]
+    jitter[60] = jitter[60] - pd.Timedelta(days=30)
+    data = ledger(list(WEEKDAYS), jitter)
+    result = get_algorithm("voucher_out_of_order").detect(data)
+    assert flagged_ids(result) == _ids(data, "A61")
+    assert result.summary["tolerance_days"] >= 3
+    # the fixed tolerance of old (0 days) would call every seventh voucher out of order
+    assert len(get_algorithm("voucher_out_of_order").detect(data, {"max_share": 1.0}).flagged) > 20
+
+
+def test_exact_duplicates_need_whole_identical_vouchers_and_rare_twins():
+    amounts = [1500.0 + 10 * i for i in range(VOUCHERS)]
+    texts = [f"Invoice {i + 1}" for i in range(VOUCHERS)]
+    dates = list(WEEKDAYS)
+    dates[51], amounts[51], texts[51] = dates[50], amounts[50], texts[50]  # A52 repeats A51
+    data = ledger(dates, amounts=amounts, texts=texts)
+    assert flagged_ids(get_algorithm("exact_duplicate").detect(data)) == _ids(data, "A51") | _ids(data, "A52")
+    # a ledger where every voucher has a same-day twin (a standard entry booked in pairs) has a routine
+    pairs = [WEEKDAYS[i // 2] for i in range(VOUCHERS)]
+    paired = ledger(pairs, amounts=[1000.0 + 100 * (i // 2) for i in range(VOUCHERS)], texts=["Transfer"] * VOUCHERS)
+    assert flagged_ids(get_algorithm("exact_duplicate").detect(paired)) == set()
+
+
+def test_unusual_robust_z_is_not_flagged_on_an_account_that_often_carries_such_amounts():
+    rng = np.random.default_rng(1)
+    small = list(rng.uniform(900, 1100, VOUCHERS))
+    one = small.copy()
+    one[20] = 250_000.0
+    data = ledger(list(WEEKDAYS), amounts=one)
+    assert _ids(data, "A21") <= flagged_ids(get_algorithm("robust_zscore").detect(data))
+    # an account where every tenth posting is a large one: two kinds of amount, not outliers
+    mixed = [250_000.0 if i % 10 == 0 else a for i, a in enumerate(small)]
+    data = ledger(list(WEEKDAYS), amounts=mixed)
+    assert flagged_ids(get_algorithm("robust_zscore").detect(data)) == set()
+
+
+def test_single_entry_sources_get_no_voucher_balance_tests():
+    path = real_file("xml/Subite-eu__camt-to-coda__2024-03-18.xml")
+    statement = read_file(Path(path), get_settings())[1].frame
+    assert len(statement) == 41
+    for name in ("unbalanced_voucher", "voucher_number_gap", "voucher_out_of_order", "account_ratio",
+                 "rare_account_combination", "forbidden_account_pair"):
+        result = get_algorithm(name).detect(statement)
+        assert result.skipped == ("not applicable: a camt.054 bank statement is single-entry: its entries are "
+                                  "not balancing vouchers"), name
+        assert result.scores.empty
+    # a CSV export of one account is a statement too, whatever its reference column looks like
+    card = frame(voucher_id=["R1", "R1", "R2"], posting_date=["2025-03-03"] * 3, account=["Visa"] * 3,
+                 amount=[-12.0, -30.0, -8.5], source_format=["csv"] * 3)
+    assert get_algorithm("unbalanced_voucher").detect(card).skipped == (
+        "not applicable: every line is on one account (Visa): a statement or account extract, not double-entry "
+        "vouchers")
+    # a double-entry ledger is still tested
+    ledger_frame = frame(voucher_id=["V1", "V1"], posting_date=["2025-03-03"] * 2, account=["6110", "1930"],
+                         amount=[100.0, -90.0])
+    assert get_algorithm("unbalanced_voucher").detect(ledger_frame).skipped is None
