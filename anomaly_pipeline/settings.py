@@ -5,12 +5,42 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 SUPPORTED_FILE_TYPES = ("csv", "json", "xlsx", "xls", "xml", "sie4")
 DEFAULT_MAX_FILE_SIZE = 104_857_600  # bytes (100 MiB)
 EXECUTORS = ("in_process", "multiprocess", "celery")  # see orchestration/executor.py
+
+
+def worker_threads() -> int:
+    """Threads one process uses for parallel work (detector lanes, COPY streams, isolation-forest scoring):
+    WORKER_THREADS, by default the usable cores up to 4."""
+    value = os.environ.get("WORKER_THREADS", "").strip()
+    if value:
+        return max(1, int(value))
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(1, min(4, cores))
+
+
+def worker_runs() -> int:
+    """WORKER_RUNS: Dagster runs the HTTP API's process executes at once (default 1: a run already uses
+    WORKER_THREADS cores)."""
+    return max(1, int(os.environ.get("WORKER_RUNS", "1") or 1))
+
+
+def cors_origins() -> tuple[str, ...]:
+    """CORS_ORIGINS: origins the HTTP API answers cross-origin requests from (a JSON list or comma-separated;
+    empty: none)."""
+    return _origins(os.environ.get("CORS_ORIGINS", ""))
+
+
+def _origins(value: str) -> tuple[str, ...]:
+    value = value.strip()
+    items = json.loads(value) if value.startswith("[") else value.split(",")
+    if not isinstance(items, list):
+        raise ValueError("not a list")
+    return tuple(str(item).strip().rstrip("/") for item in items if str(item).strip())
 
 
 def _parse_list(value: str) -> tuple[str, ...]:
@@ -28,7 +58,10 @@ class Settings:
     allowed_file_types: tuple[str, ...]
     default_strategy: str
     file_settle_seconds: float = 0.0
-    extra: dict = field(default_factory=dict)
+
+    @property
+    def worker_threads(self) -> int:
+        return worker_threads()
 
     @property
     def archive_dir(self) -> Path:
@@ -93,6 +126,9 @@ _CHECKED = {
     "FILE_SETTLE_SECONDS": (_non_negative_float, "a number of seconds >= 0"),
     "RESCORE_RECENT_DAYS": (_non_negative_int, "a whole number of days >= 0 (0 = all)"),
     "EXECUTOR": (_executor, " or ".join(EXECUTORS)),
+    "WORKER_THREADS": (_positive_int, "a positive number of threads"),
+    "WORKER_RUNS": (_positive_int, "a positive number of runs"),
+    "CORS_ORIGINS": (_origins, "a JSON list or comma-separated list of origins"),
 }
 
 

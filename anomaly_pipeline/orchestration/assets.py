@@ -12,7 +12,6 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import dagster as dg
-import pandas as pd
 
 from anomaly_pipeline import preload
 from anomaly_pipeline.detect.base import AnomalyDetectionAlgorithm
@@ -23,18 +22,20 @@ from anomaly_pipeline.ingest.detect_format import detect_format
 from anomaly_pipeline.ingest.errors import RejectedFile
 from anomaly_pipeline.ingest.files import archive, set_aside, sha256_file
 from anomaly_pipeline.ingest.read_file import check_file, load_mapping, read_file
+from anomaly_pipeline.jsonable import jsonable
 from anomaly_pipeline.orchestration import plots
 from anomaly_pipeline.orchestration.metadata import frame_markdown, source_metadata, transaction_summary
 from anomaly_pipeline.orchestration.partitions import partition_key_for, uploads_partitions
 from anomaly_pipeline.orchestration.resources import ScoringResource, WarehouseResource
+from anomaly_pipeline.orchestration.retries import RETRY, transient_only
+from anomaly_pipeline.scoring import algorithm_run, stale_algorithms
 from anomaly_pipeline.settings import get_settings
 from anomaly_pipeline.storage import schema
-from anomaly_pipeline.storage.results import load_scores, save_algorithm_result, save_risk, stale_algorithms
+from anomaly_pipeline.storage.results import load_scores, save_algorithm_result, save_risk
 from anomaly_pipeline.storage.warehouse import Warehouse
 from anomaly_pipeline.strategies.model import Strategy
 
 GROUPS = {"statistical": "statistical", "rule": "rules", "ml": "ml"}
-RETRY = dg.RetryPolicy(max_retries=3, delay=5, backoff=dg.Backoff.EXPONENTIAL)
 
 
 class RawUploadConfig(dg.Config):
@@ -47,6 +48,7 @@ class RawUploadConfig(dg.Config):
 
 @dg.asset(partitions_def=uploads_partitions, group_name="ingest", retry_policy=RETRY,
           description="The uploaded file, registered in file_uploads and kept in the archive.")
+@transient_only
 def raw_upload(context: dg.AssetExecutionContext, config: RawUploadConfig,
                warehouse: WarehouseResource) -> dg.MaterializeResult:
     key = context.partition_key
@@ -98,6 +100,7 @@ PRELOAD_BEFORE_READ_BYTES = 32 * 2**20
 
 @dg.asset(partitions_def=uploads_partitions, group_name="ingest", deps=[raw_upload], retry_policy=RETRY,
           description="The upload's transactions in the canonical schema (table transactions).")
+@transient_only
 def transactions(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     key = context.partition_key
     settings = get_settings()
@@ -142,7 +145,7 @@ def transactions(context: dg.AssetExecutionContext, warehouse: WarehouseResource
         "skipped_rows": int(result.metadata.get("skipped_rows", 0)),
         "warnings": dg.MetadataValue.json(result.warnings),
         "format": file_format,
-        "read_metadata": dg.MetadataValue.json(_jsonable(result.metadata)),
+        "read_metadata": dg.MetadataValue.json(jsonable(result.metadata)),
         "read_seconds": read_seconds,  # the rest of `seconds` is the load (COPY, indexes, commit)
         "seconds": seconds,
         **transaction_summary(frame),
@@ -165,6 +168,7 @@ def _algorithm_spec(cls: type[AnomalyDetectionAlgorithm]) -> dg.AssetSpec:
                 description="Every registered algorithm, one asset each (anomaly_scores, or rule_flags for rules), "
                             "run in one step on one copy of the upload's transactions so that they share work "
                             "(features, model fits). Selecting some assets runs only those algorithms.")
+@transient_only
 def detectors(context: dg.AssetExecutionContext, warehouse: WarehouseResource, scoring: ScoringResource):
     key = context.partition_key
     wh = warehouse.get()
@@ -178,12 +182,13 @@ def detectors(context: dg.AssetExecutionContext, warehouse: WarehouseResource, s
         if settings.enabled:
             work.append((cls(), settings.config))
             continue
-        save_algorithm_result(wh, key, strategy.name, cls(), None, settings.config_hash(), status="disabled")
+        save_algorithm_result(wh, key, strategy.name, algorithm_run(cls(), None, settings.config_hash(), "disabled"))
         yield dg.MaterializeResult(asset_key=algorithm_asset_name(cls),
                                    metadata={"status": "disabled", "strategy": strategy.name})
     failed: dict[str, str] = {}
     frame = wh.read_transactions(key) if work else None
-    for outcome in detect_all(frame, work):
+    preload.wait()  # the ML detectors import scikit-learn; never beside the preload thread importing it
+    for outcome in detect_all(frame, work, lanes=get_settings().worker_threads):
         name = outcome.algorithm.name()
         if outcome.error is not None:  # one broken algorithm must not take the others' results with it
             context.log.error(f"{name} failed:\n" + "".join(traceback.format_exception(outcome.error)))
@@ -205,7 +210,7 @@ def _store_result(context: dg.AssetExecutionContext, wh: Warehouse, key: str, st
     algorithm, result = outcome.algorithm, outcome.result
     cls = type(algorithm)
     settings = strategy.settings_for(cls.name())
-    stored = save_algorithm_result(wh, key, strategy.name, algorithm, result, settings.config_hash())
+    stored = save_algorithm_result(wh, key, strategy.name, algorithm_run(algorithm, result, settings.config_hash()))
     if result.skipped:
         context.log.warning(f"{cls.name()} skipped: {result.skipped}")
     flagged = result.flagged
@@ -221,7 +226,7 @@ def _store_result(context: dg.AssetExecutionContext, wh: Warehouse, key: str, st
         "flagged": len(flagged),
         "rows_stored": stored,
         "seconds": seconds,
-        "summary": dg.MetadataValue.json(_jsonable(result.summary)),
+        "summary": dg.MetadataValue.json(jsonable(result.summary)),
         "examples": dg.MetadataValue.md(frame_markdown(
             flagged.nlargest(10, "score")[["transaction_id", "score", "reason"]])),
     }
@@ -232,6 +237,7 @@ algorithm_asset_keys = [dg.AssetKey(algorithm_asset_name(cls)) for cls in ALGORI
 
 @dg.asset(partitions_def=uploads_partitions, group_name="risk", deps=algorithm_asset_keys, retry_policy=RETRY,
           description="One risk score per transaction from the strategy's weights, with ordered reasons.")
+@transient_only
 def transaction_risk(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
                      scoring: ScoringResource) -> dg.MaterializeResult:
     key = context.partition_key
@@ -248,7 +254,8 @@ def transaction_risk(context: dg.AssetExecutionContext, warehouse: WarehouseReso
     risk = combine_scores(active, scores, strategy.weights, strategy.threshold)
     run_record = context.instance.get_run_record_by_id(context.run_id)
     with ThreadPoolExecutor(1, thread_name_prefix="save-risk") as pool:  # the database writes, the plots draw
-        saving = pool.submit(save_risk, wh, key, strategy, risk, algorithm_counts, run_id=context.run_id,
+        saving = pool.submit(save_risk, wh, key, strategy.name, strategy.version, risk, algorithm_counts,
+                             run_id=context.run_id,
                              started_at=run_record.start_time if run_record else None)
         top = risk.nlargest(20, "risk_score")  # not a sort of every row: 2M rows 1.2 s
         top = top[top["risk_score"] > 0]
@@ -279,18 +286,6 @@ def transaction_risk(context: dg.AssetExecutionContext, warehouse: WarehouseReso
         **metadata,
         "seconds": seconds,
     })
-
-
-def _jsonable(value):
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, str | int | float | bool) or value is None:
-        return value
-    if isinstance(value, pd.Timestamp):
-        return value.isoformat()
-    return str(value)
 
 
 ingest_assets = [raw_upload, transactions]

@@ -10,9 +10,10 @@ import time
 
 import dagster as dg
 
-from anomaly_pipeline.orchestration.assets import RETRY, transaction_risk
+from anomaly_pipeline.orchestration.assets import transaction_risk
 from anomaly_pipeline.orchestration.partitions import uploads_partitions
 from anomaly_pipeline.orchestration.resources import ScoringResource, WarehouseResource
+from anomaly_pipeline.orchestration.retries import RETRY, transient_only
 from anomaly_pipeline.reporting.export import export_workbook
 from anomaly_pipeline.settings import get_settings
 
@@ -25,6 +26,7 @@ def export_path(upload_id: str, strategy: str):
 @dg.asset(partitions_def=uploads_partitions, group_name="reporting", deps=[transaction_risk], retry_policy=RETRY,
           automation_condition=dg.AutomationCondition.eager(),
           description="Excel workbook for auditors: summary, flagged vouchers with all lines, one sheet per test.")
+@transient_only
 def auditor_export(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
                    scoring: ScoringResource) -> dg.MaterializeResult:
     key = context.partition_key

@@ -3,23 +3,27 @@
 from __future__ import annotations
 
 import dagster as dg
-from pydantic import Field
+from pydantic import Field, PrivateAttr
 
 from anomaly_pipeline.settings import get_settings
-from anomaly_pipeline.storage.warehouse import Warehouse
+from anomaly_pipeline.storage.run_memory import RunMemory
+from anomaly_pipeline.storage.warehouse import Warehouse, open_warehouse
 from anomaly_pipeline.strategies.model import Strategy, StrategyError
 from anomaly_pipeline.strategies.store import get_strategy
 
 
 class WarehouseResource(dg.ConfigurableResource):
-    """The results database (SQLAlchemy URL; empty = DATABASE_URL). Migrations are applied on first use."""
+    """The results database (SQLAlchemy URL; empty = DATABASE_URL). Migrations are applied on first use.
+    Each run gets a fresh `RunMemory`, which its steps in this process share (see storage/run_memory.py)."""
 
     database_url: str = ""
+    _memory: RunMemory = PrivateAttr(default_factory=RunMemory)
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        self._memory = RunMemory()
 
     def get(self) -> Warehouse:
-        warehouse = Warehouse(self.database_url or get_settings().database_url)
-        warehouse.migrate()
-        return warehouse
+        return open_warehouse(self.database_url or None, memory=self._memory)
 
 
 class ScoringResource(dg.ConfigurableResource):

@@ -1,4 +1,11 @@
-"""Retrying uploads whose run failed for infrastructure reasons.
+"""Retrying what is transient, and only that.
+
+Inside a run, every asset has RETRY (a RetryPolicy) and its body is wrapped in `transient_only`: a dropped
+connection, a lock or statement timeout, a database that is down (the driver's OperationalError) is retried
+with back-off; anything else (a TypeError, a missing table, a constraint violation) fails the step at once
+with its real message, which is what the user sees.
+
+Across runs, `retry_failed_uploads` reruns uploads whose run failed for infrastructure reasons.
 
 An upload whose latest `process_upload` run FAILED while its row is still `received` never got past loading:
 the database was down, the worker died, the disk was full. Its original is in the archive, so the sensor
@@ -10,15 +17,78 @@ RetryPolicy; this covers runs that failed as a whole. Only failures of the last 
 which keeps a tick to one query plus one per failed upload.
 """
 
+import functools
+import inspect
+import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TypeVar
 
 import dagster as dg
+import psycopg
+import sqlalchemy as sa
 
 from anomaly_pipeline.orchestration.jobs import process_upload_job
 from anomaly_pipeline.settings import get_settings
-from anomaly_pipeline.storage.warehouse import Warehouse
+from anomaly_pipeline.storage.warehouse import open_warehouse
+
+RETRY = dg.RetryPolicy(max_retries=3, delay=5, backoff=dg.Backoff.EXPONENTIAL)
+#: SQLite reports a busy database and a missing table with the same exception class: its message decides
+SQLITE_TRANSIENT = ("database is locked", "database table is locked", "disk i/o error", "unable to open database")
+F = TypeVar("F", bound=Callable)
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Whether retrying can help: connection errors, timeouts, locks, a database that is down or restarting
+    (the driver's OperationalError: on PostgreSQL that includes lock-not-available, deadlocks, serialization
+    failures and cancelled statements). Looks through SQLAlchemy's wrapper and the exception chain."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, ConnectionError | TimeoutError | sa.exc.TimeoutError | sa.exc.DisconnectionError):
+            return True
+        if isinstance(current, sa.exc.DBAPIError) and current.connection_invalidated:
+            return True
+        if isinstance(current, psycopg.OperationalError):
+            return True
+        if isinstance(current, sqlite3.OperationalError):
+            return any(text in str(current).lower() for text in SQLITE_TRANSIENT)
+        if type(current).__name__ == "OperationalError" and type(current).__module__.startswith("psycopg2"):
+            return True
+        current = getattr(current, "orig", None) or current.__cause__ or current.__context__
+    return False
+
+
+def _fail_unless_transient(exc: Exception) -> None:
+    if isinstance(exc, dg.Failure | dg.RetryRequested) or is_transient(exc):
+        return
+    raise dg.Failure(description=f"{type(exc).__name__}: {exc}", allow_retries=False) from exc
+
+
+def transient_only(fn: F) -> F:
+    """Wrap an asset's body so that its RetryPolicy applies to transient errors only; any other error becomes
+    a `Failure` that is not retried, carrying the original error's type and message."""
+    if inspect.isgeneratorfunction(fn):
+        @functools.wraps(fn)
+        def generate(*args, **kwargs):
+            try:
+                yield from fn(*args, **kwargs)
+            except Exception as exc:
+                _fail_unless_transient(exc)
+                raise
+        return generate  # type: ignore[return-value]
+
+    @functools.wraps(fn)
+    def call(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except Exception as exc:
+            _fail_unless_transient(exc)
+            raise
+    return call  # type: ignore[return-value]
+
 
 MAX_ATTEMPTS = 3
 RETRY_WINDOW = timedelta(days=7)
@@ -74,8 +144,7 @@ def retry_requests(instance: dg.DagsterInstance, lookup: Callable[[str], dict | 
                        f"archived original, at most {MAX_ATTEMPTS} runs in all. Rejected files are not retried.")
 def retry_failed_uploads(context: dg.SensorEvaluationContext):
     settings = get_settings()
-    wh = Warehouse(settings.database_url)
-    wh.migrate()
+    wh = open_warehouse(settings.database_url)
     requests, exhausted = retry_requests(context.instance, wh.get_upload, settings.archive_dir)
     for key in exhausted:
         context.log.warning(f"event=retry_exhausted upload={key} attempts={MAX_ATTEMPTS}")

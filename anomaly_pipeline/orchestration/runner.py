@@ -16,7 +16,7 @@ from anomaly_pipeline.ingest.files import sha256_file
 from anomaly_pipeline.orchestration.instance import dagster_instance  # noqa: F401 - the CLI's entry point
 from anomaly_pipeline.orchestration.partitions import partition_key_for, uploads_partitions
 from anomaly_pipeline.settings import get_settings
-from anomaly_pipeline.storage.warehouse import Warehouse
+from anomaly_pipeline.storage.warehouse import Warehouse, open_warehouse
 
 StepCallback = Callable[[str, int, int], None]
 
@@ -44,8 +44,7 @@ def process_file(path: Path, instance: dg.DagsterInstance, strategy: str | None 
     from anomaly_pipeline.definitions import defs
 
     settings = get_settings()
-    wh = Warehouse(settings.database_url)
-    wh.migrate()
+    wh = open_warehouse(settings.database_url)
     strategy = strategy or settings.default_strategy
     if not path.is_file():
         return ProcessOutcome(str(path), None, "rejected", 0, 0, "no such file")

@@ -13,7 +13,7 @@ import dagster as dg
 from anomaly_pipeline.orchestration.jobs import rescore_job
 from anomaly_pipeline.orchestration.partitions import uploads_partitions
 from anomaly_pipeline.settings import get_settings
-from anomaly_pipeline.storage.warehouse import Warehouse
+from anomaly_pipeline.storage.warehouse import open_warehouse
 
 
 def _utc(value: datetime) -> datetime:
@@ -48,8 +48,7 @@ def nightly_rescore(context: dg.ScheduleEvaluationContext):
     settings = get_settings()
     recent_days = int(os.environ.get("RESCORE_RECENT_DAYS", "0"))
     partitions = set(context.instance.get_dynamic_partitions(uploads_partitions.name))
-    wh = Warehouse(settings.database_url)
-    wh.migrate()
+    wh = open_warehouse(settings.database_url)
     tick = context.scheduled_execution_time or datetime.now(UTC)
     requests = rescore_requests(wh.list_uploads(), partitions, tick, recent_days, settings.default_strategy)
     if not requests:

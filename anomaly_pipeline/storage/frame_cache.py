@@ -1,7 +1,8 @@
 """A Parquet copy of each loaded upload's canonical frame, so detectors do not re-read the database.
 
 Keyed by the upload's `load_token` (new on every load): a stale copy is never used. The warehouse stays the
-source of truth; a missing or stale cache file only costs one database read, which refills it.
+source of truth; a missing or stale cache file only costs one database read, which refills it. With a run's
+`RunMemory` the frame is also handed from step to step in memory.
 """
 
 from __future__ import annotations
@@ -11,13 +12,15 @@ from pathlib import Path
 
 import pandas as pd
 
+from anomaly_pipeline.storage.run_memory import RunMemory
+
 _SAFE = re.compile(r"^[0-9a-zA-Z_-]{1,64}$")
-_memory: dict[tuple[str, str], pd.DataFrame] = {}
 
 
 class FrameCache:
-    def __init__(self, directory: Path):
+    def __init__(self, directory: Path, memory: RunMemory | None = None):
         self.directory = directory
+        self.memory = memory
 
     def _path(self, upload_id: str, token: str) -> Path:
         if not (_SAFE.match(upload_id) and _SAFE.match(token)):
@@ -25,9 +28,8 @@ class FrameCache:
         return self.directory / f"{upload_id}.{token}.parquet"
 
     def get(self, upload_id: str, token: str) -> pd.DataFrame | None:
-        frame = _memory.get((upload_id, token))
-        if frame is not None:
-            return frame.copy()
+        if self.memory is not None and (frame := self.memory.frame(upload_id, token)) is not None:
+            return frame
         path = self._path(upload_id, token)
         if not path.exists():
             return None
@@ -48,14 +50,12 @@ class FrameCache:
         self._remember(upload_id, token, frame)
 
     def drop(self, upload_id: str) -> None:
-        for key in [k for k in _memory if k[0] == upload_id]:
-            del _memory[key]
+        if self.memory is not None:
+            self.memory.forget_upload(upload_id)
         if self.directory.exists():
             for old in self.directory.glob(f"{upload_id}.*.parquet"):
                 old.unlink(missing_ok=True)
 
-    @staticmethod
-    def _remember(upload_id: str, token: str, frame: pd.DataFrame) -> None:
-        # one frame in memory: in-process runs (CLI) hand it from asset to asset without I/O
-        _memory.clear()
-        _memory[(upload_id, token)] = frame.copy()
+    def _remember(self, upload_id: str, token: str, frame: pd.DataFrame) -> None:
+        if self.memory is not None:
+            self.memory.keep_frame(upload_id, token, frame)

@@ -1,68 +1,61 @@
-"""Writing and reading detection results: per-algorithm rows, the run log, and combined risk."""
+"""Writing and reading detection results: per-algorithm rows, the run log, and combined risk.
+
+Storage takes what it is given (rows in the table's shape, outcomes as plain values); turning a detector's
+result into those rows is `anomaly_pipeline.scoring`'s job.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 import pandas as pd
 import pyarrow as pa
 import sqlalchemy as sa
 
-from anomaly_pipeline.detect.base import AnomalyDetectionAlgorithm, DetectionResult
 from anomaly_pipeline.storage import schema
 from anomaly_pipeline.storage.warehouse import Warehouse, now
-from anomaly_pipeline.strategies.model import Strategy
 
 
-def save_algorithm_result(wh: Warehouse, upload_id: str, strategy: str, algorithm: AnomalyDetectionAlgorithm,
-                          result: DetectionResult | None, config_hash: str, status: str = "ran") -> int:
-    """Replace this algorithm's rows for (upload, strategy) in one transaction. Rules keep their flags in
-    rule_flags; other algorithms keep every non-zero score in anomaly_scores (a zero is the absence of a row)."""
-    name = algorithm.name()
+@dataclass(frozen=True)
+class AlgorithmRun:
+    """One algorithm's outcome for (upload, strategy), ready to store. `rows`: a rule's flags (transaction_id,
+    severity, score, reason) or another algorithm's non-zero scores (transaction_id, score, flagged, reason)."""
+
+    algorithm: str
+    is_rule: bool
+    rows: pd.DataFrame
+    status: str  # ran | skipped | disabled
+    config_hash: str
+    skip_reason: str | None = None
+    flagged_count: int = 0
+    scored_count: int = 0
+
+
+def save_algorithm_result(wh: Warehouse, upload_id: str, strategy: str, run: AlgorithmRun) -> int:
+    """Replace this algorithm's rows for (upload, strategy) and its algorithm_runs row in one transaction."""
+    name, rows = run.algorithm, run.rows
     where = {"upload_id": upload_id, "strategy": strategy}
-    is_rule = algorithm.algorithm_type() == "rule"
-    table = schema.rule_flags if is_rule else schema.anomaly_scores
-    column = "rule" if is_rule else "algorithm"
-    rows = stored_rows(algorithm, result)
+    table = schema.rule_flags if run.is_rule else schema.anomaly_scores
+    column = "rule" if run.is_rule else "algorithm"
     finished = now()
     with wh.engine.begin() as conn:
         stored = wh.replace_rows(table, rows.assign(upload_id=upload_id, strategy=strategy, **{column: name})
                                  if not rows.empty else rows, {**where, column: name}, conn)
-        run = pd.DataFrame([{
-            "upload_id": upload_id, "strategy": strategy, "algorithm": name, "config_hash": config_hash,
-            "status": "skipped" if result is not None and result.skipped else status,
-            "skip_reason": result.skipped if result is not None else None,
-            "flagged_count": int(result.scores["flagged"].sum()) if result is not None else 0,
-            "scored_count": len(result.scores) if result is not None else 0,
-            "finished_at": finished,
+        log = pd.DataFrame([{
+            "upload_id": upload_id, "strategy": strategy, "algorithm": name, "config_hash": run.config_hash,
+            "status": run.status, "skip_reason": run.skip_reason, "flagged_count": run.flagged_count,
+            "scored_count": run.scored_count, "finished_at": finished,
         }])
-        wh.replace_rows(schema.algorithm_runs, run, {**where, "algorithm": name}, conn)
-    _remember(wh, upload_id, strategy, name, (config_hash, _instant(finished)), _long_form(name, rows))
+        wh.replace_rows(schema.algorithm_runs, log, {**where, "algorithm": name}, conn)
+    if wh.memory is not None:  # this run's later steps combine these rows without reading them back
+        wh.memory.keep_scores((wh.url, upload_id, strategy), name, (run.config_hash, _instant(finished)),
+                              long_form(name, rows))
     return stored
 
 
-def stored_rows(algorithm: AnomalyDetectionAlgorithm, result: DetectionResult | None) -> pd.DataFrame:
-    """The rows `save_algorithm_result` stores for a result: a rule's flags (transaction_id, severity, score,
-    reason) or another algorithm's non-zero scores (transaction_id, score, flagged, and the reason of flagged
-    rows)."""
-    if result is None or result.skipped:
-        return pd.DataFrame()
-    if algorithm.algorithm_type() == "rule":
-        rows = result.scores[result.scores["flagged"]]
-        rows = rows.assign(severity=rows["severity"].fillna("medium"), reason=rows["reason"].fillna(algorithm.name()))
-        return rows[["transaction_id", "severity", "score", "reason"]]
-    rows = result.scores[result.scores["score"] > 0][["transaction_id", "score", "flagged", "reason"]]
-    # a reason explains a flag; an unflagged score only adds to the risk (and most rows have one)
-    return rows.assign(reason=rows["reason"].where(rows["flagged"].astype(bool)))
-
-
-def as_loaded_scores(algorithm: AnomalyDetectionAlgorithm, result: DetectionResult | None) -> pd.DataFrame:
-    """A result in the long form `load_scores` reads back after `save_algorithm_result` stored it, without
-    touching the database (the strategy preview combines these exactly as `transaction_risk` does)."""
-    return _long_form(algorithm.name(), stored_rows(algorithm, result))
-
-
-def _long_form(name: str, rows: pd.DataFrame) -> pd.DataFrame:
+def long_form(name: str, rows: pd.DataFrame) -> pd.DataFrame:
+    """Stored rows of one algorithm in the long form `load_scores` returns (SCORE_COLUMNS)."""
     if rows.empty:
         return pd.DataFrame({"algorithm": pd.Series(dtype=object), "transaction_id": pd.Series(dtype="int64"),
                              "score": pd.Series(dtype="float64"), "flagged": pd.Series(dtype=bool),
@@ -128,20 +121,6 @@ def unexplained_flags(wh: Warehouse, upload_id: str, strategy: str, algorithm: s
         return pd.DataFrame({"transaction_id": conn.execute(query).scalars().all()})
 
 
-# What this process stored last for one (database, upload, strategy): algorithm -> ((config hash, finished_at
-# of its algorithm_runs row), rows in load_scores' long form). An in-process run (the CLI) then combines the
-# scores it has just written without reading a million rows back.
-_stored: dict[tuple[str, str, str], dict[str, tuple[tuple, pd.DataFrame]]] = {}
-
-
-def _remember(wh: Warehouse, upload_id: str, strategy: str, algorithm: str, marker: tuple,
-              rows: pd.DataFrame) -> None:
-    key = (wh.url, upload_id, strategy)
-    for other in [k for k in _stored if k != key]:
-        del _stored[other]
-    _stored.setdefault(key, {})[algorithm] = (marker, rows)
-
-
 def _instant(value) -> pd.Timestamp:
     """A stored time comparable across drivers (SQLite gives it back naive, in UTC)."""
     stamp = pd.Timestamp(value)
@@ -149,16 +128,16 @@ def _instant(value) -> pd.Timestamp:
 
 
 def _remembered(wh: Warehouse, upload_id: str, strategy: str, runs: pd.DataFrame) -> pd.DataFrame | None:
-    """The scores `_remember` kept, when they are exactly what the database holds: the same algorithms,
-    each with the run row this process wrote (another process's store changes its finished_at)."""
-    kept = _stored.get((wh.url, upload_id, strategy), {})
+    """The scores this run stored, when they are exactly what the database holds: the same algorithms, each
+    with the run row this run wrote (another process's store changes its finished_at)."""
+    kept = wh.memory.scores.get((wh.url, upload_id, strategy), {}) if wh.memory is not None else {}
     if not len(runs) or set(runs["algorithm"]) != set(kept):
         return None
     for row in runs.itertuples():
         if kept[row.algorithm][0] != (row.config_hash, _instant(row.finished_at)):
             return None
     parts = [kept[name][1] for name in sorted(kept) if len(kept[name][1])]
-    return pd.concat(parts, ignore_index=True) if parts else _long_form("", pd.DataFrame())
+    return pd.concat(parts, ignore_index=True) if parts else long_form("", pd.DataFrame())
 
 
 def load_scores(wh: Warehouse, upload_id: str, strategy: str) -> tuple[pd.DataFrame, dict[str, dict]]:
@@ -176,33 +155,20 @@ def load_scores(wh: Warehouse, upload_id: str, strategy: str) -> tuple[pd.DataFr
     return scores, counts
 
 
-def stale_algorithms(wh: Warehouse, upload_id: str, strategy: Strategy) -> dict[str, str]:
-    """Algorithms whose stored outcome for (upload, strategy) was not produced by `strategy`'s settings, with
-    why. Combining them would record a strategy version that did not make the scores: their assets must run
-    again first (a weight or threshold change needs no rerun: those are not part of the config hash)."""
+def algorithm_states(wh: Warehouse, upload_id: str, strategy: str) -> dict[str, tuple[str, str]]:
+    """algorithm -> (config_hash, status) of the stored outcomes of (upload, strategy)."""
     r = schema.algorithm_runs
     query = sa.select(r.c.algorithm, r.c.config_hash, r.c.status).where(
-        r.c.upload_id == upload_id, r.c.strategy == strategy.name)
+        r.c.upload_id == upload_id, r.c.strategy == strategy)
     with wh.engine.connect() as conn:
-        stored = {row.algorithm: row for row in conn.execute(query)}
-    stale: dict[str, str] = {}
-    for name, settings in strategy.algorithms.items():
-        row = stored.get(name)
-        if row is None:
-            if settings.enabled:
-                stale[name] = "never ran for this upload and strategy"
-        elif settings.enabled != (row.status != "disabled"):
-            stale[name] = f"stored as {row.status}, but {'enabled' if settings.enabled else 'disabled'} now"
-        elif settings.enabled and row.config_hash != settings.config_hash():
-            stale[name] = "scored with a different config"
-    return stale
+        return {row.algorithm: (row.config_hash, row.status) for row in conn.execute(query)}
 
 
-def save_risk(wh: Warehouse, upload_id: str, strategy: Strategy, risk: pd.DataFrame,
+def save_risk(wh: Warehouse, upload_id: str, strategy: str, strategy_version: int, risk: pd.DataFrame,
               algorithm_counts: dict[str, dict], run_id: str | None, started_at: float | datetime | None) -> int:
     """Replace (upload, strategy)'s combined risk and log the analysis run. Rows with zero risk are not
     stored. Returns the number of transactions flagged as anomalies."""
-    where = {"upload_id": upload_id, "strategy": strategy.name}
+    where = {"upload_id": upload_id, "strategy": strategy}
     rows = risk[risk["risk_score"] > 0].assign(**where)
     flagged = int(risk["is_anomaly"].sum())
     finished = now()
@@ -213,7 +179,7 @@ def save_risk(wh: Warehouse, upload_id: str, strategy: Strategy, risk: pd.DataFr
     with wh.engine.begin() as conn:
         wh.replace_rows(schema.transaction_risk, rows, where, conn)
         conn.execute(schema.analysis_runs.insert().values(
-            run_id=run_id, upload_id=upload_id, strategy=strategy.name, strategy_version=strategy.version,
+            run_id=run_id, upload_id=upload_id, strategy=strategy, strategy_version=strategy_version,
             status="success", started_at=started, finished_at=finished,
             duration_seconds=(finished - started).total_seconds(), algorithm_counts=algorithm_counts,
             flagged_count=flagged, transaction_count=len(risk),

@@ -29,16 +29,16 @@ from pgpq import ArrowToPostgresBinaryEncoder
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from anomaly_pipeline.settings import get_settings
+from anomaly_pipeline.settings import get_settings, worker_threads
 from anomaly_pipeline.storage import schema
 from anomaly_pipeline.storage.frame_cache import FrameCache
+from anomaly_pipeline.storage.run_memory import RunMemory
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 _PARTITION_KEY = re.compile(r"^[0-9a-fA-F]{1,32}$")  # upload ids are hex; they name PostgreSQL partitions
 SQLITE_BATCH_ROWS = 50_000
 COPY_SLICE_ROWS = 100_000
 MIGRATION_LOCK_ID = 727274  # pg_advisory_xact_lock key of migrations
-COPY_STREAMS = 2  # parallel COPY streams of a large upload's transactions
 _engines: dict[str, sa.Engine] = {}
 _migrated: set[str] = set()
 _lock = threading.Lock()
@@ -80,13 +80,15 @@ def get_engine(url: str) -> sa.Engine:
 
 
 class Warehouse:
-    """The pipeline's database. Cheap to construct; engines are shared per URL."""
+    """The pipeline's database. Cheap to construct; engines are shared per URL. `memory` is what one run's steps
+    share in this process (see `RunMemory`); without it every read goes to the Parquet cache or the database."""
 
-    def __init__(self, database_url: str, cache_dir: Path | None = None):
+    def __init__(self, database_url: str, cache_dir: Path | None = None, memory: RunMemory | None = None):
         self.url = database_url
         self.engine = get_engine(database_url)
         self.is_postgres = self.engine.dialect.name == "postgresql"
-        self.cache = FrameCache(cache_dir or get_settings().data_dir / "frames")
+        self.memory = memory
+        self.cache = FrameCache(cache_dir or get_settings().data_dir / "frames", memory)
 
     # ------------------------------------------------------------------ migrations
 
@@ -170,7 +172,7 @@ class Warehouse:
         cursor.close()
 
     def _stage_partition(self, upload_id: str, rows: pd.DataFrame, staging: str) -> None:
-        """PostgreSQL: a fresh, unindexed table holding `rows`, COPYed in COPY_STREAMS parallel streams (the
+        """PostgreSQL: a fresh, unindexed table holding `rows`, COPYed in WORKER_THREADS parallel streams (the
         server parses each stream on its own core). Committed, so that the streams' connections see it; the
         caller holds the upload's load lock and attaches or drops it."""
         with self.engine.begin() as conn:
@@ -178,7 +180,7 @@ class Warehouse:
             conn.execute(sa.text(f'CREATE TABLE "{staging}" (LIKE transactions INCLUDING DEFAULTS)'))
         table = sa.Table(staging, sa.MetaData(), *(sa.Column(c.name, c.type) for c in schema.transactions.c))
         rows = rows[[c.name for c in schema.transactions.c if c.name in rows.columns]]
-        streams = max(1, min(COPY_STREAMS, len(rows) // COPY_SLICE_ROWS))
+        streams = max(1, min(worker_threads(), len(rows) // COPY_SLICE_ROWS))
         step = -(-len(rows) // streams)
 
         def copy(part: pd.DataFrame) -> None:
@@ -404,6 +406,13 @@ class Warehouse:
         condition = sa.and_(*(table.c[k] == v for k, v in where.items())) if where else sa.true()
         with self.engine.connect() as conn:
             return pd.read_sql(sa.select(table).where(condition), conn)
+
+
+def open_warehouse(database_url: str | None = None, memory: RunMemory | None = None) -> Warehouse:
+    """The warehouse at `database_url` (default DATABASE_URL), migrated to the newest schema."""
+    warehouse = Warehouse(database_url or get_settings().database_url, memory=memory)
+    warehouse.migrate()
+    return warehouse
 
 
 def _partition_name(upload_id: str) -> str:

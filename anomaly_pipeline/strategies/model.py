@@ -22,6 +22,14 @@ class StrategyError(ValueError):
     """The strategy is invalid; the message names the field and the reason."""
 
 
+class StrategyNotFound(StrategyError):
+    """No (undeleted) strategy of that name, or not that version."""
+
+
+class StrategyConflict(StrategyError):
+    """The change collides with what is stored: the name exists, or it is a read-only preset."""
+
+
 @dataclass(frozen=True)
 class AlgorithmSettings:
     enabled: bool

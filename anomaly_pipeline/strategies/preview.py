@@ -3,7 +3,7 @@
 Per upload, each enabled algorithm's scores are reused from any stored run with the same config hash
 (`algorithm_runs.config_hash`, under whichever strategy produced them) or recomputed in memory through the
 registry, exactly as the `score_*`/`rule_*` assets call it. The scores are then put in the form the
-warehouse returns them (`results.as_loaded_scores`) and combined with `combine_scores` and the strategy's
+warehouse returns them (`scoring.as_loaded_scores`) and combined with `combine_scores` and the strategy's
 weights and threshold, the code path of the `transaction_risk` asset: the preview is what materializing
 the candidate would store. It is compared with the results stored for the current strategy.
 """
@@ -22,9 +22,11 @@ from anomaly_pipeline.detect.base import AnomalyDetectionAlgorithm
 from anomaly_pipeline.detect.batch import detect_all
 from anomaly_pipeline.detect.combine import combine_scores
 from anomaly_pipeline.detect.registry import ALGORITHMS
+from anomaly_pipeline.jsonable import jsonable
+from anomaly_pipeline.scoring import as_loaded_scores
 from anomaly_pipeline.settings import get_settings
 from anomaly_pipeline.storage import schema
-from anomaly_pipeline.storage.results import as_loaded_scores, load_scores
+from anomaly_pipeline.storage.results import load_scores
 from anomaly_pipeline.storage.warehouse import Warehouse
 from anomaly_pipeline.strategies.model import Strategy
 from anomaly_pipeline.strategies.store import get_strategy
@@ -309,17 +311,7 @@ def _examples(frame: pd.DataFrame, by: str, limit: int) -> list[dict[str, Any]]:
     out = top[EXAMPLE_COLUMNS].copy()
     out["posting_date"] = pd.to_datetime(out["posting_date"]).dt.strftime("%Y-%m-%d")
     out = out.astype(object).where(out.notna(), None)
-    return [{k: _plain(v) for k, v in rec.items()} for rec in out.to_dict(orient="records")]
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.floating):
-        return float(value)
-    if isinstance(value, np.bool_):
-        return bool(value)
-    return value
+    return [jsonable(rec) for rec in out.to_dict(orient="records")]
 
 
 def _source(counts: dict) -> str:

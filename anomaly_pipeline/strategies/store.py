@@ -20,7 +20,15 @@ import sqlalchemy as sa
 
 from anomaly_pipeline.storage import schema
 from anomaly_pipeline.storage.warehouse import Warehouse, now
-from anomaly_pipeline.strategies.model import PRESETS, Strategy, StrategyError, load_preset, parse_strategy
+from anomaly_pipeline.strategies.model import (
+    PRESETS,
+    Strategy,
+    StrategyConflict,
+    StrategyError,
+    StrategyNotFound,
+    load_preset,
+    parse_strategy,
+)
 
 
 def _canonical(document: dict[str, Any]) -> str:
@@ -71,7 +79,7 @@ def get_strategy(warehouse: Warehouse, name: str, version: int | None = None) ->
     with warehouse.engine.connect() as conn:
         row = conn.execute(query.limit(1)).mappings().first()
     if row is None or (version is None and row["is_deleted"]):
-        raise StrategyError(f"no strategy named {name!r}" + (f" with version {version}" if version else ""))
+        raise StrategyNotFound(f"no strategy named {name!r}" + (f" with version {version}" if version else ""))
     return parse_strategy(row["config"], name=row["name"], version=row["version"], is_preset=row["is_preset"])
 
 
@@ -117,7 +125,7 @@ def create_strategy(warehouse: Warehouse, name: str, document: dict[str, Any]) -
     with warehouse.engine.connect() as conn:
         row = _newest(conn, strategy.name)
     if row is not None and not row["is_deleted"]:
-        raise StrategyError(f"strategy {strategy.name!r} already exists (version {row['version']}): "
+        raise StrategyConflict(f"strategy {strategy.name!r} already exists (version {row['version']}): "
                             f"use `strategies update {strategy.name} --from FILE` to add a version")
     return _insert(warehouse, strategy, (row["version"] + 1) if row else 1)
 
@@ -129,9 +137,9 @@ def update_strategy(warehouse: Warehouse, name: str, document: dict[str, Any]) -
     with warehouse.engine.connect() as conn:
         row = _newest(conn, strategy.name)
     if row is None or row["is_deleted"]:
-        raise StrategyError(f"no strategy named {strategy.name!r}: use `strategies create` first")
+        raise StrategyNotFound(f"no strategy named {strategy.name!r}: use `strategies create` first")
     if row["is_preset"]:
-        raise StrategyError(_preset_refusal(strategy.name, "updated"))
+        raise StrategyConflict(_preset_refusal(strategy.name, "updated"))
     return _insert(warehouse, strategy, row["version"] + 1)
 
 
@@ -142,9 +150,9 @@ def delete_strategy(warehouse: Warehouse, name: str) -> int:
     with warehouse.engine.begin() as conn:
         row = _newest(conn, name)
         if row is None or row["is_deleted"]:
-            raise StrategyError(f"no strategy named {name!r}")
+            raise StrategyNotFound(f"no strategy named {name!r}")
         if row["is_preset"]:
-            raise StrategyError(_preset_refusal(name, "deleted"))
+            raise StrategyConflict(_preset_refusal(name, "deleted"))
         result = conn.execute(table.update().where(table.c.name == name).values(is_deleted=True))
     return int(result.rowcount)
 
@@ -162,7 +170,7 @@ def _insert(warehouse: Warehouse, strategy: Strategy, version: int) -> Strategy:
                 config=strategy.to_document(), is_preset=False, is_deleted=False, created_at=now(),
             ))
     except sa.exc.IntegrityError:
-        raise StrategyError(f"strategy {strategy.name!r} was changed at the same moment: try again") from None
+        raise StrategyConflict(f"strategy {strategy.name!r} was changed at the same moment: try again") from None
     return get_strategy(warehouse, strategy.name, version)
 
 

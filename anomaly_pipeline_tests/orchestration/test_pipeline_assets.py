@@ -157,9 +157,9 @@ def _risk(wh: Warehouse, key: str) -> pd.DataFrame:
 
 
 def test_the_risk_combines_what_is_stored_whether_handed_over_in_memory_or_read_back(env):
-    """An in-process run hands the scores it stored to transaction_risk; the database read gives the same
-    risk, and a store by another process (a new algorithm_runs row) is never overridden by the memory."""
-    from anomaly_pipeline.storage import results
+    """An in-process run hands the scores it stored to transaction_risk; the database read (a later run starts
+    with an empty memory) gives the same risk, and a store by another process (a new algorithm_runs row) is
+    never overridden by the memory."""
     from anomaly_pipeline_tests.generators.ledger import generate_ledger, write_csv_comma
 
     path = write_csv_comma(generate_ledger(seed=3, vouchers=200), env["tmp"] / "ledger.csv")
@@ -170,7 +170,6 @@ def test_the_risk_combines_what_is_stored_whether_handed_over_in_memory_or_read_
         assert _run(instance, path, key).success
         handed_over = _risk(wh, key)
         assert handed_over["risk_score"].gt(0).sum() > 50 and handed_over["is_anomaly"].any()
-        results._stored.clear()
         assert _risk_only(instance, key).success
         pd.testing.assert_frame_equal(_risk(wh, key), handed_over)
 

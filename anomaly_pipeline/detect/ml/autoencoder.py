@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from anomaly_pipeline import preload
 from anomaly_pipeline.detect.base import ConfigError
 from anomaly_pipeline.detect.ml.common import ML_CONFIG, MLDetector, oriented
 
@@ -44,7 +43,6 @@ class AutoencoderDetector(MLDetector):
             raise ConfigError(f"{self.name()}.max_iter: must be in [5, 1000], got {config['max_iter']}")
 
     def _fit(self, fit: np.ndarray, config: dict[str, Any]) -> MLPRegressor:
-        preload.wait()
         from sklearn.neural_network import MLPRegressor
 
         width = max(8, fit.shape[1])

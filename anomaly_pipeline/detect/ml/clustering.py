@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from anomaly_pipeline import preload
 from anomaly_pipeline.detect.base import ConfigError
 from anomaly_pipeline.detect.ml.common import ML_CONFIG, MLDetector, oriented
 
@@ -45,7 +44,6 @@ class ClusteringDetector(MLDetector):
             raise ConfigError(f"{self.name()}.small_cluster_ratio: must be >= 1, got {config['small_cluster_ratio']}")
 
     def _fit(self, fit: np.ndarray, config: dict[str, Any]) -> _Model:
-        preload.wait()
         from sklearn.cluster import MiniBatchKMeans
 
         k = min(config["n_clusters"], max(2, len(fit) // 10))

@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-import os
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from anomaly_pipeline import preload
 from anomaly_pipeline.detect.base import ConfigError
 from anomaly_pipeline.detect.ml.common import ML_CONFIG, MLDetector, contributions_from_z
+from anomaly_pipeline.settings import worker_threads
 
 if TYPE_CHECKING:
     from sklearn.ensemble import IsolationForest
 
-#: threads scoring row ranges of a large upload: tree traversal releases the GIL, and every row's score is
-#: computed on its own, so the result does not depend on the split
-SCORE_THREADS = min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+#: a large upload's rows are scored in ranges on up to WORKER_THREADS threads, one range per this many rows:
+#: tree traversal releases the GIL, and every row's score is computed on its own (the split changes nothing)
 MIN_ROWS_PER_THREAD = 100_000
 
 
@@ -38,7 +36,6 @@ class IsolationForestDetector(MLDetector):
             raise ConfigError(f"{self.name()}.max_samples: must be >= 16, got {config['max_samples']}")
 
     def _fit(self, fit: np.ndarray, config: dict[str, Any]) -> IsolationForest:
-        preload.wait()
         from sklearn.ensemble import IsolationForest
 
         model = IsolationForest(n_estimators=config["n_estimators"], max_samples=min(config["max_samples"], len(fit)),
@@ -46,7 +43,7 @@ class IsolationForestDetector(MLDetector):
         return model.fit(fit)
 
     def _score(self, model: IsolationForest, x: np.ndarray) -> np.ndarray:
-        threads = min(SCORE_THREADS, len(x) // MIN_ROWS_PER_THREAD)
+        threads = min(worker_threads(), len(x) // MIN_ROWS_PER_THREAD)
         if threads <= 1:
             return -model.score_samples(x)
         step = -(-len(x) // threads)

@@ -10,19 +10,9 @@ from typing import Any
 
 import pandas as pd
 
-from anomaly_pipeline.settings import get_settings
-from anomaly_pipeline.storage.warehouse import Warehouse
+from anomaly_pipeline.app import strategies
+from anomaly_pipeline.app.errors import AppError
 from anomaly_pipeline.strategies.documents import dump_document, read_document
-from anomaly_pipeline.strategies.model import StrategyError, parse_strategy
-from anomaly_pipeline.strategies.preview import PreviewError, preview_strategy, select_uploads
-from anomaly_pipeline.strategies.store import (
-    create_strategy,
-    delete_strategy,
-    get_strategy,
-    list_strategies,
-    list_versions,
-    update_strategy,
-)
 
 
 def add_strategies_parser(sub: argparse._SubParsersAction) -> None:
@@ -84,12 +74,6 @@ def add_strategies_parser(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=cmd_preview)
 
 
-def _warehouse() -> Warehouse:
-    wh = Warehouse(get_settings().database_url)
-    wh.migrate()
-    return wh
-
-
 def _fail(message: str) -> int:
     print(f"error: {message}", file=sys.stderr)
     return 1
@@ -100,7 +84,7 @@ def _guarded(handler):
     def run(args: argparse.Namespace) -> int:
         try:
             return handler(args)
-        except (StrategyError, PreviewError) as exc:
+        except AppError as exc:
             return _fail(str(exc))
     run.__doc__ = handler.__doc__
     return run
@@ -108,7 +92,7 @@ def _guarded(handler):
 
 @_guarded
 def cmd_list(args: argparse.Namespace) -> int:
-    rows = list_strategies(_warehouse())
+    rows = strategies.list_strategies()
     if args.format == "json":
         print(json.dumps(rows, indent=2))
         return 0
@@ -123,61 +107,49 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 @_guarded
 def cmd_show(args: argparse.Namespace) -> int:
-    wh = _warehouse()
-    strategy = get_strategy(wh, args.name, args.version)
-    document: dict[str, Any] = {
-        "name": strategy.name, "version": strategy.version, "is_preset": strategy.is_preset,
-        "versions": list_versions(wh, strategy.name), **{k: v for k, v in strategy.to_document().items()
-                                                         if k != "name"},
-    }
+    document: dict[str, Any] = strategies.describe(args.name, args.version)
     print(dump_document(document, args.format), end="")
     return 0
 
 
 @_guarded
 def cmd_create(args: argparse.Namespace) -> int:
-    strategy = create_strategy(_warehouse(), args.name, read_document(args.source))
+    strategy = strategies.create(args.name, _read(args.source))
     print(f"created strategy {strategy.name} version {strategy.version}")
     return 0
 
 
 @_guarded
 def cmd_update(args: argparse.Namespace) -> int:
-    strategy = update_strategy(_warehouse(), args.name, read_document(args.source))
+    strategy = strategies.update(args.name, _read(args.source))
     print(f"updated strategy {strategy.name}: now version {strategy.version}")
     return 0
 
 
 @_guarded
 def cmd_delete(args: argparse.Namespace) -> int:
-    versions = delete_strategy(_warehouse(), args.name)
+    versions = strategies.delete(args.name)
     print(f"deleted strategy {args.name} ({versions} version(s) kept as history)")
     return 0
 
 
 @_guarded
 def cmd_export(args: argparse.Namespace) -> int:
-    strategy = get_strategy(_warehouse(), args.name, args.version)
+    strategy = strategies.get(args.name, args.version)
     print(dump_document(strategy.to_document(), args.format), end="")
     return 0
 
 
 @_guarded
 def cmd_apply(args: argparse.Namespace) -> int:
-    from anomaly_pipeline.orchestration.runner import dagster_instance, rescore_upload
-
-    wh = _warehouse()
-    strategy = get_strategy(wh, args.name)
-    uploads = select_uploads(wh, args.upload, args.all)
+    strategy = strategies.get(args.name)
     outcomes = []
-    with dagster_instance() as instance:
-        for upload in uploads:
-            outcome = rescore_upload(upload["upload_id"], strategy.name, instance)
-            outcomes.append(outcome)
-            if args.format == "text":
-                print(f"{outcome['upload_id']}: {outcome['status']} strategy={strategy.name} v{strategy.version} "
-                      f"flagged={outcome['flagged']}" + (f" error: {outcome['error']}" if outcome["error"] else ""),
-                      flush=True)
+    for outcome in strategies.apply(args.name, args.upload, args.all):
+        outcomes.append(outcome)
+        if args.format == "text":
+            print(f"{outcome['upload_id']}: {outcome['status']} strategy={strategy.name} v{strategy.version} "
+                  f"flagged={outcome['flagged']}" + (f" error: {outcome['error']}" if outcome["error"] else ""),
+                  flush=True)
     if args.format == "json":
         print(json.dumps(outcomes, indent=2))
     return 1 if any(o["status"] != "scored" for o in outcomes) else 0
@@ -185,18 +157,21 @@ def cmd_apply(args: argparse.Namespace) -> int:
 
 @_guarded
 def cmd_preview(args: argparse.Namespace) -> int:
-    wh = _warehouse()
-    if args.source is not None:
-        candidate = parse_strategy(read_document(args.source), name=args.name)
-    else:
-        candidate = get_strategy(wh, args.name, args.version)
-    report = preview_strategy(wh, candidate, uploads=args.upload, all_uploads=args.all, against=args.against,
-                              examples=args.examples)
+    report = strategies.preview(args.name, version=args.version,
+                                document=_read(args.source) if args.source is not None else None,
+                                uploads=args.upload, all_uploads=args.all, against=args.against,
+                                examples=args.examples)
     if args.format == "json":
         print(json.dumps(report, indent=2, ensure_ascii=False, default=str))
     else:
         print(format_report(report))
     return 0
+
+
+def _read(path: Path) -> dict[str, Any]:
+    """A strategy file; one that cannot be read or parsed is the user's error."""
+    with strategies.translated():
+        return read_document(path)
 
 
 def format_report(report: dict[str, Any]) -> str:
