@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -20,6 +21,8 @@ def jsonable(value: Any) -> Any:
         value = value.item()
     if isinstance(value, str | int | float | bool) or value is None:
         return value
+    if isinstance(value, Decimal):
+        return float(value)
     if value is pd.NaT:
         return None
     if isinstance(value, pd.Timestamp | datetime | date):

@@ -1,28 +1,77 @@
-"""Results: flagged transactions with risk and reasons, and the auditor workbook."""
+"""Results: flagged transactions with risk and reasons, transactions filtered and explained, the auditor
+workbook."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from anomaly_pipeline.app.context import warehouse
-from anomaly_pipeline.app.errors import Invalid
+from anomaly_pipeline.app.errors import Invalid, NotFound
 from anomaly_pipeline.reporting.export import ExportError, ExportSummary, export_workbook
 from anomaly_pipeline.settings import get_settings
+from anomaly_pipeline.storage import review
+from anomaly_pipeline.storage.review import TransactionFilter
 
 
-def anomalies(upload_id: str | None = None, strategy: str | None = None, include_all: bool = False) -> pd.DataFrame:
+def _strategy(strategy: str | None) -> str:
+    return strategy or get_settings().default_strategy
+
+
+def anomalies(upload_id: str | None = None, strategy: str | None = None, include_all: bool = False,
+              limit: int | None = None, offset: int = 0) -> pd.DataFrame:
     """Transactions with their risk under `strategy` (default DEFAULT_STRATEGY), strongest first: the
     anomalies only, or every transaction. Dates as YYYY-MM-DD."""
-    frame = warehouse().anomalies(upload_id, strategy or get_settings().default_strategy, include_all=include_all)
+    frame = warehouse().anomalies(upload_id, _strategy(strategy), include_all=include_all, limit=limit,
+                                  offset=offset)
     frame["posting_date"] = pd.to_datetime(frame["posting_date"]).dt.strftime("%Y-%m-%d")
     return frame
+
+
+def transactions(where: TransactionFilter, strategy: str | None = None, sort: str = "-risk", limit: int = 100,
+                 offset: int = 0) -> tuple[list[dict[str, Any]], bool]:
+    """A page of transactions matching `where`, and whether more follow."""
+    if sort.lstrip("-") not in review.SORTS:
+        raise Invalid(f"sort: one of {', '.join(review.SORTS)} (prefix - for descending), got {sort!r}")
+    return review.list_transactions(warehouse(), _strategy(strategy), where, sort, limit, offset)
+
+
+def transaction_key(upload_id: str, transaction_id: int) -> str:
+    """The id a face shows for one transaction: unique across uploads."""
+    return f"{upload_id}-{transaction_id}"
+
+
+def parse_transaction_id(value: str) -> tuple[str, int]:
+    upload_id, _, number = value.rpartition("-")
+    if not upload_id or not number.isdigit() or len(number) > 9:
+        raise NotFound(f"no transaction {value!r}: ids look like <upload_id>-<number>")
+    return upload_id, int(number)
+
+
+def transaction(transaction_key_: str, strategy: str | None = None) -> dict[str, Any]:
+    """One transaction with its raw record, each algorithm's score and reason, rule flags, risk and voucher
+    risk under `strategy`, and its voucher's other lines."""
+    upload_id, number = parse_transaction_id(transaction_key_)
+    detail = review.transaction_detail(warehouse(), upload_id, number, _strategy(strategy))
+    if detail is None:
+        raise NotFound(f"no transaction {transaction_key_!r}")
+    return {**detail, "strategy": _strategy(strategy)}
+
+
+def algorithm_counts(upload_id: str, strategy: str | None = None) -> list[dict[str, Any]]:
+    return review.algorithm_counts(warehouse(), upload_id, _strategy(strategy))
 
 
 def export(upload_id: str, strategy: str | None, path: Path) -> ExportSummary:
     """The auditor workbook of one upload's results under `strategy`, written to `path`."""
     try:
-        return export_workbook(warehouse(), upload_id, strategy or get_settings().default_strategy, path)
+        return export_workbook(warehouse(), upload_id, _strategy(strategy), path)
     except ExportError as exc:
         raise Invalid(str(exc)) from None
+
+
+def flagged_counts(upload_id: str, strategy: str | None = None) -> tuple[int, int]:
+    """(flagged transactions, flagged vouchers) of one upload under `strategy`."""
+    return review.flagged_counts(warehouse(), upload_id, _strategy(strategy))

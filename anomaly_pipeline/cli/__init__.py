@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from anomaly_pipeline.cli import commands
+from anomaly_pipeline.cli.api import add_api_parsers
 from anomaly_pipeline.cli.strategies import add_strategies_parser
 
 
@@ -53,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     doctor.add_argument("--format", choices=("text", "json"), default="text")
     doctor.add_argument("--migrate", action="store_true", help="apply pending database migrations")
     doctor.set_defaults(handler=commands.cmd_doctor)
+    add_api_parsers(sub)
     return parser
 
 

@@ -36,11 +36,13 @@ class ProcessOutcome:
 
 
 def process_file(path: Path, instance: dg.DagsterInstance, strategy: str | None = None,
-                 force: bool = False, log_level: str = "CRITICAL",
-                 on_step: StepCallback | None = None) -> ProcessOutcome:
+                 force: bool = False, log_level: str = "CRITICAL", on_step: StepCallback | None = None, *,
+                 file_name: str | None = None, move: bool = False, run_id: str | None = None) -> ProcessOutcome:
     """Register `path` as an upload partition and materialize the whole per-upload job for it.
 
-    `on_step(step, finished, total)` is called as steps (assets, checks) start and finish."""
+    `on_step(step, finished, total)` is called as steps (assets, checks) start and finish. `file_name` is the
+    name the user gave the file (default: the path's); `move` moves it into the archive instead of copying;
+    `run_id` is the Dagster run id to use (default: a new one)."""
     from anomaly_pipeline.definitions import defs
 
     settings = get_settings()
@@ -58,13 +60,17 @@ def process_file(path: Path, instance: dg.DagsterInstance, strategy: str | None 
     job = defs.resolve_job_def("process_upload")
     run = functools.partial(
         job.execute_in_process, partition_key=key, instance=instance, raise_on_error=False,
+        tags={"upload_file": (file_name or path.name)[:200]},
         run_config={
-            "ops": {"raw_upload": {"config": {"path": str(path.resolve()), "file_name": path.name, "move": False}}},
+            "ops": {"raw_upload": {"config": {"path": str(path.resolve()), "file_name": file_name or path.name,
+                                              "move": move}}},
             "resources": {"scoring": {"config": {"strategy": strategy}}},
             "loggers": {"console": {"config": {"log_level": log_level}}},
         },
     )
-    result = run() if on_step is None else _with_progress(run, instance, len(job.graph.node_dict), on_step)
+    run_id = run_id or str(uuid.uuid4())
+    result = run(run_id=run_id) if on_step is None else \
+        _with_progress(functools.partial(run, run_id=run_id), run_id, instance, len(job.graph.node_dict), on_step)
     outcome = _outcome(wh, path, key, strategy, None)
     outcome.run_id = result.run_id
     if not result.success and outcome.status != "rejected":
@@ -73,15 +79,14 @@ def process_file(path: Path, instance: dg.DagsterInstance, strategy: str | None 
     return outcome
 
 
-def _with_progress(run: Callable[..., dg.ExecuteInProcessResult], instance: dg.DagsterInstance, total: int,
-                   on_step: StepCallback) -> dg.ExecuteInProcessResult:
+def _with_progress(run: Callable[[], dg.ExecuteInProcessResult], run_id: str, instance: dg.DagsterInstance,
+                   total: int, on_step: StepCallback) -> dg.ExecuteInProcessResult:
     """Run in a worker thread and report the run's step events from the instance as they are written."""
-    run_id = str(uuid.uuid4())
     kinds = {dg.DagsterEventType.STEP_START, dg.DagsterEventType.STEP_SUCCESS, dg.DagsterEventType.STEP_FAILURE,
              dg.DagsterEventType.STEP_SKIPPED}
     reported = 0
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="anomaly-run") as pool:
-        future = pool.submit(run, run_id=run_id)
+        future = pool.submit(run)
         while True:
             finished_run = future.done()
             events = [e for e in instance.all_logs(run_id, of_type=kinds) if e.dagster_event]
@@ -112,16 +117,17 @@ def _failure_message(result: dg.ExecuteInProcessResult) -> str | None:
 
 
 def rescore_upload(upload_id: str, strategy: str, instance: dg.DagsterInstance,
-                   log_level: str = "CRITICAL") -> dict:
-    """Run the `rescore_upload` job for one loaded upload with `strategy`; other strategies' results stay."""
+                   log_level: str = "CRITICAL", *, version: int | None = None, run_id: str | None = None) -> dict:
+    """Run the `rescore_upload` job for one loaded upload with `strategy` (its newest or the given version);
+    other strategies' results stay."""
     from anomaly_pipeline.definitions import defs
 
     wh = Warehouse(get_settings().database_url)
     if not instance.has_dynamic_partition(uploads_partitions.name, upload_id):
         instance.add_dynamic_partitions(uploads_partitions.name, [upload_id])
     result = defs.resolve_job_def("rescore_upload").execute_in_process(
-        partition_key=upload_id, instance=instance, raise_on_error=False,
-        run_config={"resources": {"scoring": {"config": {"strategy": strategy}}},
+        partition_key=upload_id, instance=instance, raise_on_error=False, run_id=run_id,
+        run_config={"resources": {"scoring": {"config": {"strategy": strategy, "strategy_version": version or 0}}},
                     "loggers": {"console": {"config": {"log_level": log_level}}}},
     )
     return {"upload_id": upload_id, "strategy": strategy, "status": "scored" if result.success else "failed",

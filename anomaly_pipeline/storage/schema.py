@@ -156,3 +156,15 @@ transaction_risk = sa.Table(
     sa.Index("ix_transaction_risk_anomalies", "upload_id", "strategy", "risk_score",
              postgresql_where=sa.text("is_anomaly"), sqlite_where=sa.text("is_anomaly")),
 )
+
+# HTTP API keys: the key itself is shown once at creation; only its SHA-256 is stored (keys are 256 random
+# bits, so a fast hash is enough: there is nothing to guess from).
+api_keys = sa.Table(
+    "api_keys", metadata,
+    sa.Column("key_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(64), nullable=False),
+    sa.Column("prefix", sa.String(16), nullable=False),  # the key's first characters, to tell keys apart
+    sa.Column("key_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("revoked_at", sa.DateTime(timezone=True)),
+)

@@ -330,8 +330,10 @@ class Warehouse:
                     risk.c.upload_id == upload_id, risk.c.strategy == strategy, risk.c.is_anomaly)
             ).scalar_one())
 
-    def anomalies(self, upload_id: str | None, strategy: str, include_all: bool) -> pd.DataFrame:
-        """Transactions with their risk under `strategy`: only anomalies, or every transaction."""
+    def anomalies(self, upload_id: str | None, strategy: str, include_all: bool, limit: int | None = None,
+                  offset: int = 0) -> pd.DataFrame:
+        """Transactions with their risk under `strategy`, strongest first: only anomalies, or every
+        transaction; `limit`/`offset` for a page."""
         t, r = schema.transactions, schema.transaction_risk
         join = t.outerjoin(r, sa.and_(r.c.upload_id == t.c.upload_id, r.c.transaction_id == t.c.transaction_id,
                                       r.c.strategy == strategy))
@@ -345,6 +347,8 @@ class Warehouse:
         if not include_all:
             query = query.where(r.c.is_anomaly)
         query = query.order_by(sa.desc(sa.func.coalesce(r.c.risk_score, 0.0)), t.c.upload_id, t.c.transaction_id)
+        if limit is not None:
+            query = query.limit(limit).offset(offset)
         with self.engine.connect() as conn:
             frame = pd.read_sql(query, conn)
         frame["amount"] = frame["amount"].astype("float64")
