@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import sqlite3
-import time
 
 import dagster as dg
 import psycopg
@@ -57,14 +56,13 @@ def test_a_programming_error_fails_the_step_at_once_with_its_real_message(env, c
         key = partition_key_for(sha256_file(path))
         with dg.instance_for_test() as instance:
             instance.add_dynamic_partitions("uploads", [key])
-            started = time.monotonic()
             result = defs.resolve_job_def("process_upload").execute_in_process(
                 partition_key=key, instance=instance, raise_on_error=False,
                 run_config={"ops": {"raw_upload": {"config": {"path": str(path), "move": False}}}})
-            seconds = time.monotonic() - started
         assert not result.success
         assert [e for e in result.all_events if e.event_type_value == "STEP_UP_FOR_RETRY"] == []
-        assert seconds < 5  # the first retry would have waited 5 s
+        starts = [e.step_key for e in result.all_events if e.event_type_value in ("STEP_START", "STEP_RESTARTED")]
+        assert starts.count("transactions") == 1  # one attempt, no back-off
         failure = next(e for e in result.all_events if e.is_step_failure)
         assert failure.step_key == "transactions"
         message = failure.step_failure_data.error.message
