@@ -11,6 +11,17 @@ UploadState = Literal["received", "processing", "loaded", "rejected", "failed", 
 RunState = Literal["queued", "running", "succeeded", "failed"]
 
 
+class Problem(BaseModel):
+    """Every error answer: what went wrong, for a person (validation errors: a list naming each field)."""
+
+    detail: str | list[Any]
+
+
+def problems(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` entries for error codes answered with a `Problem`."""
+    return {code: {"model": Problem} for code in codes}
+
+
 class Message(BaseModel):
     status: str
 

@@ -8,16 +8,15 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
 from anomaly_pipeline.api.auth import require_key
-from anomaly_pipeline.api.models import Detailed, Message
+from anomaly_pipeline.api.models import Detailed, Message, problems
 from anomaly_pipeline.app import health
 
 router = APIRouter(tags=["health"])
-UNREADY = {503: {"description": "the database does not answer or its schema is not current",
-                 "content": {"application/json": {"schema": {"type": "object", "properties": {
-                     "detail": {"type": "string"}}, "required": ["detail"]}}}}}
+UNREADY = problems(503)
+KEYED = problems(401, 503)
 
 
-@router.get("/health", response_model=Message, dependencies=[Depends(require_key)])
+@router.get("/health", response_model=Message, dependencies=[Depends(require_key)], responses=KEYED)
 def up() -> Message:
     """The process is up (no I/O beyond the key check)."""
     return Message(status="ok")
@@ -38,7 +37,7 @@ def readiness():
     return Message(status="ready")
 
 
-@router.get("/health/detailed", response_model=Detailed, dependencies=[Depends(require_key)])
+@router.get("/health/detailed", response_model=Detailed, dependencies=[Depends(require_key)], responses=KEYED)
 def detailed() -> Detailed:
     """The `anomaly-pipeline doctor` checks: database, migrations, upload and data folders, Dagster."""
     findings = health.doctor()

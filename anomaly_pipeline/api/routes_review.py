@@ -11,12 +11,20 @@ from typing import Any
 from fastapi import APIRouter, Depends, Path, Query
 
 from anomaly_pipeline.api.auth import require_key
-from anomaly_pipeline.api.models import Anomaly, AnomalyPage, Transaction, TransactionDetail, TransactionPage
+from anomaly_pipeline.api.models import (
+    Anomaly,
+    AnomalyPage,
+    Transaction,
+    TransactionDetail,
+    TransactionPage,
+    problems,
+)
 from anomaly_pipeline.app import results
 from anomaly_pipeline.jsonable import jsonable
 from anomaly_pipeline.settings import get_settings
 
-router = APIRouter(tags=["transactions"], dependencies=[Depends(require_key)])
+router = APIRouter(tags=["transactions"], dependencies=[Depends(require_key)],
+                   responses=problems(400, 401, 422, 503))
 MAX_PAGE = 500
 NAME = r"^[a-z][a-z0-9_-]{0,63}$"
 UPLOAD = Query(None, pattern=r"^[0-9a-f]{1,32}$", description="upload id")
@@ -67,7 +75,7 @@ def anomalies(upload_id: str | None = UPLOAD, strategy: str | None = STRATEGY, l
     return AnomalyPage(strategy=strategy, items=items, limit=limit, offset=offset, has_more=has_more)
 
 
-@router.get("/transactions/{transaction_id}", response_model=TransactionDetail, responses={404: {}})
+@router.get("/transactions/{transaction_id}", response_model=TransactionDetail, responses=problems(404))
 def transaction(transaction_id: str = Path(max_length=64, description="<upload_id>-<transaction_id>"),
                 strategy: str | None = STRATEGY) -> TransactionDetail:
     """Every canonical field, the raw source record, each algorithm's score and reason, rule flags, risk and

@@ -14,6 +14,7 @@ from anomaly_pipeline.api.models import (
     AnalysisStatus,
     UploadPage,
     UploadStatus,
+    problems,
 )
 from anomaly_pipeline.api.routes_review import anomaly_items
 from anomaly_pipeline.api.upload_stream import BadUpload, UploadTooLarge, receive
@@ -23,7 +24,8 @@ from anomaly_pipeline.app.context import warehouse
 from anomaly_pipeline.app.errors import Conflict, Invalid, NotFound
 from anomaly_pipeline.settings import get_settings
 
-router = APIRouter(tags=["uploads and analysis"], dependencies=[Depends(require_key)])
+router = APIRouter(tags=["uploads and analysis"], dependencies=[Depends(require_key)],
+                   responses=problems(400, 401, 422, 503))
 UPLOAD_ID = Path(pattern=r"^[0-9a-f]{1,32}$", max_length=32, description="the upload's content-hash id")
 RUN_ID = Path(max_length=64, description="a Dagster run id")
 MAX_PAGE = 500
@@ -35,8 +37,7 @@ UPLOAD_BODY = {"requestBody": {"required": True, "content": {"multipart/form-dat
         "mapping": {"type": "string", "format": "binary",
                     "description": "a mapping sidecar (YAML: canonical_field: column header)"},
     }}}}}}
-ERRORS = {413: {"description": "the file is larger than MAX_FILE_SIZE; nothing is kept"},
-          415: {"description": "not a multipart/form-data body"}}
+ERRORS = problems(400, 413, 415)
 
 
 def status_url(upload_id: str) -> str:
@@ -94,14 +95,14 @@ def history(limit: int = Query(50, ge=1, le=MAX_PAGE), offset: int = Query(0, ge
     return UploadPage(items=items, limit=limit, offset=offset, has_more=len(rows) > limit)
 
 
-@router.get("/upload/{upload_id}/status", response_model=UploadStatus, responses={404: {}})
+@router.get("/upload/{upload_id}/status", response_model=UploadStatus, responses=problems(404))
 def upload_status(request: Request, upload_id: str = UPLOAD_ID) -> UploadStatus:
     """received / processing / loaded / rejected / failed, with counts, timings, error, warnings, the
     reader's column mapping and the Dagster run."""
     return _status(uploads.live_status(upload_id, request.app.state.runs))
 
 
-@router.post("/analysis/run", status_code=202, response_model=AnalysisAccepted, responses={404: {}, 409: {}})
+@router.post("/analysis/run", status_code=202, response_model=AnalysisAccepted, responses=problems(404, 409))
 def run_analysis(request: Request, body: AnalysisRequest) -> AnalysisAccepted:
     """Rescore loaded uploads with a strategy (newest or given version) through the `rescore_upload` job:
     one Dagster run per upload. Other strategies' results stay."""
@@ -129,13 +130,13 @@ def _run(request: Request, run_id: str) -> dict:
     return state
 
 
-@router.get("/analysis/{run_id}/status", response_model=AnalysisStatus, responses={404: {}})
+@router.get("/analysis/{run_id}/status", response_model=AnalysisStatus, responses=problems(404))
 def analysis_status(request: Request, run_id: str = RUN_ID) -> AnalysisStatus:
     """queued / running / succeeded / failed, with the steps done of the run's steps."""
     return AnalysisStatus(**_run(request, run_id))
 
 
-@router.get("/analysis/{run_id}/results", response_model=AnalysisResults, responses={404: {}, 409: {}})
+@router.get("/analysis/{run_id}/results", response_model=AnalysisResults, responses=problems(404, 409))
 def analysis_results(request: Request, run_id: str = RUN_ID, limit: int = Query(100, ge=1, le=MAX_PAGE),
                      offset: int = Query(0, ge=0, le=10**9)) -> AnalysisResults:
     """A finished run's per-algorithm counts and its flagged transactions, strongest first, paged."""
