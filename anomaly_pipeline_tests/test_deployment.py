@@ -18,9 +18,9 @@ import yaml
 from anomaly_pipeline_tests.conftest import PG_ADMIN_URL, REPO
 
 PACKAGE = REPO / "anomaly_pipeline"
-SERVICES = {"postgres", "redis", "user_code", "celery_worker", "webserver", "daemon"}
-RUNS_PIPELINE_CODE = ("user_code", "celery_worker")  # sensors, schedules and run workers; step execution
-LOADS_INSTANCE = ("user_code", "celery_worker", "webserver", "daemon")
+SERVICES = {"postgres", "redis", "user_code", "celery_worker", "webserver", "daemon", "api"}
+RUNS_PIPELINE_CODE = ("user_code", "celery_worker", "api")  # sensors, schedules, run workers, steps; the API's runs
+LOADS_INSTANCE = ("user_code", "celery_worker", "webserver", "daemon", "api")
 
 
 def _expand(value):
