@@ -98,14 +98,29 @@ def raw_upload(context: dg.AssetExecutionContext, config: RawUploadConfig,
 PRELOAD_BEFORE_READ_BYTES = 32 * 2**20
 
 
-@dg.asset(partitions_def=uploads_partitions, group_name="ingest", deps=[raw_upload], retry_policy=RETRY,
-          description="The upload's transactions in the canonical schema (table transactions).")
+FILE_READABLE = "file_readable"
+
+
+@dg.multi_asset(
+    specs=[dg.AssetSpec("transactions", group_name="ingest", deps=[raw_upload], partitions_def=uploads_partitions,
+                        skippable=True,
+                        description="The upload's transactions in the canonical schema (table transactions).")],
+    check_specs=[dg.AssetCheckSpec(
+        FILE_READABLE, asset="transactions", partitions_def=uploads_partitions,
+        description="The file could be read truthfully. When it fails, the file was rejected: the reason and where "
+                    "the file was moved are in this check's metadata, nothing was loaded, and the scoring steps are "
+                    "skipped (the run itself succeeds: a bad file is a result, not a crash).")],
+    name="transactions", partitions_def=uploads_partitions, retry_policy=RETRY, can_subset=True,
+    description="Read, normalize and load the upload (or reject the file); the check alone reports the stored outcome.")
 @transient_only
-def transactions(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+def transactions(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     key = context.partition_key
     settings = get_settings()
     wh = warehouse.get()
     upload = wh.get_upload(key)
+    if not context.selected_asset_keys:  # the check alone ("Execute checks" in the UI): what the last read found
+        yield _readable_from_history(upload)
+        return
     if upload is None:
         raise dg.Failure(f"upload {key} is not registered: materialize raw_upload first", allow_retries=False)
     path = Path(upload["stored_path"])
@@ -116,11 +131,8 @@ def transactions(context: dg.AssetExecutionContext, warehouse: WarehouseResource
         file_format = check_file(path, settings).file_format
         file_format, result = read_file(path, settings, file_format, mapping=load_mapping(path))
     except RejectedFile as exc:
-        moved = set_aside(path, settings.rejected_dir, key, exc.reason)
-        wh.reject_upload(key, reason=exc.reason, stored_path=str(moved))
-        context.log.error(f"{upload['file_name']}: rejected: {exc.reason}")
-        raise dg.Failure(description=f"{upload['file_name']} rejected: {exc.reason}", allow_retries=False,
-                         metadata={"reason": exc.reason, "moved_to": str(moved)}) from None
+        yield from _reject(context, wh, upload, path, exc.reason)
+        return
     frame = result.frame
     entity = result.metadata.get("entity")
     read_seconds = round(time.perf_counter() - started, 3)
@@ -138,7 +150,10 @@ def transactions(context: dg.AssetExecutionContext, warehouse: WarehouseResource
     context.log.info(f"event=loaded upload={key} format={file_format} rows={count} "
                      f"expected_rows={result.expected_rows} skipped={result.metadata.get('skipped_rows', 0)} "
                      f"warnings={len(result.warnings)} read_seconds={read_seconds} seconds={seconds}")
-    return dg.MaterializeResult(metadata={
+    yield dg.AssetCheckResult(check_name=FILE_READABLE, passed=True, metadata={
+        "transactions": count, "skipped_rows": int(result.metadata.get("skipped_rows", 0)),
+        "warnings": len(result.warnings)})
+    yield dg.MaterializeResult(asset_key="transactions", metadata={
         **source,
         "transactions": count,
         "expected_rows": result.expected_rows,
@@ -150,6 +165,34 @@ def transactions(context: dg.AssetExecutionContext, warehouse: WarehouseResource
         "seconds": seconds,
         **transaction_summary(frame),
     })
+
+
+def _reject(context: dg.AssetExecutionContext, wh: Warehouse, upload: dict, path: Path, reason: str):
+    """A file that cannot be read truthfully is a result, not a crash: it is moved aside and recorded, the check
+    fails with the reason, and `transactions` is not materialized, so the scoring steps are skipped."""
+    key = context.partition_key
+    moved = set_aside(path, get_settings().rejected_dir, key, reason)
+    wh.reject_upload(key, reason=reason, stored_path=str(moved))
+    context.log.warning(f"event=rejected upload={key} file={upload['file_name']!r} reason={reason!r} moved_to={moved}")
+    rejection = {"status": "rejected", "reason": reason, "moved_to": dg.MetadataValue.path(str(moved))}
+    context.log_event(dg.AssetObservation(asset_key=raw_upload.key, partition=key, metadata=rejection))
+    yield dg.AssetCheckResult(check_name=FILE_READABLE, passed=False, severity=dg.AssetCheckSeverity.ERROR,
+                              description=f"{upload['file_name']} rejected: {reason}", metadata=rejection)
+
+
+def _readable_from_history(upload: dict | None) -> dg.AssetCheckResult:
+    if upload is not None and upload["status"] == "rejected":
+        return dg.AssetCheckResult(check_name=FILE_READABLE, passed=False, severity=dg.AssetCheckSeverity.ERROR,
+                                   description=f"{upload['file_name']} rejected: {upload['error']}",
+                                   metadata={"status": "rejected", "reason": upload["error"] or "",
+                                             "moved_to": dg.MetadataValue.path(upload["stored_path"] or "")})
+    if upload is not None and upload["status"] == "loaded":
+        return dg.AssetCheckResult(check_name=FILE_READABLE, passed=True,
+                                   metadata={"transactions": int(upload["transaction_count"] or 0),
+                                             "warnings": len(upload["warnings"] or [])})
+    status = upload["status"] if upload else "not registered"
+    return dg.AssetCheckResult(check_name=FILE_READABLE, passed=False, severity=dg.AssetCheckSeverity.WARN,
+                               description=f"not read yet (status {status}): materialize transactions")
 
 
 def algorithm_asset_name(cls: type[AnomalyDetectionAlgorithm]) -> str:

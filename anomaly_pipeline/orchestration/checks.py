@@ -5,8 +5,6 @@ Severities: an unbalanced voucher in a real export is a finding, not broken data
 lost rows, scores outside [0, 1] and flags without a reason mean the pipeline produced something wrong (ERROR).
 """
 
-import warnings
-
 import dagster as dg
 import pandas as pd
 import pyarrow as pa
@@ -20,9 +18,6 @@ from anomaly_pipeline.orchestration.partitions import uploads_partitions
 from anomaly_pipeline.orchestration.resources import ScoringResource, WarehouseResource
 from anomaly_pipeline.storage import schema
 from anomaly_pipeline.storage.results import score_summary, unexplained_flags
-
-# Partitioned checks are "preview" in 1.13 but work and are tested here; say so once, in the notes, not per run.
-warnings.filterwarnings("ignore", message=".*partitions_def on an AssetCheckSpec.*", category=dg.PreviewWarning)
 
 WARN = dg.AssetCheckSeverity.WARN
 ERROR = dg.AssetCheckSeverity.ERROR

@@ -127,6 +127,7 @@ def test_checks_run_per_partition_with_every_materialization(env):
     assert result.success  # a WARN check failing does not fail the run
     evaluations = _evaluations(result)
     assert {k: e.passed for k, e in evaluations.items()} == {
+        ("transactions", "file_readable"): True,
         ("transactions", "vouchers_balance"): False,
         ("transactions", "keys_present"): True,
         ("transactions", "row_count_matches_file"): True,

@@ -108,7 +108,9 @@ def test_unreadable_file_is_rejected_moved_aside_and_loads_nothing(env):
             partition_key=key, instance=instance, raise_on_error=False,
             run_config={"ops": {"raw_upload": {"config": {"path": str(bad), "move": True}}}},
         )
-    assert not result.success
+    assert result.success  # a bad file is a result: the file_readable check fails, scoring is skipped
+    [check] = result.get_asset_check_evaluations()
+    assert (check.check_name, check.passed) == ("file_readable", False)
     upload = wh.get_upload(key)
     assert upload["status"] == "rejected"
     assert "binary" in upload["error"]
