@@ -24,7 +24,12 @@ from anomaly_pipeline.ingest.files import archive, set_aside, sha256_file
 from anomaly_pipeline.ingest.read_file import check_file, load_mapping, read_file
 from anomaly_pipeline.jsonable import jsonable
 from anomaly_pipeline.orchestration import plots
-from anomaly_pipeline.orchestration.metadata import frame_markdown, source_metadata, transaction_summary
+from anomaly_pipeline.orchestration.metadata import (
+    algorithm_table,
+    frame_markdown,
+    source_metadata,
+    transaction_summary,
+)
 from anomaly_pipeline.orchestration.partitions import partition_key_for, uploads_partitions
 from anomaly_pipeline.orchestration.resources import ScoringResource, WarehouseResource
 from anomaly_pipeline.orchestration.retries import RETRY, transient_only
@@ -307,9 +312,7 @@ def transaction_risk(context: dg.AssetExecutionContext, warehouse: WarehouseReso
                         on=["transaction_id", "voucher_id"])
         flagged_rows = risk[risk["is_anomaly"]].merge(active[["transaction_id", "posting_date", "amount"]],
                                                        on="transaction_id")
-        metadata = {
-            "per_algorithm": dg.MetadataValue.json(algorithm_counts),
-            **{f"flagged_{name}": int(outcome.get("flagged", 0)) for name, outcome in sorted(algorithm_counts.items())},
+        shown = {  # the UI lists metadata in this order: what a reviewer looks at first
             "top_20": dg.MetadataValue.md(frame_markdown(
                 top[["transaction_id", "voucher_id", "posting_date", "account", "amount", "risk_score", "reasons"]])),
             "risk_histogram": dg.MetadataValue.md(plots.risk_histogram(risk["risk_score"], strategy.threshold)),
@@ -321,12 +324,13 @@ def transaction_risk(context: dg.AssetExecutionContext, warehouse: WarehouseReso
     context.log.info(f"event=risk_combined upload={key} strategy={strategy.name} transactions={len(active)} "
                      f"flagged={flagged} seconds={seconds}")
     return dg.MaterializeResult(metadata={
+        **shown,
         "strategy": f"{strategy.name} v{strategy.version}",
         "transactions": len(active),
         "flagged": flagged,
         "flagged_share": round(flagged / len(active), 4) if len(active) else 0.0,
         "flagged_vouchers": int(risk.loc[risk["is_anomaly"], "voucher_id"].nunique()),
-        **metadata,
+        "per_algorithm": dg.MetadataValue.md(algorithm_table(algorithm_counts, strategy.weights)),
         "seconds": seconds,
     })
 

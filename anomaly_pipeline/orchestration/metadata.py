@@ -5,18 +5,69 @@ from __future__ import annotations
 import dagster as dg
 import pandas as pd
 
+#: columns holding money: shown with every decimal they have (at least two), never rounded to significant figures
+AMOUNT_COLUMNS = frozenset({"amount", "total_amount", "debit", "credit", "balance"})
+TEXT_WIDTH = 200  # characters of a text cell; longer texts end at a word boundary with "…"
+REASON_WIDTH = 400
+
+
+def _amount(value: float) -> str:
+    if pd.isna(value):
+        return ""
+    return f"{value:.2f}" if round(value, 2) == value else repr(float(value))
+
+
+def _number(value: float) -> str:
+    return "" if pd.isna(value) else f"{value:.4f}".rstrip("0").rstrip(".")
+
+
+def shorten(text: str, width: int) -> str:
+    """`text` cut at a word boundary to at most `width` characters, "…" marking the cut."""
+    if len(text) <= width:
+        return text
+    cut = text[:width - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > width // 2 else cut).rstrip(" ;,") + "…"
+
 
 def frame_markdown(frame: pd.DataFrame, max_rows: int = 20) -> str:
+    """A Markdown table of the first `max_rows` rows as they are: amounts with all their decimals, other numbers
+    to four decimals, texts cut at a word boundary (reasons get more room), numbers right-aligned."""
     if frame.empty:
         return "_none_"
     shown = frame.head(max_rows).copy()
+    align = []
     for col in shown.columns:
-        if pd.api.types.is_datetime64_any_dtype(shown[col]):
-            shown[col] = shown[col].dt.strftime("%Y-%m-%d")
-        elif pd.api.types.is_float_dtype(shown[col]):
-            shown[col] = shown[col].round(3)
-    shown = shown.astype(str).apply(lambda c: c.str.replace("|", "\\|", regex=False).str.slice(0, 200))
-    return shown.to_markdown(index=False)
+        values = shown[col]
+        numeric = pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
+        align.append("right" if numeric else "left")
+        if pd.api.types.is_datetime64_any_dtype(values):
+            shown[col] = values.dt.strftime("%Y-%m-%d")
+        elif numeric and pd.api.types.is_float_dtype(values):
+            shown[col] = values.map(_amount if col in AMOUNT_COLUMNS else _number)
+        else:
+            width = REASON_WIDTH if col in ("reason", "reasons") else TEXT_WIDTH
+            shown[col] = values.map(lambda v, w=width: "" if v is None or v is pd.NA else shorten(
+                "; ".join(map(str, v)) if isinstance(v, list | tuple) else str(v), w))
+    shown = shown.astype(str).apply(lambda c: c.str.replace("|", "\\|", regex=False))
+    return shown.to_markdown(index=False, disable_numparse=True, colalign=align)
+
+
+def algorithm_table(outcomes: dict[str, dict], weights: dict[str, float]) -> str:
+    """One row per algorithm of the strategy: what it did for this upload, most flags first."""
+    from anomaly_pipeline.detect.registry import ALGORITHMS
+
+    rows = pd.DataFrame([{
+        "algorithm": name,
+        "type": ALGORITHMS[name].kind if name in ALGORITHMS else "",
+        "status": outcome.get("status", ""),
+        "flagged": int(outcome.get("flagged", 0)),
+        "weight": float(weights.get(name, 0.0)),
+        "note": outcome.get("skip_reason", ""),
+    } for name, outcome in outcomes.items()])
+    if rows.empty:
+        return "_none_"
+    return frame_markdown(rows.sort_values(["flagged", "algorithm"], ascending=[False, True]), max_rows=len(rows))
 
 
 def transaction_summary(frame: pd.DataFrame) -> dict[str, dg.MetadataValue | int | float | str]:

@@ -8,18 +8,27 @@ import re
 import dagster as dg
 
 from anomaly_pipeline.definitions import defs
+from anomaly_pipeline.detect.registry import ALGORITHMS
 from anomaly_pipeline.ingest.files import sha256_file
 from anomaly_pipeline.orchestration.partitions import partition_key_for
+from anomaly_pipeline.storage import schema
+from anomaly_pipeline.storage.warehouse import Warehouse
 
 LEDGER = """Datum;Verifikation;Konto;Belopp;Text
 2024-03-04;V1;1910;-500,00;Kassaöverföring från växelkassan
 2024-03-04;V1;6110;500,00;Kontorsmaterial
-2024-03-09;V3;1930;-2500,00;Bank
-2024-03-09;V3;4010;2500,00;Varor
+2024-03-09;V3;1930;-25759,62;Bank
+2024-03-09;V3;4010;25759,62;Varor
 2024-03-10;V4;1930;-1500,00;Bank
 2024-03-10;V4;4010;1500,00;Varor
 """
 PNG = re.compile(r"^!\[[^\]]+\]\(data:image/png;base64,([A-Za-z0-9+/=]+)\)$")
+
+
+def _rows(markdown: str) -> list[dict[str, str]]:
+    """The rows of a Markdown table as {header: cell}."""
+    lines = [[cell.strip() for cell in line.strip().strip("|").split(" | ")] for line in markdown.splitlines()]
+    return [dict(zip(lines[0], cells, strict=True)) for cells in lines[2:]]
 
 
 def _png(markdown: str) -> bytes:
@@ -54,10 +63,24 @@ def test_materializations_carry_counts_source_details_and_plots(pg_env):
         assert observed.metadata["encoding"] == loaded["encoding"] and observed.metadata["mapping"].value == mapping
 
         risk = result.asset_materializations_for_node("transaction_risk")[0].metadata
+        assert list(risk)[:3] == ["top_20", "risk_histogram", "flagged_over_time"]  # what a reviewer reads first
         assert risk["transactions"].value == 6
-        assert risk["flagged_weekend_posting"].value == 4  # Saturday and Sunday lines, min_amount 0 in aggressive
         assert risk["flagged"].value == 4
-        assert "flagged_robust_zscore" in risk
+        assert not [k for k in risk if k.startswith("flagged_") and k not in (
+            "flagged_share", "flagged_vouchers", "flagged_over_time")]  # one table, not a row per algorithm
+        per_algorithm = _rows(risk["per_algorithm"].value)
+        assert len(per_algorithm) == len(ALGORITHMS)
+        assert per_algorithm[0]["algorithm"] == "weekend_posting"  # most flags first
+        assert per_algorithm[0]["flagged"] == "4"  # Saturday and Sunday lines, min_amount 0 in aggressive
+        assert per_algorithm[0]["status"] == "ran" and per_algorithm[0]["type"] == "rule"
+        top = _rows(risk["top_20"].value)
+        assert sorted(r["amount"] for r in top) == ["-1500.00", "-25759.62", "1500.00", "25759.62"]  # exact
+        stored = Warehouse(pg_env["DATABASE_URL"]).read_table(schema.transaction_risk, upload_id=key) \
+            .set_index("transaction_id")["reasons"]
+        for row in top:  # whole reasons, or cut after a whole word
+            reasons, cell = str(stored[int(row["transaction_id"])]), row["reasons"]
+            assert cell == reasons or (cell.endswith("…") and reasons.startswith(cell[:-1])
+                                       and reasons[len(cell) - 1] in " ;,")
         for name in ("risk_histogram", "flagged_over_time"):
             image = _png(risk[name].value)
             assert image.startswith(b"\x89PNG\r\n\x1a\n") and 2_000 < len(image) < 200_000
