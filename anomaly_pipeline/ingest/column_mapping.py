@@ -22,6 +22,7 @@ BY_USER, BY_HEADER, BY_WORDS, BY_CONTENT = "user mapping", "header", "header wor
 _POSTING_HINTS = ("post", "book", "buch", "bokf", "boek", "journal", "accounting", "comptable", "contable", "contab",
                   "ksieg", "reskontra", "completed")
 _MOST = 0.5  # "most rows": more than half of the rows where both values are present
+_NEARLY_ALL = 0.9  # a date column that only its cells name a registration date: on or after the posting date
 _EXCLUSIVE = 0.8  # debit/credit columns: at most one of the two filled on this share of rows
 
 
@@ -34,6 +35,7 @@ class Mapping:
     balance_columns: list[str] = field(default_factory=list)  # running balances: never an amount
     notes: list[str] = field(default_factory=list)  # decisions a reviewer should see
     how: dict[str, str] = field(default_factory=dict)  # canonical field -> BY_USER / BY_HEADER / BY_WORDS / BY_CONTENT
+    secondary: set[str] = field(default_factory=set)  # fields read from a secondary column (an original amount)
 
     def use(self, canon: str, column: str, how: str) -> None:
         self.columns[canon] = column
@@ -42,6 +44,7 @@ class Mapping:
     def drop(self, canon: str) -> None:
         self.columns.pop(canon, None)
         self.how.pop(canon, None)
+        self.secondary.discard(canon)
 
     def describe(self) -> dict:
         return {"columns": dict(self.columns), "how": dict(self.how), "debit_is_money_out": self.debit_is_money_out,
@@ -55,6 +58,7 @@ class _Candidate:
     canon: str = field(compare=False)
     column: str = field(compare=False)
     how: str = field(compare=False)
+    secondary: bool = field(default=False, compare=False)
 
 
 def map_columns(table: pd.DataFrame, override: dict[str, str] | None = None) -> Mapping:
@@ -79,8 +83,11 @@ def map_columns(table: pd.DataFrame, override: dict[str, str] | None = None) -> 
         if candidate.canon in mapping.columns or candidate.column in used:
             continue
         mapping.use(candidate.canon, candidate.column, candidate.how)
+        if candidate.secondary:
+            mapping.secondary.add(candidate.canon)
         used.add(candidate.column)
     _exclusive_debit_credit(table, mapping, candidates, used)
+    _currency_of_the_amount(mapping, used)
     _date_roles(table, mapping, used)
     _infer_amount(table, mapping, used)
     return mapping
@@ -103,8 +110,8 @@ def _candidates(table: pd.DataFrame, mapping: Mapping, used: set[str]) -> list[_
         for i, (option, rank) in enumerate(options):
             preference = 0.0 if option != "posting_date" or any(p in key for p in _POSTING_HINTS) else 1.0
             preference += (0.25 if how == BY_WORDS else 0.0) + 0.5 * rank
-            if _content_fits(option, table[col]):
-                found.append(_Candidate(preference, pos, option, col, how))
+            if _content_fits(option, table[col]) and (how != BY_WORDS or _plausible(option, table[col])):
+                found.append(_Candidate(preference, pos, option, col, how, secondary=bool(rank)))
                 break
             if how != BY_HEADER or i:
                 continue
@@ -149,6 +156,27 @@ def _present_head(column: pd.Series, count: int) -> pd.Series:
         if len(present) >= count or size >= len(column):
             return present.head(count)
         size *= 16
+
+
+_LONG_INTEGER = r"[-+]?\d{9,}"
+
+
+def _plausible(canon: str, column: pd.Series) -> bool:
+    """What header words alone suggest is checked harder: money is not a column of long integers (card and
+    account numbers, IDs)."""
+    if canon not in ("amount", "debit", "credit"):
+        return True
+    sample = _present_head(column, 200).str.replace(r"[\s_']", "", regex=True)
+    return bool(sample.str.fullmatch(_LONG_INTEGER).mean() < 0.5) if len(sample) else True
+
+
+def _currency_of_the_amount(mapping: Mapping, used: set[str]) -> None:
+    """A currency column read as secondary ('Original currency') is not the currency of a primary amount."""
+    if "currency" in mapping.secondary and not ({"amount", "debit", "credit"} & mapping.secondary):
+        column = mapping.columns["currency"]
+        mapping.drop("currency")
+        used.discard(column)
+        mapping.notes.append(f"{column!r} is the currency of the original amount, not of the amount loaded")
 
 
 def _content_alternative(canon: str, column: pd.Series) -> str | None:
@@ -252,7 +280,7 @@ def _date_roles(table: pd.DataFrame, mapping: Mapping, used: set[str]) -> None:
         if not (_content_fits("registration_date", table[col]) and _mostly_dates(table[col])):
             continue
         share = _later_or_equal_share(table, col, posting)
-        if share > _MOST:
+        if share >= _NEARLY_ALL:
             mapping.use("registration_date", col, BY_CONTENT)
             used.add(col)
             mapping.notes.append(f"{col!r} is taken as the registration date: a date on or after the posting date "
@@ -274,6 +302,8 @@ def _infer_amount(table: pd.DataFrame, mapping: Mapping, used: set[str]) -> None
     elif found:
         mapping.notes.append(f"no amount header, and {len(found)} columns of signed decimal numbers "
                              f"({', '.join(map(repr, found[:5]))}): none is taken as the amount")
+    else:
+        mapping.notes.append("no amount header, and no column of signed decimal numbers to take as the amount")
 
 
 def _signed_decimals(column: pd.Series) -> bool:

@@ -55,20 +55,32 @@ def tokens(header: str) -> tuple[str, ...]:
 
 
 def _split_compound(word: str) -> list[str]:
-    """A compound into known words: the longest known word ending it, then its first part the same way
-    (linking -s- dropped: Buchungs|betrag, Registrerings|datum, Verifikations|nummer)."""
+    """A compound into known words: a known first part and a known head (linking -s- dropped: Buchungs|betrag,
+    Registrerings|datum), else the longest known head after an unknown first part (Auftrags|konto)."""
     if word in _KNOWN or len(word) < 6:
         return [word]
-    for size in range(len(word) - 3, 2, -1):
-        head, rest = word[-size:], word[:-size]
-        if head not in _KNOWN:
-            continue
+    splits = [(word[:-size], word[-size:]) for size in range(len(word) - 4, 2, -1) if word[-size:] in _KNOWN]
+    for rest, head in splits:
         first = rest if rest in _KNOWN else rest[:-1] if rest.endswith("s") and rest[:-1] in _KNOWN else None
         if first is not None:
             return [first, head]
-        if size >= 4:  # an unknown first part beside a long known head: "Auftrags|konto", "Original|betrag"
-            return [*_split_compound(rest), head]
+    for rest, head in splits:
+        if len(head) < 4:
+            continue
+        if head.startswith("s") and head[1:] in _KNOWN and len(head) > 4:  # the linking s: auftrags|konto
+            rest, head = rest + "s", head[1:]
+        return [*_split_compound(rest), head]
     return [word]
+
+
+_NOT_CURRENCIES = frozenset(("gc", "nc", "lc", "dc", "fc"))  # group/net/local/document/foreign currency
+
+
+def currency_code(header: object) -> str | None:
+    """The ISO currency code a header names as its unit ("Betrag (EUR)", "Withdrawals (SGD)"), if exactly one."""
+    text = unicodedata.normalize("NFKD", str(header).translate(_FOLD)).encode("ascii", "ignore").decode().lower()
+    codes = {w for w in re.findall(r"[a-z]+", text) if w in CURRENCY_CODES and w not in _NOT_CURRENCIES}
+    return codes.pop().upper() if len(codes) == 1 else None
 
 
 def exact_field(header: object) -> str | None:
@@ -97,8 +109,9 @@ def fields_for(header: object) -> list[tuple[str, int]]:
 @lru_cache(maxsize=4096)
 def _fields_for_words(words: tuple[str, ...]) -> list[tuple[str, int]]:
     present = frozenset(words)
-    if any(w in _ROLE_WORDS["by"] and words[i - 1] in _ENTERED for i, w in enumerate(words) if i):
-        return [("user_name", 0)]  # "Created by", "Registrert av", "Erfasst von", "Posted by"
+    by = [i for i, w in enumerate(words) if i and w in _ROLE_WORDS["by"]]
+    if by:  # "Created by", "Registrert av", "Erfasst von" name the user; "Umsatz getätigt von" a card holder
+        return [("user_name", 0)] if any(words[i - 1] in _ENTERED for i in by) else []
     if len(words) == 1 and words[0] in REGISTERED_ALONE:
         return [("registration_date", 0)]
     if len(words) == 1 and words[0] in POSTED_ALONE:

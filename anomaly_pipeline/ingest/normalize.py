@@ -14,9 +14,9 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pandas as pd
 
-from anomaly_pipeline.ingest.column_mapping import Mapping, map_columns
+from anomaly_pipeline.ingest.column_mapping import BY_USER, Mapping, map_columns
 from anomaly_pipeline.ingest.errors import RejectedFile
-from anomaly_pipeline.ingest.header_match import header_key
+from anomaly_pipeline.ingest.header_match import currency_code, header_key
 from anomaly_pipeline.ingest.mapping_report import mapping_report
 from anomaly_pipeline.ingest.raw_records import raw_json, raw_json_text
 from anomaly_pipeline.ingest.statement_rows import apply_direction, balance_rows, find_direction_column
@@ -77,9 +77,7 @@ def _canonical(table: pd.DataFrame, mapping: Mapping, raw: Callable[[], pd.Serie
     if posting.dt.hour.fillna(0).any() or posting.dt.minute.fillna(0).any():
         out["posted_at"] = posting
     if "posted_at" in cols:
-        times = table[cols["posted_at"]].astype("string").str.strip()
-        combined = pd.to_datetime(posting.dt.strftime("%Y-%m-%d") + " " + times, errors="coerce")
-        out["posted_at"] = combined
+        out["posted_at"] = _with_time(posting, table[cols["posted_at"]])
     for field_name in ("value_date", "registration_date"):
         if field_name in cols:
             out[field_name] = parse_dates(table[cols[field_name]])[0]
@@ -103,6 +101,7 @@ def _canonical(table: pd.DataFrame, mapping: Mapping, raw: Callable[[], pd.Serie
             out["account"] = default_account or "BANK"
     elif default_account:
         out["account"] = out["account"].fillna(default_account)
+    default_currency = default_currency or _amount_header_currency(mapping)
     if "currency" not in out and default_currency:
         out["currency"] = default_currency
     if default_entity:
@@ -111,6 +110,9 @@ def _canonical(table: pd.DataFrame, mapping: Mapping, raw: Callable[[], pd.Serie
     out["raw"] = raw()
 
     labels = balance_rows(table, _label_columns(table, mapping))
+    repeated = _repeated_header_rows(table, cols["posting_date"])
+    if repeated.any():
+        labels = labels.mask(repeated, "(the header, repeated)")
     summary = labels.notna()
     warnings: list[str] = []
     kept, kept_table = out, table  # no filter without balance rows: it would copy every column
@@ -120,7 +122,8 @@ def _canonical(table: pd.DataFrame, mapping: Mapping, raw: Callable[[], pd.Serie
                         f"(rows {out.loc[summary, 'row_number'].head(5).tolist()}: {', '.join(names[:5])})")
         kept, kept_table = out[~summary.to_numpy()], table[~summary.to_numpy()]
     frame, row_warnings, skipped = drop_unreadable_rows(kept, kept_table, cols)
-    skipped.insert(0, {"reason": "balance/summary rows, not transactions", "rows": int(summary.sum())})
+    skipped[:0] = [{"reason": "balance/summary rows, not transactions", "rows": int((summary & ~repeated).sum())},
+                   {"reason": "the header repeated inside the table", "rows": int(repeated.sum())}]
     metadata = {
         "mapping": mapping.describe(),
         "date_format": date_fmt,
@@ -131,6 +134,35 @@ def _canonical(table: pd.DataFrame, mapping: Mapping, raw: Callable[[], pd.Serie
         "mapping_report": mapping_report(list(table.columns), mapping, direction_column=direction, skipped=skipped),
     }
     return frame, metadata, warnings + row_warnings
+
+
+_TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %I:%M %p", "%Y-%m-%d %I:%M:%S %p",
+                 "%Y-%m-%d %H:%M:%S.%f")
+
+
+def _with_time(posting: pd.Series, times: pd.Series) -> pd.Series:
+    """The posting date at the time of a separate time column ("18:40", "06:50 PM"): the format that reads most."""
+    text = posting.dt.strftime("%Y-%m-%d") + " " + times.astype("string").str.strip()
+    readings = [pd.to_datetime(text, format=fmt, errors="coerce") for fmt in _TIME_FORMATS]
+    return max(readings, key=lambda parsed: int(parsed.notna().sum()))
+
+
+def _amount_header_currency(mapping: Mapping) -> str | None:
+    """The currency an amount header names ("Betrag (EUR)", "Withdrawals (SGD)", "Částka CZK")."""
+    for field_name in ("amount", "debit", "credit"):
+        if field_name in mapping.columns and (code := currency_code(mapping.columns[field_name])):
+            return code
+    return None
+
+
+def _repeated_header_rows(table: pd.DataFrame, date_column: str) -> pd.Series:
+    """Rows that repeat the header (exports concatenated from pages): never transactions."""
+    same = table[date_column].astype("string").str.strip() == str(date_column)
+    if not same.any():
+        return pd.Series(False, index=table.index)
+    for column in table.columns:
+        same &= table[column].astype("string").str.strip().fillna("") == str(column)
+    return same.fillna(False).astype(bool)
 
 
 def _per_distinct(values: pd.Series, convert: Callable[[pd.Series], pd.Series]) -> pd.Series:
@@ -205,14 +237,22 @@ def _looks_like_bank_statement(table: pd.DataFrame, mapping: Mapping) -> bool:
 
 
 def _drop_counterparty_iban(table: pd.DataFrame, mapping: Mapping) -> None:
-    """A bare 'IBAN' column that varies row by row next to a payee column is the payee's IBAN, not the account."""
+    """An account column that is not the statement's account: a bare 'IBAN' column that varies row by row next
+    to a payee column (the payee's IBAN), or one blank on some rows (an account is never blank: the column
+    holds the counterparties' account numbers where there are any)."""
     cols = mapping.columns
     column = cols.get("account")
-    if column is None or header_key(column) != "iban" or "counterparty" not in cols or "voucher_id" in cols:
+    if column is None or mapping.how.get("account") == BY_USER or "voucher_id" in cols:
         return
-    if table[column].astype("string").str.strip().nunique(dropna=True) > 1:
+    values = table[column].astype("string").str.strip().replace("", pd.NA)
+    blank = int(values.isna().sum())
+    if header_key(column) == "iban" and "counterparty" in cols and values.nunique(dropna=True) > 1:
         mapping.drop("account")
         mapping.notes.append(f"column {column!r} holds the counterparties' IBANs (one per row): not the account")
+    elif blank and "counterparty" in cols:
+        mapping.drop("account")
+        mapping.notes.append(f"column {column!r} is blank on {blank} of {len(values)} rows: the counterparties' "
+                             "account numbers, not the account")
 
 
 def drop_unreadable_rows(out: pd.DataFrame, table: pd.DataFrame,
@@ -234,15 +274,21 @@ def drop_unreadable_rows(out: pd.DataFrame, table: pd.DataFrame,
         raise RejectedFile(
             f"unparsable {which}s in {int(bad.sum())} of {len(out)} rows (column {column!r}; first: {examples})"
         )
-    for mask, what, column in ((bad_date, "date", cols.get("posting_date")),
-                               (bad_amount & ~bad_date, "amount", cols.get("amount", cols.get("debit")))):
+    date_cells = table[cols["posting_date"]].astype("string").str.strip().replace("", pd.NA)
+    text_only = (bad_date & bad_amount & date_cells.isna()).to_numpy()  # a wrapped description, a note
+    for mask, what, column in ((bad_date & ~text_only, "no parsable date", cols.get("posting_date")),
+                               (bad_amount & ~bad_date, "no parsable amount", cols.get("amount", cols.get("debit"))),
+                               (text_only, "neither a date nor an amount (continuation or note lines)", None)):
         if mask.any():
-            warnings.append(
-                f"skipped {int(mask.sum())} rows with no parsable {what} (column {column!r}; first: "
-                f"{_examples(out, table, mask, column)})"
-            )
-            skipped.append({"reason": f"no parsable {what} in column {column!r}", "rows": int(mask.sum())})
+            where = f"column {column!r}; " if column else ""
+            warnings.append(f"skipped {int(mask.sum())} rows with {what} ({where}first: "
+                            f"{_examples(out, table, mask, column or _text_column(table, cols))})")
+            skipped.append({"reason": f"{what} in column {column!r}" if column else what, "rows": int(mask.sum())})
     return out[~bad].reset_index(drop=True), warnings, skipped
+
+
+def _text_column(table: pd.DataFrame, cols: dict[str, str]) -> str | None:
+    return cols.get("description") or next((c for c in table.columns if c not in cols.values()), None)
 
 
 def _examples(out: pd.DataFrame, table: pd.DataFrame, mask: pd.Series, column: str | None) -> str:

@@ -139,7 +139,7 @@ WORDS: dict[str, dict[str, tuple[str, ...]]] = {
              "de": ("benutzer", "bearbeiter", "erfasser", "anwender"), "sv": ("anvandare", "signatur", "sign"),
              "da/no": ("bruker", "bruger", "signatur"), "nl": ("gebruiker",), "fr": ("utilisateur",),
              "es": ("usuario",), "it": ("utente",), "pl": ("uzytkownik",)},
-    "text": {"en": ("description", "text", "memo", "narrative", "details", "detail", "purpose", "particulars",
+    "text": {"en": ("description", "desc", "text", "memo", "narrative", "details", "detail", "purpose", "particulars",
                     "remark", "remarks", "comment", "note", "notes", "narration", "message"),
              "de": ("text", "verwendungszweck", "beschreibung", "bemerkung", "zweck"),
              "sv": ("text", "beskrivning", "meddelande", "rubrik"), "da/no": ("tekst", "beskrivelse", "forklaring"),

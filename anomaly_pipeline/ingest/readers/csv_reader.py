@@ -16,11 +16,12 @@ import pyarrow.csv as pacsv
 
 from anomaly_pipeline.ingest.base import ReadResult, Source
 from anomaly_pipeline.ingest.errors import RejectedFile
-from anomaly_pipeline.ingest.header_match import exact_field, means_something
+from anomaly_pipeline.ingest.header_match import exact_field, fields_for, means_something
 from anomaly_pipeline.ingest.header_row import HEADER_SCAN_ROWS, find_header_row
 from anomaly_pipeline.ingest.normalize import tabular_to_canonical
 from anomaly_pipeline.ingest.preamble import parse_preamble
 from anomaly_pipeline.ingest.text import decode_text, utf8_start
+from anomaly_pipeline.ingest.values import DATE_LIKE
 from anomaly_pipeline.settings import Settings
 
 DELIMITERS = (",", ";", "\t", "|")
@@ -36,7 +37,14 @@ def read_csv(source: Source, settings: Settings, mapping: dict[str, str] | None 
         raise RejectedFile("not a table: no delimiter-separated header found (the first lines read as prose text)")
     preamble = parse_preamble(list(csv.reader(head[:header_index], delimiter=delimiter)))
     header_at = _line_start(text, start, header_index)
-    table, bad_lines = _parse_table(memoryview(text)[header_at:], head[header_index], delimiter)
+    header_line = head[header_index]
+    headerless = _is_data_row(header_line, delimiter)
+    if headerless:  # the first line is a record: columns are named by position, the cells decide their meaning
+        width = max(len(row) for row in csv.reader([line for line in head[header_index:] if line.strip()],
+                                                   delimiter=delimiter))
+        header_line = delimiter.join(f"column {i}" for i in range(1, width + 1))
+        text, header_at, header_index = header_line.encode() + b"\n" + text[header_at:], 0, header_index - 1
+    table, bad_lines = _parse_table(memoryview(text)[header_at:], header_line, delimiter)
     records = len(table) + len(bad_lines)
     record_lines = _record_lines(text, _line_start(text, header_at, 1), records, header_index + 2)
     del text  # the file's text is not needed from here on
@@ -58,7 +66,8 @@ def read_csv(source: Source, settings: Settings, mapping: dict[str, str] | None 
     )
     # the header of every raw record (a JSON array of the cells): dict(zip(columns, cells)) is the record
     metadata.update(
-        {"encoding": encoding, "delimiter": delimiter, "header_row": header_index + 1, "columns": list(table.columns)}
+        {"encoding": encoding, "delimiter": delimiter, "header_row": None if headerless else header_index + 1,
+         "columns": list(table.columns)}
     )
     if bad_lines:
         row_warnings.insert(0, f"skipped {len(bad_lines)} records with more fields than the header "
@@ -233,6 +242,20 @@ def sniff_delimiter(lines: list[str]) -> str:
 def find_header(lines: list[str], delimiter: str) -> int:
     """Index of the header line (lines above it are a preamble)."""
     return find_header_row(list(csv.reader(lines, delimiter=delimiter)))
+
+
+_VALUE_CELL = re.compile(r"[-+]?[\d.,' ]*\d[\d.,' ]*-?")
+
+
+def _is_data_row(line: str, delimiter: str) -> bool:
+    """A first line that is a record, not a header: a date and a number, or mostly values and no cell that
+    names a field (a header never holds a date)."""
+    cells = [cell.strip() for cell in next(csv.reader([line], delimiter=delimiter), []) if cell.strip()]
+    dates = sum(bool(DATE_LIKE.match(cell)) for cell in cells)
+    values = dates + sum(bool(_VALUE_CELL.fullmatch(cell)) for cell in cells)
+    if values < 2:
+        return False
+    return dates > 0 or (values >= len(cells) / 2 and not any(exact_field(c) or fields_for(c) for c in cells))
 
 
 def _reads_as_prose(lines: list[str], delimiter: str) -> bool:
