@@ -18,7 +18,7 @@ DATE_FORMATS = (
     "%Y.%m.%d.", "%Y.%m.%d", "%d.%m.%Y", "%d.%m.%y", "%d/%m/%Y", "%m/%d/%Y", "%d/%m/%y", "%m/%d/%y",
     "%d-%m-%Y", "%m-%d-%Y", "%d-%b-%Y", "%d-%b-%y", "%d %b %Y", "%b %d, %Y", "%d.%m.%Y %H:%M",
     "%d/%m/%Y %H:%M", "%m/%d/%Y %H:%M", "%Y-%m-%dT%H:%M:%S.%f", "%d.%m.%Y %H:%M:%S", "%Y-%m-%dT%H:%M",
-    "%Y-%m-%d %H:%M:%S.%f", "%d %b %y",
+    "%Y-%m-%d %H:%M:%S.%f", "%d %b %y", "%d.%m.%y %H:%M",
     "ISO8601",  # last: only wins when it reads more values, e.g. a column mixing seconds and fractions
 )
 
@@ -74,6 +74,7 @@ def parse_dates(values: pd.Series, date_format: str | None = None) -> tuple[pd.S
 def _date_text(values: pd.Series) -> pd.Series:
     """Date cells stripped, blank as <NA>, an ISO time's UTC offset dropped."""
     text = values.str.strip().replace("", pd.NA)
+    text = text.str.replace(_COMMA_BEFORE_TIME, " ", regex=True)  # "29.12.24, 13:56"
     # both regexes run in Python per value (pandas' Arrow path lacks Python's \s): only where a time's colon is
     timed = text[text.str.contains(":", regex=False, na=False)]
     offset = timed.index[timed.str.contains(_OFFSET_END, regex=True, na=False).to_numpy(dtype=bool)]
@@ -82,6 +83,7 @@ def _date_text(values: pd.Series) -> pd.Series:
     return text
 
 
+_COMMA_BEFORE_TIME = r"(?<=\d),\s*(?=\d{1,2}:\d{2})"
 _OFFSET_END = r"\d:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|UTC|[+-]\d{2}:?\d{2})$"  # a time, then an offset
 _ISO_OFFSET = r"^(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)\s*(?:Z|UTC|[+-]\d{2}:?\d{2})$"
 # numeric date encodings by value range: (low, high, unit, origin)

@@ -33,7 +33,7 @@ def read_csv(source: Source, settings: Settings, mapping: dict[str, str] | None 
     head = _first_lines(text, start, _SNIFF_LINES)
     delimiter = sniff_delimiter(head)
     header_index = find_header(head, delimiter)
-    if _reads_as_prose(head[header_index:], delimiter):
+    if not _is_data_row(head[header_index], delimiter) and _reads_as_prose(head[header_index:], delimiter):
         raise RejectedFile("not a table: no delimiter-separated header found (the first lines read as prose text)")
     preamble = parse_preamble(list(csv.reader(head[:header_index], delimiter=delimiter)))
     header_at = _line_start(text, start, header_index)
