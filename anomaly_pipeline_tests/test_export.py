@@ -63,7 +63,7 @@ def test_export_workbook_sheets_and_counts(env, capsys):
     upload = _process(capsys, str(real_file(XERO)), "--strategy", strategy)[0]["upload_id"]
     out = env["tmp"] / "audit.xlsx"
 
-    assert main(["export", "--upload", upload, "--strategy", strategy, "-o", str(out)]) == 0
+    assert main(["export", "--upload", upload, "--strategy", strategy, "-o", str(out), "--format", "json"]) == 0
     printed = json.loads(capsys.readouterr().out)
     assert printed["path"] == str(out)
     wb = openpyxl.load_workbook(out)
@@ -145,7 +145,7 @@ def test_sheets_over_excels_row_limit_are_cut_and_say_so(env, capsys, monkeypatc
     upload = _process(capsys, str(real_file(XERO)), "--strategy", "aggressive")[0]["upload_id"]
     monkeypatch.setattr(export, "MAX_SHEET_ROWS", 4)
     out = env["tmp"] / "cut.xlsx"
-    assert main(["export", "--upload", upload, "--strategy", "aggressive", "-o", str(out)]) == 0
+    assert main(["export", "--upload", upload, "--strategy", "aggressive", "-o", str(out), "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["sheets"]["weekend_posting"] == 4
     wb = openpyxl.load_workbook(out)
     assert len(_table(wb["weekend_posting"])) == 4

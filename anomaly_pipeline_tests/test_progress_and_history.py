@@ -71,7 +71,8 @@ def test_uploads_history_shows_status_and_timings(env, capsys):
     assert row["scoring_runs"] == 1 and row["last_strategy"] == "balanced"
     assert row["scoring_seconds"] >= 0
 
-    assert main(["uploads"]) == 0
+    assert main(["uploads"]) == 0  # one short line per upload; timings are in --format json
     text = capsys.readouterr().out.splitlines()
-    assert "load_seconds" in text[0] and "scoring_seconds" in text[0]
-    assert "2026-01-05 09:00:00" in text[1] and "2026-01-05 09:00:42" in text[1] and " 42.5 " in text[1]
+    assert text[0].split() == ["upload", "status", "format", "rows", "warnings", "received", "file"]
+    assert text[1].split() == [upload, "loaded", "csv", "13", "0", "2026-01-05", "09:00", "reubano__csv2ofx__xero.csv"]
+    assert text[2] == "details (timings, warnings, errors): anomaly-pipeline uploads --format json"

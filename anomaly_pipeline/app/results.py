@@ -3,6 +3,7 @@ workbook."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,56 @@ def anomalies(upload_id: str | None = None, strategy: str | None = None, include
                                   offset=offset)
     frame["posting_date"] = pd.to_datetime(frame["posting_date"]).dt.strftime("%Y-%m-%d")
     return frame
+
+
+def reasons_list(reasons: str | None) -> list[str]:
+    """A transaction's reasons ("algorithm: reason; algorithm: reason", strongest first) as a list, one entry per
+    algorithm; a reason's own "; " stays inside its entry."""
+    if not isinstance(reasons, str) or not reasons:
+        return []
+    return _REASON_START.split(reasons)
+
+
+def _reason_start() -> re.Pattern[str]:
+    from anomaly_pipeline.detect.registry import ALGORITHMS
+
+    names = "|".join(sorted(map(re.escape, ALGORITHMS), key=len, reverse=True))
+    return re.compile(rf"; (?=(?:{names}): )")
+
+
+_REASON_START = _reason_start()
+
+
+def require_results(upload_id: str | None = None, strategy: str | None = None) -> None:
+    """Raise NotFound when `anomalies(upload_id, strategy)` could only answer with nothing because the question
+    names nothing: an unknown upload or strategy (the message lists what exists), a rejected upload, or a
+    strategy not yet run on the upload (the message gives the command that runs it)."""
+    from anomaly_pipeline.app import strategies
+    from anomaly_pipeline.storage.results import algorithm_states
+
+    wh = warehouse()
+    name = _strategy(strategy)
+    try:
+        strategies.get(name)
+    except NotFound:
+        known = ", ".join(s["name"] for s in strategies.list_strategies())
+        raise NotFound(f"no strategy named {name!r}; strategies: {known}") from None
+    uploads = wh.list_uploads()
+    if upload_id is not None:
+        uploads = [u for u in uploads if u["upload_id"] == upload_id]
+        if not uploads:
+            known = ", ".join(u["upload_id"] for u in wh.list_uploads()[-10:]) or "none yet"
+            raise NotFound(f"no upload {upload_id!r}; uploads: {known} (all: anomaly-pipeline uploads)")
+        if uploads[0]["status"] != "loaded":
+            raise NotFound(f"upload {upload_id} is {uploads[0]['status']}"
+                           + (f": {uploads[0]['error']}" if uploads[0]["error"] else ""))
+    loaded = [u["upload_id"] for u in uploads if u["status"] == "loaded"]
+    if not loaded:
+        raise NotFound("no upload is loaded yet: anomaly-pipeline process FILE")
+    if not any(algorithm_states(wh, key, name) for key in loaded):
+        target = f"--upload {upload_id}" if upload_id else "--all"
+        raise NotFound(f"strategy {name} has not been run on {'upload ' + upload_id if upload_id else 'any upload'} "
+                       f"yet; run it: anomaly-pipeline strategies apply {name} {target}")
 
 
 def transactions(where: TransactionFilter, strategy: str | None = None, sort: str = "-risk", limit: int = 100,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -17,7 +18,12 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "handler", None):
         parser.print_help()
         return 2
-    return args.handler(args)
+    try:
+        return args.handler(args)
+    except BrokenPipeError:  # `anomaly-pipeline anomalies | head`: the reader has what it wanted
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # Python's flush at exit must not raise again
+        return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -48,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--upload", required=True, help="upload id (see `uploads`)")
     export.add_argument("--strategy", default=None, help="strategy name (default: DEFAULT_STRATEGY)")
     export.add_argument("-o", "--output", required=True, type=Path, help="the .xlsx file to write")
+    export.add_argument("--format", choices=("text", "json"), default="text")
     export.set_defaults(handler=commands.cmd_export)
 
     doctor = sub.add_parser("doctor", help="check database, migrations, folders and the Dagster instance")

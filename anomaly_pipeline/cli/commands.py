@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
 
 import pandas as pd
 
 from anomaly_pipeline.app import health, results, uploads
 from anomaly_pipeline.app.errors import AppError
+from anomaly_pipeline.reporting.display import shorten
 
 
 def cmd_process(args: argparse.Namespace) -> int:
@@ -28,6 +30,8 @@ def cmd_process(args: argparse.Namespace) -> int:
                 line = (f"{outcome.file}: {outcome.status} upload={outcome.upload_id} "
                         f"transactions={outcome.transactions} flagged={outcome.flagged}")
                 print(line + (f" error: {outcome.error}" if outcome.error else ""), flush=True)
+                for text in ([outcome.note] if outcome.note else []) + outcome.warnings:
+                    print(f"  {'warning: ' if text != outcome.note else ''}{text}", flush=True)
     except AppError as exc:  # an unknown strategy is refused before any file is loaded
         print(f"error: --strategy: {exc}", file=sys.stderr)
         return 1
@@ -37,9 +41,17 @@ def cmd_process(args: argparse.Namespace) -> int:
 
 
 def cmd_anomalies(args: argparse.Namespace) -> int:
+    try:  # an unknown upload or strategy, or one not run yet, is not "no anomalies"
+        results.require_results(args.upload, args.strategy)
+    except AppError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     frame = results.anomalies(args.upload, args.strategy, include_all=args.all)
     if args.format == "json":
-        print(frame.to_json(orient="records", force_ascii=False, indent=2))
+        records = json.loads(frame.to_json(orient="records", force_ascii=False))
+        for record in records:
+            record["reasons"] = results.reasons_list(record.get("reasons"))
+        print(json.dumps(records, ensure_ascii=False, indent=2))
     else:
         frame.to_csv(sys.stdout, index=False)
     return 0
@@ -53,13 +65,33 @@ def cmd_uploads(args: argparse.Namespace) -> int:
     if not rows:
         print("no uploads yet")
         return 0
-    table = pd.DataFrame(rows).drop(columns=["last_strategy"])
-    for col in ("received_at", "loaded_at", "last_scored_at"):
-        table[col] = pd.to_datetime(table[col], utc=True).dt.strftime("%Y-%m-%d %H:%M:%S")
-    for col in ("transaction_count", "expected_rows", "scoring_runs"):
-        table[col] = table[col].astype("Int64")
-    print(table.astype(object).where(table.notna(), "").to_string(index=False))
+    table = pd.DataFrame([{
+        "upload": r["upload_id"], "status": r["status"], "format": r["file_format"] or "",
+        "rows": "" if r["transaction_count"] is None else int(r["transaction_count"]),
+        "warnings": len(r.get("warnings") or []),
+        "received": pd.Timestamp(r["received_at"]).strftime("%Y-%m-%d %H:%M") if r["received_at"] else "",
+        "file": f"{r['file_name']}: {r['error']}" if r["error"] else r["file_name"],
+    } for r in rows])
+    print(fit_table(table, "file"))
+    print("details (timings, warnings, errors): anomaly-pipeline uploads --format json")
     return 0
+
+
+def fit_table(table: pd.DataFrame, last: str) -> str:
+    """`table` as text lines that fit the terminal: numbers right-aligned, texts left, the `last` column's texts
+    cut at a word to the room that is left."""
+    width = shutil.get_terminal_size((100, 24)).columns
+    cells = table.astype(object).where(table.notna(), "").astype(str)
+    others = [c for c in cells.columns if c != last]
+    widths = {c: max(len(c), int(cells[c].str.len().max())) for c in others}
+    numeric = {c for c in others if pd.api.types.is_numeric_dtype(table[c])}
+    room = max(width - sum(widths.values()) - 2 * len(others) - 1, 20)
+
+    def line(values: dict[str, str]) -> str:
+        parts = [values[c].rjust(widths[c]) if c in numeric else values[c].ljust(widths[c]) for c in others]
+        return "  ".join([*parts, shorten(values[last], room)]).rstrip()
+
+    return "\n".join([line({c: c for c in cells.columns}), *(line(row) for row in cells.to_dict("records"))])
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -68,7 +100,14 @@ def cmd_export(args: argparse.Namespace) -> int:
     except AppError as exc:
         print(f"export: {exc}", file=sys.stderr)
         return 1
-    print(json.dumps(summary.as_dict()))
+    if args.format == "json":
+        print(json.dumps(summary.as_dict()))
+        return 0
+    sheets = summary.sheets
+    tests = {k: v for k, v in sheets.items() if k not in ("Summary", "Flagged vouchers")}
+    print(f"wrote {summary.path} (upload {summary.upload_id}, strategy {summary.strategy}): "
+          f"{sheets.get('Flagged vouchers', 0)} flagged voucher lines, {len(tests)} test sheets "
+          f"({sum(tests.values())} rows)")
     return 0
 
 

@@ -96,12 +96,16 @@ def cmd_list(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps(rows, indent=2))
         return 0
+    from anomaly_pipeline.cli.commands import fit_table
+    from anomaly_pipeline.detect.registry import ALGORITHMS
+
     table = pd.DataFrame([{
         "name": r["name"], "version": r["version"], "preset": "yes" if r["is_preset"] else "",
-        "threshold": r["threshold"], "enabled": ",".join(r["enabled"]),
-        "description": r["description"].split(". ")[0][:70],
+        "threshold": r["threshold"], "algorithms": f"{len(r['enabled'])} of {len(ALGORITHMS)}",
+        "description": " ".join(r["description"].split()),
     } for r in rows])
-    print(table.to_string(index=False))
+    print(fit_table(table, "description"))
+    print("details (algorithms, weights, parameters): anomaly-pipeline strategies show NAME")
     return 0
 
 

@@ -29,6 +29,7 @@ from anomaly_pipeline.orchestration.metadata import (
     frame_markdown,
     source_metadata,
     transaction_summary,
+    warnings_markdown,
 )
 from anomaly_pipeline.orchestration.partitions import partition_key_for, uploads_partitions
 from anomaly_pipeline.orchestration.resources import ScoringResource, WarehouseResource
@@ -155,15 +156,18 @@ def transactions(context: dg.AssetExecutionContext, warehouse: WarehouseResource
     context.log.info(f"event=loaded upload={key} format={file_format} rows={count} "
                      f"expected_rows={result.expected_rows} skipped={result.metadata.get('skipped_rows', 0)} "
                      f"warnings={len(result.warnings)} read_seconds={read_seconds} seconds={seconds}")
-    yield dg.AssetCheckResult(check_name=FILE_READABLE, passed=True, metadata={
-        "transactions": count, "skipped_rows": int(result.metadata.get("skipped_rows", 0)),
-        "warnings": len(result.warnings)})
+    warnings = dg.MetadataValue.md(warnings_markdown(result.warnings))
+    skipped = int(result.metadata.get("skipped_rows", 0))
+    yield dg.AssetCheckResult(
+        check_name=FILE_READABLE, passed=True, metadata={"transactions": count, "skipped_rows": skipped,
+                                                         "warnings": warnings},
+        description=f"read with {len(result.warnings)} warning(s)" if result.warnings else "read without warnings")
     yield dg.MaterializeResult(asset_key="transactions", metadata={
+        "warnings": warnings,  # first: rows skipped, damaged text, fields absent are what a reader must know
         **source,
         "transactions": count,
         "expected_rows": result.expected_rows,
-        "skipped_rows": int(result.metadata.get("skipped_rows", 0)),
-        "warnings": dg.MetadataValue.json(result.warnings),
+        "skipped_rows": skipped,
         "format": file_format,
         "read_metadata": dg.MetadataValue.json(jsonable(result.metadata)),
         "read_seconds": read_seconds,  # the rest of `seconds` is the load (COPY, indexes, commit)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import dagster as dg
 import pandas as pd
 
+from anomaly_pipeline.reporting.display import shorten
+
 #: columns holding money: shown with every decimal they have (at least two), never rounded to significant figures
 AMOUNT_COLUMNS = frozenset({"amount", "total_amount", "debit", "credit", "balance"})
 TEXT_WIDTH = 200  # characters of a text cell; longer texts end at a word boundary with "…"
@@ -19,15 +21,6 @@ def _amount(value: float) -> str:
 
 def _number(value: float) -> str:
     return "" if pd.isna(value) else f"{value:.4f}".rstrip("0").rstrip(".")
-
-
-def shorten(text: str, width: int) -> str:
-    """`text` cut at a word boundary to at most `width` characters, "…" marking the cut."""
-    if len(text) <= width:
-        return text
-    cut = text[:width - 1]
-    space = cut.rfind(" ")
-    return (cut[:space] if space > width // 2 else cut).rstrip(" ;,") + "…"
 
 
 def frame_markdown(frame: pd.DataFrame, max_rows: int = 20) -> str:
@@ -51,6 +44,11 @@ def frame_markdown(frame: pd.DataFrame, max_rows: int = 20) -> str:
                 "; ".join(map(str, v)) if isinstance(v, list | tuple) else str(v), w))
     shown = shown.astype(str).apply(lambda c: c.str.replace("|", "\\|", regex=False))
     return shown.to_markdown(index=False, disable_numparse=True, colalign=align)
+
+
+def warnings_markdown(warnings: list[str]) -> str:
+    """The reader's warnings as a Markdown list ("_none_" when it read everything cleanly)."""
+    return "\n".join(f"- {text}" for text in warnings) if warnings else "_none_"
 
 
 def algorithm_table(outcomes: dict[str, dict], weights: dict[str, float]) -> str:

@@ -7,7 +7,7 @@ import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import dagster as dg
@@ -16,6 +16,7 @@ from anomaly_pipeline.ingest.files import sha256_file
 from anomaly_pipeline.orchestration.instance import dagster_instance  # noqa: F401 - the CLI's entry point
 from anomaly_pipeline.orchestration.partitions import partition_key_for, uploads_partitions
 from anomaly_pipeline.settings import get_settings
+from anomaly_pipeline.storage.results import algorithm_states
 from anomaly_pipeline.storage.warehouse import Warehouse, open_warehouse
 
 StepCallback = Callable[[str, int, int], None]
@@ -30,6 +31,8 @@ class ProcessOutcome:
     flagged: int
     error: str | None
     run_id: str | None = None
+    warnings: list[str] = field(default_factory=list)  # what the reader skipped or found damaged
+    note: str | None = None  # what this command did beyond its status (a duplicate scored with a new strategy)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -53,8 +56,16 @@ def process_file(path: Path, instance: dg.DagsterInstance, strategy: str | None 
     key = partition_key_for(sha256_file(path))
     existing = wh.get_upload(key)
     if existing and existing["status"] in ("loaded", "rejected") and not force:
-        status = "duplicate" if existing["status"] == "loaded" else "rejected"
-        return _outcome(wh, path, key, strategy, status)
+        if existing["status"] == "rejected":
+            return _outcome(wh, path, key, strategy, "rejected")
+        if algorithm_states(wh, key, strategy):
+            return _outcome(wh, path, key, strategy, "duplicate")
+        # the same bytes are loaded, but not scored with this strategy yet: score them (nothing is read again)
+        scored = rescore_upload(key, strategy, instance, log_level, run_id=run_id)
+        outcome = _outcome(wh, path, key, strategy, "duplicate" if scored["status"] == "scored" else "failed")
+        outcome.run_id, outcome.error = scored["run_id"], scored["error"]
+        outcome.note = f"already loaded; scored now with strategy {strategy}"
+        return outcome
     if not instance.has_dynamic_partition(uploads_partitions.name, key):
         instance.add_dynamic_partitions(uploads_partitions.name, [key])
     job = defs.resolve_job_def("process_upload")
@@ -106,6 +117,7 @@ def _outcome(wh: Warehouse, path: Path, key: str, strategy: str, status: str | N
     return ProcessOutcome(
         file=str(path), upload_id=key, status=status or upload.get("status", "failed"),
         transactions=int(upload.get("transaction_count") or 0), flagged=flagged, error=upload.get("error"),
+        warnings=list(upload.get("warnings") or []),
     )
 
 

@@ -140,6 +140,9 @@ def export_workbook(wh: Warehouse, upload_id: str, strategy_name: str, path: Pat
             for name, sheet in sheet_names.items() if (n := len(per_test.get(name, ()))) > test_limit]
     if cut:
         facts.append(("Truncated sheets", "; ".join(cut)))
+    warnings = list(upload.get("warnings") or [])  # rows skipped, damaged text, fields absent: what was not read
+    facts.append(("Reading warnings", len(warnings)))
+    facts += [("Warning", text) for text in warnings]
     _write_summary(wb, facts, tests)
     summary.sheets["Summary"] = len(facts)
     summary.sheets["Flagged vouchers"] = _write_table(wb, "Flagged vouchers", VOUCHER_COLUMNS, flagged_vouchers,

@@ -12,7 +12,7 @@ from anomaly_pipeline.storage.warehouse import Warehouse
 
 COLUMNS = ("upload_id", "file_name", "file_format", "status", "transaction_count", "expected_rows",
            "received_at", "loaded_at", "load_seconds", "scoring_runs", "last_scored_at", "last_strategy",
-           "scoring_seconds", "error")
+           "scoring_seconds", "error", "warnings")
 
 
 def _utc(value: datetime | None) -> datetime | None:
