@@ -13,6 +13,7 @@ from pathlib import Path
 import dagster as dg
 
 from anomaly_pipeline.ingest.files import sha256_file
+from anomaly_pipeline.ingest.read_file import missing_reason
 from anomaly_pipeline.orchestration.instance import dagster_instance  # noqa: F401 - the CLI's entry point
 from anomaly_pipeline.orchestration.partitions import partition_key_for, uploads_partitions
 from anomaly_pipeline.settings import get_settings
@@ -51,8 +52,8 @@ def process_file(path: Path, instance: dg.DagsterInstance, strategy: str | None 
     settings = get_settings()
     wh = open_warehouse(settings.database_url)
     strategy = strategy or settings.default_strategy
-    if not path.is_file():
-        return ProcessOutcome(str(path), None, "rejected", 0, 0, "no such file")
+    if (missing := missing_reason(path)) is not None:
+        return ProcessOutcome(str(path), None, "rejected", 0, 0, missing)
     key = partition_key_for(sha256_file(path))
     existing = wh.get_upload(key)
     if existing and existing["status"] in ("loaded", "rejected") and not force:
