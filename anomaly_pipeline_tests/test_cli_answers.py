@@ -149,3 +149,8 @@ def test_anomalies_into_head_ends_without_a_traceback(env, minimal_strategy, tmp
     assert piped.stdout.splitlines()[0].startswith("upload_id,transaction_id")
     assert len(piped.stdout.splitlines()) == 2
     assert piped.stderr == ""
+
+
+def test_process_of_a_directory_says_it_is_one(env, capsys):
+    assert main(["process", str(env["tmp"])]) == 1
+    assert _out(capsys)[0] == f"{env['tmp']}: rejected upload=None transactions=0 flagged=0 error: is a directory, not a file\n"
