@@ -57,8 +57,15 @@ def test_process_loads_flags_and_reports_duplicates_and_rejections(env, capsys):
 
 def test_process_text_output(env, capsys):
     assert main(["process", str(real_file(XERO))]) == 0
-    line = capsys.readouterr().out.strip()
+    line, *notes = capsys.readouterr().out.strip().split("\n")
     assert line.endswith("loaded upload=0d9e8b7d94a6a1f8 transactions=13 flagged=0")
+    # the Xero journal has no registration date, time, counterparty or user: the tests needing them are named
+    assert notes == [
+        "  no registration date: 3 tests skipped (entry_date_gap, late_registration, period_mismatch)",
+        "  no posting time: 1 test skipped (after_hours_posting)",
+        "  no counterparty: 1 test skipped (robust_zscore_counterparty)",
+        "  no user: 1 test skipped (unusual_user_account)",
+    ]
 
 
 def test_the_cli_and_the_definitions_load_without_the_ml_and_plot_libraries():

@@ -9,6 +9,7 @@ from typing import Any
 from anomaly_pipeline.app.context import warehouse
 from anomaly_pipeline.app.errors import Invalid, NotFound
 from anomaly_pipeline.app.strategies import get as get_strategy
+from anomaly_pipeline.reporting.mapping import mapping_report_of, missing_data_lines
 from anomaly_pipeline.reporting.uploads import upload_history
 from anomaly_pipeline.settings import get_settings
 
@@ -32,13 +33,21 @@ def process_files(paths: list[Path], strategy: str | None = None, *, force: bool
                                log_level="INFO" if verbose else "CRITICAL", on_step=on_step)
 
 
-def history(limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
+def history(limit: int | None = None, offset: int = 0, *, details: bool = False) -> list[dict[str, Any]]:
     """Uploads oldest first with status, counts, load and scoring timings and errors; `limit`/`offset` page
-    the newest first instead."""
+    the newest first instead. With `details`, each has its mapping report (what each field was read from)."""
     rows = upload_history(warehouse())
+    if details:
+        reports = {u["upload_id"]: mapping_report_of(u) for u in warehouse().list_uploads()}
+        rows = [{**row, "mapping_report": reports.get(row["upload_id"])} for row in rows]
     if limit is None:
         return rows
     return list(reversed(rows))[offset:offset + limit]
+
+
+def missing_data(upload_id: str, strategy: str | None = None) -> list[str]:
+    """Fields the upload's file did not have that made tests skip ("no registration date: 3 tests skipped")."""
+    return missing_data_lines(warehouse(), upload_id, strategy or get_settings().default_strategy)
 
 
 def status(upload_id: str) -> dict[str, Any]:
@@ -50,7 +59,8 @@ def status(upload_id: str) -> dict[str, Any]:
     metadata = upload.get("read_metadata") or {}
     return {**row, "size_bytes": upload.get("size_bytes"), "sha256": upload.get("sha256"),
             "warnings": upload.get("warnings") or [], "entity": upload.get("entity"),
-            "mapping": metadata.get("mapping") if isinstance(metadata, dict) else None}
+            "mapping": metadata.get("mapping") if isinstance(metadata, dict) else None,
+            "mapping_report": mapping_report_of(upload)}
 
 
 INCOMING = "incoming"  # data_dir/incoming/<upload>/: files received over HTTP until their run archives them

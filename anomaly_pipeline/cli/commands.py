@@ -32,11 +32,14 @@ def cmd_process(args: argparse.Namespace) -> int:
                 print(line + (f" error: {outcome.error}" if outcome.error else ""), flush=True)
                 for text in ([outcome.note] if outcome.note else []) + outcome.warnings:
                     print(f"  {'warning: ' if text != outcome.note else ''}{text}", flush=True)
+                for note in uploads.missing_data(outcome.upload_id, args.strategy) if outcome.upload_id else ():
+                    print(f"  {note}", flush=True)
     except AppError as exc:  # an unknown strategy is refused before any file is loaded
         print(f"error: --strategy: {exc}", file=sys.stderr)
         return 1
     if args.format == "json":
-        print(json.dumps([o.as_dict() for o in outcomes], indent=2))
+        print(json.dumps([{**o.as_dict(), "missing_data": uploads.missing_data(o.upload_id, args.strategy)
+                           if o.upload_id else []} for o in outcomes], indent=2))
     return 1 if any(o.status in ("rejected", "failed") for o in outcomes) else 0
 
 
@@ -58,7 +61,7 @@ def cmd_anomalies(args: argparse.Namespace) -> int:
 
 
 def cmd_uploads(args: argparse.Namespace) -> int:
-    rows = uploads.history()
+    rows = uploads.history(details=args.format == "json")
     if args.format == "json":
         print(json.dumps(rows, indent=2, default=str))
         return 0

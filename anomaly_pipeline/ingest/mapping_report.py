@@ -10,11 +10,24 @@ from anomaly_pipeline.ingest.column_mapping import CANONICAL_FIELDS, Mapping
 ABSENT = "absent"
 
 
+_ALTERNATIVES = {"amount": ("debit", "credit"), "debit": ("amount",), "credit": ("amount",)}
+
+
 def mapping_report(columns: list[str], mapping: Mapping, *, direction_column: str | None,
-                   skipped: list[dict]) -> dict:
-    """The report of a table read by `column_mapping` (CSV, Excel, JSON)."""
-    fields = {canon: {"source": mapping.columns[canon], "how": mapping.how.get(canon, "header")}
-              if canon in mapping.columns else {"source": None, "how": ABSENT} for canon in CANONICAL_FIELDS}
+                   skipped: list[dict], filled: dict[str, dict] | None = None) -> dict:
+    """The report of a table read by `column_mapping` (CSV, Excel, JSON). `filled`: fields no column feeds but
+    the reader gave a value ({"source": value, "how": where from}). An amount read from debit/credit columns
+    (or the other way round) is not reported absent."""
+    fields = {}
+    for canon in CANONICAL_FIELDS:
+        if canon in mapping.columns:
+            fields[canon] = {"source": mapping.columns[canon], "how": mapping.how.get(canon, "header")}
+        elif canon in (filled or {}):
+            fields[canon] = dict(filled[canon])
+        elif any(other in mapping.columns for other in _ALTERNATIVES.get(canon, ())):
+            continue
+        else:
+            fields[canon] = {"source": None, "how": ABSENT}
     read = set(mapping.columns.values()) | set(mapping.balance_columns) | {direction_column}
     return {
         "fields": fields,
@@ -43,20 +56,31 @@ def absent_fields(report: dict) -> list[str]:
     return [canon for canon, entry in report.get("fields", {}).items() if entry.get("how") == ABSENT]
 
 
-def report_lines(report: dict) -> list[str]:
-    """The report as short lines for a terminal, a spreadsheet or the Dagster UI."""
-    lines = []
+def report_facts(report: dict) -> list[tuple[str, str]]:
+    """The report as (label, value) pairs: one per field read, then what is absent, not read and skipped."""
+    facts = []
     for canon, entry in report.get("fields", {}).items():
-        if entry.get("how") == ABSENT:
-            continue
-        how = entry.get("how")
-        lines.append(f"{canon} <- {entry.get('source')!r}" + (f" ({how})" if how not in ("header", "format") else ""))
+        if entry.get("how") != ABSENT:
+            how = entry.get("how")
+            facts.append((canon, f"{entry.get('source')}" + (f" ({how})" if how not in ("header", "format") else "")))
     absent = absent_fields(report)
     if absent:
-        lines.append("absent: " + ", ".join(absent))
+        facts.append(("absent", ", ".join(absent)))
     if report.get("unmapped_columns"):
-        lines.append("not read: " + ", ".join(repr(c) for c in report["unmapped_columns"]))
+        facts.append(("not read", ", ".join(str(c) for c in report["unmapped_columns"])))
     for entry in report.get("skipped_rows", []):
-        lines.append(f"skipped {entry['rows']} rows: {entry['reason']}")
-    lines.extend(report.get("notes", []))
-    return lines
+        facts.append(("rows skipped", f"{entry['rows']}: {entry['reason']}"))
+    facts.extend(("note", note) for note in report.get("notes", []))
+    return facts
+
+
+def report_lines(report: dict) -> list[str]:
+    """The report as short lines for a terminal: `field <- source (how)`, then absent, not read, skipped."""
+    return [f"{label} <- {value}" if label in CANONICAL_FIELDS else f"{label}: {value}"
+            for label, value in report_facts(report)]
+
+
+def report_markdown(report: dict) -> str:
+    """The report as a Markdown table for the Dagster UI."""
+    rows = [f"| {label} | {str(value).replace('|', '/')} |" for label, value in report_facts(report)]
+    return "\n".join(["| field | read from |", "|---|---|", *rows])

@@ -94,16 +94,20 @@ def _canonical(table: pd.DataFrame, mapping: Mapping, raw: Callable[[], pd.Serie
     if "line_number" in cols:
         out["line_number"] = _per_distinct(table[cols["line_number"]],
                                            lambda v: pd.to_numeric(v, errors="coerce").astype("Int64"))
+    filled: dict[str, dict] = {}  # fields no column feeds, and where their value came from
     if "account" not in out:
         if "account_name" in out:
             out["account"] = out["account_name"]
+            filled["account"] = {"source": cols["account_name"], "how": "the account name"}
         else:
             out["account"] = default_account or "BANK"
+            filled["account"] = {"source": default_account or "BANK",
+                                 "how": "the preamble" if default_account else "default"}
     elif default_account:
         out["account"] = out["account"].fillna(default_account)
-    default_currency = default_currency or _amount_header_currency(mapping)
-    if "currency" not in out and default_currency:
+    if "currency" not in out and (default_currency or (default_currency := _amount_header_currency(mapping))):
         out["currency"] = default_currency
+        filled["currency"] = {"source": default_currency, "how": "the preamble or the amount header"}
     if default_entity:
         out["entity"] = default_entity
     out["source_format"] = source_format
@@ -131,7 +135,8 @@ def _canonical(table: pd.DataFrame, mapping: Mapping, raw: Callable[[], pd.Serie
         "direction_column": direction,
         "balance_rows": int(summary.sum()),
         "skipped_rows": len(out) - len(frame),
-        "mapping_report": mapping_report(list(table.columns), mapping, direction_column=direction, skipped=skipped),
+        "mapping_report": mapping_report(list(table.columns), mapping, direction_column=direction, skipped=skipped,
+                                         filled=filled),
     }
     return frame, metadata, warnings + row_warnings
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dagster as dg
 import pandas as pd
 
+from anomaly_pipeline.ingest.mapping_report import report_markdown
 from anomaly_pipeline.reporting.display import shorten
 
 #: columns holding money: shown with every decimal they have (at least two), never rounded to significant figures
@@ -96,4 +97,7 @@ def source_metadata(file_name: str, file_format: str, read_metadata: dict) -> di
         out["mapping"] = dg.MetadataValue.md(frame_markdown(table, max_rows=50))
     elif mapping:
         out["mapping"] = dg.MetadataValue.json(mapping) if isinstance(mapping, dict | list) else str(mapping)
+    report = read_metadata.get("mapping_report")
+    if isinstance(report, dict):
+        out["mapping_report"] = dg.MetadataValue.md(report_markdown(report))
     return out

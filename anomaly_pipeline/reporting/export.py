@@ -24,6 +24,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from anomaly_pipeline.detect.registry import ALGORITHMS
+from anomaly_pipeline.ingest.mapping_report import report_facts
+from anomaly_pipeline.reporting.mapping import mapping_report_of
 from anomaly_pipeline.storage import schema
 from anomaly_pipeline.storage.warehouse import Warehouse, now
 from anomaly_pipeline.strategies.store import get_strategy
@@ -132,6 +134,8 @@ def export_workbook(wh: Warehouse, upload_id: str, strategy_name: str, path: Pat
         ("Strategy description", strategy.description), ("Risk threshold", strategy.threshold),
         ("Exported at", now()),
     ]
+    report = mapping_report_of(upload)  # what the reader understood: near the top, before the test table
+    facts += [(f"Read: {label}", value) for label, value in report_facts(report)] if report else []
     test_limit = min(MAX_SHEET_ROWS, MAX_TEST_SHEET_ROWS)
     why = "Excel's limit" if test_limit == MAX_SHEET_ROWS else "the strongest; Summary counts all"
     cut = [f"Flagged vouchers: first {MAX_SHEET_ROWS} of {len(flagged_vouchers)} rows (Excel's limit)"
