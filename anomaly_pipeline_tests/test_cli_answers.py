@@ -43,7 +43,10 @@ def test_reader_warnings_show_in_process_uploads_export_and_the_asset(env, monke
     assert main(["process", str(copy)]) == 0
     lines = _out(capsys)[0].splitlines()
     assert lines[0].startswith(f"{copy}: duplicate upload={outcome['upload_id']} transactions=10 flagged=")
-    assert lines[1:] == [f"  warning: {stored[0]}"]
+    assert lines[1] == f"  warning: {stored[0]}"
+    # then the fields a card statement lacks, each with the tests it skipped
+    assert "  no registration date: 3 tests skipped (entry_date_gap, late_registration, period_mismatch)" in lines[2:]
+    assert all(line.startswith("  no ") and " skipped (" in line for line in lines[2:])
 
     assert main(["uploads", "--format", "json"]) == 0
     assert json.loads(_out(capsys)[0])[0]["warnings"] == stored
@@ -109,7 +112,12 @@ def test_process_with_another_strategy_scores_an_already_loaded_file(env, capsys
 
     assert main(["process", str(copy), "--strategy", "aggressive"]) == 0  # scored already: nothing to do
     assert _out(capsys)[0].splitlines() == [
-        f"{copy}: duplicate upload={first['upload_id']} transactions=13 flagged=9"]
+        f"{copy}: duplicate upload={first['upload_id']} transactions=13 flagged=9",
+        # the fields the Xero journal lacks, each with the tests it skipped
+        "  no registration date: 3 tests skipped (entry_date_gap, late_registration, period_mismatch)",
+        "  no posting time: 1 test skipped (after_hours_posting)",
+        "  no counterparty: 1 test skipped (robust_zscore_counterparty)",
+        "  no user: 1 test skipped (unusual_user_account)"]
 
 
 def test_listings_fit_a_terminal_and_export_prints_text(env, monkeypatch, capsys):

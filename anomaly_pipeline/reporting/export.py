@@ -134,8 +134,6 @@ def export_workbook(wh: Warehouse, upload_id: str, strategy_name: str, path: Pat
         ("Strategy description", strategy.description), ("Risk threshold", strategy.threshold),
         ("Exported at", now()),
     ]
-    report = mapping_report_of(upload)  # what the reader understood: near the top, before the test table
-    facts += [(f"Read: {label}", value) for label, value in report_facts(report)] if report else []
     test_limit = min(MAX_SHEET_ROWS, MAX_TEST_SHEET_ROWS)
     why = "Excel's limit" if test_limit == MAX_SHEET_ROWS else "the strongest; Summary counts all"
     cut = [f"Flagged vouchers: first {MAX_SHEET_ROWS} of {len(flagged_vouchers)} rows (Excel's limit)"
@@ -147,6 +145,8 @@ def export_workbook(wh: Warehouse, upload_id: str, strategy_name: str, path: Pat
     warnings = list(upload.get("warnings") or [])  # rows skipped, damaged text, fields absent: what was not read
     facts.append(("Reading warnings", len(warnings)))
     facts += [("Warning", text) for text in warnings]
+    report = mapping_report_of(upload)  # what each field was read from: on the first sheet, above the tests
+    facts += [(f"Read: {label}", value) for label, value in report_facts(report)] if report else []
     _write_summary(wb, facts, tests)
     summary.sheets["Summary"] = len(facts)
     summary.sheets["Flagged vouchers"] = _write_table(wb, "Flagged vouchers", VOUCHER_COLUMNS, flagged_vouchers,
