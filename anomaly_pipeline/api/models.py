@@ -61,7 +61,8 @@ class UploadStatus(BaseModel):
     error: str | None = None
     warnings: list[Any] = Field(default_factory=list)
     entity: str | None = None
-    mapping: Any = None
+    mapping: Any = Field(default=None, description="the columns the reader took for each canonical field")
+    mapping_report: Any = Field(default=None, description="how each header was mapped or why not")
     run_id: str | None = None
     run_status: RunState | None = None
 

@@ -21,6 +21,7 @@ from anomaly_pipeline.ingest.mapping_report import mapping_report
 from anomaly_pipeline.ingest.raw_records import raw_json, raw_json_text
 from anomaly_pipeline.ingest.statement_rows import apply_direction, balance_rows, find_direction_column
 from anomaly_pipeline.ingest.values import as_text, parse_amounts, parse_dates
+from anomaly_pipeline.series_ops import per_distinct
 
 
 def tabular_to_canonical(
@@ -92,7 +93,7 @@ def _canonical(table: pd.DataFrame, mapping: Mapping, raw: Callable[[], pd.Serie
         if field_name in cols:
             out[field_name] = as_text(table[cols[field_name]])
     if "line_number" in cols:
-        out["line_number"] = _per_distinct(table[cols["line_number"]],
+        out["line_number"] = per_distinct(table[cols["line_number"]],
                                            lambda v: pd.to_numeric(v, errors="coerce").astype("Int64"))
     filled: dict[str, dict] = {}  # fields no column feeds, and where their value came from
     if "account" not in out:
@@ -168,17 +169,6 @@ def _repeated_header_rows(table: pd.DataFrame, date_column: str) -> pd.Series:
     for column in table.columns:
         same &= table[column].astype("string").str.strip().fillna("") == str(column)
     return same.fillna(False).astype(bool)
-
-
-def _per_distinct(values: pd.Series, convert: Callable[[pd.Series], pd.Series]) -> pd.Series:
-    """An element-wise `convert(values)` computed once per distinct value (a ledger's million rows repeat a
-    few thousand values), a missing value being one of them. Object columns are converted whole: their
-    1, 1.0 and True would count as one value."""
-    if values.dtype == object:
-        return convert(values)
-    codes, distinct = pd.factorize(values, use_na_sentinel=False)
-    converted = convert(pd.Series(distinct))
-    return pd.Series(converted.array.take(codes), index=values.index, name=values.name)
 
 
 def _amounts(table: pd.DataFrame, mapping: Mapping, bank_like: bool) -> tuple[pd.Series, str | None, str | None]:

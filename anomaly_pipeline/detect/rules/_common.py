@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -24,6 +23,7 @@ from anomaly_pipeline.detect.norms import (
     rarity_score,
     unit_weights,
 )
+from anomaly_pipeline.series_ops import per_distinct
 
 SEVERITIES = tuple(SEVERITY_SCORE)
 
@@ -156,14 +156,6 @@ PERIOD_FREQ = {"month": "M", "quarter": "Q", "year": "Y"}
 def check_period(name: str, config: dict[str, Any], key: str = "period") -> None:
     if config[key] not in PERIOD_FREQ:
         raise ConfigError(f"{name}.{key}: must be one of {', '.join(PERIOD_FREQ)}, got {config[key]!r}")
-
-
-def per_distinct(values: pd.Series, func: Callable[[pd.Series], pd.Series]) -> pd.Series:
-    """`func(values)` computed once per distinct value and spread back (missing stays missing): a
-    million lines span a few hundred dates, and period arithmetic is costly per element."""
-    codes, uniques = pd.factorize(values)
-    result = func(pd.Series(uniques))
-    return pd.Series(result.array.take(codes, allow_fill=True), index=values.index)
 
 
 def period_of(dates: pd.Series, period: str) -> pd.Series:
