@@ -121,7 +121,7 @@ class Anomaly(BaseModel):
     description: str | None
     risk_score: float
     is_anomaly: bool
-    reasons: str | None
+    reasons: list[str] = Field(description="one entry per algorithm that fired, strongest first")
 
 
 class AnomalyPage(BaseModel):
@@ -154,7 +154,7 @@ class Transaction(BaseModel):
     user_name: str | None
     risk_score: float
     is_anomaly: bool
-    reasons: str | None
+    reasons: list[str]
 
 
 class TransactionPage(BaseModel):
@@ -179,7 +179,7 @@ class Risk(BaseModel):
     risk_score: float
     voucher_risk: float | None
     is_anomaly: bool
-    reasons: str | None
+    reasons: list[str]
 
 
 class TransactionDetail(BaseModel):

@@ -41,7 +41,8 @@ def _key(row: dict[str, Any]) -> str:
 def anomaly_items(upload_id: str | None, strategy: str, limit: int, offset: int) -> tuple[list[Anomaly], bool]:
     frame = results.anomalies(upload_id, strategy, limit=limit + 1, offset=offset)
     rows = jsonable(frame.astype(object).where(frame.notna(), None).to_dict(orient="records"))
-    return [Anomaly(id=_key(r), **r) for r in rows[:limit]], len(rows) > limit
+    return [Anomaly(id=_key(r), **{**r, "reasons": results.reasons_list(r["reasons"])}) for r in rows[:limit]], \
+        len(rows) > limit
 
 
 @router.get("/transactions", response_model=TransactionPage)
@@ -61,15 +62,17 @@ def transactions(upload_id: str | None = UPLOAD, account: str | None = Query(Non
                                       date_to=date_to, amount_min=amount_min, amount_max=amount_max, user=user,
                                       text=text, min_risk=min_risk, is_anomaly=is_anomaly)
     rows, has_more = results.transactions(where, strategy, sort, limit, offset)
-    items = [Transaction(id=_key(r), **jsonable(r)) for r in rows]
+    items = [Transaction(id=_key(r), **{**jsonable(r), "reasons": results.reasons_list(r["reasons"])}) for r in rows]
     return TransactionPage(strategy=strategy or get_settings().default_strategy, items=items, limit=limit,
                            offset=offset, has_more=has_more)
 
 
-@router.get("/transactions/anomalies", response_model=AnomalyPage)
+@router.get("/transactions/anomalies", response_model=AnomalyPage, responses=problems(404))
 def anomalies(upload_id: str | None = UPLOAD, strategy: str | None = STRATEGY, limit: int = LIMIT,
               offset: int = OFFSET) -> AnomalyPage:
-    """The flagged transactions, strongest first, with reasons: the rows `anomaly-pipeline anomalies` prints."""
+    """The flagged transactions, strongest first, with reasons: the rows `anomaly-pipeline anomalies` prints.
+    404 (as the CLI's error) for an unknown upload or strategy, or a strategy not yet run on the upload."""
+    results.require_results(upload_id, strategy)
     strategy = strategy or get_settings().default_strategy
     items, has_more = anomaly_items(upload_id, strategy, limit, offset)
     return AnomalyPage(strategy=strategy, items=items, limit=limit, offset=offset, has_more=has_more)
@@ -86,6 +89,7 @@ def transaction(transaction_id: str = Path(max_length=64, description="<upload_i
     if isinstance(raw, str):
         with contextlib.suppress(ValueError):  # else kept as the text it is
             raw = json.loads(raw)
+    risk = detail["risk"] and {**detail["risk"], "reasons": results.reasons_list(detail["risk"]["reasons"])}
     return TransactionDetail(id=transaction_id, strategy=detail["strategy"], transaction=fields, raw=raw,
-                             risk=detail["risk"], algorithms=detail["algorithms"],
+                             risk=risk, algorithms=detail["algorithms"],
                              voucher_lines=jsonable(detail["voucher_lines"]))
