@@ -315,3 +315,26 @@ def test_keys_are_stored_only_as_hashes(server):
         rows = conn.execute("SELECT prefix, key_hash FROM api_keys").fetchall()
     assert rows and all(len(h) == 64 and server.key not in h for _, h in rows)
     assert server.key[:10] in [p for p, _ in rows]
+
+
+def test_runs_started_over_http_are_runs_of_the_shared_instance_for_that_partition(tmp_path, monkeypatch):
+    """With DAGSTER_HOME set (as `dagster dev` or the deployment shares it), an upload and a rescore started
+    over HTTP are recorded in that instance under the upload's partition: the UI shows them."""
+    import dagster as dg
+
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    with running_server(tmp_path / "srv", f"sqlite:///{tmp_path / 'warehouse.db'}", DAGSTER_HOME=str(home)) as srv, \
+            srv.client() as client, real_file(XERO).open("rb") as fh:
+        upload = client.post("/upload", files={"file": ("xero.csv", fh)}).json()
+        wait_for(client, upload["status_url"].removeprefix("/api/v1"), ("loaded",))
+        rescore = client.post("/analysis/run", json={"upload_ids": [upload["upload_id"]], "strategy": "aggressive"})
+        wait_for(client, f"/analysis/{rescore.json()['run_id']}/status", ("succeeded",))
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    with dg.DagsterInstance.get() as instance:
+        records = instance.get_run_records(dg.RunsFilter(tags={"dagster/partition": upload["upload_id"]}))
+    runs = {r.dagster_run.run_id: r.dagster_run for r in records}
+    assert set(runs) == {upload["run_id"], rescore.json()["run_id"]}
+    assert runs[upload["run_id"]].job_name == "process_upload" and runs[upload["run_id"]].tags["upload_file"] == "xero.csv"
+    assert runs[rescore.json()["run_id"]].job_name == "rescore_upload"
+    assert all(run.status == dg.DagsterRunStatus.SUCCESS for run in runs.values())
