@@ -72,9 +72,11 @@ def anomalies(upload_id: str | None = UPLOAD, strategy: str | None = STRATEGY, l
               offset: int = OFFSET) -> AnomalyPage:
     """The flagged transactions, strongest first, with reasons: the rows `anomaly-pipeline anomalies` prints.
     404 (as the CLI's error) for an unknown upload or strategy, or a strategy not yet run on the upload."""
-    results.require_results(upload_id, strategy)
-    strategy = strategy or get_settings().default_strategy
-    items, has_more = anomaly_items(upload_id, strategy, limit, offset)
+    name = strategy or get_settings().default_strategy
+    items, has_more = anomaly_items(upload_id, name, limit, offset)
+    if not items and not offset:  # nothing: say why when the question names nothing (100 ms: only then)
+        results.require_results(upload_id, strategy)
+    strategy = name
     return AnomalyPage(strategy=strategy, items=items, limit=limit, offset=offset, has_more=has_more)
 
 
