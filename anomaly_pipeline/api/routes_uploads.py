@@ -45,7 +45,8 @@ def status_url(upload_id: str) -> str:
 
 
 def _status(answer: dict) -> UploadStatus:
-    return UploadStatus(**{**answer, "status_url": status_url(answer["upload_id"])})
+    return UploadStatus(**{**answer, "warnings": answer.get("warnings") or [],
+                           "status_url": status_url(answer["upload_id"])})
 
 
 @router.post("/upload", status_code=202, response_model=UploadStatus, openapi_extra=UPLOAD_BODY, responses={

@@ -338,3 +338,16 @@ def test_runs_started_over_http_are_runs_of_the_shared_instance_for_that_partiti
     assert runs[upload["run_id"]].job_name == "process_upload" and runs[upload["run_id"]].tags["upload_file"] == "xero.csv"
     assert runs[rescore.json()["run_id"]].job_name == "rescore_upload"
     assert all(run.status == dg.DagsterRunStatus.SUCCESS for run in runs.values())
+
+
+def test_history_pages_uploads_newest_first_whatever_their_state(server, loaded):
+    """A rejected upload and one still queued (no warnings recorded yet) are listed like a loaded one."""
+    with server.client() as client:
+        queued = client.post("/upload", files={"file": ("fresh.csv", b"date,amount\n2024-01-01,1\n2024-01-02,7\n")})
+        assert queued.status_code == 202
+        page = client.get("/upload/history", params={"limit": 500}).json()
+        first = client.get("/upload/history", params={"limit": 1}).json()
+    ids = [u["upload_id"] for u in page["items"]]
+    assert loaded["upload_id"] in ids and not page["has_more"]
+    assert first["items"][0]["upload_id"] == ids[0] and first["has_more"] == (len(ids) > 1)
+    assert all(isinstance(u["warnings"], list) and u["status_url"].endswith("/status") for u in page["items"])
