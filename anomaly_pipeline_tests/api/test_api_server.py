@@ -351,3 +351,21 @@ def test_history_pages_uploads_newest_first_whatever_their_state(server, loaded)
     assert loaded["upload_id"] in ids and not page["has_more"]
     assert first["items"][0]["upload_id"] == ids[0] and first["has_more"] == (len(ids) > 1)
     assert all(isinstance(u["warnings"], list) and u["status_url"].endswith("/status") for u in page["items"])
+
+
+def test_a_mapping_sidecar_sent_with_the_file_decides_the_columns(server):
+    body = "Dag;Summa;Konto nr;Vad\n2024-01-05;120,50;1930;Hyra\n2024-01-06;-80,00;2440;Kaffe\n" \
+           "2024-01-07;99,00;1930;Porto\n"
+    mapping = "posting_date: Dag\namount: Summa\naccount: Konto nr\ndescription: Vad\n"
+    with server.client() as client:
+        accepted = client.post("/upload", files={"file": ("odd headers.csv", body.encode()),
+                                                 "mapping": ("odd headers.csv.mapping.yaml", mapping.encode())})
+        assert accepted.status_code == 202, accepted.text
+        final = wait_for(client, f"/upload/{accepted.json()['upload_id']}/status", ("loaded", "failed", "rejected"))
+        rows = client.get("/transactions", params={"upload_id": final["upload_id"], "sort": "id"}).json()["items"]
+    assert final["status"] == "loaded" and final["transaction_count"] == 3
+    assert final["mapping"]["columns"]["account"] == "Konto nr"
+    assert [(r["account"], r["amount"], r["description"]) for r in rows] == [
+        ("1930", 120.5, "Hyra"), ("2440", -80.0, "Kaffe"), ("1930", 99.0, "Porto")]
+    archived = sorted(p.name for p in (server.data_dir / "archive" / final["upload_id"]).iterdir())
+    assert archived == ["odd_headers.csv", "odd_headers.csv.mapping.yaml"]
