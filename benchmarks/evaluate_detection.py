@@ -25,6 +25,7 @@ from anomaly_pipeline.ingest.read_file import read_file
 from anomaly_pipeline.settings import get_settings
 from anomaly_pipeline.strategies.model import Strategy, load_preset
 from benchmarks.generate_ledger import KINDS, generate_ledger, write_ledger
+from benchmarks.generate_wholesale import generate_wholesale, write_wholesale
 
 
 def run_strategy(frame: pd.DataFrame, strategy: Strategy) -> tuple[pd.DataFrame, dict[str, str], dict[str, float]]:
@@ -57,10 +58,19 @@ def score_ledger(path: Path, strategy_name: str) -> tuple[pd.DataFrame, pd.DataF
     return frame, scores, seconds
 
 
-def evaluate_seed(seed: int, strategy_name: str, scale: float, per_kind: int) -> dict:
+def generated(generator: str, seed: int, scale: float, per_kind: int, folder: Path) -> tuple[pd.DataFrame, Path]:
+    """(labelled ledger, its CSV) from the named generator: `ledger` (the one detectors are tuned on) or
+    `wholesale` (held out: written apart, never tuned on)."""
+    if generator == "wholesale":
+        ledger = generate_wholesale(seed=seed, per_kind=per_kind)
+        return ledger, write_wholesale(ledger, folder / f"wholesale_{seed}.csv")
     ledger = generate_ledger(seed=seed, scale=scale, per_kind=per_kind)
+    return ledger, write_ledger(ledger, folder / f"ledger_{seed}.csv")
+
+
+def evaluate_seed(seed: int, strategy_name: str, scale: float, per_kind: int, generator: str = "ledger") -> dict:
     with tempfile.TemporaryDirectory() as tmp:
-        path = write_ledger(ledger, Path(tmp) / f"ledger_{seed}.csv")
+        ledger, path = generated(generator, seed, scale, per_kind, Path(tmp))
         frame, scores, seconds = score_ledger(path, strategy_name)
     strategy = load_preset(strategy_name)
     active = frame[~frame["is_removed"]]
@@ -80,7 +90,11 @@ def evaluate_seed(seed: int, strategy_name: str, scale: float, per_kind: int) ->
             kind=("anomaly_kind", "first"), hit=("hit", "any"))
         per_detector[algorithm] = hit.groupby("kind")["hit"].mean()
     flagged_rows = rows[rows["is_anomaly"]]
+    labelled_voucher = rows.groupby("voucher_id")["anomaly_kind"].apply(lambda k: (k != "").any())
+    flagged_voucher = rows.groupby("voucher_id")["is_anomaly"].any()
+    normal = ~labelled_voucher
     return {
+        "false_alarms": float(flagged_voucher[normal].mean()),
         "recall": per_kind,
         "per_detector": pd.DataFrame(per_detector),
         "precision_rows": float((flagged_rows["anomaly_kind"] != "").mean()) if len(flagged_rows) else float("nan"),
@@ -103,15 +117,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--strategy", default="balanced")
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--per-kind", type=int, default=6)
+    parser.add_argument("--generator", choices=["ledger", "wholesale"], default="ledger",
+                        help="ledger: the generator detectors are tuned on; wholesale: held out")
     args = parser.parse_args(argv)
     results = []
     for seed in args.seeds:
         started = time.perf_counter()
-        res = evaluate_seed(seed, args.strategy, args.scale, args.per_kind)
+        res = evaluate_seed(seed, args.strategy, args.scale, args.per_kind, args.generator)
         print(f"seed {seed}: {res['rows']} lines, {res['flagged_rows']} flagged, {time.perf_counter() - started:.1f} s")
         results.append(res)
     recall = pd.DataFrame({i: r["recall"] for i, r in enumerate(results)}).reindex(list(KINDS))
-    print(f"\nstrategy {args.strategy}, seeds {args.seeds}, {args.per_kind} instances per kind per seed")
+    print(f"\ngenerator {args.generator}, strategy {args.strategy}, seeds {args.seeds}, "
+          f"{args.per_kind} instances per kind per seed")
     print("\n| anomaly kind | recall (mean ± sd over seeds) | detectors that flag it (share of instances) |")
     print("|---|---|---|")
     for kind in KINDS:
@@ -122,6 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"precision (flagged lines that are labelled): {_spread([r['precision_rows'] for r in results])}")
     print(f"precision (flagged vouchers holding a labelled line): {_spread([r['voucher_precision'] for r in results])}")
     print(f"share of vouchers flagged: {_spread([r['vouchers_flagged'] for r in results])}")
+    print(f"false alarms (normal vouchers flagged): {_spread([r['false_alarms'] for r in results])}")
     seconds = pd.DataFrame([r["seconds"] for r in results]).mean().sort_values(ascending=False)
     print("seconds per algorithm (mean): " + ", ".join(f"{a} {s:.2f}" for a, s in seconds.items()))
     return 0
