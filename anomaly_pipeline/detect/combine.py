@@ -7,10 +7,13 @@ import pandas as pd
 
 
 def combine_scores(transactions: pd.DataFrame, scores: pd.DataFrame, weights: dict[str, float],
-                   threshold: float) -> pd.DataFrame:
+                   threshold: float, families: dict[str, str] | None = None) -> pd.DataFrame:
     """Noisy-OR of weighted scores: risk = 1 - prod(1 - w_a * s_a), so independent signals add up and
-    the result stays in [0, 1]. Reasons of the algorithms that flagged the row, strongest first (equal
-    contributions in algorithm order, so the reasons do not depend on the order the scores come in).
+    the result stays in [0, 1]. Algorithms of one family (`families`: algorithm -> family; by default the
+    ML models, which read the same features and see the same rows) are one signal: the family counts with
+    its strongest member's contribution and gives one reason, naming the members that flagged the row.
+    Reasons of the algorithms that flagged the row, strongest first (equal contributions in algorithm
+    order, so the reasons do not depend on the order the scores come in).
 
     scores: long frame with transaction_id, algorithm, score, flagged, reason.
     Returns one row per transaction: transaction_id, voucher_id, risk_score, voucher_risk, is_anomaly, reasons.
@@ -20,20 +23,31 @@ def combine_scores(transactions: pd.DataFrame, scores: pd.DataFrame, weights: di
     reasons = np.full(len(base), None, dtype=object)
     log_keep = np.zeros(len(base))
     if not scores.empty:
+        families = ml_families() if families is None else families
         at = _positions(ids, scores["transaction_id"].to_numpy())
         known = at >= 0  # scores of transactions not in the frame (removed lines) count for nothing
         # per algorithm, not per row: a million rows hold a few dozen algorithm names
         algorithm, names = pd.factorize(scores["algorithm"], sort=True)
         weight = pd.Series(names).map(weights).fillna(0.0).clip(0.0, 1.0).to_numpy(dtype="float64")[algorithm]
         contribution = weight * scores["score"].clip(0.0, 1.0).to_numpy(dtype="float64")
-        log_keep = np.bincount(at[known], weights=np.log1p(-np.minimum(contribution[known], 1 - 1e-12)),
+        family_names = pd.Series(names).map(families).fillna(pd.Series(names)).to_numpy(dtype=object)
+        family_code, family_label = pd.factorize(family_names, sort=True)
+        family = family_code[algorithm]
+        grouped = len(family_label) < len(names)  # some algorithms share a family
+        key = at * len(family_label) + family
+        strongest = _strongest(key, contribution, known) if grouped else np.flatnonzero(known)
+        log_keep = np.bincount(at[strongest], weights=np.log1p(-np.minimum(contribution[strongest], 1 - 1e-12)),
                                minlength=len(base))
         fired = np.flatnonzero(known & scores["flagged"].to_numpy(dtype=bool) & (contribution > 0)
                                & scores["reason"].notna().to_numpy())
-        order = fired[np.lexsort((algorithm[fired], -contribution[fired], at[fired]))]
-        labels = (np.asarray(names, dtype=object)[algorithm[order]] + ": "
-                  + scores["reason"].iloc[order].astype(str).to_numpy(dtype=object))
-        joined = join_reasons(at[order], labels)
+        text = scores["reason"].iloc[fired].astype(str).to_numpy(dtype=object)
+        label = np.asarray(names, dtype=object)[algorithm[fired]]
+        if grouped and len(fired):
+            fired, label, text = _one_per_family(fired, key, contribution, algorithm, names, family, family_label,
+                                                 text, label)
+        order = np.lexsort((algorithm[fired], -contribution[fired], at[fired]))
+        fired, label, text = fired[order], label[order], text[order]
+        joined = join_reasons(at[fired], label + ": " + text)
         reasons[joined.index.to_numpy()] = joined.to_numpy(dtype=object)
     risk = np.clip(1.0 - np.exp(log_keep), 0.0, 1.0).round(6)
     base["risk_score"] = risk
@@ -48,6 +62,42 @@ def combine_scores(transactions: pd.DataFrame, scores: pd.DataFrame, weights: di
         voucher_risk[has_voucher] = highest[codes[has_voucher]]
     base["voucher_risk"] = voucher_risk
     return base
+
+
+def ml_families() -> dict[str, str]:
+    """algorithm -> 'ml models' for every registered ML algorithm."""
+    from anomaly_pipeline.detect.registry import ALGORITHMS  # the registry imports every detector
+
+    return {name: "ml models" for name, cls in ALGORITHMS.items() if cls.kind == "ml"}
+
+
+def _strongest(key: np.ndarray, contribution: np.ndarray, known: np.ndarray) -> np.ndarray:
+    """Rows (among `known`) holding the largest contribution of each key."""
+    rows = np.flatnonzero(known)
+    rows = rows[np.lexsort((-contribution[rows], key[rows]))]
+    first = np.r_[True, key[rows][1:] != key[rows][:-1]]
+    return rows[first]
+
+
+ENSEMBLE_PREFIX = r"^flagged by [^:]*?\): "
+
+
+def _one_per_family(fired: np.ndarray, key: np.ndarray, contribution: np.ndarray, algorithm: np.ndarray,
+                    names: pd.Index, family: np.ndarray, family_label: np.ndarray, text: np.ndarray,
+                    label: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One reason per (transaction, family): the strongest member's text (an ensemble's 'flagged by ...'
+    prefix dropped), labelled 'family (member, member)'. An algorithm that is its own family keeps its label."""
+    frame = pd.DataFrame({"row": fired, "key": key[fired], "c": contribution[fired], "a": algorithm[fired],
+                          "text": text, "label": label})
+    frame = frame.sort_values(["key", "c", "a"], ascending=[True, False, True], kind="stable")
+    members = frame.sort_values(["key", "a"]).groupby("key", sort=False)["label"].agg(", ".join)
+    best = frame.drop_duplicates("key")
+    fam = family[best["row"].to_numpy()]
+    is_family = ~pd.Series(family_label[fam]).isin(set(names)).to_numpy()
+    out_label = np.where(is_family, family_label[fam] + " (" + members.reindex(best["key"]).to_numpy(dtype=object) + ")",
+                         best["label"].to_numpy(dtype=object))
+    out_text = best["text"].str.replace(ENSEMBLE_PREFIX, "", regex=True).to_numpy(dtype=object)
+    return best["row"].to_numpy(), out_label.astype(object), out_text
 
 
 def _positions(ids: np.ndarray, wanted: np.ndarray) -> np.ndarray:

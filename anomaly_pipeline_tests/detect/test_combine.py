@@ -52,3 +52,22 @@ def test_the_order_scores_come_in_does_not_change_the_result():
 def test_no_scores_is_no_risk():
     risk = combine_scores(_transactions(), _scores([]), WEIGHTS, threshold=0.5)
     assert risk["risk_score"].tolist() == [0.0] * 4 and not risk["is_anomaly"].any() and risk["reasons"].isna().all()
+
+
+def test_a_family_of_algorithms_is_one_signal_with_one_reason():
+    scores = _scores([
+        (1, "m1", 1.0, True, "unusual amount for account 6110 (90 000 vs median 900)"),
+        (1, "m2", 0.5, True, "unusual amount for account 6110"),
+        (1, "ens", 0.9, True, "flagged by m1, m2 (mean 0.75): unusual amount for account 6110"),
+        (1, "a", 1.0, True, "big a"),
+        (4, "m2", 1.0, True, "rare user"),
+    ])
+    weights = {"m1": 0.4, "m2": 0.5, "ens": 0.3, "a": 0.5}
+    families = {"m1": "ml models", "m2": "ml models", "ens": "ml models"}
+    risk = combine_scores(_transactions(), scores, weights, 0.5, families).set_index("transaction_id")
+    # the family counts once, with its strongest contribution (m1: 0.4 x 1.0), not as three signals
+    assert risk.loc[1, "risk_score"] == pytest.approx(1 - 0.5 * 0.6)
+    assert risk.loc[1, "reasons"] == ("a: big a; ml models (ens, m1, m2): unusual amount for account 6110 "
+                                      "(90 000 vs median 900)")
+    assert risk.loc[4, "reasons"] == "ml models (m2): rare user"
+    assert risk.loc[4, "risk_score"] == pytest.approx(0.5)

@@ -36,16 +36,25 @@ def test_amount_endings():
                        11: ("low", "amount 1 499.99 ends in 99")}
 
 
-def test_just_below_approval_limits():
-    result = BelowApprovalLimit().detect(frame(amount=AMOUNTS))
-    assert flags(result) == {
-        5: ("medium", "amount 9 999 is 1 (0.01%) below the approval limit 10 000 (margin 5%)"),
-        6: ("medium", "amount 9 500 is 500 (5.00%) below the approval limit 10 000 (margin 5%)"),
-        8: ("medium", "amount 49 990 is 10 (0.02%) below the approval limit 50 000 (margin 5%)"),
-        12: ("medium", "amount 47 500 is 2 500 (5.00%) below the approval limit 50 000 (margin 5%)"),
-    }
-    custom = BelowApprovalLimit().detect(frame(amount=AMOUNTS), {"limits": [1_500], "margin": 0.01})
-    assert flags(custom) == {11: ("medium", "amount 1 499.99 is 0.01 (0.00%) below the approval limit 1 500 (margin 1%)")}
+def test_one_amount_just_below_a_limit_is_not_a_finding():
+    assert flags(BelowApprovalLimit().detect(frame(amount=AMOUNTS))) == {}
+
+
+def test_an_excess_of_amounts_just_below_a_limit_is_flagged_per_user():
+    # everyone's amounts spread around 50 000; user bo's invoices pile up just under it
+    spread = [42_600.0 + 650 * i for i in range(20)]  # 42 600 .. 54 950, evenly
+    rows = [{"amount": a, "user_name": u, "account": "4010"} for u in ("anna", "erik", "dina") for a in spread]
+    rows += [{"amount": a, "user_name": "bo", "account": "4010"} for a in (49_400.0, 49_850.0, 49_990.0, 48_900.0, 49_500.0)]
+    result = BelowApprovalLimit().detect(frame(rows))
+    assert flags(result)[61] == ("high", "amount 49 400 is just below the approval limit 50 000; user bo has 5 "
+                                           "distinct amounts in the 5% below it and 0 in the 20% around that band")
+    assert set(flags(result)) == {61, 62, 63, 64, 65}
+    # the same amounts in a ledger where amounts just above the limit are as common are no pattern
+    balanced = rows + [{"amount": a, "user_name": "bo", "account": "4010"}
+                       for a in (50_200.0, 50_900.0, 51_500.0, 52_000.0, 50_100.0)]
+    assert flags(BelowApprovalLimit().detect(frame(balanced))) == {}
+    custom = BelowApprovalLimit().detect(frame(rows), {"limits": [30_000]})
+    assert flags(custom) == {}
 
 
 def test_skipped_without_amounts():

@@ -216,3 +216,22 @@ def dated_pattern(transactions: pd.DataFrame, reference: pd.DataFrame,
                           "calibrated": habit.learned, "max_share": config["max_share"]})
     result.scores["score"] = rarity_score(share, config["max_share"], SEVERITY_SCORE[config["severity"]]) * flagged
     return result
+
+
+def rare_here(transactions: pd.DataFrame, hit: np.ndarray, max_share: float, what: str,
+              columns: tuple[str, ...] = ("account",)) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
+    """(flagged, comparison text per flagged row, summary): `hit` kept where the pattern is rare here (its
+    share in the ledger and in the row's `columns` contexts, vouchers counted once, at most `max_share`);
+    every hit where the ledger is too small to have habits. The text reads '0.4 % of this ledger's
+    vouchers <what>' (or of the account's, where that is the more habitual context)."""
+    weight, unit = unit_weights(transactions)
+    habit = habitual_share(hit, context_codes(transactions, *columns), weight)
+    if not habit.learned:
+        idx = np.flatnonzero(hit)
+        return np.asarray(hit, dtype=bool), np.full(len(idx), "", dtype=object), {"calibrated": False}
+    flagged = np.asarray(hit, dtype=bool) & (habit.share <= max_share)
+    idx = np.flatnonzero(flagged)
+    labels = {name: text(transactions[column].astype("string").str.strip().iloc[idx])
+              for name, column in (("account", "account"), ("user", "user_name")) if column in columns}
+    texts = "; " + describe_habit(habit, idx, f"{unit} {what}", labels)
+    return flagged, texts, {"calibrated": True, "ledger_share": round(habit.ledger_share, 4), "max_share": max_share}

@@ -53,7 +53,7 @@ class RareAccountCombination(AnomalyDetectionAlgorithm):
     required_columns = ("voucher_id", "account")
     default_config = {"max_pair_vouchers": 1, "min_account_vouchers": 5, "min_vouchers": 30,
                       "max_voucher_accounts": 30, "severity": "low"}
-    default_weight = 0.3
+    default_weight = 0.5
 
     def check_config(self, config: dict[str, Any]) -> None:
         check_min(self.name(), config, "max_pair_vouchers", 1)

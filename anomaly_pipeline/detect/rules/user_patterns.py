@@ -20,19 +20,22 @@ from anomaly_pipeline.detect.rules._common import (
 
 class UnusualUserAccount(AnomalyDetectionAlgorithm):
     """Postings by a user who made at most `max_share` of an account's postings in the reference, on
-    accounts with at least `min_account_postings` postings (so the share means something)."""
+    accounts with at least `min_account_postings` postings (so the share means something). A user who
+    posts to the account in at least `routine_months` different months does so as a routine (the monthly
+    rent, the payroll) and is not flagged, however small the share."""
 
     algorithm = "unusual_user_account"
     kind = "rule"
     description = "Postings by a user who rarely posts to that account (tiny share of its postings)."
     required_columns = ("user_name", "account", "amount")
-    default_config = {"max_share": 0.02, "min_account_postings": 30, "severity": "medium"}
+    default_config = {"max_share": 0.02, "min_account_postings": 30, "routine_months": 4, "severity": "medium"}
     default_weight = 0.5
 
     def check_config(self, config: dict[str, Any]) -> None:
         if not 0 < config["max_share"] < 1:
             raise ConfigError(f"{self.name()}.max_share: must be a fraction in (0, 1), got {config['max_share']!r}")
         check_min(self.name(), config, "min_account_postings", 2)
+        check_min(self.name(), config, "routine_months", 1)
         check_severity(self.name(), config)
 
     def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
@@ -54,6 +57,10 @@ class UnusualUserAccount(AnomalyDetectionAlgorithm):
         total = np.where(account >= 0, per_account[np.maximum(account, 0)] if len(per_account) else 0, 0).astype("float64")
         share = np.divide(mine, total, out=np.ones_like(mine, dtype=float), where=total > 0)
         flagged = (user >= 0) & (total >= config["min_account_postings"]) & (share <= config["max_share"])
+        if "posting_date" in reference and flagged.any():  # a monthly habit is a routine, not an intrusion
+            months = _months_per_pair(reference, ref_account, ref_user, width)
+            pair_at = np.where(known, account * width + user, -1)
+            flagged &= months.reindex(pair_at).fillna(0).to_numpy() < config["routine_months"]
         idx = np.flatnonzero(flagged)
         texts = ("user " + text(stripped(transactions["user_name"].iloc[idx])) + " made "
                  + mine[idx].astype(int).astype(str).astype(object) + " of the "
@@ -64,6 +71,15 @@ class UnusualUserAccount(AnomalyDetectionAlgorithm):
         tested = np.bincount(ref_codes[ref_codes >= 0]) >= config["min_account_postings"]
         return flag_result(transactions, flagged, texts, config["severity"],
                            {"accounts_tested": int(tested.sum())})
+
+
+def _months_per_pair(reference: pd.DataFrame, account: np.ndarray, user: np.ndarray, width: int) -> pd.Series:
+    """Distinct posting months per (account x width + user) pair in the reference."""
+    dates = reference["posting_date"]
+    month = (dates.dt.year * 12 + dates.dt.month).to_numpy(dtype="float64", na_value=np.nan)
+    ok = (account >= 0) & (user >= 0) & ~np.isnan(month)
+    pairs = pd.DataFrame({"pair": account[ok] * width + user[ok], "month": month[ok]}).drop_duplicates()
+    return pairs.groupby("pair").size()
 
 
 def _recode(codes: np.ndarray, values: pd.Series, target: pd.Series) -> np.ndarray:
