@@ -18,6 +18,7 @@ from anomaly_pipeline.detect.base import AnomalyDetectionAlgorithm
 from anomaly_pipeline.detect.batch import Outcome, detect_all
 from anomaly_pipeline.detect.combine import combine_scores
 from anomaly_pipeline.detect.registry import ALGORITHMS
+from anomaly_pipeline.detect.skips import describe_skips, skipped_tests
 from anomaly_pipeline.ingest.detect_format import detect_format
 from anomaly_pipeline.ingest.errors import RejectedFile
 from anomaly_pipeline.ingest.files import archive, set_aside, sha256_file
@@ -336,6 +337,7 @@ def transaction_risk(context: dg.AssetExecutionContext, warehouse: WarehouseReso
         "flagged_share": round(flagged / len(active), 4) if len(active) else 0.0,
         "flagged_vouchers": int(risk.loc[risk["is_anomaly"], "voucher_id"].nunique()),
         "per_algorithm": dg.MetadataValue.md(algorithm_table(algorithm_counts, strategy.weights)),
+        "tests_not_run": describe_skips(skipped_tests(algorithm_counts)) or "none: every enabled test ran",
         "seconds": seconds,
     })
 

@@ -17,6 +17,7 @@ from anomaly_pipeline.ingest.read_file import missing_reason
 from anomaly_pipeline.orchestration.instance import dagster_instance  # noqa: F401 - the CLI's entry point
 from anomaly_pipeline.orchestration.partitions import partition_key_for, uploads_partitions
 from anomaly_pipeline.settings import get_settings
+from anomaly_pipeline.storage import schema
 from anomaly_pipeline.storage.results import algorithm_states
 from anomaly_pipeline.storage.warehouse import Warehouse, open_warehouse
 
@@ -34,6 +35,7 @@ class ProcessOutcome:
     run_id: str | None = None
     warnings: list[str] = field(default_factory=list)  # what the reader skipped or found damaged
     note: str | None = None  # what this command did beyond its status (a duplicate scored with a new strategy)
+    skipped: dict[str, str] = field(default_factory=dict)  # algorithm -> why it did not run on this upload
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -115,10 +117,14 @@ def _with_progress(run: Callable[[], dg.ExecuteInProcessResult], run_id: str, in
 def _outcome(wh: Warehouse, path: Path, key: str, strategy: str, status: str | None) -> ProcessOutcome:
     upload = wh.get_upload(key) or {}
     flagged = wh.flagged_count(key, strategy)
+    runs = wh.read_table(schema.algorithm_runs, upload_id=key, strategy=strategy)
+    skipped = {row.algorithm: row.skip_reason if isinstance(row.skip_reason, str) else ""
+               for row in runs.itertuples() if row.status == "skipped"}
     return ProcessOutcome(
         file=str(path), upload_id=key, status=status or upload.get("status", "failed"),
         transactions=int(upload.get("transaction_count") or 0), flagged=flagged, error=upload.get("error"),
         warnings=list(upload.get("warnings") or []),
+        skipped=dict(sorted(skipped.items())),
     )
 
 

@@ -24,6 +24,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from anomaly_pipeline.detect.registry import ALGORITHMS
+from anomaly_pipeline.detect.skips import describe_skips
 from anomaly_pipeline.ingest.mapping_report import report_facts
 from anomaly_pipeline.reporting.mapping import mapping_report_of
 from anomaly_pipeline.storage import schema
@@ -147,6 +148,10 @@ def export_workbook(wh: Warehouse, upload_id: str, strategy_name: str, path: Pat
     facts += [("Warning", text) for text in warnings]
     report = mapping_report_of(upload)  # what each field was read from: on the first sheet, above the tests
     facts += [(f"Read: {label}", value) for label, value in report_facts(report)] if report else []
+    skipped = {name: str(run["skip_reason"]) if isinstance(run["skip_reason"], str) else ""
+               for name, run in runs.iterrows() if run["status"] == "skipped"}
+    if skipped:
+        facts.append(("Tests not run", describe_skips(dict(sorted(skipped.items())))))
     _write_summary(wb, facts, tests)
     summary.sheets["Summary"] = len(facts)
     summary.sheets["Flagged vouchers"] = _write_table(wb, "Flagged vouchers", VOUCHER_COLUMNS, flagged_vouchers,
