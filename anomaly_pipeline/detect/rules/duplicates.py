@@ -302,14 +302,15 @@ class Reversal(AnomalyDetectionAlgorithm):
     voucher). Accounts where such pairs are routine (receivables, payables, clearing: more than
     `max_account_share` of their lines negate an earlier line at any distance, given at least
     `min_account_lines` lines) are settlement accounts and are not flagged; `exclude_account_prefixes`
-    drops others by name."""
+    drops others by name. Where more than `max_share` of the ledger's vouchers (of at least
+    `norms.MIN_POPULATION`) hold such a reversal, reversing is its way of correcting and none is flagged."""
 
     algorithm = "reversal"
     kind = "rule"
     description = "Reversals: a line negating an earlier line on the same account within N days."
     required_columns = ("posting_date", "account", "amount")
     default_config = {"days": 30, "max_account_share": 0.2, "min_account_lines": 10,
-                      "exclude_account_prefixes": [], "min_amount": 0.0, "severity": "medium"}
+                      "exclude_account_prefixes": [], "min_amount": 0.0, "max_share": 0.02, "severity": "medium"}
     default_weight = 0.5
 
     def check_config(self, config: dict[str, Any]) -> None:
@@ -319,6 +320,7 @@ class Reversal(AnomalyDetectionAlgorithm):
         check_min(self.name(), config, "min_account_lines", 2)
         check_str_list(self.name(), config, "exclude_account_prefixes")
         check_min(self.name(), config, "min_amount", 0)
+        check_share(self.name(), config, "max_share")
         check_severity(self.name(), config)
 
     def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
@@ -359,6 +361,12 @@ class Reversal(AnomalyDetectionAlgorithm):
         rows, orig, days = row[keep][order], orig[keep][order], days[keep][order]
         flagged = np.zeros(len(transactions), dtype=bool)
         flagged[rows] = True
+        weight, unit = unit_weights(transactions)
+        habit = habitual_share(flagged, (), weight)
+        if habit.learned and habit.ledger_share > config["max_share"]:  # this ledger corrects by reversing
+            return nothing_flagged(transactions, {"reversals": int(flagged.sum()), "ledger_share": round(habit.ledger_share, 4),
+                                                  "note": f"{percent(habit.ledger_share)} of the {unit} hold a reversal: "
+                                                          "routine here"})
         texts = ("reverses " + money(transactions["amount"].iloc[orig]) + " on account "
                  + text(transactions["account"].iloc[rows]) + " posted " + ymd(transactions["posting_date"].iloc[orig])
                  + voucher_label(transactions, orig) + ", " + days.astype(str).astype(object) + " day(s) earlier")
