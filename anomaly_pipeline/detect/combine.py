@@ -10,7 +10,7 @@ def combine_scores(transactions: pd.DataFrame, scores: pd.DataFrame, weights: di
                    threshold: float, families: dict[str, str] | None = None) -> pd.DataFrame:
     """Noisy-OR of weighted scores: risk = 1 - prod(1 - w_a * s_a), so independent signals add up and
     the result stays in [0, 1]. Algorithms of one family (`families`: algorithm -> family; by default the
-    ML models, which read the same features and see the same rows) are one signal: the family counts with
+    ML models, which read the same features, and the amount-size statistics) are one signal: the family counts with
     its strongest member's contribution and gives one reason, naming the members that flagged the row.
     Reasons of the algorithms that flagged the row, strongest first (equal contributions in algorithm
     order, so the reasons do not depend on the order the scores come in).
@@ -23,7 +23,7 @@ def combine_scores(transactions: pd.DataFrame, scores: pd.DataFrame, weights: di
     reasons = np.full(len(base), None, dtype=object)
     log_keep = np.zeros(len(base))
     if not scores.empty:
-        families = ml_families() if families is None else families
+        families = default_families() if families is None else families
         at = _positions(ids, scores["transaction_id"].to_numpy())
         known = at >= 0  # scores of transactions not in the frame (removed lines) count for nothing
         # per algorithm, not per row: a million rows hold a few dozen algorithm names
@@ -47,7 +47,7 @@ def combine_scores(transactions: pd.DataFrame, scores: pd.DataFrame, weights: di
                                                  text, label)
         order = np.lexsort((algorithm[fired], -contribution[fired], at[fired]))
         fired, label, text = fired[order], label[order], text[order]
-        joined = join_reasons(at[fired], label + ": " + text)
+        joined = join_reasons(at[fired], label + ": " + text, label)
         reasons[joined.index.to_numpy()] = joined.to_numpy(dtype=object)
     risk = np.clip(1.0 - np.exp(log_keep), 0.0, 1.0).round(6)
     base["risk_score"] = risk
@@ -64,11 +64,17 @@ def combine_scores(transactions: pd.DataFrame, scores: pd.DataFrame, weights: di
     return base
 
 
-def ml_families() -> dict[str, str]:
-    """algorithm -> 'ml models' for every registered ML algorithm."""
+#: statistical detectors that all judge an amount against its account's usual size: one finding
+AMOUNT_SIZE = ("robust_zscore", "robust_zscore_counterparty", "moving_average")
+
+
+def default_families() -> dict[str, str]:
+    """algorithm -> family: every registered ML algorithm is 'ml models' (they read the same features);
+    the detectors comparing an amount with its account's usual size are 'amount size'."""
     from anomaly_pipeline.detect.registry import ALGORITHMS  # the registry imports every detector
 
-    return {name: "ml models" for name, cls in ALGORITHMS.items() if cls.kind == "ml"}
+    families = {name: "ml models" for name, cls in ALGORITHMS.items() if cls.kind == "ml"}
+    return families | {name: "amount size" for name in AMOUNT_SIZE if name in ALGORITHMS}
 
 
 def _strongest(key: np.ndarray, contribution: np.ndarray, known: np.ndarray) -> np.ndarray:
@@ -109,16 +115,32 @@ def _positions(ids: np.ndarray, wanted: np.ndarray) -> np.ndarray:
     return np.where(found, order[at], -1)
 
 
-def join_reasons(ids: np.ndarray, labels: np.ndarray) -> pd.Series:
-    """"; "-joined labels per id, in the given order; `ids` must be grouped (sorted). One vectorised
-    concatenation per rank within a group (a handful) instead of one Python join per transaction."""
+#: reasons shown per transaction; further findings are named, not spelled out
+MAX_REASONS = 3
+
+
+def join_reasons(ids: np.ndarray, labels: np.ndarray, names: np.ndarray | None = None,
+                 limit: int = MAX_REASONS) -> pd.Series:
+    """"; "-joined labels per id, in the given order; `ids` must be grouped (sorted). The first `limit`
+    labels are spelled out, the rest named ('+2 more: reversal, round_amount', from `names`). One
+    vectorised concatenation per rank within a group (a handful) instead of one Python join per transaction."""
     if len(ids) == 0:
         return pd.Series(dtype="string")
+    names = labels if names is None else names
     starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
     group = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(ids)]))
     rank = np.arange(len(ids)) - starts[group]
     joined = labels[starts].copy()
+    extra = np.zeros(len(starts), dtype="int64")
+    more = np.full(len(starts), "", dtype=object)
     for k in range(1, int(rank.max()) + 1):
         at = rank == k
-        joined[group[at]] = joined[group[at]] + "; " + labels[at]
+        if k < limit:
+            joined[group[at]] = joined[group[at]] + "; " + labels[at]
+        else:
+            more[group[at]] = more[group[at]] + np.where(extra[group[at]] > 0, ", ", "") + names[at]
+            extra[group[at]] += 1
+    has_more = extra > 0
+    joined[has_more] = (joined[has_more] + "; +" + extra[has_more].astype(str).astype(object) + " more: "
+                        + more[has_more])
     return pd.Series(joined, index=ids[starts], dtype="string")

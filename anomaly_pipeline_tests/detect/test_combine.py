@@ -71,3 +71,10 @@ def test_a_family_of_algorithms_is_one_signal_with_one_reason():
                                       "(90 000 vs median 900)")
     assert risk.loc[4, "reasons"] == "ml models (m2): rare user"
     assert risk.loc[4, "risk_score"] == pytest.approx(0.5)
+
+
+def test_at_most_three_reasons_are_spelled_out_the_rest_named():
+    scores = _scores([(1, name, 1.0, True, f"why {name}") for name in ("a", "b", "c", "d", "e")])
+    weights = {"a": 0.5, "b": 0.4, "c": 0.3, "d": 0.2, "e": 0.1}
+    risk = combine_scores(_transactions(), scores, weights, 0.5).set_index("transaction_id")
+    assert risk.loc[1, "reasons"] == "a: why a; b: why b; c: why c; +2 more: d, e"
