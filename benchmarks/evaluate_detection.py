@@ -139,7 +139,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"precision (flagged lines that are labelled): {_spread([r['precision_rows'] for r in results])}")
     print(f"precision (flagged vouchers holding a labelled line): {_spread([r['voucher_precision'] for r in results])}")
     print(f"share of vouchers flagged: {_spread([r['vouchers_flagged'] for r in results])}")
-    print(f"false alarms (normal vouchers flagged): {_spread([r['false_alarms'] for r in results])}")
+    alarms = np.array([r["false_alarms"] for r in results]) * 100
+    print(f"false alarms (normal vouchers flagged): {alarms.mean():.2f} % ± {alarms.std(ddof=0):.2f}")
     seconds = pd.DataFrame([r["seconds"] for r in results]).mean().sort_values(ascending=False)
     print("seconds per algorithm (mean): " + ", ".join(f"{a} {s:.2f}" for a, s in seconds.items()))
     return 0

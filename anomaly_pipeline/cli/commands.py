@@ -11,6 +11,7 @@ import pandas as pd
 
 from anomaly_pipeline.app import health, results, uploads
 from anomaly_pipeline.app.errors import AppError
+from anomaly_pipeline.detect.base import NOT_APPLICABLE
 from anomaly_pipeline.detect.skips import describe_skips
 from anomaly_pipeline.reporting.display import shorten
 
@@ -35,8 +36,9 @@ def cmd_process(args: argparse.Namespace) -> int:
                     print(f"  {'warning: ' if text != outcome.note else ''}{text}", flush=True)
                 for note in uploads.missing_data(outcome.upload_id, args.strategy) if outcome.upload_id else ():
                     print(f"  {note}", flush=True)
-                if outcome.skipped:  # a test that never looked is not a test that found nothing
-                    print(f"  {describe_skips(outcome.skipped)}", flush=True)
+                # tests that do not apply to this kind of source (the lines above name missing fields)
+                if inapplicable := {n: r for n, r in outcome.skipped.items() if r.startswith(NOT_APPLICABLE)}:
+                    print(f"  {describe_skips(inapplicable)}", flush=True)
     except AppError as exc:  # an unknown strategy is refused before any file is loaded
         print(f"error: --strategy: {exc}", file=sys.stderr)
         return 1

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from pandas.api.indexers import BaseIndexer
 
-from anomaly_pipeline.detect.shared import memoized, sharing
+from anomaly_pipeline.detect.shared import detecting, memoized, sharing
 from anomaly_pipeline.detect.sources import single_entry_reason
 
 AlgorithmType = Literal["statistical", "rule", "ml"]
@@ -121,7 +121,8 @@ class AnomalyDetectionAlgorithm(ABC):
             return DetectionResult.skip(f"{NOT_APPLICABLE}{single}")
         active = _active(transactions)
         ref = active if reference is None else _active(reference, only_index=True)
-        result = self._detect(active, cfg, ref)
+        with detecting(transactions, reference):  # lets shared work be keyed on the caller's frame
+            result = self._detect(active, cfg, ref)
         scores = result.scores
         if len(scores) and (scores["score"].lt(0).any() or scores["score"].gt(1).any()):
             raise AssertionError(f"{self.name()} produced scores outside [0, 1]")

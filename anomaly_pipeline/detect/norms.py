@@ -16,11 +16,17 @@ is the pattern's base rate in the reference population. Two helpers serve every 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
+
+from anomaly_pipeline.detect.base import encode
+from anomaly_pipeline.detect.shared import detect_input, memoized, sharing
+
+T = TypeVar("T")
 
 #: pseudo-count pulling a small context's share toward the ledger's share
 SMOOTHING = 20.0
@@ -128,9 +134,13 @@ def describe_habit(habit: Habit, rows: np.ndarray, what: str, labels: dict[str, 
 def unit_weights(transactions: pd.DataFrame) -> tuple[np.ndarray, str]:
     """(weight per row, unit name): 1 / lines of its voucher, so a share counts vouchers, where the upload
     has voucher ids; else 1 per line. Lines without a voucher id count as one voucher each."""
+    return _shared("unit_weights", transactions, "voucher_id", lambda: _unit_weights(transactions))
+
+
+def _unit_weights(transactions: pd.DataFrame) -> tuple[np.ndarray, str]:
     if "voucher_id" not in transactions or transactions["voucher_id"].isna().all():
         return np.ones(len(transactions)), "lines"
-    codes = pd.factorize(transactions["voucher_id"])[0]
+    codes = encode(transactions["voucher_id"])[0]
     valid = codes >= 0
     lines = np.bincount(codes[valid]) if valid.any() else np.zeros(0)
     return np.where(valid, 1.0 / np.where(valid, lines[np.maximum(codes, 0)] if len(lines) else 1, 1), 1.0), "vouchers"
@@ -141,8 +151,9 @@ def context_codes(transactions: pd.DataFrame, *columns: str) -> list[tuple[str, 
     out = []
     for column in columns:
         if column in transactions and transactions[column].notna().any():
-            values = transactions[column].astype("string").str.strip()
-            out.append((column.replace("_name", ""), pd.factorize(values)[0].astype("int64")))
+            codes = _shared("context_codes", transactions, column,
+                            lambda column=column: encode(transactions[column], _stripped)[0])
+            out.append((column.replace("_name", ""), codes))
     return out
 
 
@@ -154,3 +165,16 @@ def population(transactions: pd.DataFrame, reference: pd.DataFrame) -> tuple[pd.
     columns = [c for c in transactions.columns if c in reference.columns]
     both = pd.concat([reference[columns], transactions[columns]], ignore_index=True)
     return both, len(reference)
+
+
+def _shared(kind: str, frame: pd.DataFrame, column: str, compute: Callable[[], T]) -> T:
+    """`compute()`, shared inside `shared_work()` by every detector scoring the same input frame: keyed on
+    the frame the caller passed to `detect()` and the rows that reached the detector (active lines)."""
+    source = detect_input()
+    if source is None or not sharing() or len(frame) > len(source[0]):  # a wider population: its own work
+        return compute()
+    return memoized(kind, (source[0],), (len(frame), column), compute)
+
+
+def _stripped(values: pd.Series) -> pd.Series:
+    return values.astype("string").str.strip()

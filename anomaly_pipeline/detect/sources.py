@@ -12,13 +12,14 @@ STATEMENT_FORMATS = ("camt", "ofx", "qif", "mt940")
 
 def single_entry_reason(transactions: pd.DataFrame) -> str | None:
     """Why the upload is single-entry (a sentence for the skip reason), or None for a double-entry ledger."""
+    # distinct values first: string work on a handful of values, not on every line
     if "source_format" in transactions:
-        formats = transactions["source_format"].dropna().astype(str).str.lower().unique()
+        formats = pd.Series(transactions["source_format"].dropna().unique()).astype(str).str.lower().unique()
         statement = [f for f in formats if f.startswith(STATEMENT_FORMATS)]
         if len(statement) and len(statement) == len(formats):
             return f"a {statement[0]} bank statement is single-entry: its entries are not balancing vouchers"
     if "account" in transactions:
-        accounts = transactions["account"].dropna().astype("string").str.strip().unique()
+        accounts = pd.Series(transactions["account"].dropna().unique()).astype("string").str.strip().unique()
         if len(accounts) == 1 and len(transactions) > 1:
             return (f"every line is on one account ({accounts[0]}): a statement or account extract, "
                     "not double-entry vouchers")

@@ -208,7 +208,7 @@ def dated_pattern(transactions: pd.DataFrame, reference: pd.DataFrame,
     idx = np.flatnonzero(flagged)
     texts = label_of(transactions, idx)
     if habit.learned and len(idx):
-        labels = {name: text(frame[column].astype("string").str.strip().iloc[rows[idx]])
+        labels = {name: text(frame[column].iloc[rows[idx]].astype("string").str.strip())
                   for name, column in (("account", "account"), ("user", "user_name")) if column in frame}
         texts = texts + "; " + describe_habit(habit, rows[idx], f"{unit} {what}", labels)
     result = flag_result(transactions, flagged, texts, config["severity"],
@@ -231,7 +231,7 @@ def rare_here(transactions: pd.DataFrame, hit: np.ndarray, max_share: float, wha
         return np.asarray(hit, dtype=bool), np.full(len(idx), "", dtype=object), {"calibrated": False}
     flagged = np.asarray(hit, dtype=bool) & (habit.share <= max_share)
     idx = np.flatnonzero(flagged)
-    labels = {name: text(transactions[column].astype("string").str.strip().iloc[idx])
+    labels = {name: text(transactions[column].iloc[idx].astype("string").str.strip())
               for name, column in (("account", "account"), ("user", "user_name")) if column in columns}
     texts = "; " + describe_habit(habit, idx, f"{unit} {what}", labels)
     return flagged, texts, {"calibrated": True, "ledger_share": round(habit.ledger_share, 4), "max_share": max_share}

@@ -7,7 +7,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.stats import binom
 
 from anomaly_pipeline.detect.base import AnomalyDetectionAlgorithm, ConfigError, DetectionResult, encode
 from anomaly_pipeline.detect.rules._common import (
@@ -118,6 +117,8 @@ class BelowApprovalLimit(AnomalyDetectionAlgorithm):
         check_severity(self.name(), config)
 
     def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
+        from scipy.stats import binom  # imported when a run needs it: the CLI starts without scipy
+
         size = transactions["amount"].abs().to_numpy()
         amount = cents(transactions["amount"].fillna(0)).abs().to_numpy()
         margin = config["margin"]
