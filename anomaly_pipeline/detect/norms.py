@@ -54,33 +54,41 @@ class Habit:
 
 def habitual_share(hit: np.ndarray, contexts: Sequence[tuple[str, np.ndarray]] = (),
                    weight: np.ndarray | None = None) -> Habit:
-    """Share of `hit` in the ledger and in each context group, the highest per row.
+    """Share of `hit` in the ledger and in each context group, the highest per row that shows the pattern
+    (rows that do not show it get the ledger's share: only a hit can be flagged).
 
     hit: bool per reference row. contexts: (name, int codes per row, -1 = unknown) such as
     ("account", account codes). weight: per row (e.g. 1 / lines of its voucher, so each voucher counts
-    once); default 1. Groups are smoothed: (hits + SMOOTHING x ledger share) / (size + SMOOTHING)."""
+    once); default 1. Groups are smoothed: (hits + SMOOTHING x ledger share) / (size + SMOOTHING). Group
+    sizes are shared inside `shared_work()`; the rest is work on the hits only."""
     hit = np.asarray(hit, dtype=bool)
     w = np.ones(len(hit)) if weight is None else np.asarray(weight, dtype="float64")
+    rows = np.flatnonzero(hit)
     total = float(w.sum())
-    ledger = float(w[hit].sum() / total) if total > 0 else 0.0
+    ledger = float(w[rows].sum() / total) if total > 0 else 0.0
     share = np.full(len(hit), ledger)
     which = np.zeros(len(hit), dtype="int64")
     names = ["ledger"]
     for number, (name, codes) in enumerate(contexts, start=1):
         codes = np.asarray(codes, dtype="int64")
-        known = codes >= 0
-        if not known.any():
-            continue
-        size = np.bincount(codes[known], weights=w[known])
-        hits = np.bincount(codes[known & hit], weights=w[known & hit], minlength=len(size))
-        group = (hits + SMOOTHING * ledger) / (size + SMOOTHING)
-        mine = np.where(known, group[np.maximum(codes, 0)], -1.0)
-        higher = mine > share
-        share = np.where(higher, mine, share)
-        which = np.where(higher, number, which)
         names.append(name)
-    names += [""] * (len(contexts) + 1 - len(names))  # keep numbering aligned when a context was empty
+        if not len(rows):
+            continue
+        size = memoized("context_sizes", (codes, w), None, lambda codes=codes: _group_sizes(codes, w))
+        at = codes[rows]
+        known = at >= 0
+        hits = np.bincount(at[known], weights=w[rows][known], minlength=len(size))
+        group = (hits + SMOOTHING * ledger) / (size + SMOOTHING)
+        mine = np.where(known, group[np.maximum(at, 0)], -1.0)
+        higher = mine > share[rows]
+        share[rows[higher]] = mine[higher]
+        which[rows[higher]] = number
     return Habit(share=share, context=which, names=names, ledger_share=ledger, units=int(round(total)))
+
+
+def _group_sizes(codes: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    known = codes >= 0
+    return np.bincount(codes[known], weights=weight[known], minlength=int(codes.max(initial=-1)) + 1)
 
 
 def rarity_score(share: np.ndarray, max_share: float, severity_score: float) -> np.ndarray:
