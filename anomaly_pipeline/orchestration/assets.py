@@ -325,7 +325,6 @@ def transaction_risk(context: dg.AssetExecutionContext, warehouse: WarehouseReso
                 plots.flagged_amounts_over_time(flagged_rows["posting_date"], flagged_rows["amount"])),
         }
         flagged = saving.result()
-    wh.analyze_upload(key)  # review queries (API, CLI) plan with the upload's real sizes
     seconds = round(time.perf_counter() - started, 3)
     context.log.info(f"event=risk_combined upload={key} strategy={strategy.name} transactions={len(active)} "
                      f"flagged={flagged} seconds={seconds}")

@@ -166,8 +166,8 @@ def algorithm_states(wh: Warehouse, upload_id: str, strategy: str) -> dict[str, 
 
 def save_risk(wh: Warehouse, upload_id: str, strategy: str, strategy_version: int, risk: pd.DataFrame,
               algorithm_counts: dict[str, dict], run_id: str | None, started_at: float | datetime | None) -> int:
-    """Replace (upload, strategy)'s combined risk and log the analysis run. Rows with zero risk are not
-    stored. Returns the number of transactions flagged as anomalies."""
+    """Replace (upload, strategy)'s combined risk, log the analysis run and refresh the planner's statistics of
+    the upload. Rows with zero risk are not stored. Returns the number of transactions flagged as anomalies."""
     where = {"upload_id": upload_id, "strategy": strategy}
     rows = risk[risk["risk_score"] > 0].assign(**where)
     flagged = int(risk["is_anomaly"].sum())
@@ -184,4 +184,5 @@ def save_risk(wh: Warehouse, upload_id: str, strategy: str, strategy_version: in
             duration_seconds=(finished - started).total_seconds(), algorithm_counts=algorithm_counts,
             flagged_count=flagged, transaction_count=len(risk),
         ))
+    wh.analyze_upload(upload_id)  # review queries (API, CLI) plan with the upload's real sizes
     return flagged

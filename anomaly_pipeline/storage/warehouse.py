@@ -410,11 +410,12 @@ class Warehouse:
 
     def analyze_upload(self, upload_id: str) -> None:
         """Planner statistics for an upload's partition of transactions and for transaction_risk, once its
-        risk is stored: without them PostgreSQL guesses a few hundred rows and may join a review query's
-        100 000 rows by scanning (minutes instead of milliseconds). ANALYZE samples, so this stays bounded."""
-        if self.is_postgres:
+        risk is stored: without them (autovacuum off, or not yet run) PostgreSQL guesses a few hundred rows and may
+        join a review query's 100 000 rows by scanning (minutes instead of milliseconds)."""
+        if self.is_postgres:  # the columns review queries filter and join on: 0.2 s at 100k rows, not 1.4 s
             with self.engine.begin() as conn:
-                conn.execute(sa.text(f'ANALYZE "{_partition_name(upload_id)}", transaction_risk'))
+                conn.execute(sa.text(f'ANALYZE "{_partition_name(upload_id)}" (transaction_id, is_removed), '
+                                     'transaction_risk (upload_id, strategy, is_anomaly)'))
 
     def analyze(self, *tables: sa.Table) -> None:
         """Refresh PostgreSQL's planner statistics after a large write (autovacuum would, a minute later):
