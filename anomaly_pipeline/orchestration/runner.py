@@ -11,6 +11,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import dagster as dg
+import pandas as pd
+import sqlalchemy as sa
 
 from anomaly_pipeline.ingest.files import sha256_file
 from anomaly_pipeline.ingest.read_file import missing_reason
@@ -85,7 +87,13 @@ def process_file(path: Path, instance: dg.DagsterInstance, strategy: str | None 
     run_id = run_id or str(uuid.uuid4())
     result = run(run_id=run_id) if on_step is None else \
         _with_progress(functools.partial(run, run_id=run_id), run_id, instance, len(job.graph.node_dict), on_step)
-    outcome = _outcome(wh, path, key, strategy, None)
+    try:
+        outcome = _outcome(wh, path, key, strategy, None)
+    except (sa.exc.SQLAlchemyError, pd.errors.DatabaseError):
+        if result.success:
+            raise
+        # the run failed on the database: its error is the answer, not a second failure reading results
+        outcome = ProcessOutcome(str(path), key, "failed", 0, 0, None)
     outcome.run_id = result.run_id
     if not result.success and outcome.status != "rejected":
         outcome.status = "failed"
