@@ -36,7 +36,7 @@ def run_strategy(frame: pd.DataFrame, strategy: Strategy) -> tuple[pd.DataFrame,
     for done in detect_all(frame, work):  # as the detectors asset runs them: shared fits, two lanes
         if done.error is not None:
             raise done.error
-        name = done.algorithm.name()
+        name = done.algorithm.algorithm
         seconds[name] = done.seconds
         if done.result.skipped:
             skipped[name] = done.result.skipped

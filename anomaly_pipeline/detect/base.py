@@ -78,26 +78,18 @@ class AnomalyDetectionAlgorithm(ABC):
     #: card export) it does not apply and is skipped with that reason
     double_entry_only: ClassVar[bool] = False
 
-    @classmethod
-    def name(cls) -> str:
-        return cls.algorithm
-
-    @classmethod
-    def algorithm_type(cls) -> AlgorithmType:
-        return cls.kind
-
     def validate_config(self, config: dict[str, Any] | None = None) -> dict[str, Any]:
         """Return the defaults overlaid with `config`; raise ConfigError naming the bad field."""
         config = dict(config or {})
         unknown = sorted(set(config) - set(self.default_config))
         if unknown:
             raise ConfigError(
-                f"{self.name()}: unknown config field(s) {', '.join(unknown)} "
+                f"{self.algorithm}: unknown config field(s) {', '.join(unknown)} "
                 f"(known: {', '.join(sorted(self.default_config)) or 'none'})"
             )
         merged = {**self.default_config, **config}
         for key, default in self.default_config.items():
-            merged[key] = _coerce(self.name(), key, merged[key], default)
+            merged[key] = _coerce(self.algorithm, key, merged[key], default)
         self.check_config(merged)
         return merged
 
@@ -125,7 +117,7 @@ class AnomalyDetectionAlgorithm(ABC):
             result = self._detect(active, cfg, ref)
         scores = result.scores
         if len(scores) and (scores["score"].lt(0).any() or scores["score"].gt(1).any()):
-            raise AssertionError(f"{self.name()} produced scores outside [0, 1]")
+            raise AssertionError(f"{self.algorithm} produced scores outside [0, 1]")
         return result
 
     @abstractmethod

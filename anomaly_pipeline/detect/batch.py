@@ -36,9 +36,9 @@ def detect_all(frame: pd.DataFrame, work: list[tuple[AnomalyDetectionAlgorithm, 
     raises yields its error and the others go on. `frame` must not be modified while this runs."""
     if not work:
         return
-    ml = [w for w in work if w[0].algorithm_type() == "ml"]
+    ml = [w for w in work if w[0].kind == "ml"]
     jobs: queue.SimpleQueue[list[tuple[AnomalyDetectionAlgorithm, dict[str, Any]]]] = queue.SimpleQueue()
-    for job in ([ml] if ml else []) + [[w] for w in work if w[0].algorithm_type() != "ml"]:
+    for job in ([ml] if ml else []) + [[w] for w in work if w[0].kind != "ml"]:
         jobs.put(job)  # the ML chain first: it is the longest
     threads = max(1, min(lanes, jobs.qsize()))
     done: queue.Queue[Outcome] = queue.Queue()

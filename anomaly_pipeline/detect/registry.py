@@ -16,7 +16,7 @@ from anomaly_pipeline.detect.statistical.robust_zscore import RobustZScore, Robu
 from anomaly_pipeline.detect.statistical.timeseries import TimeSeriesSpike
 
 ALGORITHMS: dict[str, type[AnomalyDetectionAlgorithm]] = {
-    cls.name(): cls
+    cls.algorithm: cls
     for cls in (
         RobustZScore,
         WeekendPosting,

@@ -207,7 +207,7 @@ def _readable_from_history(upload: dict | None) -> dg.AssetCheckResult:
 
 def algorithm_asset_name(cls: type[AnomalyDetectionAlgorithm]) -> str:
     """`rule_<name>` for rules, `score_<name>` for statistical and ML algorithms."""
-    return f"{'rule' if cls.kind == 'rule' else 'score'}_{cls.name()}"
+    return f"{'rule' if cls.kind == 'rule' else 'score'}_{cls.algorithm}"
 
 
 def _algorithm_spec(cls: type[AnomalyDetectionAlgorithm]) -> dg.AssetSpec:
@@ -229,7 +229,7 @@ def detectors(context: dg.AssetExecutionContext, warehouse: WarehouseResource, s
     selected = {k.to_user_string() for k in context.selected_asset_keys}
     work: list[tuple[AnomalyDetectionAlgorithm, dict]] = []
     for cls in ALGORITHMS.values():
-        settings = strategy.settings_for(cls.name())
+        settings = strategy.settings_for(cls.algorithm)
         if algorithm_asset_name(cls) not in selected:
             continue
         if settings.enabled:
@@ -242,7 +242,7 @@ def detectors(context: dg.AssetExecutionContext, warehouse: WarehouseResource, s
     frame = wh.read_transactions(key) if work else None
     preload.wait()  # the ML detectors import scikit-learn; never beside the preload thread importing it
     for outcome in detect_all(frame, work, lanes=get_settings().worker_threads):
-        name = outcome.algorithm.name()
+        name = outcome.algorithm.algorithm
         if outcome.error is not None:  # one broken algorithm must not take the others' results with it
             context.log.error(f"{name} failed:\n" + "".join(traceback.format_exception(outcome.error)))
             failed[name] = f"{type(outcome.error).__name__}: {outcome.error}"
@@ -262,13 +262,13 @@ def _store_result(context: dg.AssetExecutionContext, wh: Warehouse, key: str, st
     """Replace the algorithm's stored rows; the outcome as the asset's materialization metadata."""
     algorithm, result = outcome.algorithm, outcome.result
     cls = type(algorithm)
-    settings = strategy.settings_for(cls.name())
+    settings = strategy.settings_for(cls.algorithm)
     stored = save_algorithm_result(wh, key, strategy.name, algorithm_run(algorithm, result, settings.config_hash()))
     if result.skipped:
-        context.log.warning(f"{cls.name()} skipped: {result.skipped}")
+        context.log.warning(f"{cls.algorithm} skipped: {result.skipped}")
     flagged = result.flagged
     seconds = outcome.seconds
-    context.log.info(f"event=scored upload={key} algorithm={cls.name()} strategy={strategy.name} "
+    context.log.info(f"event=scored upload={key} algorithm={cls.algorithm} strategy={strategy.name} "
                      f"status={'skipped' if result.skipped else 'ran'} flagged={len(flagged)} "
                      f"rows_stored={stored} seconds={seconds}")
     return {

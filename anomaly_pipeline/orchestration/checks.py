@@ -76,9 +76,9 @@ def _algorithm_check_specs() -> list[dg.AssetCheckSpec]:
         asset_key = dg.AssetKey(algorithm_asset_name(cls))
         specs += [
             dg.AssetCheckSpec("scores_in_range", asset=asset_key, partitions_def=uploads_partitions,
-                              description=f"Every stored {cls.name()} score is within [0, 1]."),
+                              description=f"Every stored {cls.algorithm} score is within [0, 1]."),
             dg.AssetCheckSpec("flags_have_reasons", asset=asset_key, partitions_def=uploads_partitions,
-                              description=f"Every transaction {cls.name()} flagged has a reason."),
+                              description=f"Every transaction {cls.algorithm} flagged has a reason."),
         ]
     return specs
 
@@ -97,7 +97,7 @@ def detector_results(context: dg.AssetCheckExecutionContext, warehouse: Warehous
     key = context.partition_key
     summary = score_summary(wh, key, strategy)  # algorithm and rule names are unique across the registry
     for check_key in sorted(context.selected_asset_check_keys, key=lambda k: (k.asset_key.to_user_string(), k.name)):
-        name = _ALGORITHM_OF_ASSET[check_key.asset_key.to_user_string()].name()
+        name = _ALGORITHM_OF_ASSET[check_key.asset_key.to_user_string()].algorithm
         counts = summary.loc[name] if name in summary.index else dict.fromkeys(summary.columns, 0)
         if check_key.name == "scores_in_range":
             outcome = quality.range_outcome(int(counts["rows"]), int(counts["out_of_range"]), counts["min"],

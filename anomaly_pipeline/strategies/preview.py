@@ -138,7 +138,7 @@ def score_in_memory(wh: Warehouse, upload_id: str, transactions: Transactions, s
     for done in detect_all(transactions.full, recompute):
         if done.error is not None:
             raise done.error
-        name, result = done.algorithm.name(), done.result
+        name, result = done.algorithm.algorithm, done.result
         parts.append(as_loaded_scores(done.algorithm, result))
         outcomes[name] = AlgorithmOutcome(name, "skipped" if result.skipped else "ran", "recomputed",
                                           int(result.scores["flagged"].sum()), skip_reason=result.skipped)

@@ -12,17 +12,17 @@ from anomaly_pipeline_tests.detect.ml_data import ledger
 def test_every_algorithm_runs_once_with_the_result_it_gives_alone_and_a_failure_stays_its_own():
     frame = ledger()
     work = [(cls(), {}) for cls in ALGORITHMS.values()]
-    broken = next(a for a, _ in work if a.algorithm_type() == "rule")
+    broken = next(a for a, _ in work if a.kind == "rule")
 
     def fail(*_args, **_kwargs):
         raise ValueError("broken on purpose")
 
     broken.detect = fail
-    outcomes = {outcome.algorithm.name(): outcome for outcome in detect_all(frame, work)}
+    outcomes = {outcome.algorithm.algorithm: outcome for outcome in detect_all(frame, work)}
     assert sorted(outcomes) == sorted(ALGORITHMS)
-    assert str(outcomes[broken.name()].error) == "broken on purpose" and outcomes[broken.name()].result is None
+    assert str(outcomes[broken.algorithm].error) == "broken on purpose" and outcomes[broken.algorithm].result is None
     for name, outcome in outcomes.items():
-        if name == broken.name():
+        if name == broken.algorithm:
             continue
         alone = ALGORITHMS[name]().detect(frame, {})
         assert outcome.error is None

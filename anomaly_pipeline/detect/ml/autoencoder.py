@@ -38,9 +38,9 @@ class AutoencoderDetector(MLDetector):
     def check_config(self, config: dict[str, Any]) -> None:
         super().check_config(config)
         if config["bottleneck"] < 1:
-            raise ConfigError(f"{self.name()}.bottleneck: must be >= 1, got {config['bottleneck']}")
+            raise ConfigError(f"{self.algorithm}.bottleneck: must be >= 1, got {config['bottleneck']}")
         if not 5 <= config["max_iter"] <= 1000:
-            raise ConfigError(f"{self.name()}.max_iter: must be in [5, 1000], got {config['max_iter']}")
+            raise ConfigError(f"{self.algorithm}.max_iter: must be in [5, 1000], got {config['max_iter']}")
 
     def _fit(self, fit: np.ndarray, config: dict[str, Any]) -> MLPRegressor:
         from sklearn.neural_network import MLPRegressor

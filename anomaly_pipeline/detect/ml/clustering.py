@@ -37,11 +37,11 @@ class ClusteringDetector(MLDetector):
     def check_config(self, config: dict[str, Any]) -> None:
         super().check_config(config)
         if not 2 <= config["n_clusters"] <= 200:
-            raise ConfigError(f"{self.name()}.n_clusters: must be in [2, 200], got {config['n_clusters']}")
+            raise ConfigError(f"{self.algorithm}.n_clusters: must be in [2, 200], got {config['n_clusters']}")
         if not 0 <= config["small_cluster_share"] < 0.5:
-            raise ConfigError(f"{self.name()}.small_cluster_share: must be in [0, 0.5), got {config['small_cluster_share']}")
+            raise ConfigError(f"{self.algorithm}.small_cluster_share: must be in [0, 0.5), got {config['small_cluster_share']}")
         if config["small_cluster_ratio"] < 1:
-            raise ConfigError(f"{self.name()}.small_cluster_ratio: must be >= 1, got {config['small_cluster_ratio']}")
+            raise ConfigError(f"{self.algorithm}.small_cluster_ratio: must be >= 1, got {config['small_cluster_ratio']}")
 
     def _fit(self, fit: np.ndarray, config: dict[str, Any]) -> _Model:
         from sklearn.cluster import MiniBatchKMeans

@@ -154,11 +154,11 @@ class MLDetector(AnomalyDetectionAlgorithm):
 
     def check_config(self, config: dict[str, Any]) -> None:
         if not 0 < config["contamination"] < 0.5:
-            raise ConfigError(f"{self.name()}.contamination: must be in (0, 0.5), got {config['contamination']}")
+            raise ConfigError(f"{self.algorithm}.contamination: must be in (0, 0.5), got {config['contamination']}")
         if config["max_fit_rows"] < 100:
-            raise ConfigError(f"{self.name()}.max_fit_rows: must be >= 100, got {config['max_fit_rows']}")
+            raise ConfigError(f"{self.algorithm}.max_fit_rows: must be >= 100, got {config['max_fit_rows']}")
         if config["min_rows"] < 10:
-            raise ConfigError(f"{self.name()}.min_rows: must be >= 10, got {config['min_rows']}")
+            raise ConfigError(f"{self.algorithm}.min_rows: must be >= 10, got {config['min_rows']}")
 
     @abstractmethod
     def _fit(self, fit: np.ndarray, config: dict[str, Any]) -> Any: ...

@@ -39,14 +39,14 @@ class EnsembleDetector(MLDetector):
     def check_config(self, config: dict[str, Any]) -> None:
         super().check_config(config)
         if config["method"] not in METHODS:
-            raise ConfigError(f"{self.name()}.method: one of {', '.join(METHODS)}, got {config['method']!r}")
+            raise ConfigError(f"{self.algorithm}.method: one of {', '.join(METHODS)}, got {config['method']!r}")
         weights = config["weights"]
         unknown = sorted(set(weights) - set(MEMBERS))
         if unknown:
-            raise ConfigError(f"{self.name()}.weights: unknown member(s) {', '.join(unknown)} (known: {', '.join(MEMBERS)})")
+            raise ConfigError(f"{self.algorithm}.weights: unknown member(s) {', '.join(unknown)} (known: {', '.join(MEMBERS)})")
         bad = {k: v for k, v in weights.items() if isinstance(v, bool) or not isinstance(v, int | float) or v < 0}
         if bad or not any(float(v) > 0 for v in weights.values()):
-            raise ConfigError(f"{self.name()}.weights: numbers >= 0 with at least one > 0, got {weights}")
+            raise ConfigError(f"{self.algorithm}.weights: numbers >= 0 with at least one > 0, got {weights}")
 
     # members are fitted inside _detect; these hooks are not used
     def _fit(self, fit, config):  # pragma: no cover

@@ -31,9 +31,9 @@ class IsolationForestDetector(MLDetector):
     def check_config(self, config: dict[str, Any]) -> None:
         super().check_config(config)
         if not 10 <= config["n_estimators"] <= 1000:
-            raise ConfigError(f"{self.name()}.n_estimators: must be in [10, 1000], got {config['n_estimators']}")
+            raise ConfigError(f"{self.algorithm}.n_estimators: must be in [10, 1000], got {config['n_estimators']}")
         if config["max_samples"] < 16:
-            raise ConfigError(f"{self.name()}.max_samples: must be >= 16, got {config['max_samples']}")
+            raise ConfigError(f"{self.algorithm}.max_samples: must be >= 16, got {config['max_samples']}")
 
     def _fit(self, fit: np.ndarray, config: dict[str, Any]) -> IsolationForest:
         from sklearn.ensemble import IsolationForest

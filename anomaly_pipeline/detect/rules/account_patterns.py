@@ -56,11 +56,11 @@ class RareAccountCombination(AnomalyDetectionAlgorithm):
     default_weight = 0.5
 
     def check_config(self, config: dict[str, Any]) -> None:
-        check_min(self.name(), config, "max_pair_vouchers", 1)
-        check_min(self.name(), config, "min_account_vouchers", 1)
-        check_min(self.name(), config, "min_vouchers", 2)
-        check_min(self.name(), config, "max_voucher_accounts", 2)
-        check_severity(self.name(), config)
+        check_min(self.algorithm, config, "max_pair_vouchers", 1)
+        check_min(self.algorithm, config, "min_account_vouchers", 1)
+        check_min(self.algorithm, config, "min_vouchers", 2)
+        check_min(self.algorithm, config, "max_voucher_accounts", 2)
+        check_severity(self.algorithm, config)
 
     def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
         if "voucher_id" not in reference or reference["voucher_id"].isna().all():
@@ -118,9 +118,9 @@ class SeldomUsedAccount(AnomalyDetectionAlgorithm):
     default_weight = 0.3
 
     def check_config(self, config: dict[str, Any]) -> None:
-        check_min(self.name(), config, "max_postings", 1)
-        check_min(self.name(), config, "min_population", 10)
-        check_severity(self.name(), config)
+        check_min(self.algorithm, config, "max_postings", 1)
+        check_min(self.algorithm, config, "min_population", 10)
+        check_severity(self.algorithm, config)
 
     def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
         if len(reference) < config["min_population"]:

@@ -37,10 +37,10 @@ class AccountAmountLimit(AnomalyDetectionAlgorithm):
     def check_config(self, config: dict[str, Any]) -> None:
         for prefix, limit in config["limits"].items():
             if not isinstance(prefix, str) or not prefix:
-                raise ConfigError(f"{self.name()}.limits: keys must be account prefixes as text, got {prefix!r}")
+                raise ConfigError(f"{self.algorithm}.limits: keys must be account prefixes as text, got {prefix!r}")
             if isinstance(limit, bool) or not isinstance(limit, int | float) or limit < 0:
-                raise ConfigError(f"{self.name()}.limits.{prefix}: must be a number >= 0, got {limit!r}")
-        check_severity(self.name(), config)
+                raise ConfigError(f"{self.algorithm}.limits.{prefix}: must be a number >= 0, got {limit!r}")
+        check_severity(self.algorithm, config)
 
     def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
         limits = {str(k): float(v) for k, v in config["limits"].items()}
@@ -72,8 +72,8 @@ class ForbiddenAccountPair(AnomalyDetectionAlgorithm):
         for pair in config["pairs"]:
             if (not isinstance(pair, list | tuple) or len(pair) != 2
                     or not all(isinstance(p, str) and p for p in pair)):
-                raise ConfigError(f"{self.name()}.pairs: each pair must be two account prefixes, got {pair!r}")
-        check_severity(self.name(), config)
+                raise ConfigError(f"{self.algorithm}.pairs: each pair must be two account prefixes, got {pair!r}")
+        check_severity(self.algorithm, config)
 
     def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
         vouchers = voucher_keys(transactions)
@@ -106,9 +106,9 @@ class SensitiveAccount(AnomalyDetectionAlgorithm):
     default_weight = 0.75
 
     def check_config(self, config: dict[str, Any]) -> None:
-        check_str_list(self.name(), config, "accounts")
-        check_min(self.name(), config, "min_amount", 0)
-        check_severity(self.name(), config)
+        check_str_list(self.algorithm, config, "accounts")
+        check_min(self.algorithm, config, "min_amount", 0)
+        check_severity(self.algorithm, config)
 
     def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
         rule = longest_prefix(transactions["account"], config["accounts"])

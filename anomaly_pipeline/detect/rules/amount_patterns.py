@@ -36,10 +36,10 @@ class RoundAmount(AnomalyDetectionAlgorithm):
     default_weight = 0.15
 
     def check_config(self, config: dict[str, Any]) -> None:
-        check_min(self.name(), config, "multiple", 0.01)
-        check_min(self.name(), config, "min_amount", 0)
-        check_share(self.name(), config, "max_share")
-        check_severity(self.name(), config)
+        check_min(self.algorithm, config, "multiple", 0.01)
+        check_min(self.algorithm, config, "min_amount", 0)
+        check_share(self.algorithm, config, "max_share")
+        check_severity(self.algorithm, config)
 
     def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
         c = cents(transactions["amount"].fillna(0)).abs()
@@ -66,13 +66,13 @@ class AmountEnding(AnomalyDetectionAlgorithm):
     default_weight = 0.1
 
     def check_config(self, config: dict[str, Any]) -> None:
-        check_str_list(self.name(), config, "endings", allow_empty=False)
+        check_str_list(self.algorithm, config, "endings", allow_empty=False)
         bad = [e for e in config["endings"] if not e.isdigit()]
         if bad:
-            raise ConfigError(f"{self.name()}.endings: digits only, got {bad}")
-        check_min(self.name(), config, "min_amount", 0)
-        check_share(self.name(), config, "max_share")
-        check_severity(self.name(), config)
+            raise ConfigError(f"{self.algorithm}.endings: digits only, got {bad}")
+        check_min(self.algorithm, config, "min_amount", 0)
+        check_share(self.algorithm, config, "max_share")
+        check_severity(self.algorithm, config)
 
     def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
         whole = (cents(transactions["amount"].fillna(0)).abs() // 100).astype(str)
@@ -108,13 +108,13 @@ class BelowApprovalLimit(AnomalyDetectionAlgorithm):
     def check_config(self, config: dict[str, Any]) -> None:
         bad = [v for v in config["limits"] if isinstance(v, bool) or not isinstance(v, int | float) or v <= 0]
         if bad or not config["limits"]:
-            raise ConfigError(f"{self.name()}.limits: a non-empty list of positive numbers, got {config['limits']!r}")
+            raise ConfigError(f"{self.algorithm}.limits: a non-empty list of positive numbers, got {config['limits']!r}")
         if not 0 < config["margin"] < 1 / 3:
-            raise ConfigError(f"{self.name()}.margin: must be a fraction in (0, 1/3), got {config['margin']!r}")
+            raise ConfigError(f"{self.algorithm}.margin: must be a fraction in (0, 1/3), got {config['margin']!r}")
         if not 0 < config["alpha"] < 1:
-            raise ConfigError(f"{self.name()}.alpha: must be a fraction in (0, 1), got {config['alpha']!r}")
-        check_min(self.name(), config, "min_count", 2)
-        check_severity(self.name(), config)
+            raise ConfigError(f"{self.algorithm}.alpha: must be a fraction in (0, 1), got {config['alpha']!r}")
+        check_min(self.algorithm, config, "min_count", 2)
+        check_severity(self.algorithm, config)
 
     def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
         from scipy.stats import binom  # imported when a run needs it: the CLI starts without scipy

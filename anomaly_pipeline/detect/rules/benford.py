@@ -37,15 +37,15 @@ class _Benford(AnomalyDetectionAlgorithm):
     default_weight = 0.2
 
     def check_config(self, config: dict[str, Any]) -> None:
-        check_min(self.name(), config, "min_amount", 1)
-        check_min(self.name(), config, "min_population", 50)
-        check_min(self.name(), config, "top_digits", 1)
-        check_min(self.name(), config, "z_threshold", 0, strict=True)
-        check_min(self.name(), config, "min_ratio", 1)
+        check_min(self.algorithm, config, "min_amount", 1)
+        check_min(self.algorithm, config, "min_population", 50)
+        check_min(self.algorithm, config, "top_digits", 1)
+        check_min(self.algorithm, config, "z_threshold", 0, strict=True)
+        check_min(self.algorithm, config, "min_ratio", 1)
         if config["group_by"] not in POPULATIONS:
-            raise ConfigError(f"{self.name()}.group_by: one of '' (whole upload), 'account', 'entity', "
+            raise ConfigError(f"{self.algorithm}.group_by: one of '' (whole upload), 'account', 'entity', "
                               f"got {config['group_by']!r}")
-        check_severity(self.name(), config)
+        check_severity(self.algorithm, config)
 
     def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
         size = transactions["amount"].abs().to_numpy(dtype="float64")

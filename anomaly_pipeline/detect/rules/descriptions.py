@@ -30,11 +30,11 @@ class SuspiciousDescription(AnomalyDetectionAlgorithm):
     default_weight = 0.5
 
     def check_config(self, config: dict[str, Any]) -> None:
-        check_str_list(self.name(), config, "keywords")
+        check_str_list(self.algorithm, config, "keywords")
         if not 0 <= config["max_blank_share"] <= 1:
-            raise ConfigError(f"{self.name()}.max_blank_share: must be in [0, 1], got {config['max_blank_share']!r}")
-        check_severity(self.name(), config)
-        check_severity(self.name(), config, "blank_severity")
+            raise ConfigError(f"{self.algorithm}.max_blank_share: must be in [0, 1], got {config['max_blank_share']!r}")
+        check_severity(self.algorithm, config)
+        check_severity(self.algorithm, config, "blank_severity")
 
     def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
         desc = transactions["description"].astype("string")

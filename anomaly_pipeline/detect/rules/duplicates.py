@@ -121,9 +121,9 @@ class ExactDuplicate(AnomalyDetectionAlgorithm):
     default_weight = 0.75
 
     def check_config(self, config: dict[str, Any]) -> None:
-        check_min(self.name(), config, "min_amount", 0)
-        check_share(self.name(), config, "max_share")
-        check_severity(self.name(), config)
+        check_min(self.algorithm, config, "min_amount", 0)
+        check_share(self.algorithm, config, "max_share")
+        check_severity(self.algorithm, config)
 
     def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
         n = len(transactions)
@@ -184,10 +184,10 @@ class NearDuplicate(AnomalyDetectionAlgorithm):
     default_weight = 0.9
 
     def check_config(self, config: dict[str, Any]) -> None:
-        check_min(self.name(), config, "days", 0)
-        check_min(self.name(), config, "min_amount", 0)
-        check_min(self.name(), config, "max_repeats", 2)
-        check_severity(self.name(), config)
+        check_min(self.algorithm, config, "days", 0)
+        check_min(self.algorithm, config, "min_amount", 0)
+        check_min(self.algorithm, config, "max_repeats", 2)
+        check_severity(self.algorithm, config)
 
     def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
         has = {c: c in transactions and transactions[c].notna().any() for c in ("counterparty", "voucher_id", "description")}
@@ -314,14 +314,14 @@ class Reversal(AnomalyDetectionAlgorithm):
     default_weight = 0.5
 
     def check_config(self, config: dict[str, Any]) -> None:
-        check_min(self.name(), config, "days", 0)
+        check_min(self.algorithm, config, "days", 0)
         if not 0 < config["max_account_share"] <= 1:
-            raise ConfigError(f"{self.name()}.max_account_share: must be in (0, 1], got {config['max_account_share']!r}")
-        check_min(self.name(), config, "min_account_lines", 2)
-        check_str_list(self.name(), config, "exclude_account_prefixes")
-        check_min(self.name(), config, "min_amount", 0)
-        check_share(self.name(), config, "max_share")
-        check_severity(self.name(), config)
+            raise ConfigError(f"{self.algorithm}.max_account_share: must be in (0, 1], got {config['max_account_share']!r}")
+        check_min(self.algorithm, config, "min_account_lines", 2)
+        check_str_list(self.algorithm, config, "exclude_account_prefixes")
+        check_min(self.algorithm, config, "min_amount", 0)
+        check_share(self.algorithm, config, "max_share")
+        check_severity(self.algorithm, config)
 
     def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
         account, accounts = _filled_codes(transactions["account"], stripped)

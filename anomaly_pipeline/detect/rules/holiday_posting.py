@@ -36,18 +36,18 @@ class HolidayPosting(AnomalyDetectionAlgorithm):
     default_weight = 0.25
 
     def check_config(self, config: dict[str, Any]) -> None:
-        check_min(self.name(), config, "min_amount", 0)
-        check_share(self.name(), config, "max_share")
-        check_severity(self.name(), config)
+        check_min(self.algorithm, config, "min_amount", 0)
+        check_share(self.algorithm, config, "max_share")
+        check_severity(self.algorithm, config)
         try:
             cls = holidays.country_holidays(config["country"]).__class__
         except NotImplementedError:
-            raise ConfigError(f"{self.name()}.country: no holiday calendar for {config['country']!r}") from None
+            raise ConfigError(f"{self.algorithm}.country: no holiday calendar for {config['country']!r}") from None
         if config["language"] and config["language"] not in cls.supported_languages:
-            raise ConfigError(f"{self.name()}.language: {config['country']} supports "
+            raise ConfigError(f"{self.algorithm}.language: {config['country']} supports "
                               f"{', '.join(cls.supported_languages)}, got {config['language']!r}")
         if not set(config["categories"]) & set(cls.supported_categories):
-            raise ConfigError(f"{self.name()}.categories: {config['country']} supports "
+            raise ConfigError(f"{self.algorithm}.categories: {config['country']} supports "
                               f"{', '.join(cls.supported_categories)}, got {config['categories']!r}")
 
     def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:

@@ -52,11 +52,11 @@ class PeriodMismatch(AnomalyDetectionAlgorithm):
     default_weight = 0.05
 
     def check_config(self, config: dict[str, Any]) -> None:
-        check_period(self.name(), config)
-        check_min(self.name(), config, "min_amount", 0)
-        check_share(self.name(), config, "max_share")
-        check_share(self.name(), config)
-        check_severity(self.name(), config)
+        check_period(self.algorithm, config)
+        check_min(self.algorithm, config, "min_amount", 0)
+        check_share(self.algorithm, config, "max_share")
+        check_share(self.algorithm, config)
+        check_severity(self.algorithm, config)
 
     def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
         posted, registered = transactions["posting_date"], transactions["registration_date"]
@@ -99,13 +99,13 @@ class LateRegistration(AnomalyDetectionAlgorithm):
     default_weight = 0.45
 
     def check_config(self, config: dict[str, Any]) -> None:
-        check_period(self.name(), config)
-        check_min(self.name(), config, "close_lag_days", 0)
-        check_min(self.name(), config, "min_amount", 0)
-        check_share(self.name(), config, "max_share")
-        check_min(self.name(), config, "margin", 1)
-        check_share(self.name(), config)
-        check_severity(self.name(), config)
+        check_period(self.algorithm, config)
+        check_min(self.algorithm, config, "close_lag_days", 0)
+        check_min(self.algorithm, config, "min_amount", 0)
+        check_share(self.algorithm, config, "max_share")
+        check_min(self.algorithm, config, "margin", 1)
+        check_share(self.algorithm, config)
+        check_severity(self.algorithm, config)
 
     def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
         posted, registered = transactions["posting_date"], transactions["registration_date"].dt.normalize()
@@ -158,11 +158,11 @@ class EntryDateGap(AnomalyDetectionAlgorithm):
 
     def check_config(self, config: dict[str, Any]) -> None:
         for key in ("backdated_days", "forward_dated_days", "min_amount"):
-            check_min(self.name(), config, key, 0)
-        check_share(self.name(), config, "max_share")
-        check_min(self.name(), config, "margin", 1)
-        check_share(self.name(), config)
-        check_severity(self.name(), config)
+            check_min(self.algorithm, config, key, 0)
+        check_share(self.algorithm, config, "max_share")
+        check_min(self.algorithm, config, "margin", 1)
+        check_share(self.algorithm, config)
+        check_severity(self.algorithm, config)
 
     def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
         posted, registered = transactions["posting_date"], transactions["registration_date"].dt.normalize()
@@ -216,12 +216,12 @@ class RevenueCutoffReversal(AnomalyDetectionAlgorithm):
     default_weight = 0.9
 
     def check_config(self, config: dict[str, Any]) -> None:
-        check_str_list(self.name(), config, "revenue_account_prefixes")
-        check_period(self.name(), config)
-        check_min(self.name(), config, "days_before_end", 1)
-        check_min(self.name(), config, "days_after_end", 1)
-        check_min(self.name(), config, "min_amount", 0)
-        check_severity(self.name(), config)
+        check_str_list(self.algorithm, config, "revenue_account_prefixes")
+        check_period(self.algorithm, config)
+        check_min(self.algorithm, config, "days_before_end", 1)
+        check_min(self.algorithm, config, "days_after_end", 1)
+        check_min(self.algorithm, config, "min_amount", 0)
+        check_severity(self.algorithm, config)
 
     def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
         posted = transactions["posting_date"]

@@ -53,13 +53,13 @@ class AfterHoursPosting(AnomalyDetectionAlgorithm):
     def check_config(self, config: dict[str, Any]) -> None:
         for key in ("start_hour", "end_hour"):
             if not 0 <= config[key] <= 24:
-                raise ConfigError(f"{self.name()}.{key}: must be an hour in [0, 24], got {config[key]!r}")
+                raise ConfigError(f"{self.algorithm}.{key}: must be an hour in [0, 24], got {config[key]!r}")
         if config["start_hour"] >= config["end_hour"]:
-            raise ConfigError(f"{self.name()}.start_hour: must be before end_hour "
+            raise ConfigError(f"{self.algorithm}.start_hour: must be before end_hour "
                               f"({config['start_hour']} >= {config['end_hour']})")
-        check_min(self.name(), config, "min_amount", 0)
-        check_share(self.name(), config)
-        check_severity(self.name(), config)
+        check_min(self.algorithm, config, "min_amount", 0)
+        check_share(self.algorithm, config)
+        check_severity(self.algorithm, config)
 
     def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
         at = transactions["posted_at"]
@@ -101,13 +101,13 @@ class PeriodEndConcentration(AnomalyDetectionAlgorithm):
     default_weight = 0.3
 
     def check_config(self, config: dict[str, Any]) -> None:
-        check_min(self.name(), config, "days", 1)
+        check_min(self.algorithm, config, "days", 1)
         if config["days"] > 15:
-            raise ConfigError(f"{self.name()}.days: must be <= 15, got {config['days']}")
-        check_min(self.name(), config, "ratio", 1, strict=True)
-        check_min(self.name(), config, "min_postings", 2)
-        check_min(self.name(), config, "min_period_end_postings", 1)
-        check_severity(self.name(), config)
+            raise ConfigError(f"{self.algorithm}.days: must be <= 15, got {config['days']}")
+        check_min(self.algorithm, config, "ratio", 1, strict=True)
+        check_min(self.algorithm, config, "min_postings", 2)
+        check_min(self.algorithm, config, "min_period_end_postings", 1)
+        check_severity(self.algorithm, config)
 
     def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
         days = config["days"]
@@ -168,12 +168,12 @@ class PostingBurst(AnomalyDetectionAlgorithm):
     def check_config(self, config: dict[str, Any]) -> None:
         bad = [g for g in config["group_by"] if g not in GROUP_LABELS]
         if bad or not config["group_by"]:
-            raise ConfigError(f"{self.name()}.group_by: a non-empty list of {', '.join(GROUP_LABELS)}, got {config['group_by']!r}")
-        check_min(self.name(), config, "window_days", 1)
-        check_min(self.name(), config, "min_count", 2)
-        check_min(self.name(), config, "ratio", 1, strict=True)
-        check_min(self.name(), config, "min_active_windows", 2)
-        check_severity(self.name(), config)
+            raise ConfigError(f"{self.algorithm}.group_by: a non-empty list of {', '.join(GROUP_LABELS)}, got {config['group_by']!r}")
+        check_min(self.algorithm, config, "window_days", 1)
+        check_min(self.algorithm, config, "min_count", 2)
+        check_min(self.algorithm, config, "ratio", 1, strict=True)
+        check_min(self.algorithm, config, "min_active_windows", 2)
+        check_severity(self.algorithm, config)
 
     def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
         groups = [g for g in config["group_by"] if g in transactions and transactions[g].notna().any()]

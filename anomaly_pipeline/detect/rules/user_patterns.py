@@ -33,10 +33,10 @@ class UnusualUserAccount(AnomalyDetectionAlgorithm):
 
     def check_config(self, config: dict[str, Any]) -> None:
         if not 0 < config["max_share"] < 1:
-            raise ConfigError(f"{self.name()}.max_share: must be a fraction in (0, 1), got {config['max_share']!r}")
-        check_min(self.name(), config, "min_account_postings", 2)
-        check_min(self.name(), config, "routine_months", 1)
-        check_severity(self.name(), config)
+            raise ConfigError(f"{self.algorithm}.max_share: must be a fraction in (0, 1), got {config['max_share']!r}")
+        check_min(self.algorithm, config, "min_account_postings", 2)
+        check_min(self.algorithm, config, "routine_months", 1)
+        check_severity(self.algorithm, config)
 
     def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
         account, accounts = encode(transactions["account"], stripped)

@@ -51,8 +51,8 @@ class UnbalancedVoucher(AnomalyDetectionAlgorithm):
     default_weight = 0.9
 
     def check_config(self, config: dict[str, Any]) -> None:
-        check_min(self.name(), config, "tolerance", 0)
-        check_severity(self.name(), config)
+        check_min(self.algorithm, config, "tolerance", 0)
+        check_severity(self.algorithm, config)
 
     def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
         code, keys = voucher_codes(transactions)
@@ -146,11 +146,11 @@ class VoucherNumberGap(AnomalyDetectionAlgorithm):
     default_weight = 0.5
 
     def check_config(self, config: dict[str, Any]) -> None:
-        check_min(self.name(), config, "min_series_vouchers", 2)
-        check_min(self.name(), config, "max_gap", 1)
+        check_min(self.algorithm, config, "min_series_vouchers", 2)
+        check_min(self.algorithm, config, "max_gap", 1)
         if not 0 < config["max_missing_share"] <= 1:
-            raise ConfigError(f"{self.name()}.max_missing_share: must be in (0, 1], got {config['max_missing_share']!r}")
-        check_severity(self.name(), config)
+            raise ConfigError(f"{self.algorithm}.max_missing_share: must be in (0, 1], got {config['max_missing_share']!r}")
+        check_severity(self.algorithm, config)
 
     def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
         ids = voucher_numbers(transactions)
@@ -209,14 +209,14 @@ class VoucherOutOfOrder(AnomalyDetectionAlgorithm):
     default_weight = 0.5
 
     def check_config(self, config: dict[str, Any]) -> None:
-        check_min(self.name(), config, "registration_tolerance_days", 0)
-        check_min(self.name(), config, "posting_tolerance_days", 0)
-        check_min(self.name(), config, "window", 1)
-        check_min(self.name(), config, "min_series_vouchers", 2)
-        check_share(self.name(), config, "max_share")
-        check_min(self.name(), config, "margin", 1)
-        check_share(self.name(), config)
-        check_severity(self.name(), config)
+        check_min(self.algorithm, config, "registration_tolerance_days", 0)
+        check_min(self.algorithm, config, "posting_tolerance_days", 0)
+        check_min(self.algorithm, config, "window", 1)
+        check_min(self.algorithm, config, "min_series_vouchers", 2)
+        check_share(self.algorithm, config, "max_share")
+        check_min(self.algorithm, config, "margin", 1)
+        check_share(self.algorithm, config)
+        check_severity(self.algorithm, config)
 
     def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
         ids = voucher_numbers(transactions)

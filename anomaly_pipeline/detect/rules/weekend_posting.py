@@ -35,12 +35,12 @@ class WeekendPosting(AnomalyDetectionAlgorithm):
     default_weight = 0.6
 
     def check_config(self, config: dict[str, Any]) -> None:
-        check_min(self.name(), config, "min_amount", 0)
+        check_min(self.algorithm, config, "min_amount", 0)
         bad = [d for d in config["weekend_days"] if d not in range(1, 8)]
         if bad:
-            raise ConfigError(f"{self.name()}.weekend_days: ISO weekdays 1-7 only, got {bad}")
-        check_share(self.name(), config, "max_share")
-        check_severity(self.name(), config)
+            raise ConfigError(f"{self.algorithm}.weekend_days: ISO weekdays 1-7 only, got {bad}")
+        check_share(self.algorithm, config, "max_share")
+        check_severity(self.algorithm, config)
 
     def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
         def on_weekend(frame: pd.DataFrame) -> np.ndarray:

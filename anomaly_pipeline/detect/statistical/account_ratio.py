@@ -50,7 +50,7 @@ class AccountRatio(AnomalyDetectionAlgorithm):
         }
         for key, ok in checks.items():
             if not ok:
-                raise ConfigError(f"{self.name()}.{key}: out of range, got {config[key]!r}")
+                raise ConfigError(f"{self.algorithm}.{key}: out of range, got {config[key]!r}")
 
     def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
         codes = _Codes(reference, transactions)

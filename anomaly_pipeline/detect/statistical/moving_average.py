@@ -44,7 +44,7 @@ class MovingAverageDeviation(AnomalyDetectionAlgorithm):
                   "direction": config["direction"] in ("up", "both")}
         for key, ok in checks.items():
             if not ok:
-                raise ConfigError(f"{self.name()}.{key}: out of range, got {config[key]!r}")
+                raise ConfigError(f"{self.algorithm}.{key}: out of range, got {config[key]!r}")
 
     def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
         n = len(transactions)

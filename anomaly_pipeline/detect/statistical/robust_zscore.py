@@ -41,15 +41,15 @@ class RobustZScore(AnomalyDetectionAlgorithm):
 
     def check_config(self, config: dict[str, Any]) -> None:
         if config["threshold"] <= 0:
-            raise ConfigError(f"{self.name()}.threshold: must be > 0, got {config['threshold']}")
+            raise ConfigError(f"{self.algorithm}.threshold: must be > 0, got {config['threshold']}")
         if config["min_group_size"] < 3:
-            raise ConfigError(f"{self.name()}.min_group_size: must be >= 3, got {config['min_group_size']}")
+            raise ConfigError(f"{self.algorithm}.min_group_size: must be >= 3, got {config['min_group_size']}")
         if config["group_by"] not in ("account", "account_counterparty"):
-            raise ConfigError(f"{self.name()}.group_by: must be 'account' or 'account_counterparty'")
+            raise ConfigError(f"{self.algorithm}.group_by: must be 'account' or 'account_counterparty'")
         if config["direction"] not in ("both", "up"):
-            raise ConfigError(f"{self.name()}.direction: must be 'both' or 'up', got {config['direction']!r}")
+            raise ConfigError(f"{self.algorithm}.direction: must be 'both' or 'up', got {config['direction']!r}")
         if not 0 < config["max_share"] <= 1:
-            raise ConfigError(f"{self.name()}.max_share: must be in (0, 1], got {config['max_share']!r}")
+            raise ConfigError(f"{self.algorithm}.max_share: must be in (0, 1], got {config['max_share']!r}")
 
     def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
         ref_code, groups = group_codes(reference, config["group_by"])

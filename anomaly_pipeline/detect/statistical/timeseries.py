@@ -41,17 +41,17 @@ class TimeSeriesSpike(AnomalyDetectionAlgorithm):
 
     def check_config(self, config: dict[str, Any]) -> None:
         if config["frequency"] not in ("D", "W"):
-            raise ConfigError(f"{self.name()}.frequency: 'D' (daily) or 'W' (weekly), got {config['frequency']!r}")
+            raise ConfigError(f"{self.algorithm}.frequency: 'D' (daily) or 'W' (weekly), got {config['frequency']!r}")
         if config["threshold"] <= 0:
-            raise ConfigError(f"{self.name()}.threshold: must be > 0, got {config['threshold']}")
+            raise ConfigError(f"{self.algorithm}.threshold: must be > 0, got {config['threshold']}")
         if config["min_ratio"] < 1:
-            raise ConfigError(f"{self.name()}.min_ratio: must be >= 1, got {config['min_ratio']}")
+            raise ConfigError(f"{self.algorithm}.min_ratio: must be >= 1, got {config['min_ratio']}")
         if config["min_periods"] < 5:
-            raise ConfigError(f"{self.name()}.min_periods: must be >= 5, got {config['min_periods']}")
+            raise ConfigError(f"{self.algorithm}.min_periods: must be >= 5, got {config['min_periods']}")
         if config["min_profile_periods"] < 2:
-            raise ConfigError(f"{self.name()}.min_profile_periods: must be >= 2, got {config['min_profile_periods']}")
+            raise ConfigError(f"{self.algorithm}.min_profile_periods: must be >= 2, got {config['min_profile_periods']}")
         if config["min_scale"] <= 0:
-            raise ConfigError(f"{self.name()}.min_scale: must be > 0, got {config['min_scale']}")
+            raise ConfigError(f"{self.algorithm}.min_scale: must be > 0, got {config['min_scale']}")
 
     def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
         daily = config["frequency"] == "D"
