@@ -256,3 +256,44 @@ def test_mapping_report_lists_rows_skipped_and_why(tmp_path):
         {"reason": "no parsable date in column 'Date'", "rows": 1},
     ]
     assert len(result.frame) == 2
+
+
+def test_datev_booking_batch_with_a_debit_credit_flag(tmp_path):
+    """DATEV Buchungsstapel columns (full dates here; DATEV itself writes DDMM with the year in its EXTF header):
+    an unsigned 'Umsatz (ohne Soll/Haben-Kz)' signed by the S/H flag, 'Gegenkonto' and 'WKZ Umsatz' not read as
+    account and amount."""
+    text = ("Umsatz (ohne Soll/Haben-Kz);Soll/Haben-Kennzeichen;WKZ Umsatz;Konto;Gegenkonto (ohne BU-Schlüssel);"
+            "Belegdatum;Belegfeld 1;Buchungstext\n"
+            "119,00;S;EUR;4930;1200;05.03.2024;RE-2024-17;Bürobedarf\n"
+            "119,00;H;EUR;1200;4930;05.03.2024;RE-2024-17;Bürobedarf\n"
+            "2500,00;S;EUR;1200;8400;07.03.2024;AR-88;Erlös\n"
+            "2500,00;H;EUR;8400;1200;07.03.2024;AR-88;Erlös\n")
+    result = _read(tmp_path, text)
+    fields = _fields(result)
+    assert fields["amount"] == ("Umsatz (ohne Soll/Haben-Kz)", "header")
+    assert fields["account"] == ("Konto", "header")
+    assert fields["voucher_id"] == ("Belegfeld 1", "header words")
+    assert fields["posting_date"] == ("Belegdatum", "header words")
+    assert result.metadata["mapping_report"]["direction_column"] == "Soll/Haben-Kennzeichen"
+    assert result.frame["amount"].tolist() == [119.00, -119.00, 2500.00, -2500.00]
+    assert "Gegenkonto (ohne BU-Schlüssel)" in result.metadata["mapping_report"]["unmapped_columns"]
+
+
+@pytest.mark.parametrize(("text", "user", "registration"), [
+    # Fortnox / Visma style (Swedish)
+    ("Vernr;Bokföringsdatum;Registreringsdatum;Konto;Benämning;Debet;Kredit;Användare\n"
+     "A1;2024-01-31;2024-02-02;1930;Bank;;1250,00;Anna\n"
+     "A1;2024-01-31;2024-02-02;6110;Kontorsmaterial;1250,00;;Anna\n", "Användare", "Registreringsdatum"),
+    # Tripletex style (Norwegian)
+    ("Bilag;Dato;Konto;Beskrivelse;Beløp;Registrert;Registrert av\n"
+     "12;31.01.2024;1920;Husleie;-1250,00;02.02.2024;Kari\n"
+     "12;31.01.2024;6300;Husleie;1250,00;02.02.2024;Kari\n", "Registrert av", "Registrert"),
+])
+def test_nordic_general_ledger_exports(tmp_path, text, user, registration):
+    result = _read(tmp_path, text)
+    fields = _fields(result)
+    assert fields["user_name"][0] == user
+    assert fields["registration_date"][0] == registration
+    assert result.frame["voucher_id"].nunique() == 1
+    assert result.frame["registration_date"].dt.strftime("%Y-%m-%d").tolist() == ["2024-02-02", "2024-02-02"]
+    assert round(result.frame["amount"].sum(), 2) == 0.0 and result.frame["amount"].abs().max() == 1250.00
