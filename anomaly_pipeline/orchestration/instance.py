@@ -71,10 +71,20 @@ def load_instance() -> dg.DagsterInstance:
 
 
 @contextmanager
-def dagster_instance() -> Iterator[dg.DagsterInstance]:
-    """The instance from DAGSTER_HOME when set (runs show up in the UI), else an ephemeral one."""
+def dagster_instance(fallback_home: Path | None = None) -> Iterator[dg.DagsterInstance]:
+    """The instance from DAGSTER_HOME when set (runs show up in the UI); else the one kept in `fallback_home`
+    (created with the project's dagster.yaml) when given; else an ephemeral one.
+
+    A process that reads run status while its own runs execute (the API server) passes a `fallback_home`: the
+    ephemeral instance keeps runs in a shared-cache in-memory SQLite database whose table locks fail at once
+    ("database table is locked") instead of waiting, and a run whose event write fails that way never starts.
+    """
     if dagster_home() is not None:
         with load_instance() as instance:
+            yield instance
+    elif fallback_home is not None:
+        prepare_dagster_home(fallback_home)
+        with _without_dagster_notices(), dg.DagsterInstance.from_config(str(fallback_home)) as instance:
             yield instance
     else:
         with dg.DagsterInstance.ephemeral() as instance:
