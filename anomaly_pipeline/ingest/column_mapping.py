@@ -231,18 +231,29 @@ def _exclusive(table: pd.DataFrame, debit: str, credit: str) -> bool:
     return bool((~(d & c)).mean() >= _EXCLUSIVE)
 
 
-def _later_or_equal_share(table: pd.DataFrame, later: str, posting: str) -> float:
-    """Share of rows (both dates present) where `later` is on or after `posting`."""
+def _registration_share(table: pd.DataFrame, column: str, posting: str) -> tuple[float, str]:
+    """How well `column` fits a registration date beside `posting`: the share of rows (both dates present)
+    where it is on or after the posting date, and why it does not fit when it does not. A column that falls
+    before the posting date on more rows than after it records when a transaction was started or ordered (a
+    card payment's "Started Date" before its booking), not when it was registered: its share counts as 0."""
     head = table.head(_SAMPLE_ROWS)
-    registered = parse_dates(head[later])[0].dt.normalize()
+    registered = parse_dates(head[column])[0].dt.normalize()
     posted = parse_dates(head[posting])[0].dt.normalize()
     both = registered.notna() & posted.notna()
-    return float((registered[both] >= posted[both]).mean()) if both.any() else 0.0
+    if not both.any():
+        return 0.0, "no row has both dates"
+    registered, posted = registered[both], posted[both]
+    before, after = int((registered < posted).sum()), int((registered > posted).sum())
+    if before > after:
+        return 0.0, (f"it falls before the posting date on {before} rows and after it on {after}: a start or "
+                     "order date, not a registration date")
+    share = float((registered >= posted).mean())
+    return share, f"it is on or after the posting date on only {share:.0%} of rows"
 
 
 def _date_roles(table: pd.DataFrame, mapping: Mapping, used: set[str]) -> None:
-    """Posting vs registration date. A registration date read from header words must be on or after the
-    posting date on most rows; without a posting-date column it is the posting date; without a registration
+    """Posting vs registration date. A registration date read from its header must be on or after the
+    posting date on most rows (and after it more often than before); without a posting-date column it is the posting date; without a registration
     header, a further date column on or after the posting date on most rows is the registration date."""
     cols = mapping.columns
     if "posting_date" not in cols and "value_date" not in cols:
@@ -263,14 +274,13 @@ def _date_roles(table: pd.DataFrame, mapping: Mapping, used: set[str]) -> None:
     posting = cols.get("posting_date")
     if posting is None:
         return
-    if mapping.how.get("registration_date") == BY_WORDS:
+    if mapping.how.get("registration_date") in (BY_HEADER, BY_WORDS):
         column = cols["registration_date"]
-        share = _later_or_equal_share(table, column, posting)
+        share, why_not = _registration_share(table, column, posting)
         if share <= _MOST:
             mapping.drop("registration_date")
             used.discard(column)
-            mapping.notes.append(f"{column!r} is on or after the posting date on only {share:.0%} of rows: "
-                                 "not taken as the registration date")
+            mapping.notes.append(f"{column!r} is not taken as the registration date: {why_not}")
         return
     if "registration_date" in cols:
         return
@@ -279,7 +289,7 @@ def _date_roles(table: pd.DataFrame, mapping: Mapping, used: set[str]) -> None:
             continue
         if not (_content_fits("registration_date", table[col]) and _mostly_dates(table[col])):
             continue
-        share = _later_or_equal_share(table, col, posting)
+        share, _ = _registration_share(table, col, posting)
         if share >= _NEARLY_ALL:
             mapping.use("registration_date", col, BY_CONTENT)
             used.add(col)

@@ -26,7 +26,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     ),
     "registration_date": (
         "registrationdate", "regdate", "registreringsdatum", "createddate", "systementrydate", "entrytime",
-        "erfassungsdatum", "enteredon", "createdat", "inputdate", "starteddate",
+        "erfassungsdatum", "enteredon", "createdat", "inputdate",
     ),
     "posted_at": ("time", "transactiontime", "tid", "uhrzeit", "heure", "hora", "timestamp", "datetime"),
     "amount": (

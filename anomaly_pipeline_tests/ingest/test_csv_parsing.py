@@ -244,7 +244,9 @@ def test_completed_date_preferred_and_out_in_columns(tmp_path):
             "TOPUP,2024-02-03 10:00:00,2024-02-03 10:00:05,Top-up,100.00,EUR,194.50\n")
     result = _read(tmp_path, text)
     assert _dates(result) == ["2024-02-01", "2024-02-03"]
-    assert result.frame["registration_date"].dt.strftime("%Y-%m-%d").tolist() == ["2024-01-30", "2024-02-03"]
+    # started before it was booked, never after: when the payment was made, not when it was registered
+    assert result.frame["registration_date"].isna().all()
+    assert "Started Date" in result.metadata["mapping_report"]["unmapped_columns"]
     assert result.frame["amount"].tolist() == [-5.50, 100.00]
     text = "Dato;Forklaring;Rentedato;Ut fra konto;Inn på konto\n05.01.2024;Rema 1000;05.01.2024;249,90;\n" \
            "25.01.2024;Lønn;25.01.2024;;32 000,00\n"

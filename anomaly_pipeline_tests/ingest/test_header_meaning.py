@@ -169,6 +169,23 @@ def test_registered_column_is_the_registration_date(tmp_path):
     assert round(result.frame["amount"].sum(), 2) == 0.0  # a ledger: debit positive, credit negative
 
 
+def test_a_registration_date_may_precede_the_posting_date_on_a_few_rows(tmp_path):
+    """An accrual entered before the day it is dated for still leaves `Registered` the registration date: it
+    is later than the posting date more often than earlier."""
+    text = ("Voucher,Date,Registered,Account,Amount\n"
+            "V1,2024-03-31,2024-03-28,1930,-500.00\nV1,2024-03-31,2024-03-28,2990,500.00\n"
+            "V2,2024-03-05,2024-03-09,1930,-80.00\nV2,2024-03-05,2024-03-09,5410,80.00\n"
+            "V3,2024-03-06,2024-03-06,1930,-20.00\nV3,2024-03-06,2024-03-06,6570,20.00\n")
+    result = _read(tmp_path, text)
+    assert _fields(result)["registration_date"] == ("Registered", "header words")
+    text = text.replace("2024-03-09", "2024-03-01")  # now before the posting date on more rows than after
+    result = _read(tmp_path, text)
+    assert result.frame["registration_date"].isna().all()
+    assert ("'Registered' is not taken as the registration date: it falls before the posting date on 4 rows "
+            "and after it on 0: a start or order date, not a registration date"
+            ) in result.metadata["mapping_report"]["notes"]
+
+
 def test_created_beside_a_posting_date_is_never_the_posting_date(tmp_path):
     text = ("Created,Posting Date,Journal No.,Account Code,Account Name,Net Amount\n"
             "2024-02-03 09:12,2024-01-31,JE-17,4000,Sales,-1200.00\n"
