@@ -54,8 +54,11 @@ def transactions(upload_id: str | None = UPLOAD, account: str | None = Query(Non
                  text: str | None = Query(None, max_length=200, description="part of the description"),
                  min_risk: float | None = Query(None, ge=0, le=1), is_anomaly: bool | None = None,
                  strategy: str | None = STRATEGY,
-                 sort: str = Query("-risk", pattern=r"^-?(risk|date|amount|id)$",
-                                   description="risk, date, amount or id; - in front for descending"),
+                 sort: str = Query("id", pattern=r"^-?(risk|date|amount|id)$",
+                                   description="id (file order, from the primary key), risk, date or amount; - in "
+                                               "front for descending. Sorts other than id read the whole "
+                                               "filtered set; /transactions/anomalies gives the strongest first "
+                                               "from an index"),
                  limit: int = LIMIT, offset: int = OFFSET) -> TransactionPage:
     """Transactions (removed #BTRANS lines excluded) with their risk under a strategy, filtered, sorted, paged."""
     where = results.TransactionFilter(upload_id=upload_id, account=account, date_from=date_from,
