@@ -39,6 +39,13 @@ def list_strategies() -> list[dict[str, Any]]:
         return store.list_strategies(warehouse())
 
 
+def algorithm_count() -> int:
+    """How many detection algorithms a strategy can enable."""
+    from anomaly_pipeline.detect.registry import ALGORITHMS  # imports every detector
+
+    return len(ALGORITHMS)
+
+
 def get(name: str, version: int | None = None) -> Strategy:
     with translated():
         return store.get_strategy(warehouse(), name, version)

@@ -97,11 +97,11 @@ def cmd_list(args: argparse.Namespace) -> int:
         print(json.dumps(rows, indent=2))
         return 0
     from anomaly_pipeline.cli.commands import fit_table
-    from anomaly_pipeline.detect.registry import ALGORITHMS
 
+    total = strategies.algorithm_count()
     table = pd.DataFrame([{
         "name": r["name"], "version": r["version"], "preset": "yes" if r["is_preset"] else "",
-        "threshold": r["threshold"], "algorithms": f"{len(r['enabled'])} of {len(ALGORITHMS)}",
+        "threshold": r["threshold"], "algorithms": f"{len(r['enabled'])} of {total}",
         "description": " ".join(r["description"].split()),
     } for r in rows])
     print(fit_table(table, "description"))

@@ -1,12 +1,14 @@
 """The file-drop sensor: one partition and one run per new, completely written file in UPLOAD_DIR.
 
 A tick only lists, stats and hashes files (bounded chunks); it parses nothing. A file is taken once its
-size and mtime are unchanged since the previous tick. Byte-identical content that is already a partition
+size and mtime are unchanged since the previous tick and it was last written at least FILE_SETTLE_SECONDS ago
+(for writers that pause longer than a tick, such as slow network copies). Byte-identical content that is already a partition
 is a duplicate: it is moved aside, not loaded again.
 """
 
 
 import json
+import time
 from pathlib import Path
 
 import dagster as dg
@@ -59,8 +61,8 @@ def upload_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult | dg.S
         signature = [stat.st_size, stat.st_mtime_ns]
         name = str(path)
         now_seen[name] = signature
-        if seen.get(name) != signature:
-            continue  # first sighting or still growing: wait for a tick where nothing changed
+        if seen.get(name) != signature or time.time() - stat.st_mtime < settings.file_settle_seconds:
+            continue  # first sighting, still growing or written too recently: wait for a quiet tick
         if name in requested and len(run_requests) < MAX_REQUESTS_PER_TICK:
             continue  # its run is queued or running; the run moves it out of the folder
         key = partition_key_for(sha256_file(path))

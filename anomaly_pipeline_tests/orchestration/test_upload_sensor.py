@@ -64,6 +64,21 @@ def test_growing_file_is_not_requested(pg_env):
         assert len(done.run_requests) == 1
 
 
+def test_a_file_written_within_the_settle_time_waits(pg_env, monkeypatch):
+    monkeypatch.setenv("FILE_SETTLE_SECONDS", "600")
+    dropped = pg_env["tmp"] / "uploads" / "slow copy.csv"
+    shutil.copy(real_file(XERO), dropped)
+    with dg.instance_for_test() as instance:
+        cursor = _tick(instance, None).cursor
+        quiet = _tick(instance, cursor)
+        assert quiet.run_requests == []  # unchanged since the last tick, but written seconds ago
+        written = dropped.stat().st_mtime - 601
+        os.utime(dropped, (written, written))
+        cursor = _tick(instance, quiet.cursor).cursor  # the mtime changed: a new sighting
+        assert [r.partition_key for r in _tick(instance, cursor).run_requests] == [
+            partition_key_for(sha256_file(dropped))]
+
+
 def test_identical_bytes_again_are_a_duplicate_not_a_second_load(pg_env):
     uploads = pg_env["tmp"] / "uploads"
     original = uploads / "a.csv"
