@@ -11,6 +11,11 @@ from pathlib import Path
 CHUNK = 1 << 20
 
 
+def upload_id_for(sha256_hex: str) -> str:
+    """An upload's id: the first 16 hex digits of its content's SHA-256 (also its Dagster partition key)."""
+    return sha256_hex[:16]
+
+
 def sha256_file(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as fh:

@@ -13,16 +13,12 @@ from pathlib import Path
 
 import dagster as dg
 
-from anomaly_pipeline import preload
+from anomaly_pipeline import intake, preload
 from anomaly_pipeline.detect.base import AnomalyDetectionAlgorithm
 from anomaly_pipeline.detect.batch import Outcome, detect_all
 from anomaly_pipeline.detect.combine import combine_scores
 from anomaly_pipeline.detect.registry import ALGORITHMS
 from anomaly_pipeline.detect.skips import describe_skips, skipped_tests
-from anomaly_pipeline.ingest.detect_format import detect_format
-from anomaly_pipeline.ingest.errors import RejectedFile
-from anomaly_pipeline.ingest.files import archive, set_aside, sha256_file
-from anomaly_pipeline.ingest.read_file import check_file, load_mapping, read_file
 from anomaly_pipeline.jsonable import jsonable
 from anomaly_pipeline.orchestration import plots
 from anomaly_pipeline.orchestration.metadata import (
@@ -32,7 +28,7 @@ from anomaly_pipeline.orchestration.metadata import (
     transaction_summary,
     warnings_markdown,
 )
-from anomaly_pipeline.orchestration.partitions import partition_key_for, uploads_partitions
+from anomaly_pipeline.orchestration.partitions import uploads_partitions
 from anomaly_pipeline.orchestration.resources import ScoringResource, WarehouseResource
 from anomaly_pipeline.orchestration.retries import RETRY, transient_only
 from anomaly_pipeline.scoring import algorithm_run, stale_algorithms
@@ -59,50 +55,19 @@ class RawUploadConfig(dg.Config):
 def raw_upload(context: dg.AssetExecutionContext, config: RawUploadConfig,
                warehouse: WarehouseResource) -> dg.MaterializeResult:
     key = context.partition_key
-    settings = get_settings()
-    wh = warehouse.get()
-    existing = wh.get_upload(key)
-    source = Path(config.path) if config.path else None
-    if source is None or not source.exists():
-        if existing is None or not existing["stored_path"] or not Path(existing["stored_path"]).exists():
-            raise dg.Failure(f"no file known for upload {key}: drop it into UPLOAD_DIR or pass config.path",
-                             allow_retries=False)
-        source = Path(existing["stored_path"])
-    sha = sha256_file(source)
-    if partition_key_for(sha) != key:
-        raise dg.Failure(f"{source.name}: content hash {sha[:16]} does not match partition {key}", allow_retries=False)
-    file_name = config.file_name or (existing["file_name"] if existing else source.name)
-    if existing and existing["status"] == "rejected":
-        stored = source  # stays in the rejected folder; the transactions step decides again
-    else:
-        sidecar = source.with_name(source.name + ".mapping.yaml")
-        stored = archive(source, settings.archive_dir, key, move=config.move)
-        if sidecar.exists():
-            archive_sidecar = stored.with_name(stored.name + ".mapping.yaml")
-            sidecar.replace(archive_sidecar) if config.move else archive_sidecar.write_bytes(sidecar.read_bytes())
-    with stored.open("rb") as fh:
-        head = fh.read(65536)
     try:
-        detected = detect_format(head, file_name)
-    except RejectedFile:
-        detected = None
-    size = stored.stat().st_size
-    wh.register_upload(upload_id=key, sha256=sha, file_name=file_name, size_bytes=size, file_format=detected,
-                       status="received", stored_path=str(stored))
-    context.log.info(f"event=registered upload={key} format={detected or 'unknown'} size_bytes={size}")
-    # what the reader found last time (encoding, mapping); a first materialization knows it after `transactions`
-    known = (existing or {}).get("read_metadata") or {}
+        received = intake.receive(warehouse.get(), get_settings(), key, Path(config.path) if config.path else None,
+                                  config.file_name, config.move)
+    except intake.NothingToReceive as exc:
+        raise dg.Failure(str(exc), allow_retries=False) from exc
+    detected = received.file_format or "unknown"
+    context.log.info(f"event=registered upload={key} format={detected} size_bytes={received.size}")
     return dg.MaterializeResult(metadata={
-        **source_metadata(file_name, detected or "unknown", known),
-        "file_name": file_name, "size_bytes": size, "sha256": sha, "detected_format": detected or "unknown",
-        "stored_path": dg.MetadataValue.path(str(stored)),
+        # what the reader found last time (encoding, mapping); a first materialization knows it after `transactions`
+        **source_metadata(received.file_name, detected, received.read_metadata),
+        "file_name": received.file_name, "size_bytes": received.size, "sha256": received.sha256,
+        "detected_format": detected, "stored_path": dg.MetadataValue.path(str(received.stored)),
     })
-
-
-#: the detectors' and plots' libraries (`preload`, ~1 s of imports) start before the read of a smaller file: its
-#: read and load are too short to hide them. A larger file's read would share the GIL with them (1M-line CSV:
-#: read 1.35 s alone, 2.4 s beside the imports), and its load leaves seconds of waiting on PostgreSQL for them.
-PRELOAD_BEFORE_READ_BYTES = 32 * 2**20
 
 
 FILE_READABLE = "file_readable"
@@ -130,33 +95,19 @@ def transactions(context: dg.AssetExecutionContext, warehouse: WarehouseResource
         return
     if upload is None:
         raise dg.Failure(f"upload {key} is not registered: materialize raw_upload first", allow_retries=False)
-    path = Path(upload["stored_path"])
-    if path.is_file() and path.stat().st_size < PRELOAD_BEFORE_READ_BYTES:
-        preload.start()
-    started = time.perf_counter()
-    try:
-        file_format = check_file(path, settings).file_format
-        file_format, result = read_file(path, settings, file_format, mapping=load_mapping(path))
-    except RejectedFile as exc:
-        yield from _reject(context, wh, upload, path, exc.reason)
+    outcome = intake.read_and_load(wh, settings, key, Path(upload["stored_path"]))
+    if isinstance(outcome, intake.Rejected):
+        yield _rejected(context, upload, outcome)
         return
-    frame = result.frame
-    entity = result.metadata.get("entity")
-    read_seconds = round(time.perf_counter() - started, 3)
-    preload.start()  # a large file's imports run while the database loads and indexes (else a no-op)
-    count = wh.load_transactions(key, frame, {
-        "file_format": file_format, "expected_rows": result.expected_rows, "warnings": result.warnings,
-        "read_metadata": result.metadata, "entity": entity,
-    })
+    result, count, file_format = outcome.result, outcome.count, outcome.file_format
     for warning in result.warnings:
         context.log.warning(f"{upload['file_name']}: {warning}")
     source = source_metadata(upload["file_name"], file_format, result.metadata)
     # the raw file's encoding and column mapping are known only once read: record them on raw_upload too
     context.log_event(dg.AssetObservation(asset_key=raw_upload.key, partition=key, metadata=source))
-    seconds = round(time.perf_counter() - started, 3)
     context.log.info(f"event=loaded upload={key} format={file_format} rows={count} "
                      f"expected_rows={result.expected_rows} skipped={result.metadata.get('skipped_rows', 0)} "
-                     f"warnings={len(result.warnings)} read_seconds={read_seconds} seconds={seconds}")
+                     f"warnings={len(result.warnings)} read_seconds={outcome.read_seconds} seconds={outcome.seconds}")
     warnings = dg.MetadataValue.md(warnings_markdown(result.warnings))
     skipped = int(result.metadata.get("skipped_rows", 0))
     yield dg.AssetCheckResult(
@@ -171,23 +122,23 @@ def transactions(context: dg.AssetExecutionContext, warehouse: WarehouseResource
         "skipped_rows": skipped,
         "format": file_format,
         "read_metadata": dg.MetadataValue.json(jsonable(result.metadata)),
-        "read_seconds": read_seconds,  # the rest of `seconds` is the load (COPY, indexes, commit)
-        "seconds": seconds,
-        **transaction_summary(frame),
+        "read_seconds": outcome.read_seconds,  # the rest of `seconds` is the load (COPY, indexes, commit)
+        "seconds": outcome.seconds,
+        **transaction_summary(result.frame),
     })
 
 
-def _reject(context: dg.AssetExecutionContext, wh: Warehouse, upload: dict, path: Path, reason: str):
-    """A file that cannot be read truthfully is a result, not a crash: it is moved aside and recorded, the check
-    fails with the reason, and `transactions` is not materialized, so the scoring steps are skipped."""
+def _rejected(context: dg.AssetExecutionContext, upload: dict, rejected: intake.Rejected) -> dg.AssetCheckResult:
+    """A file that cannot be read truthfully is a result, not a crash: the check fails with the reason and
+    `transactions` is not materialized, so the scoring steps are skipped."""
     key = context.partition_key
-    moved = set_aside(path, get_settings().rejected_dir, key, reason)
-    wh.reject_upload(key, reason=reason, stored_path=str(moved))
-    context.log.warning(f"event=rejected upload={key} file={upload['file_name']!r} reason={reason!r} moved_to={moved}")
-    rejection = {"status": "rejected", "reason": reason, "moved_to": dg.MetadataValue.path(str(moved))}
+    context.log.warning(f"event=rejected upload={key} file={upload['file_name']!r} reason={rejected.reason!r} "
+                        f"moved_to={rejected.moved_to}")
+    rejection = {"status": "rejected", "reason": rejected.reason,
+                 "moved_to": dg.MetadataValue.path(str(rejected.moved_to))}
     context.log_event(dg.AssetObservation(asset_key=raw_upload.key, partition=key, metadata=rejection))
-    yield dg.AssetCheckResult(check_name=FILE_READABLE, passed=False, severity=dg.AssetCheckSeverity.ERROR,
-                              description=f"{upload['file_name']} rejected: {reason}", metadata=rejection)
+    return dg.AssetCheckResult(check_name=FILE_READABLE, passed=False, severity=dg.AssetCheckSeverity.ERROR,
+                               description=f"{upload['file_name']} rejected: {rejected.reason}", metadata=rejection)
 
 
 def _readable_from_history(upload: dict | None) -> dg.AssetCheckResult:
