@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from anomaly_pipeline.detect.base import ConfigError
@@ -46,15 +47,54 @@ def test_an_excess_of_amounts_just_below_a_limit_is_flagged_per_user():
     rows = [{"amount": a, "user_name": u, "account": "4010"} for u in ("anna", "erik", "dina") for a in spread]
     rows += [{"amount": a, "user_name": "bo", "account": "4010"} for a in (49_400.0, 49_850.0, 49_990.0, 48_900.0, 49_500.0)]
     result = BelowApprovalLimit().detect(frame(rows))
-    assert flags(result)[61] == ("high", "amount 49 400 is just below the approval limit 50 000; user bo has 5 "
-                                           "distinct amounts in the 5% below it and 0 in the 20% around that band")
+    assert flags(result)[61] == ("high", "amount 49 400 is just below the approval limit 50 000; user bo has 4 "
+                                           "distinct amounts in the 2% below it and 1 in the 15% on either side")
+    assert flags(result)[64] == ("high", "amount 48 900 is just below the approval limit 50 000; user bo has 5 "
+                                           "distinct amounts in the 5% below it and 0 in the 15% on either side")
     assert set(flags(result)) == {61, 62, 63, 64, 65}
     # the same amounts in a ledger where amounts just above the limit are as common are no pattern
     balanced = rows + [{"amount": a, "user_name": "bo", "account": "4010"}
                        for a in (50_200.0, 50_900.0, 51_500.0, 52_000.0, 50_100.0)]
     assert flags(BelowApprovalLimit().detect(frame(balanced))) == {}
-    custom = BelowApprovalLimit().detect(frame(rows), {"limits": [30_000]})
+    custom = BelowApprovalLimit().detect(frame(rows), {"limits": [30_000], "learn_limits": False})
     assert flags(custom) == {}
+    # with its limits learned, the ledger's own 50 000 is found although no configured limit names it
+    learned = flags(BelowApprovalLimit().detect(frame(rows), {"limits": [30_000]}))
+    assert set(learned) == {61, 62, 63, 64, 65}
+    assert learned[61][1].startswith("amount 49 400 is just below 50 000 (a round threshold, not a configured limit)")
+
+
+def _invoices(rng: np.random.Generator, n: int) -> list[float]:
+    """Invoice totals spread smoothly over 1 000 .. 200 000 (log-uniform), to the cent."""
+    return list(np.round(np.exp(rng.uniform(np.log(1_000), np.log(200_000), n)), 2))
+
+
+def test_an_excess_below_an_unlisted_limit_is_learned_from_the_ledger():
+    # a two-line voucher per invoice; account 4010's totals pile up just under 25 000, a limit no preset lists
+    rng = np.random.default_rng(5)
+    totals = [(a, "4010") for a in _invoices(rng, 600)] + [(a, "4010") for a in rng.uniform(23_900, 24_990, 8).round(2)]
+    rows = [{"voucher_id": f"V{i}", "account": acc, "amount": a, "user_name": "bo"} for i, (a, acc) in enumerate(totals)]
+    rows += [{"voucher_id": f"V{i}", "account": "2440", "amount": -a, "user_name": "bo"} for i, (a, _) in enumerate(totals)]
+    flagged = flags(BelowApprovalLimit().detect(frame(rows)))
+    at_25k = {t for t, (_, why) in flagged.items() if "just below 25 000 (a round threshold, not a configured limit)" in why}
+    assert set(range(601, 609)) <= at_25k  # every injected invoice line (ids 601-608) ...
+    assert all(23_750 <= abs(rows[t - 1]["amount"]) < 25_000 for t in at_25k)  # ... and only that band
+    # the same ledger without the pile-up: nothing stands out at 25 000
+    plain = [r for r in rows if r["voucher_id"] not in {f"V{i}" for i in range(600, 608)}]
+    assert not any("25 000" in why for _, why in flags(BelowApprovalLimit().detect(frame(plain))).values())
+
+
+def test_amounts_just_below_round_numbers_everywhere_are_this_ledgers_habit():
+    # a retailer pricing just under round numbers at every threshold: 9 990, 24 990, 49 990 ... are its habit
+    rng = np.random.default_rng(7)
+    amounts = _invoices(rng, 600)
+    for limit in (2_000, 2_500, 3_000, 4_000, 5_000, 7_500, 10_000, 15_000, 20_000, 25_000, 30_000, 40_000, 50_000):
+        amounts += list(rng.uniform(limit * 0.96, limit - 1, 8).round(2))
+    habit = flags(BelowApprovalLimit().detect(frame(amount=amounts)))
+    assert habit == {}
+    # one threshold with a pile-up in a ledger without that habit is found
+    plain = _invoices(rng, 600) + list(rng.uniform(25_000 * 0.98, 25_000 - 1, 12).round(2))
+    assert set(flags(BelowApprovalLimit().detect(frame(amount=plain)))) >= set(range(601, 613))
 
 
 def test_skipped_without_amounts():

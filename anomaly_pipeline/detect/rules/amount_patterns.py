@@ -20,6 +20,7 @@ from anomaly_pipeline.detect.rules._common import (
     rare_here,
     stripped,
     text,
+    voucher_codes,
 )
 
 
@@ -88,27 +89,40 @@ class AmountEnding(AnomalyDetectionAlgorithm):
 
 class BelowApprovalLimit(AnomalyDetectionAlgorithm):
     """Threshold avoidance as a pattern: an excess of amounts just below an approval limit compared with
-    the amounts around it, per user, per account and in the whole ledger. For each limit, |amount| in
-    [limit x (1 - margin), limit) is *below*; the neighbourhood is the two margins under that band and the
-    two above the limit. Without avoidance the below band holds about a quarter as many distinct amounts
-    as its neighbourhood (fewer, where amounts thin out upwards); where a group has at least `min_count`
-    distinct amounts below and a binomial test puts the chance of so many under `alpha`, its amounts below
-    the limit are flagged, at high severity: the excess is the evidence. Amounts are counted once per
-    group (the same salary every month is a routine, not avoidance); one amount under a round number is
-    not a finding."""
+    the amounts around it, per user, per account and in the whole ledger. Approval applies to a document's
+    total, so the amounts tested are each voucher's largest line (every line without voucher ids).
+
+    For each limit, |amount| in [limit x (1 - margin), limit) is *below*; the neighbourhood is the two
+    margins under that band and the two above the limit. Without avoidance the below band holds about a
+    fifth of the distinct amounts in that window, or this ledger's own share where its amounts habitually
+    sit just under round numbers (pooled over every round threshold but the one tested: a retailer pricing
+    at 9 990, 24 990, 49 990 is not avoiding anything). Where a group has at least `min_count` distinct
+    amounts below and a binomial test puts the chance of so many under `alpha`, its amounts below the limit
+    are flagged, at high severity: the excess is the evidence.
+
+    The limits are the configured `limits` and, with `learn_limits`, every round threshold (1, 1.5, 2,
+    2.5, 3, 4, 5, 7.5 x a power of ten, from `min_limit` up to the largest amount): a company's limit
+    need not be in anyone's list. A learned limit is searched among many, so its test uses `alpha`
+    divided by the number of thresholds searched and by the number of groups (users, accounts) with
+    `min_count` amounts below it. Amounts are counted once per group (the same salary
+    every month is a routine, not avoidance); one amount under a round number is not a finding."""
 
     algorithm = "below_approval_limit"
     kind = "rule"
     description = "An excess of amounts just below an approval limit over the amounts around it (per user or account)."
     required_columns = ("amount",)
-    default_config = {"limits": [10000.0, 50000.0], "margin": 0.05, "min_count": 4, "alpha": 0.01,
-                      "severity": "high"}
+    default_config = {"limits": [10000.0, 50000.0], "learn_limits": True, "min_limit": 1000.0, "margin": 0.05,
+                      "min_count": 4, "alpha": 0.01, "severity": "high"}
     default_weight = 0.5
 
     def check_config(self, config: dict[str, Any]) -> None:
         bad = [v for v in config["limits"] if isinstance(v, bool) or not isinstance(v, int | float) or v <= 0]
-        if bad or not config["limits"]:
-            raise ConfigError(f"{self.algorithm}.limits: a non-empty list of positive numbers, got {config['limits']!r}")
+        if bad or not (config["limits"] or config["learn_limits"]):
+            raise ConfigError(f"{self.algorithm}.limits: a non-empty list of positive numbers (or learn_limits), "
+                              f"got {config['limits']!r}")
+        if not isinstance(config["learn_limits"], bool):
+            raise ConfigError(f"{self.algorithm}.learn_limits: true or false, got {config['learn_limits']!r}")
+        check_min(self.algorithm, config, "min_limit", 0.01)
         if not 0 < config["margin"] < 1 / 3:
             raise ConfigError(f"{self.algorithm}.margin: must be a fraction in (0, 1/3), got {config['margin']!r}")
         if not 0 < config["alpha"] < 1:
@@ -119,40 +133,117 @@ class BelowApprovalLimit(AnomalyDetectionAlgorithm):
     def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
         from scipy.stats import binom  # imported when a run needs it: the CLI starts without scipy
 
-        size = transactions["amount"].abs().to_numpy()
+        size = transactions["amount"].abs().fillna(0).to_numpy()
         amount = cents(transactions["amount"].fillna(0)).abs().to_numpy()
+        size = np.where(_voucher_total_line(transactions, amount), size, 0.0)  # only a voucher's largest line
         margin = config["margin"]
-        groups = [("this ledger", np.zeros(len(size), dtype="int64"), None)]
+        widths = sorted({NARROW_BAND, float(margin)})  # a pile-up right under the limit, or spread wider
+        groups = []  # a user's or an account's excess first; the ledger's for what they leave unexplained
         for column, label in (("user_name", "user"), ("account", "account")):
             if column in transactions and transactions[column].notna().any():
                 codes, names = encode(transactions[column], stripped)
                 groups.append((label, codes, names))
+        groups.append(("this ledger", np.zeros(len(size), dtype="int64"), None))
+        fixed = sorted({float(v) for v in config["limits"]})
+        learned = ([v for v in round_thresholds(config["min_limit"], float(size.max(initial=0)) / (1 - margin))
+                    if not any(np.isclose(v, f) for f in fixed)] if config["learn_limits"] else [])
+        tests = [(limit, is_learned, width) for limit, is_learned in sorted([(v, False) for v in fixed]
+                                                                            + [(v, True) for v in learned])
+                 for width in widths]
+        ledger = groups[-1][1]
+        bands = [_bands(size, limit, width) for limit, _, width in tests]
+        counts = np.array([[_distinct_per_group(ledger, amount, band, 1)[0] for band in pair[:2]] for pair in bands],
+                          dtype="int64").reshape(-1, 2)
+        width_of = np.array([width for _, _, width in tests])
         flagged = np.zeros(len(size), dtype=bool)
+        flagged_by = np.full(len(size), "", dtype=object)
         texts = np.full(len(size), None, dtype=object)
         found = []
-        for limit in sorted(float(v) for v in config["limits"]):
-            below = (size >= limit * (1 - margin)) & (size < limit)
-            around = (size >= limit * (1 - 3 * margin)) & (size < limit * (1 + 2 * margin)) & ~below
+        for (limit, is_learned, width), (below, around, above), (lb, la) in zip(tests, bands, counts, strict=True):
+            if lb < config["min_count"]:  # no group can reach min_count where the ledger does not
+                continue
+            # the ledger's own share of amounts just under a round threshold (this one left out), at least the
+            # band's share of the window
+            same = width_of == width
+            pooled_b, pooled_n = int(counts[same, 0].sum()) - lb, int(counts[same].sum()) - lb - la
+            floor = width / (width + 2 * REACH)
+            null = max(floor, (pooled_b + floor * PRIOR_AMOUNTS) / (pooled_n + PRIOR_AMOUNTS))
+            alpha = config["alpha"] / len(widths) / (len(learned) if is_learned else 1)
             for label, codes, names in groups:
-                width = int(codes.max(initial=-1)) + 1
-                b, a = (_distinct_per_group(codes, amount, band, width) for band in (below, around))
-                chance = binom.sf(b - 1, a + b, 0.2)  # the below band is a fifth of the window
-                excess = (b >= config["min_count"]) & (chance < config["alpha"])
+                group_width = int(codes.max(initial=-1)) + 1
+                unexplained = below & ~(flagged & (flagged_by != label))  # an excess another group explains
+                b, a, up = (_distinct_per_group(codes, amount, band, group_width)
+                            for band in (unexplained, around, above))
+                chance = binom.sf(b - 1, a + b, null)
+                # a shelf: many more just below the limit than in the band as wide just above it
+                eligible = b >= config["min_count"]
+                # a learned limit is one of many searched in each group that could show an excess
+                level = alpha / max(int(eligible.sum()), 1) if is_learned else alpha
+                excess = eligible & (chance < level) & (b > SHELF * up)
                 hit = below & (codes >= 0) & excess[np.maximum(codes, 0)] & ~flagged
                 if not hit.any():
                     continue
                 idx = np.flatnonzero(hit)
                 who = (label if names is None else label + " " + text(names.iloc[codes[idx]]))
-                texts[idx] = ("amount " + money(transactions["amount"].iloc[idx]) + " is just below the approval limit "
-                              + money([limit])[0] + "; " + who + " has " + b[codes[idx]].astype(str).astype(object)
-                              + f" distinct amounts in the {margin:.0%} below it and "
+                which = (money([limit])[0] + " (a round threshold, not a configured limit)" if is_learned
+                         else "the approval limit " + money([limit])[0])
+                texts[idx] = ("amount " + money(transactions["amount"].iloc[idx]) + " is just below " + which
+                              + "; " + who + " has " + b[codes[idx]].astype(str).astype(object)
+                              + f" distinct amounts in the {width:.0%} below it and "
                               + a[codes[idx]].astype(str).astype(object)
-                              + f" in the {4 * margin:.0%} around that band")
+                              + f" in the {REACH:.0%} on either side"
+                              + (f" (this ledger: {null:.0%} of such amounts fall just below a round threshold)"
+                                 if null > floor * 1.5 else ""))
                 flagged |= hit
-                found.append({"limit": limit, "group": label, "groups": int(excess.sum())})
+                flagged_by[idx] = label
+                found.append({"limit": limit, "learned": is_learned, "width": width, "group": label,
+                              "groups": int(excess.sum())})
         idx = np.flatnonzero(flagged)
         return flag_result(transactions, flagged, texts[idx], config["severity"],
-                           {"limits": sorted(float(v) for v in config["limits"]), "excesses": found})
+                           {"limits": fixed, "thresholds_searched": len(learned), "excesses": found})
+
+
+#: the narrow band under a limit tested besides the configured margin, and how far either side of it the
+#: amounts are counted that show the ledger's density there
+NARROW_BAND = 0.02
+REACH = 0.15
+#: a shelf: the band below a limit holds more than this many times the distinct amounts of the band above
+SHELF = 2.0
+#: pseudo-count of amounts at the band's share of the window, pulling a ledger's pooled share toward it: a
+#: habit of amounts just under round numbers must show in many amounts to count
+PRIOR_AMOUNTS = 100.0
+#: mantissas of the round thresholds searched for a ledger's own approval limits
+ROUND_MANTISSAS = (1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 7.5)
+
+
+def round_thresholds(low: float, high: float) -> list[float]:
+    """Round numbers (ROUND_MANTISSAS x a power of ten) in [low, high]."""
+    if high < low or low <= 0:
+        return []
+    out = []
+    for power in range(int(np.floor(np.log10(low))), int(np.ceil(np.log10(high))) + 1):
+        out += [m * 10.0 ** power for m in ROUND_MANTISSAS if low <= m * 10.0 ** power <= high]
+    return out
+
+
+def _bands(size: np.ndarray, limit: float, width: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(below, around, above): |amount| in [limit x (1 - width), limit); the REACH under that band and above
+    the limit; the band as wide just above the limit."""
+    low = limit * (1 - width)
+    below = (size >= low) & (size < limit)
+    around = ((size >= low - REACH * limit) & (size < low)) | ((size >= limit) & (size < limit * (1 + REACH)))
+    return below, around, (size >= limit) & (size < limit * (1 + width))
+
+
+def _voucher_total_line(transactions: pd.DataFrame, amount: np.ndarray) -> np.ndarray:
+    """True on each voucher's largest line(s) by |amount|, and on every line without a voucher id."""
+    if "voucher_id" not in transactions or transactions["voucher_id"].isna().all():
+        return np.ones(len(amount), dtype=bool)
+    codes = voucher_codes(transactions)[0]
+    valid = codes >= 0
+    largest = np.zeros(int(codes.max(initial=-1)) + 1, dtype=amount.dtype)
+    np.maximum.at(largest, codes[valid], amount[valid])
+    return ~valid | (amount == largest[np.maximum(codes, 0)])
 
 
 def _distinct_per_group(codes: np.ndarray, amount: np.ndarray, band: np.ndarray, width: int) -> np.ndarray:
