@@ -234,7 +234,55 @@ def check_dagster() -> list[Finding]:
     else:
         findings.append(Finding("dagster daemon", "ok",
                                 f"running (heartbeat {int(time.time() - latest)} s ago, {len(heartbeats)} daemons)"))
+    if storage == "PostgresRunStorage":  # the deployed instance: the services around it
+        findings.append(check_webserver(os.environ.get("DAGSTER_WEBSERVER_URL", "").strip()))
+        if os.environ.get("EXECUTOR", "").strip().lower() == "celery":
+            findings.append(check_celery_workers(os.environ.get("DAGSTER_CELERY_BROKER_URL", "").strip(),
+                                                 os.environ.get("DAGSTER_CELERY_BACKEND_URL", "").strip()))
     return findings
+
+
+def check_webserver(url: str) -> Finding:
+    """The deployment's dagster-webserver answers /server_info (what its compose healthcheck asks)."""
+    if not url:
+        return Finding("dagster webserver", "warning", "DAGSTER_WEBSERVER_URL is not set: the webserver is not checked",
+                       "export DAGSTER_WEBSERVER_URL=http://webserver:3000   (as in docker-compose.yml)")
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(f"{url.rstrip('/')}/server_info", timeout=CONNECT_TIMEOUT) as response:
+            info = json.loads(response.read())
+    except (OSError, ValueError) as exc:
+        return Finding("dagster webserver", "warning", f"{url}/server_info does not answer: {exc}: the UI is down "
+                       f"(runs still execute)", "dagster-webserver -h 0.0.0.0 -p 3000 -w workspace.yaml   "
+                                                "(docker compose up -d webserver)")
+    return Finding("dagster webserver", "ok", f"{url}: dagster-webserver {info.get('dagster_webserver_version', '?')}")
+
+
+def check_celery_workers(broker: str, backend: str) -> Finding:
+    """EXECUTOR=celery: which Celery workers answer a ping on the broker (steps wait while none does)."""
+    fix = "dagster-celery worker start -A dagster_celery.app -y deploy/celery.yaml   (docker compose up -d celery_worker)"
+    if not broker:
+        return Finding("celery workers", "error", "EXECUTOR=celery but DAGSTER_CELERY_BROKER_URL is not set",
+                       "set DAGSTER_CELERY_BROKER_URL=redis://HOST:6379/0 (and DAGSTER_CELERY_BACKEND_URL)")
+    try:
+        from celery import Celery
+    except ImportError:
+        return Finding("celery workers", "error", "EXECUTOR=celery but celery is not installed",
+                       "pip install 'anomaly_pipeline[deploy]'")
+    app = Celery(broker=broker, backend=backend or None)
+    try:
+        app.connection_for_write().ensure_connection(max_retries=1, timeout=CONNECT_TIMEOUT)
+        names = sorted(name for reply in app.control.ping(timeout=2) or [] for name in reply)
+    except Exception as exc:  # noqa: BLE001 - any broker error means no step can be sent
+        return Finding("celery workers", "warning", f"the broker {safe_url(broker)} is unreachable: {exc}: steps of "
+                       f"launched runs wait", "start Redis, or correct DAGSTER_CELERY_BROKER_URL")
+    finally:
+        app.close()
+    if not names:
+        return Finding("celery workers", "warning", f"no worker answers a ping on {safe_url(broker)}: steps of "
+                                                    f"launched runs wait in the queue", fix)
+    return Finding("celery workers", "ok", f"{len(names)} answer a ping on {safe_url(broker)}: {', '.join(names)}")
 
 
 def render(findings: list[Finding], fmt: str = "text") -> str:

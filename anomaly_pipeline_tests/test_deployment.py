@@ -23,20 +23,12 @@ RUNS_PIPELINE_CODE = ("user_code", "celery_worker", "api")  # sensors, schedules
 LOADS_INSTANCE = ("user_code", "celery_worker", "webserver", "daemon", "api")
 
 
-def _expand(value):
-    """Compose's ${VAR:-default} interpolation, with the defaults (no .env in the test)."""
-    if isinstance(value, str):
-        return re.sub(r"\$\{(\w+):-([^}]*)\}", lambda m: os.environ.get(m.group(1)) or m.group(2), value)
-    if isinstance(value, dict):
-        return {k: _expand(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_expand(v) for v in value]
-    return value
-
-
 @pytest.fixture(scope="module")
 def compose() -> dict:
-    return _expand(yaml.safe_load((REPO / "docker-compose.yml").read_text()))
+    """The file as compose reads it, with the defaults of its ${VAR:-default} (no .env in the test)."""
+    from deploy.local_stack import compose_spec
+
+    return compose_spec()
 
 
 @pytest.fixture(scope="module")
@@ -173,7 +165,10 @@ def test_celery_executor_is_wired_through_the_env_switch(compose, monkeypatch):
     assert "deploy/celery.yaml /opt/dagster/celery.yaml" in (REPO / "Dockerfile").read_text()
     grpc = compose["services"]["user_code"]["command"]
     workspace = yaml.safe_load((REPO / "deploy" / "workspace.yaml").read_text())["load_from"][0]["grpc_server"]
-    assert workspace["host"] == "user_code" and str(workspace["port"]) == grpc[grpc.index("-p") + 1]
+    for service in ("webserver", "daemon"):  # the workspace names the gRPC server through the environment
+        env = _env(compose, service)
+        assert env[workspace["host"]["env"]] == "user_code"
+        assert env[workspace["port"]["env"]] == grpc[grpc.index("-p") + 1]
 
     from anomaly_pipeline.orchestration.executor import executor_from_env
 

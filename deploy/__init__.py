@@ -1,0 +1,1 @@
+"""The deployment: docker-compose files and the native launcher of the same processes (local_stack.py)."""
