@@ -26,6 +26,27 @@ def test_rare_pair_of_common_accounts():
     assert set(flags(RareAccountCombination().detect(_vouchers(), {"min_account_vouchers": 1}))) == {61, 62, 63, 64}
 
 
+def _ledger(reclassifications: int):
+    """Sales, rent, office supplies and salaries, each on its usual accounts; salaries (7010) booked against
+    sales (3001) in `reclassifications` vouchers."""
+    pairs = ([("1510", "3001")] * 40 + [("5010", "2440")] * 40 + [("6110", "1930")] * 40 + [("7010", "1930")] * 20
+             + [("7010", "3001")] * reclassifications)
+    vouchers = [f"V{i}" for i, _ in enumerate(pairs, start=1) for _ in range(2)]
+    return frame(voucher_id=vouchers, account=[a for pair in pairs for a in pair],
+                 amount=[100.0, -100.0] * len(pairs))
+
+
+def test_a_pair_rare_for_its_accounts_volume_is_flagged_though_seen_twice():
+    rare = RareAccountCombination().detect(_ledger(2))
+    assert set(flags(rare)) == {281, 282, 283, 284}  # both reclassification vouchers
+    assert flags(rare)[281][1] == ("accounts 3001 and 7010 appear together in 2 of 142 vouchers although they are "
+                                   "in 42 and 22 vouchers (9% of the less used account's; 6.5 expected by chance)")
+    # the prior alone (at most one voucher) would not have seen it
+    assert flags(RareAccountCombination().detect(_ledger(2), {"max_share": 0.01})) == {}
+    # where salaries are booked against sales in a third of their vouchers, that is this ledger's habit
+    assert flags(RareAccountCombination().detect(_ledger(10))) == {}
+
+
 def test_rare_pair_skips_small_or_voucherless_uploads():
     assert RareAccountCombination().detect(_vouchers(), {"min_vouchers": 40}).skipped == (
         "only 32 vouchers, fewer than min_vouchers 40")
@@ -63,6 +84,7 @@ def test_unusual_user_for_an_account():
 @pytest.mark.parametrize(("rule", "config", "field"), [
     (RareAccountCombination, {"max_pair_vouchers": 0}, "rare_account_combination.max_pair_vouchers"),
     (RareAccountCombination, {"min_vouchers": 1}, "rare_account_combination.min_vouchers"),
+    (RareAccountCombination, {"max_share": 0}, "rare_account_combination.max_share"),
     (SeldomUsedAccount, {"max_postings": 0}, "seldom_used_account.max_postings"),
     (SeldomUsedAccount, {"min_population": 5}, "seldom_used_account.min_population"),
     (UnusualUserAccount, {"max_share": 1.5}, "unusual_user_account.max_share"),

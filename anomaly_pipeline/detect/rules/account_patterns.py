@@ -12,6 +12,7 @@ from anomaly_pipeline.detect.base import AnomalyDetectionAlgorithm, DetectionRes
 from anomaly_pipeline.detect.rules._common import (
     check_min,
     check_severity,
+    check_share,
     flag_result,
     money,
     nothing_flagged,
@@ -41,9 +42,13 @@ def _pairs(va: pd.DataFrame) -> pd.DataFrame:
 
 
 class RareAccountCombination(AnomalyDetectionAlgorithm):
-    """Two accounts booked in one voucher that appear together in at most `max_pair_vouchers` vouchers of
-    the reference although each is common (in at least `min_account_vouchers` vouchers): an unusual
-    debit/credit combination. Needs `min_vouchers` vouchers; vouchers with more than `max_voucher_accounts`
+    """Two accounts booked in one voucher that rarely meet in this ledger although each is common (in at
+    least `min_account_vouchers` vouchers): an unusual debit/credit combination. Rare is relative to the
+    accounts' own volume: the pair is in at most `max_pair_vouchers` vouchers, or in at most `max_share` of
+    the vouchers of the less used account and fewer than chance alone would bring together (the product of
+    the two accounts' shares of the vouchers): a reclassification booked twice between salaries and sales
+    is as unusual as one booked once, while an account paid directly from the bank in a fifth of its
+    vouchers is a habit. Needs `min_vouchers` vouchers; vouchers with more than `max_voucher_accounts`
     distinct accounts (payroll, allocations) are left out of the pair count."""
 
     algorithm = "rare_account_combination"
@@ -51,12 +56,13 @@ class RareAccountCombination(AnomalyDetectionAlgorithm):
     double_entry_only = True
     description = "Account pairs that rarely appear together in a voucher although each account is common."
     required_columns = ("voucher_id", "account")
-    default_config = {"max_pair_vouchers": 1, "min_account_vouchers": 5, "min_vouchers": 30,
+    default_config = {"max_pair_vouchers": 1, "max_share": 0.15, "min_account_vouchers": 5, "min_vouchers": 30,
                       "max_voucher_accounts": 30, "severity": "low"}
     default_weight = 0.5
 
     def check_config(self, config: dict[str, Any]) -> None:
         check_min(self.algorithm, config, "max_pair_vouchers", 1)
+        check_share(self.algorithm, config, "max_share")
         check_min(self.algorithm, config, "min_account_vouchers", 1)
         check_min(self.algorithm, config, "min_vouchers", 2)
         check_min(self.algorithm, config, "max_voucher_accounts", 2)
@@ -84,9 +90,12 @@ class RareAccountCombination(AnomalyDetectionAlgorithm):
         together = np.where(known, pair_vouchers.reindex(a * span + b).fillna(0).to_numpy(), 0)
         n_a = np.where(a >= 0, account_vouchers[np.maximum(a, 0)], 0)
         n_b = np.where(b >= 0, account_vouchers[np.maximum(b, 0)], 0)
-        rare = (together <= config["max_pair_vouchers"]) & (np.minimum(n_a, n_b) >= config["min_account_vouchers"])
+        fewer = np.minimum(n_a, n_b)
+        chance = n_a * n_b / max(vouchers, 1)  # vouchers holding both were the accounts independent
+        relative = (together <= config["max_share"] * fewer) & (together < chance)
+        rare = ((together <= config["max_pair_vouchers"]) | relative) & (fewer >= config["min_account_vouchers"])
         pairs = pairs[rare]
-        together, n_a, n_b = together[rare], n_a[rare], n_b[rare]
+        together, n_a, n_b, chance = together[rare], n_a[rare], n_b[rare], chance[rare]
         summary["rare_pairs"] = int(len(pairs[["account_a", "account_b"]].drop_duplicates()))
         if pairs.empty:
             return nothing_flagged(transactions, summary)
@@ -95,6 +104,11 @@ class RareAccountCombination(AnomalyDetectionAlgorithm):
         phrase = ("accounts " + name_a + " and " + name_b + " appear together in "
                   + together.astype(int).astype(str).astype(object) + " of " + f"{vouchers}" + " vouchers although they are in "
                   + n_a.astype(int).astype(str).astype(object) + " and " + n_b.astype(int).astype(str).astype(object) + " vouchers")
+        more = together > config["max_pair_vouchers"]  # rare for these accounts' volume: say so
+        if more.any():
+            phrase[more] = (phrase[more] + " (" + pd.Series(together[more] / np.minimum(n_a, n_b)[more]).map(
+                lambda x: f"{x:.0%}").to_numpy(dtype=object) + " of the less used account's; "
+                + pd.Series(chance[more]).map(lambda x: f"{x:.1f}").to_numpy(dtype=object) + " expected by chance)")
         both = pd.concat([pd.DataFrame({"voucher": pairs["voucher"], "account": pairs["account_a"], "phrase": phrase}),
                           pd.DataFrame({"voucher": pairs["voucher"], "account": pairs["account_b"], "phrase": phrase})])
         both = both[both.groupby(["voucher", "account"]).cumcount() < 3]  # up to three pairs per line
