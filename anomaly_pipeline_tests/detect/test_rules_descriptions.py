@@ -60,3 +60,34 @@ def test_skipped_when_the_source_has_no_descriptions():
 def test_config_errors_name_the_field(config, field):
     with pytest.raises(ConfigError, match=field):
         SuspiciousDescription().validate_config(config)
+
+
+def _ledger(corrections: int, account: str = "6110"):
+    """100 two-line vouchers of invoices; `corrections` of them described as a correction on `account`."""
+    rows = []
+    for v in range(1, 101):
+        desc, acc = (f"Correction {v}", account) if v <= corrections else (f"Invoice {v}", "3001")
+        rows += [{"voucher_id": f"V{v}", "account": acc, "amount": 100.0 * v, "description": desc},
+                 {"voucher_id": f"V{v}", "account": "1510", "amount": -100.0 * v, "description": desc}]
+    return frame(rows)
+
+
+def test_a_keyword_rare_in_this_ledger_is_flagged_with_its_rarity():
+    result = SuspiciousDescription().detect(_ledger(1))
+    assert flags(result) == {
+        1: ("medium", "description 'Correction 1' contains 'correction'; amount 100; "
+                      "3.4 % of account 6110's vouchers carry 'correction'"),
+        2: ("medium", "description 'Correction 1' contains 'correction'; amount -100; "
+                      "3.4 % of account 6110's vouchers carry 'correction'"),
+    }
+
+
+def test_a_keyword_common_in_this_ledger_is_its_vocabulary():
+    # a third of the vouchers say 'correction': this ledger's word for a routine, not a finding
+    result = SuspiciousDescription().detect(_ledger(30))
+    assert flags(result) == {}
+    assert result.summary["habitual_keywords"] == ["correction"]
+    # five corrections, all on one account that holds nothing else: that account's routine
+    assert flags(SuspiciousDescription().detect(_ledger(5, account="2990"))) == {}
+    # the same five on an account the invoices use too are rare there and in the ledger: flagged
+    assert len(flags(SuspiciousDescription().detect(_ledger(5, account="3001")))) == 10

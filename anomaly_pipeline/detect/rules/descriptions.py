@@ -10,7 +10,16 @@ import numpy as np
 import pandas as pd
 
 from anomaly_pipeline.detect.base import AnomalyDetectionAlgorithm, ConfigError, DetectionResult, encode
-from anomaly_pipeline.detect.rules._common import check_severity, check_str_list, flag_result, money
+from anomaly_pipeline.detect.norms import context_codes, describe_habit, habitual_share, unit_weights
+from anomaly_pipeline.detect.rules._common import (
+    check_severity,
+    check_share,
+    check_str_list,
+    flag_result,
+    money,
+    text,
+    voucher_codes,
+)
 
 KEYWORDS = ["test", "adjustment", "correction", "misc", "miscellaneous", "per instruction", "manual",
             "rättelse", "justering", "diverse"]
@@ -19,20 +28,26 @@ KEYWORDS = ["test", "adjustment", "correction", "misc", "miscellaneous", "per in
 class SuspiciousDescription(AnomalyDetectionAlgorithm):
     """Descriptions that contain one of `keywords` as a whole word or phrase (case-insensitive), and,
     when `flag_blank`, descriptions that are empty or punctuation only, as long as blanks are the
-    exception (at most `max_blank_share` of the lines). Runs only when the upload has descriptions at all."""
+    exception (at most `max_blank_share` of the lines). Runs only when the upload has descriptions at all.
+
+    A keyword is judged against this ledger's use of it: where it is in more than `max_share` of the
+    ledger's vouchers, or of the row's account's (a monthly 'Justering' on the accrual account is a
+    routine), it is the ledger's vocabulary, not a finding; the reason says how rare it is here. A ledger
+    too small to have habits (`norms.MIN_POPULATION` vouchers) gets the keyword list alone."""
 
     algorithm = "suspicious_description"
     kind = "rule"
     description = "Blank descriptions or texts like 'test', 'adjustment', 'per instruction', 'rättelse'."
     required_columns = ("description",)
-    default_config = {"keywords": KEYWORDS, "flag_blank": True, "max_blank_share": 0.2, "severity": "medium",
-                      "blank_severity": "low"}
+    default_config = {"keywords": KEYWORDS, "flag_blank": True, "max_blank_share": 0.2, "max_share": 0.05,
+                      "severity": "medium", "blank_severity": "low"}
     default_weight = 0.5
 
     def check_config(self, config: dict[str, Any]) -> None:
         check_str_list(self.algorithm, config, "keywords")
         if not 0 <= config["max_blank_share"] <= 1:
             raise ConfigError(f"{self.algorithm}.max_blank_share: must be in [0, 1], got {config['max_blank_share']!r}")
+        check_share(self.algorithm, config, "max_share")
         check_severity(self.algorithm, config)
         check_severity(self.algorithm, config, "blank_severity")
 
@@ -54,14 +69,62 @@ class SuspiciousDescription(AnomalyDetectionAlgorithm):
             hits = distinct.str.casefold().str.findall(pattern)
             found = hits.str.join("', '").fillna("").to_numpy(dtype=object)
         keyword = ~missing & (found != "")[code] if len(distinct) else np.zeros(len(desc), dtype=bool)
+        keyword, norm, common = _rare_keywords(transactions, keyword, found[code] if len(distinct) else found,
+                                               config["max_share"])
         flagged = blank | keyword
         idx = np.flatnonzero(flagged)
         amount = money(transactions["amount"].iloc[idx]) if "amount" in transactions else np.full(len(idx), "?", dtype=object)
         texts = np.where(keyword[idx],
                          "description '" + desc.iloc[idx].fillna("").to_numpy(dtype=object) + "' contains '"
-                         + found[code[idx]] + "'; amount " + amount,
+                         + found[code[idx]] + "'; amount " + amount + norm[idx],
                          "blank description; amount " + amount)
         severity = np.where(keyword, config["severity"], config["blank_severity"])
         return flag_result(transactions, flagged, texts, severity,
                            {"blank": int((blank & ~keyword).sum()), "keyword": int(keyword.sum()),
-                            "blank_share": round(blank_share, 4)})
+                            "blank_share": round(blank_share, 4), **({"habitual_keywords": common} if common else {})})
+
+
+def _rare_keywords(transactions: pd.DataFrame, keyword: np.ndarray, found: np.ndarray,
+                   max_share: float) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """(keyword rows kept, '; 0.4 % of this ledger's vouchers carry it' per row, the keyword sets left out as
+    this ledger's vocabulary). A row's keyword set is the pattern; its share among the ledger's vouchers and
+    its account's decides (vouchers counted once)."""
+    norm = np.full(len(keyword), "", dtype=object)
+    weight, unit = unit_weights(transactions)
+    if not keyword.any():
+        return keyword, norm, []
+    contexts = context_codes(transactions, "account")
+    kept = np.zeros(len(keyword), dtype=bool)
+    common = []
+    for words in pd.unique(found[keyword]):
+        hit = keyword & (found == words)
+        habit = habitual_share(hit, contexts, weight)
+        if not habit.learned:  # too small to have a vocabulary: the keyword list alone
+            return keyword, norm, []
+        best = _most_habitual_line(transactions, hit, habit.share)  # a voucher is as routine as its most habitual line
+        rare = hit & (habit.share[best] <= max_share)
+        if not rare.any():
+            common.append(str(words))
+            continue
+        kept |= rare
+        idx = np.flatnonzero(rare)
+        labels = ({"account": text(transactions["account"].iloc[best[idx]].astype("string").str.strip())}
+                  if contexts else None)
+        norm[idx] = "; " + describe_habit(habit, best[idx], f"{unit} carry '{words}'", labels)
+    return kept, norm, sorted(common)
+
+
+def _most_habitual_line(transactions: pd.DataFrame, hit: np.ndarray, share: np.ndarray) -> np.ndarray:
+    """Per row: the hit row of its voucher with the highest `share` (the row itself without a voucher id)."""
+    own = np.arange(len(share))
+    if "voucher_id" not in transactions or transactions["voucher_id"].isna().all():
+        return own
+    codes = voucher_codes(transactions)[0]
+    rows = np.flatnonzero(hit & (codes >= 0))
+    if not len(rows):
+        return own
+    order = rows[np.lexsort((-share[rows], codes[rows]))]  # per voucher, its most habitual line first
+    first = pd.Series(order).groupby(codes[order]).transform("first").to_numpy()
+    out = own.copy()
+    out[order] = first
+    return out
