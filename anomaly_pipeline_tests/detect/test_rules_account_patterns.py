@@ -68,6 +68,25 @@ def test_seldom_used_accounts():
         "only 100 reference lines, fewer than min_population 101")
 
 
+def test_seldom_used_accounts_against_this_ledgers_long_tail():
+    # 200 lines on two accounts; 7990 once: rare here, flagged
+    common = ["6110"] * 120 + ["1930"] * 79
+    assert set(flags(SeldomUsedAccount().detect(frame(account=common + ["7990"], amount=[10.0] * 200)))) == {200}
+    # the same single posting in a ledger where 30 accounts are used once or twice (15 % of its lines): that is
+    # how this ledger uses accounts; accounts used once are still 5 % or less of it and stay flagged
+    tail = [f"8{n:03d}" for n in range(20) for _ in range(2)] + [f"9{n:03d}" for n in range(9)]
+    data = frame(account=common[:150] + tail + ["7990"], amount=[10.0] * 200)
+    result = SeldomUsedAccount().detect(data)
+    once = {i for i, a in enumerate(common[:150] + tail + ["7990"], start=1) if a.startswith("9") or a == "7990"}
+    assert set(flags(result)) == once
+    assert flags(result)[200] == ("low", "account 7990 is used 1 time(s) in 200 lines; amount 10; accounts used at "
+                                         "most 1 time(s) carry 5.0 % of this ledger's lines")
+    # a tail of accounts used once that is itself common: nothing is seldom here
+    wide = frame(account=common[:170] + [f"9{n:03d}" for n in range(30)], amount=[10.0] * 200)
+    assert flags(SeldomUsedAccount().detect(wide)) == {}
+    assert SeldomUsedAccount().detect(wide).summary["bar"] == 0
+
+
 def test_unusual_user_for_an_account():
     users = ["anna"] * 49 + ["erik"] + ["anna"] * 9 + ["erik"]
     accounts = ["1930"] * 50 + ["6110"] * 10

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from anomaly_pipeline.detect.base import AnomalyDetectionAlgorithm, DetectionResult, encode
+from anomaly_pipeline.detect.norms import percent, unit_weights
 from anomaly_pipeline.detect.rules._common import (
     check_min,
     check_severity,
@@ -122,18 +123,22 @@ class RareAccountCombination(AnomalyDetectionAlgorithm):
 
 class SeldomUsedAccount(AnomalyDetectionAlgorithm):
     """Postings to accounts with at most `max_postings` lines in a reference of at least `min_population`
-    lines."""
+    lines, as long as such accounts are rare in this ledger: the bar is lowered (to accounts used at most
+    k < `max_postings` times) until the postings to them are at most `max_share` of the ledger's vouchers
+    (lines without voucher ids). A ledger with a long tail of accounts each used once or twice uses
+    accounts that way; flagging the whole tail would bury what is really unusual."""
 
     algorithm = "seldom_used_account"
     kind = "rule"
     description = "Postings to accounts that are hardly ever used."
     required_columns = ("account", "amount")
-    default_config = {"max_postings": 2, "min_population": 100, "severity": "low"}
+    default_config = {"max_postings": 2, "min_population": 100, "max_share": 0.05, "severity": "low"}
     default_weight = 0.3
 
     def check_config(self, config: dict[str, Any]) -> None:
         check_min(self.algorithm, config, "max_postings", 1)
         check_min(self.algorithm, config, "min_population", 10)
+        check_share(self.algorithm, config, "max_share")
         check_severity(self.algorithm, config)
 
     def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
@@ -147,11 +152,23 @@ class SeldomUsedAccount(AnomalyDetectionAlgorithm):
         in_ref = pd.Index(ref_accounts).get_indexer(accounts) if reference is not transactions else np.arange(len(accounts))
         at = np.where(account >= 0, in_ref[np.maximum(account, 0)] if len(in_ref) else -1, -1)
         used = np.where(at >= 0, usage[np.maximum(at, 0)] if len(usage) else 0, 0)
-        flagged = (account >= 0) & (used <= config["max_postings"])
+        # this ledger's bar: the most postings an account may have and still be rare here
+        ref_used = np.where(ref_code >= 0, usage[np.maximum(ref_code, 0)] if len(usage) else 0, 0)
+        weight, unit = unit_weights(reference)
+        bar, share = 0, 0.0
+        for k in range(int(config["max_postings"]), 0, -1):
+            share = float(weight[(ref_code >= 0) & (ref_used <= k)].sum() / max(weight.sum(), 1e-9))
+            if share <= config["max_share"]:
+                bar = k
+                break
+        summary = {"seldom_used_accounts": int((usage <= config["max_postings"]).sum()), "bar": bar,
+                   "share": round(share, 4)}
+        flagged = (account >= 0) & (used <= bar)
         idx = np.flatnonzero(flagged)
+        tail = (f"; accounts used at most {bar} time(s) carry {percent(share)} of this ledger's {unit}"
+                if bar < config["max_postings"] else "")
         texts = ("account " + text(stripped(transactions["account"].iloc[idx])) + " is used "
                  + used[idx].astype(str).astype(object)
                  + " time(s) in " + money([len(reference)])[0] + " lines; amount "
-                 + money(transactions["amount"].iloc[idx]))
-        return flag_result(transactions, flagged, texts, config["severity"],
-                           {"seldom_used_accounts": int((usage <= config["max_postings"]).sum())})
+                 + money(transactions["amount"].iloc[idx]) + tail)
+        return flag_result(transactions, flagged, texts, config["severity"], summary)
