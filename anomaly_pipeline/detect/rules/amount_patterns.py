@@ -133,9 +133,8 @@ class BelowApprovalLimit(AnomalyDetectionAlgorithm):
     def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
         from scipy.stats import binom  # imported when a run needs it: the CLI starts without scipy
 
-        size = transactions["amount"].abs().fillna(0).to_numpy()
         amount = cents(transactions["amount"].fillna(0)).abs().to_numpy()
-        size = np.where(_voucher_total_line(transactions, amount), size, 0.0)  # only a voucher's largest line
+        band_rows = _SortedAmounts(amount, _voucher_total_line(transactions, amount))  # a voucher's largest line
         margin = config["margin"]
         widths = sorted({NARROW_BAND, float(margin)})  # a pile-up right under the limit, or spread wider
         groups = []  # a user's or an account's excess first; the ledger's for what they leave unexplained
@@ -143,21 +142,21 @@ class BelowApprovalLimit(AnomalyDetectionAlgorithm):
             if column in transactions and transactions[column].notna().any():
                 codes, names = encode(transactions[column], stripped)
                 groups.append((label, codes, names))
-        groups.append(("this ledger", np.zeros(len(size), dtype="int64"), None))
+        groups.append(("this ledger", np.zeros(len(amount), dtype="int64"), None))
         fixed = sorted({float(v) for v in config["limits"]})
-        learned = ([v for v in round_thresholds(config["min_limit"], float(size.max(initial=0)) / (1 - margin))
+        learned = ([v for v in round_thresholds(config["min_limit"], band_rows.largest / 100 / (1 - margin))
                     if not any(np.isclose(v, f) for f in fixed)] if config["learn_limits"] else [])
         tests = [(limit, is_learned, width) for limit, is_learned in sorted([(v, False) for v in fixed]
                                                                             + [(v, True) for v in learned])
                  for width in widths]
         ledger = groups[-1][1]
-        bands = [_bands(size, limit, width) for limit, _, width in tests]
+        bands = [band_rows.bands(limit, width) for limit, _, width in tests]
         counts = np.array([[_distinct_per_group(ledger, amount, band, 1)[0] for band in pair[:2]] for pair in bands],
                           dtype="int64").reshape(-1, 2)
         width_of = np.array([width for _, _, width in tests])
-        flagged = np.zeros(len(size), dtype=bool)
-        flagged_by = np.full(len(size), "", dtype=object)
-        texts = np.full(len(size), None, dtype=object)
+        flagged = np.zeros(len(amount), dtype=bool)
+        flagged_by = np.full(len(amount), "", dtype=object)
+        texts = np.full(len(amount), None, dtype=object)
         found = []
         for (limit, is_learned, width), (below, around, above), (lb, la) in zip(tests, bands, counts, strict=True):
             if lb < config["min_count"]:  # no group can reach min_count where the ledger does not
@@ -171,7 +170,7 @@ class BelowApprovalLimit(AnomalyDetectionAlgorithm):
             alpha = config["alpha"] / len(widths) / (len(learned) if is_learned else 1)
             for label, codes, names in groups:
                 group_width = int(codes.max(initial=-1)) + 1
-                unexplained = below & ~(flagged & (flagged_by != label))  # an excess another group explains
+                unexplained = below[~(flagged[below] & (flagged_by[below] != label))]  # another group's excess
                 b, a, up = (_distinct_per_group(codes, amount, band, group_width)
                             for band in (unexplained, around, above))
                 chance = binom.sf(b - 1, a + b, null)
@@ -180,10 +179,9 @@ class BelowApprovalLimit(AnomalyDetectionAlgorithm):
                 # a learned limit is one of many searched in each group that could show an excess
                 level = alpha / max(int(eligible.sum()), 1) if is_learned else alpha
                 excess = eligible & (chance < level) & (b > SHELF * up)
-                hit = below & (codes >= 0) & excess[np.maximum(codes, 0)] & ~flagged
-                if not hit.any():
+                idx = np.sort(below[(codes[below] >= 0) & excess[np.maximum(codes[below], 0)] & ~flagged[below]])
+                if not len(idx):
                     continue
-                idx = np.flatnonzero(hit)
                 who = (label if names is None else label + " " + text(names.iloc[codes[idx]]))
                 which = (money([limit])[0] + " (a round threshold, not a configured limit)" if is_learned
                          else "the approval limit " + money([limit])[0])
@@ -194,7 +192,7 @@ class BelowApprovalLimit(AnomalyDetectionAlgorithm):
                               + f" in the {REACH:.0%} on either side"
                               + (f" (this ledger: {null:.0%} of such amounts fall just below a round threshold)"
                                  if null > floor * 1.5 else ""))
-                flagged |= hit
+                flagged[idx] = True
                 flagged_by[idx] = label
                 found.append({"limit": limit, "learned": is_learned, "width": width, "group": label,
                               "groups": int(excess.sum())})
@@ -226,13 +224,27 @@ def round_thresholds(low: float, high: float) -> list[float]:
     return out
 
 
-def _bands(size: np.ndarray, limit: float, width: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(below, around, above): |amount| in [limit x (1 - width), limit); the REACH under that band and above
-    the limit; the band as wide just above the limit."""
-    low = limit * (1 - width)
-    below = (size >= low) & (size < limit)
-    around = ((size >= low - REACH * limit) & (size < low)) | ((size >= limit) & (size < limit * (1 + REACH)))
-    return below, around, (size >= limit) & (size < limit * (1 + width))
+class _SortedAmounts:
+    """The rows that count (a voucher's largest line, non-zero) in order of amount, so that the rows of an
+    amount band are one slice: every band of every threshold costs its own rows, not the ledger's."""
+
+    def __init__(self, amount: np.ndarray, counted: np.ndarray) -> None:
+        rows = np.flatnonzero(counted & (amount > 0))
+        self.order = rows[np.argsort(amount[rows], kind="stable")]
+        self.amount = amount[self.order]
+        self.largest = int(self.amount[-1]) if len(self.amount) else 0
+
+    def between(self, low: float, high: float) -> np.ndarray:
+        """Rows with low <= |amount| < high (currency units; amounts in cents)."""
+        lo, hi = (np.searchsorted(self.amount, int(np.ceil(v * 100 - 1e-6)), "left") for v in (low, high))
+        return self.order[lo:hi]
+
+    def bands(self, limit: float, width: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(below, around, above) rows: |amount| in [limit x (1 - width), limit); the REACH under that band
+        and above the limit; the band as wide just above the limit."""
+        low = limit * (1 - width)
+        around = np.concatenate([self.between(low - REACH * limit, low), self.between(limit, limit * (1 + REACH))])
+        return self.between(low, limit), around, self.between(limit, limit * (1 + width))
 
 
 def _voucher_total_line(transactions: pd.DataFrame, amount: np.ndarray) -> np.ndarray:
@@ -246,8 +258,11 @@ def _voucher_total_line(transactions: pd.DataFrame, amount: np.ndarray) -> np.nd
     return ~valid | (amount == largest[np.maximum(codes, 0)])
 
 
-def _distinct_per_group(codes: np.ndarray, amount: np.ndarray, band: np.ndarray, width: int) -> np.ndarray:
-    """Distinct amounts within `band` per group code (0..width-1)."""
-    rows = band & (codes >= 0)
-    pairs = pd.unique(codes[rows] * (int(amount.max(initial=0)) + 1) + amount[rows]) if rows.any() else np.zeros(0, "int64")
-    return np.bincount(pairs // (int(amount.max(initial=0)) + 1), minlength=width)
+def _distinct_per_group(codes: np.ndarray, amount: np.ndarray, rows: np.ndarray, width: int) -> np.ndarray:
+    """Distinct amounts among `rows` per group code (0..width-1)."""
+    rows = rows[codes[rows] >= 0]
+    if not len(rows):
+        return np.zeros(width, dtype="int64")
+    span = int(amount[rows].max()) + 1
+    pairs = pd.unique(codes[rows] * span + amount[rows])
+    return np.bincount(pairs // span, minlength=width)
