@@ -94,6 +94,30 @@ def test_burst_by_user_and_account():
     assert flags(PostingBurst().detect(_burst_ledger(), {"min_count": 13})) == {}
 
 
+def test_bursts_that_recur_are_batch_bookkeeping():
+    # anna books 1-2 vouchers a day and, on four Mondays, a batch of 12: her rhythm, not a burst;
+    # bob's single day of 12 among his 1-2 a day stands out
+    rows, n = [], 0
+    for user, batches in (("anna", ["2025-03-03", "2025-03-17", "2025-03-31", "2025-04-14"]), ("bob", ["2025-03-10"])):
+        for day in pd.date_range("2025-03-04", "2025-04-25", freq="B"):
+            for _ in range(1 + day.day % 2):
+                n += 1
+                rows.append({"voucher_id": f"V{n}", "posting_date": day, "user_name": user, "amount": 100.0})
+        for day in batches:
+            for _ in range(12):
+                n += 1
+                rows.append({"voucher_id": f"V{n}", "posting_date": day, "user_name": user, "amount": 100.0})
+    data = frame(rows)
+    result = PostingBurst().detect(data, {"group_by": ["user_name"]})
+    bob = {i for i, r in enumerate(rows, start=1)
+           if r["user_name"] == "bob" and pd.Timestamp(r["posting_date"]) == pd.Timestamp("2025-03-10")}
+    assert set(flags(result)) == bob
+    assert result.summary == {"user_name_batch_keys": 1, "user_name_bursts": 1}
+    # counted as bursts where the rhythm is not allowed for
+    every = PostingBurst().detect(data, {"group_by": ["user_name"], "routine_bursts": 5})
+    assert every.summary == {"user_name_bursts": 5} and set(flags(every)) > bob
+
+
 def test_burst_counts_lines_without_vouchers_and_skips_without_keys():
     data = _burst_ledger().assign(voucher_id=pd.NA)
     assert flags(PostingBurst().detect(data, {"group_by": ["user_name"]}))[11][1] == (

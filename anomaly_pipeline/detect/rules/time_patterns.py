@@ -155,14 +155,16 @@ def _pct(share: pd.Series) -> np.ndarray:
 class PostingBurst(AnomalyDetectionAlgorithm):
     """Windows of `window_days` days in which one user (or one account) has at least `min_count` postings
     and at least `ratio` times its usual count per active window (the median over the reference).
-    Postings are counted as distinct vouchers where the upload has voucher ids, else as lines."""
+    Postings are counted as distinct vouchers where the upload has voucher ids, else as lines. A key that
+    bursts in at least `routine_bursts` windows books in batches (a fortnightly run of purchase invoices, a
+    monthly payroll day): its bursts are its habit and are not flagged."""
 
     algorithm = "posting_burst"
     kind = "rule"
     description = "Bursts: many postings by one user or to one account in a short window vs its usual rate."
     required_columns = ("posting_date", "amount")
     default_config = {"group_by": ["user_name", "account"], "window_days": 1, "min_count": 10, "ratio": 5.0,
-                      "min_active_windows": 3, "severity": "medium"}
+                      "min_active_windows": 3, "routine_bursts": 4, "severity": "medium"}
     default_weight = 0.3
 
     def check_config(self, config: dict[str, Any]) -> None:
@@ -173,6 +175,7 @@ class PostingBurst(AnomalyDetectionAlgorithm):
         check_min(self.algorithm, config, "min_count", 2)
         check_min(self.algorithm, config, "ratio", 1, strict=True)
         check_min(self.algorithm, config, "min_active_windows", 2)
+        check_min(self.algorithm, config, "routine_bursts", 2)
         check_severity(self.algorithm, config)
 
     def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
@@ -197,6 +200,11 @@ class PostingBurst(AnomalyDetectionAlgorithm):
             key, count = windows.cell_key, windows.count
             burst = ((count >= config["min_count"]) & (active[key] >= config["min_active_windows"])
                      & (count >= config["ratio"] * median[key]))
+            # a key that bursts again and again books in batches: that is its rhythm, not a burst
+            routine = np.bincount(key[burst], minlength=len(windows.keys)) >= config["routine_bursts"]
+            if routine.any():
+                summary[f"{group}_batch_keys"] = int(routine.sum())
+                burst &= ~routine[key]
             summary[f"{group}_bursts"] = int(np.count_nonzero(burst))
             if not burst.any():
                 continue
