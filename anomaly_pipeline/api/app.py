@@ -2,8 +2,7 @@
 
 At start it migrates the database, creates a key named `local` when no active key exists (printed once on
 stderr: a zero-config start is usable and never open), and opens the `RunService` that runs uploads and
-rescoring as Dagster runs in this process, on DAGSTER_HOME's instance or else on one kept in
-`ANOMALY_DATA_DIR/dagster_home`.
+rescoring as Dagster runs in this process.
 """
 
 from __future__ import annotations
@@ -19,7 +18,7 @@ from fastapi.responses import JSONResponse
 
 from anomaly_pipeline.api import routes_health, routes_review, routes_strategies, routes_uploads
 from anomaly_pipeline.app.errors import Conflict, Invalid, NotFound
-from anomaly_pipeline.settings import cors_origins, get_settings, worker_runs
+from anomaly_pipeline.settings import cors_origins, worker_runs
 
 log = logging.getLogger("anomaly_pipeline.api")
 PREFIX = "/api/v1"
@@ -41,7 +40,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         print(f"No API key existed: created key 'local' (shown once, store it):\n  {key}\n"
               f"Use it as `Authorization: Bearer {key}`; manage keys with `anomaly-pipeline apikeys`.",
               file=sys.stderr, flush=True)
-    app.state.runs = RunService(workers=worker_runs(), home=get_settings().data_dir / "dagster_home")
+    app.state.runs = RunService(workers=worker_runs())
     try:
         yield
     finally:

@@ -3,7 +3,7 @@ process, without a new process's imports, through Dagster's own `execute_in_proc
 sensor and the CLI run.
 
 One `RunService` holds the Dagster instance (DAGSTER_HOME's when set, so the runs show in that instance's
-UI; else one kept in the folder it is given, so run status outlives a restart) and a worker pool of WORKER_RUNS threads (default 1:
+UI; else an ephemeral one kept for the process's life) and a worker pool of WORKER_RUNS threads (default 1:
 the pipeline is CPU-bound and already uses the cores). A run id is chosen at submission, so a caller can
 poll it while it waits in the pool; once started, its state is the Dagster run's.
 """
@@ -46,9 +46,9 @@ class Submitted:
 
 
 class RunService:
-    def __init__(self, workers: int = 1, home: Path | None = None):
+    def __init__(self, workers: int = 1):
         self._stack = ExitStack()
-        self.instance: dg.DagsterInstance = self._stack.enter_context(dagster_instance(home))
+        self.instance: dg.DagsterInstance = self._stack.enter_context(dagster_instance())
         self._pool = ThreadPoolExecutor(max(1, workers), thread_name_prefix="dagster-run")
         self._submitted: dict[str, Submitted] = {}
         self._lock = threading.Lock()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import logging
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, redirect_stderr
 from pathlib import Path
@@ -71,21 +72,30 @@ def load_instance() -> dg.DagsterInstance:
 
 
 @contextmanager
-def dagster_instance(fallback_home: Path | None = None) -> Iterator[dg.DagsterInstance]:
-    """The instance from DAGSTER_HOME when set (runs show up in the UI); else the one kept in `fallback_home`
-    (created with the project's dagster.yaml) when given; else an ephemeral one.
-
-    A process that reads run status while its own runs execute (the API server) passes a `fallback_home`: the
-    ephemeral instance keeps runs in a shared-cache in-memory SQLite database whose table locks fail at once
-    ("database table is locked") instead of waiting, and a run whose event write fails that way never starts.
-    """
+def dagster_instance() -> Iterator[dg.DagsterInstance]:
+    """The instance from DAGSTER_HOME when set (runs show up in the UI), else an ephemeral one whose run
+    storage may be read while a run writes to it (see `_serialize_run_storage`)."""
     if dagster_home() is not None:
         with load_instance() as instance:
             yield instance
-    elif fallback_home is not None:
-        prepare_dagster_home(fallback_home)
-        with _without_dagster_notices(), dg.DagsterInstance.from_config(str(fallback_home)) as instance:
-            yield instance
     else:
         with dg.DagsterInstance.ephemeral() as instance:
+            _serialize_run_storage(instance)
             yield instance
+
+
+def _serialize_run_storage(instance: dg.DagsterInstance) -> None:
+    """One connection at a time to the ephemeral instance's run storage, as Dagster already does for its
+    in-memory event log. Both live in shared-cache in-memory SQLite, where a table lock held by one connection
+    fails another at once ("database table is locked") instead of waiting: a run whose status update met a
+    concurrent status read (the CLI's progress display, the API's status answers) never left `NOT_STARTED`."""
+    storage = instance.run_storage
+    connect = storage.connect
+    lock = threading.RLock()  # re-entrant: a storage method may connect again inside a connection
+
+    @contextmanager
+    def serialized() -> Iterator[object]:
+        with lock, connect() as conn:
+            yield conn
+
+    storage.connect = serialized  # type: ignore[method-assign]

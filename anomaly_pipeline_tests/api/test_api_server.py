@@ -9,7 +9,6 @@ import sqlite3
 import uuid
 from pathlib import Path
 
-import dagster as dg
 import pytest
 
 from anomaly_pipeline.cli import main
@@ -236,8 +235,6 @@ def test_an_analysis_run_rescores_through_dagster_and_reports_its_results(server
     assert results["flagged_transactions"] == len(cli_rows) == len(results["items"])
     assert [{k: v for k, v in r.items() if k != "id"} for r in results["items"]] == cli_rows
     assert results["flagged_vouchers"] == len({r["voucher_id"] for r in cli_rows})
-    with dg.DagsterInstance.from_config(str(server.data_dir / "dagster_home")) as instance:
-        assert instance.get_run_by_id(run_id).status == dg.DagsterRunStatus.SUCCESS  # kept beyond the process
 
 
 def test_strategies_over_http(server, loaded):
