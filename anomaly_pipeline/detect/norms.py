@@ -59,7 +59,8 @@ def habitual_share(hit: np.ndarray, contexts: Sequence[tuple[str, np.ndarray]] =
 
     hit: bool per reference row. contexts: (name, int codes per row, -1 = unknown) such as
     ("account", account codes). weight: per row (e.g. 1 / lines of its voucher, so each voucher counts
-    once); default 1. Groups are smoothed: (hits + SMOOTHING x ledger share) / (size + SMOOTHING). Group
+    once); default 1. Groups are smoothed and leave one unit out (the row's own posting or voucher):
+    (hits - 1 + SMOOTHING x ledger share) / (size - 1 + SMOOTHING). Group
     sizes are shared inside `shared_work()`; the rest is work on the hits only."""
     hit = np.asarray(hit, dtype=bool)
     w = np.ones(len(hit)) if weight is None else np.asarray(weight, dtype="float64")
@@ -78,7 +79,10 @@ def habitual_share(hit: np.ndarray, contexts: Sequence[tuple[str, np.ndarray]] =
         at = codes[rows]
         known = at >= 0
         hits = np.bincount(at[known], weights=w[rows][known], minlength=len(size))
-        group = (hits + SMOOTHING * ledger) / (size + SMOOTHING)
+        # a hit is judged by the group's other postings: its own (up to one unit, a whole voucher when rows are
+        # weighted per voucher) is left out, so a one-off account or user with the pattern is not its own habit
+        own = np.minimum(hits, 1.0)
+        group = (hits - own + SMOOTHING * ledger) / (np.maximum(size - own, 0.0) + SMOOTHING)
         mine = np.where(known, group[np.maximum(at, 0)], -1.0)
         higher = mine > share[rows]
         share[rows[higher]] = mine[higher]

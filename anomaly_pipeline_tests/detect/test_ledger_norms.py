@@ -56,6 +56,20 @@ def test_weekend_posting_is_flagged_where_weekends_are_rare_not_where_the_compan
     assert result.summary["ledger_share"] == 0.28 and result.summary["calibrated"] is True
 
 
+def test_a_one_off_account_and_user_are_not_their_own_habit():
+    """The only voucher on an account, by a user seen once, posted on the ledger's one Saturday: its own
+    posting does not make weekends habitual for that account or user."""
+    dates = list(WEEKDAYS)
+    dates[40] = pd.Timestamp("2025-03-01")
+    data = ledger(dates)
+    once = data["voucher_id"] == "A41"
+    data.loc[once & (data["account"] == "6110"), "account"] = "6991"
+    data.loc[once, "user_name"] = "erik"
+    result = get_algorithm("weekend_posting").detect(data)
+    assert flagged_ids(result) == _ids(data, "A41")
+    assert reason_of(result, min(_ids(data, "A41"))).endswith("1.0 % of this ledger's vouchers fall on a weekend")
+
+
 def test_holiday_posting_against_the_ledgers_holiday_share():
     dates = list(WEEKDAYS)
     dates[10] = pd.Timestamp("2025-01-06")  # Trettondedag jul, a Swedish public holiday

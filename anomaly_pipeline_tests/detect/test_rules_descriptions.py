@@ -76,9 +76,9 @@ def test_a_keyword_rare_in_this_ledger_is_flagged_with_its_rarity():
     result = SuspiciousDescription().detect(_ledger(1))
     assert flags(result) == {
         1: ("medium", "description 'Correction 1' contains 'correction'; amount 100; "
-                      "3.4 % of account 6110's vouchers carry 'correction'"),
+                      "1.0 % of this ledger's vouchers carry 'correction'"),
         2: ("medium", "description 'Correction 1' contains 'correction'; amount -100; "
-                      "3.4 % of account 6110's vouchers carry 'correction'"),
+                      "1.0 % of this ledger's vouchers carry 'correction'"),
     }
 
 
