@@ -7,7 +7,10 @@ One stack for the module (starting it takes 20-30 s); each test drops its own fi
 from __future__ import annotations
 
 import json
+import os
+import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -40,12 +43,31 @@ pytestmark = pytest.mark.skipif(not _redis_reachable(),
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory):
-    from deploy.local_stack import running_stack
+def warehouse_proxy():
+    """Between the stack's processes and the warehouse database: drops their connections on demand."""
+    from anomaly_pipeline_tests.test_crash_and_outage import FlakyProxy
 
-    with running_stack(tmp_path_factory.mktemp("stack"),
-                       overrides={"DAGSTER_MAX_CONCURRENT_RUNS": str(MAX_CONCURRENT_RUNS)}) as running:
-        yield running
+    proxy = FlakyProxy()
+    yield proxy
+    proxy.close()
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory, warehouse_proxy):
+    from deploy.local_stack import create_stack, start_stack
+
+    created = create_stack(tmp_path_factory.mktemp("stack"),
+                           overrides={"DAGSTER_MAX_CONCURRENT_RUNS": str(MAX_CONCURRENT_RUNS)})
+    created.env["DATABASE_URL"] = created.env["DATABASE_URL"].replace(":5432/", f":{warehouse_proxy.port}/")
+    try:
+        yield start_stack(created)
+    finally:
+        created.stop()
+
+
+def _warehouse(stack) -> Warehouse:
+    """The stack's warehouse read directly, not through the proxy."""
+    return Warehouse(re.sub(r"@127\.0\.0\.1:\d+/", "@127.0.0.1:5432/", stack.database_url))
 
 
 def _drop(files: list[Path], upload_dir: Path) -> dict[str, Path]:
@@ -122,7 +144,7 @@ def test_three_files_dropped_at_once_are_loaded_by_runs_whose_steps_run_on_the_w
             on_worker, succeeded = _celery_steps(instance, record.dagster_run.run_id)
             assert succeeded and succeeded <= set(on_worker), (succeeded, on_worker)
             assert set(on_worker.values()) <= set(stack.worker_names), on_worker
-    wh = Warehouse(stack.database_url)
+    wh = _warehouse(stack)
     for key, path in keys.items():
         upload = wh.get_upload(key)
         assert (upload["status"], upload["transaction_count"]) == ("loaded", expected[path.name]), upload
@@ -158,3 +180,101 @@ def test_doctor_checks_the_webserver_daemon_and_workers_of_the_deployed_instance
     assert found["celery workers"]["status"] == "warning"
     assert "no worker answers a ping" in found["celery workers"]["message"]
 
+
+def _events(instance: dg.DagsterInstance, run_id: str, event_type: str) -> list:
+    return [e for e in instance.all_logs(run_id) if e.dagster_event and e.dagster_event.event_type_value == event_type]
+
+
+def _wait(condition, timeout: float, what: str):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = condition()
+        if found:
+            return found
+        time.sleep(0.3)
+    pytest.fail(f"{what}: not seen within {timeout} s")
+
+
+def _run_of(instance: dg.DagsterInstance, key: str) -> dg.DagsterRun | None:
+    runs = instance.get_runs(dg.RunsFilter(job_name="process_upload", tags={"dagster/partition": key}))
+    return runs[0] if runs else None
+
+
+def test_warehouse_outage_during_a_run_is_retried_and_the_run_completes(stack, warehouse_proxy, tmp_path):
+    rows = 20_000
+    path = tmp_path / "ledger outage.csv"
+    write_csv(generate(rows, seed=23), path)
+    keys = _drop([path], stack.upload_dir)
+    key = next(iter(keys))
+    refused_before = warehouse_proxy.refused
+    with stack.instance() as instance:
+        run = _wait(lambda: _run_of(instance, key), 180, "the sensor's run")
+        _wait(lambda: any(e.step_key == "transactions" for e in _events(instance, run.run_id, "STEP_START")),
+              240, "the load step starting on a worker")
+        warehouse_proxy.outage()  # every open warehouse connection dropped, new ones refused
+        try:
+            _wait(lambda: _events(instance, run.run_id, "STEP_UP_FOR_RETRY"), 120, "a step failing on the outage")
+        finally:
+            warehouse_proxy.restore()
+    records = _wait_for_runs(stack, keys, timeout=300)
+    assert [r.dagster_run.status for r in records] == [dg.DagsterRunStatus.SUCCESS]  # the same run, not a rerun
+    with stack.instance() as instance:
+        retries = _events(instance, run.run_id, "STEP_UP_FOR_RETRY")
+        assert _events(instance, run.run_id, "STEP_FAILURE") == []
+    assert warehouse_proxy.refused > refused_before
+    assert retries and all("OperationalError" in e.dagster_event.event_specific_data.error.to_string()
+                           for e in retries), [e.dagster_event.event_specific_data.error.to_string() for e in retries]
+    wh = _warehouse(stack)
+    upload = wh.get_upload(key)
+    assert (upload["status"], upload["transaction_count"]) == ("loaded", rows)
+    assert wh.count_rows(schema.transactions, upload_id=key) == rows  # the retried load replaced, not appended
+
+
+def _active_step_pid(stack, worker: str) -> int | None:
+    """The pid of the pool process of `worker` executing its one Celery task (a step), from `inspect active`."""
+    from celery import Celery
+
+    app = Celery(broker=stack.env["DAGSTER_CELERY_BROKER_URL"], backend=stack.env["DAGSTER_CELERY_BACKEND_URL"])
+    try:
+        active = app.control.inspect(destination=[worker], timeout=2).active() or {}
+    finally:
+        app.close()
+    pids = [task["worker_pid"] for task in active.get(worker, []) if task.get("name") == "execute_plan"]
+    return pids[0] if len(pids) == 1 else None
+
+
+def test_a_worker_process_killed_during_the_load_is_replaced_and_the_step_runs_again_once(stack, tmp_path):
+    rows = 100_000
+    path = tmp_path / "ledger killed.csv"
+    write_csv(generate(rows, seed=24), path)
+    keys = _drop([path], stack.upload_dir)
+    key = next(iter(keys))
+    with stack.instance() as instance:
+        run = _wait(lambda: _run_of(instance, key), 180, "the sensor's run")
+
+        def load_on_worker():
+            for entry in _events(instance, run.run_id, "ENGINE_EVENT"):
+                if entry.step_key == "transactions" and "in celery worker" in entry.message:
+                    return entry.dagster_event.engine_event_data.metadata["Celery worker"].value
+            return None
+
+        worker = _wait(load_on_worker, 240, "the load step executing on a worker")
+        pid = _wait(lambda: _active_step_pid(stack, worker), 30, f"the load's process on {worker}")
+        assert not _events(instance, run.run_id, "STEP_SUCCESS") or all(
+            e.step_key != "transactions" for e in _events(instance, run.run_id, "STEP_SUCCESS")), "killed too late"
+        os.kill(pid, signal.SIGKILL)  # what the OOM killer does to the process running the step
+    records = _wait_for_runs(stack, keys, timeout=420)
+    assert [r.dagster_run.status for r in records] == [dg.DagsterRunStatus.SUCCESS]
+    with stack.instance() as instance:
+        executions = [e for e in _events(instance, run.run_id, "ENGINE_EVENT")
+                      if e.step_key == "transactions" and "in celery worker" in e.message]
+        successes = [e for e in _events(instance, run.run_id, "STEP_SUCCESS") if e.step_key == "transactions"]
+    assert len(executions) == 2 and len(successes) == 1  # the killed execution, then the one that finished
+    assert set(stack.worker_names) >= {
+        e.dagster_event.engine_event_data.metadata["Celery worker"].value for e in executions}
+    wh = _warehouse(stack)
+    upload = wh.get_upload(key)
+    assert (upload["status"], upload["transaction_count"]) == ("loaded", rows)
+    assert wh.count_rows(schema.transactions, upload_id=key) == rows  # loaded once: the rerun replaced
+    assert 0 < wh.count_rows(schema.transaction_risk, upload_id=key) <= rows  # zero risks are not stored
+    assert all(proc.poll() is None for proc in stack.processes.values())  # the worker itself lives on
