@@ -206,7 +206,6 @@ def test_warehouse_outage_during_a_run_is_retried_and_the_run_completes(stack, w
     write_csv(generate(rows, seed=23), path)
     keys = _drop([path], stack.upload_dir)
     key = next(iter(keys))
-    refused_before = warehouse_proxy.refused
     with stack.instance() as instance:
         run = _wait(lambda: _run_of(instance, key), 180, "the sensor's run")
         _wait(lambda: any(e.step_key == "transactions" for e in _events(instance, run.run_id, "STEP_START")),
@@ -221,7 +220,7 @@ def test_warehouse_outage_during_a_run_is_retried_and_the_run_completes(stack, w
     with stack.instance() as instance:
         retries = _events(instance, run.run_id, "STEP_UP_FOR_RETRY")
         assert _events(instance, run.run_id, "STEP_FAILURE") == []
-    assert warehouse_proxy.refused > refused_before
+    # dropped in flight or refused on connect: either way the driver's OperationalError, retried
     assert retries and all("OperationalError" in e.dagster_event.event_specific_data.error.to_string()
                            for e in retries), [e.dagster_event.event_specific_data.error.to_string() for e in retries]
     wh = _warehouse(stack)
