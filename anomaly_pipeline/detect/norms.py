@@ -59,8 +59,8 @@ def habitual_share(hit: np.ndarray, contexts: Sequence[tuple[str, np.ndarray]] =
 
     hit: bool per reference row. contexts: (name, int codes per row, -1 = unknown) such as
     ("account", account codes). weight: per row (e.g. 1 / lines of its voucher, so each voucher counts
-    once); default 1. Groups are smoothed and leave one unit out (the row's own posting or voucher):
-    (hits - 1 + SMOOTHING x ledger share) / (size - 1 + SMOOTHING). Group
+    once); default 1. Groups are smoothed and leave the row's own unit (its line or voucher) out:
+    (hits - own + SMOOTHING x ledger share) / (size - own + SMOOTHING), own = min(hits, 1). Group
     sizes are shared inside `shared_work()`; the rest is work on the hits only."""
     hit = np.asarray(hit, dtype=bool)
     w = np.ones(len(hit)) if weight is None else np.asarray(weight, dtype="float64")

@@ -253,8 +253,9 @@ def _registration_share(table: pd.DataFrame, column: str, posting: str) -> tuple
 
 def _date_roles(table: pd.DataFrame, mapping: Mapping, used: set[str]) -> None:
     """Posting vs registration date. A registration date read from its header must be on or after the
-    posting date on most rows (and after it more often than before); without a posting-date column it is the posting date; without a registration
-    header, a further date column on or after the posting date on most rows is the registration date."""
+    posting date on most rows (and after it more often than before); without a posting-date column it is the
+    posting date; without a registration header, a further date column on or after the posting date on most
+    rows is the registration date."""
     cols = mapping.columns
     if "posting_date" not in cols and "value_date" not in cols:
         if "registration_date" in cols:

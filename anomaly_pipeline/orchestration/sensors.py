@@ -1,9 +1,9 @@
 """The file-drop sensor: one partition and one run per new, completely written file in UPLOAD_DIR.
 
 A tick only lists, stats and hashes files (bounded chunks); it parses nothing. A file is taken once its
-size and mtime are unchanged since the previous tick and it was last written at least FILE_SETTLE_SECONDS ago
-(for writers that pause longer than a tick, such as slow network copies). Byte-identical content that is already a partition
-is a duplicate: it is moved aside, not loaded again.
+size and mtime are unchanged since the previous tick and it was last written at least FILE_SETTLE_SECONDS
+ago (for writers that pause longer than a tick, such as slow network copies). Byte-identical content that is
+already a partition is a duplicate: it is moved aside, not loaded again.
 """
 
 
