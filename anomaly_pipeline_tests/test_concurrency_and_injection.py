@@ -32,8 +32,10 @@ def test_parallel_processes_load_each_content_once(pg_env, minimal_strategy, tmp
     env = {k: v for k, v in os.environ.items() if k != "DAGSTER_HOME"}
     children = [subprocess.Popen([sys.executable, "-m", "anomaly_pipeline.cli", "process", str(p), "--format", "json"],
                                  env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for p in [*files, twin]]
-    outputs = [json.loads(c.communicate(timeout=240)[0]) for c in children]
-    assert all(c.returncode == 0 for c in children), [c.returncode for c in children]
+    results = [c.communicate(timeout=240) for c in children]
+    assert all(c.returncode == 0 for c in children), [(c.returncode, out[-2000:], err[-4000:])
+                                                      for c, (out, err) in zip(children, results, strict=True)]
+    outputs = [json.loads(out) for out, _ in results]
     statuses = sorted(o[0]["status"] for o in outputs)
     # the twin either ran concurrently (and replaced the same partition) or saw a finished load
     assert statuses in (["loaded"] * 4, ["duplicate", "loaded", "loaded", "loaded"])

@@ -138,10 +138,16 @@ class Warehouse:
 
     def replace_rows(self, table: sa.Table, frame: pd.DataFrame, where: Mapping[str, Any],
                      conn: sa.Connection | None = None) -> int:
-        """Delete the rows matching `where` and write `frame` in their place, in one transaction."""
+        """Delete the rows matching `where` and write `frame` in their place, in one transaction. On PostgreSQL
+        two writers of the same rows (two runs of one content at once) take turns, and the later one's rows
+        stand: without the lock the later one's DELETE cannot see the earlier one's uncommitted rows, and its
+        insert then fails on their keys."""
         if conn is None:
             with self.engine.begin() as own:
                 return self.replace_rows(table, frame, where, own)
+        if self.is_postgres:
+            key = "|".join([table.name, *(f"{k}={where[k]}" for k in sorted(where))])
+            conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": key})
         condition = sa.and_(*(table.c[k] == v for k, v in where.items()))
         conn.execute(table.delete().where(condition))
         if frame.empty:

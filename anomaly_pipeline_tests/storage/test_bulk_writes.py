@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+from concurrent.futures import ThreadPoolExecutor
+
 import pandas as pd
 import psycopg
 import pytest
@@ -134,3 +137,28 @@ def test_binary_copy_stores_what_postgresql_would_parse_from_the_same_values_as_
         ("2.68", "2024-02-29 23:59:59.999999", "2024-02-29", 'åäö "quoted", comma\nnewline', 8),
         ("0.30", "2024-03-01 00:00:00", "2024-03-01", "\\backslash", 9),
     ]
+
+
+def test_two_writers_of_the_same_results_take_turns_and_the_later_rows_stand(pg_url):
+    wh = Warehouse(pg_url)
+    wh.migrate()
+    where = {"upload_id": KEY, "strategy": "balanced", "algorithm": "robust_zscore"}
+
+    def scores(value: float) -> pd.DataFrame:
+        return pd.DataFrame({"transaction_id": [1, 2], "score": [value, value], "flagged": [True, False],
+                             "reason": ["r", None]}).assign(**where)
+
+    first = wh.engine.connect()
+    first.begin()
+    wh.replace_rows(schema.anomaly_scores, scores(0.1), where, first)  # not committed yet
+    with ThreadPoolExecutor(1) as pool:
+        second = pool.submit(wh.replace_rows, schema.anomaly_scores, scores(0.2), where)
+        time.sleep(0.5)
+        assert not second.done()  # waits for the first writer instead of failing on its keys
+        first.commit()
+        first.close()
+        assert second.result(timeout=30) == 2
+    with wh.engine.connect() as conn:
+        stored = conn.execute(sa.select(schema.anomaly_scores.c.transaction_id, schema.anomaly_scores.c.score)
+                              .order_by(schema.anomaly_scores.c.transaction_id)).all()
+    assert [tuple(r) for r in stored] == [(1, 0.2), (2, 0.2)]
