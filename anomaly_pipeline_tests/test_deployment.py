@@ -5,12 +5,15 @@ Docker is not needed: the files are parsed, and dagster.yaml is loaded as a real
 from __future__ import annotations
 
 import ast
+import copy
+import json
 import os
 import re
 import uuid
 from urllib.parse import urlsplit
 
 import dagster as dg
+import jsonschema
 import psycopg
 import pytest
 import yaml
@@ -87,6 +90,25 @@ def _instance_env_vars(instance_yaml: dict) -> set[str]:
 
     walk(instance_yaml)
     return found
+
+
+def test_the_compose_file_is_valid_under_the_compose_specification(compose):
+    """The schema check `docker compose config` makes, with the Compose Specification's own schema
+    (deploy/compose_spec); a misspelled key or a wrongly typed value is caught the same way."""
+    schema = json.loads((REPO / "deploy" / "compose_spec" / "compose-spec.json").read_text())
+    validator = jsonschema.Draft7Validator(schema)
+    assert [error.message for error in validator.iter_errors(compose)] == []
+    # and the references compose resolves after the schema: services waited for, named volumes mounted
+    for name, service in compose["services"].items():
+        assert set(service.get("depends_on") or ()) <= set(compose["services"]) - {name}, name
+        named = {str(v).split(":")[0] for v in service.get("volumes", []) if not str(v).startswith((".", "/", "~"))}
+        assert named <= set(compose.get("volumes") or {}), name
+    broken = copy.deepcopy(compose)
+    broken["services"]["daemon"]["comand"] = broken["services"]["daemon"].pop("command")
+    broken["services"]["webserver"]["ports"] = "3000"
+    messages = sorted(error.message for error in validator.iter_errors(broken))
+    assert messages == ["'3000' is not of type 'array'",
+                        "'comand' does not match any of the regexes: '^x-'"]
 
 
 def test_every_service_is_there_with_a_healthcheck(compose):
