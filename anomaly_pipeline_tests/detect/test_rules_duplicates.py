@@ -120,6 +120,21 @@ def test_reversal_of_an_earlier_line():
     assert flags(Reversal().detect(_reversals(), {"exclude_account_prefixes": ["61"]})) == {}
 
 
+def test_a_reversal_cancels_a_whole_voucher_and_a_payment_is_none():
+    data = frame(
+        voucher_id=["INV1", "INV1", "INV1", "PAY1", "PAY1", "J1", "J1", "J2", "J2"],
+        posting_date=["2025-03-03", "2025-03-03", "2025-03-03", "2025-03-20", "2025-03-20",
+                      "2025-03-04", "2025-03-04", "2025-03-05", "2025-03-05"],
+        account=["6110", "2641", "2440", "2440", "1930", "6540", "1930", "1930", "6540"],
+        amount=[800.0, 200.0, -1000.0, 1000.0, -1000.0, 2500.0, -2500.0, 2500.0, -2500.0],
+    )
+    # the payment clears only the payable line of the invoice; J2 negates both lines of J1
+    assert flags(Reversal().detect(data)) == {
+        8: ("medium", "reverses -2 500 on account 1930 posted 2025-03-04 (voucher J1), 1 day(s) earlier"),
+        9: ("medium", "reverses 2 500 on account 6540 posted 2025-03-04 (voucher J1), 1 day(s) earlier"),
+    }
+
+
 @pytest.mark.parametrize(("rule", "config", "field"), [
     (ExactDuplicate, {"min_amount": -1}, "exact_duplicate.min_amount"),
     (NearDuplicate, {"days": -1}, "near_duplicate.days"),

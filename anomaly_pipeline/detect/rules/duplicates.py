@@ -297,9 +297,25 @@ def _repeated_vouchers(transactions: pd.DataFrame, config: dict[str, Any]) -> De
                        {"repeated_vouchers": len(copies), "compared_by": "voucher lines and texts"})
 
 
+def _cancels_whole_voucher(row: np.ndarray, orig: np.ndarray, within: np.ndarray, voucher: np.ndarray,
+                           vouchers: pd.Series, lines: np.ndarray) -> np.ndarray:
+    """Per matched pair: whether, within the time limit, one later voucher negates every line of the earlier
+    line's voucher. A payment clears only the payable line of its invoice and a reclassification moves one
+    line; a reversal cancels the entry. A line without a voucher id is a voucher of its own."""
+    unit = np.where((vouchers.to_numpy(dtype=object) != "")[voucher], voucher, len(vouchers) + np.arange(len(voucher)))
+    size = pd.Series(unit[lines]).value_counts()  # lines with an amount and a date, per voucher
+    pairs = pd.DataFrame({"by": unit[row], "of": unit[orig], "orig": orig})[within]
+    covered = pairs.groupby(["by", "of"])["orig"].transform("nunique").to_numpy()
+    whole = np.zeros(len(row), dtype=bool)
+    whole[np.flatnonzero(within)] = covered == size.reindex(pairs["of"]).to_numpy()
+    return whole
+
+
 class Reversal(AnomalyDetectionAlgorithm):
-    """A line that exactly negates an earlier line on the same account within `days` days (in another
-    voucher). Accounts where such pairs are routine (receivables, payables, clearing: more than
+    """A voucher that cancels an earlier one within `days` days: each of the earlier voucher's lines is
+    negated, on the same account, by a line of the later voucher (a line without a voucher id counts as a
+    voucher of its own). A payment that clears the payable line of an invoice is no reversal. Accounts
+    where a line negating an earlier one is routine (receivables, payables, clearing: more than
     `max_account_share` of their lines negate an earlier line at any distance, given at least
     `min_account_lines` lines) are settlement accounts and are not flagged; `exclude_account_prefixes`
     drops others by name. Where more than `max_share` of the ledger's vouchers (of at least
@@ -355,7 +371,8 @@ class Reversal(AnomalyDetectionAlgorithm):
                    & (lines_per_account >= config["min_account_lines"]))
         excluded = routine | matches_prefix(accounts, config["exclude_account_prefixes"])
         days = np.floor_divide(day[row] - day[orig], DAY_NS)
-        keep = ((days <= config["days"]) & ~excluded[account[row]]
+        whole = _cancels_whole_voucher(row, orig, days <= config["days"], voucher, vouchers, rows)
+        keep = (whole & ~excluded[account[row]]
                 & (transactions["amount"].abs().to_numpy()[row] >= config["min_amount"]))
         order = np.argsort(row[keep])
         rows, orig, days = row[keep][order], orig[keep][order], days[keep][order]
