@@ -26,11 +26,25 @@ def test_flags_the_voucher_whose_vat_is_not_25_percent():
     # receivable (1510) by 3.2%; revenue against receivable is within 2%, but each is in a broken pair
     assert flagged_ids(result) == {22, 23, 24}
     assert reason_of(result, 24) == ("account 2611 is 0.240 × account 3001 in voucher V7 (-408 vs -1 700); usually 0.250 "
-                                     "(95% of 20 vouchers with both), expected -425")
+                                     "(95% of 20 vouchers with both), expected -425; 0 of the other 19 break it")
     scores = result.scores.set_index("transaction_id")["score"]
     assert scores.loc[24] == pytest.approx(0.5 + 0.5 * 0.30103, abs=1e-4)  # relative error 0.04 = 2x tolerance
     assert (scores.drop([22, 23, 24]) == 0).all()
     assert result.summary["broken_vouchers"] == 1
+
+
+def test_a_break_is_judged_by_how_often_the_pair_breaks_in_this_ledger():
+    # one other break among 39: rare (2.6 % < max_break_share 5 %), flagged at a lower score
+    once = AccountRatio().detect(frame(_sales({7: 0.24, 13: 0.24}, n=40)))
+    assert flagged_ids(once) == {22, 23, 24, 40, 41, 42}
+    assert reason_of(once, 24).endswith("expected -425; 1 of the other 39 break it")
+    scores = once.scores.set_index("transaction_id")["score"]
+    assert scores.loc[24] == pytest.approx((0.5 + 0.5 * 0.30103) * (1 - 0.5 * (1 / 39) / 0.05), abs=1e-4)
+    # two breaks in 20 vouchers: the pair still counts as structured (90 % coverage), but for this ledger a
+    # break of it is a one-in-ten event, not a finding
+    routine = AccountRatio().detect(frame(_sales({7: 0.24, 13: 0.24})))
+    assert flagged_ids(routine) == set()
+    assert routine.summary["structured_pairs"] == 3
 
 
 def test_several_usual_ratios_are_all_normal():

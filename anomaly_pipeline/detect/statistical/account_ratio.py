@@ -16,6 +16,7 @@ from anomaly_pipeline.detect.base import (
     encode,
     format_amount,
 )
+from anomaly_pipeline.detect.norms import rarity_score
 
 
 class AccountRatio(AnomalyDetectionAlgorithm):
@@ -25,7 +26,9 @@ class AccountRatio(AnomalyDetectionAlgorithm):
     adjacent bins are one mode). A pair is structured when it has at most `max_modes` modes and they
     cover at least `min_coverage` of its vouchers. A voucher whose ratio for a structured pair
     is more than `tolerance` (relative) and `min_abs_deviation` (absolute) away from every mode is flagged,
-    on the lines of both accounts, with the expected amount. Vouchers with more than `max_accounts`
+    on the lines of both accounts, with the expected amount, when such breaks are rare for the pair: the
+    score falls to half as the pair's other vouchers break in up to `max_break_share` of cases, and a pair
+    that breaks more often than that has no fixed ratio to break (no finding). Vouchers with more than `max_accounts`
     distinct accounts are not paired (bounded cost, and a 40-line payroll voucher has no single ratio)."""
 
     algorithm = "account_ratio"
@@ -34,7 +37,8 @@ class AccountRatio(AnomalyDetectionAlgorithm):
     description = "Accounts that usually move in fixed proportion within a voucher (VAT, payroll tax) where the ratio breaks."
     required_columns = ("amount", "account", "voucher_id")
     default_config = {"min_support": 8, "min_mode_share": 0.03, "min_mode_count": 4, "max_modes": 6,
-                      "min_coverage": 0.9, "tolerance": 0.02, "min_abs_deviation": 1.0, "max_accounts": 8}
+                      "min_coverage": 0.9, "tolerance": 0.02, "min_abs_deviation": 1.0, "max_accounts": 8,
+                      "max_break_share": 0.05}
     default_weight = 0.9
 
     def check_config(self, config: dict[str, Any]) -> None:
@@ -47,6 +51,7 @@ class AccountRatio(AnomalyDetectionAlgorithm):
             "tolerance": 0 < config["tolerance"] < 1,
             "min_abs_deviation": config["min_abs_deviation"] >= 0,
             "max_accounts": 2 <= config["max_accounts"] <= 50,
+            "max_break_share": 0 < config["max_break_share"] < 1,
         }
         for key, ok in checks.items():
             if not ok:
@@ -69,7 +74,13 @@ class AccountRatio(AnomalyDetectionAlgorithm):
         allowed = np.maximum(config["tolerance"] * best["expected"].abs(), config["min_abs_deviation"])
         broken = best[best["deviation"] > allowed].copy()
         rel = broken["deviation"] / broken["expected"].abs().clip(lower=1e-9)
-        broken["score"] = 0.5 + 0.5 * np.clip(np.log10(rel / config["tolerance"]), 0.0, 1.0)
+        # how often the pair's other vouchers break it: rare breaks are findings, habitual ones are not
+        support = broken["support"].to_numpy(dtype="float64")
+        others = np.maximum(support - 1, 1.0)
+        broken["breaks"] = np.maximum(np.rint((1.0 - broken["coverage"].to_numpy()) * support) - 1, 0.0)
+        magnitude = 0.5 + 0.5 * np.clip(np.log10(rel / config["tolerance"]), 0.0, 1.0)
+        broken["score"] = magnitude * rarity_score(broken["breaks"] / others, config["max_break_share"], 1.0)
+        broken = broken[broken["score"] > 0]
         broken["text"] = _texts(broken, codes) if len(broken) else pd.Series(dtype="string")
         # each line of either account takes its strongest broken pair
         hits = pd.concat([broken.rename(columns={"a": "account"})[["voucher", "account", "score", "text"]],
@@ -137,13 +148,14 @@ def _pairs(frame: pd.DataFrame, voucher: np.ndarray, account: np.ndarray, accoun
 
 
 def _modes(ref: pd.DataFrame, config: dict[str, Any]) -> pd.DataFrame:
-    """Per structured pair (oriented so its typical |ratio| <= 1): mode ratios, their share and support."""
+    """Per structured pair (oriented so its typical |ratio| <= 1): mode ratios, their share and support, and
+    the share of the pair's vouchers within tolerance of a mode (coverage)."""
     if ref.empty:
-        return pd.DataFrame(columns=["a", "b", "mode", "share", "support"])
+        return pd.DataFrame(columns=["a", "b", "mode", "share", "support", "coverage"])
     support = ref.groupby(["a", "b"])["voucher"].transform("size")
     ref = ref[support >= config["min_support"]].assign(support=support[support >= config["min_support"]])
     if ref.empty:
-        return pd.DataFrame(columns=["a", "b", "mode", "share", "support"])
+        return pd.DataFrame(columns=["a", "b", "mode", "share", "support", "coverage"])
     log_ratio = np.log(ref["ratio"].abs())
     # keep the orientation where the pair's typical ratio is at most 1 (VAT / revenue, not the reverse)
     typical = log_ratio.groupby([ref["a"], ref["b"]]).transform("median")
@@ -167,8 +179,8 @@ def _modes(ref: pd.DataFrame, config: dict[str, Any]) -> pd.DataFrame:
     few = n_modes.reindex(covered.index).fillna(0) <= config["max_modes"]
     structured = covered[(covered >= config["min_coverage"]) & few].index
     modes = modes.set_index(["a", "b"])
-    modes = modes[modes.index.isin(structured)].reset_index()
-    return modes[["a", "b", "mode", "share", "support"]]
+    modes = modes[modes.index.isin(structured)].join(covered.rename("coverage")).reset_index()
+    return modes[["a", "b", "mode", "share", "support", "coverage"]]
 
 
 def _texts(broken: pd.DataFrame, codes: _Codes) -> pd.Series:
@@ -182,5 +194,7 @@ def _texts(broken: pd.DataFrame, codes: _Codes) -> pd.Series:
             + broken["mode"].map("{:.3f}".format).to_numpy(dtype=object) + " ("
             + (broken["share"] * 100).map("{:.0f}".format).to_numpy(dtype=object)
             + "% of " + broken["support"].astype("int64").astype(str).to_numpy(dtype=object) + " vouchers with both), expected "
-            + format_amount(broken["expected"].to_numpy()).to_numpy())
+            + format_amount(broken["expected"].to_numpy()).to_numpy() + "; "
+            + broken["breaks"].astype("int64").astype(str).to_numpy(dtype=object) + " of the other "
+            + (broken["support"] - 1).astype("int64").astype(str).to_numpy(dtype=object) + " break it")
     return pd.Series(text, index=broken.index, dtype="string")
