@@ -41,8 +41,9 @@ def voucher_keys(frame: pd.DataFrame) -> pd.Series:
     return ids.fillna("line-" + frame["transaction_id"].astype("string"))
 
 
-def score_file(frame: pd.DataFrame, strategy_name: str) -> tuple[float, int, pd.Series, dict[str, str]]:
-    """(share of vouchers flagged, vouchers flagged, flagged lines per algorithm, skipped algorithms)."""
+def score_file(frame: pd.DataFrame, strategy_name: str) -> tuple[float, int, pd.Series, dict[str, str], pd.DataFrame]:
+    """(share of vouchers flagged, vouchers flagged, flagged lines per algorithm, skipped algorithms, the
+    flagged lines' reasons: transaction_id, risk_score, reasons, most risky first)."""
     strategy = load_preset(strategy_name)
     scores, skipped, _ = run_strategy(frame, strategy)
     active = frame[~frame["is_removed"]]
@@ -54,7 +55,8 @@ def score_file(frame: pd.DataFrame, strategy_name: str) -> tuple[float, int, pd.
     ids = set(risk.loc[flagged, "transaction_id"])
     fired = scores[scores["flagged"] & scores["transaction_id"].isin(ids)]
     per_algorithm = fired.groupby("algorithm")["transaction_id"].nunique().sort_values(ascending=False)
-    return hit / vouchers, hit, per_algorithm, skipped
+    reasons = risk.loc[flagged].sort_values("risk_score", ascending=False)
+    return hit / vouchers, hit, per_algorithm, skipped, reasons
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -82,10 +84,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{path.name}: {vouchers} vouchers (< {args.min_vouchers}, not in the goals)")
             continue
         for name in args.strategies:
-            share, hit, per_algorithm, skipped = score_file(frame, name)
+            share, hit, per_algorithm, skipped, reasons = score_file(frame, name)
             top = ", ".join(f"{a} {n}" for a, n in per_algorithm.head(4).items())
             print(f"[{split}] {path.name} {name}: {hit}/{vouchers} vouchers flagged ({share:.1%}); "
                   f"lines by detector: {top or '-'}")
+            for line in reasons.head(args.reasons).itertuples():
+                print(f"    line {line.transaction_id} (risk {line.risk_score:.2f}): {line.reasons}")
             rows.append({"file": path.name, "split": split, "strategy": name, "share": share})
     table = pd.DataFrame(rows)
     if table.empty:
