@@ -303,11 +303,16 @@ def _cancels_whole_voucher(row: np.ndarray, orig: np.ndarray, within: np.ndarray
     line's voucher. A payment clears only the payable line of its invoice and a reclassification moves one
     line; a reversal cancels the entry. A line without a voucher id is a voucher of its own."""
     unit = np.where((vouchers.to_numpy(dtype=object) != "")[voucher], voucher, len(vouchers) + np.arange(len(voucher)))
-    size = pd.Series(unit[lines]).value_counts()  # lines with an amount and a date, per voucher
-    pairs = pd.DataFrame({"by": unit[row], "of": unit[orig], "orig": orig})[within]
-    covered = pairs.groupby(["by", "of"])["orig"].transform("nunique").to_numpy()
+    size = np.bincount(unit[lines], minlength=len(vouchers) + len(voucher))  # lines with an amount and a date
+    at = np.flatnonzero(within)
     whole = np.zeros(len(row), dtype=bool)
-    whole[np.flatnonzero(within)] = covered == size.reindex(pairs["of"]).to_numpy()
+    if not len(at):
+        return whole
+    of = unit[orig[at]]
+    pair = combine_codes(unit[row[at]], of)
+    distinct = first_rows(combine_codes(pair, orig[at]))  # each earlier line counted once per pair
+    covered = np.bincount(pair[distinct], minlength=int(pair.max()) + 1)[pair]
+    whole[at] = covered == size[of]
     return whole
 
 
