@@ -11,14 +11,16 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import numpy as np
 import pandas as pd
 from pandas.api.indexers import BaseIndexer
 
-from anomaly_pipeline.detect.shared import detecting, memoized, sharing
 from anomaly_pipeline.detect.sources import single_entry_reason
+
+if TYPE_CHECKING:
+    from anomaly_pipeline.detect.shared import SharedWork
 
 AlgorithmType = Literal["statistical", "rule", "ml"]
 #: how a skip reason starts when the test does not apply to this kind of source (not a data gap)
@@ -101,29 +103,36 @@ class AnomalyDetectionAlgorithm(ABC):
                 if c not in transactions.columns or transactions[c].isna().all()]
 
     def detect(self, transactions: pd.DataFrame, config: dict[str, Any] | None = None,
-               reference: pd.DataFrame | None = None) -> DetectionResult:
-        """Score `transactions`; learn baselines from `reference` (default: the transactions themselves)."""
+               reference: pd.DataFrame | None = None, *, shared: SharedWork | None = None) -> DetectionResult:
+        """Score `transactions`; learn baselines from `reference` (default: the transactions themselves).
+        `shared`: the work shared by the detectors of a batch on these same frames (see detect.shared);
+        without it the call shares nothing."""
+        from anomaly_pipeline.detect.shared import SharedWork
+
+        if shared is None:
+            shared = SharedWork(transactions, reference)
+        elif not shared.belongs_to(transactions, reference):
+            raise ValueError(f"{self.algorithm}: the shared work passed belongs to other frames")
         cfg = self.validate_config(config)
-        missing = self.missing_columns(transactions)
+        active, ref = shared.frames()
+        missing = self.missing_columns(active)
         if missing:
             return DetectionResult.skip(f"the upload has no {', '.join(missing)} data")
-        if transactions.empty:
+        if active.empty:
             return DetectionResult.skip("no transactions")
-        if self.double_entry_only and (single := single_entry_reason(transactions)):
+        if self.double_entry_only and (single := single_entry_reason(active)):
             return DetectionResult.skip(f"{NOT_APPLICABLE}{single}")
-        active = _active(transactions)
-        ref = active if reference is None else _active(reference, only_index=True)
-        with detecting(transactions, reference):  # lets shared work be keyed on the caller's frame
-            result = self._detect(active, cfg, ref)
+        result = self._detect(active, cfg, ref, shared)
         scores = result.scores
         if len(scores) and (scores["score"].lt(0).any() or scores["score"].gt(1).any()):
             raise AssertionError(f"{self.algorithm} produced scores outside [0, 1]")
         return result
 
     @abstractmethod
-    def _detect(self, transactions: pd.DataFrame, config: dict[str, Any],
-                reference: pd.DataFrame) -> DetectionResult:
-        ...
+    def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame,
+                shared: SharedWork) -> DetectionResult:
+        """Score the active `transactions` (removed lines left out, index 0..n-1) against `reference` (the same
+        object when the caller gave none); ask `shared` for work other detectors of the batch also need."""
 
     # helpers for subclasses -------------------------------------------------
 
@@ -159,7 +168,7 @@ def flagged_strings(values: str | pd.Series | np.ndarray | None, flagged: np.nda
     return kept.take(positions, allow_fill=True)
 
 
-def _active(frame: pd.DataFrame, *, only_index: bool = False) -> pd.DataFrame:
+def active_rows(frame: pd.DataFrame, *, only_index: bool = False) -> pd.DataFrame:
     """`frame` without its removed lines (unless `only_index`), on a 0..n-1 index, as a new frame object.
     The mask is applied only when a line is removed, so the usual upload (its raw text included) is not
     gathered anew for each of the thirty-odd detectors; copy-on-write keeps the caller's data safe from
@@ -193,15 +202,17 @@ def format_amount(values: pd.Series | np.ndarray) -> pd.Series:
 
 
 def encode(values: pd.Series, clean: Callable[[pd.Series], pd.Series] | None = None, *,
-           sort: bool = False, fill: str | None = None) -> tuple[np.ndarray, pd.Series]:
+           sort: bool = False, fill: str | None = None,
+           factorized: tuple[np.ndarray, Any] | None = None) -> tuple[np.ndarray, pd.Series]:
     """(codes, distinct): an int64 code per row (-1 where missing) and the distinct values it indexes.
 
     `clean` (strip, casefold, ...) runs on the distinct raw values only and values it makes equal share a
     code, so string work on a million lines is done once per distinct value. With `sort` the codes follow
     the sort order of the (cleaned) values, so comparing codes compares the values. With `fill`, missing
-    values read as that string (as after `fillna(fill)`), without `sort`."""
+    values read as that string (as after `fillna(fill)`), without `sort`. `factorized`: `pd.factorize(values)`
+    where the caller has it already (`SharedWork.encode`), a copy this call may write into."""
     if fill is not None:
-        codes, distinct = encode(values, clean)
+        codes, distinct = encode(values, clean, factorized=factorized)
         if (codes < 0).any():
             at = np.flatnonzero(distinct.to_numpy(dtype=object) == fill)
             if not len(at):
@@ -209,7 +220,7 @@ def encode(values: pd.Series, clean: Callable[[pd.Series], pd.Series] | None = N
                 at = [len(distinct) - 1]
             codes = np.where(codes < 0, at[0], codes)
         return codes, distinct
-    codes, uniques = _factorize(values)
+    codes, uniques = pd.factorize(values) if factorized is None else factorized
     distinct = pd.Series(uniques, dtype=values.dtype if len(uniques) == 0 else None)
     changed = False
     if clean is not None:
@@ -222,16 +233,6 @@ def encode(values: pd.Series, clean: Callable[[pd.Series], pd.Series] | None = N
         codes = np.where(codes >= 0, recode[codes] if len(recode) else -1, -1)
         distinct = pd.Series(uniques, dtype=distinct.dtype)
     return codes.astype("int64", copy=False), distinct.reset_index(drop=True)
-
-
-def _factorize(values: pd.Series) -> tuple[np.ndarray, Any]:
-    """`pd.factorize(values)`; inside `shared_work()`, once per Arrow column: the detectors encode the same
-    few columns (account, voucher, user, ...) over and over, and every copy of a frame shares its Arrow data."""
-    arrow = getattr(values.array, "__arrow_array__", None)
-    if arrow is None or not sharing():
-        return pd.factorize(values)
-    codes, uniques = memoized("factorize", (arrow(),), str(values.dtype), lambda: pd.factorize(values))
-    return codes.copy(), uniques.copy()  # callers own what they get: they may write into it
 
 
 def combine_codes(*keys: np.ndarray) -> np.ndarray:

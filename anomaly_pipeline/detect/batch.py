@@ -8,7 +8,6 @@ threads get close to two cores.
 
 from __future__ import annotations
 
-import contextvars
 import queue
 import time
 from collections.abc import Iterator
@@ -19,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 from anomaly_pipeline.detect.base import AnomalyDetectionAlgorithm, DetectionResult
-from anomaly_pipeline.detect.shared import shared_work
+from anomaly_pipeline.detect.shared import SharedWork
 
 
 @dataclass
@@ -33,7 +32,9 @@ class Outcome:
 def detect_all(frame: pd.DataFrame, work: list[tuple[AnomalyDetectionAlgorithm, dict[str, Any]]],
                lanes: int = 2) -> Iterator[Outcome]:
     """Detect every (algorithm, config) on `frame`, yielding outcomes as they finish. An algorithm that
-    raises yields its error and the others go on. `frame` must not be modified while this runs."""
+    raises yields its error and the others go on. `frame` must not be modified while this runs. The
+    detectors share one `SharedWork` on `frame` (codes, base-rate weights, features, fits), dropped when
+    the last outcome is out."""
     if not work:
         return
     ml = [w for w in work if w[0].kind == "ml"]
@@ -43,7 +44,9 @@ def detect_all(frame: pd.DataFrame, work: list[tuple[AnomalyDetectionAlgorithm, 
     threads = max(1, min(lanes, jobs.qsize()))
     done: queue.Queue[Outcome] = queue.Queue()
 
-    def run(data: pd.DataFrame) -> None:
+    shared = SharedWork(frame)
+
+    def run() -> None:
         while True:
             try:
                 job = jobs.get_nowait()
@@ -52,15 +55,13 @@ def detect_all(frame: pd.DataFrame, work: list[tuple[AnomalyDetectionAlgorithm, 
             for algorithm, config in job:
                 started = time.perf_counter()
                 try:
-                    result, error = algorithm.detect(data, config), None
+                    result, error = algorithm.detect(frame, config, shared=shared), None
                 except Exception as exc:  # reported to the caller, which decides what a failure means
                     result, error = None, exc
                 done.put(Outcome(algorithm, result, error, round(time.perf_counter() - started, 3)))
 
-    with shared_work(), ThreadPoolExecutor(max_workers=threads, thread_name_prefix="detect") as pool:
-        # each thread its own shallow view (pandas' lazily built caches are not meant for concurrent first use)
-        futures = [pool.submit(contextvars.copy_context().run, run, frame.copy(deep=False))
-                   for _ in range(threads)]
+    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="detect") as pool:
+        futures = [pool.submit(run) for _ in range(threads)]
         for _ in range(len(work)):
             yield done.get()
         for future in futures:

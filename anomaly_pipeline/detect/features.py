@@ -107,47 +107,15 @@ def _group_median(values: np.ndarray, codes: np.ndarray, size: int) -> np.ndarra
     return pd.Series(values).groupby(codes).median().reindex(range(size)).to_numpy(dtype="float64")
 
 
-def _array_buffers(values: object) -> tuple | None:
-    """Addresses, offsets and shapes of the memory behind a column's array, or None if unknown."""
-    if hasattr(values, "__arrow_array__"):
-        chunked = values.__arrow_array__()
-        chunks = getattr(chunked, "chunks", [chunked])
-        return tuple((c.offset, len(c), tuple(b.address if b is not None else 0 for b in c.buffers()))
-                     for c in chunks)
-    parts = [getattr(values, name, None) for name in ("_ndarray", "_data", "_mask")]
-    arrays = [p for p in parts if isinstance(p, np.ndarray)]
-    if not arrays:
-        return None
-    return tuple((a.__array_interface__["data"][0], a.shape, a.strides) for a in arrays)
-
-
-def _same_data(transactions: pd.DataFrame, reference: pd.DataFrame, columns: tuple[str, ...]) -> bool:
-    """Whether both frames hold the very same memory for `columns` (e.g. two reset_index views of one
-    frame), so the reference's features are the rows' features. Never compares values."""
-    if transactions is reference:
-        return True
-    if len(transactions) != len(reference):
-        return False
-    for column in columns:
-        if (column in transactions.columns) != (column in reference.columns):
-            return False
-        if column in transactions.columns:
-            mine = _array_buffers(transactions[column].array)
-            if mine is None or mine != _array_buffers(reference[column].array):
-                return False
-    return True
-
-
-FEATURE_COLUMNS = ("amount", "account", "voucher_id", "user_name", "currency", "posting_date", "registration_date")
 
 
 def build_features(transactions: pd.DataFrame, reference: pd.DataFrame) -> Features:
     """Feature matrix for `transactions`, learned from `reference` (both canonical frames).
 
     Text columns are factorized once into integer codes shared by both frames; every table (counts,
-    per-account medians, account pairs) is an array indexed by code. When both frames hold the same
-    memory, each feature is computed once and the reference matrix is the row matrix."""
-    same = _same_data(transactions, reference, FEATURE_COLUMNS)
+    per-account medians, account pairs) is an array indexed by code. When the reference is the rows
+    themselves (one object), each feature is computed once and the reference matrix is the row matrix."""
+    same = transactions is reference
     n_ref = len(reference)
     rows: dict[str, np.ndarray] = {}
     refs: dict[str, np.ndarray] = {}

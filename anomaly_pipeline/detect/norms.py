@@ -16,17 +16,13 @@ is the pattern's base rate in the reference population. Two helpers serve every 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TypeVar
 
 import numpy as np
 import pandas as pd
 
 from anomaly_pipeline.detect.base import encode
-from anomaly_pipeline.detect.shared import detect_input, memoized, sharing
-
-T = TypeVar("T")
 
 #: pseudo-count pulling a small context's share toward the ledger's share
 SMOOTHING = 20.0
@@ -60,8 +56,7 @@ def habitual_share(hit: np.ndarray, contexts: Sequence[tuple[str, np.ndarray]] =
     hit: bool per reference row. contexts: (name, int codes per row, -1 = unknown) such as
     ("account", account codes). weight: per row (e.g. 1 / lines of its voucher, so each voucher counts
     once); default 1. Groups are smoothed and leave the row's own unit (its line or voucher) out:
-    (hits - own + SMOOTHING x ledger share) / (size - own + SMOOTHING), own = min(hits, 1). Group
-    sizes are shared inside `shared_work()`; the rest is work on the hits only."""
+    (hits - own + SMOOTHING x ledger share) / (size - own + SMOOTHING), own = min(hits, 1)."""
     hit = np.asarray(hit, dtype=bool)
     w = np.ones(len(hit)) if weight is None else np.asarray(weight, dtype="float64")
     rows = np.flatnonzero(hit)
@@ -75,7 +70,7 @@ def habitual_share(hit: np.ndarray, contexts: Sequence[tuple[str, np.ndarray]] =
         names.append(name)
         if not len(rows):
             continue
-        size = memoized("context_sizes", (codes, w), None, lambda codes=codes: _group_sizes(codes, w))
+        size = _group_sizes(codes, w)
         at = codes[rows]
         known = at >= 0
         hits = np.bincount(at[known], weights=w[rows][known], minlength=len(size))
@@ -146,10 +141,6 @@ def describe_habit(habit: Habit, rows: np.ndarray, what: str, labels: dict[str, 
 def unit_weights(transactions: pd.DataFrame) -> tuple[np.ndarray, str]:
     """(weight per row, unit name): 1 / lines of its voucher, so a share counts vouchers, where the upload
     has voucher ids; else 1 per line. Lines without a voucher id count as one voucher each."""
-    return _shared("unit_weights", transactions, "voucher_id", lambda: _unit_weights(transactions))
-
-
-def _unit_weights(transactions: pd.DataFrame) -> tuple[np.ndarray, str]:
     if "voucher_id" not in transactions or transactions["voucher_id"].isna().all():
         return np.ones(len(transactions)), "lines"
     codes = encode(transactions["voucher_id"])[0]
@@ -163,8 +154,7 @@ def context_codes(transactions: pd.DataFrame, *columns: str) -> list[tuple[str, 
     out = []
     for column in columns:
         if column in transactions and transactions[column].notna().any():
-            codes = _shared("context_codes", transactions, column,
-                            lambda column=column: encode(transactions[column], _stripped)[0])
+            codes = encode(transactions[column], _stripped)[0]
             out.append((column.replace("_name", ""), codes))
     return out
 
@@ -177,15 +167,6 @@ def population(transactions: pd.DataFrame, reference: pd.DataFrame) -> tuple[pd.
     columns = [c for c in transactions.columns if c in reference.columns]
     both = pd.concat([reference[columns], transactions[columns]], ignore_index=True)
     return both, len(reference)
-
-
-def _shared(kind: str, frame: pd.DataFrame, column: str, compute: Callable[[], T]) -> T:
-    """`compute()`, shared inside `shared_work()` by every detector scoring the same input frame: keyed on
-    the frame the caller passed to `detect()` and the rows that reached the detector (active lines)."""
-    source = detect_input()
-    if source is None or not sharing() or len(frame) > len(source[0]):  # a wider population: its own work
-        return compute()
-    return memoized(kind, (source[0],), (len(frame), column), compute)
 
 
 def _stripped(values: pd.Series) -> pd.Series:

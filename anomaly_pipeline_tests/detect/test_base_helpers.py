@@ -15,7 +15,6 @@ from anomaly_pipeline.detect.base import (
     order_by_group_and_time,
     preceding_quantiles,
 )
-from anomaly_pipeline.detect.shared import shared_work
 
 
 def test_encode_cleans_distinct_values_and_fills_missing():
@@ -24,22 +23,6 @@ def test_encode_cleans_distinct_values_and_fills_missing():
     assert distinct.tolist() == ["a", "b", "c"] and codes.tolist() == [1, 0, -1, 1, 2]
     codes, distinct = encode(values, lambda s: s.str.strip(), fill="")
     assert distinct.iloc[codes].tolist() == ["b", "a", "", "b", "c"]
-
-
-def test_encode_factorizes_an_arrow_column_once_per_shared_block_and_callers_own_their_codes(monkeypatch):
-    frame = pd.DataFrame({"account": pd.array(["1930", "3010", None, "1930"], dtype="string[pyarrow]")})
-    calls = []
-    real = pd.factorize
-    monkeypatch.setattr(pd, "factorize", lambda values, **kw: calls.append(len(values)) or real(values, **kw))
-    with shared_work():
-        first, _ = encode(frame["account"])
-        first[:] = 7  # a detector writing into its codes
-        copy = frame.copy(deep=False).reset_index(drop=True)  # what each detector gets: the same Arrow data
-        second, distinct = encode(copy["account"])
-        assert calls == [4]
-        assert second.tolist() == [0, 1, -1, 0] and distinct.tolist() == ["1930", "3010"]
-    encode(frame["account"])  # outside the block nothing is remembered
-    assert calls == [4, 4]
 
 
 def test_combine_codes_groups_like_groupby_ngroup():

@@ -76,11 +76,11 @@ def test_rows_scored_against_another_reference():
     assert f.matrix.loc[0, "registration_lag"] == 0.0
 
 
-def test_reference_holding_the_rows_memory_is_featurized_once():
+def test_a_reference_that_is_the_rows_is_featurized_once():
     tx = frame(_ledger())
-    shared = build_features(tx.reset_index(drop=True), tx.reset_index(drop=True))  # as base.detect passes them
+    shared = build_features(tx, tx)  # as base.detect passes them without a reference: one object
     assert shared.self_referenced and shared.reference is shared.matrix
-    apart = build_features(tx, tx.copy(deep=True))  # equal values in other memory: computed for both
+    apart = build_features(tx, tx.copy(deep=False))  # another frame, even over the same data: computed for both
     assert not apart.self_referenced
     pd.testing.assert_frame_equal(shared.matrix, apart.matrix, check_exact=True)
     pd.testing.assert_frame_equal(apart.reference, apart.matrix, check_exact=True)

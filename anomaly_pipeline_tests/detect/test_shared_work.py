@@ -1,7 +1,8 @@
-"""shared_work(): detectors of one upload reuse features and model fits; results do not change."""
+"""SharedWork: detectors of one input reuse codes, features and model fits; results do not change."""
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 
 import pandas as pd
@@ -13,7 +14,7 @@ from anomaly_pipeline.detect.ml.autoencoder import AutoencoderDetector
 from anomaly_pipeline.detect.ml.clustering import ClusteringDetector
 from anomaly_pipeline.detect.ml.ensemble import EnsembleDetector
 from anomaly_pipeline.detect.ml.isolation_forest import IsolationForestDetector
-from anomaly_pipeline.detect.shared import freeze, memoized, shared_work, sharing
+from anomaly_pipeline.detect.shared import SharedWork
 from anomaly_pipeline_tests.detect.ml_data import ledger
 
 MEMBERS = (IsolationForestDetector, AutoencoderDetector, ClusteringDetector)
@@ -48,8 +49,8 @@ def _same(a, b) -> None:
     pd.testing.assert_frame_equal(a.scores, b.scores, check_exact=True)
 
 
-def _run(frame: pd.DataFrame, configs: dict, order=ALL) -> dict:
-    return {cls.algorithm: cls().detect(frame, configs.get(cls.algorithm)) for cls in order}
+def _run(frame: pd.DataFrame, configs: dict, order=ALL, shared: SharedWork | None = None) -> dict:
+    return {cls.algorithm: cls().detect(frame, configs.get(cls.algorithm), shared=shared) for cls in order}
 
 
 @pytest.mark.parametrize("order", [ALL, ALL[::-1]], ids=["members_first", "ensemble_first"])
@@ -60,8 +61,7 @@ def test_results_identical_and_each_model_fitted_once(fits, order, max_fit_rows)
     alone = _run(tx, configs, order)
     assert fits == {"isolation_forest": 2, "autoencoder": 2, "clustering": 2, "features": 4}
     fits.clear()
-    with shared_work():
-        shared = _run(tx, configs, order)
+    shared = _run(tx, configs, order, SharedWork(tx))
     assert fits == {"isolation_forest": 1, "autoencoder": 1, "clustering": 1, "features": 1}
     for name, result in alone.items():
         _same(result, shared[name])
@@ -73,57 +73,92 @@ def test_ensemble_after_members_with_preset_settings(fits):
     tx = ledger()
     alone = EnsembleDetector().detect(tx, {"contamination": 0.01, "method": "mean"})
     fits.clear()
-    with shared_work():
-        for cls in MEMBERS:
-            cls().detect(tx, {"contamination": 0.01})
-        assert fits == {"isolation_forest": 1, "autoencoder": 1, "clustering": 1, "features": 1}
-        shared = EnsembleDetector().detect(tx, {"contamination": 0.01, "method": "mean"})
+    work = SharedWork(tx)
+    for cls in MEMBERS:
+        cls().detect(tx, {"contamination": 0.01}, shared=work)
+    assert fits == {"isolation_forest": 1, "autoencoder": 1, "clustering": 1, "features": 1}
+    shared = EnsembleDetector().detect(tx, {"contamination": 0.01, "method": "mean"}, shared=work)
     assert fits == {"isolation_forest": 1, "autoencoder": 1, "clustering": 1, "features": 1}
     _same(alone, shared)
 
 
-def test_other_settings_frames_or_references_are_not_shared(fits):
+def test_fits_are_shared_only_for_the_same_sample_and_model_settings(fits):
     tx = ledger()
-    with shared_work():
-        IsolationForestDetector().detect(tx, {"n_estimators": 50})
-        IsolationForestDetector().detect(tx, {"n_estimators": 50, "contamination": 0.05})  # same fit
-        EnsembleDetector().detect(tx, {"weights": {"isolation_forest": 1.0}})  # 100 trees: a new fit
-        assert fits == {"isolation_forest": 2, "features": 1}
-        IsolationForestDetector().detect(tx.copy())  # equal, but another frame
-        IsolationForestDetector().detect(tx, reference=tx.iloc[:300])
-        assert fits == {"isolation_forest": 4, "features": 3}
-        IsolationForestDetector().detect(tx, {"max_fit_rows": 200})  # another sample: scaled anew
-        IsolationForestDetector().detect(tx, {"max_fit_rows": 200, "random_state": 1})
-        assert fits == {"isolation_forest": 6, "features": 3}
+    work = SharedWork(tx)
+    IsolationForestDetector().detect(tx, {"n_estimators": 50}, shared=work)
+    IsolationForestDetector().detect(tx, {"n_estimators": 50, "contamination": 0.05}, shared=work)  # same fit
+    EnsembleDetector().detect(tx, {"weights": {"isolation_forest": 1.0}}, shared=work)  # 100 trees: a new fit
+    assert fits == {"isolation_forest": 2, "features": 1}
+    IsolationForestDetector().detect(tx, {"max_fit_rows": 200}, shared=work)  # another sample: scaled anew
+    IsolationForestDetector().detect(tx, {"max_fit_rows": 200, "random_state": 1}, shared=work)
+    IsolationForestDetector().detect(tx, {"max_fit_rows": 200, "random_state": 1}, shared=work)
+    assert fits == {"isolation_forest": 4, "features": 1}
+    assert [k for k in work.computed() if k[0] == "ml.scaled"] == [("ml.scaled", None), ("ml.scaled", (200, 0)),
+                                                                  ("ml.scaled", (200, 1))]
 
 
-def test_nothing_is_kept_outside_the_block(fits):
+def test_shared_work_belongs_to_its_frames_and_nothing_is_kept_without_it(fits):
     tx = ledger()
-    with shared_work():
-        assert sharing()
-        IsolationForestDetector().detect(tx)
-        with shared_work():  # nested blocks share the outer memo
-            IsolationForestDetector().detect(tx)
-        assert sharing()
-    assert not sharing()
+    work = SharedWork(tx)
+    with pytest.raises(ValueError, match="belongs to other frames"):
+        IsolationForestDetector().detect(tx.copy(), shared=work)  # equal, but another frame
+    with pytest.raises(ValueError, match="belongs to other frames"):
+        IsolationForestDetector().detect(tx, reference=tx.iloc[:300], shared=work)
+    earlier = tx.iloc[:300]
+    IsolationForestDetector().detect(tx, reference=earlier, shared=SharedWork(tx, earlier))
     IsolationForestDetector().detect(tx)
     IsolationForestDetector().detect(tx)
     assert fits == {"isolation_forest": 3, "features": 3}
+    assert work.computed() == []
 
 
-def test_memoized_keys_on_identity_and_settings():
+def test_encode_factorizes_each_column_once_and_callers_own_their_codes(monkeypatch):
+    frame = pd.DataFrame({"account": pd.array(["1930", "3010", None, "1930"], dtype="string[pyarrow]"),
+                          "user_name": ["a", "b", "a", "a"]})
+    reference = frame.iloc[:2]
     calls = []
-    a, b = [1], [1]
+    real = pd.factorize
+    monkeypatch.setattr(pd, "factorize", lambda values, **kw: calls.append(len(values)) or real(values, **kw))
+    work = SharedWork(frame, reference)
+    first, _ = work.encode("account")
+    first[:] = 7  # a detector writing into its codes
+    second, distinct = work.encode("account", fill="")
+    assert calls == [4]
+    assert second.tolist() == [0, 1, 2, 0] and distinct.tolist() == ["1930", "3010", ""]
+    assert work.encode("account", over="reference")[0].tolist() == [0, 1]  # the reference's own codes
+    assert work.encode("user_name", over="population")[0].tolist() == [0, 1, 0, 1, 0, 0]  # reference, then rows
+    assert work.population()[1] == 2
+    assert calls == [4, 2, 6]
+    assert SharedWork(frame).encode("account", over="reference")[0].tolist() == [0, 1, -1, 0]  # no reference: the rows
+
+
+def test_each_entry_is_computed_once_when_threads_ask_together():
+    work = SharedWork(pd.DataFrame({"amount": [1.0]}))
+    started = threading.Barrier(4)
+    calls = []
 
     def compute():
         calls.append(1)
-        return len(calls)
+        return object()
 
-    assert memoized("k", (a,), None, compute) == 1 and memoized("k", (a,), None, compute) == 2  # outside
-    with shared_work():
-        assert memoized("k", (a,), None, compute) == 3
-        assert memoized("k", (a,), None, compute) == 3
-        assert memoized("k", (b,), None, compute) == 4  # equal value, other object
-        assert memoized("k", (a,), freeze({"w": [1, 2]}), compute) == 5
-        assert memoized("k", (a,), freeze({"w": [1, 2]}), compute) == 5
-        assert memoized("other", (a,), None, compute) == 6
+    results = []
+
+    def ask():
+        started.wait()
+        results.append(work.once("k", compute))
+
+    threads = [threading.Thread(target=ask) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(calls) == 1 and len({id(r) for r in results}) == 1
+
+
+def test_a_reference_that_is_the_scored_frame_is_no_other_population():
+    """detect(tx, reference=tx) is detect(tx): the ledger judged by its own norms, its rows not counted twice."""
+    from anomaly_pipeline.detect.registry import ALGORITHMS
+
+    tx = ledger()
+    for cls in ALGORITHMS.values():
+        _same(cls().detect(tx), cls().detect(tx, reference=tx))

@@ -124,7 +124,7 @@ def test_unreadable_file_is_rejected_moved_aside_and_loads_nothing(env):
 def test_a_failing_algorithm_keeps_the_others_results_and_stops_the_risk(pg_env, monkeypatch):
     from anomaly_pipeline.detect.rules.weekend_posting import WeekendPosting
 
-    def broken(self, transactions, config, reference):
+    def broken(self, transactions, config, reference, shared):
         raise ValueError("broken on purpose")
 
     monkeypatch.setattr(WeekendPosting, "_detect", broken)

@@ -17,7 +17,7 @@ import pandas as pd
 
 from anomaly_pipeline.detect.base import AnomalyDetectionAlgorithm, ConfigError, DetectionResult
 from anomaly_pipeline.detect.features import Features, build_features, describe
-from anomaly_pipeline.detect.shared import detect_input, detecting, freeze, memoized, sharing
+from anomaly_pipeline.detect.shared import SharedWork, freeze
 
 CLIP = 8.0
 # features where only a high value is unusual (rarities, lags, roundness); the amount ones are two-sided
@@ -44,6 +44,8 @@ class Scaled:
     fit: np.ndarray
     names: list[str]
     fit_index: np.ndarray | None = None
+    #: (max_fit_rows, seed) of the sample drawn from the reference; None where the reference is used whole
+    sample: tuple[int, int] | None = None
 
 
 #: rows standardized per chunk, bounding the float64 temporaries
@@ -65,11 +67,12 @@ def scale_features(features: Features, max_fit_rows: int, seed: int) -> Scaled:
     floor = np.array([MIN_SCALE.get(n, 0.1) for n in features.names])
     scale = np.maximum(np.nan_to_num(scale, nan=0.0), floor)
     rows = _standardize(features.matrix.to_numpy(), center, scale)
+    drawn = None if sample is None else (max_fit_rows, seed)
     if features.self_referenced:
         if sample is None:
             return Scaled(rows=rows, fit=rows, names=features.names, fit_index=np.arange(len(rows)))
-        return Scaled(rows=rows, fit=rows[sample], names=features.names, fit_index=sample)
-    return Scaled(rows=rows, fit=_standardize(fit_src, center, scale), names=features.names)
+        return Scaled(rows=rows, fit=rows[sample], names=features.names, fit_index=sample, sample=drawn)
+    return Scaled(rows=rows, fit=_standardize(fit_src, center, scale), names=features.names, sample=drawn)
 
 
 def _standardize(values: np.ndarray, center: np.ndarray, scale: np.ndarray) -> np.ndarray:
@@ -170,15 +173,9 @@ class MLDetector(AnomalyDetectionAlgorithm):
     def _explain(self, model: Any, x: np.ndarray, names: list[str]) -> np.ndarray:
         """Per-row, per-feature contribution to the anomaly (rows x features, >= 0)."""
 
-    def detect(self, transactions: pd.DataFrame, config: dict[str, Any] | None = None,
-               reference: pd.DataFrame | None = None) -> DetectionResult:
-        """As the base class; the caller's frames identify the input inside `shared_work()`."""
-        with detecting(transactions, reference):
-            return super().detect(transactions, config, reference)
-
-    def fitted(self, scaled: Scaled, config: dict[str, Any]) -> tuple[Any, np.ndarray, np.ndarray]:
-        """The model fitted on the sample, its raw scores of the rows and of the sample (memoized per
-        scaled matrix and model settings inside `shared_work()`)."""
+    def fitted(self, scaled: Scaled, config: dict[str, Any], shared: SharedWork) -> tuple[Any, np.ndarray, np.ndarray]:
+        """The model fitted on the sample, its raw scores of the rows and of the sample: fitted once per
+        batch for each sample and model settings, so the ensemble and its members share their fits."""
         settings = freeze({k: v for k, v in config.items() if k not in SCALING_KEYS})
 
         def fit() -> tuple[Any, np.ndarray, np.ndarray]:
@@ -187,42 +184,38 @@ class MLDetector(AnomalyDetectionAlgorithm):
             raw_fit = raw[scaled.fit_index] if scaled.fit_index is not None else self._score(model, scaled.fit)
             return model, raw, raw_fit
 
-        return memoized("ml.fit", (scaled,), (type(self), settings), fit)
+        return shared.once(("ml.fit", type(self), settings, scaled.sample), fit)
 
-    def normalized(self, scaled: Scaled, config: dict[str, Any]) -> tuple[np.ndarray, np.ndarray, Any]:
+    def normalized(self, scaled: Scaled, config: dict[str, Any],
+                   shared: SharedWork) -> tuple[np.ndarray, np.ndarray, Any]:
         """Fit on the sample; return normalized scores of the rows and of the sample, and the model."""
-        model, raw, raw_fit = self.fitted(scaled, config)
+        model, raw, raw_fit = self.fitted(scaled, config, shared)
         score, _ = quantile_scores(raw, raw_fit, config["contamination"])
         fit_score, _ = quantile_scores(raw_fit, raw_fit, config["contamination"])
         return score, fit_score, model
 
-    def prepare(self, transactions: pd.DataFrame, config: dict[str, Any],
-                reference: pd.DataFrame) -> tuple[Features, Scaled] | DetectionResult:
-        """Features of the rows and the scaled fitting sample, or the reason to skip (memoized per input
-        frames and scaling settings inside `shared_work()`)."""
+    def prepare(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame,
+                shared: SharedWork) -> tuple[Features, Scaled] | DetectionResult:
+        """Features of the rows and the scaled fitting sample, or the reason to skip: built once per batch,
+        and scaled once per sample."""
         if len(reference) < config["min_rows"]:
             return DetectionResult.skip(f"{len(reference)} reference rows, fewer than min_rows {config['min_rows']}")
-        source = detect_input() if sharing() else None
-        if source is None:
-            features = build_features(transactions, reference)
-        else:
-            features = memoized("ml.features", source, None, lambda: build_features(transactions, reference))
+        features = shared.once("ml.features", lambda: build_features(transactions, reference))
         if not features.names:
             return DetectionResult.skip("no feature varies in the reference data")
-        if source is None:
-            return features, scale_features(features, config["max_fit_rows"], config["random_state"])
         # a reference within max_fit_rows is used whole, whatever the bound and seed
-        sampled = len(features.reference) > config["max_fit_rows"]
-        settings = (config["max_fit_rows"], config["random_state"]) if sampled else None
-        return features, memoized("ml.scaled", (features,), settings,
-                                  lambda: scale_features(features, config["max_fit_rows"], config["random_state"]))
+        sample = (config["max_fit_rows"], config["random_state"]) if len(features.reference) > config["max_fit_rows"] \
+            else None
+        return features, shared.once(("ml.scaled", sample), lambda: scale_features(
+            features, config["max_fit_rows"], config["random_state"]))
 
-    def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
-        prepared = self.prepare(transactions, config, reference)
+    def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame,
+                shared: SharedWork) -> DetectionResult:
+        prepared = self.prepare(transactions, config, reference, shared)
         if isinstance(prepared, DetectionResult):
             return prepared
         features, scaled = prepared
-        score, _, model = self.normalized(scaled, config)
+        score, _, model = self.normalized(scaled, config, shared)
         flagged = score > 0.5  # quantile_scores puts exactly the flagged rows above 0.5
         rows = np.flatnonzero(flagged)
         reason = pd.Series(pd.NA, index=transactions.index, dtype="string")

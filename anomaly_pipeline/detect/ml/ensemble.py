@@ -17,6 +17,7 @@ from anomaly_pipeline.detect.ml.common import (
     quantile_scores,
 )
 from anomaly_pipeline.detect.ml.isolation_forest import IsolationForestDetector
+from anomaly_pipeline.detect.shared import SharedWork
 
 MEMBERS: dict[str, type[MLDetector]] = {
     cls.algorithm: cls for cls in (IsolationForestDetector, AutoencoderDetector, ClusteringDetector)
@@ -58,8 +59,9 @@ class EnsembleDetector(MLDetector):
     def _explain(self, model, x, names):  # pragma: no cover
         raise NotImplementedError
 
-    def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
-        prepared = self.prepare(transactions, config, reference)
+    def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame,
+                shared: SharedWork) -> DetectionResult:
+        prepared = self.prepare(transactions, config, reference, shared)
         if isinstance(prepared, DetectionResult):
             return prepared
         features, scaled = prepared
@@ -70,7 +72,7 @@ class EnsembleDetector(MLDetector):
         for name in weights:
             member = MEMBERS[name]()
             member_cfg = member.validate_config({k: config[k] for k in ML_CONFIG})
-            row_score, fit_score, model = member.normalized(scaled, member_cfg)
+            row_score, fit_score, model = member.normalized(scaled, member_cfg, shared)
             members.append(member)
             rows.append(row_score)
             fits.append(fit_score)

@@ -12,17 +12,14 @@ from anomaly_pipeline.detect.base import (
     AnomalyDetectionAlgorithm,
     ConfigError,
     DetectionResult,
-    encode,
     format_amount,
 )
 from anomaly_pipeline.detect.norms import (
-    context_codes,
     describe_habit,
     habitual_share,
-    population,
     rarity_score,
-    unit_weights,
 )
+from anomaly_pipeline.detect.shared import Over, SharedWork
 from anomaly_pipeline.series_ops import per_distinct
 
 SEVERITIES = tuple(SEVERITY_SCORE)
@@ -111,12 +108,17 @@ def stripped(values: pd.Series) -> pd.Series:
     return values.astype("string").str.strip()
 
 
-def voucher_codes(transactions: pd.DataFrame) -> tuple[np.ndarray, pd.Series]:
-    """`voucher_keys` encoded: a code per row (-1 without a voucher id) and the distinct keys."""
-    codes, keys = encode(transactions["voucher_id"], stripped)
-    if not ("entity" in transactions and transactions["entity"].nunique() > 1):
+def _as_string(values: pd.Series) -> pd.Series:
+    return values.astype("string")
+
+
+def voucher_codes(shared: SharedWork, over: Over = "transactions") -> tuple[np.ndarray, pd.Series]:
+    """`voucher_keys` of the chosen frame encoded: a code per row (-1 without a voucher id) and the distinct
+    keys."""
+    codes, keys = shared.encode("voucher_id", stripped, over=over)
+    if not (shared.has(over, "entity") and shared.frame(over)["entity"].nunique() > 1):
         return codes, keys
-    entity, names = encode(transactions["entity"], lambda s: s.astype("string"))
+    entity, names = shared.encode("entity", _as_string, over=over)
     names = pd.concat([names, pd.Series([""], dtype="string")], ignore_index=True)  # missing entity: ''
     entity = np.where(entity >= 0, entity, len(names) - 1)
     valid = codes >= 0
@@ -189,18 +191,18 @@ def check_share(name: str, config: dict[str, Any], key: str = "max_flagged_share
         raise ConfigError(f"{name}.{key}: must be in (0, 1], got {config[key]!r}")
 
 
-def dated_pattern(transactions: pd.DataFrame, reference: pd.DataFrame,
+def dated_pattern(transactions: pd.DataFrame, shared: SharedWork,
                   config: dict[str, Any], hit_of: Any, what: str, label_of: Any) -> DetectionResult:
     """Shared by the calendar rules: flag rows where `hit_of(frame)` is true, |amount| >= min_amount, not
     on a month's last day (with skip_month_end), in a ledger whose most habitual context (the ledger, the
     row's account, its user) shows the pattern on at most `max_share` of its vouchers. A ledger too small
     to have habits (`norms.MIN_POPULATION`) gets the prior alone: every match is flagged."""
-    frame, offset = population(transactions, reference)
+    frame, offset = shared.population()
     hit = np.array(hit_of(frame), dtype=bool)  # a copy: it is narrowed in place
     if config["skip_month_end"]:  # period-end entries carry the month's last date whatever the weekday
         hit &= ~frame["posting_date"].dt.is_month_end.fillna(False).to_numpy(dtype=bool)
-    weight, unit = unit_weights(frame)
-    habit = habitual_share(hit, context_codes(frame, "account", "user_name"), weight)
+    weight, unit = shared.unit_weights("population")
+    habit = habitual_share(hit, shared.context_codes("population", "account", "user_name"), weight)
     rows = np.arange(offset, len(frame))
     share = habit.share[rows] if habit.learned else np.zeros(len(rows))
     big = transactions["amount"].abs().to_numpy() >= config["min_amount"]
@@ -218,14 +220,14 @@ def dated_pattern(transactions: pd.DataFrame, reference: pd.DataFrame,
     return result
 
 
-def rare_here(transactions: pd.DataFrame, hit: np.ndarray, max_share: float, what: str,
+def rare_here(transactions: pd.DataFrame, shared: SharedWork, hit: np.ndarray, max_share: float, what: str,
               columns: tuple[str, ...] = ("account",)) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
     """(flagged, comparison text per flagged row, summary): `hit` kept where the pattern is rare here (its
     share in the ledger and in the row's `columns` contexts, vouchers counted once, at most `max_share`);
     every hit where the ledger is too small to have habits. The text reads '0.4 % of this ledger's
     vouchers <what>' (or of the account's, where that is the more habitual context)."""
-    weight, unit = unit_weights(transactions)
-    habit = habitual_share(hit, context_codes(transactions, *columns), weight)
+    weight, unit = shared.unit_weights()
+    habit = habitual_share(hit, shared.context_codes("transactions", *columns), weight)
     if not habit.learned:
         idx = np.flatnonzero(hit)
         return np.asarray(hit, dtype=bool), np.full(len(idx), "", dtype=object), {"calibrated": False}

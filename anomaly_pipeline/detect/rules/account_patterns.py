@@ -8,8 +8,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from anomaly_pipeline.detect.base import AnomalyDetectionAlgorithm, DetectionResult, encode
-from anomaly_pipeline.detect.norms import percent, unit_weights
+from anomaly_pipeline.detect.base import AnomalyDetectionAlgorithm, DetectionResult
+from anomaly_pipeline.detect.norms import percent
 from anomaly_pipeline.detect.rules._common import (
     check_min,
     check_severity,
@@ -21,15 +21,16 @@ from anomaly_pipeline.detect.rules._common import (
     text,
     voucher_codes,
 )
+from anomaly_pipeline.detect.shared import Over, SharedWork
 
 
 class _VoucherAccounts:
     """Distinct (voucher, account) of vouchers with at most `max_lines` distinct accounts, as integer
     codes (accounts coded in their string order, so codes compare like the accounts)."""
 
-    def __init__(self, frame: pd.DataFrame, max_lines: int) -> None:
-        voucher = voucher_codes(frame)[0]
-        account, self.accounts = encode(frame["account"], stripped, sort=True)
+    def __init__(self, shared: SharedWork, over: Over, max_lines: int) -> None:
+        voucher = voucher_codes(shared, over)[0]
+        account, self.accounts = shared.encode("account", stripped, sort=True, over=over)
         self.voucher, self.account = voucher, account  # per row
         va = pd.DataFrame({"voucher": voucher, "account": account})
         va = va[(voucher >= 0) & (account >= 0)].drop_duplicates()
@@ -69,10 +70,11 @@ class RareAccountCombination(AnomalyDetectionAlgorithm):
         check_min(self.algorithm, config, "max_voucher_accounts", 2)
         check_severity(self.algorithm, config)
 
-    def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
+    def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame,
+                shared: SharedWork) -> DetectionResult:
         if "voucher_id" not in reference or reference["voucher_id"].isna().all():
             return DetectionResult.skip("the reference population has no voucher ids")
-        ref = _VoucherAccounts(reference, config["max_voucher_accounts"])
+        ref = _VoucherAccounts(shared, "reference", config["max_voucher_accounts"])
         vouchers = ref.va["voucher"].nunique()
         summary: dict[str, Any] = {"vouchers": int(vouchers)}
         if vouchers < config["min_vouchers"]:
@@ -81,7 +83,7 @@ class RareAccountCombination(AnomalyDetectionAlgorithm):
         ref_pairs = _pairs(ref.va)
         span = len(ref.accounts)
         pair_vouchers = pd.Series(ref_pairs["account_a"].to_numpy() * span + ref_pairs["account_b"].to_numpy()).value_counts()
-        own = ref if transactions is reference else _VoucherAccounts(transactions, config["max_voucher_accounts"])
+        own = ref if transactions is reference else _VoucherAccounts(shared, "transactions", config["max_voucher_accounts"])
         pairs = _pairs(own.va)
         # the upload's accounts among the reference's (-1: never seen there)
         in_ref = (np.arange(span) if own is ref
@@ -141,20 +143,21 @@ class SeldomUsedAccount(AnomalyDetectionAlgorithm):
         check_share(self.algorithm, config, "max_share")
         check_severity(self.algorithm, config)
 
-    def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
+    def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame,
+                shared: SharedWork) -> DetectionResult:
         if len(reference) < config["min_population"]:
             return DetectionResult.skip(f"only {len(reference)} reference lines, fewer than min_population "
                                         f"{config['min_population']}")
-        account, accounts = encode(transactions["account"], stripped)
+        account, accounts = shared.encode("account", stripped)
         ref_code, ref_accounts = ((account, accounts) if reference is transactions
-                                  else encode(reference["account"], stripped))
+                                  else shared.encode("account", stripped, over="reference"))
         usage = np.bincount(ref_code[ref_code >= 0], minlength=len(ref_accounts))
         in_ref = pd.Index(ref_accounts).get_indexer(accounts) if reference is not transactions else np.arange(len(accounts))
         at = np.where(account >= 0, in_ref[np.maximum(account, 0)] if len(in_ref) else -1, -1)
         used = np.where(at >= 0, usage[np.maximum(at, 0)] if len(usage) else 0, 0)
         # this ledger's bar: the most postings an account may have and still be rare here
         ref_used = np.where(ref_code >= 0, usage[np.maximum(ref_code, 0)] if len(usage) else 0, 0)
-        weight, unit = unit_weights(reference)
+        weight, unit = shared.unit_weights("reference")
         bar, share = 0, 0.0
         for k in range(int(config["max_postings"]), 0, -1):
             share = float(weight[(ref_code >= 0) & (ref_used <= k)].sum() / max(weight.sum(), 1e-9))

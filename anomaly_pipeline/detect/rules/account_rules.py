@@ -21,6 +21,7 @@ from anomaly_pipeline.detect.rules._common import (
     text,
     voucher_keys,
 )
+from anomaly_pipeline.detect.shared import SharedWork
 
 
 class AccountAmountLimit(AnomalyDetectionAlgorithm):
@@ -42,7 +43,8 @@ class AccountAmountLimit(AnomalyDetectionAlgorithm):
                 raise ConfigError(f"{self.algorithm}.limits.{prefix}: must be a number >= 0, got {limit!r}")
         check_severity(self.algorithm, config)
 
-    def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
+    def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame,
+                shared: SharedWork) -> DetectionResult:
         limits = {str(k): float(v) for k, v in config["limits"].items()}
         if not limits:
             return nothing_flagged(transactions, {"limits": 0})
@@ -75,7 +77,8 @@ class ForbiddenAccountPair(AnomalyDetectionAlgorithm):
                 raise ConfigError(f"{self.algorithm}.pairs: each pair must be two account prefixes, got {pair!r}")
         check_severity(self.algorithm, config)
 
-    def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
+    def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame,
+                shared: SharedWork) -> DetectionResult:
         vouchers = voucher_keys(transactions)
         accounts = transactions["account"].astype("string")
         reason = np.full(len(transactions), "", dtype=object)
@@ -110,7 +113,8 @@ class SensitiveAccount(AnomalyDetectionAlgorithm):
         check_min(self.algorithm, config, "min_amount", 0)
         check_severity(self.algorithm, config)
 
-    def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
+    def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame,
+                shared: SharedWork) -> DetectionResult:
         rule = longest_prefix(transactions["account"], config["accounts"])
         flagged = (rule.notna() & (transactions["amount"].abs() >= config["min_amount"])).to_numpy(dtype=bool)
         idx = np.flatnonzero(flagged)

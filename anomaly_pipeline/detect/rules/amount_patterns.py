@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from anomaly_pipeline.detect.base import AnomalyDetectionAlgorithm, ConfigError, DetectionResult, encode
+from anomaly_pipeline.detect.base import AnomalyDetectionAlgorithm, ConfigError, DetectionResult
 from anomaly_pipeline.detect.rules._common import (
     cents,
     check_min,
@@ -22,6 +22,7 @@ from anomaly_pipeline.detect.rules._common import (
     text,
     voucher_codes,
 )
+from anomaly_pipeline.detect.shared import SharedWork
 
 
 class RoundAmount(AnomalyDetectionAlgorithm):
@@ -42,11 +43,12 @@ class RoundAmount(AnomalyDetectionAlgorithm):
         check_share(self.algorithm, config, "max_share")
         check_severity(self.algorithm, config)
 
-    def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
+    def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame,
+                shared: SharedWork) -> DetectionResult:
         c = cents(transactions["amount"].fillna(0)).abs()
         step = round(config["multiple"] * 100)
         hit = ((c > 0) & (c % step == 0) & (transactions["amount"].abs() >= config["min_amount"])).to_numpy()
-        flagged, norm, summary = rare_here(transactions, hit, config["max_share"], "carry a round amount")
+        flagged, norm, summary = rare_here(transactions, shared, hit, config["max_share"], "carry a round amount")
         idx = np.flatnonzero(flagged)
         texts = ("round amount " + money(transactions["amount"].iloc[idx]) + " (a multiple of "
                  + money([config["multiple"]])[0] + ")") + norm
@@ -75,13 +77,14 @@ class AmountEnding(AnomalyDetectionAlgorithm):
         check_share(self.algorithm, config, "max_share")
         check_severity(self.algorithm, config)
 
-    def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
+    def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame,
+                shared: SharedWork) -> DetectionResult:
         whole = (cents(transactions["amount"].fillna(0)).abs() // 100).astype(str)
         ending = pd.Series(pd.NA, index=transactions.index, dtype="string")
         for e in sorted(config["endings"], key=len):  # a few endings; the longest match is the one named
             ending = ending.mask(whole.str.endswith(e).to_numpy(), e)
         hit = (ending.notna() & (transactions["amount"].abs() >= config["min_amount"])).to_numpy(dtype=bool)
-        flagged, norm, summary = rare_here(transactions, hit, config["max_share"], "carry such an ending")
+        flagged, norm, summary = rare_here(transactions, shared, hit, config["max_share"], "carry such an ending")
         idx = np.flatnonzero(flagged)
         texts = "amount " + money(transactions["amount"].iloc[idx]) + " ends in " + ending.iloc[idx].to_numpy(dtype=object) + norm
         return flag_result(transactions, flagged, texts, config["severity"], {"matched": int(hit.sum()), **summary})
@@ -130,17 +133,18 @@ class BelowApprovalLimit(AnomalyDetectionAlgorithm):
         check_min(self.algorithm, config, "min_count", 2)
         check_severity(self.algorithm, config)
 
-    def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
+    def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame,
+                shared: SharedWork) -> DetectionResult:
         from scipy.stats import binom  # imported when a run needs it: the CLI starts without scipy
 
         amount = cents(transactions["amount"].fillna(0)).abs().to_numpy()
-        band_rows = _SortedAmounts(amount, _voucher_total_line(transactions, amount))  # a voucher's largest line
+        band_rows = _SortedAmounts(amount, _voucher_total_line(transactions, shared, amount))  # a voucher's largest line
         margin = config["margin"]
         widths = sorted({NARROW_BAND, float(margin)})  # a pile-up right under the limit, or spread wider
         groups = []  # a user's or an account's excess first; the ledger's for what they leave unexplained
         for column, label in (("user_name", "user"), ("account", "account")):
             if column in transactions and transactions[column].notna().any():
-                codes, names = encode(transactions[column], stripped)
+                codes, names = shared.encode(column, stripped)
                 groups.append((label, codes, names))
         groups.append(("this ledger", np.zeros(len(amount), dtype="int64"), None))
         fixed = sorted({float(v) for v in config["limits"]})
@@ -247,11 +251,11 @@ class _SortedAmounts:
         return self.between(low, limit), around, self.between(limit, limit * (1 + width))
 
 
-def _voucher_total_line(transactions: pd.DataFrame, amount: np.ndarray) -> np.ndarray:
+def _voucher_total_line(transactions: pd.DataFrame, shared: SharedWork, amount: np.ndarray) -> np.ndarray:
     """True on each voucher's largest line(s) by |amount|, and on every line without a voucher id."""
     if "voucher_id" not in transactions or transactions["voucher_id"].isna().all():
         return np.ones(len(amount), dtype=bool)
-    codes = voucher_codes(transactions)[0]
+    codes = voucher_codes(shared)[0]
     valid = codes >= 0
     largest = np.zeros(int(codes.max(initial=-1)) + 1, dtype=amount.dtype)
     np.maximum.at(largest, codes[valid], amount[valid])

@@ -23,6 +23,7 @@ import pandas as pd
 
 from anomaly_pipeline.detect.base import AnomalyDetectionAlgorithm, ConfigError, DetectionResult, encode
 from anomaly_pipeline.detect.rules._common import cents, check_min, check_severity, flag_result, money, text
+from anomaly_pipeline.detect.shared import SharedWork
 
 VERDICTS = ("close conformity", "acceptable conformity", "marginally acceptable conformity", "nonconformity")
 POPULATIONS = ("", "account", "entity")
@@ -47,7 +48,8 @@ class _Benford(AnomalyDetectionAlgorithm):
                               f"got {config['group_by']!r}")
         check_severity(self.algorithm, config)
 
-    def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
+    def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame,
+                shared: SharedWork) -> DetectionResult:
         size = transactions["amount"].abs().to_numpy(dtype="float64")
         usable = size >= config["min_amount"]
         low = 10 ** (self.digits - 1)

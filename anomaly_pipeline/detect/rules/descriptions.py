@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from anomaly_pipeline.detect.base import AnomalyDetectionAlgorithm, ConfigError, DetectionResult, encode
-from anomaly_pipeline.detect.norms import context_codes, describe_habit, habitual_share, unit_weights
+from anomaly_pipeline.detect.norms import describe_habit, habitual_share
 from anomaly_pipeline.detect.rules._common import (
     check_severity,
     check_share,
@@ -20,6 +20,7 @@ from anomaly_pipeline.detect.rules._common import (
     text,
     voucher_codes,
 )
+from anomaly_pipeline.detect.shared import SharedWork
 
 KEYWORDS = ["test", "adjustment", "correction", "misc", "miscellaneous", "per instruction", "manual",
             "rättelse", "justering", "diverse"]
@@ -51,7 +52,8 @@ class SuspiciousDescription(AnomalyDetectionAlgorithm):
         check_severity(self.algorithm, config)
         check_severity(self.algorithm, config, "blank_severity")
 
-    def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
+    def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame,
+                shared: SharedWork) -> DetectionResult:
         desc = transactions["description"].astype("string")
         # the text work runs once per distinct description
         code, distinct = encode(desc)
@@ -69,7 +71,7 @@ class SuspiciousDescription(AnomalyDetectionAlgorithm):
             hits = distinct.str.casefold().str.findall(pattern)
             found = hits.str.join("', '").fillna("").to_numpy(dtype=object)
         keyword = ~missing & (found != "")[code] if len(distinct) else np.zeros(len(desc), dtype=bool)
-        keyword, norm, common = _rare_keywords(transactions, keyword, found[code] if len(distinct) else found,
+        keyword, norm, common = _rare_keywords(transactions, shared, keyword, found[code] if len(distinct) else found,
                                                config["max_share"])
         flagged = blank | keyword
         idx = np.flatnonzero(flagged)
@@ -84,16 +86,16 @@ class SuspiciousDescription(AnomalyDetectionAlgorithm):
                             "blank_share": round(blank_share, 4), **({"habitual_keywords": common} if common else {})})
 
 
-def _rare_keywords(transactions: pd.DataFrame, keyword: np.ndarray, found: np.ndarray,
+def _rare_keywords(transactions: pd.DataFrame, shared: SharedWork, keyword: np.ndarray, found: np.ndarray,
                    max_share: float) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """(keyword rows kept, '; 0.4 % of this ledger's vouchers carry it' per row, the keyword sets left out as
     this ledger's vocabulary). A row's keyword set is the pattern; its share among the ledger's vouchers and
     its account's decides (vouchers counted once)."""
     norm = np.full(len(keyword), "", dtype=object)
-    weight, unit = unit_weights(transactions)
+    weight, unit = shared.unit_weights()
     if not keyword.any():
         return keyword, norm, []
-    contexts = context_codes(transactions, "account")
+    contexts = shared.context_codes("transactions", "account")
     kept = np.zeros(len(keyword), dtype=bool)
     common = []
     for words in pd.unique(found[keyword]):
@@ -101,7 +103,7 @@ def _rare_keywords(transactions: pd.DataFrame, keyword: np.ndarray, found: np.nd
         habit = habitual_share(hit, contexts, weight)
         if not habit.learned:  # too small to have a vocabulary: the keyword list alone
             return keyword, norm, []
-        best = _most_habitual_line(transactions, hit, habit.share)  # a voucher is as routine as its most habitual line
+        best = _most_habitual_line(transactions, shared, hit, habit.share)  # a voucher is as routine as its most habitual line
         rare = hit & (habit.share[best] <= max_share)
         if not rare.any():
             common.append(str(words))
@@ -114,12 +116,13 @@ def _rare_keywords(transactions: pd.DataFrame, keyword: np.ndarray, found: np.nd
     return kept, norm, sorted(common)
 
 
-def _most_habitual_line(transactions: pd.DataFrame, hit: np.ndarray, share: np.ndarray) -> np.ndarray:
+def _most_habitual_line(transactions: pd.DataFrame, shared: SharedWork, hit: np.ndarray,
+                        share: np.ndarray) -> np.ndarray:
     """Per row: the hit row of its voucher with the highest `share` (the row itself without a voucher id)."""
     own = np.arange(len(share))
     if "voucher_id" not in transactions or transactions["voucher_id"].isna().all():
         return own
-    codes = voucher_codes(transactions)[0]
+    codes = voucher_codes(shared)[0]
     rows = np.flatnonzero(hit & (codes >= 0))
     if not len(rows):
         return own

@@ -18,7 +18,7 @@ from anomaly_pipeline.detect.base import (
     encode,
     first_rows,
 )
-from anomaly_pipeline.detect.norms import habitual_share, percent, unit_weights
+from anomaly_pipeline.detect.norms import habitual_share, percent
 from anomaly_pipeline.detect.rules._common import (
     cents,
     check_min,
@@ -34,6 +34,7 @@ from anomaly_pipeline.detect.rules._common import (
     voucher_label,
     ymd,
 )
+from anomaly_pipeline.detect.shared import SharedWork
 
 DAY_NS = 86_400 * 10**9
 
@@ -53,9 +54,22 @@ def _vouchers(transactions: pd.DataFrame) -> pd.Series:
     return pd.Series(pd.NA, index=transactions.index, dtype="string")
 
 
-def _voucher_codes(transactions: pd.DataFrame) -> tuple[np.ndarray, pd.Series]:
-    """Voucher ids as written (missing = '') as codes."""
-    return _filled_codes(_vouchers(transactions), lambda s: s.astype("string"))
+def _voucher_codes(shared: SharedWork) -> tuple[np.ndarray, pd.Series]:
+    """The scored rows' voucher ids as written (missing = '') as codes."""
+    if not shared.has("transactions", "voucher_id"):
+        return _filled_codes(_vouchers(shared.frame("transactions")), _as_string)
+    return shared.encode("voucher_id", _as_string, fill="")
+
+
+def _as_string(values: pd.Series) -> pd.Series:
+    return values.astype("string")
+
+
+def _description_codes(transactions: pd.DataFrame, shared: SharedWork) -> np.ndarray:
+    """Normalized line texts as codes (missing = ''); all 0 without a description column."""
+    if "description" not in transactions:
+        return np.zeros(len(transactions), dtype="int64")
+    return shared.encode("description", _norm, fill="")[0]
 
 
 def _days(dates: pd.Series) -> np.ndarray:
@@ -125,17 +139,17 @@ class ExactDuplicate(AnomalyDetectionAlgorithm):
         check_share(self.algorithm, config, "max_share")
         check_severity(self.algorithm, config)
 
-    def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
+    def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame,
+                shared: SharedWork) -> DetectionResult:
         n = len(transactions)
-        desc = (_filled_codes(transactions["description"], _norm)[0] if "description" in transactions
-                else np.zeros(n, dtype="int64"))
-        account = encode(transactions["account"], stripped)[0]
+        desc = _description_codes(transactions, shared)
+        account = shared.encode("account", stripped)[0]
         amount = cents(transactions["amount"].fillna(0)).to_numpy()
         date = _date_key(_days(transactions["posting_date"]))
         vouchers = _vouchers(transactions)
         has_vouchers = bool(vouchers.notna().any())
         if has_vouchers:  # the whole voucher must repeat, not just one of its lines
-            voucher = _voucher_codes(transactions)[0]
+            voucher = _voucher_codes(shared)[0]
             fingerprint = voucher_fingerprint(np.where(vouchers.notna().to_numpy(), voucher, -1), account, amount)
             group = combine_codes(account, amount, date, desc, fingerprint)
         else:
@@ -148,7 +162,7 @@ class ExactDuplicate(AnomalyDetectionAlgorithm):
             spread = np.full(n, 2)
         flagged = ((size >= 2) & (spread >= 2) & (amount != 0)
                    & (transactions["amount"].abs() >= config["min_amount"]).to_numpy(dtype=bool))
-        weight, unit = unit_weights(transactions)
+        weight, unit = shared.unit_weights()
         habit = habitual_share(flagged, (), weight)
         if habit.learned:  # a ledger full of identical same-day entries has a routine, not duplicates
             flagged &= habit.ledger_share <= config["max_share"]
@@ -189,26 +203,26 @@ class NearDuplicate(AnomalyDetectionAlgorithm):
         check_min(self.algorithm, config, "max_repeats", 2)
         check_severity(self.algorithm, config)
 
-    def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
+    def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame,
+                shared: SharedWork) -> DetectionResult:
         has = {c: c in transactions and transactions[c].notna().any() for c in ("counterparty", "voucher_id", "description")}
         if has["counterparty"]:
-            return self._lines(transactions, config, "counterparty")
+            return self._lines(transactions, shared, config, "counterparty")
         if has["voucher_id"]:
-            return _repeated_vouchers(transactions, config)
+            return _repeated_vouchers(transactions, shared, config)
         if has["description"]:
-            return self._lines(transactions, config, "description")
+            return self._lines(transactions, shared, config, "description")
         return DetectionResult.skip("the upload has no counterparty, voucher or description data")
 
-    def _lines(self, transactions: pd.DataFrame, config: dict[str, Any], key: str) -> DetectionResult:
+    def _lines(self, transactions: pd.DataFrame, shared: SharedWork, config: dict[str, Any], key: str) -> DetectionResult:
         """Line by line: the same account, amount and `key` (counterparty, or text) within `days`."""
         n = len(transactions)
-        account = encode(transactions["account"], stripped)[0]
+        account = shared.encode("account", stripped)[0]
         amount = cents(transactions["amount"].fillna(0)).to_numpy()
-        party, parties = _filled_codes(transactions[key], _norm)
+        party, parties = shared.encode(key, _norm, fill="")
         day = _days(transactions["posting_date"])
-        desc = (_filled_codes(transactions["description"], _norm)[0] if "description" in transactions
-                else np.zeros(n, dtype="int64"))
-        voucher, vouchers = _voucher_codes(transactions)
+        desc = _description_codes(transactions, shared)
+        voucher, vouchers = _voucher_codes(shared)
         unnamed = (vouchers.to_numpy(dtype=object) == "")[voucher]
         # lines without account or date have no neighbours to compare with
         rows = np.flatnonzero((parties.to_numpy(dtype=object) != "")[party] & (amount != 0)
@@ -253,16 +267,15 @@ class NearDuplicate(AnomalyDetectionAlgorithm):
         return flag_result(transactions, flagged, texts, config["severity"], {"near_duplicates": int(flagged.sum())})
 
 
-def _repeated_vouchers(transactions: pd.DataFrame, config: dict[str, Any]) -> DetectionResult:
+def _repeated_vouchers(transactions: pd.DataFrame, shared: SharedWork, config: dict[str, Any]) -> DetectionResult:
     """Vouchers that repeat an earlier voucher line for line (account, amount, normalized text) 1 to
     `days` days later; the copy's lines are flagged. A voucher alike to more than `max_repeats` others is a
     routine (a daily takings entry, a standing order), not a copy."""
     vouchers = _vouchers(transactions)
-    voucher = np.where(vouchers.notna().to_numpy(), _voucher_codes(transactions)[0], -1)
-    account = encode(transactions["account"], stripped, fill="")[0]
+    voucher = np.where(vouchers.notna().to_numpy(), _voucher_codes(shared)[0], -1)
+    account = shared.encode("account", stripped, fill="")[0]
     amount = cents(transactions["amount"].fillna(0)).to_numpy()
-    desc = (_filled_codes(transactions["description"], _norm)[0] if "description" in transactions
-            else np.zeros(len(transactions), dtype="int64"))
+    desc = _description_codes(transactions, shared)
     fingerprint = voucher_fingerprint(voucher, account, amount, desc)
     valid = (voucher >= 0) & transactions["posting_date"].notna().to_numpy()
     size = transactions["amount"].abs().to_numpy()
@@ -344,12 +357,13 @@ class Reversal(AnomalyDetectionAlgorithm):
         check_share(self.algorithm, config, "max_share")
         check_severity(self.algorithm, config)
 
-    def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
-        account, accounts = _filled_codes(transactions["account"], stripped)
+    def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame,
+                shared: SharedWork) -> DetectionResult:
+        account, accounts = shared.encode("account", stripped, fill="")
         amount = cents(transactions["amount"].fillna(0)).to_numpy()
         dates = transactions["posting_date"]
         day = _days(dates)
-        voucher, vouchers = _voucher_codes(transactions)
+        voucher, vouchers = _voucher_codes(shared)
         rows = np.flatnonzero((amount != 0) & dates.notna().to_numpy())
         if not len(rows):
             return nothing_flagged(transactions)
@@ -383,7 +397,7 @@ class Reversal(AnomalyDetectionAlgorithm):
         rows, orig, days = row[keep][order], orig[keep][order], days[keep][order]
         flagged = np.zeros(len(transactions), dtype=bool)
         flagged[rows] = True
-        weight, unit = unit_weights(transactions)
+        weight, unit = shared.unit_weights()
         habit = habitual_share(flagged, (), weight)
         if habit.learned and habit.ledger_share > config["max_share"]:  # this ledger corrects by reversing
             return nothing_flagged(transactions, {"reversals": int(flagged.sum()), "ledger_share": round(habit.ledger_share, 4),

@@ -17,6 +17,7 @@ from anomaly_pipeline.detect.rules._common import (
     money,
     ymd,
 )
+from anomaly_pipeline.detect.shared import SharedWork
 
 
 class HolidayPosting(AnomalyDetectionAlgorithm):
@@ -50,7 +51,8 @@ class HolidayPosting(AnomalyDetectionAlgorithm):
             raise ConfigError(f"{self.algorithm}.categories: {config['country']} supports "
                               f"{', '.join(cls.supported_categories)}, got {config['categories']!r}")
 
-    def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
+    def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame,
+                shared: SharedWork) -> DetectionResult:
         names: pd.Series = pd.Series(dtype="string")
 
         def on_holiday(frame: pd.DataFrame) -> np.ndarray:
@@ -66,7 +68,7 @@ class HolidayPosting(AnomalyDetectionAlgorithm):
             return ("posted on " + dates.map(names).astype("string").fillna("?").to_numpy(dtype=object) + " "
                     + ymd(dates) + ", amount " + money(frame["amount"].iloc[idx]))
 
-        result = dated_pattern(transactions, reference, config, on_holiday, "fall on a holiday", label)
+        result = dated_pattern(transactions, shared, config, on_holiday, "fall on a holiday", label)
         result.summary.update({"country": config["country"], "holidays_in_range": len(names)})
         return result
 

@@ -11,11 +11,9 @@ import pandas as pd
 from anomaly_pipeline.detect.base import AnomalyDetectionAlgorithm, DetectionResult
 from anomaly_pipeline.detect.norms import (
     MIN_POPULATION,
-    context_codes,
     describe_habit,
     habitual_share,
     ledger_limit,
-    unit_weights,
 )
 from anomaly_pipeline.detect.rules._common import (
     cents,
@@ -34,6 +32,7 @@ from anomaly_pipeline.detect.rules._common import (
     voucher_label,
     ymd,
 )
+from anomaly_pipeline.detect.shared import SharedWork
 
 BULK = "a bulk registration (an import or a catch-up), not individual entries"
 
@@ -58,7 +57,8 @@ class PeriodMismatch(AnomalyDetectionAlgorithm):
         check_share(self.algorithm, config)
         check_severity(self.algorithm, config)
 
-    def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
+    def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame,
+                shared: SharedWork) -> DetectionResult:
         posted, registered = transactions["posting_date"], transactions["registration_date"]
         p_period, r_period = period_of(posted, config["period"]), period_of(registered, config["period"])
         flagged = (registered.notna() & posted.notna() & (p_period != r_period)
@@ -68,8 +68,8 @@ class PeriodMismatch(AnomalyDetectionAlgorithm):
                         BULK)
         if bulk:
             return bulk
-        weight, unit = unit_weights(transactions)
-        habit = habitual_share(flagged, context_codes(transactions, "user_name"), weight)
+        weight, unit = shared.unit_weights()
+        habit = habitual_share(flagged, shared.context_codes("transactions", "user_name"), weight)
         if habit.learned:
             flagged = flagged & (habit.share <= config["max_share"])
         idx = np.flatnonzero(flagged)
@@ -107,7 +107,8 @@ class LateRegistration(AnomalyDetectionAlgorithm):
         check_share(self.algorithm, config)
         check_severity(self.algorithm, config)
 
-    def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
+    def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame,
+                shared: SharedWork) -> DetectionResult:
         posted, registered = transactions["posting_date"], transactions["registration_date"].dt.normalize()
         end = period_end(posted, config["period"])
         late_days = (registered - end).dt.days
@@ -164,7 +165,8 @@ class EntryDateGap(AnomalyDetectionAlgorithm):
         check_share(self.algorithm, config)
         check_severity(self.algorithm, config)
 
-    def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
+    def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame,
+                shared: SharedWork) -> DetectionResult:
         posted, registered = transactions["posting_date"], transactions["registration_date"].dt.normalize()
         gap = (registered - posted).dt.days
         usual = 0
@@ -223,7 +225,8 @@ class RevenueCutoffReversal(AnomalyDetectionAlgorithm):
         check_min(self.algorithm, config, "min_amount", 0)
         check_severity(self.algorithm, config)
 
-    def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
+    def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame,
+                shared: SharedWork) -> DetectionResult:
         posted = transactions["posting_date"]
         end = period_end(posted, config["period"])
         revenue = (matches_prefix(transactions["account"], config["revenue_account_prefixes"])

@@ -14,7 +14,6 @@ from anomaly_pipeline.detect.base import (
     ConfigError,
     DetectionResult,
     combine_codes,
-    encode,
     first_rows,
 )
 from anomaly_pipeline.detect.rules._common import (
@@ -30,6 +29,7 @@ from anomaly_pipeline.detect.rules._common import (
     text,
     ymd,
 )
+from anomaly_pipeline.detect.shared import Over, SharedWork
 
 #: a Monday, so that 7-day windows are calendar weeks
 ANCHOR = pd.Timestamp("1970-01-05")
@@ -61,7 +61,8 @@ class AfterHoursPosting(AnomalyDetectionAlgorithm):
         check_share(self.algorithm, config)
         check_severity(self.algorithm, config)
 
-    def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
+    def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame,
+                shared: SharedWork) -> DetectionResult:
         at = transactions["posted_at"]
         hours = (at - at.dt.normalize()).dt.total_seconds() / 3600.0
         has_time = hours.gt(0).fillna(False)
@@ -109,7 +110,8 @@ class PeriodEndConcentration(AnomalyDetectionAlgorithm):
         check_min(self.algorithm, config, "min_period_end_postings", 1)
         check_severity(self.algorithm, config)
 
-    def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
+    def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame,
+                shared: SharedWork) -> DetectionResult:
         days = config["days"]
 
         def at_end(frame: pd.DataFrame) -> pd.Series:
@@ -178,7 +180,8 @@ class PostingBurst(AnomalyDetectionAlgorithm):
         check_min(self.algorithm, config, "routine_bursts", 2)
         check_severity(self.algorithm, config)
 
-    def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
+    def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame,
+                shared: SharedWork) -> DetectionResult:
         groups = [g for g in config["group_by"] if g in transactions and transactions[g].notna().any()]
         if not groups:
             return DetectionResult.skip(f"the upload has no {' or '.join(config['group_by'])} data")
@@ -186,11 +189,11 @@ class PostingBurst(AnomalyDetectionAlgorithm):
         reason = np.full(len(transactions), "", dtype=object)
         summary: dict[str, Any] = {}
         unit = "vouchers" if _has_vouchers(transactions) else "postings"
-        vouchers = _voucher_units(transactions)
-        ref_vouchers = vouchers if reference is transactions else _voucher_units(reference)
+        vouchers = _voucher_units(shared, "transactions")
+        ref_vouchers = vouchers if reference is transactions else _voucher_units(shared, "reference")
         for group in groups:  # at most three grouping columns
-            windows = _Windows(transactions, group, width, vouchers)
-            usual = windows if reference is transactions else _Windows(reference, group, width, ref_vouchers)
+            windows = _Windows(shared, "transactions", group, width, vouchers)
+            usual = windows if reference is transactions else _Windows(shared, "reference", group, width, ref_vouchers)
             # per key of the scored rows: the median count per active window in the reference, and how many
             at = (np.arange(len(windows.keys)) if usual is windows
                   else pd.Index(usual.keys).get_indexer(windows.keys))
@@ -229,19 +232,24 @@ def _has_vouchers(frame: pd.DataFrame) -> bool:
     return "voucher_id" in frame and frame["voucher_id"].notna().any()
 
 
-def _voucher_units(frame: pd.DataFrame) -> np.ndarray | None:
+def _voucher_units(shared: SharedWork, over: Over) -> np.ndarray | None:
     """Voucher id codes (missing = '') where the frame has voucher ids: postings then count as vouchers."""
-    if not _has_vouchers(frame):
+    if not _has_vouchers(shared.frame(over)):
         return None
-    return encode(frame["voucher_id"], lambda s: s.astype("string"), fill="")[0]
+    return shared.encode("voucher_id", _as_string, fill="", over=over)[0]
+
+
+def _as_string(values: pd.Series) -> pd.Series:
+    return values.astype("string")
 
 
 class _Windows:
     """Postings per (key, window) of one grouping column: distinct vouchers where the frame has voucher
     ids, else lines. Windows are `width`-day blocks counted from ANCHOR."""
 
-    def __init__(self, frame: pd.DataFrame, group: str, width: int, vouchers: np.ndarray | None) -> None:
-        key, self.keys = encode(frame[group], stripped)
+    def __init__(self, shared: SharedWork, over: Over, group: str, width: int, vouchers: np.ndarray | None) -> None:
+        frame = shared.frame(over)
+        key, self.keys = shared.encode(group, stripped, over=over)
         days = frame["posting_date"].to_numpy(dtype="datetime64[ns]") - ANCHOR.to_datetime64()
         dated = ~np.isnat(days)
         window = np.floor_divide(days.view("int64"), DAY_NS * width)

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from anomaly_pipeline.detect.base import AnomalyDetectionAlgorithm, ConfigError, DetectionResult, encode
+from anomaly_pipeline.detect.base import AnomalyDetectionAlgorithm, ConfigError, DetectionResult
 from anomaly_pipeline.detect.rules._common import (
     check_min,
     check_severity,
@@ -16,6 +16,7 @@ from anomaly_pipeline.detect.rules._common import (
     stripped,
     text,
 )
+from anomaly_pipeline.detect.shared import SharedWork
 
 
 class UnusualUserAccount(AnomalyDetectionAlgorithm):
@@ -38,15 +39,17 @@ class UnusualUserAccount(AnomalyDetectionAlgorithm):
         check_min(self.algorithm, config, "routine_months", 1)
         check_severity(self.algorithm, config)
 
-    def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
-        account, accounts = encode(transactions["account"], stripped)
-        user, users = encode(transactions["user_name"], stripped)
+    def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame,
+                shared: SharedWork) -> DetectionResult:
+        account, accounts = shared.encode("account", stripped)
+        user, users = shared.encode("user_name", stripped)
         if transactions is reference:
             ref_account, ref_user, ref_codes = account, user, account
         else:  # the reference's rows in the upload's codes (-2: a value the upload does not have)
-            ref_codes, ref_accounts = encode(reference["account"], stripped)
+            ref_codes, ref_accounts = shared.encode("account", stripped, over="reference")
             ref_account = _recode(ref_codes, ref_accounts, accounts)
-            ref_user = (_recode(*encode(reference["user_name"], stripped), users) if "user_name" in reference
+            ref_user = (_recode(*shared.encode("user_name", stripped, over="reference"), users)
+                        if "user_name" in reference
                         else np.full(len(reference), -1, dtype="int64"))
         width = len(users) + 1
         per_account = np.bincount(ref_account[ref_account >= 0], minlength=len(accounts))

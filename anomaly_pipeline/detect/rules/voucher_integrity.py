@@ -35,6 +35,7 @@ from anomaly_pipeline.detect.rules._common import (
     voucher_codes,
     ymd,
 )
+from anomaly_pipeline.detect.shared import SharedWork
 
 
 class UnbalancedVoucher(AnomalyDetectionAlgorithm):
@@ -54,8 +55,9 @@ class UnbalancedVoucher(AnomalyDetectionAlgorithm):
         check_min(self.algorithm, config, "tolerance", 0)
         check_severity(self.algorithm, config)
 
-    def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
-        code, keys = voucher_codes(transactions)
+    def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame,
+                shared: SharedWork) -> DetectionResult:
+        code, keys = voucher_codes(shared)
         valid = code >= 0
         lines = np.bincount(code[valid], minlength=len(keys))
         if not (lines >= 2).any():
@@ -114,9 +116,9 @@ def _split(ids: pd.Series) -> tuple[pd.Series, np.ndarray]:
     return pd.Series(pd.array(series, dtype="string")), np.asarray(number, dtype="int64")
 
 
-def voucher_numbers(transactions: pd.DataFrame) -> VoucherNumbers:
+def voucher_numbers(shared: SharedWork) -> VoucherNumbers:
     """Series and number of each line's voucher, parsed once per distinct voucher id."""
-    unit, units = voucher_codes(transactions)
+    unit, units = voucher_codes(shared)
     prefix, number_of = _split(units)
     series_of, labels = encode(prefix, sort=True)
     numbered = np.flatnonzero(series_of >= 0)
@@ -152,8 +154,9 @@ class VoucherNumberGap(AnomalyDetectionAlgorithm):
             raise ConfigError(f"{self.algorithm}.max_missing_share: must be in (0, 1], got {config['max_missing_share']!r}")
         check_severity(self.algorithm, config)
 
-    def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
-        ids = voucher_numbers(transactions)
+    def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame,
+                shared: SharedWork) -> DetectionResult:
+        ids = voucher_numbers(shared)
         tested = np.bincount(ids.series, minlength=len(ids.labels))[ids.series] >= config["min_series_vouchers"]
         keys = np.flatnonzero(tested)
         series, number = ids.series[keys], ids.number[keys]
@@ -218,8 +221,9 @@ class VoucherOutOfOrder(AnomalyDetectionAlgorithm):
         check_share(self.algorithm, config)
         check_severity(self.algorithm, config)
 
-    def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
-        ids = voucher_numbers(transactions)
+    def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame,
+                shared: SharedWork) -> DetectionResult:
+        ids = voucher_numbers(shared)
         use_registration = "registration_date" in transactions and transactions["registration_date"].notna().any()
         field = "registration_date" if use_registration else "posting_date"
         tolerance = config["registration_tolerance_days" if use_registration else "posting_tolerance_days"]

@@ -16,6 +16,7 @@ from anomaly_pipeline.detect.rules._common import (
     money,
     ymd,
 )
+from anomaly_pipeline.detect.shared import SharedWork
 
 DAY_NAMES = np.array(["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"])
 
@@ -42,7 +43,8 @@ class WeekendPosting(AnomalyDetectionAlgorithm):
         check_share(self.algorithm, config, "max_share")
         check_severity(self.algorithm, config)
 
-    def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
+    def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame,
+                shared: SharedWork) -> DetectionResult:
         def on_weekend(frame: pd.DataFrame) -> np.ndarray:
             weekday = frame["posting_date"].dt.dayofweek.fillna(-1).to_numpy(dtype="int64")  # Monday = 0
             return np.isin(weekday + 1, config["weekend_days"])
@@ -52,4 +54,4 @@ class WeekendPosting(AnomalyDetectionAlgorithm):
             return ("posted " + DAY_NAMES[dates.dt.dayofweek.to_numpy()].astype(object) + " " + ymd(dates)
                     + ", amount " + money(frame["amount"].iloc[idx]) + " ≥ " + money([config["min_amount"]])[0])
 
-        return dated_pattern(transactions, reference, config, on_weekend, "fall on a weekend", label)
+        return dated_pattern(transactions, shared, config, on_weekend, "fall on a weekend", label)

@@ -13,10 +13,10 @@ from anomaly_pipeline.detect.base import (
     AnomalyDetectionAlgorithm,
     ConfigError,
     DetectionResult,
-    encode,
     format_amount,
 )
 from anomaly_pipeline.detect.norms import rarity_score
+from anomaly_pipeline.detect.shared import Over, SharedWork
 
 
 class AccountRatio(AnomalyDetectionAlgorithm):
@@ -57,8 +57,9 @@ class AccountRatio(AnomalyDetectionAlgorithm):
             if not ok:
                 raise ConfigError(f"{self.algorithm}.{key}: out of range, got {config[key]!r}")
 
-    def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
-        codes = _Codes(reference, transactions)
+    def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame,
+                shared: SharedWork) -> DetectionResult:
+        codes = _Codes(shared, transactions is reference)
         ref_pairs = _pairs(reference, codes.ref_voucher, codes.ref_account, len(codes.accounts), config["max_accounts"])
         modes = _modes(ref_pairs, config)
         zero = np.zeros(len(transactions))
@@ -104,15 +105,15 @@ class _Codes:
     """Vouchers and accounts of the reference and the scored rows as integer codes ('' and missing
     vouchers: -1). Accounts share one code space, in string order, so codes compare like the accounts."""
 
-    def __init__(self, reference: pd.DataFrame, transactions: pd.DataFrame) -> None:
-        self.ref_voucher, self.ref_vouchers = _voucher_codes(reference)
-        ref_account, accounts = encode(reference["account"], _as_string, fill="")
-        if transactions is reference:
+    def __init__(self, shared: SharedWork, self_referenced: bool) -> None:
+        self.ref_voucher, self.ref_vouchers = _voucher_codes(shared, "reference")
+        ref_account, accounts = shared.encode("account", _as_string, fill="", over="reference")
+        if self_referenced:
             self.voucher, self.vouchers = self.ref_voucher, self.ref_vouchers
             account, own = ref_account, accounts
         else:
-            self.voucher, self.vouchers = _voucher_codes(transactions)
-            account, own = encode(transactions["account"], _as_string, fill="")
+            self.voucher, self.vouchers = _voucher_codes(shared, "transactions")
+            account, own = shared.encode("account", _as_string, fill="")
         self.accounts = pd.Index(accounts).union(pd.Index(own)).sort_values()
         self.ref_account = self.accounts.get_indexer(accounts)[ref_account]
         self.account = self.accounts.get_indexer(own)[account]
@@ -122,8 +123,8 @@ def _as_string(values: pd.Series) -> pd.Series:
     return values.astype("string")
 
 
-def _voucher_codes(frame: pd.DataFrame) -> tuple[np.ndarray, pd.Series]:
-    code, names = encode(frame["voucher_id"], _as_string)
+def _voucher_codes(shared: SharedWork, over: Over) -> tuple[np.ndarray, pd.Series]:
+    code, names = shared.encode("voucher_id", _as_string, over=over)
     empty = names.to_numpy(dtype=object) == ""
     if empty.any():
         code = np.where((code >= 0) & empty[np.maximum(code, 0)], -1, code)

@@ -11,12 +11,12 @@ from anomaly_pipeline.detect.base import (
     AnomalyDetectionAlgorithm,
     ConfigError,
     DetectionResult,
-    encode,
     format_amount,
     group_starts,
     order_by_group_and_time,
     preceding_quantiles,
 )
+from anomaly_pipeline.detect.shared import SharedWork
 
 
 class MovingAverageDeviation(AnomalyDetectionAlgorithm):
@@ -46,17 +46,18 @@ class MovingAverageDeviation(AnomalyDetectionAlgorithm):
             if not ok:
                 raise ConfigError(f"{self.algorithm}.{key}: out of range, got {config[key]!r}")
 
-    def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
+    def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame,
+                shared: SharedWork) -> DetectionResult:
         n = len(transactions)
         same = transactions is reference or (len(reference) == n and np.array_equal(
             reference["transaction_id"].to_numpy(), transactions["transaction_id"].to_numpy()))
         # history = the reference's postings followed by those scored (once, when they are the same rows)
-        ref_account, accounts = encode(reference["account"], _as_string, fill="")
+        ref_account, accounts = shared.encode("account", _as_string, fill="", over="reference")
         if same:
             account, dates, amount = ref_account, transactions["posting_date"], transactions["amount"]
             scored = np.arange(n)
         else:
-            own, own_accounts = encode(transactions["account"], _as_string, fill="")
+            own, own_accounts = shared.encode("account", _as_string, fill="")
             accounts = pd.concat([accounts, own_accounts[~own_accounts.isin(accounts)]], ignore_index=True)
             account = np.concatenate([ref_account, pd.Index(accounts).get_indexer(own_accounts)[own]])
             dates = pd.concat([reference["posting_date"], transactions["posting_date"]], ignore_index=True)

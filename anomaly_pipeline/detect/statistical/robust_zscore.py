@@ -12,10 +12,10 @@ from anomaly_pipeline.detect.base import (
     ConfigError,
     DetectionResult,
     combine_codes,
-    encode,
     first_rows,
     format_amount,
 )
+from anomaly_pipeline.detect.shared import Over, SharedWork
 
 MAD_TO_SIGMA = 1.4826
 
@@ -51,12 +51,13 @@ class RobustZScore(AnomalyDetectionAlgorithm):
         if not 0 < config["max_share"] <= 1:
             raise ConfigError(f"{self.algorithm}.max_share: must be in (0, 1], got {config['max_share']!r}")
 
-    def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
-        ref_code, groups = group_codes(reference, config["group_by"])
+    def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame,
+                shared: SharedWork) -> DetectionResult:
+        ref_code, groups = group_codes(shared, "reference", config["group_by"])
         if transactions is reference:
             code = ref_code
         else:
-            own, own_groups = group_codes(transactions, config["group_by"])
+            own, own_groups = group_codes(shared, "transactions", config["group_by"])
             code = np.where(own >= 0, pd.Index(groups).get_indexer(own_groups)[np.maximum(own, 0)], -1)
         ref_abs = reference["amount"].abs().to_numpy(dtype="float64")
         ref_mag = np.log10(np.clip(ref_abs, 0.01, None))
@@ -97,13 +98,13 @@ class RobustZScore(AnomalyDetectionAlgorithm):
         )
 
 
-def group_codes(frame: pd.DataFrame, group_by: str) -> tuple[np.ndarray, pd.Series]:
+def group_codes(shared: SharedWork, over: Over, group_by: str) -> tuple[np.ndarray, pd.Series]:
     """A group code per row and the group keys ('6110', or '6110|ACME' per account x counterparty;
     missing parts read as '')."""
-    account, accounts = encode(frame["account"], _as_string, fill="")
-    if not (group_by == "account_counterparty" and "counterparty" in frame):
+    account, accounts = shared.encode("account", _as_string, fill="", over=over)
+    if not (group_by == "account_counterparty" and shared.has(over, "counterparty")):
         return account, accounts
-    party, parties = encode(frame["counterparty"], _as_string, fill="")
+    party, parties = shared.encode("counterparty", _as_string, fill="", over=over)
     code = combine_codes(account, party)
     first = first_rows(code)
     keys = (accounts.iloc[account[first]].reset_index(drop=True) + "|"

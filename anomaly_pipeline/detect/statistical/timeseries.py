@@ -13,10 +13,10 @@ from anomaly_pipeline.detect.base import (
     ConfigError,
     DetectionResult,
     combine_codes,
-    encode,
     first_rows,
     format_amount,
 )
+from anomaly_pipeline.detect.shared import SharedWork
 
 MAD_TO_SIGMA = 1.4826
 DAY_NAMES = np.array(["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"])
@@ -53,13 +53,14 @@ class TimeSeriesSpike(AnomalyDetectionAlgorithm):
         if config["min_scale"] <= 0:
             raise ConfigError(f"{self.algorithm}.min_scale: must be > 0, got {config['min_scale']}")
 
-    def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame) -> DetectionResult:
+    def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame,
+                shared: SharedWork) -> DetectionResult:
         daily = config["frequency"] == "D"
-        ref_account, accounts = encode(reference["account"], _as_string, fill="")
+        ref_account, accounts = shared.encode("account", _as_string, fill="", over="reference")
         if transactions is reference:
             account = ref_account
         else:  # one code space for both, so the reference's profile applies to the scored rows
-            own_account, own = encode(transactions["account"], _as_string, fill="")
+            own_account, own = shared.encode("account", _as_string, fill="")
             accounts = pd.concat([accounts, own[~own.isin(accounts)]], ignore_index=True)
             account = pd.Index(accounts).get_indexer(own)[own_account]
         ref, _ = _totals(reference, ref_account, daily)
