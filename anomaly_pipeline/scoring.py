@@ -10,17 +10,24 @@ from anomaly_pipeline.storage.results import AlgorithmRun, algorithm_states, lon
 from anomaly_pipeline.storage.warehouse import Warehouse
 from anomaly_pipeline.strategies.model import Strategy
 
+#: an unflagged score below this is not stored: weighted by at most 1 it adds under 0.05 to a risk, and it
+#: carries no reason (risk is combined from what is stored, in the pipeline and in the preview alike)
+NOISE_FLOOR = 0.05
+
 
 def stored_rows(algorithm: AnomalyDetectionAlgorithm, result: DetectionResult | None) -> pd.DataFrame:
     """The rows stored for a result: a rule's flags (transaction_id, severity, score, reason) or another
-    algorithm's non-zero scores (transaction_id, score, flagged, and the reason of flagged rows)."""
+    algorithm's flags and its scores of at least NOISE_FLOOR (transaction_id, score, flagged, and the reason
+    of flagged rows)."""
     if result is None or result.skipped:
         return pd.DataFrame()
     if algorithm.kind == "rule":
         rows = result.scores[result.scores["flagged"]]
         rows = rows.assign(severity=rows["severity"].fillna("medium"), reason=rows["reason"].fillna(algorithm.algorithm))
         return rows[["transaction_id", "severity", "score", "reason"]]
-    rows = result.scores[result.scores["score"] > 0][["transaction_id", "score", "flagged", "reason"]]
+    scores = result.scores
+    kept = (scores["score"].to_numpy() >= NOISE_FLOOR) | (scores["flagged"].to_numpy(dtype=bool) & (scores["score"].to_numpy() > 0))
+    rows = scores[kept][["transaction_id", "score", "flagged", "reason"]]
     # a reason explains a flag; an unflagged score only adds to the risk (and most rows have one)
     return rows.assign(reason=rows["reason"].where(rows["flagged"].astype(bool)))
 

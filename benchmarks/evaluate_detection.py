@@ -20,6 +20,7 @@ import pandas as pd
 
 from anomaly_pipeline.detect.batch import detect_all
 from anomaly_pipeline.detect.combine import combine_scores
+from anomaly_pipeline.scoring import as_loaded_scores
 from anomaly_pipeline.detect.registry import get_algorithm
 from anomaly_pipeline.ingest.read_file import read_file
 from anomaly_pipeline.settings import get_settings
@@ -41,7 +42,7 @@ def run_strategy(frame: pd.DataFrame, strategy: Strategy) -> tuple[pd.DataFrame,
         if done.result.skipped:
             skipped[name] = done.result.skipped
             continue
-        results[name] = done.result.scores.assign(algorithm=name)
+        results[name] = as_loaded_scores(done.algorithm, done.result)  # what the pipeline stores and combines
     parts = [results[name] for name in strategy.algorithms if name in results]
     scores = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
         columns=["transaction_id", "score", "flagged", "reason", "algorithm"])

@@ -34,3 +34,28 @@ def test_generated_ledger_is_scored_by_every_statistical_and_ml_asset(env, capsy
         run = runs[runs["algorithm"] == name].iloc[0]
         assert run["status"] == "ran", name
         assert run["flagged_count"] > 0, name
+
+
+def test_scores_under_the_noise_floor_are_not_stored_and_every_flag_is(env, capsys):
+    from anomaly_pipeline.detect.batch import detect_all
+    from anomaly_pipeline.detect.registry import get_algorithm
+    from anomaly_pipeline.scoring import NOISE_FLOOR
+    from anomaly_pipeline.strategies.model import load_preset
+
+    path = write_ledger(generate_ledger(seed=6, scale=0.15, per_kind=2), env["tmp"] / "ledger.csv")
+    assert main(["process", str(path), "--format", "json"]) == 0
+    upload = json.loads(capsys.readouterr().out)[0]["upload_id"]
+    wh = Warehouse(env["DATABASE_URL"])
+    stored = wh.read_table(schema.anomaly_scores, upload_id=upload, strategy="balanced")
+    assert ((stored["score"] >= NOISE_FLOOR) | stored["flagged"]).all()
+    strategy = load_preset("balanced")
+    work = [(get_algorithm(name), strategy.settings_for(name).config) for name in MINE]
+    below = 0
+    for done in detect_all(wh.read_transactions(upload), work):  # the same detectors on the stored rows
+        scores = done.result.scores
+        kept = (scores["score"] >= NOISE_FLOOR) | (scores["flagged"] & (scores["score"] > 0))
+        mine = stored[stored["algorithm"] == done.algorithm.algorithm]
+        assert len(mine) == int(kept.sum()), done.algorithm.algorithm
+        assert set(mine["transaction_id"]) == set(scores.loc[kept, "transaction_id"]), done.algorithm.algorithm
+        below += int(((scores["score"] > 0) & ~kept).sum())
+    assert below > 0  # the floor did leave scores out
