@@ -20,9 +20,9 @@ import pandas as pd
 
 from anomaly_pipeline.detect.batch import detect_all
 from anomaly_pipeline.detect.combine import combine_scores
-from anomaly_pipeline.scoring import as_loaded_scores
 from anomaly_pipeline.detect.registry import get_algorithm
 from anomaly_pipeline.ingest.read_file import read_file
+from anomaly_pipeline.scoring import as_loaded_scores
 from anomaly_pipeline.settings import get_settings
 from anomaly_pipeline.strategies.model import Strategy, load_preset
 from benchmarks.generate_ledger import KINDS, generate_ledger, write_ledger
