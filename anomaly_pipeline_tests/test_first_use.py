@@ -168,3 +168,37 @@ def test_the_sensor_creates_a_missing_upload_dir_and_fails_its_tick_loudly_when_
         with pytest.raises(RuntimeError, match=r"UPLOAD_DIR=.*/a file/uploads does not exist and cannot be "
                                                r"created: Not a directory: no file can be picked up"):
             upload_sensor(dg.build_sensor_context(instance=instance, cursor=None))
+
+
+def test_a_run_in_a_dagster_home_stores_every_event_in_its_shard_and_the_index_through_one_engine_each(
+        tmp_path, pg_env, monkeypatch):
+    """The CLI's instance keeps one SQLAlchemy engine per event-log shard (Dagster builds one per connection):
+    what the run stores, and what the UI reads across runs from the index shard, is unchanged."""
+    from anomaly_pipeline.app.uploads import process_files
+    from anomaly_pipeline.detect.registry import ALGORITHMS
+    from anomaly_pipeline.orchestration.assets import algorithm_asset_name
+    from anomaly_pipeline.orchestration.instance import dagster_instance
+
+    home = tmp_path / "home"
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    [outcome] = list(process_files([real_file("csv/reubano__csv2ofx__xero.csv")]))
+    assert (outcome.status, outcome.transactions) == ("loaded", 13)
+    assets = ["raw_upload", "transactions", *(algorithm_asset_name(cls) for cls in ALGORITHMS.values()),
+              "transaction_risk"]
+    with dg.DagsterInstance.from_config(str(home)) as instance:  # Dagster's own storage code reads it back
+        records = instance.get_records_for_run(outcome.run_id).records
+        materialized = [r.event_log_entry.dagster_event.asset_key.to_user_string() for r in records
+                        if r.event_log_entry.dagster_event_type == dg.DagsterEventType.ASSET_MATERIALIZATION]
+        assert sorted(materialized) == sorted(assets)
+        for asset in assets:  # mirrored in the index shard
+            latest = instance.get_latest_materialization_event(dg.AssetKey(asset))
+            assert latest is not None and latest.run_id == outcome.run_id
+        checks = [r for r in records
+                  if r.event_log_entry.dagster_event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION]
+        assert len(checks) == 2 * len(ALGORITHMS) + 2 + 3 + 1  # detectors, risk, transactions, file_readable
+    with dagster_instance() as instance:
+        storage = instance.event_log_storage
+        with storage.index_connection() as first:
+            engine = first.engine
+        with storage.index_connection() as second:  # a new connection (unpooled), from the same engine
+            assert second.engine is engine

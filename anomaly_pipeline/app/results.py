@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from anomaly_pipeline.app.context import warehouse
 from anomaly_pipeline.app.errors import Invalid, NotFound
-from anomaly_pipeline.reporting.export import ExportError, ExportSummary, export_workbook
 from anomaly_pipeline.settings import get_settings
 from anomaly_pipeline.storage import review
 from anomaly_pipeline.storage.review import TransactionFilter
+
+if TYPE_CHECKING:  # the workbook's writer (openpyxl) is imported by `export` alone: not on `process`'s start
+    from anomaly_pipeline.reporting.export import ExportSummary
 
 
 def _strategy(strategy: str | None) -> str:
@@ -117,6 +119,8 @@ def algorithm_counts(upload_id: str, strategy: str | None = None) -> list[dict[s
 
 def export(upload_id: str, strategy: str | None, path: Path) -> ExportSummary:
     """The auditor workbook of one upload's results under `strategy`, written to `path`."""
+    from anomaly_pipeline.reporting.export import ExportError, export_workbook
+
     try:
         return export_workbook(warehouse(), upload_id, _strategy(strategy), path)
     except ExportError as exc:

@@ -34,8 +34,7 @@ from anomaly_pipeline.orchestration.retries import RETRY, transient_only
 from anomaly_pipeline.scoring import algorithm_run, stale_algorithms
 from anomaly_pipeline.settings import get_settings
 from anomaly_pipeline.storage import schema
-from anomaly_pipeline.storage.results import load_scores, save_algorithm_result, save_risk
-from anomaly_pipeline.storage.warehouse import Warehouse
+from anomaly_pipeline.storage.results import load_scores, save_algorithm_results, save_risk
 from anomaly_pipeline.strategies.model import Strategy
 
 GROUPS = {"statistical": "statistical", "rule": "rules", "ml": "ml"}
@@ -179,28 +178,39 @@ def detectors(context: dg.AssetExecutionContext, warehouse: WarehouseResource, s
     strategy = scoring.load(wh)
     selected = {k.to_user_string() for k in context.selected_asset_keys}
     work: list[tuple[AnomalyDetectionAlgorithm, dict]] = []
+    disabled: list[type[AnomalyDetectionAlgorithm]] = []
     for cls in ALGORITHMS.values():
         settings = strategy.settings_for(cls.algorithm)
         if algorithm_asset_name(cls) not in selected:
             continue
         if settings.enabled:
             work.append((cls(), settings.config))
-            continue
-        save_algorithm_result(wh, key, strategy.name, algorithm_run(cls(), None, settings.config_hash(), "disabled"))
-        yield dg.MaterializeResult(asset_key=algorithm_asset_name(cls),
-                                   metadata={"status": "disabled", "strategy": strategy.name})
+        else:
+            disabled.append(cls)
     failed: dict[str, str] = {}
     frame = wh.read_transactions(key) if work else None
     preload.wait()  # the ML detectors import scikit-learn; never beside the preload thread importing it
+    done: list[Outcome] = []
     for outcome in detect_all(frame, work, lanes=get_settings().worker_threads):
-        name = outcome.algorithm.algorithm
         if outcome.error is not None:  # one broken algorithm must not take the others' results with it
+            name = outcome.algorithm.algorithm
             context.log.error(f"{name} failed:\n" + "".join(traceback.format_exception(outcome.error)))
             failed[name] = f"{type(outcome.error).__name__}: {outcome.error}"
-            continue
-        # storage errors propagate: the step's retry policy covers a database that went away
-        yield dg.MaterializeResult(asset_key=algorithm_asset_name(type(outcome.algorithm)), metadata=_store_result(
-            context, wh, key, strategy, outcome))
+        else:
+            done.append(outcome)
+    # every result in one transaction (one DELETE and one COPY per table), then one materialization per asset;
+    # storage errors propagate: the step's retry policy covers a database that went away
+    runs = [algorithm_run(cls(), None, strategy.settings_for(cls.algorithm).config_hash(), "disabled")
+            for cls in disabled]
+    runs += [algorithm_run(o.algorithm, o.result, strategy.settings_for(o.algorithm.algorithm).config_hash())
+             for o in done]
+    stored = save_algorithm_results(wh, key, strategy.name, runs) if runs else []
+    for cls in disabled:
+        yield dg.MaterializeResult(asset_key=algorithm_asset_name(cls),
+                                   metadata={"status": "disabled", "strategy": strategy.name})
+    for outcome, rows_stored in zip(done, stored[len(disabled):], strict=True):
+        yield dg.MaterializeResult(asset_key=algorithm_asset_name(type(outcome.algorithm)), metadata=_result_metadata(
+            context, key, strategy, outcome, rows_stored))
     if work:
         wh.analyze(schema.anomaly_scores, schema.rule_flags)  # the checks aggregate what was just stored
     if failed:  # the same data would fail the same way: no retry
@@ -208,13 +218,12 @@ def detectors(context: dg.AssetExecutionContext, warehouse: WarehouseResource, s
                          metadata={"failed": dg.MetadataValue.json(failed)}, allow_retries=False)
 
 
-def _store_result(context: dg.AssetExecutionContext, wh: Warehouse, key: str, strategy: Strategy,
-                  outcome: Outcome) -> dict:
-    """Replace the algorithm's stored rows; the outcome as the asset's materialization metadata."""
+def _result_metadata(context: dg.AssetExecutionContext, key: str, strategy: Strategy, outcome: Outcome,
+                     stored: int) -> dict:
+    """The stored outcome as the asset's materialization metadata (and its lines in the run log)."""
     algorithm, result = outcome.algorithm, outcome.result
     cls = type(algorithm)
     settings = strategy.settings_for(cls.algorithm)
-    stored = save_algorithm_result(wh, key, strategy.name, algorithm_run(algorithm, result, settings.config_hash()))
     if result.skipped:
         context.log.warning(f"{cls.algorithm} skipped: {result.skipped}")
     flagged = result.flagged

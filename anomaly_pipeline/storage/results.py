@@ -6,6 +6,7 @@ result into those rows is `anomaly_pipeline.scoring`'s job.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -34,24 +35,33 @@ class AlgorithmRun:
 
 def save_algorithm_result(wh: Warehouse, upload_id: str, strategy: str, run: AlgorithmRun) -> int:
     """Replace this algorithm's rows for (upload, strategy) and its algorithm_runs row in one transaction."""
-    name, rows = run.algorithm, run.rows
+    return save_algorithm_results(wh, upload_id, strategy, [run])[0]
+
+
+def save_algorithm_results(wh: Warehouse, upload_id: str, strategy: str, runs: Sequence[AlgorithmRun]) -> list[int]:
+    """`save_algorithm_result` for several algorithms (distinct names) in one transaction: per table one DELETE
+    and one COPY for all of them, not a transaction of six statements each. The rows stored per run, in order."""
+    if len({run.algorithm for run in runs}) != len(runs):
+        raise ValueError("one run per algorithm")
     where = {"upload_id": upload_id, "strategy": strategy}
-    table = schema.rule_flags if run.is_rule else schema.anomaly_scores
-    column = "rule" if run.is_rule else "algorithm"
     finished = now()
     with wh.engine.begin() as conn:
-        stored = wh.replace_rows(table, rows.assign(upload_id=upload_id, strategy=strategy, **{column: name})
-                                 if not rows.empty else rows, {**where, column: name}, conn)
+        for is_rule, table, column in ((False, schema.anomaly_scores, "algorithm"), (True, schema.rule_flags, "rule")):
+            mine = [run for run in runs if run.is_rule == is_rule]
+            wh.replace_many(table, [run.rows.assign(upload_id=upload_id, strategy=strategy, **{column: run.algorithm})
+                                    for run in mine if not run.rows.empty],
+                            where, column, [run.algorithm for run in mine], conn)
         log = pd.DataFrame([{
-            "upload_id": upload_id, "strategy": strategy, "algorithm": name, "config_hash": run.config_hash,
+            "upload_id": upload_id, "strategy": strategy, "algorithm": run.algorithm, "config_hash": run.config_hash,
             "status": run.status, "skip_reason": run.skip_reason, "flagged_count": run.flagged_count,
             "scored_count": run.scored_count, "finished_at": finished,
-        }])
-        wh.replace_rows(schema.algorithm_runs, log, {**where, "algorithm": name}, conn)
+        } for run in runs])
+        wh.replace_many(schema.algorithm_runs, [log], where, "algorithm", [run.algorithm for run in runs], conn)
     if wh.memory is not None:  # this run's later steps combine these rows without reading them back
-        wh.memory.keep_scores((wh.url, upload_id, strategy), name, (run.config_hash, _instant(finished)),
-                              long_form(name, rows))
-    return stored
+        for run in runs:
+            wh.memory.keep_scores((wh.url, upload_id, strategy), run.algorithm, (run.config_hash, _instant(finished)),
+                                  long_form(run.algorithm, run.rows))
+    return [len(run.rows) for run in runs]
 
 
 def long_form(name: str, rows: pd.DataFrame) -> pd.DataFrame:

@@ -8,7 +8,7 @@ import os
 import re
 import threading
 import uuid
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -146,34 +146,64 @@ class Warehouse:
             with self.engine.begin() as own:
                 return self.replace_rows(table, frame, where, own)
         if self.is_postgres:
-            key = "|".join([table.name, *(f"{k}={where[k]}" for k in sorted(where))])
-            conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": key})
+            conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": _lock_key(table, where)})
         condition = sa.and_(*(table.c[k] == v for k, v in where.items()))
         conn.execute(table.delete().where(condition))
-        if frame.empty:
-            return 0
-        frame = frame[[c.name for c in table.columns if c.name in frame.columns]]
-        if self.is_postgres:
-            self._copy(conn, table, frame)
-        else:  # in slices: a list of a million row dicts alone took gigabytes
-            for start in range(0, len(frame), SQLITE_BATCH_ROWS):
-                conn.execute(table.insert(), _records(frame.iloc[start:start + SQLITE_BATCH_ROWS]))
-        return len(frame)
+        return self._write(conn, table, [frame])
 
-    def _copy(self, conn: sa.Connection, table: sa.Table, frame: pd.DataFrame) -> None:
-        """COPY `frame` in PostgreSQL's binary format, encoded from Arrow by pgpq a slice at a time. The server
-        then parses no text: a million transactions load in half the server time of CSV, and the encoded
-        slices stay small (the whole upload with its raw records would be another 400 MB in memory)."""
-        columns = ", ".join(f'"{c}"' for c in frame.columns)  # names from our own schema, never from files
-        target = pa.schema([pa.field(c, _binary_type(table.c[c])) for c in frame.columns])
+    def replace_many(self, table: sa.Table, frames: Sequence[pd.DataFrame], where: Mapping[str, Any], column: str,
+                     values: Iterable[Any], conn: sa.Connection) -> int:
+        """`replace_rows` for each of `values` of `column` at once, inside the caller's transaction: the rows
+        matching `where` with `column` in `values` are deleted by one statement and `frames` (the new rows of
+        every value) written by one COPY. On PostgreSQL each value's lock is the one `replace_rows` takes for
+        `{**where, column: value}`, all taken first in one order, so writers of any of the same rows, one value
+        at a time or many, take turns and the later one's rows stand."""
+        values = sorted(set(values))
+        if not values:
+            return 0
+        if self.is_postgres:
+            keys = sorted(_lock_key(table, {**where, column: value}) for value in values)
+            cursor = conn.connection.driver_connection.cursor()
+            for key in keys:  # one at a time, in order: two writers of overlapping sets never wait on each other
+                cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (key,))
+            cursor.close()
+        condition = sa.and_(*(table.c[k] == v for k, v in where.items()), table.c[column].in_(values))
+        conn.execute(table.delete().where(condition))
+        return self._write(conn, table, frames)
+
+    def _write(self, conn: sa.Connection, table: sa.Table, frames: Sequence[pd.DataFrame]) -> int:
+        """Insert `frames` (COPY on PostgreSQL, one stream per distinct set of columns); the number of rows."""
+        groups: dict[tuple[str, ...], list[pd.DataFrame]] = {}
+        for frame in frames:
+            if not frame.empty:
+                columns = tuple(c.name for c in table.columns if c.name in frame.columns)
+                groups.setdefault(columns, []).append(frame[list(columns)])
+        for parts in groups.values():
+            if self.is_postgres:
+                self._copy(conn, table, parts)
+            else:  # in slices: a list of a million row dicts alone took gigabytes
+                for part in parts:
+                    for start in range(0, len(part), SQLITE_BATCH_ROWS):
+                        conn.execute(table.insert(), _records(part.iloc[start:start + SQLITE_BATCH_ROWS]))
+        return sum(len(part) for parts in groups.values() for part in parts)
+
+    def _copy(self, conn: sa.Connection, table: sa.Table, frames: Sequence[pd.DataFrame]) -> None:
+        """COPY `frames` (all with the same columns) in PostgreSQL's binary format, encoded from Arrow by pgpq a
+        slice at a time. The server then parses no text: a million transactions load in half the server time of
+        CSV, and the encoded slices stay small (the whole upload with its raw records would be another 400 MB in
+        memory)."""
+        names = list(frames[0].columns)
+        columns = ", ".join(f'"{c}"' for c in names)  # names from our own schema, never from files
+        target = pa.schema([pa.field(c, _binary_type(table.c[c])) for c in names])
         encoder = ArrowToPostgresBinaryEncoder(target)
         cursor = conn.connection.driver_connection.cursor()
         with cursor.copy(f'COPY "{table.name}" ({columns}) FROM STDIN WITH (FORMAT binary)') as copy:
             copy.write(encoder.write_header())
-            for start in range(0, len(frame), COPY_SLICE_ROWS):
-                arrow = pa.Table.from_pandas(frame.iloc[start:start + COPY_SLICE_ROWS], preserve_index=False)
-                for batch in _conform(arrow, target).to_batches():
-                    copy.write(encoder.write_batch(batch))
+            for frame in frames:
+                for start in range(0, len(frame), COPY_SLICE_ROWS):
+                    arrow = pa.Table.from_pandas(frame.iloc[start:start + COPY_SLICE_ROWS], preserve_index=False)
+                    for batch in _conform(arrow, target).to_batches():
+                        copy.write(encoder.write_batch(batch))
             copy.write(encoder.finish())
         cursor.close()
 
@@ -191,7 +221,7 @@ class Warehouse:
 
         def copy(part: pd.DataFrame) -> None:
             with self.engine.begin() as conn:
-                self._copy(conn, table, part)
+                self._copy(conn, table, [part])
 
         if len(rows):
             with ThreadPoolExecutor(streams, thread_name_prefix="copy") as pool:
@@ -441,6 +471,11 @@ def open_warehouse(database_url: str | None = None, memory: RunMemory | None = N
     warehouse = Warehouse(database_url or get_settings().database_url, memory=memory)
     warehouse.migrate()
     return warehouse
+
+
+def _lock_key(table: sa.Table, where: Mapping[str, Any]) -> str:
+    """The advisory lock (hashed) of the rows of `table` matching `where`."""
+    return "|".join([table.name, *(f"{k}={where[k]}" for k in sorted(where))])
 
 
 def _partition_name(upload_id: str) -> str:

@@ -113,3 +113,13 @@ def test_stored_presets_follow_the_shipped_files(database_url):
     assert listed["balanced"]["versions"] == 2
     assert get_strategy(wh, "balanced").threshold == load_preset("balanced").threshold
     assert get_strategy(wh, "balanced", 1).threshold == 0.55
+
+
+def test_a_preset_is_parsed_once_and_every_caller_gets_its_own_copy():
+    first = load_preset("balanced")
+    name = next(iter(first.algorithms))
+    first.algorithms[name].config["changed_by_a_caller"] = 1
+    first.algorithms.clear()
+    second = load_preset("balanced")
+    assert name in second.algorithms and "changed_by_a_caller" not in second.algorithms[name].config
+    assert second == parse_strategy(_preset_yaml("balanced"), is_preset=True)
