@@ -8,13 +8,14 @@ one multi-asset step (`detectors`): one frame, shared features and fits, no per-
 
 import time
 import traceback
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import dagster as dg
 
 from anomaly_pipeline import intake, preload
-from anomaly_pipeline.detect.base import AnomalyDetectionAlgorithm
+from anomaly_pipeline.detect.base import AnomalyDetectionAlgorithm, DetectionResult
 from anomaly_pipeline.detect.batch import Outcome, detect_all
 from anomaly_pipeline.detect.combine import combine_scores
 from anomaly_pipeline.detect.registry import ALGORITHMS
@@ -34,10 +35,13 @@ from anomaly_pipeline.orchestration.retries import RETRY, transient_only
 from anomaly_pipeline.scoring import algorithm_run, stale_algorithms
 from anomaly_pipeline.settings import get_settings
 from anomaly_pipeline.storage import schema
-from anomaly_pipeline.storage.results import load_scores, save_algorithm_results, save_risk
+from anomaly_pipeline.storage.results import AlgorithmRun, load_scores, save_algorithm_results, save_risk
+from anomaly_pipeline.storage.warehouse import Warehouse
 from anomaly_pipeline.strategies.model import Strategy
 
 GROUPS = {"statistical": "statistical", "rule": "rules", "ml": "ml"}
+#: stored rows after which the results gathered so far are saved, while the other algorithms still run
+SAVE_BATCH_ROWS = 100_000
 
 
 class RawUploadConfig(dg.Config):
@@ -190,32 +194,50 @@ def detectors(context: dg.AssetExecutionContext, warehouse: WarehouseResource, s
     failed: dict[str, str] = {}
     frame = wh.read_transactions(key) if work else None
     preload.wait()  # the ML detectors import scikit-learn; never beside the preload thread importing it
-    done: list[Outcome] = []
+    # results are saved in batches, several algorithms per transaction (one DELETE and one COPY per table), as
+    # they arrive: a small upload's 36 results in one batch, a large one's while the other algorithms still run;
+    # each batch keeps only what is stored and the flagged rows, never the algorithms' full score frames
+    pending: list[tuple[AlgorithmRun, Outcome | None]] = [
+        (algorithm_run(cls(), None, strategy.settings_for(cls.algorithm).config_hash(), "disabled"), None)
+        for cls in disabled]
+    rows = 0
     for outcome in detect_all(frame, work, lanes=get_settings().worker_threads):
         if outcome.error is not None:  # one broken algorithm must not take the others' results with it
             name = outcome.algorithm.algorithm
             context.log.error(f"{name} failed:\n" + "".join(traceback.format_exception(outcome.error)))
             failed[name] = f"{type(outcome.error).__name__}: {outcome.error}"
-        else:
-            done.append(outcome)
-    # every result in one transaction (one DELETE and one COPY per table), then one materialization per asset;
-    # storage errors propagate: the step's retry policy covers a database that went away
-    runs = [algorithm_run(cls(), None, strategy.settings_for(cls.algorithm).config_hash(), "disabled")
-            for cls in disabled]
-    runs += [algorithm_run(o.algorithm, o.result, strategy.settings_for(o.algorithm.algorithm).config_hash())
-             for o in done]
-    stored = save_algorithm_results(wh, key, strategy.name, runs) if runs else []
-    for cls in disabled:
-        yield dg.MaterializeResult(asset_key=algorithm_asset_name(cls),
-                                   metadata={"status": "disabled", "strategy": strategy.name})
-    for outcome, rows_stored in zip(done, stored[len(disabled):], strict=True):
-        yield dg.MaterializeResult(asset_key=algorithm_asset_name(type(outcome.algorithm)), metadata=_result_metadata(
-            context, key, strategy, outcome, rows_stored))
+            continue
+        run = algorithm_run(outcome.algorithm, outcome.result,
+                            strategy.settings_for(outcome.algorithm.algorithm).config_hash())
+        result = outcome.result
+        pending.append((run, Outcome(outcome.algorithm, DetectionResult(
+            scores=result.flagged, skipped=result.skipped, summary=result.summary), None, outcome.seconds)))
+        rows += len(run.rows)
+        if rows >= SAVE_BATCH_ROWS:
+            yield from _save_batch(context, wh, key, strategy, pending)
+            pending, rows = [], 0
+    if pending:
+        yield from _save_batch(context, wh, key, strategy, pending)
     if work:
         wh.analyze(schema.anomaly_scores, schema.rule_flags)  # the checks aggregate what was just stored
     if failed:  # the same data would fail the same way: no retry
         raise dg.Failure(f"{len(failed)} algorithm(s) failed: " + "; ".join(f"{n}: {e}" for n, e in failed.items()),
                          metadata={"failed": dg.MetadataValue.json(failed)}, allow_retries=False)
+
+
+def _save_batch(context: dg.AssetExecutionContext, wh: Warehouse, key: str, strategy: Strategy,
+                batch: list[tuple[AlgorithmRun, Outcome | None]]) -> Iterator[dg.MaterializeResult]:
+    """Store the batch's results in one transaction, then one materialization per asset (storage errors
+    propagate: the step's retry policy covers a database that went away)."""
+    stored = save_algorithm_results(wh, key, strategy.name, [run for run, _ in batch])
+    for (run, outcome), rows_stored in zip(batch, stored, strict=True):
+        cls = ALGORITHMS[run.algorithm]
+        if outcome is None:
+            yield dg.MaterializeResult(asset_key=algorithm_asset_name(cls),
+                                       metadata={"status": "disabled", "strategy": strategy.name})
+        else:
+            yield dg.MaterializeResult(asset_key=algorithm_asset_name(cls), metadata=_result_metadata(
+                context, key, strategy, outcome, rows_stored))
 
 
 def _result_metadata(context: dg.AssetExecutionContext, key: str, strategy: Strategy, outcome: Outcome,
