@@ -115,11 +115,11 @@ class AnomalyDetectionAlgorithm(ABC):
             raise ValueError(f"{self.algorithm}: the shared work passed belongs to other frames")
         cfg = self.validate_config(config)
         active, ref = shared.frames()
+        if active.empty:
+            return DetectionResult.skip("no transactions")
         missing = self.missing_columns(active)
         if missing:
             return DetectionResult.skip(f"the upload has no {', '.join(missing)} data")
-        if active.empty:
-            return DetectionResult.skip("no transactions")
         if self.double_entry_only and (single := single_entry_reason(active)):
             return DetectionResult.skip(f"{NOT_APPLICABLE}{single}")
         result = self._detect(active, cfg, ref, shared)
