@@ -77,7 +77,7 @@ class UploadPage(BaseModel):
 class AnalysisRequest(BaseModel):
     upload_ids: list[str] = Field(min_length=1, max_length=100, description="loaded uploads to rescore")
     strategy: str = Field(min_length=1, max_length=64)
-    version: int | None = Field(default=None, ge=1, description="a stored version (default: the newest)")
+    version: int | None = Field(default=None, ge=1, le=10**6, description="a stored version (default: the newest)")
 
 
 class AnalysisRun(BaseModel):

@@ -282,6 +282,9 @@ def test_unknown_things_are_404_and_bad_parameters_422(server):
         assert unknown.status_code == 422 and unknown.json() == {"detail": "upload_ids: no upload 'ffffffffffffffff'"}
         no_strategy = client.post("/analysis/run", json={"upload_ids": ["ffffffffffffffff"], "strategy": "nope"})
         assert no_strategy.status_code == 422 and no_strategy.json()["detail"].startswith("strategy: ")
+        huge = client.post("/analysis/run", json={"upload_ids": ["ffffffffffffffff"], "strategy": "balanced",
+                                                  "version": 824607755180443172864})  # found by schemathesis: was a 500
+        assert huge.status_code == 422 and "version" in huge.text
 
 
 def test_cors_answers_the_configured_origin_only(server):
