@@ -201,6 +201,11 @@ def format_amount(values: pd.Series | np.ndarray) -> pd.Series:
 # vectorised building blocks -------------------------------------------------
 
 
+def as_string(values: pd.Series) -> pd.Series:
+    """Values as pandas strings (a `clean` for `encode`)."""
+    return values.astype("string")
+
+
 def encode(values: pd.Series, clean: Callable[[pd.Series], pd.Series] | None = None, *,
            sort: bool = False, fill: str | None = None,
            factorized: tuple[np.ndarray, Any] | None = None) -> tuple[np.ndarray, pd.Series]:

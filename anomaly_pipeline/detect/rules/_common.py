@@ -12,6 +12,7 @@ from anomaly_pipeline.detect.base import (
     AnomalyDetectionAlgorithm,
     ConfigError,
     DetectionResult,
+    as_string,
     format_amount,
 )
 from anomaly_pipeline.detect.norms import (
@@ -108,9 +109,6 @@ def stripped(values: pd.Series) -> pd.Series:
     return values.astype("string").str.strip()
 
 
-def _as_string(values: pd.Series) -> pd.Series:
-    return values.astype("string")
-
 
 def voucher_codes(shared: SharedWork, over: Over = "transactions") -> tuple[np.ndarray, pd.Series]:
     """`voucher_keys` of the chosen frame encoded: a code per row (-1 without a voucher id) and the distinct
@@ -118,7 +116,7 @@ def voucher_codes(shared: SharedWork, over: Over = "transactions") -> tuple[np.n
     codes, keys = shared.encode("voucher_id", stripped, over=over)
     if not (shared.has(over, "entity") and shared.frame(over)["entity"].nunique() > 1):
         return codes, keys
-    entity, names = shared.encode("entity", _as_string, over=over)
+    entity, names = shared.encode("entity", as_string, over=over)
     names = pd.concat([names, pd.Series([""], dtype="string")], ignore_index=True)  # missing entity: ''
     entity = np.where(entity >= 0, entity, len(names) - 1)
     valid = codes >= 0

@@ -14,6 +14,7 @@ from anomaly_pipeline.detect.base import (
     AnomalyDetectionAlgorithm,
     ConfigError,
     DetectionResult,
+    as_string,
     combine_codes,
     encode,
     first_rows,
@@ -57,12 +58,9 @@ def _vouchers(transactions: pd.DataFrame) -> pd.Series:
 def _voucher_codes(shared: SharedWork) -> tuple[np.ndarray, pd.Series]:
     """The scored rows' voucher ids as written (missing = '') as codes."""
     if not shared.has("transactions", "voucher_id"):
-        return _filled_codes(_vouchers(shared.frame("transactions")), _as_string)
-    return shared.encode("voucher_id", _as_string, fill="")
+        return _filled_codes(_vouchers(shared.frame("transactions")), as_string)
+    return shared.encode("voucher_id", as_string, fill="")
 
-
-def _as_string(values: pd.Series) -> pd.Series:
-    return values.astype("string")
 
 
 def _description_codes(transactions: pd.DataFrame, shared: SharedWork) -> np.ndarray:

@@ -13,6 +13,7 @@ from anomaly_pipeline.detect.base import (
     AnomalyDetectionAlgorithm,
     ConfigError,
     DetectionResult,
+    as_string,
     combine_codes,
     first_rows,
 )
@@ -236,11 +237,8 @@ def _voucher_units(shared: SharedWork, over: Over) -> np.ndarray | None:
     """Voucher id codes (missing = '') where the frame has voucher ids: postings then count as vouchers."""
     if not _has_vouchers(shared.frame(over)):
         return None
-    return shared.encode("voucher_id", _as_string, fill="", over=over)[0]
+    return shared.encode("voucher_id", as_string, fill="", over=over)[0]
 
-
-def _as_string(values: pd.Series) -> pd.Series:
-    return values.astype("string")
 
 
 class _Windows:

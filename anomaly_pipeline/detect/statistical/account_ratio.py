@@ -13,6 +13,7 @@ from anomaly_pipeline.detect.base import (
     AnomalyDetectionAlgorithm,
     ConfigError,
     DetectionResult,
+    as_string,
     format_amount,
 )
 from anomaly_pipeline.detect.norms import rarity_score
@@ -107,24 +108,21 @@ class _Codes:
 
     def __init__(self, shared: SharedWork, self_referenced: bool) -> None:
         self.ref_voucher, self.ref_vouchers = _voucher_codes(shared, "reference")
-        ref_account, accounts = shared.encode("account", _as_string, fill="", over="reference")
+        ref_account, accounts = shared.encode("account", as_string, fill="", over="reference")
         if self_referenced:
             self.voucher, self.vouchers = self.ref_voucher, self.ref_vouchers
             account, own = ref_account, accounts
         else:
             self.voucher, self.vouchers = _voucher_codes(shared, "transactions")
-            account, own = shared.encode("account", _as_string, fill="")
+            account, own = shared.encode("account", as_string, fill="")
         self.accounts = pd.Index(accounts).union(pd.Index(own)).sort_values()
         self.ref_account = self.accounts.get_indexer(accounts)[ref_account]
         self.account = self.accounts.get_indexer(own)[account]
 
 
-def _as_string(values: pd.Series) -> pd.Series:
-    return values.astype("string")
-
 
 def _voucher_codes(shared: SharedWork, over: Over) -> tuple[np.ndarray, pd.Series]:
-    code, names = shared.encode("voucher_id", _as_string, over=over)
+    code, names = shared.encode("voucher_id", as_string, over=over)
     empty = names.to_numpy(dtype=object) == ""
     if empty.any():
         code = np.where((code >= 0) & empty[np.maximum(code, 0)], -1, code)

@@ -11,6 +11,7 @@ from anomaly_pipeline.detect.base import (
     AnomalyDetectionAlgorithm,
     ConfigError,
     DetectionResult,
+    as_string,
     format_amount,
     group_starts,
     order_by_group_and_time,
@@ -52,12 +53,12 @@ class MovingAverageDeviation(AnomalyDetectionAlgorithm):
         same = transactions is reference or (len(reference) == n and np.array_equal(
             reference["transaction_id"].to_numpy(), transactions["transaction_id"].to_numpy()))
         # history = the reference's postings followed by those scored (once, when they are the same rows)
-        ref_account, accounts = shared.encode("account", _as_string, fill="", over="reference")
+        ref_account, accounts = shared.encode("account", as_string, fill="", over="reference")
         if same:
             account, dates, amount = ref_account, transactions["posting_date"], transactions["amount"]
             scored = np.arange(n)
         else:
-            own, own_accounts = shared.encode("account", _as_string, fill="")
+            own, own_accounts = shared.encode("account", as_string, fill="")
             accounts = pd.concat([accounts, own_accounts[~own_accounts.isin(accounts)]], ignore_index=True)
             account = np.concatenate([ref_account, pd.Index(accounts).get_indexer(own_accounts)[own]])
             dates = pd.concat([reference["posting_date"], transactions["posting_date"]], ignore_index=True)
@@ -110,6 +111,3 @@ class MovingAverageDeviation(AnomalyDetectionAlgorithm):
                            + pd.Series(z[idx]).map("{:.1f}".format).to_numpy())
         return self.build_result(transactions, score, flagged, reason, severity="medium")
 
-
-def _as_string(values: pd.Series) -> pd.Series:
-    return values.astype("string")

@@ -11,6 +11,7 @@ from anomaly_pipeline.detect.base import (
     AnomalyDetectionAlgorithm,
     ConfigError,
     DetectionResult,
+    as_string,
     combine_codes,
     first_rows,
     format_amount,
@@ -101,19 +102,16 @@ class RobustZScore(AnomalyDetectionAlgorithm):
 def group_codes(shared: SharedWork, over: Over, group_by: str) -> tuple[np.ndarray, pd.Series]:
     """A group code per row and the group keys ('6110', or '6110|ACME' per account x counterparty;
     missing parts read as '')."""
-    account, accounts = shared.encode("account", _as_string, fill="", over=over)
+    account, accounts = shared.encode("account", as_string, fill="", over=over)
     if not (group_by == "account_counterparty" and shared.has(over, "counterparty")):
         return account, accounts
-    party, parties = shared.encode("counterparty", _as_string, fill="", over=over)
+    party, parties = shared.encode("counterparty", as_string, fill="", over=over)
     code = combine_codes(account, party)
     first = first_rows(code)
     keys = (accounts.iloc[account[first]].reset_index(drop=True) + "|"
             + parties.iloc[party[first]].reset_index(drop=True))
     return code, keys
 
-
-def _as_string(values: pd.Series) -> pd.Series:
-    return values.astype("string")
 
 
 def _reasons(transactions: pd.DataFrame, groups: pd.Series, code: np.ndarray, median_abs: np.ndarray,

@@ -12,6 +12,7 @@ from anomaly_pipeline.detect.base import (
     AnomalyDetectionAlgorithm,
     ConfigError,
     DetectionResult,
+    as_string,
     combine_codes,
     first_rows,
     format_amount,
@@ -56,11 +57,11 @@ class TimeSeriesSpike(AnomalyDetectionAlgorithm):
     def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame,
                 shared: SharedWork) -> DetectionResult:
         daily = config["frequency"] == "D"
-        ref_account, accounts = shared.encode("account", _as_string, fill="", over="reference")
+        ref_account, accounts = shared.encode("account", as_string, fill="", over="reference")
         if transactions is reference:
             account = ref_account
         else:  # one code space for both, so the reference's profile applies to the scored rows
-            own_account, own = shared.encode("account", _as_string, fill="")
+            own_account, own = shared.encode("account", as_string, fill="")
             accounts = pd.concat([accounts, own[~own.isin(accounts)]], ignore_index=True)
             account = pd.Index(accounts).get_indexer(own)[own_account]
         ref, _ = _totals(reference, ref_account, daily)
@@ -109,9 +110,6 @@ class TimeSeriesSpike(AnomalyDetectionAlgorithm):
             "accounts_scored": int(len(profile["level"])), "spike_periods": int(spikes.sum()),
         })
 
-
-def _as_string(values: pd.Series) -> pd.Series:
-    return values.astype("string")
 
 
 def _totals(frame: pd.DataFrame, account: np.ndarray, daily: bool) -> tuple[pd.DataFrame, np.ndarray]:
