@@ -33,6 +33,30 @@ def test_flags_the_postings_of_a_day_with_ten_times_the_usual_total():
     assert result.summary["spike_periods"] == 1
 
 
+def test_the_voucher_that_makes_the_spike_is_flagged_not_the_usual_one_beside_it():
+    # every business day one salary voucher of two lines on the payroll tax account; one day a payroll run of
+    # 40 small lines comes on top: the run makes the spike, the day's usual voucher does not
+    rows = [{"posting_date": day, "account": "2710", "amount": -600.0, "voucher_id": f"S{i}"}
+            for i, day in enumerate(DAYS) for _ in range(2)]
+    run_day = pd.Timestamp("2024-02-23")
+    rows += [{"posting_date": run_day, "account": "2710", "amount": -500.0 - k, "voucher_id": "RUN"} for k in range(40)]
+    result = TimeSeriesSpike().detect(frame(rows))
+    run = {i + 1 for i, r in enumerate(rows) if r["voucher_id"] == "RUN"}
+    assert flagged_ids(result) == run
+    usual = [i + 1 for i, r in enumerate(rows) if r["posting_date"] == run_day and r["voucher_id"] != "RUN"]
+    scores = result.scores.set_index("transaction_id")["score"]
+    assert len(usual) == 2 and (scores.loc[usual] == 0.0).all()  # the day without the run is an ordinary day
+    assert (scores.loc[sorted(run)] == 1.0).all()
+
+
+def test_a_spike_of_many_equal_vouchers_flags_them_all_not_the_smaller_usual_posting():
+    rows = _daily()
+    spike_day = pd.Timestamp("2024-03-12")  # its usual posting: 102
+    rows += [{"posting_date": spike_day, "account": "6110", "amount": 120.0, "voucher_id": f"P{k}"} for k in range(25)]
+    result = TimeSeriesSpike().detect(frame(rows))
+    assert flagged_ids(result) == {i + 1 for i, r in enumerate(rows) if r.get("voucher_id", "").startswith("P")}
+
+
 def test_a_weekday_that_is_always_busy_is_not_a_spike():
     rows = _daily(lambda day, i: (1000.0 if day.day_of_week == 0 else 100.0) + i % 7)
     result = TimeSeriesSpike().detect(frame(rows))

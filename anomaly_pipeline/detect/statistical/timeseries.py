@@ -29,7 +29,8 @@ class TimeSeriesSpike(AnomalyDetectionAlgorithm):
     scale is decomposed into the account's level (median), a weekday effect (daily only) and a
     month-of-year effect, each the median residual of that weekday / month when it has at least
     `min_profile_periods` periods (else 0). The residual's robust z (MAD per account) above `threshold`
-    marks a spike when the total is also at least `min_ratio` times the expected one; the postings of the account in that period that carry it (at least half its largest) are flagged. Accounts with fewer than
+    marks a spike when the total is also at least `min_ratio` times the expected one; the vouchers that make
+    it (see `_carriers`) are flagged. Accounts with fewer than
     `min_periods` active periods in the reference are not scored. One-sided: a quiet day is no finding."""
 
     algorithm = "timeseries_spike"
@@ -74,16 +75,11 @@ class TimeSeriesSpike(AnomalyDetectionAlgorithm):
         rows = rows.assign(cell=np.arange(len(rows)))
         rows = rows[rows["account"].isin(profile["level"].index)]
         expected = _expected(rows, profile, daily)
-        z = (rows["log"] - expected) / rows["account"].map(profile["scale"])
-        rows = rows.assign(z=z.to_numpy(), expected=np.expm1(expected).to_numpy(),
+        scale = rows["account"].map(profile["scale"]).to_numpy()
+        threshold, min_ratio = config["threshold"], config["min_ratio"]
+        z, score = _z_score(rows["total"].to_numpy(), expected.to_numpy(), scale, threshold, min_ratio)
+        rows = rows.assign(z=z, score=score, expected=np.expm1(expected).to_numpy(), scale=scale,
                            active=rows["account"].map(profile["count"]).to_numpy())
-        threshold = config["threshold"]
-        # below min_ratio a period is no spike whatever its z: cap z there
-        small = rows["total"] < config["min_ratio"] * rows["expected"]
-        rows["z"] = np.where(small, np.minimum(rows["z"], threshold * 0.99), rows["z"])
-        rows["score"] = np.clip(0.5 * rows["z"] / threshold, 0.0, 1.0)
-        rows["score"] = np.where(rows["z"] >= threshold, np.clip(0.5 + 0.5 * (rows["z"] - threshold) / threshold, 0.5, 1.0),
-                                 np.where(rows["z"] >= 0.5 * threshold, rows["score"], 0.0))
         hits = rows[rows["score"] > 0].copy()
         spikes = hits["z"] >= threshold
         hits["text"] = pd.Series(pd.NA, index=hits.index, dtype="string")
@@ -96,20 +92,60 @@ class TimeSeriesSpike(AnomalyDetectionAlgorithm):
         hit = at >= 0
         score = np.where(hit, hits["score"].to_numpy()[np.maximum(at, 0)] if len(hits) else 0.0, 0.0)
         period_z = np.where(hit, hits["z"].to_numpy()[np.maximum(at, 0)] if len(hits) else 0.0, 0.0)
-        # within a spiking period, the postings that make the spike: at least half the period's largest
-        size = transactions["amount"].abs().to_numpy(dtype="float64")
-        largest = np.full(len(size), np.nan)
-        dated = cell >= 0
-        largest[dated] = pd.Series(size[dated]).groupby(cell[dated]).transform("max").to_numpy()
-        carries = size >= 0.5 * largest
-        flagged = (period_z >= threshold) & carries
-        score = np.where(flagged | (score < 0.5), score, 0.49)
+        spiking = period_z >= threshold
+        flagged, rest = _carriers(transactions, shared, spiking, hits, at, threshold, min_ratio)
+        score = np.where(spiking & ~flagged, rest, score)
         reason = np.full(len(transactions), None, dtype=object)
         reason[hit] = hits["text"].to_numpy(dtype=object, na_value=None)[at[hit]]
         return self.build_result(transactions, score, flagged, reason, severity="medium", summary={
             "accounts_scored": int(len(profile["level"])), "spike_periods": int(spikes.sum()),
         })
 
+
+def _z_score(total: np.ndarray, expected_log: np.ndarray, scale: np.ndarray, threshold: float,
+             min_ratio: float) -> tuple[np.ndarray, np.ndarray]:
+    """(robust z, score) of period totals: 0.5 at the threshold rising to 1 at twice it, 0.25–0.5 from
+    half the threshold, else 0. Below `min_ratio` × the expected total a period is no spike whatever its
+    z: z is capped just under the threshold there."""
+    z = (np.log1p(total) - expected_log) / scale
+    z = np.where(total < min_ratio * np.expm1(expected_log), np.minimum(z, threshold * 0.99), z)
+    score = np.where(z >= threshold, np.clip(0.5 + 0.5 * (z - threshold) / threshold, 0.5, 1.0),
+                     np.where(z >= 0.5 * threshold, np.clip(0.5 * z / threshold, 0.0, 1.0), 0.0))
+    return z, score
+
+
+def _carriers(transactions: pd.DataFrame, shared: SharedWork, spiking: np.ndarray, hits: pd.DataFrame,
+              at: np.ndarray, threshold: float, min_ratio: float) -> tuple[np.ndarray, np.ndarray]:
+    """Within each spiking period, the vouchers (lines without one: each line) that make the spike: the
+    largest contributions, taken until what is left would no longer be a spike. A payroll run that
+    multiplies a day's total is flagged; the day's usual salary voucher beside it is not, and scores as
+    the period without the vouchers that make the spike. Returns (carries, that score) per transaction."""
+    carries, rest = np.zeros(len(transactions), dtype=bool), np.zeros(len(transactions))
+    rows_at = np.flatnonzero(spiking)
+    if not len(rows_at):
+        return carries, rest
+    voucher = (shared.encode("voucher_id")[0] if "voucher_id" in transactions
+               else np.full(len(transactions), -1, dtype="int64"))
+    unit = np.where(voucher[rows_at] >= 0, voucher[rows_at], -1 - rows_at)  # negative: a line of its own
+    period = hits["cell"].to_numpy()[at[rows_at]]
+    key = combine_codes(period, unit)
+    size = transactions["amount"].abs().to_numpy(dtype="float64")[rows_at]
+    spike = hits.iloc[at[rows_at]]
+    expected_log, scale = np.log1p(spike["expected"].to_numpy()), spike["scale"].to_numpy()
+    # the smallest total that is still a spike: min_ratio × expected, and z at the threshold
+    bound = np.maximum(min_ratio * spike["expected"].to_numpy(), np.expm1(expected_log + threshold * scale))
+    units = pd.DataFrame({"period": period, "key": key, "c": pd.Series(size).groupby(key).transform("sum").to_numpy(),
+                          "excess": spike["total"].to_numpy() - bound}).drop_duplicates("key")
+    units = units.sort_values(["period", "c"], ascending=[True, False], kind="stable")
+    before = units.groupby("period")["c"].cumsum() - units["c"]
+    # equal contributions are judged alike: each counts only what the strictly larger ones hold
+    before = before.groupby([units["period"], units["c"]]).transform("min")
+    carrying = units[before.to_numpy() <= units["excess"].to_numpy()]
+    carries[rows_at] = np.isin(key, carrying["key"].to_numpy())
+    removed = carrying.groupby("period")["c"].sum().reindex(period).to_numpy()
+    _, rest[rows_at] = _z_score(np.maximum(spike["total"].to_numpy() - removed, 0.0), expected_log, scale,
+                                threshold, min_ratio)
+    return carries, np.minimum(rest, 0.49)
 
 
 def _totals(frame: pd.DataFrame, account: np.ndarray, daily: bool) -> tuple[pd.DataFrame, np.ndarray]:
