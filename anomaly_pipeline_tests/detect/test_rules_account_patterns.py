@@ -21,7 +21,7 @@ def test_rare_pair_of_common_accounts():
     result = RareAccountCombination().detect(_vouchers())
     reason = "accounts 1930 and 5010 appear together in 1 of 32 vouchers although they are in 12 and 21 vouchers"
     assert flags(result) == {61: ("low", reason), 62: ("low", reason)}
-    assert result.summary == {"vouchers": 32, "rare_pairs": 1}
+    assert result.summary == {"vouchers": 32, "rare_pairs": 1, "strong_pairs": 0}
     # 7990 is in one voucher only: that is the seldom-used rule's business, unless the bar is lowered
     assert set(flags(RareAccountCombination().detect(_vouchers(), {"min_account_vouchers": 1}))) == {61, 62, 63, 64}
 
@@ -45,6 +45,19 @@ def test_a_pair_rare_for_its_accounts_volume_is_flagged_though_seen_twice():
     assert flags(RareAccountCombination().detect(_ledger(2), {"max_share": 0.01})) == {}
     # where salaries are booked against sales in a third of their vouchers, that is this ledger's habit
     assert flags(RareAccountCombination().detect(_ledger(10))) == {}
+
+
+def test_a_pair_met_once_by_accounts_each_in_many_vouchers_is_a_stronger_finding():
+    strong = flags(RareAccountCombination().detect(_ledger(1)))
+    reason = ("accounts 3001 and 7010 appear together in 1 of 141 vouchers although they are in 41 and 21 vouchers "
+              "(a pair the accounts' other vouchers never hold)")
+    assert strong == {281: ("medium", reason), 282: ("medium", reason)}
+    # the same break where the less used account is in 10 vouchers: its structure is too little known
+    few = _ledger(1)
+    few = few[~few["voucher_id"].isin([f"V{i}" for i in range(121, 132)])].reset_index(drop=True)
+    assert {v[0] for v in flags(RareAccountCombination().detect(few)).values()} == {"low"}
+    assert flags(RareAccountCombination().detect(_ledger(1), {"strong_share": 0.01})) == {
+        k: ("low", reason.removesuffix(" (a pair the accounts' other vouchers never hold)")) for k in strong}
 
 
 def test_rare_pair_skips_small_or_voucherless_uploads():

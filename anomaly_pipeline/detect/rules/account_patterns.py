@@ -51,7 +51,9 @@ class RareAccountCombination(AnomalyDetectionAlgorithm):
     the two accounts' shares of the vouchers): a reclassification booked twice between salaries and sales
     is as unusual as one booked once, while an account paid directly from the bank in a fifth of its
     vouchers is a habit. Needs `min_vouchers` vouchers; vouchers with more than `max_voucher_accounts`
-    distinct accounts (payroll, allocations) are left out of the pair count."""
+    distinct accounts (payroll, allocations) are left out of the pair count. A pair is `strong_severity`
+    (else `severity`) when the less used account's own vouchers make it unlikely: together / (its
+    vouchers + 1) at most `strong_share`, e.g. met once by accounts each in 19 or more vouchers."""
 
     algorithm = "rare_account_combination"
     kind = "rule"
@@ -59,7 +61,7 @@ class RareAccountCombination(AnomalyDetectionAlgorithm):
     description = "Account pairs that rarely appear together in a voucher although each account is common."
     required_columns = ("voucher_id", "account")
     default_config = {"max_pair_vouchers": 1, "max_share": 0.15, "min_account_vouchers": 5, "min_vouchers": 30,
-                      "max_voucher_accounts": 30, "severity": "low"}
+                      "max_voucher_accounts": 30, "severity": "low", "strong_share": 0.05, "strong_severity": "medium"}
     default_weight = 0.5
 
     def check_config(self, config: dict[str, Any]) -> None:
@@ -69,6 +71,8 @@ class RareAccountCombination(AnomalyDetectionAlgorithm):
         check_min(self.algorithm, config, "min_vouchers", 2)
         check_min(self.algorithm, config, "max_voucher_accounts", 2)
         check_severity(self.algorithm, config)
+        check_share(self.algorithm, config, "strong_share")
+        check_severity(self.algorithm, config, "strong_severity")
 
     def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame,
                 shared: SharedWork) -> DetectionResult:
@@ -112,15 +116,30 @@ class RareAccountCombination(AnomalyDetectionAlgorithm):
             phrase[more] = (phrase[more] + " (" + pd.Series(together[more] / np.minimum(n_a, n_b)[more]).map(
                 lambda x: f"{x:.0%}").to_numpy(dtype=object) + " of the less used account's; "
                 + pd.Series(chance[more]).map(lambda x: f"{x:.1f}").to_numpy(dtype=object) + " expected by chance)")
-        both = pd.concat([pd.DataFrame({"voucher": pairs["voucher"], "account": pairs["account_a"], "phrase": phrase}),
-                          pd.DataFrame({"voucher": pairs["voucher"], "account": pairs["account_b"], "phrase": phrase})])
+        # how often the less used account's vouchers would hold the other one, judged by its own vouchers
+        # (Laplace's rule of succession): a pair met once by accounts each in dozens of vouchers breaks an
+        # established structure; one met once by accounts in five vouchers says little
+        expected_share = together / (np.minimum(n_a, n_b) + 1)
+        strong = expected_share <= config["strong_share"]
+        if strong.any():
+            phrase[strong] = phrase[strong] + np.where(together[strong] == 1, " (a pair the accounts' other vouchers never hold)", "")
+        both = pd.concat([pd.DataFrame({"voucher": pairs["voucher"], "account": pairs["account_a"], "phrase": phrase,
+                                        "strong": strong}),
+                          pd.DataFrame({"voucher": pairs["voucher"], "account": pairs["account_b"], "phrase": phrase,
+                                        "strong": strong})])
+        both = both.sort_values("strong", ascending=False, kind="stable")  # a line's strongest pairs first
         both = both[both.groupby(["voucher", "account"]).cumcount() < 3]  # up to three pairs per line
-        per_line = both.groupby(["voucher", "account"], sort=False)["phrase"].agg("; ".join)
+        per_line = both.groupby(["voucher", "account"], sort=False).agg(phrase=("phrase", "; ".join),
+                                                                         strong=("strong", "any"))
         voucher, account, width = own.voucher, own.account, len(own.accounts)
         line = pd.Index(per_line.index.get_level_values(0) * width + per_line.index.get_level_values(1))
         at = line.get_indexer(voucher * width + account)
         flagged = (voucher >= 0) & (account >= 0) & (at >= 0)
-        return flag_result(transactions, flagged, per_line.to_numpy(dtype=object)[at[flagged]], config["severity"], summary)
+        severity = np.full(len(transactions), config["severity"], dtype=object)
+        severity[flagged & per_line["strong"].to_numpy()[np.maximum(at, 0)]] = config["strong_severity"]
+        summary["strong_pairs"] = int(len(pairs[strong][["account_a", "account_b"]].drop_duplicates()))
+        return flag_result(transactions, flagged, per_line["phrase"].to_numpy(dtype=object)[at[flagged]], severity,
+                           summary)
 
 
 class SeldomUsedAccount(AnomalyDetectionAlgorithm):
