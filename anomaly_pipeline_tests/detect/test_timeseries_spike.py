@@ -49,6 +49,17 @@ def test_the_voucher_that_makes_the_spike_is_flagged_not_the_usual_one_beside_it
     assert (scores.loc[sorted(run)] == 1.0).all()
 
 
+def test_small_vouchers_beside_the_one_that_makes_the_spike_are_not_flagged():
+    # a month-end: 30 small invoices and one large transfer; the transfer alone makes the spike, and what is
+    # left (the invoices) would still be a spike, but none of them is half the transfer
+    rows = [{"posting_date": day, "account": "2200", "amount": -200.0, "voucher_id": f"S{i}"} for i, day in enumerate(DAYS)]
+    day = pd.Timestamp("2024-03-29")
+    rows += [{"posting_date": day, "account": "2200", "amount": -150.0, "voucher_id": f"I{k}"} for k in range(30)]
+    rows.append({"posting_date": day, "account": "2200", "amount": 40000.0, "voucher_id": "VAT"})
+    result = TimeSeriesSpike().detect(frame(rows))
+    assert flagged_ids(result) == {len(rows)}
+
+
 def test_a_spike_of_many_equal_vouchers_flags_them_all_not_the_smaller_usual_posting():
     rows = _daily()
     spike_day = pd.Timestamp("2024-03-12")  # its usual posting: 102

@@ -117,9 +117,10 @@ def _z_score(total: np.ndarray, expected_log: np.ndarray, scale: np.ndarray, thr
 def _carriers(transactions: pd.DataFrame, shared: SharedWork, spiking: np.ndarray, hits: pd.DataFrame,
               at: np.ndarray, threshold: float, min_ratio: float) -> tuple[np.ndarray, np.ndarray]:
     """Within each spiking period, the vouchers (lines without one: each line) that make the spike: the
-    largest contributions, taken until what is left would no longer be a spike. A payroll run that
-    multiplies a day's total is flagged; the day's usual salary voucher beside it is not, and scores as
-    the period without the vouchers that make the spike. Returns (carries, that score) per transaction."""
+    largest contributions, taken until what is left would no longer be a spike, each at least half the
+    largest. A payroll run that multiplies a day's total is flagged; the day's usual salary voucher beside
+    it is not, nor are the many small invoices of a month-end beside the quarter's VAT transfer. The others
+    score as the period without the flagged vouchers. Returns (carries, that score) per transaction."""
     carries, rest = np.zeros(len(transactions), dtype=bool), np.zeros(len(transactions))
     rows_at = np.flatnonzero(spiking)
     if not len(rows_at):
@@ -140,7 +141,8 @@ def _carriers(transactions: pd.DataFrame, shared: SharedWork, spiking: np.ndarra
     before = units.groupby("period")["c"].cumsum() - units["c"]
     # equal contributions are judged alike: each counts only what the strictly larger ones hold
     before = before.groupby([units["period"], units["c"]]).transform("min")
-    carrying = units[before.to_numpy() <= units["excess"].to_numpy()]
+    largest = units.groupby("period")["c"].transform("max")
+    carrying = units[(before.to_numpy() <= units["excess"].to_numpy()) & (units["c"] >= 0.5 * largest).to_numpy()]
     carries[rows_at] = np.isin(key, carrying["key"].to_numpy())
     removed = carrying.groupby("period")["c"].sum().reindex(period).to_numpy()
     _, rest[rows_at] = _z_score(np.maximum(spike["total"].to_numpy() - removed, 0.0), expected_log, scale,
