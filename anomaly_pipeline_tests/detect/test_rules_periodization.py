@@ -79,14 +79,45 @@ def test_revenue_booked_at_period_end_and_reversed_after():
                     "by voucher V2"),
         3: ("high", "reverses revenue -50 000 on 3010 booked 2025-03-29 (last 5 days of 2025-03) in voucher V1"),
     }
-    assert result.summary == {"reversed_bookings": 1}
+    assert result.summary == {"reversed_bookings": 1, "revenue_accounts": ["3"], "revenue_accounts_from": "prefixes"}
     # mid-month pairs (V3/V4) never count; with a 30-day window V5's late reversal (V6) does
     assert set(flags(RevenueCutoffReversal().detect(_revenue(), {"days_after_end": 30}))) == {1, 3, 7, 8}
     # other revenue prefixes: none configured under "4"
     assert flags(RevenueCutoffReversal().detect(_revenue(), {"revenue_account_prefixes": ["4"]})) == {}
 
 
+def _uk_ledger(names: bool):
+    """Fee income on 4000 (a UK nominal ledger), booked on 31 March with its VAT and reversed on 2 April; an
+    ordinary invoice in mid-April."""
+    lines = [("V1", "2025-03-31", "4000", "Fee income", -20_000.0), ("V1", "2025-03-31", "2200", "VAT output", -4_000.0),
+             ("V1", "2025-03-31", "1100", "Debtors control", 24_000.0),
+             ("V2", "2025-04-02", "4000", "Fee income", 20_000.0), ("V2", "2025-04-02", "2200", "VAT output", 4_000.0),
+             ("V2", "2025-04-02", "1100", "Debtors control", -24_000.0),
+             ("V3", "2025-03-31", "7500", "Travel fees", 900.0), ("V3", "2025-03-31", "1200", "Bank", -900.0),
+             ("V4", "2025-04-01", "7500", "Travel fees", -900.0), ("V4", "2025-04-01", "1200", "Bank", 900.0),
+             ("V5", "2025-04-15", "4000", "Fee income", -8_000.0), ("V5", "2025-04-15", "1100", "Debtors control", 8_000.0)]
+    columns = dict(zip(("voucher_id", "posting_date", "account", "account_name", "amount"), zip(*lines, strict=True),
+                       strict=True))
+    if not names:
+        columns.pop("account_name")
+    return frame(**{k: list(v) for k, v in columns.items()})
+
+
+def test_revenue_accounts_are_read_from_the_ledgers_account_names():
+    result = RevenueCutoffReversal().detect(_uk_ledger(names=True))
+    # fee income is revenue; its VAT is a tax on it, and 'Travel fees' is an expense (debited on balance)
+    assert set(flags(result)) == {1, 4}
+    assert flags(result)[1][1].startswith("revenue -20 000 on 4000 booked 2025-03-31")
+    assert result.summary == {"reversed_bookings": 1, "revenue_accounts": ["4000"], "revenue_accounts_from": "names"}
+    # without names, the configured chart prefixes decide: Swedish "3" finds nothing here, "4" the fee income
+    assert flags(RevenueCutoffReversal().detect(_uk_ledger(names=False))) == {}
+    assert set(flags(RevenueCutoffReversal().detect(_uk_ledger(names=False), {"revenue_account_prefixes": ["4"]}))) == {1, 4}
+    # names can be switched off
+    assert flags(RevenueCutoffReversal().detect(_uk_ledger(names=True), {"revenue_by_name": False})) == {}
+
+
 @pytest.mark.parametrize(("rule", "config", "field"), [
+    (RevenueCutoffReversal, {"revenue_by_name": "yes"}, "revenue_cutoff_reversal.revenue_by_name"),
     (PeriodMismatch, {"period": "week"}, "period_mismatch.period"),
     (LateRegistration, {"close_lag_days": -1}, "late_registration.close_lag_days"),
     (LateRegistration, {"close_lag_days": 2.5}, "late_registration.close_lag_days"),

@@ -31,6 +31,11 @@ def check_severity(name: str, config: dict[str, Any], key: str = "severity") -> 
         raise ConfigError(f"{name}.{key}: must be one of {', '.join(SEVERITIES)}, got {config[key]!r}")
 
 
+def check_bool(name: str, config: dict[str, Any], key: str) -> None:
+    if not isinstance(config[key], bool):
+        raise ConfigError(f"{name}.{key}: true or false, got {config[key]!r}")
+
+
 def check_min(name: str, config: dict[str, Any], key: str, minimum: float, *, strict: bool = False) -> None:
     value = config[key]
     if value < minimum or (strict and value == minimum):

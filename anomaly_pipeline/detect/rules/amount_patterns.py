@@ -11,6 +11,7 @@ import pandas as pd
 from anomaly_pipeline.detect.base import AnomalyDetectionAlgorithm, ConfigError, DetectionResult
 from anomaly_pipeline.detect.rules._common import (
     cents,
+    check_bool,
     check_min,
     check_severity,
     check_share,
@@ -123,8 +124,7 @@ class BelowApprovalLimit(AnomalyDetectionAlgorithm):
         if bad or not (config["limits"] or config["learn_limits"]):
             raise ConfigError(f"{self.algorithm}.limits: a non-empty list of positive numbers (or learn_limits), "
                               f"got {config['limits']!r}")
-        if not isinstance(config["learn_limits"], bool):
-            raise ConfigError(f"{self.algorithm}.learn_limits: true or false, got {config['learn_limits']!r}")
+        check_bool(self.algorithm, config, "learn_limits")
         check_min(self.algorithm, config, "min_limit", 0.01)
         if not 0 < config["margin"] < 1 / 3:
             raise ConfigError(f"{self.algorithm}.margin: must be a fraction in (0, 1/3), got {config['margin']!r}")

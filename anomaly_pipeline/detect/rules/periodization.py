@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from anomaly_pipeline.detect.account_roles import revenue_accounts
 from anomaly_pipeline.detect.base import AnomalyDetectionAlgorithm, DetectionResult
 from anomaly_pipeline.detect.norms import (
     MIN_POPULATION,
@@ -17,6 +18,7 @@ from anomaly_pipeline.detect.norms import (
 )
 from anomaly_pipeline.detect.rules._common import (
     cents,
+    check_bool,
     check_min,
     check_period,
     check_severity,
@@ -207,18 +209,20 @@ class EntryDateGap(AnomalyDetectionAlgorithm):
 class RevenueCutoffReversal(AnomalyDetectionAlgorithm):
     """Revenue booked in the last `days_before_end` days of a period and reversed (same account, opposite
     amount) within `days_after_end` days after the period ended: the classic cut-off manipulation. Both
-    the booking and its reversal are flagged."""
+    the booking and its reversal are flagged. Revenue accounts are read from the ledger's account names
+    (`revenue_by_name`, see `account_roles`); where no name reads as revenue, `revenue_account_prefixes`."""
 
     algorithm = "revenue_cutoff_reversal"
     kind = "rule"
     description = "Revenue booked at period end and reversed (same account, opposite amount) just after."
     required_columns = ("posting_date", "account", "amount")
-    default_config = {"revenue_account_prefixes": ["3"], "period": "month", "days_before_end": 5,
-                      "days_after_end": 10, "min_amount": 0.0, "severity": "high"}
+    default_config = {"revenue_by_name": True, "revenue_account_prefixes": ["3"], "period": "month",
+                      "days_before_end": 5, "days_after_end": 10, "min_amount": 0.0, "severity": "high"}
     default_weight = 0.9
 
     def check_config(self, config: dict[str, Any]) -> None:
         check_str_list(self.algorithm, config, "revenue_account_prefixes")
+        check_bool(self.algorithm, config, "revenue_by_name")
         check_period(self.algorithm, config)
         check_min(self.algorithm, config, "days_before_end", 1)
         check_min(self.algorithm, config, "days_after_end", 1)
@@ -229,8 +233,10 @@ class RevenueCutoffReversal(AnomalyDetectionAlgorithm):
                 shared: SharedWork) -> DetectionResult:
         posted = transactions["posting_date"]
         end = period_end(posted, config["period"])
-        revenue = (matches_prefix(transactions["account"], config["revenue_account_prefixes"])
-                   & (transactions["amount"].abs() >= config["min_amount"]).to_numpy() & (transactions["amount"] != 0).to_numpy())
+        by_name, named = revenue_accounts(transactions) if config["revenue_by_name"] else (None, [])
+        revenue = by_name if named else matches_prefix(transactions["account"], config["revenue_account_prefixes"])
+        revenue = (revenue & (transactions["amount"].abs() >= config["min_amount"]).to_numpy()
+                   & (transactions["amount"] != 0).to_numpy())
         lines = pd.DataFrame({"row": np.arange(len(transactions)), "account": transactions["account"].astype("string"),
                               "cents": cents(transactions["amount"].fillna(0)), "date": posted, "end": end})
         originals = lines[revenue & ((end - posted).dt.days < config["days_before_end"]).to_numpy()]
@@ -257,4 +263,6 @@ class RevenueCutoffReversal(AnomalyDetectionAlgorithm):
             flagged[o] = True
             flagged[r] = True
         return flag_result(transactions, flagged, texts.to_numpy()[flagged], config["severity"],
-                           summary={"reversed_bookings": int(len(pairs))})
+                           summary={"reversed_bookings": int(len(pairs)),
+                                    "revenue_accounts": named[:20] if named else config["revenue_account_prefixes"],
+                                    "revenue_accounts_from": "names" if named else "prefixes"})

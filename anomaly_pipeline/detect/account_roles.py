@@ -1,0 +1,67 @@
+"""What an account is for, read from the ledger itself (its name and how it is used) rather than from one
+country's chart of accounts: revenue is 3xxx in the Swedish BAS chart, 8xxx in the German SKR03, 4xxx in
+SKR04 and in many UK nominal ledgers."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from anomaly_pipeline.detect.base import as_string, encode
+
+#: words naming revenue, in the languages of the exports we read (whole words, casefolded)
+REVENUE_WORDS = (
+    "sales", "sale", "revenue", "revenues", "income", "turnover", "fee", "fees", "takings",
+    "erlös", "erlöse", "erloese", "umsatzerlöse", "försäljning", "intäkt", "intäkter", "omsättning",
+    "omsætning", "salg", "salgsinntekt", "salgsinntekter", "inntekt", "inntekter", "myynti", "tuotot",
+    "ventes", "vente", "produits", "ricavi", "vendite", "ingresos", "ventas", "omzet", "opbrengst", "opbrengsten",
+)
+#: words that make a name about something else: taxes on sales, their cost, receivables, discounts
+OTHER_WORDS = (
+    "payable", "liability", "liabilities", "output", "input", "receivable", "receivables", "debtors",
+    "cost", "costs", "purchase", "purchases", "discount", "discounts", "returns", "accrued", "deferred",
+    "umsatzsteuer", "vorsteuer", "wareneingang", "einkauf", "aufwand", "aufwendungen",
+    "utgående", "utg", "ingående", "ing", "kostnad", "kostnader", "inköp", "fordran", "fordringar", "rabatt",
+    "rabatter", "upplupna", "förutbetalda",
+)
+OTHER_PHRASES = ("sales tax", "tax on sales", "vat on sales", "cost of sales", "cost of goods")
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def names_revenue(names: pd.Series) -> np.ndarray:
+    """Per name: whether it reads as a revenue account ('Sales 25% VAT', 'Erlöse 19 % USt', 'Försäljning',
+    'Fee income'), not a tax, cost or receivable on sales ('Output VAT', 'Cost of sales', 'Umsatzsteuer')."""
+    folded = names.astype("string").fillna("").str.casefold().tolist()  # an account's name, not a row's
+    words = [set(_WORD.findall(name)) for name in folded]
+    revenue = np.array([not w.isdisjoint(REVENUE_WORDS) for w in words], dtype=bool)
+    other = np.array([not w.isdisjoint(OTHER_WORDS) or any(p in name for p in OTHER_PHRASES)
+                      for w, name in zip(words, folded, strict=True)], dtype=bool)
+    return revenue & ~other
+
+
+def revenue_accounts(transactions: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
+    """(per row: the account is a revenue account, the revenue accounts) by the accounts' names where the
+    ledger names them, kept only where the account is credited on balance over the ledger (revenue is a
+    credit). Empty where no name reads as revenue: the caller falls back on its configured prefixes."""
+    none = np.zeros(len(transactions), dtype=bool)
+    if "account_name" not in transactions or transactions["account_name"].isna().all():
+        return none, []
+    account, accounts = encode(transactions["account"], as_string)
+    named = account >= 0
+    if not named.any():
+        return none, []
+    # an account's name: its most frequent one (names per line may vary in spelling or be blank)
+    pairs = pd.DataFrame({"account": account[named], "name": transactions["account_name"].astype("string").to_numpy()[named]})
+    pairs = pairs.dropna(subset=["name"])
+    if pairs.empty:
+        return none, []
+    name = pairs.groupby(["account", "name"]).size().reset_index().sort_values(0, ascending=False).drop_duplicates("account")
+    reads = np.zeros(len(accounts), dtype=bool)
+    reads[name["account"].to_numpy()] = names_revenue(name["name"])
+    net = np.bincount(account[named], weights=transactions["amount"].fillna(0).to_numpy(dtype="float64")[named],
+                      minlength=len(accounts))
+    revenue = reads & (net < 0)
+    per_row = np.where(named, revenue[np.maximum(account, 0)], False)
+    return per_row, sorted(accounts[revenue].tolist())
