@@ -202,3 +202,8 @@ def test_a_run_in_a_dagster_home_stores_every_event_in_its_shard_and_the_index_t
             engine = first.engine
         with storage.index_connection() as second:  # a new connection (unpooled), from the same engine
             assert second.engine is engine
+            # commits wait for no fsync (WAL + synchronous=NORMAL), and a connection held open keeps the WAL
+            # from being checkpointed and deleted at every close
+            assert second.exec_driver_sql("PRAGMA synchronous").scalar() == 1
+            wal = Path(second.engine.url.database + "-wal")
+        assert wal.exists()

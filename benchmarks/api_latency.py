@@ -15,21 +15,14 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import httpx
 
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from benchmarks.serve import running_server
 
 
 def _time(client: httpx.Client, url: str, repeat: int, **params) -> tuple[float, float, dict]:
@@ -61,43 +54,29 @@ def main() -> None:
     upload_id = args.upload_id or max(loaded, key=loaded.get)
     rows = loaded[upload_id]
     key_id, key = keys.create("bench")
-    port = _free_port()
     folder = Path(tempfile.mkdtemp(prefix="api_latency_"))
     env = {**os.environ, "ANOMALY_DATA_DIR": str(folder / "data"), "UPLOAD_DIR": str(folder / "uploads")}
     env.pop("DAGSTER_HOME", None)
-    server = subprocess.Popen([sys.executable, "-m", "anomaly_pipeline.cli", "serve", "--port", str(port)],
-                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}/api/v1"
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if httpx.get(base + "/health/readiness", timeout=5).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline or server.poll() is not None:
-                raise SystemExit("the server did not start")
-            time.sleep(0.3)
-        headers = {"Authorization": f"Bearer {key}"}
-        with httpx.Client(base_url=base, headers=headers, timeout=60) as client:
-            results = []
-            median, p90, page = _time(client, "/transactions/anomalies", args.repeat, upload_id=upload_id, limit=100)
-            results.append((f"/transactions/anomalies?upload_id=…&limit=100 ({len(page['items'])} rows)", median, p90))
-            median, p90, _ = _time(client, "/transactions/anomalies", args.repeat, limit=100)
-            results.append(("/transactions/anomalies?limit=100 (all uploads)", median, p90))
-            median, p90, _ = _time(client, "/transactions/anomalies", args.repeat, upload_id=upload_id, limit=100,
-                                   offset=1500)
-            results.append(("/transactions/anomalies?upload_id=…&limit=100&offset=1500", median, p90))
-            top = page["items"][0]["id"]
-            median, p90, detail = _time(client, f"/transactions/{top}", args.repeat)
-            results.append((f"/transactions/{{id}} ({len(detail['voucher_lines'])} other voucher lines)", median, p90))
-            for sort in ("id", "-risk", "-amount"):
-                median, p90, _ = _time(client, "/transactions", args.repeat, upload_id=upload_id, limit=100, sort=sort)
-                results.append((f"/transactions?upload_id=…&limit=100&sort={sort}", median, p90))
+        with running_server(env) as server:
+            base = server + "/api/v1"
+            headers = {"Authorization": f"Bearer {key}"}
+            with httpx.Client(base_url=base, headers=headers, timeout=60) as client:
+                results = []
+                median, p90, page = _time(client, "/transactions/anomalies", args.repeat, upload_id=upload_id, limit=100)
+                results.append((f"/transactions/anomalies?upload_id=…&limit=100 ({len(page['items'])} rows)", median, p90))
+                median, p90, _ = _time(client, "/transactions/anomalies", args.repeat, limit=100)
+                results.append(("/transactions/anomalies?limit=100 (all uploads)", median, p90))
+                median, p90, _ = _time(client, "/transactions/anomalies", args.repeat, upload_id=upload_id, limit=100,
+                                       offset=1500)
+                results.append(("/transactions/anomalies?upload_id=…&limit=100&offset=1500", median, p90))
+                top = page["items"][0]["id"]
+                median, p90, detail = _time(client, f"/transactions/{top}", args.repeat)
+                results.append((f"/transactions/{{id}} ({len(detail['voucher_lines'])} other voucher lines)", median, p90))
+                for sort in ("id", "-risk", "-amount"):
+                    median, p90, _ = _time(client, "/transactions", args.repeat, upload_id=upload_id, limit=100, sort=sort)
+                    results.append((f"/transactions?upload_id=…&limit=100&sort={sort}", median, p90))
     finally:
-        server.terminate()
-        server.wait(30)
         keys.revoke(key_id)
     print(f"upload {upload_id}: {rows} lines; HTTP round trip over {args.repeat} calls after one warm-up")
     print(f"{'request':<72} {'median ms':>10} {'p90 ms':>8}")
