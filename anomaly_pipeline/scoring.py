@@ -3,12 +3,15 @@ stored results a strategy may combine. Storage itself knows no detector or strat
 
 from __future__ import annotations
 
+import hashlib
+
 import pandas as pd
 
 from anomaly_pipeline.detect.base import AnomalyDetectionAlgorithm, DetectionResult
+from anomaly_pipeline.settings import get_settings
 from anomaly_pipeline.storage.results import AlgorithmRun, algorithm_states, long_form
 from anomaly_pipeline.storage.warehouse import Warehouse
-from anomaly_pipeline.strategies.model import Strategy
+from anomaly_pipeline.strategies.model import AlgorithmSettings, Strategy
 
 #: an unflagged score below this is not stored: weighted by at most 1 it adds under 0.05 to a risk, and it
 #: carries no reason (risk is combined from what is stored, in the pipeline and in the preview alike)
@@ -50,10 +53,26 @@ def as_loaded_scores(algorithm: AnomalyDetectionAlgorithm, result: DetectionResu
     return long_form(algorithm.algorithm, stored_rows(algorithm, result))
 
 
-def stale_algorithms(wh: Warehouse, upload_id: str, strategy: Strategy) -> dict[str, str]:
-    """Algorithms whose stored outcome for (upload, strategy) was not produced by `strategy`'s settings, with
-    why. Combining them would record a strategy version that did not make the scores: their assets must run
-    again first (a weight or threshold change needs no rerun: those are not part of the config hash)."""
+def upload_history(wh: Warehouse, upload_id: str, read: bool = True) -> tuple[pd.DataFrame, str]:
+    """The entity's earlier postings the upload is judged with (`Warehouse.entity_history` within the
+    ENTITY_HISTORY_ROWS / ENTITY_HISTORY_DAYS bounds), and their fingerprint ('' without); `read` False: the
+    fingerprint alone."""
+    settings = get_settings()
+    return wh.entity_history(upload_id, settings.entity_history_rows, settings.entity_history_days, read)
+
+
+def run_hash(settings: AlgorithmSettings, history: str = "") -> str:
+    """What an algorithm's stored outcome was computed from: its settings and the entity history it was
+    judged with (its fingerprint). Without history, the settings' own hash."""
+    config = settings.config_hash()
+    return hashlib.sha256(f"{config}|{history}".encode()).hexdigest() if history else config
+
+
+def stale_algorithms(wh: Warehouse, upload_id: str, strategy: Strategy, history: str = "") -> dict[str, str]:
+    """Algorithms whose stored outcome for (upload, strategy) was not produced by `strategy`'s settings (and
+    the entity history `history` fingerprints), with why. Combining them would record a strategy version that
+    did not make the scores: their assets must run again first (a weight or threshold change needs no rerun:
+    those are not part of the config hash)."""
     stored = algorithm_states(wh, upload_id, strategy.name)
     stale: dict[str, str] = {}
     for name, settings in strategy.algorithms.items():
@@ -64,6 +83,6 @@ def stale_algorithms(wh: Warehouse, upload_id: str, strategy: Strategy) -> dict[
         config_hash, status = stored[name]
         if settings.enabled != (status != "disabled"):
             stale[name] = f"stored as {status}, but {'enabled' if settings.enabled else 'disabled'} now"
-        elif settings.enabled and config_hash != settings.config_hash():
-            stale[name] = "scored with a different config"
+        elif settings.enabled and config_hash != run_hash(settings, history):
+            stale[name] = "scored with a different config" + (" or entity history" if history else "")
     return stale

@@ -58,6 +58,8 @@ class Settings:
     allowed_file_types: tuple[str, ...]
     default_strategy: str
     file_settle_seconds: float = 0.0
+    entity_history_rows: int = 200_000
+    entity_history_days: int = 730
 
     @property
     def worker_threads(self) -> int:
@@ -125,6 +127,8 @@ _CHECKED = {
     "ALLOWED_FILE_TYPES": (_file_types, f"a comma-separated or JSON list of {', '.join(SUPPORTED_FILE_TYPES)}"),
     "FILE_SETTLE_SECONDS": (_non_negative_float, "a number of seconds >= 0"),
     "RESCORE_RECENT_DAYS": (_non_negative_int, "a whole number of days >= 0 (0 = all)"),
+    "ENTITY_HISTORY_ROWS": (_non_negative_int, "a whole number of lines >= 0 (0 = no history)"),
+    "ENTITY_HISTORY_DAYS": (_positive_int, "a positive number of days"),
     "EXECUTOR": (_executor, " or ".join(EXECUTORS)),
     "WORKER_THREADS": (_positive_int, "a positive number of threads"),
     "WORKER_RUNS": (_positive_int, "a positive number of runs"),
@@ -163,4 +167,6 @@ def get_settings(lenient: bool = False) -> Settings:
         allowed_file_types=_file_types(environ.get("ALLOWED_FILE_TYPES", ",".join(SUPPORTED_FILE_TYPES))),
         default_strategy=environ.get("DEFAULT_STRATEGY", "balanced"),
         file_settle_seconds=float(environ.get("FILE_SETTLE_SECONDS", "0")),
+        entity_history_rows=int(environ.get("ENTITY_HISTORY_ROWS", "200000")),
+        entity_history_days=int(environ.get("ENTITY_HISTORY_DAYS", "730")),
     )

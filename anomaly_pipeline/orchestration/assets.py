@@ -18,6 +18,7 @@ from anomaly_pipeline import intake, preload
 from anomaly_pipeline.detect.base import AnomalyDetectionAlgorithm, DetectionResult
 from anomaly_pipeline.detect.batch import Outcome, detect_all
 from anomaly_pipeline.detect.combine import combine_scores
+from anomaly_pipeline.detect.history import rows_only, with_history
 from anomaly_pipeline.detect.registry import ALGORITHMS
 from anomaly_pipeline.detect.skips import describe_skips, skipped_tests
 from anomaly_pipeline.jsonable import jsonable
@@ -32,7 +33,7 @@ from anomaly_pipeline.orchestration.metadata import (
 from anomaly_pipeline.orchestration.partitions import uploads_partitions
 from anomaly_pipeline.orchestration.resources import ScoringResource, WarehouseResource
 from anomaly_pipeline.orchestration.retries import RETRY, transient_only
-from anomaly_pipeline.scoring import algorithm_run, stale_algorithms
+from anomaly_pipeline.scoring import algorithm_run, run_hash, stale_algorithms, upload_history
 from anomaly_pipeline.settings import get_settings
 from anomaly_pipeline.storage import schema
 from anomaly_pipeline.storage.results import AlgorithmRun, load_scores, save_algorithm_results, save_risk
@@ -192,7 +193,14 @@ def detectors(context: dg.AssetExecutionContext, warehouse: WarehouseResource, s
         else:
             disabled.append(cls)
     failed: dict[str, str] = {}
-    frame = wh.read_transactions(key) if work else None
+    frame, fingerprint = None, ""
+    if work:  # judged within the entity's earlier uploads, where it has any
+        history, fingerprint = upload_history(wh, key)
+        frame = with_history(wh.read_transactions(key), history)
+        if fingerprint:
+            context.log.info(f"judged with {len(history)} earlier lines of entity {history['entity'].iloc[-1]!r} "
+                             f"from {history['upload_id'].nunique()} upload(s), {history['posting_date'].min():%Y-%m-%d} "
+                             f"to {history['posting_date'].max():%Y-%m-%d}")
     preload.wait()  # the ML detectors import scikit-learn; never beside the preload thread importing it
     # results are saved in batches, several algorithms per transaction (one DELETE and one COPY per table), as
     # they arrive: a small upload's 36 results in one batch, a large one's while the other algorithms still run;
@@ -207,9 +215,9 @@ def detectors(context: dg.AssetExecutionContext, warehouse: WarehouseResource, s
             context.log.error(f"{name} failed:\n" + "".join(traceback.format_exception(outcome.error)))
             failed[name] = f"{type(outcome.error).__name__}: {outcome.error}"
             continue
-        run = algorithm_run(outcome.algorithm, outcome.result,
-                            strategy.settings_for(outcome.algorithm.algorithm).config_hash())
-        result = outcome.result
+        result = rows_only(outcome.result)
+        run = algorithm_run(outcome.algorithm, result, run_hash(strategy.settings_for(outcome.algorithm.algorithm),
+                                                                fingerprint))
         pending.append((run, Outcome(outcome.algorithm, DetectionResult(
             scores=result.flagged, skipped=result.skipped, summary=result.summary), None, outcome.seconds)))
         rows += len(run.rows)
@@ -278,7 +286,7 @@ def transaction_risk(context: dg.AssetExecutionContext, warehouse: WarehouseReso
     key = context.partition_key
     wh = warehouse.get()
     strategy = scoring.load(wh)
-    stale = stale_algorithms(wh, key, strategy)
+    stale = stale_algorithms(wh, key, strategy, upload_history(wh, key, read=False)[1])
     if stale:  # the run log must name the version that made the scores: rerun those assets first
         raise dg.Failure(f"{strategy.name} v{strategy.version}: " + "; ".join(
             f"{name} {why}" for name, why in stale.items()) + ": materialize their assets first", allow_retries=False)

@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -352,6 +352,44 @@ class Warehouse:
         if token:
             self.cache.put(ids[0], token, frame)
         return frame
+
+    def entity_history(self, upload_id: str, max_rows: int, days: int, read: bool = True) -> tuple[pd.DataFrame, str]:
+        """The same entity's earlier postings, judged with the upload as one ledger: the active lines of the
+        entity's other loaded uploads dated before this upload's first posting date (an upload that overlaps
+        it contributes only what came before, so its repeated rows are not duplicates) and at most `days`
+        before it, the latest `max_rows`, in date order. With a fingerprint of what was read (the uploads and
+        their loads, the upload's first date and the bounds); (empty, '') without entity or history. `read`
+        False: the fingerprint alone, without reading the lines."""
+        up, tx = schema.file_uploads, schema.transactions
+        upload = self.get_upload(upload_id)
+        empty = _typed(pd.DataFrame({c.name: pd.Series(dtype="object") for c in tx.columns if c.name != "raw"}))
+        if max_rows <= 0 or not upload or not upload.get("entity"):
+            return empty, ""
+        with self.engine.connect() as conn:
+            first = conn.execute(sa.select(sa.func.min(tx.c.posting_date)).where(
+                tx.c.upload_id == upload_id, sa.not_(tx.c.is_removed))).scalar()
+            others = conn.execute(sa.select(up.c.upload_id, up.c.load_token).where(
+                up.c.entity == upload["entity"], up.c.status == "loaded", up.c.upload_id != upload_id)
+                .order_by(up.c.upload_id)).all()
+            if first is None or not others:
+                return empty, ""
+            first = pd.Timestamp(first).date()
+            earlier = (tx.c.upload_id.in_([o.upload_id for o in others]), sa.not_(tx.c.is_removed),
+                       tx.c.posting_date < first, tx.c.posting_date >= first - timedelta(days=days))
+            if read:
+                columns = [c for c in tx.columns if c.name != "raw"]
+                query = (sa.select(*columns).where(*earlier)
+                         .order_by(tx.c.posting_date.desc(), tx.c.upload_id, tx.c.transaction_id.desc()).limit(max_rows))
+                frame = pd.read_sql(query, conn)
+                found = not frame.empty
+            else:
+                frame = empty
+                found = conn.execute(sa.select(sa.literal(1)).where(*earlier).limit(1)).first() is not None
+        if not found:
+            return empty, ""
+        if read:
+            frame = _typed(frame.iloc[::-1].reset_index(drop=True))
+        return frame, f"{first}|{days}|{max_rows}|" + ",".join(f"{o.upload_id}:{o.load_token}" for o in others)
 
     def _load_token(self, upload_id: str) -> str | None:
         table = schema.file_uploads

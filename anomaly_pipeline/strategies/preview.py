@@ -21,9 +21,10 @@ import sqlalchemy as sa
 from anomaly_pipeline.detect.base import AnomalyDetectionAlgorithm
 from anomaly_pipeline.detect.batch import detect_all
 from anomaly_pipeline.detect.combine import combine_scores
+from anomaly_pipeline.detect.history import rows_only, with_history
 from anomaly_pipeline.detect.registry import ALGORITHMS
 from anomaly_pipeline.jsonable import jsonable
-from anomaly_pipeline.scoring import as_loaded_scores
+from anomaly_pipeline.scoring import as_loaded_scores, run_hash, upload_history
 from anomaly_pipeline.settings import get_settings
 from anomaly_pipeline.storage import schema
 from anomaly_pipeline.storage.results import load_scores
@@ -73,6 +74,19 @@ class Transactions:
         self.wh, self.upload_id = wh, upload_id
         self._full: pd.DataFrame | None = None
         self._keys: pd.DataFrame | None = None
+        self._fingerprint: str | None = None
+
+    @property
+    def fingerprint(self) -> str:
+        """The entity history the detectors judge this upload with ('' without): part of a reusable score's hash."""
+        if self._fingerprint is None:
+            self._fingerprint = upload_history(self.wh, self.upload_id, read=False)[1]
+        return self._fingerprint
+
+    def population(self) -> pd.DataFrame:
+        """What the detectors asset detects on: the entity's earlier postings and this upload's rows."""
+        history, self._fingerprint = upload_history(self.wh, self.upload_id)
+        return with_history(self.full, history)
 
     @property
     def full(self) -> pd.DataFrame:
@@ -121,7 +135,7 @@ def score_in_memory(wh: Warehouse, upload_id: str, transactions: Transactions, s
         if not settings.enabled:
             outcomes[name] = AlgorithmOutcome(name, "disabled", "disabled")
             continue
-        match = runs[(runs["algorithm"] == name) & (runs["config_hash"] == settings.config_hash())]
+        match = runs[(runs["algorithm"] == name) & (runs["config_hash"] == run_hash(settings, transactions.fingerprint))]
         if not match.empty:
             row = _preferred(match, (strategy.name, *prefer))
             source = row["strategy"]
@@ -135,10 +149,10 @@ def score_in_memory(wh: Warehouse, upload_id: str, transactions: Transactions, s
             continue
         recompute.append((cls(), settings.config))
     # the same batch runner as the detectors asset: shared features and fits, two lanes
-    for done in detect_all(transactions.full, recompute):
+    for done in detect_all(transactions.population() if recompute else transactions.full, recompute):
         if done.error is not None:
             raise done.error
-        name, result = done.algorithm.algorithm, done.result
+        name, result = done.algorithm.algorithm, rows_only(done.result)
         parts.append(as_loaded_scores(done.algorithm, result))
         outcomes[name] = AlgorithmOutcome(name, "skipped" if result.skipped else "ran", "recomputed",
                                           int(result.scores["flagged"].sum()), skip_reason=result.skipped)
