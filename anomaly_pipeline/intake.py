@@ -44,6 +44,7 @@ class Loaded:
     count: int
     read_seconds: float
     seconds: float  # read + load (COPY, indexes, commit)
+    stored_rows: int  # every row written (removed lines included), as the database reported the load
 
 
 @dataclass(frozen=True)
@@ -101,8 +102,9 @@ def read_and_load(wh: Warehouse, settings: Settings, key: str, path: Path) -> Lo
         return Rejected(exc.reason, moved)
     read_seconds = round(time.perf_counter() - started, 3)
     preload.start()  # a large file's imports run while the database loads and indexes (else a no-op)
-    count = wh.load_transactions(key, result.frame, {
+    stored = wh.store_transactions(key, result.frame, {
         "file_format": file_format, "expected_rows": result.expected_rows, "warnings": result.warnings,
         "read_metadata": result.metadata, "entity": result.metadata.get("entity"),
     })
-    return Loaded(file_format, result, count, read_seconds, round(time.perf_counter() - started, 3))
+    return Loaded(file_format, result, stored.active, read_seconds, round(time.perf_counter() - started, 3),
+                  stored.written)

@@ -23,6 +23,16 @@ from anomaly_pipeline.detect.registry import ALGORITHMS
 from anomaly_pipeline.detect.skips import describe_skips, skipped_tests
 from anomaly_pipeline.jsonable import jsonable
 from anomaly_pipeline.orchestration import plots
+from anomaly_pipeline.orchestration.asset_names import algorithm_asset_name
+from anomaly_pipeline.orchestration.check_rules import (
+    algorithm_results,
+    algorithm_specs,
+    risk_results,
+    risk_specs,
+    selected_names,
+    transaction_results,
+    transaction_specs,
+)
 from anomaly_pipeline.orchestration.metadata import (
     algorithm_table,
     frame_markdown,
@@ -36,7 +46,13 @@ from anomaly_pipeline.orchestration.retries import RETRY, transient_only
 from anomaly_pipeline.scoring import algorithm_run, run_hash, stale_algorithms, upload_history
 from anomaly_pipeline.settings import get_settings
 from anomaly_pipeline.storage import schema
-from anomaly_pipeline.storage.results import AlgorithmRun, load_scores, save_algorithm_results, save_risk
+from anomaly_pipeline.storage.results import (
+    AlgorithmRun,
+    load_scores,
+    long_form,
+    save_algorithm_results,
+    save_risk,
+)
 from anomaly_pipeline.storage.warehouse import Warehouse
 from anomaly_pipeline.strategies.model import Strategy
 
@@ -85,9 +101,12 @@ FILE_READABLE = "file_readable"
         FILE_READABLE, asset="transactions", partitions_def=uploads_partitions,
         description="The file could be read truthfully. When it fails, the file was rejected: the reason and where "
                     "the file was moved are in this check's metadata, nothing was loaded, and the scoring steps are "
-                    "skipped (the run itself succeeds: a bad file is a result, not a crash).")],
+                    "skipped (the run itself succeeds: a bad file is a result, not a crash)."),
+                 *transaction_specs()],
     name="transactions", partitions_def=uploads_partitions, retry_policy=RETRY, can_subset=True,
-    description="Read, normalize and load the upload (or reject the file); the check alone reports the stored outcome.")
+    description="Read, normalize and load the upload (or reject the file). Its checks are evaluated on what this "
+                "run read and loaded (the frame, the rows the COPY reported, the reader's count); file_readable "
+                "alone reports the stored outcome. The read-back of the stored table is the verify_upload job.")
 @transient_only
 def transactions(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     key = context.partition_key
@@ -130,6 +149,9 @@ def transactions(context: dg.AssetExecutionContext, warehouse: WarehouseResource
         "seconds": outcome.seconds,
         **transaction_summary(result.frame),
     })
+    # after the materialization, which they are evaluated against
+    yield from transaction_results(result.frame, {"expected_rows": result.expected_rows, "read_metadata": result.metadata},
+                                   outcome.stored_rows, selected_names(context))
 
 
 def _rejected(context: dg.AssetExecutionContext, upload: dict, rejected: intake.Rejected) -> dg.AssetCheckResult:
@@ -160,11 +182,6 @@ def _readable_from_history(upload: dict | None) -> dg.AssetCheckResult:
                                description=f"not read yet (status {status}): materialize transactions")
 
 
-def algorithm_asset_name(cls: type[AnomalyDetectionAlgorithm]) -> str:
-    """`rule_<name>` for rules, `score_<name>` for statistical and ML algorithms."""
-    return f"{'rule' if cls.kind == 'rule' else 'score'}_{cls.algorithm}"
-
-
 def _algorithm_spec(cls: type[AnomalyDetectionAlgorithm]) -> dg.AssetSpec:
     return dg.AssetSpec(algorithm_asset_name(cls), group_name=GROUPS[cls.kind], deps=[transactions],
                         description=cls.description or cls.__doc__, tags={"algorithm_type": cls.kind},
@@ -172,10 +189,12 @@ def _algorithm_spec(cls: type[AnomalyDetectionAlgorithm]) -> dg.AssetSpec:
 
 
 @dg.multi_asset(specs=[_algorithm_spec(cls) for cls in ALGORITHMS.values()], name="detectors", can_subset=True,
+                check_specs=algorithm_specs(),
                 partitions_def=uploads_partitions, retry_policy=RETRY,
                 description="Every registered algorithm, one asset each (anomaly_scores, or rule_flags for rules), "
                             "run in one step on one copy of the upload's transactions so that they share work "
-                            "(features, model fits). Selecting some assets runs only those algorithms.")
+                            "(features, model fits). Selecting some assets runs only those algorithms. Each asset's "
+                            "checks are evaluated on the rows this run stored for it, as it stores them.")
 @transient_only
 def detectors(context: dg.AssetExecutionContext, warehouse: WarehouseResource, scoring: ScoringResource):
     key = context.partition_key
@@ -227,7 +246,7 @@ def detectors(context: dg.AssetExecutionContext, warehouse: WarehouseResource, s
     if pending:
         yield from _save_batch(context, wh, key, strategy, pending)
     if work:
-        wh.analyze(schema.anomaly_scores, schema.rule_flags)  # the checks aggregate what was just stored
+        wh.analyze(schema.anomaly_scores, schema.rule_flags)  # the planner's statistics for what was just stored
     if failed:  # the same data would fail the same way: no retry
         raise dg.Failure(f"{len(failed)} algorithm(s) failed: " + "; ".join(f"{n}: {e}" for n, e in failed.items()),
                          metadata={"failed": dg.MetadataValue.json(failed)}, allow_retries=False)
@@ -235,17 +254,18 @@ def detectors(context: dg.AssetExecutionContext, warehouse: WarehouseResource, s
 
 def _save_batch(context: dg.AssetExecutionContext, wh: Warehouse, key: str, strategy: Strategy,
                 batch: list[tuple[AlgorithmRun, Outcome | None]]) -> Iterator[dg.MaterializeResult]:
-    """Store the batch's results in one transaction, then one materialization per asset (storage errors
-    propagate: the step's retry policy covers a database that went away)."""
+    """Store the batch's results in one transaction, then one materialization per asset with its checks on the
+    rows just stored (storage errors propagate: the step's retry policy covers a database that went away)."""
     stored = save_algorithm_results(wh, key, strategy.name, [run for run, _ in batch])
     for (run, outcome), rows_stored in zip(batch, stored, strict=True):
-        cls = ALGORITHMS[run.algorithm]
+        asset = algorithm_asset_name(ALGORITHMS[run.algorithm])
+        checks = algorithm_results(asset, long_form(run.algorithm, run.rows), selected_names(context, asset))
         if outcome is None:
-            yield dg.MaterializeResult(asset_key=algorithm_asset_name(cls),
-                                       metadata={"status": "disabled", "strategy": strategy.name})
+            yield dg.MaterializeResult(asset_key=asset, metadata={"status": "disabled", "strategy": strategy.name},
+                                       check_results=checks)
         else:
-            yield dg.MaterializeResult(asset_key=algorithm_asset_name(cls), metadata=_result_metadata(
-                context, key, strategy, outcome, rows_stored))
+            yield dg.MaterializeResult(asset_key=asset, metadata=_result_metadata(
+                context, key, strategy, outcome, rows_stored), check_results=checks)
 
 
 def _result_metadata(context: dg.AssetExecutionContext, key: str, strategy: Strategy, outcome: Outcome,
@@ -279,7 +299,10 @@ algorithm_asset_keys = [dg.AssetKey(algorithm_asset_name(cls)) for cls in ALGORI
 
 
 @dg.asset(partitions_def=uploads_partitions, group_name="risk", deps=algorithm_asset_keys, retry_policy=RETRY,
-          description="One risk score per transaction from the strategy's weights, with ordered reasons.")
+          check_specs=risk_specs(),
+          description="One risk score per transaction from the strategy's weights, with ordered reasons. Its checks "
+                      "are evaluated on the risk frame this run combined (every transaction; the stored rows are "
+                      "those with a risk above 0).")
 @transient_only
 def transaction_risk(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
                      scoring: ScoringResource) -> dg.MaterializeResult:
@@ -328,7 +351,7 @@ def transaction_risk(context: dg.AssetExecutionContext, warehouse: WarehouseReso
         "per_algorithm": dg.MetadataValue.md(algorithm_table(algorithm_counts, strategy.weights)),
         "tests_not_run": describe_skips(skipped_tests(algorithm_counts)) or "none: every enabled test ran",
         "seconds": seconds,
-    })
+    }, check_results=risk_results(risk, selected_names(context)))
 
 
 ingest_assets = [raw_upload, transactions]

@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pandas as pd
 import pyarrow as pa
@@ -42,6 +42,13 @@ MIGRATION_LOCK_ID = 727274  # pg_advisory_xact_lock key of migrations
 _engines: dict[str, sa.Engine] = {}
 _migrated: set[str] = set()
 _lock = threading.Lock()
+
+
+class StoredRows(NamedTuple):
+    """What a load wrote: the active lines, and every row (SIE #BTRANS removed lines included)."""
+
+    active: int
+    written: int
 
 
 def now() -> datetime:
@@ -187,11 +194,11 @@ class Warehouse:
                         conn.execute(table.insert(), _records(part.iloc[start:start + SQLITE_BATCH_ROWS]))
         return sum(len(part) for parts in groups.values() for part in parts)
 
-    def _copy(self, conn: sa.Connection, table: sa.Table, frames: Sequence[pd.DataFrame]) -> None:
+    def _copy(self, conn: sa.Connection, table: sa.Table, frames: Sequence[pd.DataFrame]) -> int:
         """COPY `frames` (all with the same columns) in PostgreSQL's binary format, encoded from Arrow by pgpq a
         slice at a time. The server then parses no text: a million transactions load in half the server time of
         CSV, and the encoded slices stay small (the whole upload with its raw records would be another 400 MB in
-        memory)."""
+        memory). Returns the number of rows the server reports it copied."""
         names = list(frames[0].columns)
         columns = ", ".join(f'"{c}"' for c in names)  # names from our own schema, never from files
         target = pa.schema([pa.field(c, _binary_type(table.c[c])) for c in names])
@@ -205,12 +212,14 @@ class Warehouse:
                     for batch in _conform(arrow, target).to_batches():
                         copy.write(encoder.write_batch(batch))
             copy.write(encoder.finish())
+        copied = cursor.rowcount
         cursor.close()
+        return copied
 
-    def _stage_partition(self, upload_id: str, rows: pd.DataFrame, staging: str) -> None:
+    def _stage_partition(self, upload_id: str, rows: pd.DataFrame, staging: str) -> int:
         """PostgreSQL: a fresh, unindexed table holding `rows`, COPYed in WORKER_THREADS parallel streams (the
         server parses each stream on its own core). Committed, so that the streams' connections see it; the
-        caller holds the upload's load lock and attaches or drops it."""
+        caller holds the upload's load lock and attaches or drops it. Returns the rows the COPYs reported."""
         with self.engine.begin() as conn:
             self._drop_staging(conn, upload_id)  # left by a load that crashed: none can be running now
             conn.execute(sa.text(f'CREATE TABLE "{staging}" (LIKE transactions INCLUDING DEFAULTS)'))
@@ -219,13 +228,14 @@ class Warehouse:
         streams = max(1, min(worker_threads(), len(rows) // COPY_SLICE_ROWS))
         step = -(-len(rows) // streams)
 
-        def copy(part: pd.DataFrame) -> None:
+        def copy(part: pd.DataFrame) -> int:
             with self.engine.begin() as conn:
-                self._copy(conn, table, [part])
+                return self._copy(conn, table, [part])
 
-        if len(rows):
-            with ThreadPoolExecutor(streams, thread_name_prefix="copy") as pool:
-                list(pool.map(copy, [rows.iloc[i:i + step] for i in range(0, len(rows), step)]))
+        if not len(rows):
+            return 0
+        with ThreadPoolExecutor(streams, thread_name_prefix="copy") as pool:
+            return sum(pool.map(copy, [rows.iloc[i:i + step] for i in range(0, len(rows), step)]))
 
     def _drop_staging(self, conn: sa.Connection, upload_id: str) -> None:
         names = conn.execute(sa.text(
@@ -293,8 +303,14 @@ class Warehouse:
     # ------------------------------------------------------------------ transactions
 
     def load_transactions(self, upload_id: str, frame: pd.DataFrame, upload_values: Mapping[str, Any]) -> int:
+        """`store_transactions`; the number of active lines."""
+        return self.store_transactions(upload_id, frame, upload_values).active
+
+    def store_transactions(self, upload_id: str, frame: pd.DataFrame, upload_values: Mapping[str, Any]) -> StoredRows:
         """Replace the upload's transactions and mark it loaded, atomically. Results derived from the old
-        rows are removed in the same transaction: they would describe transactions that no longer exist."""
+        rows are removed in the same transaction: they would describe transactions that no longer exist.
+        Returns the active lines and the rows written (removed lines included; on PostgreSQL as the COPYs
+        reported them), the facts the run's own checks use instead of reading the table back."""
         rows = frame.assign(upload_id=upload_id)
         token = uuid.uuid4().hex
         # the reported count is active lines: SIE #BTRANS rows are stored (is_removed) but not counted
@@ -307,7 +323,7 @@ class Warehouse:
                 with self.engine.begin() as conn:
                     if self.is_postgres:  # one load of an upload at a time; different uploads load in parallel
                         conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": upload_id})
-                        self._stage_partition(upload_id, rows, staging)
+                        written = self._stage_partition(upload_id, rows, staging)
                     # written while the database deletes old results and builds the partition's indexes
                     cached = background.submit(self.cache.put, upload_id, token,
                                                _typed(rows.drop(columns=["raw"], errors="ignore")))
@@ -317,7 +333,7 @@ class Warehouse:
                     if staging:
                         self._attach_partition(conn, upload_id, staging)
                     else:
-                        self.replace_rows(schema.transactions, rows, {"upload_id": upload_id}, conn)
+                        written = self.replace_rows(schema.transactions, rows, {"upload_id": upload_id}, conn)
                     conn.execute(
                         schema.file_uploads.update()
                         .where(schema.file_uploads.c.upload_id == upload_id)
@@ -333,7 +349,7 @@ class Warehouse:
                     with self.engine.begin() as conn:
                         conn.execute(sa.text(f'DROP TABLE IF EXISTS "{staging}"'))
                 raise
-        return count
+        return StoredRows(count, written)
 
     def read_transactions(self, upload_ids: str | Iterable[str], include_raw: bool = False) -> pd.DataFrame:
         """Canonical transactions of one or more uploads, ordered by upload and transaction id. Single

@@ -13,7 +13,7 @@ from anomaly_pipeline import quality
 from anomaly_pipeline.canonical import conform
 from anomaly_pipeline.definitions import defs
 from anomaly_pipeline.ingest.files import sha256_file
-from anomaly_pipeline.orchestration.partitions import partition_key_for, uploads_partitions
+from anomaly_pipeline.orchestration.partitions import partition_key_for
 from anomaly_pipeline.storage import schema
 from anomaly_pipeline.storage.warehouse import Warehouse
 
@@ -117,31 +117,13 @@ def _process(instance: dg.DagsterInstance, path: Path, key: str, strategy: str) 
     )
 
 
-def test_checks_run_per_partition_with_every_materialization(env):
-    path = env["tmp"] / "ledger.csv"
-    path.write_text(LEDGER)
-    key = partition_key_for(sha256_file(path))
-    with dg.instance_for_test() as instance:
-        instance.add_dynamic_partitions("uploads", [key])
-        result = _process(instance, path, key, "aggressive")
-    assert result.success  # a WARN check failing does not fail the run
-    evaluations = _evaluations(result)
-    assert {k: e.passed for k, e in evaluations.items()} == {
-        ("transactions", "file_readable"): True,
-        ("transactions", "vouchers_balance"): False,
-        ("transactions", "keys_present"): True,
-        ("transactions", "row_count_matches_file"): True,
-        **{(a, c): True for a in ["transaction_risk", *_algorithm_assets()]
-           for c in ("scores_in_range", "flags_have_reasons")},
-    }
-    balance = evaluations[("transactions", "vouchers_balance")]
-    assert balance.severity == dg.AssetCheckSeverity.WARN
-    assert balance.partition == key
-    assert balance.metadata["unbalanced_vouchers"].value == 1
-    assert balance.metadata["total_imbalance"].value == -200.0
-    assert "| V2 " in balance.metadata["unbalanced"].value
-    assert evaluations[("transactions", "row_count_matches_file")].metadata["expected_rows"].value == 6
-    assert evaluations[("rule_weekend_posting", "flags_have_reasons")].metadata["flagged"].value == 2
+BALANCED = """Date,Voucher,Account,Amount,Description
+2024-03-04,V1,1910,-500.00,Cash
+2024-03-04,V1,6110,500.00,Office supplies
+2024-03-05,V2,1910,-1200.00,Cash
+2024-03-05,V2,5010,1200.00,Rent
+"""
+IN_RUN = {"vouchers_balance", "keys_present", "row_count_matches_file", "scores_in_range", "flags_have_reasons"}
 
 
 def _algorithm_assets() -> list[str]:
@@ -151,17 +133,107 @@ def _algorithm_assets() -> list[str]:
     return [algorithm_asset_name(cls) for cls in ALGORITHMS.values()]
 
 
-def test_error_checks_fail_on_corrupted_results(env):
+def _all_checks(prefix: str = "") -> set[tuple[str, str]]:
+    return {("transactions", prefix + c) for c in ("vouchers_balance", "keys_present", "row_count_matches_file")} | {
+        (a, prefix + c) for a in ["transaction_risk", *_algorithm_assets()] for c in ("scores_in_range", "flags_have_reasons")}
+
+
+def _upload(env, text: str) -> tuple[Path, str]:
     path = env["tmp"] / "ledger.csv"
-    path.write_text(LEDGER)
-    key = partition_key_for(sha256_file(path))
+    path.write_text(text)
+    return path, partition_key_for(sha256_file(path))
+
+
+def _verify(instance: dg.DagsterInstance, key: str, strategy: str) -> dg.ExecuteInProcessResult:
+    # a checks-only job takes its partition as the run tag (what the UI's launchpad sets), not `partition_key=`
+    return defs.resolve_job_def("verify_upload").execute_in_process(
+        tags={"dagster/partition": key}, instance=instance, run_config={"resources": {"scoring": {"config": {"strategy": strategy}}}})
+
+
+def test_a_normal_upload_passes_every_check_from_the_run_itself_without_check_steps(env):
+    path, key = _upload(env, BALANCED)
+    with dg.instance_for_test() as instance:
+        instance.add_dynamic_partitions("uploads", [key])
+        result = _process(instance, path, key, "aggressive")
+    assert result.success
+    # the checks are yielded by the asset steps: no step of their own, and no read-back check in the run
+    steps = {e.step_key for e in result.all_events if e.is_step_start}
+    assert steps == {"raw_upload", "transactions", "detectors", "transaction_risk"}
+    evaluations = _evaluations(result)
+    assert set(evaluations) == _all_checks() | {("transactions", "file_readable")}
+    assert all(e.passed and e.partition == key for e in evaluations.values())
+    balance = evaluations[("transactions", "vouchers_balance")]
+    assert balance.severity == dg.AssetCheckSeverity.WARN
+    assert balance.description == "all 2 vouchers balance"
+    assert {k: v.value for k, v in balance.metadata.items() if k != "unbalanced"} == {
+        "applicable": True, "vouchers": 2, "unbalanced_vouchers": 0, "lines_without_voucher": 0,
+        "total_imbalance": 0.0, "tolerance": 0.01}
+    keys = evaluations[("transactions", "keys_present")]
+    assert (keys.severity, keys.description) == (dg.AssetCheckSeverity.ERROR,
+                                                 "all 4 rows have a date, an amount and an account")
+    assert {k: v.value for k, v in keys.metadata.items()} == {
+        "rows": 4, "missing_posting_date": 0, "missing_amount": 0, "missing_account": 0}
+    counted = evaluations[("transactions", "row_count_matches_file")]
+    assert counted.description == "4 loaded + 0 skipped = 4 counted in the file"
+    assert {k: v.value for k, v in counted.metadata.items()} == {
+        "expected_rows": 4, "loaded_rows": 4, "skipped_rows": 0, "difference": 0}
+    risk = evaluations[("transaction_risk", "flags_have_reasons")]
+    assert risk.severity == dg.AssetCheckSeverity.ERROR
+    # every transaction's risk and voucher risk (the run's frame, zero risks included)
+    risk_range = evaluations[("transaction_risk", "scores_in_range")].metadata
+    assert (risk_range["rows"].value, risk_range["out_of_range"].value) == (8, 0)
+    # the detector checks count exactly the rows stored for each asset
     wh = Warehouse(env["DATABASE_URL"])
-    checks_job = dg.define_asset_job("checks_only", selection=dg.AssetSelection.all_asset_checks(),
-                                     partitions_def=uploads_partitions)
-    check_defs = dg.Definitions.merge(defs, dg.Definitions(jobs=[checks_job]))
+    with wh.engine.connect() as conn:
+        stored = dict(conn.execute(sa.select(schema.anomaly_scores.c.algorithm, sa.func.count()).where(
+            schema.anomaly_scores.c.upload_id == key).group_by(schema.anomaly_scores.c.algorithm)).all())
+        stored |= dict(conn.execute(sa.select(schema.rule_flags.c.rule, sa.func.count()).where(
+            schema.rule_flags.c.upload_id == key).group_by(schema.rule_flags.c.rule)).all())
+    from anomaly_pipeline.detect.registry import ALGORITHMS
+    from anomaly_pipeline.orchestration.assets import algorithm_asset_name
+    for cls in ALGORITHMS.values():
+        evaluation = evaluations[(algorithm_asset_name(cls), "scores_in_range")]
+        assert evaluation.metadata["rows"].value == stored.get(cls.algorithm, 0), cls.algorithm
+
+
+def test_checks_run_per_partition_with_every_materialization(env):
+    path, key = _upload(env, LEDGER)
+    with dg.instance_for_test() as instance:
+        instance.add_dynamic_partitions("uploads", [key])
+        result = _process(instance, path, key, "aggressive")
+    assert result.success  # a WARN check failing does not fail the run
+    evaluations = _evaluations(result)
+    assert {k: e.passed for k, e in evaluations.items()} == {
+        ("transactions", "file_readable"): True, **dict.fromkeys(_all_checks(), True),
+        ("transactions", "vouchers_balance"): False,
+    }
+    balance = evaluations[("transactions", "vouchers_balance")]
+    assert balance.severity == dg.AssetCheckSeverity.WARN
+    assert balance.partition == key
+    assert balance.description == "1 of 3 vouchers do not balance"
+    assert balance.metadata["unbalanced_vouchers"].value == 1
+    assert balance.metadata["total_imbalance"].value == -200.0
+    assert "| V2 " in balance.metadata["unbalanced"].value
+    assert evaluations[("transactions", "row_count_matches_file")].metadata["expected_rows"].value == 6
+    assert evaluations[("rule_weekend_posting", "flags_have_reasons")].metadata["flagged"].value == 2
+
+
+def test_the_read_back_job_passes_an_intact_upload_and_catches_what_changed_after_loading(env):
+    path, key = _upload(env, LEDGER)
+    wh = Warehouse(env["DATABASE_URL"])
     with dg.instance_for_test() as instance:
         instance.add_dynamic_partitions("uploads", [key])
         assert _process(instance, path, key, "aggressive").success
+        intact = _verify(instance, key, "aggressive")
+        assert intact.success
+        evaluations = _evaluations(intact)
+        assert set(evaluations) == _all_checks("stored_")  # the read-back only: nothing materialized
+        assert not intact.get_asset_materialization_events()
+        assert {k for k, e in evaluations.items() if not e.passed} == {("transactions", "stored_vouchers_balance")}
+        assert all(e.partition == key for e in evaluations.values())
+        counted = evaluations[("transactions", "stored_row_count_matches_file")].metadata
+        assert (counted["expected_rows"].value, counted["loaded_rows"].value, counted["difference"].value) == (6, 6, 0)
+
         t, f, r = schema.transactions, schema.rule_flags, schema.transaction_risk
         with wh.engine.begin() as conn:
             conn.execute(t.update().where(t.c.upload_id == key, t.c.transaction_id == 1).values(account=""))
@@ -173,28 +245,28 @@ def test_error_checks_fail_on_corrupted_results(env):
             conn.execute(schema.anomaly_scores.insert().values(
                 upload_id=key, strategy="aggressive", algorithm="robust_zscore", transaction_id=2, score=2.0,
                 flagged=True, reason=None))
-        # checks alone, as "Execute checks" in the UI does (a checks-only selection takes the partition as a tag)
-        result = check_defs.resolve_job_def("checks_only").execute_in_process(
-            tags={"dagster/partition": key}, instance=instance,
-            run_config={"resources": {"scoring": {"config": {"strategy": "aggressive"}}}})
+        result = _verify(instance, key, "aggressive")
+    assert result.success  # failed checks are findings, not a failed run
     evaluations = _evaluations(result)
     failed = {k for k, e in evaluations.items() if not e.passed}
     assert failed == {
-        ("transactions", "vouchers_balance"), ("transactions", "keys_present"),
-        ("transactions", "row_count_matches_file"),
-        ("rule_weekend_posting", "scores_in_range"), ("rule_weekend_posting", "flags_have_reasons"),
-        ("score_robust_zscore", "scores_in_range"), ("score_robust_zscore", "flags_have_reasons"),
-        ("transaction_risk", "scores_in_range"), ("transaction_risk", "flags_have_reasons"),
+        ("transactions", "stored_vouchers_balance"), ("transactions", "stored_keys_present"),
+        ("transactions", "stored_row_count_matches_file"),
+        ("rule_weekend_posting", "stored_scores_in_range"), ("rule_weekend_posting", "stored_flags_have_reasons"),
+        ("score_robust_zscore", "stored_scores_in_range"), ("score_robust_zscore", "stored_flags_have_reasons"),
+        ("transaction_risk", "stored_scores_in_range"), ("transaction_risk", "stored_flags_have_reasons"),
     }
-    assert all(evaluations[k].severity == dg.AssetCheckSeverity.ERROR for k in failed - {("transactions", "vouchers_balance")})
-    assert evaluations[("transactions", "keys_present")].metadata["missing_account"].value == 1
-    counted = evaluations[("transactions", "row_count_matches_file")].metadata
+    assert evaluations[("transactions", "stored_vouchers_balance")].severity == dg.AssetCheckSeverity.WARN
+    assert all(evaluations[k].severity == dg.AssetCheckSeverity.ERROR
+               for k in failed - {("transactions", "stored_vouchers_balance")})
+    assert evaluations[("transactions", "stored_keys_present")].metadata["missing_account"].value == 1
+    counted = evaluations[("transactions", "stored_row_count_matches_file")].metadata
     assert (counted["expected_rows"].value, counted["loaded_rows"].value, counted["difference"].value) == (6, 5, 1)
-    assert evaluations[("transaction_risk", "scores_in_range")].metadata["out_of_range"].value == 1
-    unexplained = evaluations[("rule_weekend_posting", "flags_have_reasons")].metadata
+    assert evaluations[("transaction_risk", "stored_scores_in_range")].metadata["out_of_range"].value == 1
+    unexplained = evaluations[("rule_weekend_posting", "stored_flags_have_reasons")].metadata
     assert (unexplained["flagged"].value, unexplained["without_reason"].value) == (2, 1)
     assert unexplained["examples"].value.splitlines()[2].strip("| ") == "5"
-    stored_range = evaluations[("rule_weekend_posting", "scores_in_range")].metadata
+    stored_range = evaluations[("rule_weekend_posting", "stored_scores_in_range")].metadata
     assert (stored_range["out_of_range"].value, stored_range["max"].value) == (1, 1.5)
     with wh.engine.connect() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(t).where(t.c.upload_id == key)).scalar_one() == 5

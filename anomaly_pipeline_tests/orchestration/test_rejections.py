@@ -12,7 +12,6 @@ import dagster as dg
 from anomaly_pipeline.definitions import defs
 from anomaly_pipeline.ingest.files import sha256_file
 from anomaly_pipeline.orchestration.assets import ingest_assets, scoring_assets
-from anomaly_pipeline.orchestration.checks import asset_checks
 from anomaly_pipeline.orchestration.partitions import partition_key_for, uploads_partitions
 from anomaly_pipeline.orchestration.resources import default_resources
 from anomaly_pipeline.orchestration.retries import retry_requests
@@ -23,8 +22,7 @@ from anomaly_pipeline_tests.conftest import real_file
 
 BAD_DATES = "csv/bank2ynab__bank2ynab__TH_20180101-20180523_page_1.csv"
 REASON = "unparsable dates in 9 of 9 rows"
-SCORING_STEPS = {"detectors", "transaction_risk", "transactions_checks", "detector_results",
-                 "transaction_risk_checks"}
+SCORING_STEPS = {"detectors", "transaction_risk"}  # the checks are the assets' own: no steps to skip
 
 
 def _assert_rejected_cleanly(result, instance: dg.DagsterInstance, env: dict, key: str) -> Path:
@@ -62,7 +60,7 @@ def test_materializing_a_rejected_file_skips_scoring_and_fails_only_the_check(en
     key = partition_key_for(sha256_file(path))
     with dg.instance_for_test() as instance:
         instance.add_dynamic_partitions("uploads", [key])
-        result = dg.materialize([*ingest_assets, *scoring_assets, *asset_checks], instance=instance,
+        result = dg.materialize([*ingest_assets, *scoring_assets], instance=instance,
                                 partition_key=key, resources=default_resources(), raise_on_error=False,
                                 run_config={"ops": {"raw_upload": {"config": {"path": str(path), "move": True}}}})
         moved = _assert_rejected_cleanly(result, instance, env, key)

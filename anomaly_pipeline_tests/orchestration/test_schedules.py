@@ -11,7 +11,7 @@ from anomaly_pipeline.definitions import defs
 from anomaly_pipeline.ingest.files import sha256_file
 from anomaly_pipeline.orchestration.partitions import partition_key_for
 from anomaly_pipeline.orchestration.retries import MAX_ATTEMPTS, retry_failed_uploads
-from anomaly_pipeline.orchestration.schedules import nightly_rescore
+from anomaly_pipeline.orchestration.schedules import nightly_rescore, nightly_verify
 from anomaly_pipeline.storage.warehouse import Warehouse
 from anomaly_pipeline_tests.conftest import real_file
 
@@ -69,6 +69,29 @@ def test_nightly_rescore_requests_every_loaded_partition_with_the_default_strate
         >= {"transaction_risk", "rule_weekend_posting"}
     rescored = {k.to_user_string() for k in defs.resolve_job_def("rescore_upload").asset_layer.executable_asset_keys}
     assert "transactions" not in rescored and "auditor_export" not in rescored  # the workbook is on demand
+
+
+def test_nightly_verify_reads_back_every_loaded_partition_in_its_own_job(env, monkeypatch):
+    _seed(env)
+    monkeypatch.delenv("RESCORE_RECENT_DAYS", raising=False)
+    with dg.instance_for_test() as instance:
+        instance.add_dynamic_partitions("uploads", ["a" * 16, "b" * 16, "c" * 16, "d" * 16, "f" * 16])
+        requests = nightly_verify(dg.build_schedule_context(instance=instance, scheduled_execution_time=TICK))
+    assert [(r.partition_key, r.run_key, r.tags) for r in requests] == [
+        (k * 16, f"verify:balanced:{k * 16}:2026-11-26T02:00", {"verify": "nightly", "strategy": "balanced"})
+        for k in "ba"]
+    assert nightly_verify.job_name == "verify_upload"
+    job = defs.resolve_job_def("verify_upload")
+    assert not job.asset_layer.executable_asset_keys  # it materializes nothing
+    # the read-back checks run only there; the runs that write evaluate the same checks from their own facts
+    checks = {name: {k.name for k in defs.resolve_job_def(name).asset_layer.asset_graph.asset_check_keys}
+              for name in ("process_upload", "rescore_upload", "verify_upload")}
+    assert checks["verify_upload"] == {"stored_vouchers_balance", "stored_keys_present",
+                                       "stored_row_count_matches_file", "stored_scores_in_range",
+                                       "stored_flags_have_reasons"}
+    assert checks["process_upload"] == {"file_readable", "vouchers_balance", "keys_present", "row_count_matches_file",
+                                        "scores_in_range", "flags_have_reasons"}
+    assert checks["rescore_upload"] == {"scores_in_range", "flags_have_reasons"}
 
 
 def test_nightly_rescore_skips_when_nothing_is_loaded(pg_env):
