@@ -62,17 +62,19 @@ def upload_history(wh: Warehouse, upload_id: str, read: bool = True) -> tuple[pd
 
 
 def run_hash(settings: AlgorithmSettings, history: str = "") -> str:
-    """What an algorithm's stored outcome was computed from: its settings and the entity history it was
-    judged with (its fingerprint). Without history, the settings' own hash."""
+    """What an algorithm's stored outcome was computed from: the settings' hash, and after a '+' a hash of the
+    entity history it was judged with (its fingerprint). Without history, the settings' hash alone."""
     config = settings.config_hash()
-    return hashlib.sha256(f"{config}|{history}".encode()).hexdigest() if history else config
+    return f"{config}+{hashlib.sha256(history.encode()).hexdigest()[:16]}" if history else config
 
 
-def stale_algorithms(wh: Warehouse, upload_id: str, strategy: Strategy, history: str = "") -> dict[str, str]:
-    """Algorithms whose stored outcome for (upload, strategy) was not produced by `strategy`'s settings (and
-    the entity history `history` fingerprints), with why. Combining them would record a strategy version that
-    did not make the scores: their assets must run again first (a weight or threshold change needs no rerun:
-    those are not part of the config hash)."""
+def stale_algorithms(wh: Warehouse, upload_id: str, strategy: Strategy) -> dict[str, str]:
+    """Algorithms whose stored outcome for (upload, strategy) was not produced by `strategy`'s settings, with
+    why. Combining them would record a strategy version that did not make the scores: their assets must run
+    again first (a weight or threshold change needs no rerun: those are not part of the config hash). The
+    entity history a score was judged with is not asked about: an earlier upload of the entity loaded while
+    this run scored does not make its scores another strategy's (the preview reuses a score only under the
+    same history, and the nightly rescoring judges again with the history of the day)."""
     stored = algorithm_states(wh, upload_id, strategy.name)
     stale: dict[str, str] = {}
     for name, settings in strategy.algorithms.items():
@@ -83,6 +85,6 @@ def stale_algorithms(wh: Warehouse, upload_id: str, strategy: Strategy, history:
         config_hash, status = stored[name]
         if settings.enabled != (status != "disabled"):
             stale[name] = f"stored as {status}, but {'enabled' if settings.enabled else 'disabled'} now"
-        elif settings.enabled and config_hash != run_hash(settings, history):
-            stale[name] = "scored with a different config" + (" or entity history" if history else "")
+        elif settings.enabled and config_hash.split("+")[0] != settings.config_hash():
+            stale[name] = "scored with a different config"
     return stale

@@ -309,7 +309,7 @@ def transaction_risk(context: dg.AssetExecutionContext, warehouse: WarehouseReso
     key = context.partition_key
     wh = warehouse.get()
     strategy = scoring.load(wh)
-    stale = stale_algorithms(wh, key, strategy, upload_history(wh, key, read=False)[1])
+    stale = stale_algorithms(wh, key, strategy)
     if stale:  # the run log must name the version that made the scores: rerun those assets first
         raise dg.Failure(f"{strategy.name} v{strategy.version}: " + "; ".join(
             f"{name} {why}" for name, why in stale.items()) + ": materialize their assets first", allow_retries=False)
