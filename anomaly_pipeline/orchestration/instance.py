@@ -130,7 +130,7 @@ def _reuse_event_log_engines(instance: dg.DagsterInstance) -> None:
     import sqlalchemy as sa
     from sqlalchemy.pool import NullPool
 
-    engines: OrderedDict[str, tuple[sa.Engine, object]] = OrderedDict()
+    engines: OrderedDict[str, list] = OrderedDict()  # url -> [engine, the connection kept open]
 
     @contextmanager
     def connect(shard: str) -> Iterator[sa.Connection]:
@@ -140,16 +140,19 @@ def _reuse_event_log_engines(instance: dg.DagsterInstance) -> None:
             if kept is None:
                 engine = sa.create_engine(url, poolclass=NullPool, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS})
                 sa.event.listen(engine, "connect", _sync_normal)
-                kept = engines[url] = (engine, _keeper(engine))
+                kept = engines[url] = [engine, None]
                 while len(engines) > _ENGINES_KEPT:
                     old_engine, keeper = engines.popitem(last=False)[1]
-                    keeper.close()
+                    if keeper is not None:
+                        keeper.close()
                     old_engine.dispose()
             engines.move_to_end(url)
             engine = kept[0]
             if shard not in storage._initialized_dbs:
-                storage._initdb(engine)
+                storage._initdb(engine)  # creates the file and turns WAL on: before the keeper holds it open
                 storage._initialized_dbs.add(shard)
+            if kept[1] is None:
+                kept[1] = _keeper(engine)
             with engine.connect() as conn, conn.begin():
                 yield conn
 

@@ -144,7 +144,7 @@ def _carriers(transactions: pd.DataFrame, shared: SharedWork, spiking: np.ndarra
     largest = units.groupby("period")["c"].transform("max")
     carrying = units[(before.to_numpy() <= units["excess"].to_numpy()) & (units["c"] >= 0.5 * largest).to_numpy()]
     carries[rows_at] = np.isin(key, carrying["key"].to_numpy())
-    removed = carrying.groupby("period")["c"].sum().reindex(period).to_numpy()
+    removed = carrying.groupby("period")["c"].sum().reindex(period).fillna(0.0).to_numpy()
     _, rest[rows_at] = _z_score(np.maximum(spike["total"].to_numpy() - removed, 0.0), expected_log, scale,
                                 threshold, min_ratio)
     return carries, np.minimum(rest, 0.49)
