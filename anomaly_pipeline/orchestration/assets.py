@@ -49,7 +49,6 @@ from anomaly_pipeline.storage import schema
 from anomaly_pipeline.storage.results import (
     AlgorithmRun,
     load_scores,
-    long_form,
     save_algorithm_results,
     save_risk,
 )
@@ -259,7 +258,7 @@ def _save_batch(context: dg.AssetExecutionContext, wh: Warehouse, key: str, stra
     stored = save_algorithm_results(wh, key, strategy.name, [run for run, _ in batch])
     for (run, outcome), rows_stored in zip(batch, stored, strict=True):
         asset = algorithm_asset_name(ALGORITHMS[run.algorithm])
-        checks = algorithm_results(asset, long_form(run.algorithm, run.rows), selected_names(context, asset))
+        checks = algorithm_results(asset, run.long_rows, selected_names(context, asset))
         if outcome is None:
             yield dg.MaterializeResult(asset_key=asset, metadata={"status": "disabled", "strategy": strategy.name},
                                        check_results=checks)

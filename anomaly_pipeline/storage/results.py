@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 
 import pandas as pd
 import pyarrow as pa
@@ -31,6 +32,11 @@ class AlgorithmRun:
     skip_reason: str | None = None
     flagged_count: int = 0
     scored_count: int = 0
+
+    @cached_property
+    def long_rows(self) -> pd.DataFrame:
+        """`rows` in the long form `load_scores` returns: built once for the run's memory and its checks."""
+        return long_form(self.algorithm, self.rows)
 
 
 def save_algorithm_result(wh: Warehouse, upload_id: str, strategy: str, run: AlgorithmRun) -> int:
@@ -60,7 +66,7 @@ def save_algorithm_results(wh: Warehouse, upload_id: str, strategy: str, runs: S
     if wh.memory is not None:  # this run's later steps combine these rows without reading them back
         for run in runs:
             wh.memory.keep_scores((wh.url, upload_id, strategy), run.algorithm, (run.config_hash, _instant(finished)),
-                                  long_form(run.algorithm, run.rows))
+                                  run.long_rows)
     return [len(run.rows) for run in runs]
 
 
