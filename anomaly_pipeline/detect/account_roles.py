@@ -9,7 +9,8 @@ import re
 import numpy as np
 import pandas as pd
 
-from anomaly_pipeline.detect.base import as_string, encode
+from anomaly_pipeline.detect.base import as_string
+from anomaly_pipeline.detect.shared import SharedWork
 
 #: words naming revenue, in the languages of the exports we read (whole words, casefolded)
 REVENUE_WORDS = (
@@ -41,25 +42,24 @@ def names_revenue(names: pd.Series) -> np.ndarray:
     return revenue & ~other
 
 
-def revenue_accounts(transactions: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
+def revenue_accounts(transactions: pd.DataFrame, shared: SharedWork) -> tuple[np.ndarray, list[str]]:
     """(per row: the account is a revenue account, the revenue accounts) by the accounts' names where the
     ledger names them, kept only where the account is credited on balance over the ledger (revenue is a
     credit). Empty where no name reads as revenue: the caller falls back on its configured prefixes."""
     none = np.zeros(len(transactions), dtype=bool)
-    if "account_name" not in transactions or transactions["account_name"].isna().all():
+    if "account_name" not in transactions:
         return none, []
-    account, accounts = encode(transactions["account"], as_string)
-    named = account >= 0
-    if not named.any():
+    account, accounts = shared.encode("account", as_string)
+    name, names = shared.encode("account_name", as_string)
+    both = (account >= 0) & (name >= 0)
+    if not both.any():
         return none, []
     # an account's name: its most frequent one (names per line may vary in spelling or be blank)
-    pairs = pd.DataFrame({"account": account[named], "name": transactions["account_name"].astype("string").to_numpy()[named]})
-    pairs = pairs.dropna(subset=["name"])
-    if pairs.empty:
-        return none, []
-    name = pairs.groupby(["account", "name"]).size().reset_index().sort_values(0, ascending=False).drop_duplicates("account")
+    counts = pd.DataFrame({"account": account[both], "name": name[both]}).groupby(["account", "name"]).size()
+    top = counts.reset_index().sort_values(0, ascending=False, kind="stable").drop_duplicates("account")
     reads = np.zeros(len(accounts), dtype=bool)
-    reads[name["account"].to_numpy()] = names_revenue(name["name"])
+    reads[top["account"].to_numpy()] = names_revenue(names.iloc[top["name"].to_numpy()].reset_index(drop=True))
+    named = account >= 0
     net = np.bincount(account[named], weights=transactions["amount"].fillna(0).to_numpy(dtype="float64")[named],
                       minlength=len(accounts))
     revenue = reads & (net < 0)

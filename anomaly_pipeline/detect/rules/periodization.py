@@ -233,7 +233,7 @@ class RevenueCutoffReversal(AnomalyDetectionAlgorithm):
                 shared: SharedWork) -> DetectionResult:
         posted = transactions["posting_date"]
         end = period_end(posted, config["period"])
-        by_name, named = revenue_accounts(transactions) if config["revenue_by_name"] else (None, [])
+        by_name, named = revenue_accounts(transactions, shared) if config["revenue_by_name"] else (None, [])
         revenue = by_name if named else matches_prefix(transactions["account"], config["revenue_account_prefixes"])
         revenue = (revenue & (transactions["amount"].abs() >= config["min_amount"]).to_numpy()
                    & (transactions["amount"] != 0).to_numpy())
