@@ -50,15 +50,23 @@ def process_file(path: Path, instance: dg.DagsterInstance, strategy: str | None 
 
     `on_step(step, finished, total)` is called as steps (assets, checks) start and finish. `file_name` is the
     name the user gave the file (default: the path's); `move` moves it into the archive instead of copying;
-    `run_id` is the Dagster run id to use (default: a new one)."""
-    from anomaly_pipeline.definitions import defs
-
+    `run_id` is the Dagster run id to use (default: a new one). One content is processed by one run at a
+    time (`Warehouse.processing`): a second process given the same bytes meanwhile waits and finds it loaded."""
     settings = get_settings()
     wh = open_warehouse(settings.database_url)
-    strategy = strategy or settings.default_strategy
     if (missing := missing_reason(path)) is not None:
         return ProcessOutcome(str(path), None, "rejected", 0, 0, missing)
     key = partition_key_for(sha256_file(path))
+    with wh.processing(key):
+        return _process(wh, key, path, instance, strategy or settings.default_strategy, force, log_level, on_step,
+                        file_name=file_name, move=move, run_id=run_id)
+
+
+def _process(wh: Warehouse, key: str, path: Path, instance: dg.DagsterInstance, strategy: str, force: bool,
+             log_level: str, on_step: StepCallback | None, *, file_name: str | None, move: bool,
+             run_id: str | None) -> ProcessOutcome:
+    from anomaly_pipeline.definitions import defs
+
     existing = wh.get_upload(key)
     if existing and existing["status"] in ("loaded", "rejected") and not force:
         if existing["status"] == "rejected":

@@ -263,6 +263,32 @@ class Warehouse:
 
     # ------------------------------------------------------------------ uploads
 
+    @contextmanager
+    def processing(self, upload_id: str) -> Iterator[None]:
+        """Held while one run loads and scores an upload: another process (or thread) given the same content
+        waits, then finds it loaded, instead of replacing the rows, and deleting the results, of a run still
+        going. PostgreSQL: a session advisory lock on a connection of its own (a key apart from the load's
+        transaction lock, which the run takes inside it); a SQLite file: a file lock beside the database."""
+        if not self.is_postgres:
+            database = sa.make_url(self.url).database
+            if not database or database == ":memory:":
+                yield
+                return
+            locks = Path(f"{database}.locks")
+            locks.mkdir(exist_ok=True)
+            with FileLock(locks / f"{upload_id}.lock", thread_local=False):
+                yield
+            return
+        key = {"key": f"processing {upload_id}"}
+        with self.engine.connect() as conn:
+            conn.execute(sa.text("SELECT pg_advisory_lock(hashtext(:key))"), key)
+            conn.commit()  # the lock is the session's: not an open transaction for the whole run
+            try:
+                yield
+            finally:
+                conn.execute(sa.text("SELECT pg_advisory_unlock(hashtext(:key))"), key)
+                conn.commit()
+
     def get_upload(self, upload_id: str) -> dict | None:
         with self.engine.connect() as conn:
             row = conn.execute(
