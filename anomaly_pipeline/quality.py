@@ -118,8 +118,56 @@ def range_outcome(rows: int, out_of_range: int, low: float | None, high: float |
 def flags_have_reasons(frame: pd.DataFrame, flagged_column: str = "flagged", reason_column: str = "reason") -> Outcome:
     """Every flagged row says why: a reviewer cannot act on a flag without a reason."""
     flagged = frame[frame[flagged_column].astype(bool)]
-    reasons = flagged[reason_column].astype("string").str.strip().replace("", pd.NA)
-    return reasons_outcome(len(flagged), int(reasons.isna().sum()), flagged.loc[reasons.isna(), ["transaction_id"]])
+    blank = _blank(flagged[reason_column])
+    return reasons_outcome(len(flagged), int(blank.sum()), flagged.loc[blank, ["transaction_id"]])
+
+
+def score_summary(scores: pd.DataFrame) -> pd.DataFrame:
+    """Per algorithm of a long score frame (algorithm, score, flagged, reason), indexed by algorithm: rows,
+    out_of_range (missing or outside [0, 1]), min, max, flagged, without_reason (flagged, blank reason). The
+    database counts the same with `storage.results.score_summary`."""
+    values = pd.to_numeric(scores["score"], errors="coerce").astype("float64")
+    flagged = scores["flagged"].astype(bool)
+    parts = pd.DataFrame({
+        "algorithm": scores["algorithm"].astype("string"), "rows": 1,
+        "out_of_range": values.isna() | (values < 0) | (values > 1), "min": values, "max": values,
+        "flagged": flagged, "without_reason": flagged & _blank(scores["reason"])})
+    return parts.groupby("algorithm").agg(
+        rows=("rows", "sum"), out_of_range=("out_of_range", "sum"), min=("min", "min"), max=("max", "max"),
+        flagged=("flagged", "sum"), without_reason=("without_reason", "sum"))
+
+
+def unexplained(scores: pd.DataFrame, limit: int = 10) -> pd.DataFrame:
+    """algorithm and transaction_id of up to `limit` flagged rows of a long score frame without a reason."""
+    flagged = scores["flagged"].astype(bool)
+    return scores.loc[flagged & _blank(scores["reason"]), ["algorithm", "transaction_id"]].head(limit)
+
+
+def _blank(text: pd.Series) -> pd.Series:
+    return text.astype("string").str.strip().fillna("").eq("")
+
+
+def detector_ranges(summary: pd.DataFrame) -> Outcome:
+    """`scores_in_range` over every detector's rows (`score_summary`), naming the detectors that broke it."""
+    totals = summary[["rows", "out_of_range"]].sum()
+    outcome = range_outcome(int(totals["rows"]), int(totals["out_of_range"]), summary["min"].min(),
+                            summary["max"].max(), "detector score")
+    broken = summary[summary["out_of_range"] > 0].sort_index()
+    if len(broken):
+        outcome.description += ": " + ", ".join(broken.index)
+        outcome.metadata["detectors"] = broken[["rows", "out_of_range", "min", "max"]].reset_index()
+    return outcome
+
+
+def detector_reasons(summary: pd.DataFrame, examples: pd.DataFrame | None = None) -> Outcome:
+    """`flags_have_reasons` over every detector's flags (`score_summary`), naming the detectors that broke it;
+    `examples`: algorithm and transaction_id of flags without a reason."""
+    outcome = reasons_outcome(int(summary["flagged"].sum()), int(summary["without_reason"].sum()), examples)
+    broken = summary[summary["without_reason"] > 0].sort_index()
+    if len(broken):
+        outcome.description += ": " + ", ".join(broken.index)
+        outcome.metadata["detectors"] = broken[["flagged", "without_reason"]].reset_index()
+    return outcome
 
 
 def reasons_outcome(flagged: int, without_reason: int, examples: pd.DataFrame | None = None) -> Outcome:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from anomaly_pipeline import intake, preload
+from anomaly_pipeline import intake, preload, quality
 from anomaly_pipeline.detect.base import AnomalyDetectionAlgorithm, DetectionResult
 from anomaly_pipeline.detect.batch import Outcome, detect_all
 from anomaly_pipeline.detect.combine import combine_scores
@@ -25,8 +25,6 @@ from anomaly_pipeline.jsonable import jsonable
 from anomaly_pipeline.orchestration import plots
 from anomaly_pipeline.orchestration.asset_names import algorithm_asset_name
 from anomaly_pipeline.orchestration.check_rules import (
-    algorithm_results,
-    algorithm_specs,
     risk_results,
     risk_specs,
     selected_names,
@@ -188,12 +186,11 @@ def _algorithm_spec(cls: type[AnomalyDetectionAlgorithm]) -> dg.AssetSpec:
 
 
 @dg.multi_asset(specs=[_algorithm_spec(cls) for cls in ALGORITHMS.values()], name="detectors", can_subset=True,
-                check_specs=algorithm_specs(),
                 partitions_def=uploads_partitions, retry_policy=RETRY,
                 description="Every registered algorithm, one asset each (anomaly_scores, or rule_flags for rules), "
                             "run in one step on one copy of the upload's transactions so that they share work "
-                            "(features, model fits). Selecting some assets runs only those algorithms. Each asset's "
-                            "checks are evaluated on the rows this run stored for it, as it stores them.")
+                            "(features, model fits). Selecting some assets runs only those algorithms. Their rows "
+                            "are checked by transaction_risk's detector_* checks.")
 @transient_only
 def detectors(context: dg.AssetExecutionContext, warehouse: WarehouseResource, scoring: ScoringResource):
     key = context.partition_key
@@ -253,18 +250,16 @@ def detectors(context: dg.AssetExecutionContext, warehouse: WarehouseResource, s
 
 def _save_batch(context: dg.AssetExecutionContext, wh: Warehouse, key: str, strategy: Strategy,
                 batch: list[tuple[AlgorithmRun, Outcome | None]]) -> Iterator[dg.MaterializeResult]:
-    """Store the batch's results in one transaction, then one materialization per asset with its checks on the
-    rows just stored (storage errors propagate: the step's retry policy covers a database that went away)."""
+    """Store the batch's results in one transaction, then one materialization per asset (storage errors
+    propagate: the step's retry policy covers a database that went away)."""
     stored = save_algorithm_results(wh, key, strategy.name, [run for run, _ in batch])
     for (run, outcome), rows_stored in zip(batch, stored, strict=True):
         asset = algorithm_asset_name(ALGORITHMS[run.algorithm])
-        checks = algorithm_results(asset, run.long_rows, selected_names(context, asset))
         if outcome is None:
-            yield dg.MaterializeResult(asset_key=asset, metadata={"status": "disabled", "strategy": strategy.name},
-                                       check_results=checks)
+            yield dg.MaterializeResult(asset_key=asset, metadata={"status": "disabled", "strategy": strategy.name})
         else:
             yield dg.MaterializeResult(asset_key=asset, metadata=_result_metadata(
-                context, key, strategy, outcome, rows_stored), check_results=checks)
+                context, key, strategy, outcome, rows_stored))
 
 
 def _result_metadata(context: dg.AssetExecutionContext, key: str, strategy: Strategy, outcome: Outcome,
@@ -301,7 +296,7 @@ algorithm_asset_keys = [dg.AssetKey(algorithm_asset_name(cls)) for cls in ALGORI
           check_specs=risk_specs(),
           description="One risk score per transaction from the strategy's weights, with ordered reasons. Its checks "
                       "are evaluated on the risk frame this run combined (every transaction; the stored rows are "
-                      "those with a risk above 0).")
+                      "those with a risk above 0) and, detector_*, on the detectors' stored rows it combined.")
 @transient_only
 def transaction_risk(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
                      scoring: ScoringResource) -> dg.MaterializeResult:
@@ -350,7 +345,8 @@ def transaction_risk(context: dg.AssetExecutionContext, warehouse: WarehouseReso
         "per_algorithm": dg.MetadataValue.md(algorithm_table(algorithm_counts, strategy.weights)),
         "tests_not_run": describe_skips(skipped_tests(algorithm_counts)) or "none: every enabled test ran",
         "seconds": seconds,
-    }, check_results=risk_results(risk, selected_names(context)))
+    }, check_results=risk_results(risk, quality.score_summary(scores), lambda: quality.unexplained(scores),
+                                  selected_names(context)))
 
 
 ingest_assets = [raw_upload, transactions]

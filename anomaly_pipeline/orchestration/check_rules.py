@@ -2,7 +2,8 @@
 
 - every upload's run (`process_upload`, `rescore_upload`): the assets declare these checks (`check_specs`) and
   yield their results from facts the run already holds: the frame it read, the row count the COPY reported,
-  the reader's count, the detector rows and the risk frame it stored. No read-back query.
+  the reader's count, the detectors' rows `transaction_risk` combined and the risk frame it stored. No
+  read-back query.
 - the opt-in read-back (`verify_upload` job, `checks.py`): the same rules on what the database holds, under
   the names prefixed `stored_` (a check key is asset + name: the two must not collide).
 
@@ -11,14 +12,12 @@ not broken data (WARN); missing key fields, lost rows, scores outside [0, 1] and
 pipeline produced something wrong (ERROR).
 """
 
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 
 import dagster as dg
 import pandas as pd
 
 from anomaly_pipeline import quality
-from anomaly_pipeline.detect.registry import ALGORITHMS
-from anomaly_pipeline.orchestration.asset_names import algorithm_asset_name
 from anomaly_pipeline.orchestration.metadata import frame_markdown
 from anomaly_pipeline.orchestration.partitions import uploads_partitions
 
@@ -36,6 +35,11 @@ TRANSACTION_CHECKS = {
 RISK_CHECKS = {
     "scores_in_range": "Every risk score (and voucher risk) is within [0, 1].",
     "flags_have_reasons": "Every transaction flagged as an anomaly has its reasons.",
+    # on the risk asset, not two on each of the 36 detector assets: a check costs a run three Dagster events,
+    # and 72 of them were a quarter of a small upload's run
+    "detector_scores_in_range": "Every score the detectors stored for this upload and strategy (rule flags "
+                                "included) is within [0, 1]; a failure names the detectors.",
+    "detector_flags_have_reasons": "Every row a detector flagged has a reason; a failure names the detectors.",
 }
 
 
@@ -79,26 +83,6 @@ def transaction_results(frame: pd.DataFrame, upload: Mapping, stored_rows: int, 
         yield to_result(quality.row_count(dict(upload), stored_rows), ERROR, prefix + "row_count_matches_file")
 
 
-# ---------------------------------------------------------------- detector assets
-
-def algorithm_specs(prefix: str = "") -> list[dg.AssetCheckSpec]:
-    """Two checks on every detector asset."""
-    return [spec for cls in ALGORITHMS.values() for spec in _specs(algorithm_asset_name(cls), {
-        "scores_in_range": f"Every stored {cls.algorithm} score is within [0, 1].",
-        "flags_have_reasons": f"Every transaction {cls.algorithm} flagged has a reason."}, prefix)]
-
-
-def algorithm_results(asset: str, rows: pd.DataFrame, selected: Collection[str]) -> list[dg.AssetCheckResult]:
-    """The run's checks of one detector asset on the rows it stored (`results.long_form`: score, flagged,
-    reason): what the database holds for it, without reading it back."""
-    results = []
-    if "scores_in_range" in selected:
-        results.append(to_result(quality.scores_in_range(rows["score"]), ERROR, "scores_in_range", asset))
-    if "flags_have_reasons" in selected:
-        results.append(to_result(quality.flags_have_reasons(rows), ERROR, "flags_have_reasons", asset))
-    return results
-
-
 # ---------------------------------------------------------------- transaction_risk
 
 def risk_specs(prefix: str = "") -> list[dg.AssetCheckSpec]:
@@ -107,12 +91,21 @@ def risk_specs(prefix: str = "") -> list[dg.AssetCheckSpec]:
 
 def stored_check_keys() -> list[dg.AssetCheckKey]:
     """The read-back checks (`checks.py`), for job selections that must not import the assets."""
-    return [spec.key for spec in (*transaction_specs(STORED), *algorithm_specs(STORED), *risk_specs(STORED))]
+    return [spec.key for spec in (*transaction_specs(STORED), *risk_specs(STORED))]
 
 
-def risk_results(risk: pd.DataFrame, selected: Collection[str], prefix: str = "") -> list[dg.AssetCheckResult]:
-    """`risk`: transaction_id, risk_score, voucher_risk, is_anomaly, reasons."""
+def risk_results(risk: pd.DataFrame, summary: pd.DataFrame, examples: Callable[[], pd.DataFrame],
+                 selected: Collection[str], prefix: str = "") -> list[dg.AssetCheckResult]:
+    """`risk`: transaction_id, risk_score, voucher_risk, is_anomaly, reasons; `summary`: the detectors' stored
+    rows counted per algorithm (`quality.score_summary`); `examples()`: algorithm and transaction_id of flags
+    without a reason (asked only when there are any)."""
     results = []
+    if prefix + "detector_scores_in_range" in selected:
+        results.append(to_result(quality.detector_ranges(summary), ERROR, prefix + "detector_scores_in_range"))
+    if prefix + "detector_flags_have_reasons" in selected:
+        missing = int(summary["without_reason"].sum())
+        results.append(to_result(quality.detector_reasons(summary, examples() if missing else None), ERROR,
+                                 prefix + "detector_flags_have_reasons"))
     if prefix + "scores_in_range" in selected:
         values = pd.concat([risk["risk_score"], risk["voucher_risk"].dropna()], ignore_index=True)
         results.append(to_result(quality.scores_in_range(values, "risk score"), ERROR, prefix + "scores_in_range"))

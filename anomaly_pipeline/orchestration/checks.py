@@ -13,17 +13,11 @@ import pandas as pd
 import pyarrow as pa
 import sqlalchemy as sa
 
-from anomaly_pipeline import quality
-from anomaly_pipeline.detect.registry import ALGORITHMS
-from anomaly_pipeline.orchestration.asset_names import algorithm_asset_name
 from anomaly_pipeline.orchestration.check_rules import (
-    ERROR,
     STORED,
-    algorithm_specs,
     risk_results,
     risk_specs,
     selected_names,
-    to_result,
     transaction_results,
     transaction_specs,
 )
@@ -54,46 +48,23 @@ def stored_transactions_checks(context: dg.AssetCheckExecutionContext, warehouse
                                    STORED)
 
 
-_ALGORITHM_OF_ASSET = {algorithm_asset_name(cls): cls for cls in ALGORITHMS.values()}
-
-
-@dg.multi_asset_check(specs=algorithm_specs(STORED), can_subset=True, name="stored_detector_results",
-                      description="Scores within [0, 1] and a reason for every flag, on the rows each detector "
-                                  "asset stored, counted by the database in one query: a step per check would "
-                                  "cost more than the checks.")
-def stored_detector_results(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource,
-                            scoring: ScoringResource):
-    wh = warehouse.get()
-    strategy = scoring.load(wh).name
-    key = context.partition_key
-    summary = score_summary(wh, key, strategy)  # algorithm and rule names are unique across the registry
-    for check_key in sorted(context.selected_asset_check_keys, key=lambda k: (k.asset_key.to_user_string(), k.name)):
-        name = _ALGORITHM_OF_ASSET[check_key.asset_key.to_user_string()].algorithm
-        counts = summary.loc[name] if name in summary.index else dict.fromkeys(summary.columns, 0)
-        if check_key.name == STORED + "scores_in_range":
-            outcome = quality.range_outcome(int(counts["rows"]), int(counts["out_of_range"]), counts["min"],
-                                            counts["max"])
-        else:
-            missing = int(counts["without_reason"])
-            outcome = quality.reasons_outcome(int(counts["flagged"]), missing,
-                                              unexplained_flags(wh, key, strategy, name) if missing else None)
-        yield to_result(outcome, ERROR, check_key.name, check_key.asset_key)
-
-
 RISK_COLUMNS = {"transaction_id": pa.int64(), "risk_score": pa.float64(), "voucher_risk": pa.float64(),
                 "is_anomaly": pa.bool_(), "reasons": pa.string()}
 
 
 @dg.multi_asset_check(
     specs=risk_specs(STORED), can_subset=True, name="stored_transaction_risk_checks",
-    description="The stored combined risk, read once for both checks.")
+    description="The stored combined risk, read once for its two checks, and the detectors' stored rows, "
+                "counted per algorithm by the database in one query for theirs.")
 def stored_transaction_risk_checks(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource,
                                    scoring: ScoringResource):
     wh = warehouse.get()
+    key, strategy = context.partition_key, scoring.load(wh).name
     r = schema.transaction_risk
     rows = wh.read_query(sa.select(*(r.c[c] for c in RISK_COLUMNS)).where(
-        r.c.upload_id == context.partition_key, r.c.strategy == scoring.load(wh).name), RISK_COLUMNS)
-    yield from risk_results(rows, selected_names(context), STORED)
+        r.c.upload_id == key, r.c.strategy == strategy), RISK_COLUMNS)
+    yield from risk_results(rows, score_summary(wh, key, strategy), lambda: unexplained_flags(wh, key, strategy),
+                            selected_names(context), STORED)
 
 
-stored_checks = [stored_transactions_checks, stored_detector_results, stored_transaction_risk_checks]
+stored_checks = [stored_transactions_checks, stored_transaction_risk_checks]

@@ -127,14 +127,14 @@ def score_summary(wh: Warehouse, upload_id: str, strategy: str) -> pd.DataFrame:
     return frame.set_index("algorithm")
 
 
-def unexplained_flags(wh: Warehouse, upload_id: str, strategy: str, algorithm: str, limit: int = 10) -> pd.DataFrame:
-    """transaction_id of up to `limit` rows `algorithm` flagged without a reason."""
+def unexplained_flags(wh: Warehouse, upload_id: str, strategy: str, limit: int = 10) -> pd.DataFrame:
+    """algorithm and transaction_id of up to `limit` rows a detector flagged without a reason."""
     rows = _score_rows(upload_id, strategy)
-    query = (sa.select(rows.c.transaction_id)
-             .where(rows.c.algorithm == algorithm, rows.c.flagged, _blank(wh, rows.c.reason))
-             .order_by(rows.c.transaction_id).limit(limit))
+    query = (sa.select(rows.c.algorithm, rows.c.transaction_id)
+             .where(rows.c.flagged, _blank(wh, rows.c.reason))
+             .order_by(rows.c.algorithm, rows.c.transaction_id).limit(limit))
     with wh.engine.connect() as conn:
-        return pd.DataFrame({"transaction_id": conn.execute(query).scalars().all()})
+        return pd.DataFrame(conn.execute(query).all(), columns=["algorithm", "transaction_id"])
 
 
 def _instant(value) -> pd.Timestamp:

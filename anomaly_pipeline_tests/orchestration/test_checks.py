@@ -103,6 +103,30 @@ def test_scores_in_range_and_reasons():
     assert not quality.flags_have_reasons(flags).passed
 
 
+def test_the_detector_checks_count_every_detector_and_name_those_that_broke_them():
+    scores = pd.DataFrame({"algorithm": ["zscore", "zscore", "weekend", "iforest", "iforest"],
+                           "transaction_id": [1, 2, 3, 1, 2], "score": [0.2, 1.5, 0.9, np.nan, 0.4],
+                           "flagged": [False, True, True, False, True], "reason": [None, "\t", "Sunday", None, "far"]})
+    summary = quality.score_summary(scores)
+    assert summary.reset_index().to_dict("records") == [
+        {"algorithm": "iforest", "rows": 2, "out_of_range": 1, "min": 0.4, "max": 0.4, "flagged": 1, "without_reason": 0},
+        {"algorithm": "weekend", "rows": 1, "out_of_range": 0, "min": 0.9, "max": 0.9, "flagged": 1, "without_reason": 0},
+        {"algorithm": "zscore", "rows": 2, "out_of_range": 1, "min": 0.2, "max": 1.5, "flagged": 1, "without_reason": 1}]
+    ranges = quality.detector_ranges(summary)
+    assert not ranges.passed
+    assert ranges.description == "2 detector scores outside [0, 1] or missing: iforest, zscore"
+    assert (ranges.metadata["rows"], ranges.metadata["min"], ranges.metadata["max"]) == (5, 0.2, 1.5)
+    assert ranges.metadata["detectors"]["algorithm"].tolist() == ["iforest", "zscore"]
+    reasons = quality.detector_reasons(summary, quality.unexplained(scores))
+    assert reasons.description == "1 of 3 flagged rows have no reason: zscore"
+    assert reasons.metadata["examples"].to_dict("records") == [{"algorithm": "zscore", "transaction_id": 2}]
+    fine = scores[scores["algorithm"] == "weekend"]
+    assert quality.detector_ranges(quality.score_summary(fine)).passed
+    assert quality.detector_reasons(quality.score_summary(fine)).passed
+    nothing = quality.score_summary(scores.iloc[:0])
+    assert quality.detector_ranges(nothing).description == "all 0 detector scores within [0, 1]"
+
+
 # ---------------------------------------------------------------- the Dagster checks in runs
 
 def _evaluations(result: dg.ExecuteInProcessResult) -> dict[tuple[str, str], dg.AssetCheckEvaluation]:
@@ -123,19 +147,24 @@ BALANCED = """Date,Voucher,Account,Amount,Description
 2024-03-05,V2,1910,-1200.00,Cash
 2024-03-05,V2,5010,1200.00,Rent
 """
-IN_RUN = {"vouchers_balance", "keys_present", "row_count_matches_file", "scores_in_range", "flags_have_reasons"}
-
-
-def _algorithm_assets() -> list[str]:
-    from anomaly_pipeline.detect.registry import ALGORITHMS
-    from anomaly_pipeline.orchestration.assets import algorithm_asset_name
-
-    return [algorithm_asset_name(cls) for cls in ALGORITHMS.values()]
 
 
 def _all_checks(prefix: str = "") -> set[tuple[str, str]]:
+    """Three on transactions, four on transaction_risk (two of them over every detector's rows), none on the
+    detector assets."""
     return {("transactions", prefix + c) for c in ("vouchers_balance", "keys_present", "row_count_matches_file")} | {
-        (a, prefix + c) for a in ["transaction_risk", *_algorithm_assets()] for c in ("scores_in_range", "flags_have_reasons")}
+        ("transaction_risk", prefix + c) for c in ("scores_in_range", "flags_have_reasons", "detector_scores_in_range",
+                                                   "detector_flags_have_reasons")}
+
+
+def _stored_score_rows(wh: Warehouse, key: str) -> tuple[int, int]:
+    """(rows, flagged rows) the detectors stored for the upload: anomaly_scores and rule_flags."""
+    s, f = schema.anomaly_scores, schema.rule_flags
+    with wh.engine.connect() as conn:
+        scores, flagged = conn.execute(sa.select(sa.func.count(), sa.func.count().filter(s.c.flagged)).where(
+            s.c.upload_id == key)).one()
+        flags = conn.execute(sa.select(sa.func.count()).where(f.c.upload_id == key)).scalar_one()
+    return scores + flags, flagged + flags
 
 
 def _upload(env, text: str) -> tuple[Path, str]:
@@ -182,18 +211,14 @@ def test_a_normal_upload_passes_every_check_from_the_run_itself_without_check_st
     # every transaction's risk and voucher risk (the run's frame, zero risks included)
     risk_range = evaluations[("transaction_risk", "scores_in_range")].metadata
     assert (risk_range["rows"].value, risk_range["out_of_range"].value) == (8, 0)
-    # the detector checks count exactly the rows stored for each asset
-    wh = Warehouse(env["DATABASE_URL"])
-    with wh.engine.connect() as conn:
-        stored = dict(conn.execute(sa.select(schema.anomaly_scores.c.algorithm, sa.func.count()).where(
-            schema.anomaly_scores.c.upload_id == key).group_by(schema.anomaly_scores.c.algorithm)).all())
-        stored |= dict(conn.execute(sa.select(schema.rule_flags.c.rule, sa.func.count()).where(
-            schema.rule_flags.c.upload_id == key).group_by(schema.rule_flags.c.rule)).all())
-    from anomaly_pipeline.detect.registry import ALGORITHMS
-    from anomaly_pipeline.orchestration.assets import algorithm_asset_name
-    for cls in ALGORITHMS.values():
-        evaluation = evaluations[(algorithm_asset_name(cls), "scores_in_range")]
-        assert evaluation.metadata["rows"].value == stored.get(cls.algorithm, 0), cls.algorithm
+    # the detector checks count exactly the rows the detectors stored
+    rows, flagged = _stored_score_rows(Warehouse(env["DATABASE_URL"]), key)
+    detector_range = evaluations[("transaction_risk", "detector_scores_in_range")]
+    assert (detector_range.severity, detector_range.description) == (
+        dg.AssetCheckSeverity.ERROR, f"all {rows} detector scores within [0, 1]")
+    assert (detector_range.metadata["rows"].value, detector_range.metadata["out_of_range"].value) == (rows, 0)
+    detector_reasons = evaluations[("transaction_risk", "detector_flags_have_reasons")]
+    assert detector_reasons.description == f"all {flagged} flagged rows have a reason"
 
 
 def test_checks_run_per_partition_with_every_materialization(env):
@@ -215,7 +240,10 @@ def test_checks_run_per_partition_with_every_materialization(env):
     assert balance.metadata["total_imbalance"].value == -200.0
     assert "| V2 " in balance.metadata["unbalanced"].value
     assert evaluations[("transactions", "row_count_matches_file")].metadata["expected_rows"].value == 6
-    assert evaluations[("rule_weekend_posting", "flags_have_reasons")].metadata["flagged"].value == 2
+    rows, flagged = _stored_score_rows(Warehouse(env["DATABASE_URL"]), key)
+    assert flagged >= 2  # weekend_posting's two Saturday lines among them
+    assert evaluations[("transaction_risk", "detector_flags_have_reasons")].metadata["flagged"].value == flagged
+    assert evaluations[("transaction_risk", "detector_scores_in_range")].metadata["rows"].value == rows
 
 
 def test_the_read_back_job_passes_an_intact_upload_and_catches_what_changed_after_loading(env):
@@ -252,9 +280,8 @@ def test_the_read_back_job_passes_an_intact_upload_and_catches_what_changed_afte
     assert failed == {
         ("transactions", "stored_vouchers_balance"), ("transactions", "stored_keys_present"),
         ("transactions", "stored_row_count_matches_file"),
-        ("rule_weekend_posting", "stored_scores_in_range"), ("rule_weekend_posting", "stored_flags_have_reasons"),
-        ("score_robust_zscore", "stored_scores_in_range"), ("score_robust_zscore", "stored_flags_have_reasons"),
         ("transaction_risk", "stored_scores_in_range"), ("transaction_risk", "stored_flags_have_reasons"),
+        ("transaction_risk", "stored_detector_scores_in_range"), ("transaction_risk", "stored_detector_flags_have_reasons"),
     }
     assert evaluations[("transactions", "stored_vouchers_balance")].severity == dg.AssetCheckSeverity.WARN
     assert all(evaluations[k].severity == dg.AssetCheckSeverity.ERROR
@@ -263,10 +290,17 @@ def test_the_read_back_job_passes_an_intact_upload_and_catches_what_changed_afte
     counted = evaluations[("transactions", "stored_row_count_matches_file")].metadata
     assert (counted["expected_rows"].value, counted["loaded_rows"].value, counted["difference"].value) == (6, 5, 1)
     assert evaluations[("transaction_risk", "stored_scores_in_range")].metadata["out_of_range"].value == 1
-    unexplained = evaluations[("rule_weekend_posting", "stored_flags_have_reasons")].metadata
-    assert (unexplained["flagged"].value, unexplained["without_reason"].value) == (2, 1)
-    assert unexplained["examples"].value.splitlines()[2].strip("| ") == "5"
-    stored_range = evaluations[("rule_weekend_posting", "stored_scores_in_range")].metadata
-    assert (stored_range["out_of_range"].value, stored_range["max"].value) == (1, 1.5)
+    # one check over every detector names the detectors whose rows broke it: a flag's score edited to 1.5 and its
+    # reason blanked (weekend_posting), a flagged z-score of 2.0 without reason added (robust_zscore)
+    unexplained = evaluations[("transaction_risk", "stored_detector_flags_have_reasons")]
+    assert unexplained.description.endswith("rows have no reason: robust_zscore, weekend_posting")
+    assert unexplained.metadata["without_reason"].value == 2
+    assert [line.replace(" ", "") for line in unexplained.metadata["examples"].value.splitlines()[2:]] == [
+        "|robust_zscore|2|", "|weekend_posting|5|"]
+    stored_range = evaluations[("transaction_risk", "stored_detector_scores_in_range")]
+    assert stored_range.description.endswith("detector scores outside [0, 1] or missing: robust_zscore, weekend_posting")
+    assert (stored_range.metadata["out_of_range"].value, stored_range.metadata["max"].value) == (2, 2.0)
+    assert [line.replace(" ", "") for line in stored_range.metadata["detectors"].value.splitlines()[2:]] == [
+        "|robust_zscore|1|1|2|2|", "|weekend_posting|2|1|0.7|1.5|"]  # algorithm, rows, out_of_range, min, max
     with wh.engine.connect() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(t).where(t.c.upload_id == key)).scalar_one() == 5

@@ -86,12 +86,12 @@ def test_nightly_verify_reads_back_every_loaded_partition_in_its_own_job(env, mo
     # the read-back checks run only there; the runs that write evaluate the same checks from their own facts
     checks = {name: {k.name for k in defs.resolve_job_def(name).asset_layer.asset_graph.asset_check_keys}
               for name in ("process_upload", "rescore_upload", "verify_upload")}
+    risk_checks = {"scores_in_range", "flags_have_reasons", "detector_scores_in_range", "detector_flags_have_reasons"}
     assert checks["verify_upload"] == {"stored_vouchers_balance", "stored_keys_present",
-                                       "stored_row_count_matches_file", "stored_scores_in_range",
-                                       "stored_flags_have_reasons"}
+                                       "stored_row_count_matches_file", *("stored_" + c for c in risk_checks)}
     assert checks["process_upload"] == {"file_readable", "vouchers_balance", "keys_present", "row_count_matches_file",
-                                        "scores_in_range", "flags_have_reasons"}
-    assert checks["rescore_upload"] == {"scores_in_range", "flags_have_reasons"}
+                                        *risk_checks}
+    assert checks["rescore_upload"] == risk_checks
 
 
 def test_nightly_rescore_skips_when_nothing_is_loaded(pg_env):
