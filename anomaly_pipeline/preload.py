@@ -1,7 +1,6 @@
-"""The heavy libraries only some steps need (scikit-learn for the ML detectors, matplotlib for the UI's
-plots) are imported lazily, and `start()` imports them in a background thread while a step waits on I/O
-(the upload's load spends seconds in PostgreSQL), so that neither the CLI's start nor the detectors wait
-for them."""
+"""The heavy library only some steps need (scikit-learn, for the ML detectors) is imported lazily, and
+`start()` imports it in a background thread while a step waits on I/O (the upload's load spends seconds in
+PostgreSQL), so that neither the CLI's start nor the detectors wait for it."""
 
 from __future__ import annotations
 
@@ -10,8 +9,7 @@ import threading
 
 from anomaly_pipeline import gc_tuning
 
-MODULES = ("sklearn.ensemble", "sklearn.neural_network", "sklearn.cluster", "sklearn.exceptions",
-           "matplotlib.figure", "matplotlib.backends.backend_agg")
+MODULES = ("sklearn.ensemble", "sklearn.neural_network", "sklearn.cluster", "sklearn.exceptions")
 _thread: threading.Thread | None = None
 _lock = threading.Lock()
 

@@ -313,7 +313,7 @@ def transaction_risk(context: dg.AssetExecutionContext, warehouse: WarehouseReso
     scores, algorithm_counts = load_scores(wh, key, strategy.name)
     risk = combine_scores(active, scores, strategy.weights, strategy.threshold)
     run_record = context.instance.get_run_record_by_id(context.run_id)
-    with ThreadPoolExecutor(1, thread_name_prefix="save-risk") as pool:  # the database writes, the plots draw
+    with ThreadPoolExecutor(1, thread_name_prefix="save-risk") as pool:  # the database writes, the metadata is built
         saving = pool.submit(save_risk, wh, key, strategy.name, strategy.version, risk, algorithm_counts,
                              run_id=context.run_id,
                              started_at=run_record.start_time if run_record else None)

@@ -1,11 +1,14 @@
-"""What the Dagster UI shows for a materialization: counts per test, source details and PNG plots."""
+"""What the Dagster UI shows for a materialization: counts per test, source details and SVG plots."""
 
 from __future__ import annotations
 
 import base64
 import re
+from xml.etree import ElementTree
 
 import dagster as dg
+import numpy as np
+import pandas as pd
 
 from anomaly_pipeline.definitions import defs
 from anomaly_pipeline.detect.registry import ALGORITHMS
@@ -22,7 +25,8 @@ LEDGER = """Datum;Verifikation;Konto;Belopp;Text
 2024-03-10;V4;1930;-1500,00;Bank
 2024-03-10;V4;4010;1500,00;Varor
 """
-PNG = re.compile(r"^!\[[^\]]+\]\(data:image/png;base64,([A-Za-z0-9+/=]+)\)$")
+SVG_NS = "http://www.w3.org/2000/svg"
+SVG = re.compile(r"^!\[[^\]]+\]\(data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)\)$")
 
 
 def _rows(markdown: str) -> list[dict[str, str]]:
@@ -31,10 +35,11 @@ def _rows(markdown: str) -> list[dict[str, str]]:
     return [dict(zip(lines[0], cells, strict=True)) for cells in lines[2:]]
 
 
-def _png(markdown: str) -> bytes:
-    match = PNG.match(markdown)
+def _svg(markdown: str) -> ElementTree.Element:
+    """The image of a Markdown data-URI image, parsed as XML."""
+    match = SVG.match(markdown)
     assert match, markdown[:80]
-    return base64.b64decode(match.group(1))
+    return ElementTree.fromstring(base64.b64decode(match.group(1)))
 
 
 def test_materializations_carry_counts_source_details_and_plots(pg_env):
@@ -81,9 +86,16 @@ def test_materializations_carry_counts_source_details_and_plots(pg_env):
             reasons, cell = str(stored[int(row["transaction_id"])]), row["reasons"]
             assert cell == reasons or (cell.endswith("…") and reasons.startswith(cell[:-1])
                                        and reasons[len(cell) - 1] in " ;,")
-        for name in ("risk_histogram", "flagged_over_time"):
-            image = _png(risk[name].value)
-            assert image.startswith(b"\x89PNG\r\n\x1a\n") and 2_000 < len(image) < 200_000
+        # the four flagged lines' risks fall in these bins of 40 over [0, 1]; one point per flagged line
+        scores = Warehouse(pg_env["DATABASE_URL"]).read_table(schema.transaction_risk, upload_id=key)["risk_score"]
+        histogram = _svg(risk["risk_histogram"].value)
+        assert histogram.tag == f"{{{SVG_NS}}}svg"
+        bars = histogram.findall(f".//{{{SVG_NS}}}rect[@class='bar']")
+        assert len(bars) == len(set(np.minimum((scores[scores > 0] * 40).astype(int), 39)))
+        assert f"Risk scores > 0: {(scores > 0).sum()} of 6 transactions" in set(histogram.itertext())
+        over_time = _svg(risk["flagged_over_time"].value)
+        assert len(over_time.findall(f".//{{{SVG_NS}}}circle")) == 4
+        assert {"2024-03-09", "2024-03-10"} <= set(over_time.itertext())  # the weekend's dates label the axis
 
         # a re-materialization of raw_upload shows what the reader found the first time
         again = defs.resolve_job_def("process_upload").execute_in_process(
@@ -92,3 +104,17 @@ def test_materializations_carry_counts_source_details_and_plots(pg_env):
         assert raw["source_file"].value == "huvudbok.csv"
         assert raw["encoding"].value == loaded["encoding"].value
         assert raw["mapping"].value == mapping
+
+
+def test_plots_stay_small_and_say_what_they_leave_out():
+    from anomaly_pipeline.orchestration import plots
+
+    many = pd.Series(pd.date_range("2020-01-01", periods=50_000, freq="h"))
+    image = _svg(plots.flagged_amounts_over_time(many, pd.Series(np.arange(50_000, dtype="float64") - 10)))
+    assert len(image.findall(f".//{{{SVG_NS}}}circle")) == plots.MAX_POINTS
+    assert f"Flagged transactions over time: 50000 ({plots.MAX_POINTS} shown)" in set(image.itertext())
+    none = _svg(plots.flagged_amounts_over_time(pd.Series([], dtype="datetime64[ns]"), pd.Series([], dtype="float64")))
+    assert "no flagged transactions with a date" in set(none.itertext())
+    empty = _svg(plots.risk_histogram(pd.Series([0.0, 0.0]), 0.6))
+    assert not empty.findall(f".//{{{SVG_NS}}}rect[@class='bar']")
+    assert {"Risk scores > 0: 0 of 2 transactions", "threshold 0.6"} <= set(empty.itertext())
