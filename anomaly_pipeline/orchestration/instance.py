@@ -112,12 +112,13 @@ _ENGINES_KEPT = 16  # shards: the index and the runs this process is writing
 
 def _reuse_event_log_engines(instance: dg.DagsterInstance) -> None:
     """Dagster's SQLite event log (a DAGSTER_HOME without other storage) builds a SQLAlchemy engine for every
-    connection, and a run stores each event through one to three connections: 415 events of a small upload's
-    run made 1 237 engines, 1.1 s of its 26 s under cProfile. This keeps one engine per shard file, the
-    connections themselves unpooled as Dagster opens them (NullPool, the same busy timeout, each in its own
-    transaction, the same lock and first-use initialisation), with two changes to what a commit and a close
-    cost: synchronous=NORMAL (`_sync_normal`) and one idle connection held open per shard (`_keeper`). Any
-    other event storage is left alone."""
+    connection and opens a new SQLite connection each time (NullPool), and a run stores each event through one
+    to four connections: a small upload's run opened some 840. This keeps one engine per shard file with a
+    pool of open connections (SQLAlchemy's default for a SQLite file), each connection still used in its own
+    transaction with the same busy timeout, lock and first-use initialisation, and commits with
+    synchronous=NORMAL (`_sync_normal`). Pooled connections also keep the WAL open: closing the last connection
+    made SQLite checkpoint the WAL into the database and delete it at every event. Any other event storage is
+    left alone."""
     try:
         from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
         from dagster._core.storage.sqlite import SQLITE_BUSY_TIMEOUT_SECONDS
@@ -128,42 +129,27 @@ def _reuse_event_log_engines(instance: dg.DagsterInstance) -> None:
             hasattr(storage, name) for name in ("_connect", "_db_lock", "_initialized_dbs", "_initdb")):
         return
     import sqlalchemy as sa
-    from sqlalchemy.pool import NullPool
 
-    engines: OrderedDict[str, list] = OrderedDict()  # url -> [engine, the connection kept open]
+    engines: OrderedDict[str, sa.Engine] = OrderedDict()  # url -> engine, least recently used first
 
     @contextmanager
     def connect(shard: str) -> Iterator[sa.Connection]:
         with storage._db_lock:
             url = storage.conn_string_for_shard(shard)
-            kept = engines.get(url)
-            if kept is None:
-                engine = sa.create_engine(url, poolclass=NullPool, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS})
+            engine = engines.get(url)
+            if engine is None:
+                engine = engines[url] = sa.create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS})
                 sa.event.listen(engine, "connect", _sync_normal)
-                kept = engines[url] = [engine, None]
                 while len(engines) > _ENGINES_KEPT:
-                    old_engine, keeper = engines.popitem(last=False)[1]
-                    if keeper is not None:
-                        keeper.close()
-                    old_engine.dispose()
+                    engines.popitem(last=False)[1].dispose()
             engines.move_to_end(url)
-            engine = kept[0]
             if shard not in storage._initialized_dbs:
-                storage._initdb(engine)  # creates the file and turns WAL on: before the keeper holds it open
+                storage._initdb(engine)  # creates the file and turns WAL on, before a pooled connection holds it
                 storage._initialized_dbs.add(shard)
-            if kept[1] is None:
-                kept[1] = _keeper(engine)
             with engine.connect() as conn, conn.begin():
                 yield conn
 
     storage._connect = connect  # type: ignore[method-assign]
-
-
-def _keeper(engine: sa.Engine) -> sa.PoolProxiedConnection:
-    """A connection held open beside the per-event ones: while it is open, closing the others does not make
-    SQLite checkpoint the WAL into the database and delete it, which every close did as the last one (a
-    third of the event log's time)."""
-    return engine.raw_connection()
 
 
 def _sync_normal(dbapi_connection: object, _record: object) -> None:
