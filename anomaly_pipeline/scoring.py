@@ -61,6 +61,13 @@ def upload_history(wh: Warehouse, upload_id: str, read: bool = True) -> tuple[pd
     return wh.entity_history(upload_id, settings.entity_history_rows, settings.entity_history_days, read)
 
 
+def history_summary(wh: Warehouse, upload_id: str) -> dict | None:
+    """What `upload_history` reads, counted without reading it (entity, uploads, lines, first, last); None
+    without history."""
+    settings = get_settings()
+    return wh.entity_history_summary(upload_id, settings.entity_history_rows, settings.entity_history_days)
+
+
 def run_hash(settings: AlgorithmSettings, history: str = "") -> str:
     """What an algorithm's stored outcome was computed from: the settings' hash, and after a '+' a hash of the
     entity history it was judged with (its fingerprint). Without history, the settings' hash alone."""

@@ -77,6 +77,7 @@ def test_export_workbook_sheets_and_counts(env, capsys):
     assert facts["Flagged transactions"] == len(weekend) == 9
     assert facts["Flagged vouchers"] == len(flagged_journals)
     assert facts["Strategy"] == strategy and facts["Risk threshold"] == 0.3
+    assert facts["Judged with"] == "this upload alone"  # no entity named in the file: no history
     tests_header = next(i for i, r in enumerate(summary.iter_rows(values_only=True), start=1) if r[0] == "Test")
     tests = {r[0]: r for r in summary.iter_rows(min_row=tests_header + 1, values_only=True)}
     assert {name for name, row in tests.items() if row[3] == "yes"} == {"robust_zscore", "weekend_posting"}

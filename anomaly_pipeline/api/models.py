@@ -132,12 +132,24 @@ class AnomalyPage(BaseModel):
     has_more: bool
 
 
+class Baseline(BaseModel):
+    """The same entity's earlier postings an upload was judged with: its norms are theirs and its own."""
+
+    entity: str
+    uploads: int = Field(description="earlier uploads of the entity the lines come from")
+    lines: int = Field(description="earlier active lines (at most ENTITY_HISTORY_ROWS, the latest)")
+    first: date = Field(description="first posting date among them")
+    last: date = Field(description="last posting date among them (before the upload's first)")
+
+
 class AnalysisResults(AnomalyPage):
     run_id: str
     upload_id: str
     flagged_transactions: int
     flagged_vouchers: int
     algorithms: list[AlgorithmCount]
+    judged_with: Baseline | None = Field(
+        None, description="the entity history the upload was judged with; null: the upload alone")
 
 
 class Transaction(BaseModel):

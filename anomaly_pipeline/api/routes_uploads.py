@@ -149,4 +149,5 @@ def analysis_results(request: Request, run_id: str = RUN_ID, limit: int = Query(
     flagged, vouchers = results.flagged_counts(upload_id, strategy)
     return AnalysisResults(run_id=run_id, upload_id=upload_id, strategy=strategy, items=items, limit=limit,
                            offset=offset, has_more=has_more, flagged_transactions=flagged,
-                           flagged_vouchers=vouchers, algorithms=results.algorithm_counts(upload_id, strategy))
+                           flagged_vouchers=vouchers, algorithms=results.algorithm_counts(upload_id, strategy),
+                           judged_with=results.baseline(upload_id, strategy))

@@ -117,6 +117,11 @@ def algorithm_counts(upload_id: str, strategy: str | None = None) -> list[dict[s
     return review.algorithm_counts(warehouse(), upload_id, _strategy(strategy))
 
 
+def baseline(upload_id: str, strategy: str | None = None) -> dict[str, Any] | None:
+    """The entity's earlier postings the upload's latest analysis judged it with (None: the upload alone)."""
+    return review.latest_baseline(warehouse(), upload_id, _strategy(strategy))
+
+
 def export(upload_id: str, strategy: str | None, path: Path) -> ExportSummary:
     """The auditor workbook of one upload's results under `strategy`, written to `path`."""
     from anomaly_pipeline.reporting.export import ExportError, export_workbook

@@ -30,3 +30,11 @@ def rows_only(result: DetectionResult) -> DetectionResult:
     if scores.empty or (scores["transaction_id"].to_numpy() >= 0).all():
         return result
     return replace(result, scores=scores[scores["transaction_id"].to_numpy() >= 0].reset_index(drop=True))
+
+
+def describe_baseline(baseline: dict | None) -> str:
+    """One line for people: what the upload was judged with."""
+    if not baseline:
+        return "this upload alone"
+    return (f"this upload and {baseline['lines']} earlier lines of {baseline['entity']!r} from {baseline['uploads']} "
+            f"upload(s), {baseline['first']} to {baseline['last']}")

@@ -18,7 +18,7 @@ from anomaly_pipeline import intake, preload, quality
 from anomaly_pipeline.detect.base import AnomalyDetectionAlgorithm, DetectionResult
 from anomaly_pipeline.detect.batch import Outcome, detect_all
 from anomaly_pipeline.detect.combine import combine_scores
-from anomaly_pipeline.detect.history import rows_only, with_history
+from anomaly_pipeline.detect.history import describe_baseline, rows_only, with_history
 from anomaly_pipeline.detect.registry import ALGORITHMS
 from anomaly_pipeline.detect.skips import describe_skips, skipped_tests
 from anomaly_pipeline.jsonable import jsonable
@@ -41,7 +41,13 @@ from anomaly_pipeline.orchestration.metadata import (
 from anomaly_pipeline.orchestration.partitions import uploads_partitions
 from anomaly_pipeline.orchestration.resources import ScoringResource, WarehouseResource
 from anomaly_pipeline.orchestration.retries import RETRY, transient_only
-from anomaly_pipeline.scoring import algorithm_run, run_hash, stale_algorithms, upload_history
+from anomaly_pipeline.scoring import (
+    algorithm_run,
+    history_summary,
+    run_hash,
+    stale_algorithms,
+    upload_history,
+)
 from anomaly_pipeline.settings import get_settings
 from anomaly_pipeline.storage import schema
 from anomaly_pipeline.storage.results import (
@@ -311,12 +317,13 @@ def transaction_risk(context: dg.AssetExecutionContext, warehouse: WarehouseReso
     frame = wh.read_transactions(key)
     active = frame[~frame["is_removed"]]
     scores, algorithm_counts = load_scores(wh, key, strategy.name)
+    baseline = history_summary(wh, key)
     risk = combine_scores(active, scores, strategy.weights, strategy.threshold)
     run_record = context.instance.get_run_record_by_id(context.run_id)
     with ThreadPoolExecutor(1, thread_name_prefix="save-risk") as pool:  # the database writes, the metadata is built
         saving = pool.submit(save_risk, wh, key, strategy.name, strategy.version, risk, algorithm_counts,
                              run_id=context.run_id,
-                             started_at=run_record.start_time if run_record else None)
+                             started_at=run_record.start_time if run_record else None, baseline=baseline)
         top = risk.nlargest(20, "risk_score")  # not a sort of every row: 2M rows 1.2 s
         top = top[top["risk_score"] > 0]
         top = top.merge(active.loc[active["transaction_id"].isin(top["transaction_id"]),
@@ -342,6 +349,7 @@ def transaction_risk(context: dg.AssetExecutionContext, warehouse: WarehouseReso
         "flagged": flagged,
         "flagged_share": round(flagged / len(active), 4) if len(active) else 0.0,
         "flagged_vouchers": int(risk.loc[risk["is_anomaly"], "voucher_id"].nunique()),
+        "judged_with": describe_baseline(baseline),
         "per_algorithm": dg.MetadataValue.md(algorithm_table(algorithm_counts, strategy.weights)),
         "tests_not_run": describe_skips(skipped_tests(algorithm_counts)) or "none: every enabled test ran",
         "seconds": seconds,

@@ -23,11 +23,13 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from anomaly_pipeline.detect.history import describe_baseline
 from anomaly_pipeline.detect.registry import ALGORITHMS
 from anomaly_pipeline.detect.skips import describe_skips
 from anomaly_pipeline.ingest.mapping_report import report_facts
 from anomaly_pipeline.reporting.mapping import mapping_report_of
 from anomaly_pipeline.storage import schema
+from anomaly_pipeline.storage.review import latest_baseline
 from anomaly_pipeline.storage.warehouse import Warehouse, now
 from anomaly_pipeline.strategies.store import get_strategy
 
@@ -133,6 +135,7 @@ def export_workbook(wh: Warehouse, upload_id: str, strategy_name: str, path: Pat
         ("Flagged vouchers", int(flagged_vouchers["voucher_id"].nunique())),
         ("Strategy", strategy.name), ("Strategy version", strategy.version),
         ("Strategy description", strategy.description), ("Risk threshold", strategy.threshold),
+        ("Judged with", describe_baseline(latest_baseline(wh, upload_id, strategy.name))),
         ("Exported at", now()),
     ]
     test_limit = min(MAX_SHEET_ROWS, MAX_TEST_SHEET_ROWS)

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
+from typing import Any
 
 import pandas as pd
 import pyarrow as pa
@@ -181,9 +182,11 @@ def algorithm_states(wh: Warehouse, upload_id: str, strategy: str) -> dict[str, 
 
 
 def save_risk(wh: Warehouse, upload_id: str, strategy: str, strategy_version: int, risk: pd.DataFrame,
-              algorithm_counts: dict[str, dict], run_id: str | None, started_at: float | datetime | None) -> int:
-    """Replace (upload, strategy)'s combined risk, log the analysis run and refresh the planner's statistics of
-    the upload. Rows with zero risk are not stored. Returns the number of transactions flagged as anomalies."""
+              algorithm_counts: dict[str, dict], run_id: str | None, started_at: float | datetime | None,
+              baseline: dict[str, Any] | None = None) -> int:
+    """Replace (upload, strategy)'s combined risk, log the analysis run (with `baseline`, the entity history
+    the upload was judged with) and refresh the planner's statistics of the upload. Rows with zero risk are
+    not stored. Returns the number of transactions flagged as anomalies."""
     where = {"upload_id": upload_id, "strategy": strategy}
     rows = risk[risk["risk_score"] > 0].assign(**where)
     flagged = int(risk["is_anomaly"].sum())
@@ -198,7 +201,7 @@ def save_risk(wh: Warehouse, upload_id: str, strategy: str, strategy_version: in
             run_id=run_id, upload_id=upload_id, strategy=strategy, strategy_version=strategy_version,
             status="success", started_at=started, finished_at=finished,
             duration_seconds=(finished - started).total_seconds(), algorithm_counts=algorithm_counts,
-            flagged_count=flagged, transaction_count=len(risk),
+            baseline=baseline, flagged_count=flagged, transaction_count=len(risk),
         ))
     wh.analyze_upload(upload_id)  # review queries (API, CLI) plan with the upload's real sizes
     return flagged

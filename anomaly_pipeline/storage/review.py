@@ -136,6 +136,15 @@ def algorithm_counts(wh: Warehouse, upload_id: str, strategy: str) -> list[dict[
         return [dict(row) for row in conn.execute(query).mappings()]
 
 
+def latest_baseline(wh: Warehouse, upload_id: str, strategy: str) -> dict[str, Any] | None:
+    """The entity history the latest analysis run of (upload, strategy) judged it with; None: none."""
+    runs = schema.analysis_runs
+    query = sa.select(runs.c.baseline).where(runs.c.upload_id == upload_id, runs.c.strategy == strategy) \
+        .order_by(runs.c.id.desc()).limit(1)
+    with wh.engine.connect() as conn:
+        return conn.execute(query).scalar()
+
+
 def flagged_counts(wh: Warehouse, upload_id: str, strategy: str) -> tuple[int, int]:
     """(flagged transactions, distinct vouchers among them; a line without a voucher counts as its own)."""
     r = schema.transaction_risk

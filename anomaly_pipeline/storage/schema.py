@@ -97,6 +97,8 @@ analysis_runs = sa.Table(
     sa.Column("finished_at", sa.DateTime(timezone=True)),
     sa.Column("duration_seconds", sa.Float),
     sa.Column("algorithm_counts", sa.JSON),
+    # the entity's earlier postings the upload was judged with (entity, uploads, lines, first, last); NULL: none
+    sa.Column("baseline", sa.JSON),
     sa.Column("flagged_count", sa.Integer),
     sa.Column("transaction_count", sa.Integer),
     sa.Index("ix_analysis_runs_upload", "upload_id", "strategy"),

@@ -42,6 +42,9 @@ MIGRATION_LOCK_ID = 727274  # pg_advisory_xact_lock key of migrations
 _engines: dict[str, sa.Engine] = {}
 _migrated: set[str] = set()
 _lock = threading.Lock()
+#: the order in which an entity's history is cut at ENTITY_HISTORY_ROWS: the latest lines are kept
+_LATEST_FIRST = (schema.transactions.c.posting_date.desc(), schema.transactions.c.upload_id,
+                 schema.transactions.c.transaction_id.desc())
 
 
 class StoredRows(NamedTuple):
@@ -402,27 +405,16 @@ class Warehouse:
         before it, the latest `max_rows`, in date order. With a fingerprint of what was read (the uploads and
         their loads, the upload's first date and the bounds); (empty, '') without entity or history. `read`
         False: the fingerprint alone, without reading the lines."""
-        up, tx = schema.file_uploads, schema.transactions
-        upload = self.get_upload(upload_id)
+        tx = schema.transactions
         empty = _typed(pd.DataFrame({c.name: pd.Series(dtype="object") for c in tx.columns if c.name != "raw"}))
-        if max_rows <= 0 or not upload or not upload.get("entity"):
+        scope = self._history_scope(upload_id, max_rows, days)
+        if scope is None:
             return empty, ""
+        first, others, earlier = scope
         with self.engine.connect() as conn:
-            first = conn.execute(sa.select(sa.func.min(tx.c.posting_date)).where(
-                tx.c.upload_id == upload_id, sa.not_(tx.c.is_removed))).scalar()
-            others = conn.execute(sa.select(up.c.upload_id, up.c.load_token).where(
-                up.c.entity == upload["entity"], up.c.status == "loaded", up.c.upload_id != upload_id)
-                .order_by(up.c.upload_id)).all()
-            if first is None or not others:
-                return empty, ""
-            first = pd.Timestamp(first).date()
-            earlier = (tx.c.upload_id.in_([o.upload_id for o in others]), sa.not_(tx.c.is_removed),
-                       tx.c.posting_date < first, tx.c.posting_date >= first - timedelta(days=days))
             if read:
                 columns = [c for c in tx.columns if c.name != "raw"]
-                query = (sa.select(*columns).where(*earlier)
-                         .order_by(tx.c.posting_date.desc(), tx.c.upload_id, tx.c.transaction_id.desc()).limit(max_rows))
-                frame = pd.read_sql(query, conn)
+                frame = pd.read_sql(sa.select(*columns).where(*earlier).order_by(*_LATEST_FIRST).limit(max_rows), conn)
                 found = not frame.empty
             else:
                 frame = empty
@@ -432,6 +424,44 @@ class Warehouse:
         if read:
             frame = _typed(frame.iloc[::-1].reset_index(drop=True))
         return frame, f"{first}|{days}|{max_rows}|" + ",".join(f"{o.upload_id}:{o.load_token}" for o in others)
+
+    def entity_history_summary(self, upload_id: str, max_rows: int, days: int) -> dict[str, Any] | None:
+        """What `entity_history` reads, counted by the database without reading it: entity, uploads, lines,
+        first and last posting date (ISO); None without entity or history."""
+        scope = self._history_scope(upload_id, max_rows, days)
+        if scope is None:
+            return None
+        _, _, earlier = scope
+        tx = schema.transactions
+        lines = sa.select(tx.c.upload_id, tx.c.posting_date).where(*earlier).order_by(*_LATEST_FIRST) \
+            .limit(max_rows).subquery()
+        with self.engine.connect() as conn:
+            count, uploads, first, last = conn.execute(sa.select(
+                sa.func.count(), sa.func.count(sa.distinct(lines.c.upload_id)), sa.func.min(lines.c.posting_date),
+                sa.func.max(lines.c.posting_date))).one()
+        if not count:
+            return None
+        return {"entity": self.get_upload(upload_id)["entity"], "uploads": int(uploads), "lines": int(count),
+                "first": pd.Timestamp(first).date().isoformat(), "last": pd.Timestamp(last).date().isoformat()}
+
+    def _history_scope(self, upload_id: str, max_rows: int, days: int) -> tuple[Any, list, tuple] | None:
+        """(the upload's first posting date, the entity's other loaded uploads, the conditions selecting their
+        earlier lines) or None where there is no history to look for."""
+        up, tx = schema.file_uploads, schema.transactions
+        upload = self.get_upload(upload_id)
+        if max_rows <= 0 or not upload or not upload.get("entity"):
+            return None
+        with self.engine.connect() as conn:
+            first = conn.execute(sa.select(sa.func.min(tx.c.posting_date)).where(
+                tx.c.upload_id == upload_id, sa.not_(tx.c.is_removed))).scalar()
+            others = conn.execute(sa.select(up.c.upload_id, up.c.load_token).where(
+                up.c.entity == upload["entity"], up.c.status == "loaded", up.c.upload_id != upload_id)
+                .order_by(up.c.upload_id)).all()
+        if first is None or not others:
+            return None
+        first = pd.Timestamp(first).date()
+        return first, others, (tx.c.upload_id.in_([o.upload_id for o in others]), sa.not_(tx.c.is_removed),
+                               tx.c.posting_date < first, tx.c.posting_date >= first - timedelta(days=days))
 
     def _load_token(self, upload_id: str) -> str | None:
         table = schema.file_uploads

@@ -229,6 +229,7 @@ def test_an_analysis_run_rescores_through_dagster_and_reports_its_results(server
                      "error": None}
     assert results["upload_id"] == upload_id and results["strategy"] == "conservative"
     assert len(results["algorithms"]) == 36
+    assert results["judged_with"] is None  # a CSV naming no entity: judged alone
     code, out = _cli(server, monkeypatch, capsys, "anomalies", "--upload", upload_id, "--strategy", "conservative",
                      "--format", "json")
     cli_rows = json.loads(out)

@@ -7,11 +7,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import openpyxl
 import pandas as pd
 import sqlalchemy as sa
 import yaml
 
+from anomaly_pipeline.app import results
 from anomaly_pipeline.cli import main
+from anomaly_pipeline.detect.history import describe_baseline
 from anomaly_pipeline.detect.registry import ALGORITHMS
 from anomaly_pipeline.scoring import stale_algorithms
 from anomaly_pipeline.storage import schema
@@ -80,6 +83,19 @@ def test_weekend_sales_are_findings_alone_and_routine_within_the_entitys_history
     assert set(history["upload_id"]) == {first} and history["posting_date"].max() < pd.Timestamp("2025-07-01")
     assert (history["transaction_id"] > 0).all() and fingerprint.startswith("2025-07-01|730|200000|")
     assert wh.entity_history(first, 200_000, 730)[1] == ""  # the later upload is no history of the first
+    # and it says so: in the analysis results, the risk asset's metadata and the auditor workbook
+    judged = {"entity": "Acme AB", "uploads": 1, "lines": len(history),
+              "first": f"{history['posting_date'].min():%Y-%m-%d}", "last": "2025-06-30"}
+    assert judged["first"] == "2025-01-01" and len(history) > 200
+    assert results.baseline(second) == judged
+    assert results.baseline(first) is None and results.baseline(solo) is None
+    assert describe_baseline(judged) == (f"this upload and {len(history)} earlier lines of 'Acme AB' from 1 upload(s), "
+                                         "2025-01-01 to 2025-06-30")
+    out = tmp / "second.xlsx"
+    assert main(["export", "--upload", second, "-o", str(out)]) == 0
+    capsys.readouterr()
+    facts = {row[0]: row[1] for row in openpyxl.load_workbook(out)["Summary"].iter_rows(values_only=True)}
+    assert facts["Judged with"] == describe_baseline(judged)
     # only the upload's own rows are stored
     with wh.engine.connect() as conn:
         ids = conn.execute(sa.select(schema.anomaly_scores.c.transaction_id).where(

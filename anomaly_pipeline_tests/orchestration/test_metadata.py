@@ -70,6 +70,7 @@ def test_materializations_carry_counts_source_details_and_plots(pg_env):
         risk = result.asset_materializations_for_node("transaction_risk")[0].metadata
         assert list(risk)[:3] == ["top_20", "risk_histogram", "flagged_over_time"]  # what a reviewer reads first
         assert risk["transactions"].value == 6
+        assert risk["judged_with"].value == "this upload alone"  # no entity named: no earlier uploads of it
         assert risk["flagged"].value == 4
         assert not [k for k in risk if k.startswith("flagged_") and k not in (
             "flagged_share", "flagged_vouchers", "flagged_over_time")]  # one table, not a row per algorithm
