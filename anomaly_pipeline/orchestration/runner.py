@@ -21,6 +21,7 @@ from anomaly_pipeline.orchestration.partitions import partition_key_for, uploads
 from anomaly_pipeline.settings import get_settings
 from anomaly_pipeline.storage import schema
 from anomaly_pipeline.storage.results import algorithm_states
+from anomaly_pipeline.storage.review import latest_baseline
 from anomaly_pipeline.storage.warehouse import Warehouse, open_warehouse
 
 StepCallback = Callable[[str, int, int], None]
@@ -38,6 +39,7 @@ class ProcessOutcome:
     warnings: list[str] = field(default_factory=list)  # what the reader skipped or found damaged
     note: str | None = None  # what this command did beyond its status (a duplicate scored with a new strategy)
     skipped: dict[str, str] = field(default_factory=dict)  # algorithm -> why it did not run on this upload
+    judged_with: dict | None = None  # the entity history the upload was judged with (None: alone)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -140,7 +142,7 @@ def _outcome(wh: Warehouse, path: Path, key: str, strategy: str, status: str | N
         file=str(path), upload_id=key, status=status or upload.get("status", "failed"),
         transactions=int(upload.get("transaction_count") or 0), flagged=flagged, error=upload.get("error"),
         warnings=list(upload.get("warnings") or []),
-        skipped=dict(sorted(skipped.items())),
+        skipped=dict(sorted(skipped.items())), judged_with=latest_baseline(wh, key, strategy),
     )
 
 

@@ -41,13 +41,18 @@ def _ledger(path: Path, company: str, start: str, end: str, weekend_every: int =
     return path
 
 
-def _process(capsys, path: Path) -> str:
+def _processed(capsys, path: Path) -> dict:
+    """`process --format json`'s answer for the file, which must have loaded."""
     code = main(["process", str(path), "--format", "json"])
     out = capsys.readouterr().out
     assert code == 0, out
     [processed] = json.loads(out)
     assert processed["status"] == "loaded", processed
-    return processed["upload_id"]
+    return processed
+
+
+def _process(capsys, path: Path) -> str:
+    return _processed(capsys, path)["upload_id"]
 
 
 def _weekend_flags(wh: Warehouse, key: str, strategy: str = "balanced") -> set[int]:
@@ -73,7 +78,9 @@ def test_weekend_sales_are_findings_alone_and_routine_within_the_entitys_history
     # the same half-year from a company whose earlier upload sold every other weekend day
     first = _process(capsys, _ledger(tmp / "h1.json", "Acme AB", "2025-01-01", "2025-06-30", weekend_every=2))
     assert len(_weekend_flags(wh, first)) == 0  # a weekend trader: weekends are its norm
-    second = _process(capsys, _ledger(tmp / "h2.json", "Acme AB", "2025-07-01", "2025-12-31", saturdays=SATURDAYS))
+    second_outcome = _processed(capsys, _ledger(tmp / "h2.json", "Acme AB", "2025-07-01", "2025-12-31",
+                                                saturdays=SATURDAYS))
+    second = second_outcome["upload_id"]
     assert _weekend_flags(wh, second) == set()
     assert _weekend_hash(wh, second).startswith(plain + "+")  # judged with history: part of the hash
     # the risk step asks only whether the settings made the scores, whatever history they were judged with
@@ -88,9 +95,13 @@ def test_weekend_sales_are_findings_alone_and_routine_within_the_entitys_history
               "first": f"{history['posting_date'].min():%Y-%m-%d}", "last": "2025-06-30"}
     assert judged["first"] == "2025-01-01" and len(history) > 200
     assert results.baseline(second) == judged
+    assert second_outcome["judged_with"] == judged  # what `process` answered
     assert results.baseline(first) is None and results.baseline(solo) is None
     assert describe_baseline(judged) == (f"this upload and {len(history)} earlier lines of 'Acme AB' from 1 upload(s), "
                                          "2025-01-01 to 2025-06-30")
+    assert main(["process", str(tmp / "h2.json"), "--force"]) == 0  # the text summary says it too
+    assert f"  judged with {len(history)} earlier lines of 'Acme AB' from 1 upload(s), 2025-01-01 to 2025-06-30\n" \
+        in capsys.readouterr().out
     out = tmp / "second.xlsx"
     assert main(["export", "--upload", second, "-o", str(out)]) == 0
     capsys.readouterr()
