@@ -22,10 +22,13 @@ def _utc(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def upload_history(wh: Warehouse) -> list[dict]:
-    """Every upload, oldest first, with how long loading took and its latest scoring run."""
+def upload_history(wh: Warehouse, upload_id: str | None = None) -> list[dict]:
+    """Every upload (or the one `upload_id`), oldest first, with how long loading took and its latest scoring
+    run."""
     runs = schema.analysis_runs
     query = sa.select(runs.c.upload_id, runs.c.strategy, runs.c.finished_at, runs.c.duration_seconds)
+    if upload_id is not None:
+        query = query.where(runs.c.upload_id == upload_id)
     with wh.engine.connect() as conn:
         scoring = pd.read_sql(query, conn)
     latest: dict[str, dict] = {}
@@ -37,7 +40,8 @@ def upload_history(wh: Warehouse) -> list[dict]:
                         "scoring_seconds": None if pd.isna(row.duration_seconds) else round(float(row.duration_seconds), 3)}
                   for key, row in last.iterrows()}
     history = []
-    for upload in wh.list_uploads():
+    uploads = wh.list_uploads() if upload_id is None else [u for u in [wh.get_upload(upload_id)] if u is not None]
+    for upload in uploads:
         received, loaded = _utc(upload["received_at"]), _utc(upload["loaded_at"])
         row = {c: upload.get(c) for c in COLUMNS if c in upload}
         row.update(received_at=received, loaded_at=loaded,
