@@ -28,6 +28,31 @@ def test_after_hours_with_times():
     assert flags(AfterHoursPosting().detect(data, {"end_hour": 17.75}))[1][1].endswith("07:00-17:45")
 
 
+def _clocked(evening: int) -> pd.DataFrame:
+    """100 one-line vouchers on 2025-03-03..: `evening` of them posted at 20:30, the rest at 10:00, and one more
+    posted at 03:10 (the last row)."""
+    days = pd.date_range("2025-03-03", periods=101, freq="D")
+    times = ["10:00"] * (100 - evening) + ["20:30"] * evening + ["03:10"]
+    return frame(posting_date=[f"{d:%Y-%m-%d}" for d in days], voucher_id=[f"V{i}" for i in range(1, 102)],
+                 posted_at=[f"{d:%Y-%m-%d} {t}" for d, t in zip(days, times, strict=True)],
+                 amount=[100.0] * 101, account=["6110"] * 101)
+
+
+def test_after_hours_is_judged_by_the_ledgers_own_clock():
+    # a team that books every fifth voucher in the evening: its evenings are routine, the 03:10 entry is not
+    routine = flags(AfterHoursPosting().detect(_clocked(evening=20)))
+    assert routine == {101: ("medium", "posted at 03:10 on 2025-06-11, outside business hours 07:00-19:00; 0 % of "
+                                       "this ledger's timed vouchers are posted between 02:00 and 05:00")}
+    # one evening voucher in a hundred is as rare here as the night one
+    rare = flags(AfterHoursPosting().detect(_clocked(evening=1)))
+    assert set(rare) == {100, 101}
+    assert rare[100][1] == ("posted at 20:30 on 2025-06-10, outside business hours 07:00-19:00; 0 % of this "
+                            "ledger's timed vouchers are posted between 19:00 and 22:00")
+    # with max_share 0.25 a habit of one evening voucher in five counts as rare: all of them are flagged
+    assert set(flags(AfterHoursPosting().detect(_clocked(evening=20), {"max_share": 0.25}))) == set(range(81, 102))
+    assert AfterHoursPosting().detect(_clocked(evening=20)).summary["calibrated"] is True
+
+
 def test_after_hours_skips_dates_only_and_missing_times():
     dates_only = frame(posting_date=["2025-03-04"], posted_at=["2025-03-04"], amount=[1.0])
     assert AfterHoursPosting().detect(dates_only).skipped == "posted_at carries dates only, no times of day"

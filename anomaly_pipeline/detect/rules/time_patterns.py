@@ -17,6 +17,7 @@ from anomaly_pipeline.detect.base import (
     combine_codes,
     first_rows,
 )
+from anomaly_pipeline.detect.norms import MIN_POPULATION, percent
 from anomaly_pipeline.detect.rules._common import (
     check_min,
     check_severity,
@@ -38,17 +39,21 @@ GROUP_LABELS = {"user_name": "user", "account": "account", "counterparty": "coun
 
 
 class AfterHoursPosting(AnomalyDetectionAlgorithm):
-    """Postings whose time of day (`posted_at`) is before `start_hour` or at/after `end_hour`. Runs only
-    when the source carries times; a time of exactly 00:00:00 is read as 'no time given' and not flagged.
-    When most timed lines fall outside the hours, the times describe the source (time zone, batch job),
-    not the entries: the rule then skips with that reason."""
+    """Postings whose time of day (`posted_at`) is before `start_hour` or at/after `end_hour`, at an hour
+    this ledger seldom posts at: the vouchers posted within an hour of it (that hour, the one before and
+    the one after) are at most `max_share` of the ledger's timed vouchers (its own left out). A team that
+    books every evening until nine is not flagged for it; the one entry at three in the morning is. A ledger
+    with fewer than `norms.MIN_POPULATION` timed vouchers has no clock to learn: every posting outside the
+    hours is flagged. Runs only when the source carries times; a time of exactly 00:00:00 is read as 'no
+    time given' and not flagged. When most timed lines fall outside the hours, the times describe the
+    source (time zone, batch job), not the entries: the rule then skips with that reason."""
 
     algorithm = "after_hours_posting"
     kind = "rule"
-    description = "Postings outside business hours (when the source has posting times)."
+    description = "Postings outside business hours at an hour the ledger seldom posts at (when it has times)."
     required_columns = ("posted_at", "amount")
-    default_config = {"start_hour": 7.0, "end_hour": 19.0, "min_amount": 0.0, "max_flagged_share": 0.5,
-                      "severity": "medium"}
+    default_config = {"start_hour": 7.0, "end_hour": 19.0, "min_amount": 0.0, "max_share": 0.02,
+                      "max_flagged_share": 0.5, "severity": "medium"}
     default_weight = 0.5
 
     def check_config(self, config: dict[str, Any]) -> None:
@@ -59,6 +64,7 @@ class AfterHoursPosting(AnomalyDetectionAlgorithm):
             raise ConfigError(f"{self.algorithm}.start_hour: must be before end_hour "
                               f"({config['start_hour']} >= {config['end_hour']})")
         check_min(self.algorithm, config, "min_amount", 0)
+        check_share(self.algorithm, config, "max_share")
         check_share(self.algorithm, config)
         check_severity(self.algorithm, config)
 
@@ -75,12 +81,39 @@ class AfterHoursPosting(AnomalyDetectionAlgorithm):
                               "the times are probably in another time zone (UTC) or the clock of a batch job")
         if everywhere:
             return everywhere
+        clock = _clock(shared)
+        summary: dict[str, Any] = {"with_times": int(has_time.sum()), "calibrated": clock is not None}
+        comparison = np.full(len(transactions), "", dtype=object)
+        if clock is not None:  # the ledger's own clock: only an hour it seldom posts at is a finding
+            near, units, unit = clock
+            hour = np.floor(hours.fillna(0).to_numpy()).astype("int64") % 24
+            share = np.maximum(near[hour] - 1.0, 0.0) / max(units - 1.0, 1.0)
+            flagged = flagged & (share <= config["max_share"])
+            comparison = ("; " + percent(share) + f" of this ledger's timed {unit} are posted between "
+                          + pd.Series((hour - 1) % 24).map("{:02d}:00".format).to_numpy(dtype=object) + " and "
+                          + pd.Series((hour + 2) % 24).map("{:02d}:00".format).to_numpy(dtype=object))
+            summary.update(max_share=config["max_share"], timed_units=round(units, 1))
         idx = np.flatnonzero(flagged)
         window = f"{_hhmm(config['start_hour'])}-{_hhmm(config['end_hour'])}"
         texts = ("posted at " + at.iloc[idx].dt.strftime("%H:%M").to_numpy(dtype=object) + " on "
-                 + ymd(at.iloc[idx]) + ", outside business hours " + window)
-        return flag_result(transactions, flagged, texts, config["severity"],
-                           {"with_times": int(has_time.sum()), "business_hours": window})
+                 + ymd(at.iloc[idx]) + ", outside business hours " + window + comparison[idx])
+        return flag_result(transactions, flagged, texts, config["severity"], {**summary, "business_hours": window})
+
+
+def _clock(shared: SharedWork) -> tuple[np.ndarray, float, str] | None:
+    """(per hour of day: the timed units posted within an hour of it, the timed units, their name) over the
+    population the ledger is judged with (its entity's history included); None below MIN_POPULATION timed
+    units."""
+    frame, _ = shared.population()
+    at = frame["posted_at"]
+    hours = ((at - at.dt.normalize()).dt.total_seconds() / 3600.0).to_numpy()
+    timed = np.nan_to_num(hours, nan=0.0) > 0
+    weight, unit = shared.unit_weights("population")
+    per_hour = np.bincount(np.floor(hours[timed]).astype("int64") % 24, weights=weight[timed], minlength=24)
+    units = float(per_hour.sum())
+    if units < MIN_POPULATION:
+        return None
+    return per_hour + np.roll(per_hour, 1) + np.roll(per_hour, -1), units, unit
 
 
 def _hhmm(hour: float) -> str:
