@@ -43,13 +43,11 @@ RISK_CHECKS = {
 }
 
 
-def to_result(outcome: quality.Outcome, severity: dg.AssetCheckSeverity, check_name: str | None = None,
-              asset_key: dg.AssetKey | str | None = None) -> dg.AssetCheckResult:
+def to_result(outcome: quality.Outcome, severity: dg.AssetCheckSeverity, check_name: str) -> dg.AssetCheckResult:
     metadata = {k: dg.MetadataValue.md(frame_markdown(v)) if isinstance(v, pd.DataFrame) else v
                 for k, v in outcome.metadata.items() if v is not None}
     return dg.AssetCheckResult(passed=outcome.passed, severity=severity, description=outcome.description,
-                               metadata=metadata, check_name=check_name,
-                               asset_key=dg.AssetKey(asset_key) if isinstance(asset_key, str) else asset_key)
+                               metadata=metadata, check_name=check_name)
 
 
 def _specs(asset: str, descriptions: Mapping[str, str], prefix: str) -> list[dg.AssetCheckSpec]:
@@ -58,11 +56,9 @@ def _specs(asset: str, descriptions: Mapping[str, str], prefix: str) -> list[dg.
             for name, text in descriptions.items()]
 
 
-def selected_names(context: dg.AssetExecutionContext | dg.AssetCheckExecutionContext,
-                   asset: str | None = None) -> set[str]:
-    """Names of the selected checks (of `asset`, when given)."""
-    return {k.name for k in context.selected_asset_check_keys
-            if asset is None or k.asset_key.to_user_string() == asset}
+def selected_names(context: dg.AssetExecutionContext | dg.AssetCheckExecutionContext) -> set[str]:
+    """Names of the selected checks (each step's checks are on one asset)."""
+    return {k.name for k in context.selected_asset_check_keys}
 
 
 # ---------------------------------------------------------------- transactions
