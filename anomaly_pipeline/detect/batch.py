@@ -1,6 +1,7 @@
 """Run many algorithms on one upload's frame on two threads (one for a small frame), so both cores work while
-results are stored as they arrive. The ML algorithms are one chain on one thread (they share features and fits, the ensemble
-comes after its members); every other algorithm is a job of its own, taken by whichever thread is free.
+results are stored as they arrive. The ML algorithms are one chain on one thread (they share features and
+fits, the ensemble comes after its members); every other algorithm is a job of its own, taken by whichever
+thread is free.
 
 numpy, pandas' group kernels, Arrow and scikit-learn's trees release the GIL for most of their time, so two
 threads get close to two cores.
@@ -36,10 +37,9 @@ class Outcome:
 def detect_all(frame: pd.DataFrame, work: list[tuple[AnomalyDetectionAlgorithm, dict[str, Any]]],
                lanes: int = 2) -> Iterator[Outcome]:
     """Detect every (algorithm, config) on `frame` on up to `lanes` threads (one per MIN_ROWS_PER_LANE rows),
-    yielding outcomes as they finish. An algorithm that
-    raises yields its error and the others go on. `frame` must not be modified while this runs. The
-    detectors share one `SharedWork` on `frame` (codes, base-rate weights, features, fits), dropped when
-    the last outcome is out."""
+    yielding outcomes as they finish. An algorithm that raises yields its error and the others go on. `frame`
+    must not be modified while this runs. The detectors share one `SharedWork` on `frame` (codes, base-rate
+    weights, features, fits), dropped when the last outcome is out."""
     if not work:
         return
     ml = [w for w in work if w[0].kind == "ml"]
