@@ -51,6 +51,7 @@ class RunService:
         self.instance: dg.DagsterInstance = self._stack.enter_context(dagster_instance())
         self._pool = ThreadPoolExecutor(max(1, workers), thread_name_prefix="dagster-run")
         self._submitted: dict[str, Submitted] = {}
+        self._final: dict[str, dict[str, Any]] = {}  # run id -> its state once succeeded or failed: it stays so
         self._lock = threading.Lock()
 
     def close(self) -> None:
@@ -95,7 +96,10 @@ class RunService:
 
     def state(self, run_id: str) -> dict[str, Any] | None:
         """queued / running / succeeded / failed, with steps done of total where the run has started; None
-        for a run neither this process nor the instance knows."""
+        for a run neither this process nor the instance knows. A finished run's answer is kept: a client polling
+        it costs no more reads of the instance."""
+        if (final := self._final.get(run_id)) is not None:
+            return dict(final)
         submitted = self._submitted.get(run_id)
         run = self.instance.get_run_by_id(run_id)
         if run is None:
@@ -116,10 +120,13 @@ class RunService:
         error = submitted.error if submitted else None
         if submitted and submitted.outcome and submitted.outcome.get("error"):
             error = submitted.outcome["error"]
-        return {"run_id": run_id, "job": run.job_name, "upload_id": run.tags.get(PARTITION_TAG),
-                "strategy": config.get("strategy") or (submitted.strategy if submitted else None),
-                "status": state, "steps_done": done, "steps_total": total,
-                "error": error if state == "failed" else None}
+        answer = {"run_id": run_id, "job": run.job_name, "upload_id": run.tags.get(PARTITION_TAG),
+                  "strategy": config.get("strategy") or (submitted.strategy if submitted else None),
+                  "status": state, "steps_done": done, "steps_total": total,
+                  "error": error if state == "failed" else None}
+        if state in ("succeeded", "failed"):
+            self._final[run_id] = dict(answer)
+        return answer
 
     def latest_run(self, upload_id: str, job: str = "process_upload") -> str | None:
         """The id of the newest run of `job` for the upload this process submitted or the instance holds."""

@@ -55,7 +55,7 @@ def status(upload_id: str) -> dict[str, Any]:
     upload = warehouse().get_upload(upload_id)
     if upload is None:
         raise NotFound(f"no upload {upload_id!r}")
-    row = next(iter(upload_history(warehouse(), upload_id)), {})
+    row = next(iter(upload_history(warehouse(), upload_id, upload)), {})
     metadata = upload.get("read_metadata") or {}
     return {**row, "size_bytes": upload.get("size_bytes"), "sha256": upload.get("sha256"),
             "warnings": upload.get("warnings") or [], "entity": upload.get("entity"),

@@ -22,9 +22,9 @@ def _utc(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def upload_history(wh: Warehouse, upload_id: str | None = None) -> list[dict]:
-    """Every upload (or the one `upload_id`), oldest first, with how long loading took and its latest scoring
-    run."""
+def upload_history(wh: Warehouse, upload_id: str | None = None, upload: dict | None = None) -> list[dict]:
+    """Every upload (or the one `upload_id`, whose row may be given as `upload`), oldest first, with how long
+    loading took and its latest scoring run."""
     runs = schema.analysis_runs
     query = sa.select(runs.c.upload_id, runs.c.strategy, runs.c.finished_at, runs.c.duration_seconds)
     if upload_id is not None:
@@ -40,7 +40,10 @@ def upload_history(wh: Warehouse, upload_id: str | None = None) -> list[dict]:
                         "scoring_seconds": None if pd.isna(row.duration_seconds) else round(float(row.duration_seconds), 3)}
                   for key, row in last.iterrows()}
     history = []
-    uploads = wh.list_uploads() if upload_id is None else [u for u in [wh.get_upload(upload_id)] if u is not None]
+    if upload_id is None:
+        uploads = wh.list_uploads()
+    else:
+        uploads = [u for u in [upload or wh.get_upload(upload_id)] if u is not None]
     for upload in uploads:
         received, loaded = _utc(upload["received_at"]), _utc(upload["loaded_at"])
         row = {c: upload.get(c) for c in COLUMNS if c in upload}

@@ -41,15 +41,21 @@ def _follow(service: RunService, run_id: str) -> tuple[dict, list[BaseException]
     return service.state(run_id), errors
 
 
-def test_status_read_during_runs_never_breaks_them(pg_env, tmp_path):
+def test_status_read_during_runs_never_breaks_them(pg_env, tmp_path, monkeypatch):
     dropped = tmp_path / "incoming" / "xero.csv"
     dropped.parent.mkdir()
     shutil.copy(real_file(XERO), dropped)
     upload_id = upload_id_for(sha256_file(dropped))
     service = RunService()
     try:
-        state, errors = _follow(service, service.submit_upload(dropped, "xero.csv", upload_id, None))
+        run_id = service.submit_upload(dropped, "xero.csv", upload_id, None)
+        state, errors = _follow(service, run_id)
         assert errors == [] and state["status"] == "succeeded" and state["steps_done"] == state["steps_total"]
+        # a finished run's answer is kept: polling it reads nothing more from the instance
+        read = []
+        with monkeypatch.context() as patch:
+            patch.setattr(service.instance, "get_run_by_id", lambda run: read.append(run))
+            assert service.state(run_id) == state and read == []
         for strategy in ("conservative", "aggressive"):
             state, errors = _follow(service, service.submit_rescore(upload_id, strategy, None))
             assert errors == []
