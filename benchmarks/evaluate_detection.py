@@ -35,7 +35,7 @@ def run_strategy(frame: pd.DataFrame, strategy: Strategy) -> tuple[pd.DataFrame,
     work = [(get_algorithm(name), settings.config) for name, settings in strategy.algorithms.items()
             if settings.enabled]
     results, skipped, seconds = {}, {}, {}
-    for done in detect_all(frame, work):  # as the detectors asset runs them: shared fits, two lanes
+    for done in detect_all(frame, work):  # as the detectors asset runs them: shared fits
         if done.error is not None:
             raise done.error
         name = done.algorithm.algorithm

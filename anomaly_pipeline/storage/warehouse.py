@@ -331,10 +331,6 @@ class Warehouse:
 
     # ------------------------------------------------------------------ transactions
 
-    def load_transactions(self, upload_id: str, frame: pd.DataFrame, upload_values: Mapping[str, Any]) -> int:
-        """`store_transactions`; the number of active lines."""
-        return self.store_transactions(upload_id, frame, upload_values).active
-
     def store_transactions(self, upload_id: str, frame: pd.DataFrame, upload_values: Mapping[str, Any]) -> StoredRows:
         """Replace the upload's transactions and mark it loaded, atomically. Results derived from the old
         rows are removed in the same transaction: they would describe transactions that no longer exist.

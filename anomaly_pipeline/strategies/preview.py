@@ -148,7 +148,7 @@ def score_in_memory(wh: Warehouse, upload_id: str, transactions: Transactions, s
                                               skip_reason=row["skip_reason"] if pd.notna(row["skip_reason"]) else None)
             continue
         recompute.append((cls(), settings.config))
-    # the same batch runner as the detectors asset: shared features and fits, two lanes
+    # the same batch runner as the detectors asset: shared features and fits
     for done in detect_all(transactions.population() if recompute else transactions.full, recompute):
         if done.error is not None:
             raise done.error

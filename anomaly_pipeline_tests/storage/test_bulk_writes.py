@@ -95,8 +95,8 @@ def test_a_load_copied_in_parallel_streams_replaces_the_partition_and_leaves_no_
     wh, frame = _registered(pg_env, PLAIN_LEDGER)
     with wh.engine.begin() as conn:  # a staging table left behind by a load that crashed
         conn.execute(sa.text(f'CREATE TABLE "transactions_{key}_newdeadbeef" (LIKE transactions)'))
-    assert wh.load_transactions(key, frame, {"file_format": "csv"}) == 10
-    assert wh.load_transactions(key, frame.iloc[:4], {"file_format": "csv"}) == 4
+    assert wh.store_transactions(key, frame, {"file_format": "csv"}).active == 10
+    assert wh.store_transactions(key, frame.iloc[:4], {"file_format": "csv"}).active == 4
     wh.cache.drop(key)
     assert wh.read_transactions(key)["amount"].tolist() == [1.0, 2.0, 3.0, 4.0]
     assert _staging_tables(wh) == []
@@ -106,11 +106,11 @@ def test_a_load_that_fails_keeps_the_previous_rows_and_leaves_no_staging(pg_env,
     monkeypatch.setattr(warehouse, "COPY_SLICE_ROWS", 2)
     key = KEY
     wh, frame = _registered(pg_env, PLAIN_LEDGER)
-    wh.load_transactions(key, frame, {"file_format": "csv"})
+    wh.store_transactions(key, frame, {"file_format": "csv"})
     broken = frame.copy()
     broken.loc[7, "account"] = None  # NOT NULL: the second stream's COPY fails
     with pytest.raises(psycopg.errors.NotNullViolation, match="account"):
-        wh.load_transactions(key, broken, {"file_format": "csv"})
+        wh.store_transactions(key, broken, {"file_format": "csv"})
     wh.cache.drop(key)
     assert wh.read_transactions(key)["amount"].tolist() == [float(d) for d in range(1, 11)]
     assert wh.get_upload(key)["transaction_count"] == 10
@@ -129,7 +129,7 @@ def test_binary_copy_stores_what_postgresql_would_parse_from_the_same_values_as_
                                           format="ISO8601")
     frame["description"] = pd.array([None, "", 'åäö "quoted", comma\nnewline', "\\backslash"], dtype="string")
     frame["line_number"] = pd.array([None, 7, 8, 9], dtype="Int64")
-    assert wh.load_transactions(KEY, frame, {"file_format": "csv"}) == 4
+    assert wh.store_transactions(KEY, frame, {"file_format": "csv"}).active == 4
     with psycopg.connect(pg_env["DATABASE_URL"].replace("+psycopg", "")) as conn:
         rows = conn.execute("SELECT amount::text, posted_at::text, posting_date::text, description, line_number "
                             "FROM transactions WHERE upload_id = %s ORDER BY transaction_id", (KEY,)).fetchall()
