@@ -26,7 +26,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 import numpy as np
@@ -34,6 +33,7 @@ import pandas as pd
 import psycopg
 from sklearn.ensemble import IsolationForest
 
+from benchmarks.databases import ADMIN_URL, new_database, sqlalchemy_url
 from benchmarks.generate_gl import COLUMNS, generate, write_csv
 
 OUT = Path(__file__).parent / "out"
@@ -88,8 +88,8 @@ def floor(csv_path: Path, admin_url: str, db: str) -> dict:
 
 
 def pipeline(csv_path: Path, admin_url: str, db: str, workdir: Path, strategy: Path | None = None) -> dict:
-    env = {**os.environ, "DATABASE_URL": admin_url.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
-           + f"/{db}", "ANOMALY_DATA_DIR": str(workdir / "data"), "UPLOAD_DIR": str(workdir / "uploads")}
+    env = {**os.environ, "DATABASE_URL": sqlalchemy_url(db, admin_url), "ANOMALY_DATA_DIR": str(workdir / "data"),
+           "UPLOAD_DIR": str(workdir / "uploads")}
     env.pop("DAGSTER_HOME", None)
     if strategy is not None:
         subprocess.run([sys.executable, "-m", "anomaly_pipeline.cli", "strategies", "create", "--from", str(strategy),
@@ -114,8 +114,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, nargs="+", default=[100_000, 300_000, 1_000_000])
     parser.add_argument("--strategy", type=Path, help="strategy document to run instead of the default")
-    parser.add_argument("--pg-admin", default=os.environ.get("TEST_PG_ADMIN_URL",
-                                                             "postgresql://postgres@127.0.0.1:5432/postgres"))
+    parser.add_argument("--pg-admin", default=ADMIN_URL)
     args = parser.parse_args()
     OUT.mkdir(exist_ok=True)
     results = []
@@ -125,15 +124,9 @@ def main() -> None:
             csv_path = workdir / f"gl_{rows}.csv"
             write_csv(generate(rows), csv_path)
             os.sync()  # the new file's dirty pages are written now, not during a measurement
-            db = f"bench_{uuid.uuid4().hex[:8]}"
-            with psycopg.connect(args.pg_admin, autocommit=True) as conn:
-                conn.execute(f'CREATE DATABASE "{db}"')
-            try:
+            with new_database("bench", args.pg_admin) as db:
                 low = floor(csv_path, args.pg_admin, db)
                 high = pipeline(csv_path, args.pg_admin, db, workdir, args.strategy)
-            finally:
-                with psycopg.connect(args.pg_admin, autocommit=True) as conn:
-                    conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
         result = {"rows": rows, "floor": low, "pipeline": high, "ratio": round(high["seconds"] / low["seconds"], 2)}
         results.append(result)
         print(f"{rows:>9} rows  floor {low['seconds']:7.2f} s (copy {low['copy_seconds']:.2f} + iforest "

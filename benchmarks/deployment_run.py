@@ -15,12 +15,11 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 import dagster as dg
-import psycopg
 
+from benchmarks.databases import new_database, sqlalchemy_url
 from benchmarks.generate_gl import generate, write_csv
 from deploy.local_stack import PG_ADMIN_URL, running_stack
 
@@ -43,21 +42,14 @@ def stack_run(path: Path) -> tuple[float, dict[str, float]]:
 
 
 def in_process(path: Path) -> float:
-    name = f"bench_inprocess_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        with tempfile.TemporaryDirectory() as data:
-            env = {k: v for k, v in os.environ.items() if not k.startswith("DAGSTER_") and k != "EXECUTOR"}
-            env.update(DATABASE_URL=PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
-                       + f"/{name}", ANOMALY_DATA_DIR=data, UPLOAD_DIR=f"{data}/uploads")
-            start = time.perf_counter()
-            subprocess.run([sys.executable, "-m", "anomaly_pipeline.cli", "process", str(path)], env=env, check=True,
-                           capture_output=True)
-            return time.perf_counter() - start
-    finally:
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with new_database("bench_inprocess", PG_ADMIN_URL) as name, tempfile.TemporaryDirectory() as data:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("DAGSTER_") and k != "EXECUTOR"}
+        env.update(DATABASE_URL=sqlalchemy_url(name, PG_ADMIN_URL), ANOMALY_DATA_DIR=data,
+                   UPLOAD_DIR=f"{data}/uploads")
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "anomaly_pipeline.cli", "process", str(path)], env=env, check=True,
+                       capture_output=True)
+        return time.perf_counter() - start
 
 
 def main() -> None:

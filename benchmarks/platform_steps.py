@@ -14,15 +14,12 @@ import os
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
 def make_ledger(path: Path, lines: int, unbalanced: int, seed: int = 7) -> None:
@@ -52,37 +49,35 @@ def main() -> None:
 
     import dagster as dg
 
-    name = f"platform_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        with tempfile.TemporaryDirectory() as tmp:
-            os.environ.update(DATABASE_URL=ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
-                              + f"/{name}", ANOMALY_DATA_DIR=f"{tmp}/data", UPLOAD_DIR=f"{tmp}/uploads")
-            from anomaly_pipeline.orchestration.runner import process_file
+    from benchmarks.databases import ADMIN_URL, new_database, sqlalchemy_url
 
-            ledger = Path(tmp) / "ledger.csv"
-            make_ledger(ledger, args.lines, args.unbalanced)
-            with dg.instance_for_test() as instance:
-                started = time.perf_counter()
-                outcome = process_file(ledger, instance, strategy=args.strategy)
-                total = time.perf_counter() - started
-                run = instance.get_runs(limit=1)[0]
-                print(f"{args.lines} lines: {outcome.status}, {outcome.transactions} transactions, "
-                      f"{outcome.flagged} flagged, {total:.1f} s in all")
-                for stat in sorted(instance.get_run_step_stats(run.run_id), key=lambda s: s.start_time):
-                    print(f"  {stat.step_key:45s} {stat.end_time - stat.start_time:7.2f} s")
-                for event in instance.all_logs(run.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION):
-                    data = event.dagster_event.event_specific_data
-                    print(f"  check {data.asset_key.to_user_string()}.{data.check_name}: "
-                          f"{'passed' if data.passed else 'FAILED'}: {data.description}")
-    finally:
-        from anomaly_pipeline.storage.warehouse import _engines
+    with new_database("platform_bench", ADMIN_URL) as name:
+        try:
+            with tempfile.TemporaryDirectory() as tmp:
+                os.environ.update(DATABASE_URL=sqlalchemy_url(name, ADMIN_URL), ANOMALY_DATA_DIR=f"{tmp}/data",
+                                  UPLOAD_DIR=f"{tmp}/uploads")
+                from anomaly_pipeline.orchestration.runner import process_file
 
-        for engine in _engines.values():
-            engine.dispose()
-        with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                ledger = Path(tmp) / "ledger.csv"
+                make_ledger(ledger, args.lines, args.unbalanced)
+                with dg.instance_for_test() as instance:
+                    started = time.perf_counter()
+                    outcome = process_file(ledger, instance, strategy=args.strategy)
+                    total = time.perf_counter() - started
+                    run = instance.get_runs(limit=1)[0]
+                    print(f"{args.lines} lines: {outcome.status}, {outcome.transactions} transactions, "
+                          f"{outcome.flagged} flagged, {total:.1f} s in all")
+                    for stat in sorted(instance.get_run_step_stats(run.run_id), key=lambda s: s.start_time):
+                        print(f"  {stat.step_key:45s} {stat.end_time - stat.start_time:7.2f} s")
+                    for event in instance.all_logs(run.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION):
+                        data = event.dagster_event.event_specific_data
+                        print(f"  check {data.asset_key.to_user_string()}.{data.check_name}: "
+                              f"{'passed' if data.passed else 'FAILED'}: {data.description}")
+        finally:  # the pipeline's engines hold connections to the database about to be dropped
+            from anomaly_pipeline.storage.warehouse import _engines
+
+            for engine in _engines.values():
+                engine.dispose()
 
 
 if __name__ == "__main__":

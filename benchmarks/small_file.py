@@ -24,17 +24,15 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
-import psycopg
 
+from benchmarks.databases import new_database, sqlalchemy_url
 from benchmarks.serve import running_server
 
-ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 DEFAULT_FILE = Path("../shared/data/real/sie4/bufferoverflow-se__SIEPort__SIE4-sample.SE")
 
 FLOOR = """
@@ -59,14 +57,8 @@ print(len(frame), time.perf_counter() - started)
 @contextmanager
 def database() -> Iterator[str]:
     """A new, empty PostgreSQL database for one measurement; its SQLAlchemy URL."""
-    name = f"small_file_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://") + f"/{name}"
-    finally:
-        with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with new_database("small_file") as name:
+        yield sqlalchemy_url(name)
 
 
 def fresh_env(folder: Path, url: str) -> dict[str, str]:
