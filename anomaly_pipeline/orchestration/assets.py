@@ -23,7 +23,6 @@ from anomaly_pipeline.detect.registry import ALGORITHMS
 from anomaly_pipeline.detect.skips import describe_skips, skipped_tests
 from anomaly_pipeline.jsonable import jsonable
 from anomaly_pipeline.orchestration import plots
-from anomaly_pipeline.orchestration.asset_names import algorithm_asset_name
 from anomaly_pipeline.orchestration.check_rules import (
     risk_results,
     risk_specs,
@@ -183,6 +182,11 @@ def _readable_from_history(upload: dict | None) -> dg.AssetCheckResult:
     status = upload["status"] if upload else "not registered"
     return dg.AssetCheckResult(check_name=FILE_READABLE, passed=False, severity=dg.AssetCheckSeverity.WARN,
                                description=f"not read yet (status {status}): materialize transactions")
+
+
+def algorithm_asset_name(cls: type[AnomalyDetectionAlgorithm]) -> str:
+    """`rule_<name>` for rules, `score_<name>` for statistical and ML algorithms."""
+    return f"{'rule' if cls.kind == 'rule' else 'score'}_{cls.algorithm}"
 
 
 def _algorithm_spec(cls: type[AnomalyDetectionAlgorithm]) -> dg.AssetSpec:
