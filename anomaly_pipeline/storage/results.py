@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cached_property
 from typing import Any
 
 import pandas as pd
@@ -33,11 +32,6 @@ class AlgorithmRun:
     skip_reason: str | None = None
     flagged_count: int = 0
     scored_count: int = 0
-
-    @cached_property
-    def long_rows(self) -> pd.DataFrame:
-        """`rows` in the long form `load_scores` returns: built once for the run's memory and its checks."""
-        return long_form(self.algorithm, self.rows)
 
 
 def save_algorithm_result(wh: Warehouse, upload_id: str, strategy: str, run: AlgorithmRun) -> int:
@@ -67,7 +61,7 @@ def save_algorithm_results(wh: Warehouse, upload_id: str, strategy: str, runs: S
     if wh.memory is not None:  # this run's later steps combine these rows without reading them back
         for run in runs:
             wh.memory.keep_scores((wh.url, upload_id, strategy), run.algorithm, (run.config_hash, _instant(finished)),
-                                  run.long_rows)
+                                  long_form(run.algorithm, run.rows))
     return [len(run.rows) for run in runs]
 
 
