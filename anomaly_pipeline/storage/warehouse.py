@@ -406,7 +406,7 @@ class Warehouse:
         scope = self._history_scope(upload_id, max_rows, days)
         if scope is None:
             return empty, ""
-        first, others, earlier = scope
+        first, others, earlier, _ = scope
         with self.engine.connect() as conn:
             if read:
                 columns = [c for c in tx.columns if c.name != "raw"]
@@ -427,7 +427,7 @@ class Warehouse:
         scope = self._history_scope(upload_id, max_rows, days)
         if scope is None:
             return None
-        _, _, earlier = scope
+        _, _, earlier, entity = scope
         tx = schema.transactions
         lines = sa.select(tx.c.upload_id, tx.c.posting_date).where(*earlier).order_by(*_LATEST_FIRST) \
             .limit(max_rows).subquery()
@@ -437,12 +437,12 @@ class Warehouse:
                 sa.func.max(lines.c.posting_date))).one()
         if not count:
             return None
-        return {"entity": self.get_upload(upload_id)["entity"], "uploads": int(uploads), "lines": int(count),
+        return {"entity": entity, "uploads": int(uploads), "lines": int(count),
                 "first": pd.Timestamp(first).date().isoformat(), "last": pd.Timestamp(last).date().isoformat()}
 
-    def _history_scope(self, upload_id: str, max_rows: int, days: int) -> tuple[Any, list, tuple] | None:
+    def _history_scope(self, upload_id: str, max_rows: int, days: int) -> tuple[Any, list, tuple, str] | None:
         """(the upload's first posting date, the entity's other loaded uploads, the conditions selecting their
-        earlier lines) or None where there is no history to look for."""
+        earlier lines, the entity) or None where there is no history to look for."""
         up, tx = schema.file_uploads, schema.transactions
         upload = self.get_upload(upload_id)
         if max_rows <= 0 or not upload or not upload.get("entity"):
@@ -456,8 +456,9 @@ class Warehouse:
         if first is None or not others:
             return None
         first = pd.Timestamp(first).date()
-        return first, others, (tx.c.upload_id.in_([o.upload_id for o in others]), sa.not_(tx.c.is_removed),
-                               tx.c.posting_date < first, tx.c.posting_date >= first - timedelta(days=days))
+        earlier = (tx.c.upload_id.in_([o.upload_id for o in others]), sa.not_(tx.c.is_removed),
+                   tx.c.posting_date < first, tx.c.posting_date >= first - timedelta(days=days))
+        return first, others, earlier, upload["entity"]
 
     def _load_token(self, upload_id: str) -> str | None:
         table = schema.file_uploads
