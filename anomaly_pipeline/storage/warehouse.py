@@ -66,13 +66,16 @@ def _alembic_config(url: str) -> Config:
 
 
 @contextmanager
-def _migration_lock(url: str) -> Iterator[None]:
-    """An exclusive file lock beside a SQLite database (`<file>.migrate.lock`); PostgreSQL locks in SQL."""
+def _sqlite_file_lock(url: str, name: str) -> Iterator[None]:
+    """An exclusive file lock beside a SQLite database, `<file>.<name>.lock`, that every process and thread
+    honours; nothing for PostgreSQL (it locks in SQL) or an in-memory database."""
     database = sa.make_url(url).database if url.startswith("sqlite") else None
     if not database or database == ":memory:":
         yield
         return
-    with FileLock(f"{database}.migrate.lock"):
+    path = Path(f"{database}.{name}.lock")
+    path.parent.mkdir(exist_ok=True)
+    with FileLock(path, thread_local=False):
         yield
 
 
@@ -107,7 +110,7 @@ class Warehouse:
         several first uses at once (CLI commands, a sensor's runs) must not all create the tables."""
         if self.url in _migrated:
             return
-        with _lock, _migration_lock(self.url), self.engine.begin() as conn:
+        with _lock, _sqlite_file_lock(self.url, "migrate"), self.engine.begin() as conn:
             if self.is_postgres:  # held until this transaction ends
                 conn.execute(sa.text(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK_ID})"))
             cfg = _alembic_config(self.url)
@@ -273,13 +276,7 @@ class Warehouse:
         going. PostgreSQL: a session advisory lock on a connection of its own (a key apart from the load's
         transaction lock, which the run takes inside it); a SQLite file: a file lock beside the database."""
         if not self.is_postgres:
-            database = sa.make_url(self.url).database
-            if not database or database == ":memory:":
-                yield
-                return
-            locks = Path(f"{database}.locks")
-            locks.mkdir(exist_ok=True)
-            with FileLock(locks / f"{upload_id}.lock", thread_local=False):
+            with _sqlite_file_lock(self.url, f"locks/{upload_id}"):  # <file>.locks/<upload>.lock
                 yield
             return
         key = {"key": f"processing {upload_id}"}
