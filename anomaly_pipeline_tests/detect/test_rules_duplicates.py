@@ -70,6 +70,49 @@ def test_near_duplicates():
     assert set(flags(NearDuplicate().detect(_near(), {"days": 2}))) == {6, 7, 8}
 
 
+def _statement(entries: list[tuple[str, float, str, str]]):
+    """A bank statement: (date, amount, counterparty, text) per entry, all on one account."""
+    dates, amounts, parties, texts = zip(*entries, strict=True)
+    return frame(posting_date=list(dates), account=["SE12"] * len(entries), amount=list(amounts),
+                 counterparty=list(parties), description=list(texts))
+
+
+def test_near_duplicates_judged_by_the_pairs_own_interval():
+    monthly = [(f"2025-{m:02d}-02", -89.0, "Hosting AB", "Hosting fee") for m in range(1, 7)]
+    weekly = [(f"2025-03-{d:02d}", -45.0, "Cafe Ost", "Coffee beans") for d in (3, 10, 17, 24, 31)]
+    # the monthly fee charged again three days later is a finding: under half its usual 30-day interval
+    charged_twice = _statement([*monthly, ("2025-03-05", -89.0, "Hosting AB", "Hosting fee")])
+    assert flags(NearDuplicate().detect(charged_twice)) == {
+        3: ("medium", "same amount -89, account SE12 and counterparty Hosting AB as the line of 2025-03-05, "
+                      "3 day(s) apart"),
+        7: ("medium", "same amount -89, account SE12 and counterparty Hosting AB as the line of 2025-03-02, "
+                      "3 day(s) apart"),
+    }
+    # a weekly purchase five days after the last is its own rhythm (7 days), not a copy
+    assert flags(NearDuplicate().detect(_statement([*weekly, ("2025-04-05", -45.0, "Cafe Ost", "Coffee beans")]))) == {}
+    # the same pair seen only twice has no rhythm to judge by: as before
+    assert set(flags(NearDuplicate().detect(_statement(weekly[:1] + [("2025-03-05", -45.0, "Cafe Ost", "Coffee")])))) \
+        == {1, 2}
+
+
+def test_near_duplicates_naming_different_references_are_low():
+    data = _statement([("2025-03-03", -1200.0, "Nordic Parts", "Payment invoice 10231"),
+                       ("2025-03-05", -1200.0, "Nordic Parts", "Payment invoice 10387 2025-03-05"),
+                       ("2025-04-01", -640.0, "Nordic Parts", "Payment invoice 20001"),
+                       ("2025-04-02", -640.0, "Nordic Parts", "Invoice 20001 paid again")])
+    assert flags(NearDuplicate().detect(data)) == {
+        1: ("low", "same amount -1 200, account SE12 and counterparty Nordic Parts as the line of 2025-03-05, "
+                   "2 day(s) apart; their texts name different references"),
+        2: ("low", "same amount -1 200, account SE12 and counterparty Nordic Parts as the line of 2025-03-03, "
+                   "2 day(s) apart; their texts name different references"),
+        3: ("medium", "same amount -640, account SE12 and counterparty Nordic Parts as the line of 2025-04-02, "
+                      "1 day(s) apart"),
+        4: ("medium", "same amount -640, account SE12 and counterparty Nordic Parts as the line of 2025-04-01, "
+                      "1 day(s) apart"),
+    }
+    assert NearDuplicate().detect(data).summary == {"near_duplicates": 4, "with_different_references": 2}
+
+
 def test_near_duplicates_without_counterparty_compare_whole_vouchers():
     # a supplier invoice booked again two days later, identical lines and text; no counterparty column
     dates = ["2025-03-03", "2025-03-03", "2025-03-05", "2025-03-05", "2025-03-05", "2025-03-05", "2025-03-20",

@@ -183,6 +183,11 @@ class ExactDuplicate(AnomalyDetectionAlgorithm):
 class NearDuplicate(AnomalyDetectionAlgorithm):
     """Lines with the same account, amount and counterparty within `days` days of each other (different
     vouchers where there are vouchers), other than exact duplicates (their own rule): a payment made twice.
+    Judged by the pair's own habits: where the same account, amount and counterparty recur routinely (more
+    than `max_repeats` + 1 times), a repeat is flagged only when it comes in under half that pair's usual
+    interval (a monthly fee charged again after three days, not the weekly one); where both texts carry
+    document references (invoice, order or payment numbers) and none is shared, the two are more likely two
+    documents of the same amount than one paid twice, and the finding is `low`.
     Without a counterparty column it uses what the ledger has: with voucher ids, a voucher repeating an
     earlier one line for line (accounts, amounts, normalized texts) 1 to `days` days later, unless that
     voucher recurs routinely (more than `max_repeats` vouchers alike); without, the line's normalized text
@@ -236,6 +241,7 @@ class NearDuplicate(AnomalyDetectionAlgorithm):
         reps, rep_twin, same, date = rows[first], twin[first], same[first], date[first]
         order = np.lexsort((date, same))  # stable: equal dates stay in line order
         reps, rep_twin, same = reps[order], rep_twin[order], same[order]
+        usual = _usual_interval(same, day[reps], config["max_repeats"])
         best_gap = np.full(len(reps), np.inf)
         partner = np.full(len(reps), -1, dtype="int64")
         for step in (1, -1):  # the previous and the next line of the same key are the nearest candidates
@@ -246,7 +252,7 @@ class NearDuplicate(AnomalyDetectionAlgorithm):
             gap = np.abs(np.floor_divide(day[reps] - day[other], DAY_NS)).astype("float64")
             same_key = exists & (same == np.roll(same, step))
             distinct = (voucher[reps] != voucher[other]) | unnamed[reps]
-            ok = same_key & (gap <= config["days"]) & distinct & (gap < best_gap)
+            ok = same_key & (gap <= config["days"]) & distinct & (gap < best_gap) & (2 * gap < usual)
             best_gap[ok] = gap[ok]
             partner[ok] = other[ok]
         twin_partner = np.full(len(first), -1, dtype="int64")
@@ -257,12 +263,57 @@ class NearDuplicate(AnomalyDetectionAlgorithm):
         rows, partners, gaps = rows[hit], twin_partner[twin][hit], twin_gap[twin][hit]
         flagged = np.zeros(n, dtype=bool)
         flagged[rows] = True
+        other_document = _other_documents(transactions, rows, partners)
+        severity = np.full(n, config["severity"], dtype=object)
+        severity[rows[other_document]] = "low"
         texts = ("same amount " + money(transactions["amount"].iloc[rows]) + ", account "
                  + text(transactions["account"].iloc[rows]) + " and " + ("counterparty " if key == "counterparty" else "text '")
                  + text(transactions[key].iloc[rows]) + ("" if key == "counterparty" else "'") + " as the line of "
                  + ymd(transactions["posting_date"].iloc[partners]) + voucher_label(transactions, partners)
-                 + ", " + gaps.astype("int64").astype(str).astype(object) + " day(s) apart")
-        return flag_result(transactions, flagged, texts, config["severity"], {"near_duplicates": int(flagged.sum())})
+                 + ", " + gaps.astype("int64").astype(str).astype(object) + " day(s) apart"
+                 + np.where(other_document, "; their texts name different references", ""))
+        return flag_result(transactions, flagged, texts, severity,
+                           {"near_duplicates": int(flagged.sum()), "with_different_references": int(other_document.sum())})
+
+
+def _usual_interval(key: np.ndarray, day: np.ndarray, max_repeats: int) -> np.ndarray:
+    """Per row (rows sorted by key, then date): the median days between successive rows of its key where
+    the key recurs routinely (more than `max_repeats` + 1 rows), else infinity."""
+    out = np.full(len(key), np.inf)
+    if not len(key):
+        return out
+    code = pd.factorize(key)[0]
+    count = np.bincount(code)
+    routine = count[code] > max_repeats + 1
+    if not routine.any():
+        return out
+    gap = np.floor_divide(np.diff(day, prepend=day[0]), DAY_NS).astype("float64")
+    follows = np.r_[False, code[1:] == code[:-1]] & routine
+    median = pd.Series(gap[follows]).groupby(code[follows]).median()
+    out[routine] = median.reindex(code[routine]).to_numpy()
+    return out
+
+
+#: tokens of a text that name a document: letters and digits with at least one digit, four or more long
+_REFERENCE = r"[0-9a-z]*[0-9][0-9a-z]*"
+_DATE = r"\b\d{1,4}[-./]\d{1,2}(?:[-./]\d{1,4})?\b|\b(?:19|20)\d{2}\b"
+
+
+def _other_documents(transactions: pd.DataFrame, rows: np.ndarray, partners: np.ndarray) -> np.ndarray:
+    """Per pair: both lines' texts name references (dates aside) and they share none."""
+    if "description" not in transactions or not len(rows):
+        return np.zeros(len(rows), dtype=bool)
+    texts = _norm(transactions["description"].iloc[np.r_[rows, partners]]).str.replace(_DATE, " ", regex=True)
+    tokens = texts.str.findall(_REFERENCE).reset_index(drop=True)
+    pair = np.r_[np.arange(len(rows)), np.arange(len(rows))]
+    side = np.r_[np.zeros(len(rows), dtype=bool), np.ones(len(rows), dtype=bool)]
+    found = pd.DataFrame({"pair": pair, "side": side, "token": tokens}).explode("token").dropna()
+    found = found[found["token"].str.len() >= 4].drop_duplicates()
+    named = found.groupby("pair")["side"].nunique().reindex(range(len(rows)), fill_value=0).to_numpy() == 2
+    shared = found.groupby(["pair", "token"])["side"].nunique()
+    common = np.zeros(len(rows), dtype=bool)
+    common[shared[shared == 2].index.get_level_values("pair").unique().to_numpy(dtype="int64")] = True
+    return named & ~common
 
 
 def _repeated_vouchers(transactions: pd.DataFrame, shared: SharedWork, config: dict[str, Any]) -> DetectionResult:
