@@ -101,7 +101,7 @@ def read_and_load(wh: Warehouse, settings: Settings, key: str, path: Path) -> Lo
         wh.reject_upload(key, reason=exc.reason, stored_path=str(moved))
         return Rejected(exc.reason, moved)
     read_seconds = round(time.perf_counter() - started, 3)
-    preload.start()  # a large file's imports run while the database loads and indexes (else a no-op)
+    preload.start(len(result.frame))  # a large file's imports run while the database loads and indexes
     stored = wh.store_transactions(key, result.frame, {
         "file_format": file_format, "expected_rows": result.expected_rows, "warnings": result.warnings,
         "read_metadata": result.metadata, "entity": result.metadata.get("entity"),

@@ -8,17 +8,19 @@ import importlib
 import threading
 
 from anomaly_pipeline import gc_tuning
+from anomaly_pipeline.detect.batch import offloads_ml
 
 MODULES = ("sklearn.ensemble", "sklearn.neural_network", "sklearn.cluster", "sklearn.exceptions")
 _thread: threading.Thread | None = None
 _lock = threading.Lock()
 
 
-def start() -> None:
-    """Begin importing MODULES in a daemon thread (once per process)."""
+def start(rows: int | None = None) -> None:
+    """Begin importing MODULES in a daemon thread (once per process); not where the ML worker process will fit
+    the models of an upload of `rows` rows (unknown: assumed small) instead (`detect.batch.offloads_ml`)."""
     global _thread
     with _lock:
-        if _thread is None:
+        if _thread is None and not offloads_ml(rows or 0):
             _thread = threading.Thread(target=_import_all, name="preload", daemon=True)
             _thread.start()
 

@@ -1,8 +1,8 @@
 """The FastAPI application: `app` for any ASGI server (`uvicorn anomaly_pipeline.api.app:app`).
 
 At start it migrates the database, creates a key named `local` when no active key exists (printed once on
-stderr: a zero-config start is usable and never open), and opens the `RunService` that runs uploads and
-rescoring as Dagster runs in this process.
+stderr: a zero-config start is usable and never open), opens the `RunService` that runs uploads and
+rescoring as Dagster runs in this process, and starts the ML worker process (`detect.ml_process`).
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     from anomaly_pipeline.app import keys
     from anomaly_pipeline.app.context import warehouse
     from anomaly_pipeline.app.runs import RunService
+    from anomaly_pipeline.detect import ml_process
 
     try:
         warehouse()  # migrate before the first request
@@ -41,10 +42,12 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
               f"Use it as `Authorization: Bearer {key}`; manage keys with `anomaly-pipeline apikeys`.",
               file=sys.stderr, flush=True)
     app.state.runs = RunService(workers=worker_runs())
+    ml_process.start()  # the models of small uploads fit on the other core while their rules run
     try:
         yield
     finally:
         app.state.runs.close()
+        ml_process.stop()
 
 
 def create_app() -> FastAPI:

@@ -4,4 +4,5 @@ import sys
 
 from anomaly_pipeline.cli import main
 
-sys.exit(main())
+if __name__ == "__main__":  # not when a spawned worker process imports this module (`detect.ml_process`)
+    sys.exit(main())

@@ -18,7 +18,10 @@ from anomaly_pipeline.reporting.display import shorten
 
 
 def cmd_process(args: argparse.Namespace) -> int:
+    from anomaly_pipeline.detect import ml_process
     from anomaly_pipeline.progress import Progress
+
+    ml_process.start()  # scikit-learn imports on the other core while this process imports Dagster
 
     progress = Progress(enabled=False if args.verbose else None)  # the run log already shows each step
     outcomes = []

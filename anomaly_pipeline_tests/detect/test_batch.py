@@ -8,7 +8,8 @@ import threading
 import pandas as pd
 import pytest
 
-from anomaly_pipeline.detect import batch
+from anomaly_pipeline.detect import batch, ml_process
+from anomaly_pipeline.detect.base import DetectionResult
 from anomaly_pipeline.detect.batch import detect_all
 from anomaly_pipeline.detect.registry import ALGORITHMS
 from anomaly_pipeline_tests.detect.ml_data import ledger
@@ -47,3 +48,32 @@ def _noting_thread(detect, threads: set[str]):
         threads.add(threading.current_thread().name)
         return detect(*args, **kwargs)
     return noted
+
+
+def test_the_ml_chain_runs_in_the_worker_process_with_the_same_results(monkeypatch):
+    monkeypatch.setenv("WORKER_THREADS", "2")
+    frame = ledger()
+    work = [(cls(), {}) for cls in ALGORITHMS.values()]
+    here = {outcome.algorithm.algorithm: outcome for outcome in detect_all(frame, work)}
+    ml_process.start()
+    try:
+        assert ml_process.running() and batch.offloads_ml(len(frame))
+        assert not batch.offloads_ml(batch.MIN_ROWS_PER_LANE)  # a large frame's ML chain stays on its threads
+        remote = ml_process.submit(frame, [(a, c) for a, c in work if a.kind == "ml"]).result()
+        assert [type(result) for result, _, _ in remote] == [DetectionResult] * 4  # ran there, all four
+        there = {outcome.algorithm.algorithm: outcome for outcome in detect_all(frame, work)}
+    finally:
+        ml_process.stop()
+    assert not ml_process.running()
+    assert sorted(there) == sorted(here) == sorted(ALGORITHMS)
+    for name, outcome in there.items():
+        assert outcome.error is None and here[name].error is None, name
+        pd.testing.assert_frame_equal(outcome.result.scores, here[name].result.scores, obj=name)
+        assert outcome.result.summary == here[name].result.summary, name
+        assert outcome.algorithm is next(a for a, _ in work if a.algorithm == name)  # the caller's objects
+
+
+def test_without_a_worker_the_ml_chain_runs_on_the_callers_threads(monkeypatch):
+    monkeypatch.setenv("WORKER_THREADS", "1")  # one core: no worker to start
+    ml_process.start()
+    assert not ml_process.running() and not batch.offloads_ml(10)

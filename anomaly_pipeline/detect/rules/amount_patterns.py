@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from anomaly_pipeline.detect.base import AnomalyDetectionAlgorithm, ConfigError, DetectionResult
+from anomaly_pipeline.detect.binomial import binomial_tail
 from anomaly_pipeline.detect.rules._common import (
     cents,
     check_bool,
@@ -135,8 +136,6 @@ class BelowApprovalLimit(AnomalyDetectionAlgorithm):
 
     def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame,
                 shared: SharedWork) -> DetectionResult:
-        from scipy.stats import binom  # imported when a run needs it: the CLI starts without scipy
-
         amount = cents(transactions["amount"].fillna(0)).abs().to_numpy()
         band_rows = _SortedAmounts(amount, _voucher_total_line(transactions, shared, amount))  # a voucher's largest line
         margin = config["margin"]
@@ -177,7 +176,7 @@ class BelowApprovalLimit(AnomalyDetectionAlgorithm):
                 unexplained = below[~(flagged[below] & (flagged_by[below] != label))]  # another group's excess
                 b, a, up = (_distinct_per_group(codes, amount, band, group_width)
                             for band in (unexplained, around, above))
-                chance = binom.sf(b - 1, a + b, null)
+                chance = binomial_tail(b, a + b, null)
                 # a shelf: many more just below the limit than in the band as wide just above it
                 eligible = b >= config["min_count"]
                 # a learned limit is one of many searched in each group that could show an excess
