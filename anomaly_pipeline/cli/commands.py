@@ -21,7 +21,8 @@ def cmd_process(args: argparse.Namespace) -> int:
     from anomaly_pipeline.detect import ml_process
     from anomaly_pipeline.progress import Progress
 
-    ml_process.start()  # scikit-learn imports on the other core while this process imports Dagster
+    if any(path.is_file() and path.stat().st_size < ml_process.SMALL_FILE_BYTES for path in args.paths):
+        ml_process.start()  # scikit-learn imports on the other core while this process imports Dagster
 
     progress = Progress(enabled=False if args.verbose else None)  # the run log already shows each step
     outcomes = []

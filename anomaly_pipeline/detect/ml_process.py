@@ -32,6 +32,10 @@ if TYPE_CHECKING:
 #: what the worker imports as soon as it starts: the models' library and the detectors
 MODULES = ("sklearn.ensemble", "sklearn.neural_network", "sklearn.cluster", "anomaly_pipeline.detect.registry")
 
+#: a file below this size may hold few enough rows for the worker (`batch.offloads_ml`); a command given
+#: only larger files does not start one
+SMALL_FILE_BYTES = 16 * 2**20
+
 _pool: ProcessPoolExecutor | None = None
 _lock = threading.Lock()
 
