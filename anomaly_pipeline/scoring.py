@@ -25,7 +25,9 @@ def stored_rows(algorithm: AnomalyDetectionAlgorithm, result: DetectionResult | 
     if result is None or result.skipped:
         return pd.DataFrame()
     if algorithm.kind == "rule":
-        rows = result.scores[result.scores["flagged"]]
+        rows = result.flagged
+        if rows.empty:
+            return rows[["transaction_id", "severity", "score", "reason"]]
         rows = rows.assign(severity=rows["severity"].fillna("medium"), reason=rows["reason"].fillna(algorithm.algorithm))
         return rows[["transaction_id", "severity", "score", "reason"]]
     scores = result.scores

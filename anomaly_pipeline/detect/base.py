@@ -48,7 +48,9 @@ class DetectionResult:
 
     @property
     def flagged(self) -> pd.DataFrame:
-        return self.scores[self.scores["flagged"]]
+        flags = self.scores["flagged"].to_numpy(dtype=bool)
+        # most rules flag nothing on most ledgers: a slice, not a boolean take of every column
+        return self.scores[flags] if flags.any() else self.scores.iloc[:0]
 
     @classmethod
     def skip(cls, reason: str) -> DetectionResult:

@@ -295,7 +295,7 @@ def _result_metadata(context: dg.AssetExecutionContext, key: str, strategy: Stra
         "seconds": seconds,
         "summary": dg.MetadataValue.json(jsonable(result.summary)),
         "examples": dg.MetadataValue.md(frame_markdown(
-            flagged.nlargest(10, "score")[["transaction_id", "score", "reason"]])),
+            flagged.nlargest(10, "score")[["transaction_id", "score", "reason"]] if len(flagged) else flagged)),
     }
 
 
