@@ -176,12 +176,15 @@ class BelowApprovalLimit(AnomalyDetectionAlgorithm):
                 unexplained = below[~(flagged[below] & (flagged_by[below] != label))]  # another group's excess
                 b, a, up = (_distinct_per_group(codes, amount, band, group_width)
                             for band in (unexplained, around, above))
-                chance = binomial_tail(b, a + b, null)
-                # a shelf: many more just below the limit than in the band as wide just above it
                 eligible = b >= config["min_count"]
                 # a learned limit is one of many searched in each group that could show an excess
                 level = alpha / max(int(eligible.sum()), 1) if is_learned else alpha
-                excess = eligible & (chance < level) & (b > SHELF * up)
+                # at most the binomial's median below, the chance is at least 1/2: computed only above it
+                tested = eligible & ((b > np.floor((a + b) * null)) | (level >= 0.5))
+                chance = np.ones(len(b))
+                chance[tested] = binomial_tail(b[tested], (a + b)[tested], null)
+                # a shelf: many more just below the limit than in the band as wide just above it
+                excess = tested & (chance < level) & (b > SHELF * up)
                 idx = np.sort(below[(codes[below] >= 0) & excess[np.maximum(codes[below], 0)] & ~flagged[below]])
                 if not len(idx):
                     continue
