@@ -74,10 +74,16 @@ def test_period_end_concentration():
     found = flags(result)
     assert set(found) == {1, 2, 3, 4, 5, 6}
     assert found[1] == ("low", "account 6110: 60% of its postings (6 of 10) and 60% of its amount fall in the last "
-                               "3 days of a month vs 15% normal; this one 2025-01-29, amount 100")
+                               "3 days of a month vs 15% of this ledger's postings; this one 2025-01-29, amount 100")
     # normal = max(calendar 3/30.44, population 6/40): 0.15; limit 3 x 0.15
     assert result.summary == {"normal_share": 0.15, "threshold_share": 0.45, "accounts": 1,
                               "recurring_closing_accounts": 0}
+    # where the ledger books less at month end than the calendar would, the calendar is the base
+    quiet = pd.concat([_month_end_ledger(), frame(posting_date=[f"2025-03-{d:02d}" for d in range(1, 21)] * 3,
+                                                  account=["5010"] * 60, amount=[500.0] * 60)
+                       .assign(transaction_id=range(41, 101))], ignore_index=True)
+    assert flags(PeriodEndConcentration().detect(quiet))[1][1].endswith(
+        "fall in the last 3 days of a month vs 10% by the calendar (this ledger: 6%); this one 2025-01-29, amount 100")
     assert flags(PeriodEndConcentration().detect(_month_end_ledger(), {"min_postings": 11})) == {}
     assert flags(PeriodEndConcentration().detect(_month_end_ledger(), {"ratio": 4.5})) == {}
 

@@ -152,7 +152,10 @@ class PeriodEndConcentration(AnomalyDetectionAlgorithm):
             return (period_end(frame["posting_date"], "month") - frame["posting_date"]).dt.days < days
 
         ref_end = at_end(reference)
-        normal = max(days / 30.44, float(ref_end.mean()))
+        calendar, own = days / 30.44, float(ref_end.mean())
+        normal = max(calendar, own)
+        base = (f"{own * 100:.0f}% of this ledger's postings" if own >= calendar
+                else f"{calendar * 100:.0f}% by the calendar (this ledger: {own * 100:.0f}%)")
         stats = pd.DataFrame({"account": reference["account"].astype("string"), "end": ref_end,
                               "abs": reference["amount"].abs(), "end_abs": reference["amount"].abs().where(ref_end, 0.0),
                               "end_month": reference["posting_date"].dt.to_period("M").where(ref_end)})
@@ -179,7 +182,7 @@ class PeriodEndConcentration(AnomalyDetectionAlgorithm):
                  + row["n_end"].astype("int64").astype(str).to_numpy(dtype=object) + " of "
                  + row["n"].astype("int64").astype(str).to_numpy(dtype=object) + ") and "
                  + _pct(row["amount_share"]) + " of its amount fall in the last " + str(days)
-                 + " days of a month vs " + f"{normal * 100:.0f}% normal; this one " + ymd(transactions["posting_date"].iloc[idx])
+                 + " days of a month vs " + base + "; this one " + ymd(transactions["posting_date"].iloc[idx])
                  + ", amount " + money(transactions["amount"].iloc[idx]))
         return flag_result(transactions, flagged, texts, config["severity"], summary)
 
