@@ -25,4 +25,4 @@ defs = dg.Definitions(
 )
 
 # every process that runs steps (CLI, run workers, step subprocesses, dev code servers) imports this module once
-gc_tuning.freeze()
+gc_tuning.freeze(collect=False)  # only imports have run: nothing to collect

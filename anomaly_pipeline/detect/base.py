@@ -48,9 +48,9 @@ class DetectionResult:
 
     @property
     def flagged(self) -> pd.DataFrame:
-        flags = self.scores["flagged"].to_numpy(dtype=bool)
-        # most rules flag nothing on most ledgers: a slice, not a boolean take of every column
-        return self.scores[flags] if flags.any() else self.scores.iloc[:0]
+        # a take, never a slice: an empty slice of an Arrow-backed column (even copied) keeps its whole buffers
+        # alive wherever only the flagged rows are kept (at 1M rows, 160 MB)
+        return self.scores[self.scores["flagged"]]
 
     @classmethod
     def skip(cls, reason: str) -> DetectionResult:
