@@ -2,10 +2,10 @@
 
 The imports leave about 330 000 tracked objects (Dagster, pandas, SQLAlchemy, scikit-learn), and every full
 collection walked all of them again (0.14 s each) while a run allocates container objects by the million:
-at 1M rows about 2 s of a 23 s run. `freeze()` moves what exists at start-up out of the
-collector's reach (`gc.freeze()`); collections then walk only what the run created. At start-up no collection
-comes first (right after the imports it found no garbage, and cost a cold command 0.1-0.15 s); a freeze later in a
-run collects first, so that the run's garbage so far is not kept for good (at 1M rows, 150 MB). The thresholds stay
+at 1M rows about 2 s of a 23 s run. `freeze()` moves what exists at start-up out of the collector's reach
+(`gc.freeze()`); collections then walk only what the run created. At start-up no collection comes first (right
+after the imports it found no garbage, and cost a cold command 0.1-0.15 s); a freeze later in a run (after a late
+import) collects first, so that garbage the run has made so far is not kept for good. The thresholds stay
 CPython's: raising them as well gained nothing measurable and held 150-250 MB more at 1M rows.
 """
 
