@@ -2,7 +2,8 @@
 
 One company's year: sales invoices with 25% output VAT and their customer payments, supplier invoices
 (25% or 12% input VAT) and their payments, monthly payroll with payroll tax (31.42%) and withheld tax,
-monthly rent, bank fees; four regular users, voucher series A (sales), B (supplier invoices), C (bank),
+monthly rent, bank fees, and routine manual journals (depreciation, month-end accruals and their reversals, a
+quarterly reclassification); four regular users, voucher series A (sales), B (supplier invoices), C (bank),
 L (payroll), M (manual); postings on Swedish business days, registered 0-3 days after their date.
 
 Into that it injects anomalies, each instance labelled on its rows (`anomaly_kind`, `anomaly_id`; empty
@@ -41,7 +42,8 @@ ACCOUNTS = {
     "2641": "Input VAT", "2710": "Employee tax withheld", "2731": "Payroll tax liability", "3001": "Sales 25% VAT",
     "4010": "Purchases of goods", "5010": "Premises rent", "5410": "Consumables", "5611": "Fuel",
     "6071": "Client entertainment", "6110": "Office supplies", "6212": "Telephone", "6570": "Bank fees",
-    "7010": "Salaries", "7510": "Payroll tax",
+    "7010": "Salaries", "7510": "Payroll tax", "1229": "Accumulated depreciation, equipment",
+    "2990": "Accrued expenses", "7832": "Depreciation of equipment",
 }
 SUPPLIERS = {  # name -> (cost account, VAT rate, median net amount)
     "Nordic Goods AB": ("4010", 0.25, 18000), "Grossist Svea": ("4010", 0.25, 9000), "Lager & Co": ("4010", 0.25, 26000),
@@ -157,6 +159,27 @@ def _normal_year(lg: _Ledger, scale: float) -> None:
             lg.post("C", lg.day(first[0], 27) or first[0], "dina", "Bank fees", BANK, [("6570", fee), ("1930", -fee)])
 
 
+def _manual_routines(lg: _Ledger) -> None:
+    """The normal manual (series M) journals of a year, so that a manual voucher is not an anomaly by itself:
+    carl's monthly depreciation and month-end accrual of the telephone bill (reversed on the next month's first
+    business day), and bo's quarterly reclassification of consumables booked as office supplies."""
+    rng = lg.rng
+    year = lg.business_days[0].year
+    for month in range(1, 13):
+        last = pd.Timestamp(year=year, month=month, day=1) + pd.offsets.MonthEnd(0)
+        lg.post("M", last, "carl", f"Depreciation {last:%Y-%m}", "", [("7832", 4_250.0), ("1229", -4_250.0)])
+        accrual = round(float(rng.uniform(1_800, 2_800)), 2)
+        lg.post("M", last, "carl", f"Accrued telephone {last:%Y-%m}", "", [("6212", accrual), ("2990", -accrual)])
+        after = lg.day(last + pd.Timedelta(days=1), 6)
+        if after is not None:
+            lg.post("M", after, "carl", f"Reversal accrued telephone {last:%Y-%m}", "",
+                    [("2990", accrual), ("6212", -accrual)])
+        if month % 3 == 0:
+            moved = round(float(rng.uniform(600, 3_500)), 2)
+            lg.post("M", lg.day(last - pd.Timedelta(days=10), 10) or last, "bo", "Reclassification", "",
+                    [("5410", moved), ("6110", -moved)])
+
+
 def _inject(lg: _Ledger, kind: str, k: int, scale: float) -> None:
     rng = lg.rng
     label = {"kind": kind, "anomaly_id": f"{kind}-{k}"}
@@ -239,6 +262,7 @@ def generate_ledger(seed: int = 0, year: int = 2024, scale: float = 1.0, per_kin
     for kind in kinds:
         for k in range(per_kind):
             _inject(lg, kind, k, scale)
+    _manual_routines(lg)  # after the injections, so that they draw the same numbers as before these existed
     frame = pd.DataFrame(lg.lines, columns=[
         "Voucher", "Line", "Date", "RegistrationDate", "Account", "AccountName", "Amount", "Description",
         "Counterparty", "User", "anomaly_kind", "anomaly_id"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from anomaly_pipeline.detect.base import ConfigError
@@ -21,7 +22,7 @@ def test_rare_pair_of_common_accounts():
     result = RareAccountCombination().detect(_vouchers())
     reason = "accounts 1930 and 5010 appear together in 1 of 32 vouchers although they are in 12 and 21 vouchers"
     assert flags(result) == {61: ("low", reason), 62: ("low", reason)}
-    assert result.summary == {"vouchers": 32, "rare_pairs": 1, "strong_pairs": 0}
+    assert result.summary == {"vouchers": 32, "rare_pairs": 1, "routine_pairs": 0, "strong_pairs": 0}
     # 7990 is in one voucher only: that is the seldom-used rule's business, unless the bar is lowered
     assert set(flags(RareAccountCombination().detect(_vouchers(), {"min_account_vouchers": 1}))) == {61, 62, 63, 64}
 
@@ -43,6 +44,22 @@ def test_a_pair_rare_for_its_accounts_volume_is_flagged_though_seen_twice():
                                    "in 42 and 22 vouchers (9% of the less used account's; 6.5 expected by chance)")
     # the prior alone (at most one voucher) would not have seen it
     assert flags(RareAccountCombination().detect(_ledger(2), {"max_share": 0.01})) == {}
+
+
+def test_a_pair_booked_month_after_month_is_a_routine():
+    def dated(reclassifications: int, months: list[int]):
+        ledger = _ledger(reclassifications)
+        month = [1 + i % 12 for i in range(len(ledger) // 2 - reclassifications) for _ in range(2)]
+        month += [m for m in months for _ in range(2)]
+        return ledger.assign(posting_date=[pd.Timestamp(2025, m, 15) for m in month])
+
+    # two reclassifications in two different months are a routine where two months make one
+    twice = RareAccountCombination().detect(dated(2, [3, 9]), {"routine_months": 2})
+    assert flags(twice) == {} and twice.summary["routine_pairs"] == 5  # the four everyday pairs and this one
+    # the same two in one month are not
+    assert set(flags(RareAccountCombination().detect(dated(2, [3, 3]), {"routine_months": 2}))) == {281, 282, 283, 284}
+    # by default a routine takes four months
+    assert set(flags(RareAccountCombination().detect(dated(2, [3, 9])))) == {281, 282, 283, 284}
     # where salaries are booked against sales in a third of their vouchers, that is this ledger's habit
     assert flags(RareAccountCombination().detect(_ledger(10))) == {}
 

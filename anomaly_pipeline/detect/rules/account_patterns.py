@@ -28,12 +28,15 @@ class _VoucherAccounts:
     """Distinct (voucher, account) of vouchers with at most `max_lines` distinct accounts, as integer
     codes (accounts coded in their string order, so codes compare like the accounts)."""
 
-    def __init__(self, shared: SharedWork, over: Over, max_lines: int) -> None:
+    def __init__(self, shared: SharedWork, over: Over, max_lines: int, dates: pd.Series | None = None) -> None:
         voucher = voucher_codes(shared, over)[0]
         account, self.accounts = shared.encode("account", stripped, sort=True, over=over)
         self.voucher, self.account = voucher, account  # per row
         va = pd.DataFrame({"voucher": voucher, "account": account})
-        va = va[(voucher >= 0) & (account >= 0)].drop_duplicates()
+        if dates is not None:  # each voucher's month (year * 12 + month; -1 undated)
+            month = (dates.dt.year * 12 + dates.dt.month - 1).fillna(-1).to_numpy(dtype="int64")
+            va["month"] = pd.Series(month).groupby(voucher).transform("first").to_numpy()
+        va = va[(voucher >= 0) & (account >= 0)].drop_duplicates(["voucher", "account"])
         width = va.groupby("voucher")["account"].transform("size")
         self.va = va[width <= max_lines]
 
@@ -45,7 +48,9 @@ def _pairs(va: pd.DataFrame) -> pd.DataFrame:
 
 class RareAccountCombination(AnomalyDetectionAlgorithm):
     """Two accounts booked in one voucher that rarely meet in this ledger although each is common (in at
-    least `min_account_vouchers` vouchers): an unusual debit/credit combination. Rare is relative to the
+    least `min_account_vouchers` vouchers): an unusual debit/credit combination. A pair that meets in
+    `routine_months` or more different months is a routine of this ledger (a quarterly reclassification, a
+    monthly accrual), however few its vouchers. Rare is relative to the
     accounts' own volume: the pair is in at most `max_pair_vouchers` vouchers, or in at most `max_share` of
     the vouchers of the less used account and fewer than chance alone would bring together (the product of
     the two accounts' shares of the vouchers): a reclassification booked twice between salaries and sales
@@ -61,7 +66,8 @@ class RareAccountCombination(AnomalyDetectionAlgorithm):
     description = "Account pairs that rarely appear together in a voucher although each account is common."
     required_columns = ("voucher_id", "account")
     default_config = {"max_pair_vouchers": 1, "max_share": 0.15, "min_account_vouchers": 5, "min_vouchers": 30,
-                      "max_voucher_accounts": 30, "severity": "low", "strong_share": 0.05, "strong_severity": "medium"}
+                      "max_voucher_accounts": 30, "routine_months": 4, "severity": "low", "strong_share": 0.05,
+                      "strong_severity": "medium"}
     default_weight = 0.5
 
     def check_config(self, config: dict[str, Any]) -> None:
@@ -70,6 +76,7 @@ class RareAccountCombination(AnomalyDetectionAlgorithm):
         check_min(self.algorithm, config, "min_account_vouchers", 1)
         check_min(self.algorithm, config, "min_vouchers", 2)
         check_min(self.algorithm, config, "max_voucher_accounts", 2)
+        check_min(self.algorithm, config, "routine_months", 2)
         check_severity(self.algorithm, config)
         check_share(self.algorithm, config, "strong_share")
         check_severity(self.algorithm, config, "strong_severity")
@@ -78,7 +85,8 @@ class RareAccountCombination(AnomalyDetectionAlgorithm):
                 shared: SharedWork) -> DetectionResult:
         if "voucher_id" not in reference or reference["voucher_id"].isna().all():
             return DetectionResult.skip("the reference population has no voucher ids")
-        ref = _VoucherAccounts(shared, "reference", config["max_voucher_accounts"])
+        dates = reference.get("posting_date")
+        ref = _VoucherAccounts(shared, "reference", config["max_voucher_accounts"], dates)
         vouchers = ref.va["voucher"].nunique()
         summary: dict[str, Any] = {"vouchers": int(vouchers)}
         if vouchers < config["min_vouchers"]:
@@ -86,7 +94,12 @@ class RareAccountCombination(AnomalyDetectionAlgorithm):
         account_vouchers = np.bincount(ref.va["account"], minlength=len(ref.accounts))
         ref_pairs = _pairs(ref.va)
         span = len(ref.accounts)
-        pair_vouchers = pd.Series(ref_pairs["account_a"].to_numpy() * span + ref_pairs["account_b"].to_numpy()).value_counts()
+        pair_key = ref_pairs["account_a"].to_numpy() * span + ref_pairs["account_b"].to_numpy()
+        pair_vouchers = pd.Series(pair_key).value_counts()
+        # pairs this ledger books month after month: its routines
+        months = (pd.Series(ref_pairs["month_a"].to_numpy()).where(ref_pairs["month_a"].to_numpy() >= 0)
+                  .groupby(pair_key).nunique() if "month_a" in ref_pairs else pd.Series(dtype="int64"))
+        routine_pairs = months.index[months >= config["routine_months"]]
         own = ref if transactions is reference else _VoucherAccounts(shared, "transactions", config["max_voucher_accounts"])
         pairs = _pairs(own.va)
         # the upload's accounts among the reference's (-1: never seen there)
@@ -100,7 +113,9 @@ class RareAccountCombination(AnomalyDetectionAlgorithm):
         fewer = np.minimum(n_a, n_b)
         chance = n_a * n_b / max(vouchers, 1)  # vouchers holding both were the accounts independent
         relative = (together <= config["max_share"] * fewer) & (together < chance)
-        rare = ((together <= config["max_pair_vouchers"]) | relative) & (fewer >= config["min_account_vouchers"])
+        routine = known & np.isin(a * span + b, routine_pairs)
+        rare = ((together <= config["max_pair_vouchers"]) | relative) & (fewer >= config["min_account_vouchers"]) & ~routine
+        summary["routine_pairs"] = int(len(routine_pairs))
         pairs = pairs[rare]
         together, n_a, n_b, chance = together[rare], n_a[rare], n_b[rare], chance[rare]
         summary["rare_pairs"] = int(len(pairs[["account_a", "account_b"]].drop_duplicates()))
