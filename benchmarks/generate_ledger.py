@@ -161,8 +161,9 @@ def _normal_year(lg: _Ledger, scale: float) -> None:
 
 def _manual_routines(lg: _Ledger) -> None:
     """The normal manual (series M) journals of a year, so that a manual voucher is not an anomaly by itself:
-    carl's monthly depreciation and month-end accrual of the telephone bill (reversed on the next month's first
-    business day), and bo's quarterly reclassification of consumables booked as office supplies."""
+    carl's monthly depreciation and month-end accrual of the telephone bill (both dated the month's last day,
+    a weekend or not; the accrual reversed within the next month's first week), and bo's quarterly
+    reclassification of consumables booked as office supplies."""
     rng = lg.rng
     year = lg.business_days[0].year
     for month in range(1, 13):
