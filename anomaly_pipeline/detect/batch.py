@@ -79,17 +79,21 @@ def detect_all(frame: pd.DataFrame, work: list[tuple[AnomalyDetectionAlgorithm, 
                 return
             run_job(job)
 
-    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="detect") as pool:
-        futures = [pool.submit(run) for _ in range(threads)]
-        for _ in range(len(work) - (len(ml) if remote is not None else 0)):
-            yield done.get()
-        for future in futures:
-            future.result()
-    if remote is not None:
-        try:
-            outcomes = remote.result()
-        except Exception:  # noqa: BLE001 - the worker died or could not take the frame: run the chain here
-            run_job(ml)
-            outcomes = [(o.result, o.error, o.seconds) for o in (done.get() for _ in ml)]
-        for (algorithm, _), (result, error, seconds) in zip(ml, outcomes, strict=True):
-            yield Outcome(algorithm, result, error, seconds)
+    try:
+        with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="detect") as pool:
+            futures = [pool.submit(run) for _ in range(threads)]
+            for _ in range(len(work) - (len(ml) if remote is not None else 0)):
+                yield done.get()
+            for future in futures:
+                future.result()
+        if remote is not None:
+            try:
+                outcomes = remote.result()
+            except Exception:  # noqa: BLE001 - the worker died or could not take the frame: run the chain here
+                run_job(ml)
+                outcomes = [(o.result, o.error, o.seconds) for o in (done.get() for _ in ml)]
+            for (algorithm, _), (result, error, seconds) in zip(ml, outcomes, strict=True):
+                yield Outcome(algorithm, result, error, seconds)
+    finally:
+        if remote is not None:
+            remote.close()  # a caller that stopped early frees the worker for the next upload

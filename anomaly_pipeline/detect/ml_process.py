@@ -9,17 +9,20 @@ frame with the same seeds.
 
 The API server starts one too: its imports are warm, but the models of a small upload still fit beside its
 rules rather than after them. Only on a machine with two or more usable cores (`WORKER_THREADS`). Runs
-launched by Dagster (the sensor's, the UI's) run without: their ML chain runs on the detection threads. A
-worker that cannot be started or dies leaves the ML chain to the caller's own threads.
+launched by Dagster (the sensor's, the UI's) run without: their ML chain runs on the detection threads. The
+worker takes one upload at a time; a second upload meanwhile, a worker that cannot be started or one that died
+leaves the ML chain to the caller's own threads. It is a daemon process: a command that ends (a duplicate answered
+in two seconds) does not wait for its imports.
 """
 
 from __future__ import annotations
 
 import importlib
+import itertools
 import multiprocessing
 import threading
 import time
-from concurrent.futures import Future, ProcessPoolExecutor
+from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Any
 
 from anomaly_pipeline.settings import worker_threads
@@ -29,6 +32,8 @@ if TYPE_CHECKING:
 
     from anomaly_pipeline.detect.base import AnomalyDetectionAlgorithm, DetectionResult
 
+    Outcomes = list[tuple[DetectionResult | None, BaseException | None, float]]
+
 #: what the worker imports as soon as it starts: the models' library and the detectors
 MODULES = ("sklearn.ensemble", "sklearn.neural_network", "sklearn.cluster", "anomaly_pipeline.detect.registry")
 
@@ -36,61 +41,110 @@ MODULES = ("sklearn.ensemble", "sklearn.neural_network", "sklearn.cluster", "ano
 #: only larger files does not start one
 SMALL_FILE_BYTES = 16 * 2**20
 
-_pool: ProcessPoolExecutor | None = None
+
+class _Worker:
+    def __init__(self) -> None:
+        # spawn, not fork: the caller may already run threads, and a fresh interpreter holds no locks
+        context = multiprocessing.get_context("spawn")
+        self.connection, child = context.Pipe()
+        self.process = context.Process(target=_serve, args=(child,), name="ml-worker", daemon=True)
+        self.process.start()
+        child.close()
+        self.busy = threading.Lock()  # one upload at a time
+        self.numbers = itertools.count()
+
+
+_worker: _Worker | None = None
 _lock = threading.Lock()
 
 
 def start() -> None:
     """Spawn the worker (once per process) where a second core is there to run it."""
-    global _pool
+    global _worker
     with _lock:
-        if _pool is not None or worker_threads() < 2:
+        if _worker is not None or worker_threads() < 2:
             return
         try:
-            # spawn, not fork: the caller may already run threads, and a fresh interpreter holds no locks
-            _pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=_import)
-            _pool.submit(int)  # start the process now, not at the first task
+            _worker = _Worker()
         except (OSError, RuntimeError):
-            _pool = None
+            _worker = None
 
 
 def running() -> bool:
-    return _pool is not None
+    return _worker is not None and _worker.process.is_alive()
 
 
 def stop() -> None:
     """End the worker (it also ends with this process)."""
-    global _pool
+    global _worker
     with _lock:
-        pool, _pool = _pool, None
-    if pool is not None:
-        pool.shutdown(wait=True, cancel_futures=True)
+        worker, _worker = _worker, None
+    if worker is not None:
+        worker.process.terminate()
+        worker.process.join(10)
+        worker.connection.close()
 
 
-def submit(frame: pd.DataFrame, work: list[tuple[AnomalyDetectionAlgorithm, dict[str, Any]]]) \
-        -> Future[list[tuple[DetectionResult | None, BaseException | None, float]]] | None:
-    """Detect `work` on `frame` in the worker: a future of (result, error, seconds) per algorithm, in order;
-    None when there is no worker to take it."""
-    pool = _pool
-    if pool is None:
+class Pending:
+    """Work sent to the worker: `result()` waits for its (result, error, seconds) per algorithm, in order, and
+    raises if the worker died or the work could not be sent; `close()` gives the worker up without waiting (its
+    answer is skipped when it comes). Either frees the worker for the next upload."""
+
+    def __init__(self, worker: _Worker, message: tuple) -> None:
+        self._worker, self._number, self._closed = worker, message[0], False
+        self._error: BaseException | None = None
+        # sent from a thread: a pipe holds 64 KiB, and the worker reads only once its imports are done
+        self._sender = threading.Thread(target=self._send, args=(message,), daemon=True)
+        self._sender.start()
+
+    def _send(self, message: tuple) -> None:
+        try:
+            self._worker.connection.send(message)
+        except Exception as exc:  # noqa: BLE001 - a frame that does not pickle, a worker gone: `result` raises it
+            self._error = exc
+
+    def result(self) -> Outcomes:
+        try:
+            self._sender.join()
+            if self._error is not None:
+                raise self._error
+            while True:  # an answer to work whose caller gave up comes first: skipped
+                answered, outcomes = self._worker.connection.recv()
+                if answered == self._number:
+                    return outcomes
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            self._worker.busy.release()
+
+
+def submit(frame: pd.DataFrame, work: list[tuple[AnomalyDetectionAlgorithm, dict[str, Any]]]) -> Pending | None:
+    """Send `work` on `frame` to the worker; None when no worker is free to take it."""
+    worker = _worker
+    if worker is None or not worker.process.is_alive() or not worker.busy.acquire(blocking=False):
         return None
-    try:
-        return pool.submit(_detect, frame, work)
-    except RuntimeError:  # the pool broke or was shut down
-        return None
+    return Pending(worker, (next(worker.numbers), frame, work))
 
 
-def _import() -> None:
+def _serve(connection: Connection) -> None:
     for name in MODULES:
         importlib.import_module(name)
+    while True:
+        try:
+            number, frame, work = connection.recv()
+        except EOFError:  # the parent is gone
+            return
+        connection.send((number, _detect(frame, work)))
 
 
-def _detect(frame: pd.DataFrame, work: list[tuple[AnomalyDetectionAlgorithm, dict[str, Any]]]) \
-        -> list[tuple[DetectionResult | None, BaseException | None, float]]:
+def _detect(frame: pd.DataFrame, work: list[tuple[AnomalyDetectionAlgorithm, dict[str, Any]]]) -> Outcomes:
     from anomaly_pipeline.detect.shared import SharedWork
 
     shared = SharedWork(frame)
-    outcomes: list[tuple[DetectionResult | None, BaseException | None, float]] = []
+    outcomes: Outcomes = []
     for algorithm, config in work:
         started = time.perf_counter()
         try:

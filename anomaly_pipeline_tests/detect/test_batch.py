@@ -62,6 +62,14 @@ def test_the_ml_chain_runs_in_the_worker_process_with_the_same_results(monkeypat
         remote = ml_process.submit(frame, [(a, c) for a, c in work if a.kind == "ml"]).result()
         assert [type(result) for result, _, _ in remote] == [DetectionResult] * 4  # ran there, all four
         there = {outcome.algorithm.algorithm: outcome for outcome in detect_all(frame, work)}
+        # one upload at a time; work given up frees the worker, and its late answer is skipped
+        chain = [(a, c) for a, c in work if a.kind == "ml"]
+        given_up = ml_process.submit(frame, chain)
+        assert ml_process.submit(frame, chain) is None
+        given_up.close()
+        smaller = frame.iloc[: len(frame) // 2].copy()
+        answer = ml_process.submit(smaller, chain[:1]).result()
+        assert len(answer) == 1 and len(answer[0][0].scores) == len(smaller)
     finally:
         ml_process.stop()
     assert not ml_process.running()
