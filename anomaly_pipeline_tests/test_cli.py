@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -78,3 +79,22 @@ def test_the_cli_and_the_definitions_load_without_the_ml_and_plot_libraries():
     code = ("import sys; from anomaly_pipeline import preload; preload.start(); preload.wait(); "
             "print(all(m in sys.modules for m in preload.MODULES))")
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "True"
+
+
+def test_a_small_file_s_models_fit_in_the_worker_process_with_the_same_result(pg_env):
+    """With two cores, `process` of a small file fits the ML models in its worker process: the command itself
+    never imports scikit-learn or scipy, and flags what the same run flags without a worker."""
+    code = ("import json, sys; from anomaly_pipeline.cli import main; "
+            "main(['process', sys.argv[1], '--format', 'json', '--force']); "
+            "print('imported ' + json.dumps(sorted(m for m in ('sklearn', 'scipy') if m in sys.modules)), "
+            "file=sys.stderr)")
+    path = str(real_file("sie4/bufferoverflow-se__SIEPort__SIE4-sample.SE"))
+    runs = {}
+    for threads in ("2", "1"):
+        done = subprocess.run([sys.executable, "-c", code, path], capture_output=True, text=True, check=True,
+                              env={**os.environ, "WORKER_THREADS": threads})
+        imported = next(line for line in done.stderr.splitlines() if line.startswith("imported "))
+        runs[threads] = (json.loads(done.stdout)[0], json.loads(imported.removeprefix("imported ")))
+    assert runs["2"][1] == [] and runs["1"][1] == ["scipy", "sklearn"]
+    assert runs["2"][0]["status"] == runs["1"][0]["status"] == "loaded"
+    assert runs["2"][0]["flagged"] == runs["1"][0]["flagged"] == 4
