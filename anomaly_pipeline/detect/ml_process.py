@@ -118,6 +118,7 @@ class Pending:
     def close(self) -> None:
         if not self._closed:
             self._closed = True
+            self._sender.join()  # the next upload's message must not interleave with a send still under way
             self._worker.busy.release()
 
 
