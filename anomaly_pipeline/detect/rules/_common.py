@@ -167,6 +167,14 @@ def period_of(dates: pd.Series, period: str) -> pd.Series:
     return per_distinct(dates, lambda d: d.dt.to_period(PERIOD_FREQ[period]))
 
 
+def months_per_key(key: np.ndarray, dates: pd.Series) -> pd.Series:
+    """Distinct calendar months per key (an integer per row; rows with a negative key or no date left out):
+    how many months a pattern recurs in, which makes it a routine."""
+    month = (dates.dt.year * 12 + dates.dt.month).to_numpy(dtype="float64", na_value=np.nan)
+    ok = (key >= 0) & ~np.isnan(month)
+    return pd.DataFrame({"key": key[ok], "month": month[ok]}).drop_duplicates().groupby("key").size()
+
+
 def period_end(dates: pd.Series, period: str) -> pd.Series:
     """The last day of each date's period (midnight)."""
     return per_distinct(dates, lambda d: d.dt.to_period(PERIOD_FREQ[period]).dt.end_time.dt.normalize()

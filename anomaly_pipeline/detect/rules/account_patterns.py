@@ -16,6 +16,7 @@ from anomaly_pipeline.detect.rules._common import (
     check_share,
     flag_result,
     money,
+    months_per_key,
     nothing_flagged,
     stripped,
     text,
@@ -28,15 +29,12 @@ class _VoucherAccounts:
     """Distinct (voucher, account) of vouchers with at most `max_lines` distinct accounts, as integer
     codes (accounts coded in their string order, so codes compare like the accounts)."""
 
-    def __init__(self, shared: SharedWork, over: Over, max_lines: int, dates: pd.Series | None = None) -> None:
+    def __init__(self, shared: SharedWork, over: Over, max_lines: int) -> None:
         voucher = voucher_codes(shared, over)[0]
         account, self.accounts = shared.encode("account", stripped, sort=True, over=over)
         self.voucher, self.account = voucher, account  # per row
         va = pd.DataFrame({"voucher": voucher, "account": account})
-        if dates is not None:  # each voucher's month (year * 12 + month; -1 undated)
-            month = (dates.dt.year * 12 + dates.dt.month - 1).fillna(-1).to_numpy(dtype="int64")
-            va["month"] = pd.Series(month).groupby(voucher).transform("first").to_numpy()
-        va = va[(voucher >= 0) & (account >= 0)].drop_duplicates(["voucher", "account"])
+        va = va[(voucher >= 0) & (account >= 0)].drop_duplicates()
         width = va.groupby("voucher")["account"].transform("size")
         self.va = va[width <= max_lines]
 
@@ -85,8 +83,7 @@ class RareAccountCombination(AnomalyDetectionAlgorithm):
                 shared: SharedWork) -> DetectionResult:
         if "voucher_id" not in reference or reference["voucher_id"].isna().all():
             return DetectionResult.skip("the reference population has no voucher ids")
-        dates = reference.get("posting_date")
-        ref = _VoucherAccounts(shared, "reference", config["max_voucher_accounts"], dates)
+        ref = _VoucherAccounts(shared, "reference", config["max_voucher_accounts"])
         vouchers = ref.va["voucher"].nunique()
         summary: dict[str, Any] = {"vouchers": int(vouchers)}
         if vouchers < config["min_vouchers"]:
@@ -96,10 +93,14 @@ class RareAccountCombination(AnomalyDetectionAlgorithm):
         span = len(ref.accounts)
         pair_key = ref_pairs["account_a"].to_numpy() * span + ref_pairs["account_b"].to_numpy()
         pair_vouchers = pd.Series(pair_key).value_counts()
-        # pairs this ledger books month after month: its routines
-        months = (pd.Series(ref_pairs["month_a"].to_numpy()).where(ref_pairs["month_a"].to_numpy() >= 0)
-                  .groupby(pair_key).nunique() if "month_a" in ref_pairs else pd.Series(dtype="int64"))
-        routine_pairs = months.index[months >= config["routine_months"]]
+        # pairs this ledger books month after month (a voucher's month: its first line's date): its routines
+        if "posting_date" in reference:
+            voucher_row = pd.Series(np.arange(len(ref.voucher))).groupby(ref.voucher).first()
+            dates = reference["posting_date"].iloc[voucher_row.reindex(ref_pairs["voucher"]).to_numpy()]
+            months = months_per_key(pair_key, dates)
+            routine_pairs = months.index[months >= config["routine_months"]]
+        else:
+            routine_pairs = pd.Index([], dtype="int64")
         own = ref if transactions is reference else _VoucherAccounts(shared, "transactions", config["max_voucher_accounts"])
         pairs = _pairs(own.va)
         # the upload's accounts among the reference's (-1: never seen there)

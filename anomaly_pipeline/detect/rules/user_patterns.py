@@ -13,6 +13,7 @@ from anomaly_pipeline.detect.rules._common import (
     check_severity,
     flag_result,
     money,
+    months_per_key,
     stripped,
     text,
 )
@@ -61,7 +62,8 @@ class UnusualUserAccount(AnomalyDetectionAlgorithm):
         share = np.divide(mine, total, out=np.ones_like(mine, dtype=float), where=total > 0)
         flagged = (user >= 0) & (total >= config["min_account_postings"]) & (share <= config["max_share"])
         if "posting_date" in reference and flagged.any():  # a monthly habit is a routine, not an intrusion
-            months = _months_per_pair(reference, ref_account, ref_user, width)
+            ref_pair = np.where((ref_account >= 0) & (ref_user >= 0), ref_account * width + ref_user, -1)
+            months = months_per_key(ref_pair, reference["posting_date"])
             pair_at = np.where(known, account * width + user, -1)
             flagged &= months.reindex(pair_at).fillna(0).to_numpy() < config["routine_months"]
         idx = np.flatnonzero(flagged)
@@ -74,15 +76,6 @@ class UnusualUserAccount(AnomalyDetectionAlgorithm):
         tested = np.bincount(ref_codes[ref_codes >= 0]) >= config["min_account_postings"]
         return flag_result(transactions, flagged, texts, config["severity"],
                            {"accounts_tested": int(tested.sum())})
-
-
-def _months_per_pair(reference: pd.DataFrame, account: np.ndarray, user: np.ndarray, width: int) -> pd.Series:
-    """Distinct posting months per (account x width + user) pair in the reference."""
-    dates = reference["posting_date"]
-    month = (dates.dt.year * 12 + dates.dt.month).to_numpy(dtype="float64", na_value=np.nan)
-    ok = (account >= 0) & (user >= 0) & ~np.isnan(month)
-    pairs = pd.DataFrame({"pair": account[ok] * width + user[ok], "month": month[ok]}).drop_duplicates()
-    return pairs.groupby("pair").size()
 
 
 def _recode(codes: np.ndarray, values: pd.Series, target: pd.Series) -> np.ndarray:
