@@ -26,8 +26,6 @@ def stored_rows(algorithm: AnomalyDetectionAlgorithm, result: DetectionResult | 
         return pd.DataFrame()
     if algorithm.kind == "rule":
         rows = result.flagged
-        if rows.empty:
-            return rows[["transaction_id", "severity", "score", "reason"]]
         rows = rows.assign(severity=rows["severity"].fillna("medium"), reason=rows["reason"].fillna(algorithm.algorithm))
         return rows[["transaction_id", "severity", "score", "reason"]]
     scores = result.scores

@@ -12,7 +12,7 @@ import pandas as pd
 from anomaly_pipeline.app import health, results, uploads
 from anomaly_pipeline.app.errors import AppError
 from anomaly_pipeline.detect.base import NOT_APPLICABLE
-from anomaly_pipeline.detect.history import describe_baseline
+from anomaly_pipeline.detect.history import describe_history
 from anomaly_pipeline.detect.skips import describe_skips
 from anomaly_pipeline.reporting.display import shorten
 
@@ -40,8 +40,7 @@ def cmd_process(args: argparse.Namespace) -> int:
                 for text in ([outcome.note] if outcome.note else []) + outcome.warnings:
                     print(f"  {'warning: ' if text != outcome.note else ''}{text}", flush=True)
                 if outcome.judged_with:
-                    print(f"  judged with {describe_baseline(outcome.judged_with).removeprefix('this upload and ')}",
-                          flush=True)
+                    print(f"  judged with {describe_history(outcome.judged_with)}", flush=True)
                 for note in uploads.missing_data(outcome.upload_id, args.strategy) if outcome.upload_id else ():
                     print(f"  {note}", flush=True)
                 # tests that do not apply to this kind of source (the lines above name missing fields)

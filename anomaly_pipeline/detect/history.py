@@ -34,7 +34,10 @@ def rows_only(result: DetectionResult) -> DetectionResult:
 
 def describe_baseline(baseline: dict | None) -> str:
     """One line for people: what the upload was judged with."""
-    if not baseline:
-        return "this upload alone"
-    return (f"this upload and {baseline['lines']} earlier lines of {baseline['entity']!r} from {baseline['uploads']} "
-            f"upload(s), {baseline['first']} to {baseline['last']}")
+    return f"this upload and {describe_history(baseline)}" if baseline else "this upload alone"
+
+
+def describe_history(baseline: dict) -> str:
+    """The entity history of a baseline: '5 284 earlier lines of 'Acme AB' from 1 upload(s), A to B'."""
+    return (f"{baseline['lines']} earlier lines of {baseline['entity']!r} from {baseline['uploads']} upload(s), "
+            f"{baseline['first']} to {baseline['last']}")
