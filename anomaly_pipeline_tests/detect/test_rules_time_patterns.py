@@ -115,11 +115,16 @@ def test_burst_by_user_and_account():
     result = PostingBurst().detect(_burst_ledger())
     found = flags(result)
     assert set(found) == set(range(11, 23))
-    assert found[11] == ("medium", "user anna: 12 vouchers on 2025-03-10 vs usually 2 per day; "
-                                   "account 6110: 12 vouchers on 2025-03-10 vs usually 2 per day")
-    assert result.summary == {"user_name_bursts": 1, "account_bursts": 1}
+    # six active days are too few to call 12 an outstanding burst for anna: `severity` (low)
+    assert found[11] == ("low", "user anna: 12 vouchers on 2025-03-10 vs usually 2 per day and at most 2 on a day "
+                                   "without a burst; account 6110: 12 vouchers on 2025-03-10 vs usually 2 per day and "
+                                   "at most 2 on a day without a burst")
+    assert result.summary == {"user_name_bursts": 1, "user_name_outstanding": 0, "account_bursts": 1,
+                              "account_outstanding": 0}
     only_users = flags(PostingBurst().detect(_burst_ledger(), {"group_by": ["user_name"]}))
-    assert only_users[11] == ("medium", "user anna: 12 vouchers on 2025-03-10 vs usually 2 per day")
+    assert only_users[11] == ("low", "user anna: 12 vouchers on 2025-03-10 vs usually 2 per day and at most 2 on "
+                                        "a day without a burst")
+    assert flags(PostingBurst().detect(_burst_ledger(), {"outstanding_min_windows": 6}))[11][0] == "high"
     # a 7-day window puts the burst week against one earlier week only: too few windows for a baseline
     assert flags(PostingBurst().detect(_burst_ledger(), {"window_days": 7})) == {}
     assert flags(PostingBurst().detect(_burst_ledger(), {"min_count": 13})) == {}
@@ -143,16 +148,25 @@ def test_bursts_that_recur_are_batch_bookkeeping():
     bob = {i for i, r in enumerate(rows, start=1)
            if r["user_name"] == "bob" and pd.Timestamp(r["posting_date"]) == pd.Timestamp("2025-03-10")}
     assert set(flags(result)) == bob
-    assert result.summary == {"user_name_batch_keys": 1, "user_name_bursts": 1}
+    # over some 38 active days bob never had more than 2: 13 is six and a half times his high-water mark
+    assert {severity for severity, _ in flags(result).values()} == {"high"}
+    assert result.summary == {"user_name_batch_keys": 1, "user_name_bursts": 1, "user_name_outstanding": 1}
+    # a burst under `outstanding` times the high-water mark stays at `severity`
+    assert {severity for severity, _ in flags(PostingBurst().detect(
+        data, {"group_by": ["user_name"], "outstanding": 7})).values()} == {"low"}
     # counted as bursts where the rhythm is not allowed for
     every = PostingBurst().detect(data, {"group_by": ["user_name"], "routine_bursts": 5})
-    assert every.summary == {"user_name_bursts": 5} and set(flags(every)) > bob
+    # ... and anna's batch of 31 March, a month's last day where closing entries gather, is never outstanding
+    assert every.summary == {"user_name_bursts": 5, "user_name_outstanding": 4} and set(flags(every)) > bob
+    month_end = {i for i, r in enumerate(rows, start=1)
+                 if r["user_name"] == "anna" and pd.Timestamp(r["posting_date"]) == pd.Timestamp("2025-03-31")}
+    assert {flags(every)[i][0] for i in month_end} == {"low"}
 
 
 def test_burst_counts_lines_without_vouchers_and_skips_without_keys():
     data = _burst_ledger().assign(voucher_id=pd.NA)
     assert flags(PostingBurst().detect(data, {"group_by": ["user_name"]}))[11][1] == (
-        "user anna: 12 postings on 2025-03-10 vs usually 2 per day")
+        "user anna: 12 postings on 2025-03-10 vs usually 2 per day and at most 2 on a day without a burst")
     no_keys = frame(posting_date=["2025-03-03"], amount=[1.0])
     assert PostingBurst().detect(no_keys).skipped == "the upload has no user_name or account data"
 
@@ -163,6 +177,8 @@ def test_burst_counts_lines_without_vouchers_and_skips_without_keys():
     (PeriodEndConcentration, {"days": 20}, "period_end_concentration.days"),
     (PeriodEndConcentration, {"ratio": 1}, "period_end_concentration.ratio"),
     (PostingBurst, {"group_by": ["voucher_id"]}, "posting_burst.group_by"),
+    (PostingBurst, {"outstanding": 1}, "posting_burst.outstanding"),
+    (PostingBurst, {"outstanding_severity": "extreme"}, "posting_burst.outstanding_severity"),
     (PostingBurst, {"window_days": 0}, "posting_burst.window_days"),
     (PostingBurst, {"min_count": "many"}, "posting_burst.min_count"),
 ])

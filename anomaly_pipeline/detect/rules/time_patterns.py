@@ -196,15 +196,19 @@ class PostingBurst(AnomalyDetectionAlgorithm):
     and at least `ratio` times its usual count per active window (the median over the reference).
     Postings are counted as distinct vouchers where the upload has voucher ids, else as lines. A key that
     bursts in at least `routine_bursts` windows books in batches (a fortnightly run of purchase invoices, a
-    monthly payroll day): its bursts are its habit and are not flagged."""
+    monthly payroll day): its bursts are its habit and are not flagged. A burst of at least `outstanding` times
+    the most the key has in a window that is no burst (this ledger's own high-water mark for it, once the key is
+    active in `outstanding_min_windows` windows) is `outstanding_severity`, except in a window holding a month's
+    last day, where closing entries gather (the year-end bank import, the month's invoicing run)."""
 
     algorithm = "posting_burst"
     kind = "rule"
     description = "Bursts: many postings by one user or to one account in a short window vs its usual rate."
     required_columns = ("posting_date", "amount")
     default_config = {"group_by": ["user_name", "account"], "window_days": 1, "min_count": 10, "ratio": 5.0,
-                      "min_active_windows": 3, "routine_bursts": 4, "severity": "medium"}
-    default_weight = 0.3
+                      "min_active_windows": 3, "routine_bursts": 4, "severity": "low", "outstanding": 3.0,
+                      "outstanding_min_windows": 20, "outstanding_severity": "high"}
+    default_weight = 0.5
 
     def check_config(self, config: dict[str, Any]) -> None:
         bad = [g for g in config["group_by"] if g not in GROUP_LABELS]
@@ -215,7 +219,10 @@ class PostingBurst(AnomalyDetectionAlgorithm):
         check_min(self.algorithm, config, "ratio", 1, strict=True)
         check_min(self.algorithm, config, "min_active_windows", 2)
         check_min(self.algorithm, config, "routine_bursts", 2)
+        check_min(self.algorithm, config, "outstanding", 1, strict=True)
+        check_min(self.algorithm, config, "outstanding_min_windows", 2)
         check_severity(self.algorithm, config)
+        check_severity(self.algorithm, config, "outstanding_severity")
 
     def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame,
                 shared: SharedWork) -> DetectionResult:
@@ -224,8 +231,10 @@ class PostingBurst(AnomalyDetectionAlgorithm):
             return DetectionResult.skip(f"the upload has no {' or '.join(config['group_by'])} data")
         width = config["window_days"]
         reason = np.full(len(transactions), "", dtype=object)
+        outstanding = np.zeros(len(transactions), dtype=bool)
         summary: dict[str, Any] = {}
         unit = "vouchers" if _has_vouchers(transactions) else "postings"
+        period, other = ("day", "on a day without a burst") if width == 1 else (f"{width} days", f"in {width} days without a burst")
         vouchers = _voucher_units(shared, "transactions")
         ref_vouchers = vouchers if reference is transactions else _voucher_units(shared, "reference")
         for group in groups:  # at most three grouping columns
@@ -248,6 +257,13 @@ class PostingBurst(AnomalyDetectionAlgorithm):
             summary[f"{group}_bursts"] = int(np.count_nonzero(burst))
             if not burst.any():
                 continue
+            usual_peak = usual.ordinary_peak(config)
+            peak = np.where(known, usual_peak[np.maximum(at, 0)] if len(usual_peak) else 0, 0)
+            first_day = ANCHOR + pd.to_timedelta(windows.cell_window * width, unit="D")
+            closing = (first_day + pd.Timedelta(days=width)).month != first_day.month  # holds a month's last day
+            standout = (burst & (count >= config["outstanding"] * peak[key]) & ~np.asarray(closing)
+                        & (active[key] >= config["outstanding_min_windows"]))
+            summary[f"{group}_outstanding"] = int(np.count_nonzero(standout))
             hit = windows.cell >= 0
             hit[hit] = burst[windows.cell[hit]]
             idx = np.flatnonzero(hit)
@@ -257,12 +273,14 @@ class PostingBurst(AnomalyDetectionAlgorithm):
                     else f"in the {width} days from " + ymd(pd.Series(start)))
             found = (GROUP_LABELS[group] + " " + windows.keys.to_numpy(dtype=object)[key[cell]] + ": "
                      + count[cell].astype(str).astype(object) + " " + unit + " " + when
-                     + " vs usually " + pd.Series(median[key[cell]]).map("{:g}".format).to_numpy(dtype=object) + " per "
-                     + ("day" if width == 1 else f"{width} days"))
+                     + " vs usually " + pd.Series(median[key[cell]]).map("{:g}".format).to_numpy(dtype=object)
+                     + f" per {period} and at most " + peak[key[cell]].astype(str).astype(object) + f" {other}")
             current = reason[idx]
             reason[idx] = np.where(current != "", current + "; " + found, found)
+            outstanding[idx] |= standout[cell]
         flagged = reason != ""
-        return flag_result(transactions, flagged, reason[flagged], config["severity"], summary)
+        severity = np.where(outstanding, config["outstanding_severity"], config["severity"])
+        return flag_result(transactions, flagged, reason[flagged], severity, summary)
 
 
 def _has_vouchers(frame: pd.DataFrame) -> bool:
@@ -303,3 +321,14 @@ class _Windows:
         by_key = pd.Series(self.count).groupby(self.cell_key)
         self.median = by_key.median().reindex(range(len(self.keys))).to_numpy()
         self.active = np.bincount(self.cell_key, minlength=len(self.keys))
+
+    def bursts(self, config: dict[str, Any]) -> np.ndarray:
+        """Per window: at least `min_count` postings and `ratio` times its key's median."""
+        return (self.count >= config["min_count"]) & (self.count >= config["ratio"] * self.median[self.cell_key])
+
+    def ordinary_peak(self, config: dict[str, Any]) -> np.ndarray:
+        """Per key: its largest count in a window that is not a burst (0 where every window is one)."""
+        peak = np.zeros(len(self.keys), dtype="int64")
+        calm = ~self.bursts(config)
+        np.maximum.at(peak, self.cell_key[calm], self.count[calm])
+        return peak
