@@ -123,11 +123,24 @@ def test_unusual_user_for_an_account():
     data = frame(account=accounts, user_name=users, amount=[100.0] * 49 + [99.0] + [5.0] * 10)
     result = UnusualUserAccount().detect(data)
     assert flags(result) == {50: ("medium", "user erik made 1 of the 50 postings on account 1930 (2.0%); amount 99")}
-    assert result.summary == {"accounts_tested": 1}
+    assert result.summary == {"accounts_tested": 1, "outstanding": 0}
     assert set(flags(UnusualUserAccount().detect(data, {"min_account_postings": 10, "max_share": 0.1}))) == {50, 60}
     assert flags(UnusualUserAccount().detect(data, {"max_share": 0.01})) == {}
     assert UnusualUserAccount().detect(frame(account=["1930"], amount=[1.0])).skipped == (
         "the upload has no user_name data")
+
+
+def test_a_busy_user_who_otherwise_leaves_the_account_alone_is_outstanding():
+    # erik makes half of all postings, all on 6110 but one: chance would give him some 30 of 1930's 61
+    users = ["anna"] * 60 + ["erik"] * 61
+    data = frame(account=["1930"] * 60 + ["6110"] * 60 + ["1930"], user_name=users, amount=[100.0] * 120 + [99.0])
+    result = UnusualUserAccount().detect(data)
+    assert flags(result) == {121: ("high", "user erik made 1 of the 61 postings on account 1930 (1.6%, though 50% of "
+                                           "all postings are theirs); amount 99")}
+    assert result.summary == {"accounts_tested": 2, "outstanding": 1}
+    # where chance would give him fewer than `outstanding_expected`, the intrusion keeps `severity`
+    assert flags(UnusualUserAccount().detect(data, {"outstanding_expected": 40}))[121] == (
+        "medium", "user erik made 1 of the 61 postings on account 1930 (1.6%); amount 99")
 
 
 @pytest.mark.parametrize(("rule", "config", "field"), [
@@ -138,6 +151,8 @@ def test_unusual_user_for_an_account():
     (SeldomUsedAccount, {"min_population": 5}, "seldom_used_account.min_population"),
     (UnusualUserAccount, {"max_share": 1.5}, "unusual_user_account.max_share"),
     (UnusualUserAccount, {"severity": "urgent"}, "unusual_user_account.severity"),
+    (UnusualUserAccount, {"outstanding_expected": 0}, "unusual_user_account.outstanding_expected"),
+    (UnusualUserAccount, {"outstanding_severity": "urgent"}, "unusual_user_account.outstanding_severity"),
 ])
 def test_config_errors_name_the_field(rule, config, field):
     with pytest.raises(ConfigError, match=field):

@@ -24,13 +24,16 @@ class UnusualUserAccount(AnomalyDetectionAlgorithm):
     """Postings by a user who made at most `max_share` of an account's postings in the reference, on
     accounts with at least `min_account_postings` postings (so the share means something). A user who
     posts to the account in at least `routine_months` different months does so as a routine (the monthly
-    rent, the payroll) and is not flagged, however small the share."""
+    rent, the payroll) and is not flagged, however small the share. Where chance alone (the user's share of all
+    the reference's postings) would have given the user at least `outstanding_expected` of the account's
+    postings, the intrusion is `outstanding_severity`: a busy user who otherwise leaves the account alone."""
 
     algorithm = "unusual_user_account"
     kind = "rule"
     description = "Postings by a user who rarely posts to that account (tiny share of its postings)."
     required_columns = ("user_name", "account", "amount")
-    default_config = {"max_share": 0.02, "min_account_postings": 30, "routine_months": 4, "severity": "medium"}
+    default_config = {"max_share": 0.02, "min_account_postings": 30, "routine_months": 4, "severity": "medium",
+                      "outstanding_expected": 20.0, "outstanding_severity": "high"}
     default_weight = 0.5
 
     def check_config(self, config: dict[str, Any]) -> None:
@@ -39,6 +42,8 @@ class UnusualUserAccount(AnomalyDetectionAlgorithm):
         check_min(self.algorithm, config, "min_account_postings", 2)
         check_min(self.algorithm, config, "routine_months", 1)
         check_severity(self.algorithm, config)
+        check_min(self.algorithm, config, "outstanding_expected", 1)
+        check_severity(self.algorithm, config, "outstanding_severity")
 
     def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame,
                 shared: SharedWork) -> DetectionResult:
@@ -67,15 +72,24 @@ class UnusualUserAccount(AnomalyDetectionAlgorithm):
             pair_at = np.where(known, account * width + user, -1)
             flagged &= months.reindex(pair_at).fillna(0).to_numpy() < config["routine_months"]
         idx = np.flatnonzero(flagged)
+        # chance's count: the account's postings times the user's share of every posting in the reference
+        user_total = np.bincount(ref_user[ref_user >= 0], minlength=len(users)).astype("float64")
+        user_share = user_total / max(float(np.count_nonzero(ref_user >= 0)), 1.0)
+        expected = total[idx] * user_share[user[idx]]
+        busy = expected >= config["outstanding_expected"]
         texts = ("user " + text(stripped(transactions["user_name"].iloc[idx])) + " made "
                  + mine[idx].astype(int).astype(str).astype(object) + " of the "
                  + total[idx].astype(int).astype(str).astype(object) + " postings on account "
                  + text(stripped(transactions["account"].iloc[idx])) + " ("
                  + pd.Series(share[idx] * 100).map("{:.1f}%".format).to_numpy(dtype=object)
+                 + np.where(busy, ", though " + pd.Series(user_share[user[idx]] * 100).map("{:.0f}%".format)
+                            .to_numpy(dtype=object) + " of all postings are theirs", "")
                  + "); amount " + money(transactions["amount"].iloc[idx]))
+        severity = np.full(len(transactions), config["severity"], dtype=object)
+        severity[idx[busy]] = config["outstanding_severity"]
         tested = np.bincount(ref_codes[ref_codes >= 0]) >= config["min_account_postings"]
-        return flag_result(transactions, flagged, texts, config["severity"],
-                           {"accounts_tested": int(tested.sum())})
+        return flag_result(transactions, flagged, texts, severity,
+                           {"accounts_tested": int(tested.sum()), "outstanding": int(np.count_nonzero(busy))})
 
 
 def _recode(codes: np.ndarray, values: pd.Series, target: pd.Series) -> np.ndarray:
