@@ -25,6 +25,7 @@ from anomaly_pipeline.ingest.read_file import read_file
 from anomaly_pipeline.scoring import as_loaded_scores
 from anomaly_pipeline.settings import get_settings
 from anomaly_pipeline.strategies.model import Strategy, load_preset
+from benchmarks.generate_construction import generate_construction, write_construction
 from benchmarks.generate_ledger import KINDS, generate_ledger, write_ledger
 from benchmarks.generate_services import generate_services, write_services
 from benchmarks.generate_wholesale import generate_wholesale, write_wholesale
@@ -62,13 +63,17 @@ def score_ledger(path: Path, strategy_name: str) -> tuple[pd.DataFrame, pd.DataF
 
 def generated(generator: str, seed: int, scale: float, per_kind: int, folder: Path) -> tuple[pd.DataFrame, Path]:
     """(labelled ledger, its CSV) from the named generator: `ledger` (the one detectors are tuned on),
-    `wholesale` or `services` (held out: written apart, never tuned on)."""
+    `wholesale`, `services` or `construction` (held out: written apart, never tuned on; `construction` is a Danish
+    contractor's semicolon CSV with decimal commas, written last, by someone who had not seen the detectors)."""
     if generator == "wholesale":
         ledger = generate_wholesale(seed=seed, per_kind=per_kind)
         return ledger, write_wholesale(ledger, folder / f"wholesale_{seed}.csv")
     if generator == "services":
         ledger = generate_services(seed=seed, per_kind=per_kind)
         return ledger, write_services(ledger, folder / f"services_{seed}.csv")
+    if generator == "construction":
+        ledger = generate_construction(seed=seed, per_kind=per_kind)
+        return ledger, write_construction(ledger, folder / f"construction_{seed}.csv")
     ledger = generate_ledger(seed=seed, scale=scale, per_kind=per_kind)
     return ledger, write_ledger(ledger, folder / f"ledger_{seed}.csv")
 
@@ -122,9 +127,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--strategy", default="balanced")
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--per-kind", type=int, default=6)
-    parser.add_argument("--generator", choices=["ledger", "wholesale", "services"], default="ledger",
-                        help="ledger: the generator detectors are tuned on; wholesale, services: held out, "
-                             "never tuned on")
+    parser.add_argument("--generator", choices=["ledger", "wholesale", "services", "construction"],
+                        default="ledger",
+                        help="ledger: the generator detectors are tuned on; wholesale, services, construction: "
+                             "held out, never tuned on")
     args = parser.parse_args(argv)
     results = []
     for seed in args.seeds:
