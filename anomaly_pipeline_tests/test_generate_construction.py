@@ -106,9 +106,6 @@ def test_csv_reads_back_line_for_line(ledger, read_back):
     assert frame["counterparty"].isna().all()
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason="the reader does not map the Danish voucher header 'Bilagsnr.' (the usual "
-                                       "abbreviation of Bilagsnummer) to voucher_id: it is reported as an unmapped "
-                                       "column and voucher_id is empty")
 def test_csv_reads_back_voucher_ids(ledger, read_back):
     frame = read_back.frame
     assert frame["voucher_id"].nunique() == ledger["Bilagsnr."].nunique()

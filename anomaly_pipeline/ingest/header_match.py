@@ -32,6 +32,7 @@ _KNOWN = frozenset().union(*_ROLE_WORDS.values(), PREPOSITIONS)
 # letters NFKD does not decompose to ASCII (Norwegian "Beløp", German "Straße", Polish "Tytuł")
 _FOLD = str.maketrans({"ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "ß": "ss", "ł": "l", "Ł": "L", "đ": "d",
                        "œ": "oe", "Œ": "OE"})
+_SHORT_NUMBER = frozenset(w for w in _ROLE_WORDS["number"] if len(w) == 2)
 _BRACKETED = re.compile(r"\([^)]*\)|\[[^\]]*\]|\{[^}]*\}")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 
@@ -60,6 +61,8 @@ def _split_compound(word: str) -> list[str]:
     if word in _KNOWN or len(word) < 6:
         return [word]
     splits = [(word[:-size], word[-size:]) for size in range(len(word) - 4, 2, -1) if word[-size:] in _KNOWN]
+    if word[-2:] in _SHORT_NUMBER:  # an abbreviated "number" after a known word: Bilags|nr, Faktura|nr
+        splits.append((word[:-2], word[-2:]))
     for rest, head in splits:
         first = rest if rest in _KNOWN else rest[:-1] if rest.endswith("s") and rest[:-1] in _KNOWN else None
         if first is not None:

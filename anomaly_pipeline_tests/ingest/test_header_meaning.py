@@ -40,6 +40,8 @@ def _fields(result) -> dict[str, tuple[str | None, str]]:
     ("Kontobezeichnung", ("konto", "bezeichnung"), "account_name"),
     ("Amount in local currency", ("amount", "in", "local", "currency"), "amount"),
     ("Beløp", ("belop",), "amount"),
+    ("Bilagsnr.", ("bilag", "nr"), "voucher_id"),
+    ("Verifikationsnr", ("verifikation", "nr"), "voucher_id"),
 ])
 def test_header_words(header, expected_tokens, field):
     assert tokens(header) == expected_tokens
