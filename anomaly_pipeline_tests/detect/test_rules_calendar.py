@@ -43,6 +43,7 @@ def test_skipped_without_dates():
     ({"language": "fr"}, "holiday_posting.language"),
     ({"categories": ["school"]}, "holiday_posting.categories"),
     ({"min_amount": -1}, "holiday_posting.min_amount"),
+    ({"scheduled_months": -1}, "holiday_posting.scheduled_months"),
     ({"severity": "critical"}, "holiday_posting.severity"),
     ({"min_amount": "lots"}, "holiday_posting.min_amount"),
     ({"countries": "SE"}, "countries"),
@@ -71,3 +72,22 @@ def test_lines_without_a_posting_date_are_not_weekend_or_holiday_postings():
     assert flags(WeekendPosting().detect(data)) == {
         1: ("medium", "posted Saturday 2025-08-30, amount 5 000 ≥ 1 000")}
     assert set(flags(HolidayPosting().detect(data))) == {3}
+
+
+def test_a_standing_entry_dated_by_the_calendar_is_not_weekend_or_holiday_work():
+    from anomaly_pipeline.detect.rules.weekend_posting import WeekendPosting
+
+    # the rent, 12 000 on account 5010 on the 1st of every month: 1 Jan (Nyårsdagen), 1 May (Första maj) and
+    # 1 Nov (Alla helgons dag) are holidays, 1 Feb, 1 Mar and 1 Nov Saturdays, 1 Jun a Sunday; the same amount
+    # on Saturday 8 March is no standing entry
+    dates = [f"2025-{m:02d}-01" for m in range(1, 13)] + ["2025-03-08"]
+    data = frame(posting_date=dates, account=["5010"] * 13, amount=[12_000.0] * 13)
+    weekend = WeekendPosting().detect(data)
+    assert set(flags(weekend)) == {13}
+    assert weekend.summary["scheduled"] == 4
+    assert set(flags(HolidayPosting().detect(data))) == set()
+    assert HolidayPosting().detect(data).summary["scheduled"] == 3
+    # fewer months than `scheduled_months`, or the check off: every weekend and holiday date counts
+    assert set(flags(WeekendPosting().detect(data, {"scheduled_months": 13}))) == {2, 3, 6, 11, 13}
+    assert set(flags(WeekendPosting().detect(data, {"scheduled_months": 0}))) == {2, 3, 6, 11, 13}
+    assert set(flags(HolidayPosting().detect(data, {"scheduled_months": 0}))) == {1, 5, 11}

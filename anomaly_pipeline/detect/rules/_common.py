@@ -13,6 +13,7 @@ from anomaly_pipeline.detect.base import (
     ConfigError,
     DetectionResult,
     as_string,
+    combine_codes,
     format_amount,
 )
 from anomaly_pipeline.detect.norms import (
@@ -212,6 +213,11 @@ def dated_pattern(transactions: pd.DataFrame, shared: SharedWork,
     hit = np.array(hit_of(frame), dtype=bool)  # a copy: it is narrowed in place
     if config["skip_month_end"]:  # period-end entries carry the month's last date whatever the weekday
         hit &= ~frame["posting_date"].dt.is_month_end.fillna(False).to_numpy(dtype=bool)
+    scheduled = 0
+    if config["scheduled_months"] and hit.any():  # the calendar, not a person, chose a standing entry's date
+        on_schedule = _scheduled(shared, frame, hit, config["scheduled_months"])
+        scheduled = int(np.count_nonzero(on_schedule[offset:]))
+        hit &= ~on_schedule
     weight, unit = shared.unit_weights("population")
     habit = habitual_share(hit, shared.context_codes("population", "account", "user_name"), weight)
     rows = np.arange(offset, len(frame))
@@ -226,9 +232,25 @@ def dated_pattern(transactions: pd.DataFrame, shared: SharedWork,
         texts = texts + "; " + describe_habit(habit, rows[idx], f"{unit} {what}", labels)
     result = flag_result(transactions, flagged, texts, config["severity"],
                          {"ledger_share": round(habit.ledger_share, 4), "unit": unit, "units": habit.units,
-                          "calibrated": habit.learned, "max_share": config["max_share"]})
+                          "calibrated": habit.learned, "max_share": config["max_share"], "scheduled": scheduled})
     result.scores["score"] = rarity_score(share, config["max_share"], SEVERITY_SCORE[config["severity"]]) * flagged
     return result
+
+
+def _scheduled(shared: SharedWork, frame: pd.DataFrame, hit: np.ndarray, months: int) -> np.ndarray:
+    """Per row of the population: a hit whose account, amount and day of the month recur in at least `months`
+    calendar months (the rent on the 1st, a retainer, a standing order). Only rows sharing a hit's amount
+    are counted: a handful of a million."""
+    amount = np.abs(np.round(frame["amount"].to_numpy(dtype="float64", na_value=0.0) * 100)).astype("int64")
+    rows = np.flatnonzero(np.isin(amount, amount[hit]))
+    dates = frame["posting_date"].iloc[rows]
+    account = (shared.encode("account", as_string, fill="", over="population")[0][rows] if "account" in frame
+               else np.zeros(len(rows), dtype="int64"))
+    key = combine_codes(account, amount[rows], dates.dt.day.fillna(0).to_numpy(dtype="int64"))
+    per_key = months_per_key(key, dates)
+    out = np.zeros(len(frame), dtype=bool)
+    out[rows] = hit[rows] & (per_key.reindex(key).fillna(0).to_numpy() >= months)
+    return out
 
 
 def rare_here(transactions: pd.DataFrame, shared: SharedWork, hit: np.ndarray, max_share: float, what: str,

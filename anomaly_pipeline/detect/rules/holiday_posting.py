@@ -26,18 +26,21 @@ class HolidayPosting(AnomalyDetectionAlgorithm):
     includes the de-facto days off (Midsommarafton, Julafton, Nyårsafton). Names are in the country's
     own language unless `language` says otherwise. Only where holiday postings are rare for this ledger:
     at most `max_share` of its vouchers (and of the account's, the user's). With `skip_month_end`, the last day of a month
-    (Nyårsafton is also the year-end date closing entries carry) is not counted."""
+    (Nyårsafton is also the year-end date closing entries carry) is not counted, nor (with `scheduled_months`
+    > 0) a standing entry: an account and amount booked on the same day of the month in at least that many
+    months (the rent, a retainer, a standing order), whose date the calendar chose."""
 
     algorithm = "holiday_posting"
     kind = "rule"
     description = "Postings on public holidays (configurable country, default Sweden) over an amount threshold."
     required_columns = ("posting_date", "amount")
     default_config = {"country": "SE", "subdivision": "", "categories": ["public", "de_facto"], "language": "",
-                      "min_amount": 0.0, "skip_month_end": True, "max_share": 0.02, "severity": "medium"}
+                      "min_amount": 0.0, "skip_month_end": True, "scheduled_months": 4, "max_share": 0.02, "severity": "medium"}
     default_weight = 0.25
 
     def check_config(self, config: dict[str, Any]) -> None:
         check_min(self.algorithm, config, "min_amount", 0)
+        check_min(self.algorithm, config, "scheduled_months", 0)
         check_share(self.algorithm, config, "max_share")
         check_severity(self.algorithm, config)
         try:

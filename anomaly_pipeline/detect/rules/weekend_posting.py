@@ -25,18 +25,21 @@ class WeekendPosting(AnomalyDetectionAlgorithm):
     """Postings dated on a weekend day (ISO weekday numbers, 6 = Sat) with |amount| >= `min_amount`, where
     weekend postings are rare for this ledger: at most `max_share` of its vouchers (and of the account's,
     the user's) fall on a weekend. A business that trades every day is not flagged for doing so. With
-    `skip_month_end`, a month's last day is not counted: accruals and closing entries are dated so."""
+    `skip_month_end`, a month's last day is not counted: accruals and closing entries are dated so. Nor is (with
+    `scheduled_months` > 0) a standing entry: an account and amount booked on the same day of the month in at
+    least that many months (the rent, a retainer, a standing order), whose date the calendar chose."""
 
     algorithm = "weekend_posting"
     kind = "rule"
     description = "Postings on Saturdays or Sundays, where the ledger seldom posts on weekends."
     required_columns = ("posting_date", "amount")
-    default_config = {"min_amount": 1000.0, "weekend_days": [6, 7], "skip_month_end": True, "max_share": 0.02,
+    default_config = {"min_amount": 1000.0, "weekend_days": [6, 7], "skip_month_end": True, "scheduled_months": 4, "max_share": 0.02,
                       "severity": "medium"}
     default_weight = 0.6
 
     def check_config(self, config: dict[str, Any]) -> None:
         check_min(self.algorithm, config, "min_amount", 0)
+        check_min(self.algorithm, config, "scheduled_months", 0)
         bad = [d for d in config["weekend_days"] if d not in range(1, 8)]
         if bad:
             raise ConfigError(f"{self.algorithm}.weekend_days: ISO weekdays 1-7 only, got {bad}")
