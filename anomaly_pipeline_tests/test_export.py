@@ -33,7 +33,7 @@ def _table(ws) -> list[dict]:
     return [dict(zip(rows[0], r, strict=True)) for r in rows[1:]]
 
 
-WEEKEND_CONFIG = {"min_amount": 0.0, "weekend_days": [6, 7], "severity": "medium", "skip_month_end": True,
+WEEKEND_CONFIG = {"min_amount": 0.0, "weekend_days": [6, 7], "severity": "medium", "skip_month_end": True, "scheduled_months": 4,
                   "max_share": 0.02}
 
 

@@ -97,6 +97,28 @@ def test_amounts_just_below_round_numbers_everywhere_are_this_ledgers_habit():
     assert set(flags(BelowApprovalLimit().detect(frame(amount=plain)))) >= set(range(601, 613))
 
 
+def test_a_monthly_series_just_below_a_round_number_is_one_routine():
+    # a loan: each month the bank takes 1 500 amortization and a falling interest, 1 953 .. 1 913 from account
+    # 1930 under the text 'Lån' (as in a real SIE4 export), beside a spread of other payments
+    rng = np.random.default_rng(3)
+    loan = [{"voucher_id": f"L{m}", "posting_date": f"2010-{m:02d}-28", "account": "1930", "amount": -(1958.0 - 5 * m),
+             "description": "Lån"} for m in range(1, 10)]
+    other = [{"voucher_id": f"P{i}", "posting_date": f"2010-{i % 12 + 1:02d}-{i % 27 + 1:02d}", "account": "1930",
+              "amount": -a, "description": f"Betalning {i}"} for i, a in enumerate(_invoices(rng, 300))]
+    assert flags(BelowApprovalLimit().detect(frame(loan + other))) == {}
+    # the same nine amounts as nine payments with texts of their own are nine amounts piled under 2 000
+    nine = [dict(row, description=f"Leverantör {m}") for m, row in enumerate(loan)]
+    found = set(flags(BelowApprovalLimit().detect(frame(nine + other))))
+    assert found >= set(range(1, 10))
+    assert all(1900 <= abs((nine + other)[t - 1]["amount"]) < 2000 for t in found)  # the band's other payments too
+    # ... so are they where the text's monthly amounts are not steady (the same text at 1 200 in other months)
+    unsteady = loan + [{"voucher_id": f"L{m}", "posting_date": f"2010-{m:02d}-28", "account": "1930",
+                        "amount": -1200.0, "description": "Lån"} for m in (10, 11, 12)]
+    assert set(flags(BelowApprovalLimit().detect(frame(unsteady + other)))) >= set(range(1, 10))
+    # ... or where the nine months are fewer than `routine_months`
+    assert set(flags(BelowApprovalLimit().detect(frame(loan + other), {"routine_months": 10}))) >= set(range(1, 10))
+
+
 def test_skipped_without_amounts():
     for rule in (RoundAmount(), AmountEnding(), BelowApprovalLimit()):
         assert rule.detect(frame(account=["1930"], amount=[float("nan")])).skipped == "the upload has no amount data"
@@ -109,6 +131,7 @@ def test_skipped_without_amounts():
     (AmountEnding, {"endings": "99"}, "amount_ending.endings"),
     (BelowApprovalLimit, {"limits": [0]}, "below_approval_limit.limits"),
     (BelowApprovalLimit, {"margin": 1.5}, "below_approval_limit.margin"),
+    (BelowApprovalLimit, {"routine_months": 1}, "below_approval_limit.routine_months"),
 ])
 def test_config_errors_name_the_field(rule, config, field):
     with pytest.raises(ConfigError, match=field):

@@ -8,7 +8,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from anomaly_pipeline.detect.base import AnomalyDetectionAlgorithm, ConfigError, DetectionResult
+from anomaly_pipeline.detect.base import (
+    AnomalyDetectionAlgorithm,
+    ConfigError,
+    DetectionResult,
+    combine_codes,
+)
 from anomaly_pipeline.detect.binomial import binomial_tail
 from anomaly_pipeline.detect.rules._common import (
     cents,
@@ -19,6 +24,7 @@ from anomaly_pipeline.detect.rules._common import (
     check_str_list,
     flag_result,
     money,
+    months_per_key,
     rare_here,
     stripped,
     text,
@@ -110,14 +116,17 @@ class BelowApprovalLimit(AnomalyDetectionAlgorithm):
     need not be in anyone's list. A learned limit is searched among many, so its test uses `alpha`
     divided by the number of thresholds searched and by the number of groups (users, accounts) with
     `min_count` amounts below it. Amounts are counted once per group (the same salary
-    every month is a routine, not avoidance); one amount under a round number is not a finding."""
+    every month is a routine, not avoidance), and so is a monthly series: an account and text booked once a
+    month in at least `routine_months` months at amounts within 10 % of each other (a loan's payment, its
+    interest falling a little each month);
+    one amount under a round number is not a finding."""
 
     algorithm = "below_approval_limit"
     kind = "rule"
     description = "An excess of amounts just below an approval limit over the amounts around it (per user or account)."
     required_columns = ("amount",)
     default_config = {"limits": [10000.0, 50000.0], "learn_limits": True, "min_limit": 1000.0, "margin": 0.05,
-                      "min_count": 4, "alpha": 0.01, "severity": "high"}
+                      "min_count": 4, "alpha": 0.01, "routine_months": 4, "severity": "high"}
     default_weight = 0.5
 
     def check_config(self, config: dict[str, Any]) -> None:
@@ -132,12 +141,15 @@ class BelowApprovalLimit(AnomalyDetectionAlgorithm):
         if not 0 < config["alpha"] < 1:
             raise ConfigError(f"{self.algorithm}.alpha: must be a fraction in (0, 1), got {config['alpha']!r}")
         check_min(self.algorithm, config, "min_count", 2)
+        check_min(self.algorithm, config, "routine_months", 2)
         check_severity(self.algorithm, config)
 
     def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame,
                 shared: SharedWork) -> DetectionResult:
         amount = cents(transactions["amount"].fillna(0)).abs().to_numpy()
-        band_rows = _SortedAmounts(amount, _voucher_total_line(transactions, shared, amount))  # a voucher's largest line
+        counted = _voucher_total_line(transactions, shared, amount)  # a voucher's largest line
+        band_rows = _SortedAmounts(amount, counted)
+        unit = _monthly_series_as_one(transactions, shared, amount, counted, config["routine_months"])
         margin = config["margin"]
         widths = sorted({NARROW_BAND, float(margin)})  # a pile-up right under the limit, or spread wider
         groups = []  # a user's or an account's excess first; the ledger's for what they leave unexplained
@@ -154,7 +166,7 @@ class BelowApprovalLimit(AnomalyDetectionAlgorithm):
                  for width in widths]
         ledger = groups[-1][1]
         bands = [band_rows.bands(limit, width) for limit, _, width in tests]
-        counts = np.array([[_distinct_per_group(ledger, amount, band, 1)[0] for band in pair[:2]] for pair in bands],
+        counts = np.array([[_distinct_per_group(ledger, unit, band, 1)[0] for band in pair[:2]] for pair in bands],
                           dtype="int64").reshape(-1, 2)
         width_of = np.array([width for _, _, width in tests])
         flagged = np.zeros(len(amount), dtype=bool)
@@ -174,7 +186,7 @@ class BelowApprovalLimit(AnomalyDetectionAlgorithm):
             for label, codes, names in groups:
                 group_width = int(codes.max(initial=-1)) + 1
                 unexplained = below[~(flagged[below] & (flagged_by[below] != label))]  # another group's excess
-                b, a, up = (_distinct_per_group(codes, amount, band, group_width)
+                b, a, up = (_distinct_per_group(codes, unit, band, group_width)
                             for band in (unexplained, around, above))
                 eligible = b >= config["min_count"]
                 # a learned limit is one of many searched in each group that could show an excess
@@ -216,6 +228,9 @@ SHELF = 2.0
 #: pseudo-count of amounts at the band's share of the window, pulling a ledger's pooled share toward it: a
 #: habit of amounts just under round numbers must show in many amounts to count
 PRIOR_AMOUNTS = 100.0
+#: a monthly series' amounts lie within this fraction of each other (a loan's payment as its interest falls);
+#: a text booked monthly at amounts that vary more ("Customer invoice") is no series
+SERIES_SPREAD = 0.1
 #: mantissas of the round thresholds searched for a ledger's own approval limits
 ROUND_MANTISSAS = (1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 7.5)
 
@@ -262,6 +277,35 @@ def _voucher_total_line(transactions: pd.DataFrame, shared: SharedWork, amount: 
     largest = np.zeros(int(codes.max(initial=-1)) + 1, dtype=amount.dtype)
     np.maximum.at(largest, codes[valid], amount[valid])
     return ~valid | (amount == largest[np.maximum(codes, 0)])
+
+
+def _monthly_series_as_one(transactions: pd.DataFrame, shared: SharedWork, amount: np.ndarray, counted: np.ndarray,
+                           months: int) -> np.ndarray:
+    """The value each counted row adds to a distinct count: its amount (cents), or one value per monthly series
+    (an account and text on at most one counted row a month, in at least `months` months, its amounts within
+    SERIES_SPREAD of each other), above every amount."""
+    if not all(c in transactions and transactions[c].notna().any() for c in ("account", "description", "posting_date")):
+        return amount
+    rows = np.flatnonzero(counted)
+    account = shared.encode("account", stripped)[0][rows]
+    words = shared.encode("description", stripped)[0][rows]
+    key = np.where((account >= 0) & (words >= 0), combine_codes(account, words), -1)
+    per_key = months_per_key(key, transactions["posting_date"].iloc[rows])
+    if per_key.empty:
+        return amount
+    valid = key >= 0
+    size = int(per_key.index.max()) + 1
+    lines = np.bincount(key[valid], minlength=size)
+    values = amount[rows][valid]
+    low, high = np.full(size, np.iinfo("int64").max), np.zeros(size, dtype="int64")
+    np.minimum.at(low, key[valid], values)
+    np.maximum.at(high, key[valid], values)
+    series = ((per_key >= months) & (pd.Series(lines).reindex(per_key.index) <= per_key)
+              & pd.Series(high <= low * (1 + SERIES_SPREAD)).reindex(per_key.index))
+    in_series = valid & series.reindex(key).fillna(False).to_numpy(dtype=bool)
+    unit = amount.copy()
+    unit[rows[in_series]] = int(amount.max(initial=0)) + 1 + key[in_series]
+    return unit
 
 
 def _distinct_per_group(codes: np.ndarray, amount: np.ndarray, rows: np.ndarray, width: int) -> np.ndarray:
