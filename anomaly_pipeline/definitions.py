@@ -1,18 +1,21 @@
 """The one Definitions object: `dagster dev` from the project root loads it (see pyproject [tool.dagster])."""
 
-import dagster as dg
-
 from anomaly_pipeline import gc_tuning
-from anomaly_pipeline.orchestration.assets import ingest_assets, scoring_assets
-from anomaly_pipeline.orchestration.checks import stored_checks
-from anomaly_pipeline.orchestration.executor import executor_from_env
-from anomaly_pipeline.orchestration.export_asset import auditor_export, export_workbook_job
-from anomaly_pipeline.orchestration.jobs import process_upload_job, rescore_job, verify_job
-from anomaly_pipeline.orchestration.preview_job import preview_strategy_job
-from anomaly_pipeline.orchestration.resources import default_resources
-from anomaly_pipeline.orchestration.retries import retry_failed_uploads
-from anomaly_pipeline.orchestration.schedules import nightly_rescore, nightly_verify
-from anomaly_pipeline.orchestration.sensors import upload_sensor
+
+# every process that runs steps (CLI, run workers, step subprocesses, dev code servers) imports this module once
+with gc_tuning.importing():
+    import dagster as dg
+
+    from anomaly_pipeline.orchestration.assets import ingest_assets, scoring_assets
+    from anomaly_pipeline.orchestration.checks import stored_checks
+    from anomaly_pipeline.orchestration.executor import executor_from_env
+    from anomaly_pipeline.orchestration.export_asset import auditor_export, export_workbook_job
+    from anomaly_pipeline.orchestration.jobs import process_upload_job, rescore_job, verify_job
+    from anomaly_pipeline.orchestration.preview_job import preview_strategy_job
+    from anomaly_pipeline.orchestration.resources import default_resources
+    from anomaly_pipeline.orchestration.retries import retry_failed_uploads
+    from anomaly_pipeline.orchestration.schedules import nightly_rescore, nightly_verify
+    from anomaly_pipeline.orchestration.sensors import upload_sensor
 
 defs = dg.Definitions(
     assets=[*ingest_assets, *scoring_assets, auditor_export],
@@ -23,6 +26,3 @@ defs = dg.Definitions(
     resources=default_resources(),
     executor=executor_from_env(),
 )
-
-# every process that runs steps (CLI, run workers, step subprocesses, dev code servers) imports this module once
-gc_tuning.freeze(collect=False)  # only imports have run: nothing to collect

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from anomaly_pipeline import gc_tuning
 from anomaly_pipeline.app.context import warehouse
 from anomaly_pipeline.app.errors import Invalid, NotFound
 from anomaly_pipeline.app.strategies import get as get_strategy
@@ -22,7 +23,8 @@ def process_files(paths: list[Path], strategy: str | None = None, *, force: bool
     """Load and score each file with the same job the sensor launches, in this process; yields one
     `ProcessOutcome` per file as it finishes. An unknown strategy is refused (Invalid/NotFound) before any
     file is loaded. With DAGSTER_HOME set the runs are kept in that instance (and show in its UI)."""
-    from anomaly_pipeline.orchestration.runner import dagster_instance, process_file
+    with gc_tuning.importing():
+        from anomaly_pipeline.orchestration.runner import dagster_instance, process_file
 
     get_strategy(strategy or get_settings().default_strategy)
     with dagster_instance() as instance:

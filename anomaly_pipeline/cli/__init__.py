@@ -7,9 +7,12 @@ import os
 import sys
 from pathlib import Path
 
-from anomaly_pipeline.cli import commands
-from anomaly_pipeline.cli.api import add_api_parsers
-from anomaly_pipeline.cli.strategies import add_strategies_parser
+from anomaly_pipeline import gc_tuning
+
+with gc_tuning.importing():
+    from anomaly_pipeline.cli import commands
+    from anomaly_pipeline.cli.api import add_api_parsers
+    from anomaly_pipeline.cli.strategies import add_strategies_parser
 
 
 def main(argv: list[str] | None = None) -> int:
