@@ -170,7 +170,7 @@ def test_the_sensor_creates_a_missing_upload_dir_and_fails_its_tick_loudly_when_
             upload_sensor(dg.build_sensor_context(instance=instance, cursor=None))
 
 
-def test_a_run_in_a_dagster_home_stores_every_event_in_its_shard_and_the_index_through_one_engine_each(
+def test_a_run_in_a_dagster_home_is_stored_through_one_engine_per_event_log_shard_and_for_the_run_storage(
         tmp_path, pg_env, monkeypatch):
     """The CLI's instance keeps one SQLAlchemy engine per event-log shard (Dagster builds one per connection):
     what the run stores, and what the UI reads across runs from the index shard, is unchanged."""
@@ -207,3 +207,11 @@ def test_a_run_in_a_dagster_home_stores_every_event_in_its_shard_and_the_index_t
             assert second.exec_driver_sql("PRAGMA synchronous").scalar() == 1
             wal = Path(second.engine.url.database + "-wal")
         assert wal.exists()
+        # the run storage (runs.db) likewise: one engine, its run readable through it
+        with instance.run_storage.connect() as first:
+            runs_engine = first.engine
+        with instance.run_storage.connect() as second:
+            assert second.engine is runs_engine
+        assert instance.get_run_by_id(outcome.run_id).is_success
+        assert runs_engine.pool.checkedin() >= 1  # kept open between accesses ...
+    assert runs_engine.pool.checkedin() == 0 and engine.pool.checkedin() == 0  # ... and closed with the instance

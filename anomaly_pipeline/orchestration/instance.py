@@ -15,15 +15,12 @@ import logging
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, redirect_stderr
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import dagster as dg
-
-if TYPE_CHECKING:
-    import sqlalchemy as sa
+import sqlalchemy as sa
 
 INSTANCE_SETTINGS = Path(__file__).with_name("dagster_home.yaml")
 _NOTICE = "No dagster instance configuration file"
@@ -82,8 +79,12 @@ def dagster_instance() -> Iterator[dg.DagsterInstance]:
     storage may be read while a run writes to it (see `_serialize_run_storage`)."""
     if dagster_home() is not None:
         with load_instance() as instance:
-            _reuse_event_log_engines(instance)
-            yield instance
+            kept = (_reuse_event_log_engines(instance), _reuse_run_storage_engine(instance))
+            try:
+                yield instance
+            finally:
+                for engine in (engine for engines in kept for engine in list(engines)):
+                    engine.dispose()  # close the pooled connections with the instance
     else:
         with dg.DagsterInstance.ephemeral() as instance:
             _serialize_run_storage(instance)
@@ -110,7 +111,7 @@ def _serialize_run_storage(instance: dg.DagsterInstance) -> None:
 _ENGINES_KEPT = 16  # shards: the index and the runs this process is writing
 
 
-def _reuse_event_log_engines(instance: dg.DagsterInstance) -> None:
+def _reuse_event_log_engines(instance: dg.DagsterInstance) -> Iterable[sa.Engine]:
     """Dagster's SQLite event log (a DAGSTER_HOME without other storage) builds a SQLAlchemy engine for every
     connection and opens a new SQLite connection each time (NullPool), and a run stores each event through one
     to four connections: a small upload's run opened some 840. This keeps one engine per shard file with a
@@ -123,13 +124,11 @@ def _reuse_event_log_engines(instance: dg.DagsterInstance) -> None:
         from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
         from dagster._core.storage.sqlite import SQLITE_BUSY_TIMEOUT_SECONDS
     except ImportError:
-        return
+        return ()
     storage = instance.event_log_storage
     if type(storage) is not SqliteEventLogStorage or not all(
             hasattr(storage, name) for name in ("_connect", "_db_lock", "_initialized_dbs", "_initdb")):
-        return
-    import sqlalchemy as sa
-
+        return ()
     engines: OrderedDict[str, sa.Engine] = OrderedDict()  # url -> engine, least recently used first
 
     @contextmanager
@@ -150,6 +149,30 @@ def _reuse_event_log_engines(instance: dg.DagsterInstance) -> None:
                 yield conn
 
     storage._connect = connect  # type: ignore[method-assign]
+    return engines.values()  # a live view: the engines kept when the instance closes
+
+
+def _reuse_run_storage_engine(instance: dg.DagsterInstance) -> Iterable[sa.Engine]:
+    """Dagster's SQLite run storage (runs.db) also builds an engine and opens a new connection for every
+    access (NullPool); a small upload's run made some 245. This keeps one engine with a pool of open
+    connections, each still used in its own transaction. Any other run storage is left alone."""
+    try:
+        from dagster._core.storage.runs.sqlite.sqlite_run_storage import SqliteRunStorage
+        from dagster._core.storage.sqlite import SQLITE_BUSY_TIMEOUT_SECONDS
+    except ImportError:
+        return ()
+    storage = instance.run_storage
+    if type(storage) is not SqliteRunStorage or not isinstance(getattr(storage, "_conn_string", None), str):
+        return ()
+    engine = sa.create_engine(storage._conn_string, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS})
+
+    @contextmanager
+    def connect() -> Iterator[sa.Connection]:
+        with engine.connect() as conn, conn.begin():
+            yield conn
+
+    storage.connect = connect  # type: ignore[method-assign]
+    return (engine,)
 
 
 def _sync_normal(dbapi_connection: object, _record: object) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import holidays
@@ -43,10 +44,9 @@ class HolidayPosting(AnomalyDetectionAlgorithm):
         check_min(self.algorithm, config, "scheduled_months", 0)
         check_share(self.algorithm, config, "max_share")
         check_severity(self.algorithm, config)
-        try:
-            cls = holidays.country_holidays(config["country"]).__class__
-        except NotImplementedError:
-            raise ConfigError(f"{self.algorithm}.country: no holiday calendar for {config['country']!r}") from None
+        cls = _calendar_class(str(config["country"]))
+        if cls is None:
+            raise ConfigError(f"{self.algorithm}.country: no holiday calendar for {config['country']!r}")
         if config["language"] and config["language"] not in cls.supported_languages:
             raise ConfigError(f"{self.algorithm}.language: {config['country']} supports "
                               f"{', '.join(cls.supported_languages)}, got {config['language']!r}")
@@ -74,6 +74,16 @@ class HolidayPosting(AnomalyDetectionAlgorithm):
         result = dated_pattern(transactions, shared, config, on_holiday, "fall on a holiday", label)
         result.summary.update({"country": config["country"], "holidays_in_range": len(names)})
         return result
+
+
+@functools.lru_cache(maxsize=16)
+def _calendar_class(country: str) -> type[holidays.HolidayBase] | None:
+    """A country's calendar class (None: no calendar), looked up once per process: the lookup builds a
+    calendar (some 4 ms), and every strategy validated checks its country."""
+    try:
+        return holidays.country_holidays(country).__class__
+    except NotImplementedError:
+        return None
 
 
 def _calendar(config: dict[str, Any], years: list[int]) -> holidays.HolidayBase:
