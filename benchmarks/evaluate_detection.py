@@ -62,9 +62,9 @@ def score_ledger(path: Path, strategy_name: str) -> tuple[pd.DataFrame, pd.DataF
 
 
 def generated(generator: str, seed: int, scale: float, per_kind: int, folder: Path) -> tuple[pd.DataFrame, Path]:
-    """(labelled ledger, its CSV) from the named generator: `ledger` (the one detectors are tuned on),
-    `wholesale`, `services` or `construction` (held out: written apart, never tuned on; `construction` is a Danish
-    contractor's semicolon CSV with decimal commas, written last, by someone who had not seen the detectors)."""
+    """(labelled ledger, its CSV) from the named generator: `ledger` and `services` (tuned on; services since it
+    prompted calibration steps 15-18), `wholesale` or `construction` (held out: written apart by someone who had
+    not seen the detectors; `construction` is a Danish contractor's semicolon CSV with decimal commas, run once)."""
     if generator == "wholesale":
         ledger = generate_wholesale(seed=seed, per_kind=per_kind)
         return ledger, write_wholesale(ledger, folder / f"wholesale_{seed}.csv")
@@ -129,8 +129,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--per-kind", type=int, default=6)
     parser.add_argument("--generator", choices=["ledger", "wholesale", "services", "construction"],
                         default="ledger",
-                        help="ledger: the generator detectors are tuned on; wholesale, services, construction: "
-                             "held out, never tuned on")
+                        help="ledger, services: tuned on; wholesale, construction: held out (see "
+                             "docs/detection-norms.md)")
     args = parser.parse_args(argv)
     results = []
     for seed in args.seeds:
