@@ -1,5 +1,5 @@
-"""The services generator (held out at first, tuned on since calibration step 15): deterministic per seed, every kind labelled, normal vouchers balance, and its
-CSV reads back through the pipeline's reader line for line."""
+"""The services generator (held out at first, tuned on since calibration step 15): deterministic per seed, every
+kind labelled, normal vouchers balance, and its CSV reads back through the pipeline's reader line for line."""
 
 from __future__ import annotations
 
