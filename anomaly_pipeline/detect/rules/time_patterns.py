@@ -279,7 +279,8 @@ class PostingBurst(AnomalyDetectionAlgorithm):
             reason[idx] = np.where(current != "", current + "; " + found, found)
             outstanding[idx] |= standout[cell]
         flagged = reason != ""
-        severity = np.where(outstanding, config["outstanding_severity"], config["severity"])
+        severity = (np.where(outstanding, config["outstanding_severity"], config["severity"]).astype(object)
+                    if outstanding.any() else config["severity"])  # a million-row object column only if needed
         return flag_result(transactions, flagged, reason[flagged], severity, summary)
 
 

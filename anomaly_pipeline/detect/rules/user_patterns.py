@@ -85,8 +85,10 @@ class UnusualUserAccount(AnomalyDetectionAlgorithm):
                  + np.where(busy, ", though " + pd.Series(user_share[user[idx]] * 100).map("{:.0f}%".format)
                             .to_numpy(dtype=object) + " of all postings are theirs", "")
                  + "); amount " + money(transactions["amount"].iloc[idx]))
-        severity = np.full(len(transactions), config["severity"], dtype=object)
-        severity[idx[busy]] = config["outstanding_severity"]
+        severity: str | np.ndarray = config["severity"]
+        if busy.any():  # per-row severities only where some differ: a million-row object column costs
+            severity = np.full(len(transactions), config["severity"], dtype=object)
+            severity[idx[busy]] = config["outstanding_severity"]
         tested = np.bincount(ref_codes[ref_codes >= 0]) >= config["min_account_postings"]
         return flag_result(transactions, flagged, texts, severity,
                            {"accounts_tested": int(tested.sum()), "outstanding": int(np.count_nonzero(busy))})
