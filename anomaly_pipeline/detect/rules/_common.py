@@ -239,8 +239,8 @@ def dated_pattern(transactions: pd.DataFrame, shared: SharedWork,
 
 def _scheduled(shared: SharedWork, frame: pd.DataFrame, hit: np.ndarray, months: int) -> np.ndarray:
     """Per row of the population: a hit whose account, amount and day of the month recur in at least `months`
-    calendar months (the rent on the 1st, a retainer, a standing order). Only rows sharing a hit's amount
-    are counted: a handful of a million."""
+    calendar months (the rent on the 1st, a retainer, a standing order). Only rows sharing some hit's amount
+    are counted."""
     amount = np.abs(np.round(frame["amount"].to_numpy(dtype="float64", na_value=0.0) * 100)).astype("int64")
     rows = np.flatnonzero(np.isin(amount, amount[hit]))
     dates = frame["posting_date"].iloc[rows]

@@ -118,8 +118,7 @@ class BelowApprovalLimit(AnomalyDetectionAlgorithm):
     `min_count` amounts below it. Amounts are counted once per group (the same salary
     every month is a routine, not avoidance), and so is a monthly series: an account and text booked once a
     month in at least `routine_months` months at amounts within 10 % of each other (a loan's payment, its
-    interest falling a little each month);
-    one amount under a round number is not a finding."""
+    interest falling a little each month). One amount under a round number is not a finding."""
 
     algorithm = "below_approval_limit"
     kind = "rule"

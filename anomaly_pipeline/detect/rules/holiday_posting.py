@@ -36,7 +36,8 @@ class HolidayPosting(AnomalyDetectionAlgorithm):
     description = "Postings on public holidays (configurable country, default Sweden) over an amount threshold."
     required_columns = ("posting_date", "amount")
     default_config = {"country": "SE", "subdivision": "", "categories": ["public", "de_facto"], "language": "",
-                      "min_amount": 0.0, "skip_month_end": True, "scheduled_months": 4, "max_share": 0.02, "severity": "medium"}
+                      "min_amount": 0.0, "skip_month_end": True, "scheduled_months": 4, "max_share": 0.02,
+                      "severity": "medium"}
     default_weight = 0.25
 
     def check_config(self, config: dict[str, Any]) -> None:
@@ -87,7 +88,7 @@ def _calendar_class(country: str) -> type[holidays.HolidayBase] | None:
 
 
 def _calendar(config: dict[str, Any], years: list[int]) -> holidays.HolidayBase:
-    cls = holidays.country_holidays(config["country"]).__class__
+    cls = _calendar_class(str(config["country"]))
     kwargs: dict[str, Any] = {
         "years": years,
         "categories": tuple(c for c in config["categories"] if c in cls.supported_categories),

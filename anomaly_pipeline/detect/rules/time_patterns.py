@@ -234,7 +234,8 @@ class PostingBurst(AnomalyDetectionAlgorithm):
         outstanding = np.zeros(len(transactions), dtype=bool)
         summary: dict[str, Any] = {}
         unit = "vouchers" if _has_vouchers(transactions) else "postings"
-        period, other = ("day", "on a day without a burst") if width == 1 else (f"{width} days", f"in {width} days without a burst")
+        period, other = (("day", "on a day without a burst") if width == 1
+                         else (f"{width} days", f"in {width} days without a burst"))
         vouchers = _voucher_units(shared, "transactions")
         ref_vouchers = vouchers if reference is transactions else _voucher_units(shared, "reference")
         for group in groups:  # at most three grouping columns

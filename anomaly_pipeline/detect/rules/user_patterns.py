@@ -74,7 +74,7 @@ class UnusualUserAccount(AnomalyDetectionAlgorithm):
         idx = np.flatnonzero(flagged)
         # chance's count: the account's postings times the user's share of every posting in the reference
         user_total = np.bincount(ref_user[ref_user >= 0], minlength=len(users)).astype("float64")
-        user_share = user_total / max(float(np.count_nonzero(ref_user >= 0)), 1.0)
+        user_share = user_total / max(float(np.count_nonzero(ref_user != -1)), 1.0)  # -2: a user not in the upload
         expected = total[idx] * user_share[user[idx]]
         busy = expected >= config["outstanding_expected"]
         texts = ("user " + text(stripped(transactions["user_name"].iloc[idx])) + " made "

@@ -33,8 +33,8 @@ class WeekendPosting(AnomalyDetectionAlgorithm):
     kind = "rule"
     description = "Postings on Saturdays or Sundays, where the ledger seldom posts on weekends."
     required_columns = ("posting_date", "amount")
-    default_config = {"min_amount": 1000.0, "weekend_days": [6, 7], "skip_month_end": True, "scheduled_months": 4, "max_share": 0.02,
-                      "severity": "medium"}
+    default_config = {"min_amount": 1000.0, "weekend_days": [6, 7], "skip_month_end": True, "scheduled_months": 4,
+                      "max_share": 0.02, "severity": "medium"}
     default_weight = 0.6
 
     def check_config(self, config: dict[str, Any]) -> None:
