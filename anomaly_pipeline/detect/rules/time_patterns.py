@@ -248,8 +248,7 @@ class PostingBurst(AnomalyDetectionAlgorithm):
             median = np.where(known, usual.median[np.maximum(at, 0)] if len(usual.median) else np.nan, np.nan)
             active = np.where(known, usual.active[np.maximum(at, 0)] if len(usual.active) else 0, 0)
             key, count = windows.cell_key, windows.count
-            burst = ((count >= config["min_count"]) & (active[key] >= config["min_active_windows"])
-                     & (count >= config["ratio"] * median[key]))
+            burst = windows.bursts(config, median) & (active[key] >= config["min_active_windows"])
             # a key that bursts again and again books in batches: that is its rhythm, not a burst
             routine = np.bincount(key[burst], minlength=len(windows.keys)) >= config["routine_bursts"]
             if routine.any():
@@ -324,13 +323,14 @@ class _Windows:
         self.median = by_key.median().reindex(range(len(self.keys))).to_numpy()
         self.active = np.bincount(self.cell_key, minlength=len(self.keys))
 
-    def bursts(self, config: dict[str, Any]) -> np.ndarray:
-        """Per window: at least `min_count` postings and `ratio` times its key's median."""
-        return (self.count >= config["min_count"]) & (self.count >= config["ratio"] * self.median[self.cell_key])
+    def bursts(self, config: dict[str, Any], median: np.ndarray) -> np.ndarray:
+        """Per window: at least `min_count` postings and `ratio` times its key's `median` (one per key: these
+        windows' own, or the reference's)."""
+        return (self.count >= config["min_count"]) & (self.count >= config["ratio"] * median[self.cell_key])
 
     def ordinary_peak(self, config: dict[str, Any]) -> np.ndarray:
         """Per key: its largest count in a window that is not a burst (0 where every window is one)."""
         peak = np.zeros(len(self.keys), dtype="int64")
-        calm = ~self.bursts(config)
+        calm = ~self.bursts(config, self.median)
         np.maximum.at(peak, self.cell_key[calm], self.count[calm])
         return peak
