@@ -8,6 +8,7 @@ import pytest
 
 from anomaly_pipeline.ingest.read_file import read_file
 from anomaly_pipeline.settings import get_settings
+from anomaly_pipeline_tests.labelled_ledgers import assert_labels
 from benchmarks.generate_construction import (
     APPROVAL_LIMIT,
     danish_holidays,
@@ -15,7 +16,6 @@ from benchmarks.generate_construction import (
     generate_construction,
     write_construction,
 )
-from benchmarks.generate_ledger import KINDS
 
 
 @pytest.fixture(scope="module")
@@ -52,12 +52,7 @@ def test_easter_and_danish_holidays():
 
 
 def test_every_kind_has_per_kind_instances_and_normal_vouchers_balance(ledger):
-    labelled = ledger[ledger["anomaly_kind"] != ""]
-    assert (labelled["anomaly_id"] != "").all()
-    assert ((ledger["anomaly_kind"] == "") == (ledger["anomaly_id"] == "")).all()
-    instances = labelled.groupby("anomaly_kind")["anomaly_id"].nunique()
-    assert instances.to_dict() == dict.fromkeys(KINDS, 6)
-    assert (labelled.groupby("anomaly_id")["anomaly_kind"].nunique() == 1).all()
+    assert_labels(ledger, per_kind=6)
     # a voucher is either wholly normal or wholly one instance
     assert (ledger.groupby("Bilagsnr.")["anomaly_id"].nunique() == 1).all()
     amount = _amount(ledger)
