@@ -21,6 +21,11 @@ from anomaly_pipeline.detect.base import format_amount
 MAD_TO_SIGMA = 1.4826
 #: distinct accounts per voucher above which account pairs are not enumerated (keeps pairs O(n))
 MAX_PAIR_ACCOUNTS = 12
+#: a user x account or an account pair met in this many different months is a routine of the ledger (the monthly
+#: card settlement, the quarter's VAT transfer), as the rules read it (`routine_months`): not rare, however few
+ROUTINE_MONTHS = 4
+#: only keys rarer than this share are checked for a routine (the rest are not rare anyway)
+ROUTINE_CHECK_SHARE = 0.2
 DAY_NAMES = np.array(["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"])
 
 
@@ -134,6 +139,7 @@ def build_features(transactions: pd.DataFrame, reference: pd.DataFrame) -> Featu
     add("log_amount", lambda ref: ref_mag if ref else mag)
     add("roundness", lambda ref: _trailing_zeros(ref_amount if ref else amount))
 
+    ref_month = _month(reference) if _present(reference, "posting_date") else None
     if _present(transactions, "account") and _present(reference, "account"):
         acc = _codes(transactions, reference, "account", same)
         k = acc.size
@@ -164,8 +170,11 @@ def build_features(transactions: pd.DataFrame, reference: pd.DataFrame) -> Featu
                 else None
             voucher_count = np.bincount(ref_pairs.lines[1], minlength=k)
 
+            routine_pairs = None if ref_month is None else _routine_pairs(ref_pairs, pair_count, voucher_count, k,
+                                                                          ref_month)
+
             def pair_rarity(pairs: _Pairs) -> _Worst:
-                return _worst_pair(pairs, ref_pairs, pair_count, voucher_count, k)
+                return _worst_pair(pairs, ref_pairs, pair_count, voucher_count, k, routine_pairs)
 
             worst = pair_rarity(row_pairs)
             rows["pair_rarity"] = worst.rarity
@@ -179,11 +188,14 @@ def build_features(transactions: pd.DataFrame, reference: pd.DataFrame) -> Featu
             row_key = ref_key if same else acc.rows.astype("int64") * user.size + user.rows
             size = k * user.size
             row_pair_count = _key_counts(ref_key, row_key, size)
+            ref_pair_count = row_pair_count if same else _key_counts(ref_key, ref_key, size)
+            seldom = ref_pair_count < ROUTINE_CHECK_SHARE * acc_count[acc.ref]
+            routine = _routine_keys(ref_key[seldom], ref_month[seldom]) if ref_month is not None else None
 
             def user_account(ref: bool) -> np.ndarray:
-                count = _key_counts(ref_key, ref_key, size) if ref else row_pair_count
-                codes = acc.ref if ref else acc.rows
-                return np.maximum(-np.log10(np.maximum(count, 0.5) / np.maximum(acc_count[codes], 1)), 0.0)
+                count, codes, keys = (ref_pair_count, acc.ref, ref_key) if ref else (row_pair_count, acc.rows, row_key)
+                rarity = np.maximum(-np.log10(np.maximum(count, 0.5) / np.maximum(acc_count[codes], 1)), 0.0)
+                return rarity if routine is None else np.where(np.isin(keys, routine), 0.0, rarity)
 
             add("user_account_rarity", user_account)
             ctx["user"] = user.categorical(user.rows)
@@ -324,20 +336,61 @@ class _Worst:
     base: np.ndarray  # 0 where the row has no pairing
 
 
-def _worst_pair(pairs: _Pairs, ref_pairs: _Pairs, pair_count: np.ndarray | None, voucher_count: np.ndarray,
-                k: int) -> _Worst:
-    """Per row: -log10 of the least-supported pairing of its account with another account in its voucher
-    (of the reference vouchers holding the rarer of the two accounts, the share that also hold the other:
-    a monthly payroll pairing of bank and payroll tax is 12 of 12, salaries against sales 0 of 12); the
-    other account (of equally rare ones, the first seen); the pair's voucher count; the rarer account's
-    voucher count."""
-    key = pairs.account * k + pairs.other
+def _month(frame: pd.DataFrame) -> np.ndarray:
+    """Calendar month of the posting date as year * 12 + month, -1 where missing."""
+    dates = frame["posting_date"]
+    return (dates.dt.year * 12 + dates.dt.month).fillna(-1).to_numpy(dtype="int64")
+
+
+def _routine_keys(key: np.ndarray, month: np.ndarray) -> np.ndarray:
+    """The keys (sorted) met in at least ROUTINE_MONTHS different months."""
+    ok = (key >= 0) & (month >= 0)
+    if not ok.any():
+        return np.array([], dtype="int64")
+    low = month[ok].min()
+    span = int(month[ok].max() - low) + 1
+    seen = np.unique(key[ok].astype("int64") * span + (month[ok] - low))
+    keys, months = np.unique(seen // span, return_counts=True)
+    return keys[months >= ROUTINE_MONTHS]
+
+
+def _pair_share(key: np.ndarray, pairs: _Pairs, ref_pairs: _Pairs, pair_count: np.ndarray | None,
+                voucher_count: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(voucher count, base, share) of each pair: of the `base` reference vouchers holding the rarer account,
+    the share holding the other too."""
     if pair_count is not None:
         count = pair_count[key]
     else:
         count = _key_counts(ref_pairs.account * k + ref_pairs.other, key, k * k)
     base = np.maximum(np.minimum(voucher_count[pairs.account], voucher_count[pairs.other]), 1)
-    share = np.maximum(count, 0.5) / base
+    return count, base, np.maximum(count, 0.5) / base
+
+
+def _routine_pairs(ref_pairs: _Pairs, pair_count: np.ndarray | None, voucher_count: np.ndarray, k: int,
+                   month: np.ndarray) -> np.ndarray:
+    """The account pairs (keys, sorted) of the reference's seldom pairs that recur in ROUTINE_MONTHS months
+    (a voucher's month: its first line's)."""
+    key = ref_pairs.account * k + ref_pairs.other
+    _, _, share = _pair_share(key, ref_pairs, ref_pairs, pair_count, voucher_count, k)
+    seldom = share < ROUTINE_CHECK_SHARE
+    has = np.flatnonzero(ref_pairs.row_voucher >= 0)
+    vouchers, first = np.unique(ref_pairs.row_voucher[has], return_index=True)
+    voucher_month = np.full(int(vouchers.max(initial=-1)) + 1, -1, dtype="int64")
+    voucher_month[vouchers] = month[has[first]]
+    return _routine_keys(key[seldom], voucher_month[ref_pairs.voucher[seldom]])
+
+
+def _worst_pair(pairs: _Pairs, ref_pairs: _Pairs, pair_count: np.ndarray | None, voucher_count: np.ndarray,
+                k: int, routine: np.ndarray | None = None) -> _Worst:
+    """Per row: -log10 of the least-supported pairing of its account with another account in its voucher
+    (of the reference vouchers holding the rarer of the two accounts, the share that also hold the other:
+    a monthly payroll pairing of bank and payroll tax is 12 of 12, salaries against sales 0 of 12; a `routine`
+    pair counts as shared by all); the other account (of equally rare ones, the first seen); the pair's voucher
+    count; the rarer account's voucher count."""
+    key = pairs.account * k + pairs.other
+    count, base, share = _pair_share(key, pairs, ref_pairs, pair_count, voucher_count, k)
+    if routine is not None and len(routine):
+        share = np.where(np.isin(key, routine), 1.0, share)
     group = pairs.voucher * k + pairs.account
     order = np.lexsort((pairs.other, share, group))
     group = group[order]

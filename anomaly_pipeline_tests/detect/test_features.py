@@ -94,3 +94,39 @@ def test_rows_without_an_amount_get_the_reference_median():
     assert not f.matrix.isna().any().any()
     assert f.matrix.loc[3, "log_amount"] == np.median(f.matrix.drop(index=3)["log_amount"])
     assert f.matrix.loc[3, "roundness"] == 0  # no amount, no trailing zeros
+
+
+def _card_settlements(months: int) -> list[dict]:
+    """A year of bo's weekly office purchases (6110 paid from the bank 1930, 6120 on account 2440), and carl's
+    four card settlements (6120 paid from the bank), each in a month of its own (`months` 4) or all in one."""
+    rows = []
+    for week in range(52):
+        day = (pd.Timestamp("2024-01-01") + pd.Timedelta(weeks=week)).strftime("%Y-%m-%d")
+        rows += [{"voucher_id": f"B{week}", "account": "6110", "amount": 120.5 + week, "user_name": "bo",
+                  "posting_date": day},
+                 {"voucher_id": f"B{week}", "account": "1930", "amount": -120.5 - week, "user_name": "bo",
+                  "posting_date": day}]
+        rows += [{"voucher_id": f"K{week}", "account": "6120", "amount": 80.0 + week, "user_name": "bo",
+                  "posting_date": day},
+                 {"voucher_id": f"K{week}", "account": "2440", "amount": -80.0 - week, "user_name": "bo",
+                  "posting_date": day}]
+    for i in range(4):
+        day = f"2024-{(i * 3 if months > 1 else 0) + 1:02d}-05"
+        rows += [{"voucher_id": f"C{i}", "account": "6120", "amount": 900.0 + i, "user_name": "carl", "posting_date": day},
+                 {"voucher_id": f"C{i}", "account": "1930", "amount": -900.0 - i, "user_name": "carl", "posting_date": day}]
+    return rows
+
+
+def test_a_user_and_a_pair_met_every_quarter_are_a_routine_not_rare():
+    # carl's 4 card settlements: 4 of 56 postings on 6120, 6120 with 1930 in 4 of 56 vouchers; once a quarter
+    # (4 months) that is the ledger's routine, and the same 4 in one month are rare
+    routine = frame(_card_settlements(months=4))
+    m = build_features(routine, routine).matrix
+    carl = routine.index[routine["user_name"] == "carl"]
+    assert (m.loc[carl, "user_account_rarity"] == 0.0).all()
+    assert "pair_rarity" not in m  # no pair is rare now: the feature is constant, so left out
+    burst = frame(_card_settlements(months=1))
+    m = build_features(burst, burst).matrix
+    on_6120 = burst.index[(burst["user_name"] == "carl") & (burst["account"] == "6120")]
+    assert m.loc[on_6120, "user_account_rarity"].tolist() == pytest.approx([np.log10(56 / 4)] * 4)
+    assert m.loc[on_6120, "pair_rarity"].tolist() == pytest.approx([np.log10(56 / 4)] * 4)

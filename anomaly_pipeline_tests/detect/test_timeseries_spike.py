@@ -101,3 +101,42 @@ def test_weekly_totals_and_determinism():
     assert "week of 2024-03-04" in reason_of(weekly, len(rows))
     again = TimeSeriesSpike().detect(frame(rows), {"frequency": "W", "min_periods": 10})
     assert weekly.scores.equals(again.scores)
+
+
+def _billing_year(billing=lambda month: 5000.0 + 10 * month) -> list[dict]:
+    """A year of business days on 3001 with ~100 a day, and an invoice run of `billing(month)` on each month's
+    last business day."""
+    days = pd.bdate_range("2024-01-01", "2024-12-31")
+    rows = [{"posting_date": day, "account": "3001", "amount": 95.0 + i % 11, "voucher_id": f"D{i}"}
+            for i, day in enumerate(days)]
+    for month, day in enumerate(pd.Series(days).groupby(days.month).max(), start=1):
+        rows.append({"posting_date": day, "account": "3001", "amount": billing(month), "voucher_id": f"M{month}"})
+    return rows
+
+
+def test_a_peak_the_account_reaches_at_the_same_place_every_month_is_no_spike():
+    rows = _billing_year()
+    result = TimeSeriesSpike().detect(frame(rows))
+    assert flagged_ids(result) == set()
+    assert result.scores["score"].max() == 0.0
+    assert result.summary["recurring_peaks"] == 12
+    # without the monthly cycle the same invoice runs are twelve spikes
+    assert flagged_ids(TimeSeriesSpike().detect(frame(rows), {"recurring_months": 0})) == {
+        i + 1 for i, r in enumerate(rows) if r["voucher_id"].startswith("M")}
+
+
+def test_an_outsized_invoice_on_the_billing_day_is_still_a_spike():
+    rows = _billing_year(lambda month: 5000.0 + 10 * month if month != 9 else 200_000.0)
+    result = TimeSeriesSpike().detect(frame(rows))
+    assert flagged_ids(result) == {i + 1 for i, r in enumerate(rows) if r["voucher_id"] == "M9"}
+    assert result.summary["recurring_peaks"] == 11
+
+
+def test_a_peak_on_other_days_of_the_month_is_a_spike():
+    # the same sizes, but on the 2nd, 9th, 16th or 23rd (the next business day): at most two other months hold
+    # a run within three days of the same day of the month, no cycle to learn
+    rows = _billing_year()
+    for month, r in enumerate([r for r in rows if r["voucher_id"].startswith("M")]):
+        r["posting_date"] = pd.bdate_range(f"2024-{month + 1:02d}-{2 + 7 * (month % 4):02d}", periods=1)[0]
+    result = TimeSeriesSpike().detect(frame(rows))
+    assert flagged_ids(result) == {i + 1 for i, r in enumerate(rows) if r["voucher_id"].startswith("M")}

@@ -31,14 +31,21 @@ class TimeSeriesSpike(AnomalyDetectionAlgorithm):
     `min_profile_periods` periods (else 0). The residual's robust z (MAD per account) above `threshold`
     marks a spike when the total is also at least `min_ratio` times the expected one; the vouchers that make
     it (see `_carriers`) are flagged. Accounts with fewer than
-    `min_periods` active periods in the reference are not scored. One-sided: a quiet day is no finding."""
+    `min_periods` active periods in the reference are not scored. One-sided: a quiet day is no finding.
+
+    A recurring peak is no spike: a day whose total and largest posting the account reaches (at least
+    1/`recurring_ratio` of each) in `recurring_months` other months at the same place in the month (within `recurring_days` days of its day of
+    the month, or both within `recurring_days` days of the month's end) is this ledger's monthly or quarterly
+    cycle (progress billing on the last working day, the fuel card's invoice on the 3rd, the quarter's VAT
+    settlement), scored 0. Daily frequency only; `recurring_months` 0 turns it off."""
 
     algorithm = "timeseries_spike"
     kind = "statistical"
     description = "Sudden spikes in an account's daily or weekly total, net of weekday and month seasonality."
     required_columns = ("amount", "account", "posting_date")
     default_config = {"frequency": "D", "threshold": 4.0, "min_ratio": 3.0, "min_periods": 20,
-                      "min_profile_periods": 4, "min_scale": 0.25}
+                      "min_profile_periods": 4, "min_scale": 0.25, "recurring_months": 3, "recurring_ratio": 3.0,
+                      "recurring_days": 3}
     default_weight = 0.6
 
     def check_config(self, config: dict[str, Any]) -> None:
@@ -54,6 +61,10 @@ class TimeSeriesSpike(AnomalyDetectionAlgorithm):
             raise ConfigError(f"{self.algorithm}.min_profile_periods: must be >= 2, got {config['min_profile_periods']}")
         if config["min_scale"] <= 0:
             raise ConfigError(f"{self.algorithm}.min_scale: must be > 0, got {config['min_scale']}")
+        if config["recurring_months"] < 0 or config["recurring_days"] < 0:
+            raise ConfigError(f"{self.algorithm}.recurring_months and recurring_days: must be >= 0")
+        if config["recurring_ratio"] < 1:
+            raise ConfigError(f"{self.algorithm}.recurring_ratio: must be >= 1, got {config['recurring_ratio']}")
 
     def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame,
                 shared: SharedWork) -> DetectionResult:
@@ -81,6 +92,11 @@ class TimeSeriesSpike(AnomalyDetectionAlgorithm):
         rows = rows.assign(z=z, score=score, expected=np.expm1(expected).to_numpy(), scale=scale,
                            active=rows["account"].map(profile["count"]).to_numpy())
         hits = rows[rows["score"] > 0].copy()
+        recurring = 0
+        if daily and config["recurring_months"]:
+            routine = _recurring(hits, ref, config)
+            hits = hits.drop(routine)
+            recurring = len(routine)
         spikes = hits["z"] >= threshold
         hits["text"] = pd.Series(pd.NA, index=hits.index, dtype="string")
         if spikes.any():
@@ -99,7 +115,38 @@ class TimeSeriesSpike(AnomalyDetectionAlgorithm):
         reason[hit] = hits["text"].to_numpy(dtype=object, na_value=None)[at[hit]]
         return self.build_result(transactions, score, flagged, reason, severity="medium", summary={
             "accounts_scored": int(len(profile["level"])), "spike_periods": int(spikes.sum()),
+            "recurring_peaks": recurring,
         })
+
+
+def _recurring(spikes: pd.DataFrame, ref: pd.DataFrame, config: dict[str, Any]) -> pd.Index:
+    """The high periods (their index) the account matches at the same place in `recurring_months` other months of the
+    reference: a day there with at least 1/`recurring_ratio` of the period's total and of its largest posting
+    (an invoice 50 times the usual size on the month's billing day is no routine, though the billing day is)."""
+    if spikes.empty:
+        return spikes.index
+    days = config["recurring_days"]
+
+    def place(frame: pd.DataFrame) -> pd.DataFrame:
+        when = frame["period"]
+        return pd.DataFrame({"account": frame["account"].to_numpy(), "total": frame["total"].to_numpy(),
+                             "largest": frame["largest"].to_numpy(),
+                             "month": (when.dt.year * 12 + when.dt.month).to_numpy(), "day": when.dt.day.to_numpy(),
+                             "to_end": (when.dt.days_in_month - when.dt.day).to_numpy()})
+
+    candidates = place(spikes).assign(spike=spikes.index.to_numpy())
+    # only days that could match: at least 1/ratio of the account's smallest spike
+    floor = candidates.groupby("account")["total"].min() / config["recurring_ratio"]
+    peaks = place(ref)
+    peaks = peaks[peaks["total"].to_numpy() >= peaks["account"].map(floor).fillna(np.inf).to_numpy()]
+    pairs = candidates.merge(peaks, on="account", suffixes=("", "_other"))
+    same_place = ((pairs["day"] - pairs["day_other"]).abs() <= days) | (
+        (pairs["to_end"] <= days) & (pairs["to_end_other"] <= days))
+    match = pairs[same_place & (pairs["month_other"] != pairs["month"])
+                  & (pairs["total_other"] * config["recurring_ratio"] >= pairs["total"])
+                  & (pairs["largest_other"] * config["recurring_ratio"] >= pairs["largest"])]
+    months = match.groupby("spike")["month_other"].nunique()
+    return pd.Index(months.index[months >= config["recurring_months"]])
 
 
 def _z_score(total: np.ndarray, expected_log: np.ndarray, scale: np.ndarray, threshold: float,
@@ -164,7 +211,7 @@ def _totals(frame: pd.DataFrame, account: np.ndarray, daily: bool) -> tuple[pd.D
     first = np.flatnonzero(dated)[first_rows(cell[dated])]
     start = period[first].astype("datetime64[D]").astype("datetime64[ns]")
     totals = pd.DataFrame({"account": account[first], "period": start, "total": grouped.sum().to_numpy(),
-                           "postings": grouped.size().to_numpy()})
+                           "largest": grouped.max().to_numpy(), "postings": grouped.size().to_numpy()})
     totals["log"] = np.log1p(totals["total"])
     totals["weekday"] = totals["period"].dt.day_of_week
     totals["month"] = totals["period"].dt.month
