@@ -137,6 +137,32 @@ def test_near_duplicates_without_counterparty_compare_whole_vouchers():
     assert NearDuplicate().detect(bare).skipped == "the upload has no counterparty, voucher or description data"
 
 
+def test_a_voucher_entered_again_with_a_slip_in_the_invoice_number_is_a_duplicate():
+    # the same invoice registered twice the same day, its number typed with two digits swapped (and once with a
+    # prefix); invoices of one amount with other numbers are other documents, however alike their texts (a
+    # customer number in common, short invoice numbers one apart); an identical same-day copy with the very
+    # same text is exact_duplicate's, not this rule's
+    def voucher(v: str, text: str, amount: float) -> list[dict]:
+        return [{"voucher_id": v, "posting_date": "2025-10-14", "account": "1320", "amount": amount, "description": text},
+                {"voucher_id": v, "posting_date": "2025-10-14", "account": "6810", "amount": -amount, "description": text}]
+
+    rows = (voucher("11312", "El-firmaet Lund fakt. 869702 sag 2518", 54909.69)
+            + voucher("11385", "El-firmaet Lund fakt. 869720 sag 2518", 54909.69)
+            + voucher("10415", "El-firmaet Lund fakt. 198078", 50626.50)
+            + voucher("10423", "El-firmaet Lund fakt. F-198078", 50626.50)
+            + voucher("10500", "Stark fakt. 510497", 700.0) + voucher("10501", "Stark fakt. 733181", 700.0)
+            + voucher("10502", "30027 Decko AB, 22", 125.0) + voucher("10503", "30027 Decko AB, 23", 125.0)
+            + voucher("10600", "Bygma fakt. 1111", 90.0) + voucher("10601", "Bygma fakt. 1111", 90.0))
+    result = NearDuplicate().detect(frame(rows))
+    swapped = ("voucher 11385 repeats voucher 11312 of 2025-10-14 line for line (2 lines, same accounts, amounts), "
+               "0 day(s) later; text 'El-firmaet Lund fakt. 869720 sag 2518' vs 'El-firmaet Lund fakt. 869702 sag 2518'")
+    prefixed = ("voucher 10423 repeats voucher 10415 of 2025-10-14 line for line (2 lines, same accounts, amounts), "
+                "0 day(s) later; text 'El-firmaet Lund fakt. F-198078' vs 'El-firmaet Lund fakt. 198078'")
+    assert flags(result) == {3: ("medium", swapped), 4: ("medium", swapped), 7: ("medium", prefixed),
+                             8: ("medium", prefixed)}
+    assert result.summary["repeated_vouchers"] == 2
+
+
 def _reversals():
     receivable_dates = [f"2025-02-{d:02d}" for d in range(1, 13)]
     return frame(

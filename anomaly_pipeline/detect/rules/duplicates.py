@@ -189,9 +189,10 @@ class NearDuplicate(AnomalyDetectionAlgorithm):
     document references (invoice, order or payment numbers) and none is shared, the two are more likely two
     documents of the same amount than one paid twice, and the finding is `low`.
     Without a counterparty column it uses what the ledger has: with voucher ids, a voucher repeating an
-    earlier one line for line (accounts, amounts, normalized texts) 1 to `days` days later, unless that
-    voucher recurs routinely (more than `max_repeats` vouchers alike); without, the line's normalized text
-    stands in for the counterparty."""
+    earlier one line for line (accounts and amounts) 0 to `days` days later whose text names the same document
+    (the same reference, or one a slip of the pen away: "fakt. 869702" entered again as "fakt. 869720"),
+    unless that voucher recurs routinely (more than `max_repeats` vouchers alike); without, the line's
+    normalized text stands in for the counterparty."""
 
     algorithm = "near_duplicate"
     kind = "rule"
@@ -296,6 +297,8 @@ def _usual_interval(key: np.ndarray, day: np.ndarray, max_repeats: int) -> np.nd
 
 #: tokens of a text that name a document: letters and digits with at least one digit, four or more long
 _REFERENCE = r"[0-9a-z]*[0-9][0-9a-z]*"
+#: a number naming a document in a text, with its letters and joining dashes or slashes ("F-198078")
+_NUMBER = r"[0-9a-z][0-9a-z/-]*[0-9][0-9a-z/-]*|[0-9]"
 _DATE = r"\b\d{1,4}[-./]\d{1,2}(?:[-./]\d{1,4})?\b|\b(?:19|20)\d{2}\b"
 
 
@@ -317,15 +320,16 @@ def _other_documents(transactions: pd.DataFrame, rows: np.ndarray, partners: np.
 
 
 def _repeated_vouchers(transactions: pd.DataFrame, shared: SharedWork, config: dict[str, Any]) -> DetectionResult:
-    """Vouchers that repeat an earlier voucher line for line (account, amount, normalized text) 1 to
-    `days` days later; the copy's lines are flagged. A voucher alike to more than `max_repeats` others is a
-    routine (a daily takings entry, a standing order), not a copy."""
+    """Vouchers that repeat an earlier voucher line for line (accounts and amounts) 0 to `days` days later and
+    whose texts name the same document (`_same_document`); the copy's lines are flagged. A same-day copy with
+    the very same text is `exact_duplicate`'s.
+    A voucher alike to more than `max_repeats` others is a routine (a daily takings entry, a standing order),
+    not a copy."""
     vouchers = _vouchers(transactions)
     voucher = np.where(vouchers.notna().to_numpy(), _voucher_codes(shared)[0], -1)
     account = shared.encode("account", stripped, fill="")[0]
     amount = cents(transactions["amount"].fillna(0)).to_numpy()
-    desc = _description_codes(transactions, shared)
-    fingerprint = voucher_fingerprint(voucher, account, amount, desc)
+    fingerprint = voucher_fingerprint(voucher, account, amount)
     valid = (voucher >= 0) & transactions["posting_date"].notna().to_numpy()
     size = transactions["amount"].abs().to_numpy()
     per = pd.DataFrame({"v": voucher[valid], "fp": fingerprint[valid], "day": _date_key(_days(transactions["posting_date"]))[valid],
@@ -336,27 +340,66 @@ def _repeated_vouchers(transactions: pd.DataFrame, shared: SharedWork, config: d
     per = per[(alike >= 2) & (alike <= config["max_repeats"] + 1)].sort_values(["fp", "day", "row"], kind="stable")
     fp, day = per["fp"].to_numpy(), per["day"].to_numpy()
     gap = np.diff(day, prepend=0)
-    same = np.r_[False, fp[1:] == fp[:-1]]
-    copy = same & (gap >= 1) & (gap <= config["days"])
-    copies = per.index.to_numpy()[copy]
-    originals = per.index.to_numpy()[np.flatnonzero(copy) - 1]
-    original_of = np.full(int(voucher.max(initial=-1)) + 1, -1, dtype="int64")
+    near = np.flatnonzero(np.r_[False, fp[1:] == fp[:-1]] & (gap >= 0) & (gap <= config["days"]))
+    texts_of = (transactions["description"].astype("string").fillna("") if "description" in transactions
+                else pd.Series("", index=transactions.index, dtype="string"))
+    row = per["row"].to_numpy()
+    copy_text = texts_of.iloc[row[near]].to_numpy(dtype=object)
+    original_text = texts_of.iloc[row[near - 1]].to_numpy(dtype=object)
+    same = _same_document(copy_text, original_text)
+    keep = same & ((gap[near] >= 1) | (_norm(pd.Series(copy_text)) != _norm(pd.Series(original_text))).to_numpy())
+    near = near[keep]
+    copies, originals = per.index.to_numpy()[near], per.index.to_numpy()[near - 1]
+    width = int(voucher.max(initial=-1)) + 1
+    original_of = np.full(width, -1, dtype="int64")
     original_of[copies] = originals
-    first_row = np.full(len(original_of), -1, dtype="int64")
-    first_row[per.index.to_numpy()] = per["row"].to_numpy()
-    days_of = np.zeros(len(original_of), dtype="int64")
-    days_of[copies] = gap[copy]
-    lines_of = np.zeros(len(original_of), dtype="int64")
+    first_row, days_of, lines_of = (np.full(width, -1, dtype="int64"), np.zeros(width, dtype="int64"),
+                                    np.zeros(width, dtype="int64"))
+    first_row[per.index.to_numpy()] = row
+    days_of[copies] = gap[near]
     lines_of[per.index.to_numpy()] = per["lines"].to_numpy()
-    flagged = (voucher >= 0) & (original_of[np.maximum(voucher, 0)] >= 0) if len(original_of) else np.zeros(len(voucher), dtype=bool)
+    flagged = (voucher >= 0) & (original_of[np.maximum(voucher, 0)] >= 0) if width else np.zeros(len(voucher), dtype=bool)
     idx = np.flatnonzero(flagged)
     mine = voucher[idx]
     source = first_row[original_of[mine]]
+    own = texts_of.iloc[first_row[mine]].to_numpy(dtype=object)
+    theirs = texts_of.iloc[source].to_numpy(dtype=object)
     texts = ("voucher " + text(vouchers.iloc[idx]) + " repeats voucher " + text(vouchers.iloc[source]) + " of "
              + ymd(transactions["posting_date"].iloc[source]) + " line for line (" + lines_of[mine].astype(str).astype(object)
-             + " lines, same accounts, amounts and texts), " + days_of[mine].astype(str).astype(object) + " day(s) later")
+             + " lines, same accounts, amounts" + np.where(own == theirs, " and texts)", ")") + ", "
+             + days_of[mine].astype(str).astype(object) + " day(s) later"
+             + np.where(own == theirs, "", "; text '" + own + "' vs '" + theirs + "'"))
     return flag_result(transactions, flagged, texts, config["severity"],
                        {"repeated_vouchers": len(copies), "compared_by": "voucher lines and texts"})
+
+
+def _same_document(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Per pair of texts: whether they name the same document. Set aside dates; the words must be the same,
+    and the numbers (letters and digits holding a digit: "869702", "F-198078") pair up in order, each equal or,
+    four or more long, a slip of the pen apart (`_slip`). "30027 Decko AB, 23" and "30027 Decko AB, 22" are
+    two invoices to one customer; "fakt. 869702" and "fakt. 869720" one invoice typed twice."""
+    words, numbers = [], []
+    for values in (a, b):
+        norm = _norm(pd.Series(values, dtype="string")).str.replace(_DATE, " ", regex=True)
+        numbers.append(norm.str.findall(_NUMBER).to_numpy(dtype=object))
+        words.append(norm.str.replace(_NUMBER, " ", regex=True).str.replace(r"[^\w]+", " ", regex=True)
+                     .str.strip().to_numpy(dtype=object))
+    # a Python loop over candidate pairs only: vouchers identical line for line within days of each other
+    alike = np.array([len(x) == len(y) and all(u == v or (min(len(u), len(v)) >= 4 and _slip(u, v))
+                                               for u, v in zip(x, y, strict=True))
+                      for x, y in zip(numbers[0], numbers[1], strict=True)], dtype=bool)
+    return alike & (words[0] == words[1])
+
+
+def _slip(a: str, b: str) -> bool:
+    """Whether two references are one, up to a slip of the pen: equal, one character mistyped, two adjacent
+    ones swapped, or up to two characters added at either end."""
+    if len(a) == len(b):
+        diff = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+        return len(diff) <= 1 or (len(diff) == 2 and diff[1] == diff[0] + 1
+                                  and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
+    short, long = sorted((a, b), key=len)
+    return len(long) - len(short) <= 2 and (long.startswith(short) or long.endswith(short))
 
 
 def _cancels_whole_voucher(row: np.ndarray, orig: np.ndarray, within: np.ndarray, voucher: np.ndarray,
