@@ -163,6 +163,24 @@ def test_a_voucher_entered_again_with_a_slip_in_the_invoice_number_is_a_duplicat
     assert result.summary["repeated_vouchers"] == 2
 
 
+def test_an_invoice_number_booked_again_weeks_later_is_a_duplicate_a_monthly_entry_is_not():
+    # the same invoice (number, amounts, accounts) dated again 19 days later; a depreciation line naming the
+    # asset number, booked on each month's last day, repeats its text by design
+    def voucher(v: str, day: str, text: str, amount: float) -> list[dict]:
+        return [{"voucher_id": v, "posting_date": day, "account": "1320", "amount": amount, "description": text},
+                {"voucher_id": v, "posting_date": day, "account": "6810", "amount": -amount, "description": text}]
+
+    rows = (voucher("10820", "2025-07-23", "Gulvmanden fakt. 368025", 19501.62)
+            + voucher("10928", "2025-08-11", "Gulvmanden fakt. 368025", 19501.62)
+            + voucher("90001", "2025-01-31", "Afskrivning 1820\\A021", 100.0)
+            + voucher("90002", "2025-02-28", "Afskrivning 1820\\A021", 100.0))
+    result = NearDuplicate().detect(frame(rows))
+    reason = ("voucher 10928 repeats voucher 10820 of 2025-07-23 line for line (2 lines, same accounts, amounts and "
+              "texts), 19 day(s) later")
+    assert flags(result) == {3: ("medium", reason), 4: ("medium", reason)}
+    assert flags(NearDuplicate().detect(frame(rows), {"document_days": 10})) == {}
+
+
 def _reversals():
     receivable_dates = [f"2025-02-{d:02d}" for d in range(1, 13)]
     return frame(

@@ -190,19 +190,21 @@ class NearDuplicate(AnomalyDetectionAlgorithm):
     documents of the same amount than one paid twice, and the finding is `low`.
     Without a counterparty column it uses what the ledger has: with voucher ids, a voucher repeating an
     earlier one line for line (accounts and amounts) 0 to `days` days later whose text names the same document
-    (the same reference, or one a slip of the pen away: "fakt. 869702" entered again as "fakt. 869720"),
-    unless that voucher recurs routinely (more than `max_repeats` vouchers alike); without, the line's
+    (the same reference, or one a slip of the pen away: "fakt. 869702" entered again as "fakt. 869720"), or up
+    to `document_days` later where that text names a document number (four or more long) and the two do not
+    fall on the same place of the month (where a standing monthly entry repeats its text), unless that voucher recurs routinely (more than `max_repeats` vouchers alike); without, the line's
     normalized text stands in for the counterparty."""
 
     algorithm = "near_duplicate"
     kind = "rule"
     description = "Near-duplicates: same amounts and accounts (and counterparty or text) within N days."
     required_columns = ("posting_date", "account", "amount")
-    default_config = {"days": 5, "min_amount": 0.0, "max_repeats": 3, "severity": "medium"}
+    default_config = {"days": 5, "document_days": 60, "min_amount": 0.0, "max_repeats": 3, "severity": "medium"}
     default_weight = 0.9
 
     def check_config(self, config: dict[str, Any]) -> None:
         check_min(self.algorithm, config, "days", 0)
+        check_min(self.algorithm, config, "document_days", 0)
         check_min(self.algorithm, config, "min_amount", 0)
         check_min(self.algorithm, config, "max_repeats", 2)
         check_severity(self.algorithm, config)
@@ -340,14 +342,18 @@ def _repeated_vouchers(transactions: pd.DataFrame, shared: SharedWork, config: d
     per = per[(alike >= 2) & (alike <= config["max_repeats"] + 1)].sort_values(["fp", "day", "row"], kind="stable")
     fp, day = per["fp"].to_numpy(), per["day"].to_numpy()
     gap = np.diff(day, prepend=0)
-    near = np.flatnonzero(np.r_[False, fp[1:] == fp[:-1]] & (gap >= 0) & (gap <= config["days"]))
+    near = np.flatnonzero(np.r_[False, fp[1:] == fp[:-1]] & (gap >= 0)
+                          & (gap <= max(config["days"], config["document_days"])))
     texts_of = (transactions["description"].astype("string").fillna("") if "description" in transactions
                 else pd.Series("", index=transactions.index, dtype="string"))
     row = per["row"].to_numpy()
     copy_text = texts_of.iloc[row[near]].to_numpy(dtype=object)
     original_text = texts_of.iloc[row[near - 1]].to_numpy(dtype=object)
-    same = _same_document(copy_text, original_text)
-    keep = same & ((gap[near] >= 1) | (_norm(pd.Series(copy_text)) != _norm(pd.Series(original_text))).to_numpy())
+    same, numbered = _same_document(copy_text, original_text)
+    dates = transactions["posting_date"]
+    standing = _same_place_in_month(dates.iloc[row[near]], dates.iloc[row[near - 1]])
+    within = (gap[near] <= config["days"]) | (numbered & ~standing & (gap[near] <= config["document_days"]))
+    keep = same & within & ((gap[near] >= 1) | (_norm(pd.Series(copy_text)) != _norm(pd.Series(original_text))).to_numpy())
     near = near[keep]
     copies, originals = per.index.to_numpy()[near], per.index.to_numpy()[near - 1]
     width = int(voucher.max(initial=-1)) + 1
@@ -373,8 +379,17 @@ def _repeated_vouchers(transactions: pd.DataFrame, shared: SharedWork, config: d
                        {"repeated_vouchers": len(copies), "compared_by": "voucher lines and texts"})
 
 
-def _same_document(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Per pair of texts: whether they name the same document. Set aside dates; the words must be the same,
+def _same_place_in_month(a: pd.Series, b: pd.Series) -> np.ndarray:
+    """Per pair of dates: within 3 days of the same day of the month, or both in a month's last 3 days: where a
+    standing monthly entry repeats."""
+    day_a, day_b = a.dt.day.to_numpy(), b.dt.day.to_numpy()
+    end_a, end_b = (a.dt.days_in_month - a.dt.day).to_numpy(), (b.dt.days_in_month - b.dt.day).to_numpy()
+    return (np.abs(day_a - day_b) <= 3) | ((end_a < 3) & (end_b < 3))
+
+
+def _same_document(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per pair of texts: (they name the same document, they name it by a number four or more long). Set aside
+    dates; the words must be the same,
     and the numbers (letters and digits holding a digit: "869702", "F-198078") pair up in order, each equal or,
     four or more long, a slip of the pen apart (`_slip`). "30027 Decko AB, 23" and "30027 Decko AB, 22" are
     two invoices to one customer; "fakt. 869702" and "fakt. 869720" one invoice typed twice."""
@@ -388,7 +403,8 @@ def _same_document(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     alike = np.array([len(x) == len(y) and all(u == v or (min(len(u), len(v)) >= 4 and _slip(u, v))
                                                for u, v in zip(x, y, strict=True))
                       for x, y in zip(numbers[0], numbers[1], strict=True)], dtype=bool)
-    return alike & (words[0] == words[1])
+    numbered = np.array([any(len(u) >= 4 for u in x) for x in numbers[0]], dtype=bool)
+    return alike & (words[0] == words[1]), numbered
 
 
 def _slip(a: str, b: str) -> bool:
