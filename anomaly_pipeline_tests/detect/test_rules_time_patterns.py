@@ -168,7 +168,30 @@ def test_burst_counts_lines_without_vouchers_and_skips_without_keys():
     assert flags(PostingBurst().detect(data, {"group_by": ["user_name"]}))[11][1] == (
         "user anna: 12 postings on 2025-03-10 vs usually 2 per day and at most 2 on a day without a burst")
     no_keys = frame(posting_date=["2025-03-03"], amount=[1.0])
-    assert PostingBurst().detect(no_keys).skipped == "the upload has no user_name or account data"
+    assert PostingBurst().detect(no_keys).skipped == "the upload has no user_name or account or counterparty data"
+
+
+def test_without_a_counterparty_the_words_of_the_text_name_the_partner():
+    # one bookkeeper, one materials account, six suppliers' invoices a day: only the supplier in the text shows
+    # Bygma's ten extra invoices on one day against its one a day
+    days = pd.bdate_range("2025-03-03", periods=25)
+    suppliers = ("Bygma Viby", "Stark", "XL-Byg", "Davidsen", "Sanistål", "Carl Ras")
+    rows = [{"voucher_id": f"{s}{i}", "posting_date": day, "user_name": "lmn", "account": "1310", "amount": 100.0 + i,
+             "description": f"{s} fakt. {5000 + i} sag 24{i % 7}"} for i, day in enumerate(days) for s in suppliers]
+    burst_day = days[-1]
+    rows += [{"voucher_id": f"B{k}", "posting_date": burst_day, "user_name": "lmn", "account": "1310", "amount": 90.0,
+              "description": f"Bygma Viby fakt. {7000 + k} sag 2514"} for k in range(10)]
+    result = PostingBurst().detect(frame(rows))
+    bygma = {i + 1 for i, r in enumerate(rows) if r["description"].startswith("Bygma") and r["posting_date"] == burst_day}
+    assert len(bygma) == 11
+    assert set(flags(result)) == bygma
+    # active on 25 days, at most 1 a day before: an outstanding burst
+    assert flags(result)[min(bygma)] == ("high", "text bygma viby fakt sag: 11 vouchers on 2025-04-04 vs usually 1 "
+                                                 "per day and at most 1 on a day without a burst")
+    assert result.summary["description_bursts"] == 1
+    # with a counterparty column, the counterparty is the key and the text is not read
+    named = frame(rows).assign(counterparty="Bygma")
+    assert "description_bursts" not in PostingBurst().detect(named).summary
 
 
 @pytest.mark.parametrize(("rule", "config", "field"), [

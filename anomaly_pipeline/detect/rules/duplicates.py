@@ -21,6 +21,8 @@ from anomaly_pipeline.detect.base import (
 )
 from anomaly_pipeline.detect.norms import habitual_share, percent
 from anomaly_pipeline.detect.rules._common import (
+    TEXT_DATE,
+    TEXT_NUMBER,
     cents,
     check_min,
     check_severity,
@@ -32,6 +34,7 @@ from anomaly_pipeline.detect.rules._common import (
     nothing_flagged,
     stripped,
     text,
+    text_words,
     voucher_label,
     ymd,
 )
@@ -299,16 +302,13 @@ def _usual_interval(key: np.ndarray, day: np.ndarray, max_repeats: int) -> np.nd
 
 #: tokens of a text that name a document: letters and digits with at least one digit, four or more long
 _REFERENCE = r"[0-9a-z]*[0-9][0-9a-z]*"
-#: a number naming a document in a text, with its letters and joining dashes or slashes ("F-198078")
-_NUMBER = r"[0-9a-z][0-9a-z/-]*[0-9][0-9a-z/-]*|[0-9]"
-_DATE = r"\b\d{1,4}[-./]\d{1,2}(?:[-./]\d{1,4})?\b|\b(?:19|20)\d{2}\b"
 
 
 def _other_documents(transactions: pd.DataFrame, rows: np.ndarray, partners: np.ndarray) -> np.ndarray:
     """Per pair: both lines' texts name references (dates aside) and they share none."""
     if "description" not in transactions or not len(rows):
         return np.zeros(len(rows), dtype=bool)
-    texts = _norm(transactions["description"].iloc[np.r_[rows, partners]]).str.replace(_DATE, " ", regex=True)
+    texts = _norm(transactions["description"].iloc[np.r_[rows, partners]]).str.replace(TEXT_DATE, " ", regex=True)
     tokens = texts.str.findall(_REFERENCE).reset_index(drop=True)
     pair = np.r_[np.arange(len(rows)), np.arange(len(rows))]
     side = np.r_[np.zeros(len(rows), dtype=bool), np.ones(len(rows), dtype=bool)]
@@ -395,10 +395,10 @@ def _same_document(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray
     two invoices to one customer; "fakt. 869702" and "fakt. 869720" one invoice typed twice."""
     words, numbers = [], []
     for values in (a, b):
-        norm = _norm(pd.Series(values, dtype="string")).str.replace(_DATE, " ", regex=True)
-        numbers.append(norm.str.findall(_NUMBER).to_numpy(dtype=object))
-        words.append(norm.str.replace(_NUMBER, " ", regex=True).str.replace(r"[^\w]+", " ", regex=True)
-                     .str.strip().to_numpy(dtype=object))
+        texts = pd.Series(values, dtype="string")
+        norm = _norm(texts).str.replace(TEXT_DATE, " ", regex=True)
+        numbers.append(norm.str.findall(TEXT_NUMBER).to_numpy(dtype=object))
+        words.append(text_words(texts).fillna("").to_numpy(dtype=object))
     # a Python loop over candidate pairs only: vouchers identical line for line within days of each other
     alike = np.array([len(x) == len(y) and all(u == v or (min(len(u), len(v)) >= 4 and _slip(u, v))
                                                for u, v in zip(x, y, strict=True))

@@ -29,13 +29,14 @@ from anomaly_pipeline.detect.rules._common import (
     stripped,
     systemic,
     text,
+    text_words,
     ymd,
 )
 from anomaly_pipeline.detect.shared import Over, SharedWork
 
 #: a Monday, so that 7-day windows are calendar weeks
 ANCHOR = pd.Timestamp("1970-01-05")
-GROUP_LABELS = {"user_name": "user", "account": "account", "counterparty": "counterparty"}
+GROUP_LABELS = {"user_name": "user", "account": "account", "counterparty": "counterparty", "description": "text"}
 
 
 class AfterHoursPosting(AnomalyDetectionAlgorithm):
@@ -199,13 +200,15 @@ class PostingBurst(AnomalyDetectionAlgorithm):
     monthly payroll day): its bursts are its habit and are not flagged. A burst of at least `outstanding` times
     the most the key has in a window that is no burst (this ledger's own high-water mark for it, once the key is
     active in `outstanding_min_windows` windows) is `outstanding_severity`, except in a window holding a month's
-    last day, where closing entries gather (the year-end bank import, the month's invoicing run)."""
+    last day, where closing entries gather (the year-end bank import, the month's invoicing run). Without a
+    counterparty column, the words of the text (`text_words`: "Bygma Viby fakt. 1209513" -> "bygma viby fakt")
+    stand in for the counterparty: a supplier's ten invoices on one day against its usual one."""
 
     algorithm = "posting_burst"
     kind = "rule"
     description = "Bursts: many postings by one user or to one account in a short window vs its usual rate."
     required_columns = ("posting_date", "amount")
-    default_config = {"group_by": ["user_name", "account"], "window_days": 1, "min_count": 10, "ratio": 5.0,
+    default_config = {"group_by": ["user_name", "account", "counterparty"], "window_days": 1, "min_count": 10, "ratio": 5.0,
                       "min_active_windows": 3, "routine_bursts": 4, "severity": "low", "outstanding": 3.0,
                       "outstanding_min_windows": 20, "outstanding_severity": "high"}
     default_weight = 0.5
@@ -226,7 +229,12 @@ class PostingBurst(AnomalyDetectionAlgorithm):
 
     def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame,
                 shared: SharedWork) -> DetectionResult:
-        groups = [g for g in config["group_by"] if g in transactions and transactions[g].notna().any()]
+        def present(column: str) -> bool:
+            return column in transactions and bool(transactions[column].notna().any())
+
+        groups = [g if present(g) or g != "counterparty" or not present("description") else "description"
+                  for g in config["group_by"]]
+        groups = [g for g in dict.fromkeys(groups) if present(g)]
         if not groups:
             return DetectionResult.skip(f"the upload has no {' or '.join(config['group_by'])} data")
         width = config["window_days"]
@@ -302,7 +310,7 @@ class _Windows:
 
     def __init__(self, shared: SharedWork, over: Over, group: str, width: int, vouchers: np.ndarray | None) -> None:
         frame = shared.frame(over)
-        key, self.keys = shared.encode(group, stripped, over=over)
+        key, self.keys = shared.encode(group, text_words if group == "description" else stripped, over=over)
         days = frame["posting_date"].to_numpy(dtype="datetime64[ns]") - ANCHOR.to_datetime64()
         dated = ~np.isnat(days)
         window = np.floor_divide(days.view("int64"), DAY_NS * width)
