@@ -208,6 +208,21 @@ def as_string(values: pd.Series) -> pd.Series:
     return values.astype("string")
 
 
+#: a date written in a text ("2025-03-31", "31.03", "2025")
+TEXT_DATE = r"\b\d{1,4}[-./]\d{1,2}(?:[-./]\d{1,4})?\b|\b(?:19|20)\d{2}\b"
+#: a number naming a document in a text, with its letters and joining dashes or slashes ("F-198078", "ck3595")
+TEXT_NUMBER = r"[0-9a-z][0-9a-z/-]*[0-9][0-9a-z/-]*|[0-9]"
+
+
+def text_words(values: pd.Series) -> pd.Series:
+    """A text's words without its dates and numbers, case-folded, single-spaced (missing where none are left):
+    "Bygma Viby fakt. 1209513 sag 2514" -> "bygma viby fakt sag", the same for every invoice of that
+    supplier. A `clean` for `encode`."""
+    words = (values.astype("string").str.casefold().str.replace(TEXT_DATE, " ", regex=True)
+             .str.replace(TEXT_NUMBER, " ", regex=True).str.replace(r"[^\w]+", " ", regex=True).str.strip())
+    return words.mask(words == "")
+
+
 def encode(values: pd.Series, clean: Callable[[pd.Series], pd.Series] | None = None, *,
            sort: bool = False, fill: str | None = None,
            factorized: tuple[np.ndarray, Any] | None = None) -> tuple[np.ndarray, pd.Series]:

@@ -33,10 +33,17 @@ def test_flags_an_amount_normal_for_the_account_but_not_for_the_counterparty():
     assert result.scores.set_index("transaction_id").loc[61, "score"] == 1.0
 
 
-def test_skips_without_counterparty_column():
-    rows = [{k: v for k, v in r.items() if k != "counterparty"} for r in _ledger()]
+def test_without_a_counterparty_the_words_of_the_text_name_the_partner():
+    # the supplier is named in the text only, with the invoice number: its words are the partner
+    rows = [{**{k: v for k, v in r.items() if k != "counterparty"},
+             "description": f"{r['counterparty']} fakt. {7000 + i} sag 24{i % 5}"} for i, r in enumerate(_ledger())]
     result = RobustZScoreCounterparty().detect(frame(rows))
-    assert result.skipped == "the upload has no counterparty data"
+    assert flagged_ids(result) == {61}
+    assert reason_of(result, 61).startswith("amount 50 000 is 50× the median of account 4010 with texts "
+                                            "'acme fakt sag' (1 000); robust z = ")
+    bare = frame([{k: v for k, v in r.items() if k != "counterparty"} for r in _ledger()])
+    result = RobustZScoreCounterparty().detect(bare)
+    assert result.skipped == "the upload has no counterparty or description data"
     assert result.scores.empty
 
 

@@ -11,6 +11,8 @@ import numpy as np
 import pandas as pd
 
 from anomaly_pipeline.detect.base import (
+    TEXT_DATE,
+    TEXT_NUMBER,
     AnomalyDetectionAlgorithm,
     ConfigError,
     DetectionResult,
@@ -18,11 +20,10 @@ from anomaly_pipeline.detect.base import (
     combine_codes,
     encode,
     first_rows,
+    text_words,
 )
 from anomaly_pipeline.detect.norms import habitual_share, percent
 from anomaly_pipeline.detect.rules._common import (
-    TEXT_DATE,
-    TEXT_NUMBER,
     cents,
     check_min,
     check_severity,
@@ -34,7 +35,6 @@ from anomaly_pipeline.detect.rules._common import (
     nothing_flagged,
     stripped,
     text,
-    text_words,
     voucher_label,
     ymd,
 )

@@ -16,6 +16,7 @@ from anomaly_pipeline.detect.base import (
     as_string,
     combine_codes,
     first_rows,
+    text_words,
 )
 from anomaly_pipeline.detect.norms import MIN_POPULATION, percent
 from anomaly_pipeline.detect.rules._common import (
@@ -29,7 +30,6 @@ from anomaly_pipeline.detect.rules._common import (
     stripped,
     systemic,
     text,
-    text_words,
     ymd,
 )
 from anomaly_pipeline.detect.shared import Over, SharedWork

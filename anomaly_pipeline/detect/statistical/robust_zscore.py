@@ -15,6 +15,7 @@ from anomaly_pipeline.detect.base import (
     combine_codes,
     first_rows,
     format_amount,
+    text_words,
 )
 from anomaly_pipeline.detect.shared import Over, SharedWork
 
@@ -99,17 +100,28 @@ class RobustZScore(AnomalyDetectionAlgorithm):
         )
 
 
+def partner_column(shared: SharedWork, over: Over) -> str | None:
+    """The column naming a line's partner: the counterparty, else the description (read by its words), else
+    none."""
+    for column in ("counterparty", "description"):
+        if shared.has(over, column) and shared.frame(over)[column].notna().any():
+            return column
+    return None
+
+
 def group_codes(shared: SharedWork, over: Over, group_by: str) -> tuple[np.ndarray, pd.Series]:
-    """A group code per row and the group keys ('6110', or '6110|ACME' per account x counterparty;
+    """A group code per row and the group keys ('6110', or '6110|ACME' per account x partner (`partner_column`);
     missing parts read as '')."""
     account, accounts = shared.encode("account", as_string, fill="", over=over)
-    if not (group_by == "account_counterparty" and shared.has(over, "counterparty")):
+    column = partner_column(shared, over) if group_by == "account_counterparty" else None
+    if column is None:
         return account, accounts
-    party, parties = shared.encode("counterparty", as_string, fill="", over=over)
+    party, parties = shared.encode(column, as_string if column == "counterparty" else text_words, fill="", over=over)
     code = combine_codes(account, party)
     first = first_rows(code)
+    partner = parties.iloc[party[first]].reset_index(drop=True)
     keys = (accounts.iloc[account[first]].reset_index(drop=True) + "|"
-            + parties.iloc[party[first]].reset_index(drop=True))
+            + ("counterparty " + partner if column == "counterparty" else "texts '" + partner + "'"))
     return code, keys
 
 
@@ -126,7 +138,7 @@ def _reasons(transactions: pd.DataFrame, groups: pd.Series, code: np.ndarray, me
         larger = pd.Series(r).map("{:.0f}×".format).to_numpy()
         smaller = pd.Series(1 / r).map("1/{:.0f} of".format).to_numpy()
     direction = np.where(r >= 1, larger, smaller)
-    label = "account " + groups.iloc[group].str.replace("|", " with counterparty ", n=1, regex=False).to_numpy(dtype=object)
+    label = "account " + groups.iloc[group].str.replace("|", " with ", n=1, regex=False).to_numpy(dtype=object)
     texts = ("amount " + format_amount(amount).to_numpy() + " is " + direction + " the median of "
              + label + " (" + format_amount(median_abs[group]).to_numpy() + "); robust z = "
              + pd.Series(z[idx]).map("{:.1f}".format).to_numpy())
@@ -137,11 +149,18 @@ def _reasons(transactions: pd.DataFrame, groups: pd.Series, code: np.ndarray, me
 
 class RobustZScoreCounterparty(RobustZScore):
     """The same robust z-score, with the baseline per account x counterparty: a supplier invoiced far above
-    what that supplier usually bills on that account. Needs a counterparty column (bank statements, AP/AR)."""
+    what that supplier usually bills on that account. Without a counterparty column the words of the text
+    (`text_words`: "Carl Ras fakt. 6456533 sag 2431" -> "carl ras fakt sag") name the partner."""
 
     algorithm = "robust_zscore_counterparty"
     description = "Amounts far from the usual size for the account and counterparty (median/MAD per pair)."
-    required_columns = ("amount", "account", "counterparty")
+    required_columns = ("amount", "account")
+
+    def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame,
+                shared: SharedWork) -> DetectionResult:
+        if partner_column(shared, "transactions") is None:
+            return DetectionResult.skip("the upload has no counterparty or description data")
+        return super()._detect(transactions, config, reference, shared)
     # per-pair groups are tight (one supplier's invoices), so ordinary variation reaches z 3.5 there
     default_config = {"threshold": 4.5, "min_group_size": 8, "group_by": "account_counterparty",
                       "direction": "both", "max_share": 0.05}
