@@ -91,3 +91,34 @@ def test_a_standing_entry_dated_by_the_calendar_is_not_weekend_or_holiday_work()
     assert set(flags(WeekendPosting().detect(data, {"scheduled_months": 13}))) == {2, 3, 6, 11, 13}
     assert set(flags(WeekendPosting().detect(data, {"scheduled_months": 0}))) == {2, 3, 6, 11, 13}
     assert set(flags(HolidayPosting().detect(data, {"scheduled_months": 0}))) == {1, 5, 11}
+
+
+def _business_days(per_day: int, worked: list[str]) -> list[dict]:
+    """March-August 2025, `per_day` vouchers on every weekday that is no Swedish holiday and on the `worked`
+    ones; one voucher on Good Friday (18 April), a day this company is closed."""
+    import pandas as pd
+
+    off = {"2025-04-18", "2025-04-21", "2025-05-01", "2025-05-29", "2025-06-06", "2025-06-20"} - set(worked)
+    days = [d for d in pd.bdate_range("2025-03-03", "2025-08-29").strftime("%Y-%m-%d") if d not in off]
+    rows = [{"voucher_id": f"{day}-{k}", "posting_date": day, "amount": 500.0 + i * per_day + k}
+            for i, day in enumerate(days) for k in range(per_day)]
+    return rows + [{"voucher_id": "GF", "posting_date": "2025-04-18", "amount": 900.0}]
+
+
+def test_a_holiday_the_company_works_is_not_one_of_its_holidays():
+    # a Danish company on Sweden's calendar: it works Sweden's national day and Midsummer Eve like any other
+    # day, and is closed on Good Friday, where its one voucher is flagged
+    data = frame(_business_days(6, worked=["2025-06-06", "2025-06-20"]))
+    result = HolidayPosting().detect(data)
+    assert set(flags(result)) == {len(data)}
+    assert result.summary["holidays_worked"] == ["Nationaldagen 2025-06-06", "Midsommarafton 2025-06-20"]
+    # where the usual day is too small to tell (min_usual), the calendar stands: both days are holidays again
+    assert len(flags(HolidayPosting().detect(data, {"min_usual": 100, "max_share": 0.1}))) == 1 + 2 * 6
+
+
+def test_too_few_vouchers_a_day_to_tell_and_the_calendar_stands():
+    data = frame(_business_days(1, worked=["2025-06-06"]))
+    result = HolidayPosting().detect(data, {"max_share": 0.1})
+    assert result.summary["holidays_worked"] == []
+    assert set(flags(result)) == {i + 1 for i, r in enumerate(_business_days(1, worked=["2025-06-06"]))
+                                  if r["posting_date"] in ("2025-06-06", "2025-04-18")}
