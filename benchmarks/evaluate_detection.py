@@ -26,6 +26,7 @@ from anomaly_pipeline.scoring import as_loaded_scores
 from anomaly_pipeline.settings import get_settings
 from anomaly_pipeline.strategies.model import Strategy, load_preset
 from benchmarks.generate_construction import generate_construction, write_construction
+from benchmarks.generate_hospitality import generate_hospitality, write_hospitality
 from benchmarks.generate_ledger import KINDS, generate_ledger, write_ledger
 from benchmarks.generate_services import generate_services, write_services
 from benchmarks.generate_wholesale import generate_wholesale, write_wholesale
@@ -63,8 +64,9 @@ def score_ledger(path: Path, strategy_name: str) -> tuple[pd.DataFrame, pd.DataF
 
 def generated(generator: str, seed: int, scale: float, per_kind: int, folder: Path) -> tuple[pd.DataFrame, Path]:
     """(labelled ledger, its CSV) from the named generator: `ledger` and `services` (tuned on; services since it
-    prompted calibration steps 15-18), `wholesale` or `construction` (held out: written apart by someone who had
-    not seen the detectors; `construction` is a Danish contractor's semicolon CSV with decimal commas, run once)."""
+    prompted calibration steps 15-18), `wholesale`, `construction` or `hospitality` (held out: written apart by
+    someone who had not seen the detectors; `construction` is a Danish contractor's semicolon CSV with decimal
+    commas, run once; `hospitality` a Norwegian restaurant group's Tripletex-style semicolon CSV)."""
     if generator == "wholesale":
         ledger = generate_wholesale(seed=seed, per_kind=per_kind)
         return ledger, write_wholesale(ledger, folder / f"wholesale_{seed}.csv")
@@ -74,6 +76,9 @@ def generated(generator: str, seed: int, scale: float, per_kind: int, folder: Pa
     if generator == "construction":
         ledger = generate_construction(seed=seed, per_kind=per_kind)
         return ledger, write_construction(ledger, folder / f"construction_{seed}.csv")
+    if generator == "hospitality":
+        ledger = generate_hospitality(seed=seed, per_kind=per_kind)
+        return ledger, write_hospitality(ledger, folder / f"hospitality_{seed}.csv")
     ledger = generate_ledger(seed=seed, scale=scale, per_kind=per_kind)
     return ledger, write_ledger(ledger, folder / f"ledger_{seed}.csv")
 
@@ -127,9 +132,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--strategy", default="balanced")
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--per-kind", type=int, default=6)
-    parser.add_argument("--generator", choices=["ledger", "wholesale", "services", "construction"],
+    parser.add_argument("--generator", choices=["ledger", "wholesale", "services", "construction", "hospitality"],
                         default="ledger",
-                        help="ledger, services: tuned on; wholesale, construction: held out (see "
+                        help="ledger, services: tuned on; wholesale, construction, hospitality: held out (see "
                              "docs/detection-norms.md)")
     args = parser.parse_args(argv)
     results = []
