@@ -37,14 +37,14 @@ class TimeSeriesSpike(AnomalyDetectionAlgorithm):
     1/`recurring_ratio` of each) in `recurring_months` other months at the same place in the month (within `recurring_days` days of its day of
     the month, or both within `recurring_days` days of the month's end) is this ledger's monthly or quarterly
     cycle (progress billing on the last working day, the fuel card's invoice on the 3rd, the quarter's VAT
-    settlement), scored 0. Daily frequency only; `recurring_months` 0 turns it off."""
+    settlement or pension levy), scored 0. Daily frequency only; `recurring_months` 0 turns it off."""
 
     algorithm = "timeseries_spike"
     kind = "statistical"
     description = "Sudden spikes in an account's daily or weekly total, net of weekday and month seasonality."
     required_columns = ("amount", "account", "posting_date")
     default_config = {"frequency": "D", "threshold": 4.0, "min_ratio": 3.0, "min_periods": 20,
-                      "min_profile_periods": 4, "min_scale": 0.25, "recurring_months": 3, "recurring_ratio": 3.0,
+                      "min_profile_periods": 4, "min_scale": 0.25, "recurring_months": 2, "recurring_ratio": 3.0,
                       "recurring_days": 3}
     default_weight = 0.6
 
