@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from anomaly_pipeline.detect.base import format_amount
+from anomaly_pipeline.detect.base import combine_codes, encode, format_amount, text_words
 from anomaly_pipeline.detect.norms import SMOOTHING
 
 MAD_TO_SIGMA = 1.4826
@@ -27,6 +27,8 @@ MAX_PAIR_ACCOUNTS = 12
 ROUTINE_MONTHS = 4
 #: only keys rarer than this share are checked for a routine (the rest are not rare anyway)
 ROUTINE_CHECK_SHARE = 0.2
+#: reference rows an account x partner needs before amounts are judged by it rather than by the account alone
+PARTNER_MIN_ROWS = 8
 DAY_NAMES = np.array(["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"])
 
 
@@ -92,6 +94,27 @@ def _codes(transactions: pd.DataFrame, reference: pd.DataFrame, column: str, sam
     return _Codes(codes[:len(reference)], codes[len(reference):], pd.Index(values))
 
 
+def _partner_codes(transactions: pd.DataFrame, reference: pd.DataFrame, same: bool) -> _Codes | None:
+    """Each row's partner: its counterparty, else the words of its text (`text_words`), as shared codes (-1:
+    none); None where the frames have neither."""
+    for column, clean in (("counterparty", None), ("description", text_words)):
+        if _present(transactions, column) and _present(reference, column):
+            frames = [reference[column]] if same else [reference[column], transactions[column]]
+            codes, values = encode(pd.concat(frames, ignore_index=True) if not same else frames[0], clean)
+            return _Codes(codes[:len(reference)], codes if same else codes[len(reference):], pd.Index(values))
+    return None
+
+
+def _pair_codes(a: _Codes, b: _Codes, same: bool) -> _Codes:
+    """Codes of (a, b) pairs, shared by the reference and the rows (-1 where b is missing)."""
+    joined = combine_codes(np.r_[a.ref, a.rows] if not same else a.ref,
+                           np.r_[b.ref, b.rows] if not same else b.ref)
+    joined = np.where(np.r_[b.ref, b.rows] >= 0 if not same else b.ref >= 0, joined, -1)
+    n = len(a.ref)
+    ref = joined[:n]
+    return _Codes(ref, ref if same else joined[n:], pd.Index(range(int(joined.max(initial=-1)) + 1)))
+
+
 def _rarity(counts: np.ndarray, total: int) -> np.ndarray:
     """-log10 share; unseen values count as half a posting."""
     return -np.log10(np.maximum(counts.astype("float64"), 0.5) / max(total, 1))
@@ -145,14 +168,27 @@ def build_features(transactions: pd.DataFrame, reference: pd.DataFrame) -> Featu
         acc = _codes(transactions, reference, "account", same)
         k = acc.size
         ctx["account"] = acc.categorical(acc.rows)
-        med = _group_median(ref_mag, acc.ref, k)
-        mad = _group_median(np.abs(ref_mag - med[acc.ref]), acc.ref, k)
-        scale = np.maximum(mad * MAD_TO_SIGMA, 0.05)
-        ctx["account_median"] = _group_median(np.abs(ref_amount), acc.ref, k)[acc.rows]
         acc_count = np.bincount(acc.ref, minlength=k)
         ctx["account_count"] = acc_count[acc.rows].astype("int64")
+        # an amount's size is judged within its account and partner where that pair has history enough (a
+        # client's progress invoices, a supplier's deliveries), else within its account
+        size_group = acc
+        partner = _partner_codes(transactions, reference, same)
+        if partner is not None:
+            pair = _pair_codes(acc, partner, same)
+            enough = np.bincount(pair.ref[pair.ref >= 0], minlength=pair.size) >= PARTNER_MIN_ROWS
+            size_group = _Codes(np.where(enough[np.maximum(pair.ref, 0)] & (pair.ref >= 0), pair.ref + k, acc.ref),
+                                np.where(enough[np.maximum(pair.rows, 0)] & (pair.rows >= 0), pair.rows + k, acc.rows),
+                                pd.Index(range(k + pair.size)))
+            ctx["amount_partner"] = partner.categorical(np.where(size_group.rows >= k, partner.rows, -1))
+        g = size_group.size
+        med = _group_median(ref_mag, size_group.ref, g)
+        mad = _group_median(np.abs(ref_mag - med[size_group.ref]), size_group.ref, g)
+        scale = np.maximum(mad * MAD_TO_SIGMA, 0.05)
+        ctx["account_median"] = _group_median(np.abs(ref_amount), size_group.ref, g)[size_group.rows]
         add("amount_z", lambda ref: np.nan_to_num(
-            (ref_mag - med[acc.ref]) / scale[acc.ref] if ref else (mag - med[acc.rows]) / scale[acc.rows], nan=0.0))
+            (ref_mag - med[size_group.ref]) / scale[size_group.ref] if ref
+            else (mag - med[size_group.rows]) / scale[size_group.rows], nan=0.0))
         with np.errstate(invalid="ignore", divide="ignore"):
             ref_pos = np.bincount(acc.ref, weights=ref_amount >= 0, minlength=k) / acc_count
         ref_pos = np.where(np.isnan(ref_pos), 0.5, ref_pos)  # accounts the reference never saw
@@ -442,7 +478,10 @@ def describe(feature: str, ctx: pd.DataFrame, value: np.ndarray) -> pd.Series:
     if feature == "log_amount":
         return "unusual amount " + format_amount(ctx["amount"].to_numpy()).set_axis(ctx.index)
     if feature == "amount_z":
-        return ("unusual amount for account " + ctx["account"] + " (" + format_amount(ctx["amount"].to_numpy()).set_axis(ctx.index)
+        partner = (("'" + ctx["amount_partner"] + "'").fillna("") if "amount_partner" in ctx
+                   else pd.Series("", index=ctx.index, dtype="string"))
+        account = ctx["account"] + partner.where(partner == "", " with " + partner)
+        return ("unusual amount for account " + account + " (" + format_amount(ctx["amount"].to_numpy()).set_axis(ctx.index)
                 + " vs median " + format_amount(ctx["account_median"].to_numpy()).set_axis(ctx.index) + ", log-amount z " + num + ")")
     if feature == "sign_rarity":
         return ("unusual side for account " + ctx["account"] + " (" + ctx["same_side"].astype("string") + " of "

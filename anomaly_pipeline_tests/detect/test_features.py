@@ -157,3 +157,22 @@ def test_a_weekday_is_rare_only_where_neither_the_ledger_nor_the_user_posts_on_i
     assert share[anna_saturday] == pytest.approx(41 / 282)  # her own share is lower: the ledger's stands
     assert rarity[anna_saturday] > rarity[carl_saturday]
     assert rarity[len(tx) - 2] == 0.0  # the month end
+
+
+def test_an_amount_is_judged_within_its_partner_where_the_partner_has_history():
+    # one sales account: the small client's invoices are ~1 000, the big client's ~50 000 (named in the text
+    # only); the small client billed 50 000 stands out, the big client's usual 50 000 does not
+    rows = []
+    for i in range(12):
+        rows.append({"voucher_id": f"S{i}", "account": "3010", "amount": -1000.0 - 10 * i,
+                     "description": f"Faktura {100 + i} Frisør Lotte, service"})
+        rows.append({"voucher_id": f"B{i}", "account": "3010", "amount": -50000.0 - 100 * i,
+                     "description": f"Faktura {200 + i} Havnefront A/S, acontofaktura nr. {i + 1}"})
+    rows.append({"voucher_id": "X", "account": "3010", "amount": -50000.0, "description": "Faktura 999 Frisør Lotte, service"})
+    tx = frame(rows)
+    f = build_features(tx, tx)
+    z = f.matrix["amount_z"]
+    outlier, big = len(tx) - 1, 1
+    assert z[outlier] > 10 and abs(z[big]) < 2
+    ctx = f.context_rows(np.array([outlier]))
+    assert ctx.loc[0, "amount_partner"] == "faktura frisør lotte service"
