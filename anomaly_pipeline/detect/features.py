@@ -17,7 +17,6 @@ import numpy as np
 import pandas as pd
 
 from anomaly_pipeline.detect.base import combine_codes, encode, format_amount, text_words
-from anomaly_pipeline.detect.norms import SMOOTHING
 
 MAD_TO_SIGMA = 1.4826
 #: distinct accounts per voucher above which account pairs are not enumerated (keeps pairs O(n))
@@ -255,31 +254,14 @@ def build_features(transactions: pd.DataFrame, reference: pd.DataFrame) -> Featu
         ref_dow = dow if same else _weekday(reference)
         seen = np.bincount(ref_dow[ref_dow >= 0], minlength=7)
         dow_share = seen / max(seen.sum(), 1)
-        users = (_codes(transactions, reference, "user_name", same)
-                 if _present(transactions, "user_name") and _present(reference, "user_name") else None)
-        if users is not None:  # each user's own weekdays, smoothed toward the ledger's (as the calendar rules)
-            known = (ref_dow >= 0) & (users.ref >= 0)
-            per_user = np.bincount(users.ref[known] * 7 + ref_dow[known], minlength=users.size * 7).reshape(-1, 7)
-            user_share = (per_user + SMOOTHING * dow_share) / (per_user.sum(axis=1, keepdims=True) + SMOOTHING)
-        month_end = _month_end(transactions)
-        ref_month_end = month_end if same else _month_end(reference)
 
-        def weekday_share(days: np.ndarray, user: np.ndarray | None, last_day: np.ndarray) -> np.ndarray:
-            """The share of postings on the row's weekday in its most habitual context (the ledger, its user);
-            1 on a month's last day, which closing entries carry whatever the weekday."""
-            share = np.where(days >= 0, dow_share[days], 0.0)
-            if user is not None:
-                share = np.maximum(share, np.where((days >= 0) & (user >= 0),
-                                                   user_share[np.maximum(user, 0), np.maximum(days, 0)], 0.0))
-            return np.where(last_day, 1.0, share)
+        def weekday_share(days: np.ndarray) -> np.ndarray:
+            return np.where(days >= 0, dow_share[days], 0.0)
 
-        row_user = users.rows if users is not None else None
-        ref_user = users.ref if users is not None else None
         add("weekday_rarity", lambda ref: -np.log10(np.maximum(
-            weekday_share(ref_dow, ref_user, ref_month_end) if ref else weekday_share(dow, row_user, month_end),
-            0.5 / max(n_ref, 1))))
+            weekday_share(ref_dow if ref else dow), 0.5 / max(n_ref, 1))))
         ctx["weekday"] = pd.Series(pd.Categorical.from_codes(dow, categories=DAY_NAMES, validate=False))
-        ctx["weekday_share"] = weekday_share(dow, row_user, month_end)
+        ctx["weekday_share"] = weekday_share(dow)
         if _present(transactions, "registration_date") and _present(reference, "registration_date"):
             lag_days = _lag_days(transactions)
             ref_lag = lag_days if same else _lag_days(reference)
@@ -338,11 +320,6 @@ def _trailing_zeros(amount: np.ndarray) -> np.ndarray:
 def _weekday(frame: pd.DataFrame) -> np.ndarray:
     """Day of week of the posting date (Monday = 0), -1 where missing."""
     return frame["posting_date"].dt.day_of_week.fillna(-1).to_numpy(dtype="int64")
-
-
-def _month_end(frame: pd.DataFrame) -> np.ndarray:
-    """Whether the posting date is a month's last day."""
-    return frame["posting_date"].dt.is_month_end.fillna(False).to_numpy(dtype=bool)
 
 
 def _lag_days(frame: pd.DataFrame) -> np.ndarray:
@@ -498,8 +475,7 @@ def describe(feature: str, ctx: pd.DataFrame, value: np.ndarray) -> pd.Series:
         label = {"user_name": "user", "currency": "currency"}[column]
         return "rare " + label + " " + ctx[column] + " (" + ctx[f"{column}_count"].astype("string") + " postings)"
     if feature == "weekday_rarity":
-        return ("posted on a " + ctx["weekday"].fillna("?") + " (" + (ctx["weekday_share"] * 100).map("{:.1f}".format)
-                + "% of postings fall on one)")
+        return "posted on a " + ctx["weekday"].fillna("?") + " (" + (ctx["weekday_share"] * 100).map("{:.1f}".format) + "% of postings)"
     if feature == "registration_lag":
         return "registered " + ctx["lag_days"].astype("Int64").astype("string") + " days after its posting date"
     if feature == "roundness":

@@ -132,33 +132,6 @@ def test_a_user_and_a_pair_met_every_quarter_are_a_routine_not_rare():
     assert m.loc[on_6120, "pair_rarity"].tolist() == pytest.approx([np.log10(56 / 4)] * 4)
 
 
-def test_a_weekday_is_rare_only_where_neither_the_ledger_nor_the_user_posts_on_it():
-    # anna posts Monday to Friday; carl, the site manager, buys on Saturdays too; the controller's accrual
-    # dated on a Sunday month end is a closing entry, not Sunday work
-    rows = []
-    for week in range(40):
-        monday = pd.Timestamp("2025-01-06") + pd.Timedelta(weeks=week)
-        for day in range(5):
-            rows.append({"posting_date": monday + pd.Timedelta(days=day), "account": "6110", "amount": 100.0 + day,
-                         "user_name": "anna"})
-        rows.append({"posting_date": monday + pd.Timedelta(days=5), "account": "6110", "amount": 90.0,
-                     "user_name": "carl"})
-        rows.append({"posting_date": monday + pd.Timedelta(days=1), "account": "6110", "amount": 80.0,
-                     "user_name": "carl"})
-    rows.append({"posting_date": "2025-08-31", "account": "2990", "amount": 5000.0, "user_name": "anna"})  # Sunday
-    rows.append({"posting_date": "2025-08-16", "account": "6110", "amount": 95.0, "user_name": "anna"})  # Saturday
-    tx = frame(rows)
-    f = build_features(tx, tx)
-    rarity, share = f.matrix["weekday_rarity"], f.context["weekday_share"]
-    carl_saturday = tx.index[(tx["user_name"] == "carl") & (tx["posting_date"].dt.dayofweek == 5)][0]
-    anna_saturday = len(tx) - 1
-    # carl: 40 of 80 postings on a Saturday; the ledger: 41 of 282; anna: 1 of 202, smoothed toward the ledger
-    assert share[carl_saturday] == pytest.approx((40 + 20 * 41 / 282) / (80 + 20))
-    assert share[anna_saturday] == pytest.approx(41 / 282)  # her own share is lower: the ledger's stands
-    assert rarity[anna_saturday] > rarity[carl_saturday]
-    assert rarity[len(tx) - 2] == 0.0  # the month end
-
-
 def test_an_amount_is_judged_within_its_partner_where_the_partner_has_history():
     # one sales account: the small client's invoices are ~1 000, the big client's ~50 000 (named in the text
     # only); the small client billed 50 000 stands out, the big client's usual 50 000 does not
