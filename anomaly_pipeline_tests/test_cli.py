@@ -60,11 +60,11 @@ def test_process_text_output(env, capsys):
     assert main(["process", str(real_file(XERO))]) == 0
     line, *notes = capsys.readouterr().out.strip().split("\n")
     assert line.endswith("loaded upload=0d9e8b7d94a6a1f8 transactions=13 flagged=0")
-    # the Xero journal has no registration date, time, counterparty or user: the tests needing them are named
+    # the Xero journal has no registration date, time or user: the tests needing them are named (without a
+    # counterparty, its texts name the partner)
     assert notes == [
         "  no registration date: 3 tests skipped (entry_date_gap, late_registration, period_mismatch)",
         "  no posting time: 1 test skipped (after_hours_posting)",
-        "  no counterparty: 1 test skipped (robust_zscore_counterparty)",
         "  no user: 1 test skipped (unusual_user_account)",
     ]
 

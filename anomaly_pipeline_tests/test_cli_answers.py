@@ -116,7 +116,6 @@ def test_process_with_another_strategy_scores_an_already_loaded_file(env, capsys
         # the fields the Xero journal lacks, each with the tests it skipped
         "  no registration date: 3 tests skipped (entry_date_gap, late_registration, period_mismatch)",
         "  no posting time: 1 test skipped (after_hours_posting)",
-        "  no counterparty: 1 test skipped (robust_zscore_counterparty)",
         "  no user: 1 test skipped (unusual_user_account)"]
 
 

@@ -125,7 +125,6 @@ def test_a_users_dagster_home_without_dagster_yaml_is_used_as_it_is_and_stderr_s
     assert first.endswith("loaded upload=0d9e8b7d94a6a1f8 transactions=13 flagged=0")
     assert lacking == ["  no registration date: 3 tests skipped (entry_date_gap, late_registration, period_mismatch)",
                        "  no posting time: 1 test skipped (after_hours_posting)",
-                       "  no counterparty: 1 test skipped (robust_zscore_counterparty)",
                        "  no user: 1 test skipped (unusual_user_account)"]
     assert processed.stderr == ""  # neither "No dagster instance configuration file" nor the telemetry welcome
     assert not (home / "dagster.yaml").exists()

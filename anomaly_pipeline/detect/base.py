@@ -73,6 +73,8 @@ class AnomalyDetectionAlgorithm(ABC):
     description: ClassVar[str] = ""
     #: canonical columns that must be present and not entirely empty
     required_columns: ClassVar[tuple[str, ...]] = ("amount",)
+    #: canonical columns of which at least one must be present and not entirely empty (the first is the one meant)
+    any_of_columns: ClassVar[tuple[str, ...]] = ()
     #: every config key with its default; `validate_config` refuses keys not listed here
     default_config: ClassVar[dict[str, Any]] = {}
     #: weight in the combined risk score when a strategy does not say otherwise
@@ -101,8 +103,14 @@ class AnomalyDetectionAlgorithm(ABC):
         """Range checks beyond types; raise ConfigError. Override where needed."""
 
     def missing_columns(self, transactions: pd.DataFrame) -> list[str]:
-        return [c for c in self.required_columns
-                if c not in transactions.columns or transactions[c].isna().all()]
+        """The required columns absent or empty, and `any_of_columns` (joined by 'or') where all of them are."""
+        def absent(column: str) -> bool:
+            return column not in transactions.columns or bool(transactions[column].isna().all())
+
+        missing = [c for c in self.required_columns if absent(c)]
+        if self.any_of_columns and all(absent(c) for c in self.any_of_columns):
+            missing.append(" or ".join(self.any_of_columns))
+        return missing
 
     def detect(self, transactions: pd.DataFrame, config: dict[str, Any] | None = None,
                reference: pd.DataFrame | None = None, *, shared: SharedWork | None = None) -> DetectionResult:

@@ -29,6 +29,8 @@ def missing_data_lines(wh: Warehouse, upload_id: str, strategy: str) -> list[str
         for column in cls.required_columns if cls is not None else ():
             if column in absent:
                 skipped.setdefault(column, []).append(name)
+        if cls is not None and cls.any_of_columns and absent.issuperset(cls.any_of_columns):
+            skipped.setdefault(cls.any_of_columns[0], []).append(name)  # named by the column it is meant for
     return [f"no {_LABELS.get(column, column.replace('_', ' '))}: {len(names)} test{'s' if len(names) != 1 else ''} "
             f"skipped ({', '.join(names)})" for column in CANONICAL_FIELDS if (names := skipped.get(column))]
 

@@ -155,12 +155,7 @@ class RobustZScoreCounterparty(RobustZScore):
     algorithm = "robust_zscore_counterparty"
     description = "Amounts far from the usual size for the account and counterparty (median/MAD per pair)."
     required_columns = ("amount", "account")
-
-    def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame,
-                shared: SharedWork) -> DetectionResult:
-        if partner_column(shared, "transactions") is None:
-            return DetectionResult.skip("the upload has no counterparty or description data")
-        return super()._detect(transactions, config, reference, shared)
+    any_of_columns = ("counterparty", "description")
     # per-pair groups are tight (one supplier's invoices), so ordinary variation reaches z 3.5 there
     default_config = {"threshold": 4.5, "min_group_size": 8, "group_by": "account_counterparty",
                       "direction": "both", "max_share": 0.05}
