@@ -164,7 +164,10 @@ def test_the_risk_combines_what_is_stored_whether_handed_over_in_memory_or_read_
     never overridden by the memory."""
     from anomaly_pipeline_tests.generators.ledger import generate_ledger, write_csv_comma
 
-    path = write_csv_comma(generate_ledger(seed=3, vouchers=200), env["tmp"] / "ledger.csv")
+    ledger = generate_ledger(seed=3, vouchers=200)
+    account, amount = ledger.vouchers[50].lines[0]
+    ledger.vouchers[50].lines[0] = (account, amount + 100.0)  # one unbalanced voucher: a finding to combine
+    path = write_csv_comma(ledger, env["tmp"] / "ledger.csv")
     key = partition_key_for(sha256_file(path))
     wh = Warehouse(env["DATABASE_URL"])
     with dg.instance_for_test() as instance:
