@@ -9,10 +9,10 @@ import numpy as np
 import pandas as pd
 
 from anomaly_pipeline.ingest.errors import RejectedFile
-from anomaly_pipeline.ingest.header_match import exact_field, fields_for, header_key, means_something
+from anomaly_pipeline.ingest.header_match import exact_field, fields_for, header_key, means_something, tokens
 from anomaly_pipeline.ingest.statement_rows import is_balance_header
 from anomaly_pipeline.ingest.values import DATE_LIKE, parse_amounts, parse_dates
-from anomaly_pipeline.ingest.vocabulary import SYNONYMS
+from anomaly_pipeline.ingest.vocabulary import DIMENSION_HEADERS, DIMENSION_WORDS, SYNONYMS
 
 CANONICAL_FIELDS = tuple(SYNONYMS)
 
@@ -36,6 +36,7 @@ class Mapping:
     notes: list[str] = field(default_factory=list)  # decisions a reviewer should see
     how: dict[str, str] = field(default_factory=dict)  # canonical field -> BY_USER / BY_HEADER / BY_WORDS / BY_CONTENT
     secondary: set[str] = field(default_factory=set)  # fields read from a secondary column (an original amount)
+    dimensions: list[str] = field(default_factory=list)  # department, cost centre, project columns -> `dimensions`
 
     def use(self, canon: str, column: str, how: str) -> None:
         self.columns[canon] = column
@@ -48,7 +49,8 @@ class Mapping:
 
     def describe(self) -> dict:
         return {"columns": dict(self.columns), "how": dict(self.how), "debit_is_money_out": self.debit_is_money_out,
-                "balance_columns": list(self.balance_columns), "notes": list(self.notes)}
+                "balance_columns": list(self.balance_columns), "dimension_columns": list(self.dimensions),
+                "notes": list(self.notes)}
 
 
 @dataclass(order=True)
@@ -90,7 +92,14 @@ def map_columns(table: pd.DataFrame, override: dict[str, str] | None = None) -> 
     _currency_of_the_amount(mapping, used)
     _date_roles(table, mapping, used)
     _infer_amount(table, mapping, used)
+    mapping.dimensions = [str(c) for c in table.columns if c not in set(mapping.columns.values())
+                          and c not in mapping.balance_columns and _names_a_dimension(c)]
     return mapping
+
+
+def _names_a_dimension(header: object) -> bool:
+    """A department, cost-centre or project header ("Avdeling", "Kostnadsställe", "Cost Center", "Project no")."""
+    return header_key(header) in DIMENSION_HEADERS or bool(set(tokens(str(header))) & DIMENSION_WORDS)
 
 
 def _candidates(table: pd.DataFrame, mapping: Mapping, used: set[str]) -> list[_Candidate]:

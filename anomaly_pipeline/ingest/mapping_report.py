@@ -28,7 +28,9 @@ def mapping_report(columns: list[str], mapping: Mapping, *, direction_column: st
             continue
         else:
             fields[canon] = {"source": None, "how": ABSENT}
-    read = set(mapping.columns.values()) | set(mapping.balance_columns) | {direction_column}
+    read = set(mapping.columns.values()) | set(mapping.balance_columns) | set(mapping.dimensions) | {direction_column}
+    if mapping.dimensions:
+        fields["dimensions"] = {"source": ", ".join(mapping.dimensions), "how": "header words"}
     return {
         "fields": fields,
         "unmapped_columns": [str(c) for c in columns if c not in read],

@@ -8,6 +8,7 @@ were skipped and why.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
@@ -92,6 +93,8 @@ def _canonical(table: pd.DataFrame, mapping: Mapping, raw: Callable[[], pd.Serie
                        "user_name", "reference"):
         if field_name in cols:
             out[field_name] = as_text(table[cols[field_name]])
+    if mapping.dimensions:
+        out["dimensions"] = _dimensions(table, mapping.dimensions)
     if "line_number" in cols:
         out["line_number"] = per_distinct(table[cols["line_number"]],
                                            lambda v: pd.to_numeric(v, errors="coerce").astype("Int64"))
@@ -144,6 +147,19 @@ def _canonical(table: pd.DataFrame, mapping: Mapping, raw: Callable[[], pd.Serie
 
 _TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %I:%M %p", "%Y-%m-%d %I:%M:%S %p",
                  "%Y-%m-%d %H:%M:%S.%f")
+
+
+def _dimensions(table: pd.DataFrame, columns: list[str]) -> pd.Series:
+    """{header: value} as JSON per row from the dimension columns (empty cells left out; none: missing), built
+    once per distinct combination."""
+    values = [as_text(table[c]).fillna("").str.strip().to_numpy(dtype=object) for c in columns]
+    joined = values[0] if len(values) == 1 else pd.Series(values[0]).str.cat(values[1:], sep="\x1f").to_numpy(dtype=object)
+    codes, uniques = pd.factorize(joined)
+    texts = []
+    for combo in uniques:
+        cells = {c: v for c, v in zip(columns, str(combo).split("\x1f"), strict=True) if v}
+        texts.append(json.dumps(cells, ensure_ascii=False) if cells else None)
+    return pd.Series(np.asarray(texts, dtype=object)[codes], index=table.index, dtype="string")
 
 
 def _with_time(posting: pd.Series, times: pd.Series) -> pd.Series:

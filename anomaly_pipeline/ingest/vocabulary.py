@@ -219,6 +219,18 @@ WORDS: dict[str, dict[str, tuple[str, ...]]] = {
                   "es": ("tipo", "serie", "direccion", "pais"), "it": ("tipo", "serie", "indirizzo")},
 }
 
+# headers (after `header_key`) and header words naming an analysis dimension: a department, cost centre or project
+# column, read into `dimensions` as {header: value}
+DIMENSION_HEADERS = frozenset((
+    "department", "dept", "costcenter", "costcentre", "costcentercode", "costcentrecode", "profitcenter",
+    "profitcentre", "businessunit", "kostnadsstalle", "kst", "resultatenhet", "avdelning", "avdeling", "afdeling",
+    "abteilung", "kostenstelle", "kostentrager", "kostentraeger", "kostensteller", "afdelingsnummer",
+    "avdelingsnummer", "project", "projectcode", "projectnumber", "projekt", "prosjekt", "projet", "proyecto",
+    "progetto", "centredecout", "centrodecoste", "kostenplaats", "dimension", "dim1", "dim2", "dim3",
+))
+DIMENSION_WORDS = frozenset(("department", "dept", "avdeling", "avdelning", "afdeling", "abteilung", "kostenstelle",
+                             "kostnadsstalle", "project", "projekt", "prosjekt", "dimension"))
+
 # prepositions: words after one qualify the words before it ("Amount in local currency", "Date of entry")
 PREPOSITIONS = frozenset(("in", "of", "im", "der", "des", "en", "i", "pa", "per", "de", "du", "del", "di", "w", "v"))
 

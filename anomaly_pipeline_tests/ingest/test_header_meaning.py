@@ -316,3 +316,25 @@ def test_nordic_general_ledger_exports(tmp_path, text, user, registration):
     assert result.frame["voucher_id"].nunique() == 1
     assert result.frame["registration_date"].dt.strftime("%Y-%m-%d").tolist() == ["2024-02-02", "2024-02-02"]
     assert round(result.frame["amount"].sum(), 2) == 0.0 and result.frame["amount"].abs().max() == 1250.00
+
+
+def test_department_cost_centre_and_project_columns_are_read_into_dimensions(tmp_path):
+    # a Norwegian general ledger with a department, and a Swedish one with a cost centre and a project: each row's
+    # dimensions as {header: value}; an empty cell is left out, a row with none has no dimensions
+    norwegian = tmp_path / "hovedbok.csv"
+    norwegian.write_text("Bilagsnummer;Bilagsdato;Konto;Avdeling;Beskrivelse;Beløp\n"
+                         "100001;03.01.2025;3000;10 Bryggen;Dagsoppgjør;-12 345,50\n"
+                         "100001;03.01.2025;1920;10 Bryggen;Dagsoppgjør;12 345,50\n"
+                         "200001;03.01.2025;4300;;ASKO faktura 77;900,00\n"
+                         "200001;03.01.2025;2400;;ASKO faktura 77;-900,00\n", encoding="utf-8")
+    _, result = read_file(norwegian, get_settings())
+    assert result.frame["dimensions"].fillna("-").tolist() == ['{"Avdeling": "10 Bryggen"}'] * 2 + ["-", "-"]
+    report = result.metadata["mapping_report"]
+    assert report["fields"]["dimensions"] == {"source": "Avdeling", "how": "header words"}
+    assert report["unmapped_columns"] == []
+    swedish = tmp_path / "huvudbok.csv"
+    swedish.write_text("Ver.nr;Datum;Konto;Kostnadsställe;Projekt nr;Belopp\n"
+                       "A1;2025-01-03;5010;100;P7;8000\n"
+                       "A1;2025-01-03;1930;;;-8000\n", encoding="utf-8")
+    _, result = read_file(swedish, get_settings())
+    assert result.frame["dimensions"].fillna("-").tolist() == ['{"Kostnadsställe": "100", "Projekt nr": "P7"}', "-"]
