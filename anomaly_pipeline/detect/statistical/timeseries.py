@@ -34,9 +34,9 @@ class TimeSeriesSpike(AnomalyDetectionAlgorithm):
     `min_periods` active periods in the reference are not scored. One-sided: a quiet day is no finding.
 
     A recurring peak is no spike: a day whose total and largest posting the account reaches (at least
-    1/`recurring_ratio` of each) in `recurring_months` other months at the same place in the month (within `recurring_days` days of its day of
-    the month, or both within `recurring_days` days of the month's end) is this ledger's monthly or quarterly
-    cycle (progress billing on the last working day, the fuel card's invoice on the 3rd, the quarter's VAT
+    1/`recurring_ratio` of each) in `recurring_months` other months at the same place in the month (within
+    `recurring_days` days of its day of the month, or both within `recurring_days` days of the month's end) is
+    this ledger's monthly or quarterly cycle (progress billing on the last working day, the fuel card's invoice on the 3rd, the quarter's VAT
     settlement or pension levy), scored 0. Daily frequency only; `recurring_months` 0 turns it off."""
 
     algorithm = "timeseries_spike"
@@ -119,12 +119,12 @@ class TimeSeriesSpike(AnomalyDetectionAlgorithm):
         })
 
 
-def _recurring(spikes: pd.DataFrame, ref: pd.DataFrame, config: dict[str, Any]) -> pd.Index:
+def _recurring(high: pd.DataFrame, ref: pd.DataFrame, config: dict[str, Any]) -> pd.Index:
     """The high periods (their index) the account matches at the same place in `recurring_months` other months of the
     reference: a day there with at least 1/`recurring_ratio` of the period's total and of its largest posting
     (an invoice 50 times the usual size on the month's billing day is no routine, though the billing day is)."""
-    if spikes.empty:
-        return spikes.index
+    if high.empty:
+        return high.index
     days = config["recurring_days"]
 
     def place(frame: pd.DataFrame) -> pd.DataFrame:
@@ -134,8 +134,8 @@ def _recurring(spikes: pd.DataFrame, ref: pd.DataFrame, config: dict[str, Any]) 
                              "month": (when.dt.year * 12 + when.dt.month).to_numpy(), "day": when.dt.day.to_numpy(),
                              "to_end": (when.dt.days_in_month - when.dt.day).to_numpy()})
 
-    candidates = place(spikes).assign(spike=spikes.index.to_numpy())
-    # only days that could match: at least 1/ratio of the account's smallest spike
+    candidates = place(high).assign(spike=high.index.to_numpy())
+    # only days that could match: at least 1/ratio of the account's smallest high period
     floor = candidates.groupby("account")["total"].min() / config["recurring_ratio"]
     peaks = place(ref)
     peaks = peaks[peaks["total"].to_numpy() >= peaks["account"].map(floor).fillna(np.inf).to_numpy()]
