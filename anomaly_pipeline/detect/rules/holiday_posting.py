@@ -32,8 +32,8 @@ class HolidayPosting(AnomalyDetectionAlgorithm):
     months (the rent, a retainer, a standing order), whose date the calendar chose.
 
     A holiday this company works is none of its holidays: where the ledger books at least `worked_share` of its
-    usual vouchers for that weekday (the median over the weekday's non-holiday dates, where that is at least
-    `min_usual` vouchers), the day is left out of the calendar (a Danish or British company on Sweden's
+    usual vouchers for that weekday (the median over the same weekday in the four weeks before and after,
+    holidays aside, where that is at least `min_usual` vouchers), the day is left out of the calendar (a Danish or British company on Sweden's
     national day, a restaurant open on Whit Monday). Too few vouchers a day to tell, and the calendar stands."""
 
     algorithm = "holiday_posting"
