@@ -62,23 +62,21 @@ def score_ledger(path: Path, strategy_name: str) -> tuple[pd.DataFrame, pd.DataF
     return frame, scores, seconds
 
 
+#: the generators of one company's year each (`generate(seed, per_kind)`, `write(ledger, path)`); `ledger` also scales
+COMPANIES = {"wholesale": (generate_wholesale, write_wholesale), "services": (generate_services, write_services),
+             "construction": (generate_construction, write_construction),
+             "hospitality": (generate_hospitality, write_hospitality)}
+
+
 def generated(generator: str, seed: int, scale: float, per_kind: int, folder: Path) -> tuple[pd.DataFrame, Path]:
     """(labelled ledger, its CSV) from the named generator: `ledger` and `services` (tuned on; services since it
     prompted calibration steps 15-18), `wholesale`, `construction` or `hospitality` (held out: written apart by
     someone who had not seen the detectors; `construction` is a Danish contractor's semicolon CSV with decimal
     commas, run once; `hospitality` a Norwegian restaurant group's Tripletex-style semicolon CSV)."""
-    if generator == "wholesale":
-        ledger = generate_wholesale(seed=seed, per_kind=per_kind)
-        return ledger, write_wholesale(ledger, folder / f"wholesale_{seed}.csv")
-    if generator == "services":
-        ledger = generate_services(seed=seed, per_kind=per_kind)
-        return ledger, write_services(ledger, folder / f"services_{seed}.csv")
-    if generator == "construction":
-        ledger = generate_construction(seed=seed, per_kind=per_kind)
-        return ledger, write_construction(ledger, folder / f"construction_{seed}.csv")
-    if generator == "hospitality":
-        ledger = generate_hospitality(seed=seed, per_kind=per_kind)
-        return ledger, write_hospitality(ledger, folder / f"hospitality_{seed}.csv")
+    if generator in COMPANIES:
+        generate, write = COMPANIES[generator]
+        ledger = generate(seed=seed, per_kind=per_kind)
+        return ledger, write(ledger, folder / f"{generator}_{seed}.csv")
     ledger = generate_ledger(seed=seed, scale=scale, per_kind=per_kind)
     return ledger, write_ledger(ledger, folder / f"ledger_{seed}.csv")
 
@@ -132,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--strategy", default="balanced")
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--per-kind", type=int, default=6)
-    parser.add_argument("--generator", choices=["ledger", "wholesale", "services", "construction", "hospitality"],
+    parser.add_argument("--generator", choices=["ledger", *COMPANIES],
                         default="ledger",
                         help="ledger, services: tuned on; wholesale, construction, hospitality: held out (see "
                              "docs/detection-norms.md)")

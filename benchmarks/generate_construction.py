@@ -57,6 +57,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from dateutil.easter import easter
 
 from benchmarks.generate_ledger import KINDS
 
@@ -125,18 +126,8 @@ DEPRECIATION = 27_916.67
 
 
 def easter_sunday(year: int) -> pd.Timestamp:
-    """Gregorian Easter Sunday (the anonymous algorithm)."""
-    a, b, c = year % 19, year // 100, year % 100
-    d, e = b // 4, b % 4
-    f = (b + 8) // 25
-    g = (b - f + 1) // 3
-    h = (19 * a + b - d - g + 15) % 30
-    i, k = c // 4, c % 4
-    l_ = (32 + 2 * e + 2 * i - h - k) % 7
-    m = (a + 11 * h + 22 * l_) // 451
-    month = (h + l_ - 7 * m + 114) // 31
-    day = (h + l_ - 7 * m + 114) % 31 + 1
-    return pd.Timestamp(year, month, day)
+    """Gregorian Easter Sunday."""
+    return pd.Timestamp(easter(year))
 
 
 def danish_holidays(year: int) -> dict[pd.Timestamp, str]:

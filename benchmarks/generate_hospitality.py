@@ -82,6 +82,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from dateutil.easter import easter
 
 from benchmarks.generate_ledger import KINDS
 
@@ -134,17 +135,8 @@ MONTHS = ["januar", "februar", "mars", "april", "mai", "juni", "juli", "august",
 
 # --------------------------------------------------------------------------------------------------- calendar
 def easter_sunday(year: int) -> dt.date:
-    """Gregorian Easter Sunday (the anonymous Gregorian algorithm)."""
-    a, b, c = year % 19, year // 100, year % 100
-    d, e = b // 4, b % 4
-    f = (b + 8) // 25
-    g = (b - f + 1) // 3
-    h = (19 * a + b - d - g + 15) % 30
-    i, k = c // 4, c % 4
-    l_ = (32 + 2 * e + 2 * i - h - k) % 7
-    m = (a + 11 * h + 22 * l_) // 451
-    month, day = divmod(h + l_ - 7 * m + 114, 31)
-    return dt.date(year, month, day + 1)
+    """Gregorian Easter Sunday."""
+    return easter(year)
 
 
 def norwegian_holidays(year: int) -> dict[dt.date, str]:
