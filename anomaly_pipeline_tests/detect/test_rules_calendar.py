@@ -27,7 +27,7 @@ def test_other_country_language_and_amount_threshold():
                                      {"country": "US", "min_amount": 500, "severity": "high"})
     assert flags(result) == {4: ("high", "posted on Independence Day 2025-07-04, amount 999")}
     public_only = HolidayPosting().detect(frame(posting_date=DATES, amount=AMOUNTS),
-                                          {"categories": ["public"], "language": "en_US"})
+                                          {"country": "SE", "categories": ["public"], "language": "en_US"})
     assert set(flags(public_only)) == {6}
     assert flags(public_only)[6][1].startswith("posted on May Day 2025-05-01")
 
@@ -40,8 +40,9 @@ def test_skipped_without_dates():
 
 @pytest.mark.parametrize(("config", "field"), [
     ({"country": "XX"}, "holiday_posting.country"),
-    ({"language": "fr"}, "holiday_posting.language"),
-    ({"categories": ["school"]}, "holiday_posting.categories"),
+    ({"country": "SE", "language": "fr"}, "holiday_posting.language"),
+    ({"country": "SE", "categories": ["school"]}, "holiday_posting.categories"),
+    ({"language": "fr"}, "holiday_posting.country"),  # a language needs a country: 'auto' has none
     ({"min_amount": -1}, "holiday_posting.min_amount"),
     ({"scheduled_months": -1}, "holiday_posting.scheduled_months"),
     ({"severity": "critical"}, "holiday_posting.severity"),
@@ -109,11 +110,11 @@ def test_a_holiday_the_company_works_is_not_one_of_its_holidays():
     # a Danish company on Sweden's calendar: it works Sweden's national day and Midsummer Eve like any other
     # day, and is closed on Good Friday, where its one voucher is flagged
     data = frame(_business_days(6, worked=["2025-06-06", "2025-06-20"]))
-    result = HolidayPosting().detect(data)
+    result = HolidayPosting().detect(data, {"country": "SE"})
     assert set(flags(result)) == {len(data)}
     assert result.summary["holidays_worked"] == ["Nationaldagen 2025-06-06", "Midsommarafton 2025-06-20"]
     # where the usual day is too small to tell (min_usual), the calendar stands: both days are holidays again
-    assert len(flags(HolidayPosting().detect(data, {"min_usual": 100, "max_share": 0.1}))) == 1 + 2 * 6
+    assert len(flags(HolidayPosting().detect(data, {"country": "SE", "min_usual": 100, "max_share": 0.1}))) == 1 + 2 * 6
 
 
 def test_too_few_vouchers_a_day_to_tell_and_the_calendar_stands():
@@ -122,3 +123,68 @@ def test_too_few_vouchers_a_day_to_tell_and_the_calendar_stands():
     assert result.summary["holidays_worked"] == []
     assert set(flags(result)) == {i + 1 for i, r in enumerate(_business_days(1, worked=["2025-06-06"]))
                                   if r["posting_date"] in ("2025-06-06", "2025-04-18")}
+
+
+def _closed_on(days_off: set[str], extra: dict[str, str] | None = None) -> list[dict]:
+    """March-September 2025, 6 vouchers on every weekday but `days_off`; one voucher on each of `extra`'s days."""
+    import pandas as pd
+
+    days = [d for d in pd.bdate_range("2025-03-03", "2025-09-30").strftime("%Y-%m-%d") if d not in days_off]
+    rows = [{"voucher_id": f"{day}-{k}", "posting_date": day, "amount": 500.0 + 6 * i + k}
+            for i, day in enumerate(days) for k in range(6)]
+    return rows + [{"voucher_id": v, "posting_date": day, "amount": 900.0} for v, day in (extra or {}).items()]
+
+
+NORWAY = {"2025-04-17", "2025-04-18", "2025-04-21", "2025-05-01", "2025-05-29", "2025-06-09"}
+ENGLAND = {"2025-04-18", "2025-04-21", "2025-05-05", "2025-05-26", "2025-08-25"}
+
+
+@pytest.mark.parametrize(("days_off", "extra", "country", "sweden"), [
+    # closed on Maundy Thursday and Whit Monday, open on Sweden's 6 June and Midsummer Eve: Norway's calendar
+    (NORWAY, {"MT": "2025-04-17", "WM": "2025-06-09"}, "NO", "4 and 2"),
+    # England's bank holidays: the May and August Mondays no Nordic calendar has
+    (ENGLAND, {"EMAY": "2025-05-05", "AUG": "2025-08-25"}, "GB", "2 and 4"),
+])
+def test_the_ledger_says_whose_holidays_it_keeps(days_off, extra, country, sweden):
+    data = frame(_closed_on(days_off, extra))
+    result = HolidayPosting().detect(data)
+    assert result.summary["country"] == country
+    assert result.summary["country_from"] == (f"the ledger rests on {len(days_off)} of its weekday holidays and "
+                                              f"works 0 (SE's: {sweden})")
+    assert set(flags(result)) == set(range(len(data) - len(extra) + 1, len(data) + 1))
+    # Sweden's calendar, configured, misses the days this company rests on that Sweden works
+    assert set(flags(HolidayPosting().detect(data, {"country": "SE"}))) < set(flags(result))
+
+
+def test_without_holidays_of_its_own_the_currency_then_the_default_decides():
+    rest_every_day = [{"voucher_id": f"v{i}", "posting_date": day, "amount": 100.0 + i}
+                      for i, day in enumerate(["2025-05-05", "2025-05-26", "2025-06-06", "2025-07-01"])]
+    pounds = HolidayPosting().detect(frame([{**r, "currency": "GBP"} for r in rest_every_day]))
+    assert (pounds.summary["country"], pounds.summary["country_from"]) == ("GB", "the ledger's currency GBP")
+    assert set(flags(pounds)) == {1, 2}  # England's May bank holidays
+    plain = HolidayPosting().detect(frame(rest_every_day))
+    assert plain.summary["country"] == "SE" and plain.summary["country_from"] == (
+        "the default: no calendar fits the ledger's days off better and its currency names no country")
+    assert set(flags(plain)) == {3}  # Sweden's national day
+
+
+def test_a_holiday_an_account_works_is_not_its_holiday():
+    """A restaurant group: the office (bank, 1930) rests on Norway's holidays, the four tills (1580) trade on all of
+    them but 1 May. A bank voucher on Whit Monday and a till settled on 1 May are holiday postings; the tills of
+    every other holiday are the tills' routine."""
+    import pandas as pd
+
+    rows = []
+    for day in pd.date_range("2025-03-03", "2025-09-30").strftime("%Y-%m-%d"):
+        weekday = pd.Timestamp(day).dayofweek < 5
+        rows += [{"voucher_id": f"B{day}-{k}", "posting_date": day, "account": "1930", "amount": 100.0 + k}
+                 for k in range(6) if weekday and day not in NORWAY]
+        rows += [{"voucher_id": f"Z{day}-{k}", "posting_date": day, "account": "1580", "amount": 2000.0 + k}
+                 for k in range(4) if day != "2025-05-01"]
+    rows += [{"voucher_id": "BANK-WHIT", "posting_date": "2025-06-09", "account": "1930", "amount": 750.0},
+             {"voucher_id": "Z-MAYDAY", "posting_date": "2025-05-01", "account": "1580", "amount": 2100.0}]
+    data = frame(rows)
+    result = HolidayPosting().detect(data, {"country": "NO"})
+    assert set(flags(result)) == {len(data) - 1, len(data)}
+    # the ledger as a whole, tills counted, works Whit Monday: the bank's own days decide
+    assert "Andre pinsedag 2025-06-09" in result.summary["holidays_worked"]

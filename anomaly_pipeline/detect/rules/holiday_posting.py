@@ -1,4 +1,4 @@
-"""Postings dated on a public holiday of the configured country, above an amount threshold."""
+"""Postings dated on a public holiday of the ledger's own (or a configured) country."""
 
 from __future__ import annotations
 
@@ -33,14 +33,24 @@ class HolidayPosting(AnomalyDetectionAlgorithm):
 
     A holiday this company works is none of its holidays: where the ledger books at least `worked_share` of its
     usual vouchers for that weekday (the median over the same weekday in the four weeks before and after,
-    holidays aside, where that is at least `min_usual` vouchers), the day is left out of the calendar (a Danish or British company on Sweden's
-    national day, a restaurant open on Whit Monday). Too few vouchers a day to tell, and the calendar stands."""
+    holidays aside, where that is at least `min_usual` vouchers), the day is left out of the calendar (a Danish or
+    British company on Sweden's national day, a restaurant open on Whit Monday). Too few vouchers a day to tell, and
+    the calendar stands. Where a voucher's accounts book enough that weekday to tell, their own days decide
+    instead, counted the same way (any account that works the day makes the voucher routine): a restaurant's
+    tills on Maundy Thursday are routine while its office rests, a till settled on the day the restaurants were
+    closed is not, nor is a bank voucher on a holiday the tills work.
+
+    With `country` "auto" (the default) the ledger says whose holidays it keeps. Each of the `CANDIDATES`
+    calendars scores the weekday holidays the ledger rests on, less those it works; the calendar of the country of
+    the ledger's currency (else `FALLBACK_COUNTRY`) stands unless another scores at least `MIN_EVIDENCE` more (a
+    Norwegian CSV without a currency: quiet on Maundy Thursday and Whit Monday, busy on Sweden's 6 June). The
+    summary says which calendar and why."""
 
     algorithm = "holiday_posting"
     kind = "rule"
-    description = "Postings on public holidays (configurable country, default Sweden) over an amount threshold."
+    description = "Postings on public holidays (of the ledger's own country, or a configured one) over an amount threshold."
     required_columns = ("posting_date", "amount")
-    default_config = {"country": "SE", "subdivision": "", "categories": ["public", "de_facto"], "language": "",
+    default_config = {"country": "auto", "subdivision": "", "categories": ["public", "de_facto"], "language": "",
                       "min_amount": 0.0, "skip_month_end": True, "scheduled_months": 4, "max_share": 0.02,
                       "worked_share": 0.5, "min_usual": 4.0, "severity": "medium"}
     default_weight = 0.6
@@ -52,6 +62,10 @@ class HolidayPosting(AnomalyDetectionAlgorithm):
         check_share(self.algorithm, config, "worked_share")
         check_min(self.algorithm, config, "min_usual", 1)
         check_severity(self.algorithm, config)
+        if _is_auto(config):
+            if config["subdivision"] or config["language"]:
+                raise ConfigError(f"{self.algorithm}.country: subdivision and language need a country, not 'auto'")
+            return
         cls = _calendar_class(str(config["country"]))
         if cls is None:
             raise ConfigError(f"{self.algorithm}.country: no holiday calendar for {config['country']!r}")
@@ -66,16 +80,37 @@ class HolidayPosting(AnomalyDetectionAlgorithm):
                 shared: SharedWork) -> DetectionResult:
         names: pd.Series = pd.Series(dtype="string")
         worked: pd.Series = pd.Series(dtype="string")
+        country, why = str(config["country"]), "configured"
 
         def on_holiday(frame: pd.DataFrame) -> np.ndarray:
-            nonlocal names, worked
+            nonlocal names, worked, country, why
             dates = frame["posting_date"].dt.normalize()
-            years = sorted({int(y) for y in dates.dt.year.dropna().unique()})
-            calendar = _calendar(config, years)
+            years = tuple(sorted({int(y) for y in dates.dt.year.dropna().unique()}))
+            weight = shared.unit_weights("population")[0]
+            if _is_auto(config):
+                country, why = _own_country(dates, weight, _currency(frame), years, config)
+                calendar = _calendar(country, CANDIDATES.get(country, ""), tuple(config["categories"]), "", years)
+            else:
+                calendar = _calendar(country, str(config["subdivision"]), tuple(config["categories"]),
+                                     str(config["language"]), years)
             names = pd.Series({pd.Timestamp(day): name for day, name in calendar.items()}, dtype="string")
-            worked = names[_worked(dates, shared.unit_weights("population")[0], names.index, config)]
-            names = names.drop(worked.index)
-            return dates.isin(names.index).to_numpy(dtype=bool)
+            usual, on = _evidence(dates, weight, names.index, config)
+            worked = names[_is_worked(usual, on, config)]
+            hit = dates.isin(names.index).to_numpy(dtype=bool, copy=True)
+            rows = np.flatnonzero(hit)
+            rests = ~dates.iloc[rows].isin(worked.index).to_numpy(dtype=bool)  # the ledger's verdict
+            contexts = shared.context_codes("population", "account")
+            if contexts and len(rows):  # where the voucher's accounts' own days tell, they decide
+                judged, works = _account_days(dates, contexts[0][1], rows, names.index, config)
+                voucher = (shared.encode("voucher_id", over="population")[0][rows] if "voucher_id" in frame
+                           else np.full(len(rows), -1))
+                voucher = np.where(voucher >= 0, voucher, voucher.max(initial=-1) + 1 + np.arange(len(rows)))
+                voucher = pd.factorize(voucher)[0]
+                any_works = np.bincount(voucher, judged & works) > 0
+                any_rests = np.bincount(voucher, judged & ~works) > 0
+                rests = np.where(any_works[voucher], False, np.where(any_rests[voucher], True, rests))
+            hit[rows] = rests
+            return hit
 
         def label(frame: pd.DataFrame, idx: np.ndarray) -> np.ndarray:
             dates = frame["posting_date"].dt.normalize().iloc[idx]
@@ -83,30 +118,113 @@ class HolidayPosting(AnomalyDetectionAlgorithm):
                     + ymd(dates) + ", amount " + money(frame["amount"].iloc[idx]))
 
         result = dated_pattern(transactions, shared, config, on_holiday, "fall on a holiday", label)
-        result.summary.update({"country": config["country"], "holidays_in_range": len(names),
+        result.summary.update({"country": country, "country_from": why, "holidays_in_range": len(names),
                                "holidays_worked": [f"{name} {day:%Y-%m-%d}" for day, name in worked.items()]})
         return result
 
 
-def _worked(dates: pd.Series, weight: np.ndarray, days_off: pd.DatetimeIndex, config: dict[str, Any]) -> np.ndarray:
-    """Per holiday: whether the ledger books at least `worked_share` of its usual vouchers (`weight` per row) that
-    day, usual being the median over the same weekday of the four weeks before and after (holidays aside), where
-    that is at least `min_usual`: a quiet January is no reason to read Epiphany as a day off."""
+#: the calendars `country: auto` chooses among (country -> the region whose calendar stands for it where holidays
+#: differ by region: England's bank holidays, not the four nations' few common ones)
+CANDIDATES: dict[str, str] = dict.fromkeys(
+    ("SE", "NO", "DK", "FI", "IS", "DE", "AT", "CH", "NL", "BE", "LU", "FR", "GB", "IE", "ES", "PT", "IT", "PL", "CZ",
+     "SK", "HU", "EE", "LV", "LT", "SI", "HR", "US", "CA", "AU", "NZ"), "") | {"GB": "ENG"}
+#: the country a currency names, where it names one (the euro does not)
+CURRENCY_COUNTRY = {"SEK": "SE", "NOK": "NO", "DKK": "DK", "ISK": "IS", "CHF": "CH", "GBP": "GB", "PLN": "PL",
+                    "CZK": "CZ", "HUF": "HU", "USD": "US", "CAD": "CA", "AUD": "AU", "NZD": "NZ"}
+#: where the ledger shows no holidays of its own and names no currency (SIE, where this project began, is Swedish)
+FALLBACK_COUNTRY = "SE"
+#: how many more weekday holidays (rested on, less those worked) a calendar must explain than the currency's
+#: country's (or the fallback's) for the ledger to have chosen it
+MIN_EVIDENCE = 3
+
+
+def _is_auto(config: dict[str, Any]) -> bool:
+    return str(config["country"]).lower() == "auto"
+
+
+def _currency(frame: pd.DataFrame) -> str:
+    """The ledger's most common currency code ('' where it has none)."""
+    if "currency" not in frame or frame["currency"].isna().all():
+        return ""
+    return str(frame["currency"].astype("string").str.strip().str.upper().mode().iloc[0])
+
+
+def _own_country(dates: pd.Series, weight: np.ndarray, currency: str, years: tuple[int, ...],
+                 config: dict[str, Any]) -> tuple[str, str]:
+    """(country, why) for `country: auto`. A calendar scores the weekday holidays the ledger rests on less those it
+    works (weekend holidays are the weekend rule's, and calendars differ in listing them). The country of the
+    ledger's currency (else the fallback) stands unless another calendar scores `MIN_EVIDENCE` more; among equal
+    scores it is preferred."""
+    hint = CURRENCY_COUNTRY.get(currency, "")
+    standing = hint or FALLBACK_COUNTRY
+    calendars = {c: pd.DatetimeIndex(list(_calendar(c, sub, tuple(config["categories"]), "", years)))
+                 for c, sub in CANDIDATES.items()}
+    days = pd.DatetimeIndex(sorted(set().union(*calendars.values())))
+    days = days[days.dayofweek < 5]
+    usual, on = _evidence(dates, weight, days, config)
+    rested = pd.Series((usual >= config["min_usual"]) & (on < config["worked_share"] * usual), index=days)
+    worked = pd.Series(_is_worked(usual, on, config), index=days)
+    tally = {c: (int(rested.reindex(d).sum()), int(worked.reindex(d).sum())) for c, d in calendars.items()}
+    order = list(CANDIDATES)
+    best = min(order, key=lambda c: (-(tally[c][0] - tally[c][1]), c != standing, order.index(c)))
+    score = {c: rest - work for c, (rest, work) in tally.items()}
+    if best != standing and score[best] - score[standing] >= MIN_EVIDENCE:
+        return best, (f"the ledger rests on {tally[best][0]} of its weekday holidays and works {tally[best][1]} "
+                      f"({standing}'s: {tally[standing][0]} and {tally[standing][1]})")
+    if hint:
+        return hint, f"the ledger's currency {currency}"
+    return FALLBACK_COUNTRY, "the default: no calendar fits the ledger's days off better and its currency names no country"
+
+
+def _evidence(dates: pd.Series, weight: np.ndarray, days_off: pd.DatetimeIndex,
+              config: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
+    """Per day off: (usual, on): the vouchers (`weight` per row) the ledger books on that weekday, the median over
+    the same weekday of the four weeks before and after (days off aside; NaN outside the ledger's dates), and those
+    it books that day."""
     dated = dates.notna().to_numpy()
     if not dated.any() or not len(days_off):
-        return np.zeros(len(days_off), dtype=bool)
+        return np.full(len(days_off), np.nan), np.full(len(days_off), np.nan)
     per_day = pd.Series(weight[dated]).groupby(dates[dated].to_numpy()).sum()
     days = pd.date_range(per_day.index.min() - pd.Timedelta(weeks=4), per_day.index.max() + pd.Timedelta(weeks=4))
     per_day = per_day.reindex(days, fill_value=0.0)
     inside = (days >= per_day.index.min() + pd.Timedelta(weeks=4)) & (days <= per_day.index.max() - pd.Timedelta(weeks=4))
     counts = per_day.to_numpy().copy()
-    counts[~inside | days.isin(days_off)] = np.nan  # outside the ledger's dates, or a holiday: no evidence
+    counts[~inside | days.isin(days_off)] = np.nan  # outside the ledger's dates, or a day off: no evidence
     at = days.get_indexer(days_off)
     known = at >= 0
     weeks = np.r_[-4:0, 1:5] * 7
     near = np.where(known[:, None], np.clip(at[:, None] + weeks[None, :], 0, len(days) - 1), 0)
     usual = pd.DataFrame(np.where(known[:, None], counts[near], np.nan)).median(axis=1).to_numpy()
-    on = np.where(known, per_day.to_numpy()[np.maximum(at, 0)], np.nan)
+    return usual, np.where(known, per_day.to_numpy()[np.maximum(at, 0)], np.nan)
+
+
+def _account_days(dates: pd.Series, account: np.ndarray, rows: np.ndarray, days_off: pd.DatetimeIndex,
+                  config: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
+    """Per row of `rows` (postings on a day off): (judged, works): whether its account's usual lines that weekday
+    (counted as `_evidence` counts the ledger's vouchers) reach `min_usual`, and whether it books at least
+    `worked_share` of them that day: the restaurant's tills on Maundy Thursday, while the office rests."""
+    day = dates.to_numpy(dtype="datetime64[D]").astype("int64")
+    known = (account >= 0) & dates.notna().to_numpy()
+    per_day = pd.Series(np.ones(int(known.sum()))).groupby([account[known], day[known]]).sum()
+    first, last = day[known].min(), day[known].max()
+    wanted = rows[known[rows]]
+    near = day[wanted][:, None] + np.r_[-4:0, 1:5][None, :] * 7
+    counts = per_day.reindex(pd.MultiIndex.from_arrays([np.repeat(account[wanted], near.shape[1]), near.ravel()]),
+                             fill_value=0.0).to_numpy(dtype="float64", copy=True).reshape(near.shape)
+    off = np.isin(near, days_off.to_numpy(dtype="datetime64[D]").astype("int64"))
+    counts[off | (near < first) | (near > last)] = np.nan  # a day off, or outside the ledger's dates: no evidence
+    with np.errstate(all="ignore"):
+        usual = pd.DataFrame(counts).median(axis=1).to_numpy()
+    on = per_day.reindex(pd.MultiIndex.from_arrays([account[wanted], day[wanted]])).to_numpy()
+    judged, works = np.zeros(len(rows), dtype=bool), np.zeros(len(rows), dtype=bool)
+    judged[known[rows]] = usual >= config["min_usual"]
+    works[known[rows]] = _is_worked(usual, on, config)
+    return judged, works
+
+
+def _is_worked(usual: np.ndarray, on: np.ndarray, config: dict[str, Any]) -> np.ndarray:
+    """Per day off: the ledger books at least `worked_share` of its usual vouchers that day, where that usual is at
+    least `min_usual`: a quiet January is no reason to read Epiphany as a day off."""
     return (usual >= config["min_usual"]) & (on >= config["worked_share"] * usual)
 
 
@@ -120,15 +238,18 @@ def _calendar_class(country: str) -> type[holidays.HolidayBase] | None:
         return None
 
 
-def _calendar(config: dict[str, Any], years: list[int]) -> holidays.HolidayBase:
-    cls = _calendar_class(str(config["country"]))
+@functools.lru_cache(maxsize=128)
+def _calendar(country: str, subdivision: str, categories: tuple[str, ...], language: str,
+              years: tuple[int, ...]) -> holidays.HolidayBase:
+    """A country's holidays in `years`, of the `categories` it has (its public ones where it has none of them)."""
+    cls = _calendar_class(country)
     kwargs: dict[str, Any] = {
-        "years": years,
-        "categories": tuple(c for c in config["categories"] if c in cls.supported_categories),
-        "language": config["language"] or cls.default_language,
+        "years": list(years),
+        "categories": tuple(c for c in categories if c in cls.supported_categories) or ("public",),
+        "language": language or cls.default_language,
     }
-    if config["subdivision"]:
-        kwargs["subdiv"] = config["subdivision"]
-    if config["country"].upper() in ("SE", "SWE"):
+    if subdivision:
+        kwargs["subdiv"] = subdivision
+    if country.upper() in ("SE", "SWE"):
         kwargs["include_sundays"] = False  # Swedish calendars count every Sunday as a holiday; weekends have their own rule
-    return holidays.country_holidays(config["country"], **kwargs)
+    return holidays.country_holidays(country, **kwargs)
