@@ -75,3 +75,22 @@ def test_config_errors_name_the_field():
 def test_deterministic():
     rows = _sales({7: 0.24})
     assert AccountRatio().detect(frame(rows)).scores.equals(AccountRatio().detect(frame(rows)).scores)
+
+
+def test_vat_on_several_revenue_lines_is_a_share_of_their_sum():
+    """Till settlements: card takings (with varying tips) against food and drinks, in varying mix, and the 25 %
+    VAT on both. No two accounts keep a fixed ratio; VAT and the sum of the two revenue lines do, and Z7's VAT is
+    19 % of it."""
+    rows = []
+    for i in range(20):
+        food, drinks, tips = 3000.0 + 150 * i, 1000.0 + 90 * (i % 7), 80.0 + 97 * i
+        vat = round((food + drinks) * (0.19 if i == 7 else 0.25), 2)
+        for account, amount in (("1580", food + drinks + vat + tips), ("3000", -food), ("3020", -drinks),
+                                ("2700", -vat), ("2935", -tips)):
+            rows.append({"voucher_id": f"Z{i}", "posting_date": "2025-05-02", "account": account, "amount": amount})
+    result = AccountRatio().detect(frame(rows))
+    assert flagged_ids(result) == {37, 38, 39}  # Z7's food, drinks and VAT lines
+    assert reason_of(result, 39) == ("account 2700 is 0.190 × account 3000+3020 in voucher Z7 (-959.50 vs -5 050); "
+                                     "usually 0.250 (95% of 20 vouchers with both), expected -1 262.50; 0 of the other "
+                                     "19 break it")
+    assert result.summary["structured_pairs"] == 1

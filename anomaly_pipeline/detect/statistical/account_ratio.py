@@ -14,6 +14,7 @@ from anomaly_pipeline.detect.base import (
     ConfigError,
     DetectionResult,
     as_string,
+    combine_codes,
     format_amount,
 )
 from anomaly_pipeline.detect.norms import rarity_score
@@ -30,7 +31,13 @@ class AccountRatio(AnomalyDetectionAlgorithm):
     on the lines of both accounts, with the expected amount, when such breaks are rare for the pair: the
     score falls to half as the pair's other vouchers break in up to `max_break_share` of cases, and a pair
     that breaks more often than that has no fixed ratio to break (no finding). Vouchers with more than `max_accounts`
-    distinct accounts are not paired (bounded cost, and a 40-line payroll voucher has no single ratio)."""
+    distinct accounts are not paired (bounded cost, and a 40-line payroll voucher has no single ratio).
+
+    The VAT of an invoice or a till settlement with several revenue lines at one rate is a fixed share of their
+    sum, not of any one of them: within a voucher, 2 to 4 lines of one account class (the account's first
+    character: 3xxx revenue in BAS and NS 4102) and one sign also count as one account, their sum ("3000+3020"),
+    paired with the smaller amounts of other classes on the same side (the VAT on them), and structured only
+    with a single mode. A break of such a sum is reported on its members' lines."""
 
     algorithm = "account_ratio"
     kind = "statistical"
@@ -61,13 +68,18 @@ class AccountRatio(AnomalyDetectionAlgorithm):
     def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame,
                 shared: SharedWork) -> DetectionResult:
         codes = _Codes(shared, transactions is reference)
-        ref_pairs = _pairs(reference, codes.ref_voucher, codes.ref_account, len(codes.accounts), config["max_accounts"])
-        modes = _modes(ref_pairs, config)
+        ref_lines = _net_lines(reference, codes.ref_voucher, codes.ref_account, len(codes.accounts),
+                               config["max_accounts"])
+        lines = (ref_lines if transactions is reference
+                 else _net_lines(transactions, codes.voucher, codes.account, len(codes.accounts),
+                                 config["max_accounts"]))
+        ref_lines, lines = codes.with_sums(ref_lines, lines)
+        ref_pairs = _pairs(ref_lines, len(codes.accounts))
+        modes = _modes(ref_pairs, config, len(codes.accounts))
         zero = np.zeros(len(transactions))
         if modes.empty:
             return self.build_result(transactions, zero, zero.astype(bool), None, summary={"structured_pairs": 0})
-        pairs = (ref_pairs if transactions is reference
-                 else _pairs(transactions, codes.voucher, codes.account, len(codes.accounts), config["max_accounts"]))
+        pairs = ref_pairs if lines is ref_lines else _pairs(lines, len(codes.accounts))
         cand = pairs.merge(modes, on=["a", "b"])
         cand["expected"] = cand["mode"] * cand["amount_a"]
         cand["deviation"] = (cand["amount_b"] - cand["expected"]).abs()
@@ -87,6 +99,7 @@ class AccountRatio(AnomalyDetectionAlgorithm):
         # each line of either account takes its strongest broken pair
         hits = pd.concat([broken.rename(columns={"a": "account"})[["voucher", "account", "score", "text"]],
                           broken.rename(columns={"b": "account"})[["voucher", "account", "score", "text"]]])
+        hits = codes.members_of(hits)
         hits = hits.sort_values("score", ascending=False).drop_duplicates(["voucher", "account"])
         width = len(codes.accounts)
         line = pd.Index(hits["voucher"].to_numpy() * width + hits["account"].to_numpy())
@@ -118,6 +131,39 @@ class _Codes:
         self.accounts = pd.Index(accounts).union(pd.Index(own)).sort_values()
         self.ref_account = self.accounts.get_indexer(accounts)[ref_account]
         self.account = self.accounts.get_indexer(own)[account]
+        self.names = self.accounts.to_numpy(dtype=object)  # accounts, then the sums `with_sums` adds
+        self.members: list[np.ndarray] = []
+
+    def with_sums(self, ref_lines: pd.DataFrame, lines: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Both frames of net lines with their same-class sums appended (`_class_sums`), the sums coded after
+        the accounts in one code space."""
+        # an account's class: its first character, as a code per account
+        cls = pd.factorize(pd.Series(self.accounts.astype(str)).str[:1])[0]
+        ref_sums = _class_sums(ref_lines, cls, self.accounts)
+        sums = ref_sums if lines is ref_lines else _class_sums(lines, cls, self.accounts)
+        names = pd.Index(pd.concat([ref_sums["name"], sums["name"]]).unique())
+        width = len(self.accounts)
+        self.names = np.concatenate([self.accounts.to_numpy(dtype=object), names.to_numpy(dtype=object)])
+        self.members = [self.accounts.get_indexer(name.split(SUM)) for name in names]
+
+        def joined(net: pd.DataFrame, extra: pd.DataFrame) -> pd.DataFrame:
+            extra = extra.assign(account=width + names.get_indexer(extra["name"]))
+            return pd.concat([net.assign(real=True, cls=cls[net["account"].to_numpy()]),
+                              extra.drop(columns="name").assign(real=False)], ignore_index=True)
+
+        ref_all = joined(ref_lines, ref_sums)
+        return ref_all, (ref_all if lines is ref_lines else joined(lines, sums))
+
+    def members_of(self, hits: pd.DataFrame) -> pd.DataFrame:
+        """`hits` (voucher, account, ...) with each sum replaced by one row per member account."""
+        width = len(self.accounts)
+        summed = hits["account"].to_numpy() >= width
+        if not summed.any():
+            return hits
+        parts = hits[summed]
+        lists = pd.Series([self.members[code - width] for code in parts["account"].to_numpy()], index=parts.index)
+        exploded = parts.assign(account=lists).explode("account")
+        return pd.concat([hits[~summed], exploded.astype({"account": "int64"})])
 
 
 
@@ -129,9 +175,9 @@ def _voucher_codes(shared: SharedWork, over: Over) -> tuple[np.ndarray, pd.Serie
     return code, names
 
 
-def _pairs(frame: pd.DataFrame, voucher: np.ndarray, account: np.ndarray, accounts: int,
-           max_accounts: int) -> pd.DataFrame:
-    """Net amount per (voucher, account), paired with every other account of the voucher (both orders)."""
+def _net_lines(frame: pd.DataFrame, voucher: np.ndarray, account: np.ndarray, accounts: int,
+               max_accounts: int) -> pd.DataFrame:
+    """Net amount per (voucher, account) of vouchers with 2 to `max_accounts` accounts."""
     valid = voucher >= 0
     key = voucher[valid] * accounts + account[valid]
     net = pd.Series(frame["amount"].to_numpy(dtype="float64")[valid]).groupby(key, sort=False).sum()
@@ -139,16 +185,56 @@ def _pairs(frame: pd.DataFrame, voucher: np.ndarray, account: np.ndarray, accoun
                         "amount": net.to_numpy()})
     net = net[net["amount"].abs() > 1e-9]
     size = net.groupby("voucher")["account"].transform("size")
-    net = net[(size >= 2) & (size <= max_accounts)]
-    pairs = net.merge(net, on="voucher", suffixes=("_a", "_b"))
-    pairs = pairs[pairs["account_a"] != pairs["account_b"]].rename(columns={"account_a": "a", "account_b": "b"})
+    return net[(size >= 2) & (size <= max_accounts)].reset_index(drop=True)
+
+
+#: joins the member accounts of a same-class sum in its name
+SUM = "+"
+
+
+def _class_sums(net: pd.DataFrame, cls: np.ndarray, accounts: pd.Index) -> pd.DataFrame:
+    """Per voucher, the sum of its lines of one account class (`cls` per account code) and sign where there are 2
+    to 4 such lines: voucher, amount, name (the member accounts in order, joined by SUM) and cls."""
+    account = net["account"].to_numpy()
+    key = pd.factorize(combine_codes(net["voucher"].to_numpy(), cls[account], (net["amount"].to_numpy() > 0)))[0]
+    size = np.bincount(key)[key]
+    keep = (size >= 2) & (size <= 4)
+    lines = net[keep].assign(cls=cls[account][keep], key=key[keep])
+    if lines.empty:
+        return pd.DataFrame({"voucher": np.zeros(0, dtype="int64"), "amount": np.zeros(0), "name": [],
+                             "cls": np.zeros(0, dtype="int64")})
+    lines = lines.sort_values(["key", "account"])  # a small share of the lines
+    lines["name"] = accounts.to_numpy(dtype=object)[lines["account"].to_numpy()]
+    group = lines.groupby("key", sort=False)
+    return pd.DataFrame({"voucher": group["voucher"].first(), "amount": group["amount"].sum(),
+                         "name": group["name"].agg(SUM.join), "cls": group["cls"].first()}).reset_index(drop=True)
+
+
+def _pairs(lines: pd.DataFrame, accounts: int) -> pd.DataFrame:
+    """Every account of a voucher paired with every other (both orders): voucher, a, b, amount_a, amount_b, ratio.
+    A same-class sum (`real` false) is paired only with the smaller amounts of other classes on the same side."""
+    columns = ["voucher", "account_a", "account_b", "amount_a", "amount_b"]
+    real = lines[lines["real"]]
+    pairs = real.merge(real, on="voucher", suffixes=("_a", "_b"))
+    parts = [pairs.loc[pairs["account_a"] != pairs["account_b"], columns]]
+    sums = lines[~lines["real"]]
+    if len(sums):
+        cross = sums.merge(real, on="voucher", suffixes=("_a", "_b"))
+        # a sum is the base a tax is on: booked on the same side (output VAT and its revenue are both credits),
+        # and larger
+        cross = cross.loc[(cross["cls_a"] != cross["cls_b"]) & (np.sign(cross["amount_a"]) == np.sign(cross["amount_b"]))
+                          & (cross["amount_a"].abs() >= cross["amount_b"].abs()), columns]
+        swapped = {"account_a": "account_b", "account_b": "account_a", "amount_a": "amount_b", "amount_b": "amount_a"}
+        parts += [cross, cross.rename(columns=swapped)[columns]]
+    pairs = pd.concat(parts, ignore_index=True).rename(columns={"account_a": "a", "account_b": "b"})
     pairs["ratio"] = pairs["amount_b"] / pairs["amount_a"]
-    return pairs.reset_index(drop=True)
+    return pairs
 
 
-def _modes(ref: pd.DataFrame, config: dict[str, Any]) -> pd.DataFrame:
+def _modes(ref: pd.DataFrame, config: dict[str, Any], accounts: int) -> pd.DataFrame:
     """Per structured pair (oriented so its typical |ratio| <= 1): mode ratios, their share and support, and
-    the share of the pair's vouchers within tolerance of a mode (coverage)."""
+    the share of the pair's vouchers within tolerance of a mode (coverage). A pair with a same-class sum (codes
+    from `accounts` on) is structured only with one mode: a set of revenue accounts carries one VAT rate."""
     if ref.empty:
         return pd.DataFrame(columns=["a", "b", "mode", "share", "support", "coverage"])
     support = ref.groupby(["a", "b"])["voucher"].transform("size")
@@ -175,7 +261,9 @@ def _modes(ref: pd.DataFrame, config: dict[str, Any]) -> pd.DataFrame:
     dev = (cand["amount_b"] - cand["mode"] * cand["amount_a"]).abs()
     cand["ok"] = dev <= np.maximum(config["tolerance"] * (cand["mode"] * cand["amount_a"]).abs(), config["min_abs_deviation"])
     covered = cand.groupby(["a", "b", "voucher"])["ok"].any().groupby(level=["a", "b"]).mean()
-    few = n_modes.reindex(covered.index).fillna(0) <= config["max_modes"]
+    index = covered.index.to_frame(index=False)
+    allowed = np.where((index["a"] >= accounts) | (index["b"] >= accounts), 1, config["max_modes"])
+    few = n_modes.reindex(covered.index).fillna(0).to_numpy() <= allowed
     structured = covered[(covered >= config["min_coverage"]) & few].index
     modes = modes.set_index(["a", "b"])
     modes = modes[modes.index.isin(structured)].join(covered.rename("coverage")).reset_index()
@@ -183,7 +271,7 @@ def _modes(ref: pd.DataFrame, config: dict[str, Any]) -> pd.DataFrame:
 
 
 def _texts(broken: pd.DataFrame, codes: _Codes) -> pd.Series:
-    names = codes.accounts.to_numpy(dtype=object)
+    names = codes.names
     account_a, account_b = names[broken["a"].to_numpy()], names[broken["b"].to_numpy()]
     voucher = codes.vouchers.to_numpy(dtype=object)[broken["voucher"].to_numpy()]
     ratio = broken["amount_b"] / broken["amount_a"]
