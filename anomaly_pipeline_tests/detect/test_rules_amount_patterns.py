@@ -64,6 +64,21 @@ def test_an_excess_of_amounts_just_below_a_limit_is_flagged_per_user():
     assert learned[61][1].startswith("amount 49 400 is just below 50 000 (a round threshold, not a configured limit)")
 
 
+def test_which_of_many_users_piles_up_under_a_limit_is_searched_too():
+    # twelve till managers' daily takings spread over 35 000 .. 60 000; the bar's happen to bunch under 50 000: 17
+    # of its 55 amounts in the 5 % below it (p about 0.001: at 1 % a chance one user in twelve shows this)
+    def ledger(bunched: int) -> list[dict]:
+        rng = np.random.default_rng(11)
+        rows = [{"amount": a, "user_name": f"manager {u}", "account": "1580"}
+                for u in range(11) for a in np.round(np.exp(rng.uniform(np.log(35_000), np.log(60_000), 40)), 2)]
+        bar = [*np.linspace(47_600, 49_900, bunched), *np.linspace(40_100, 47_300, 24), *np.linspace(50_100, 57_400, 14)]
+        return rows + [{"amount": round(float(a), 2), "user_name": "bar", "account": "1580"} for a in bar]
+
+    assert flags(BelowApprovalLimit().detect(frame(ledger(17)))) == {}
+    # 20 of 58 is beyond chance among twelve: the bar's band is flagged
+    assert set(flags(BelowApprovalLimit().detect(frame(ledger(20))))) == set(range(441, 461))
+
+
 def _invoices(rng: np.random.Generator, n: int) -> list[float]:
     """Invoice totals spread smoothly over 1 000 .. 200 000 (log-uniform), to the cent."""
     return list(np.round(np.exp(rng.uniform(np.log(1_000), np.log(200_000), n)), 2))

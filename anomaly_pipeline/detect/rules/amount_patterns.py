@@ -114,8 +114,8 @@ class BelowApprovalLimit(AnomalyDetectionAlgorithm):
     The limits are the configured `limits` and, with `learn_limits`, every round threshold (1, 1.5, 2,
     2.5, 3, 4, 5, 7.5 x a power of ten, from `min_limit` up to the largest amount): a company's limit
     need not be in anyone's list. A learned limit is searched among many, so its test uses `alpha`
-    divided by the number of thresholds searched and by the number of groups (users, accounts) with
-    `min_count` amounts below it. Amounts are counted once per group (the same salary
+    divided by the number of thresholds searched; every limit's, by the number of groups (users, accounts) with
+    `min_count` amounts below it (which of them avoids it is searched too). Amounts are counted once per group (the same salary
     every month is a routine, not avoidance), and so is a monthly series: an account and text booked once a
     month in at least `routine_months` months at amounts within 10 % of each other (a loan's payment, its
     interest falling a little each month). One amount under a round number is not a finding."""
@@ -188,8 +188,8 @@ class BelowApprovalLimit(AnomalyDetectionAlgorithm):
                 b, a, up = (_distinct_per_group(codes, unit, band, group_width)
                             for band in (unexplained, around, above))
                 eligible = b >= config["min_count"]
-                # a learned limit is one of many searched in each group that could show an excess
-                level = alpha / max(int(eligible.sum()), 1) if is_learned else alpha
+                # every group that could show an excess is searched, for a configured limit too
+                level = alpha / max(int(eligible.sum()), 1)
                 # at most the binomial's median below, the chance is at least 1/2: computed only above it
                 tested = eligible & ((b > np.floor((a + b) * null)) | (level >= 0.5))
                 chance = np.ones(len(b))
