@@ -86,22 +86,22 @@ class HolidayPosting(AnomalyDetectionAlgorithm):
             nonlocal names, worked, country, why
             dates = frame["posting_date"].dt.normalize()
             years = tuple(sorted({int(y) for y in dates.dt.year.dropna().unique()}))
-            weight = shared.unit_weights("population")[0]
+            days = _Days(dates, shared.unit_weights("population")[0])
             if _is_auto(config):
-                country, why = _own_country(dates, weight, _currency(frame), years, config)
+                country, why = _own_country(days, _currency(frame), years, config)
                 calendar = _calendar(country, CANDIDATES.get(country, ""), tuple(config["categories"]), "", years)
             else:
                 calendar = _calendar(country, str(config["subdivision"]), tuple(config["categories"]),
                                      str(config["language"]), years)
             names = pd.Series({pd.Timestamp(day): name for day, name in calendar.items()}, dtype="string")
-            usual, on = _evidence(dates, weight, names.index, config)
+            usual, on = _evidence(days, names.index, config)
             worked = names[_is_worked(usual, on, config)]
             hit = dates.isin(names.index).to_numpy(dtype=bool, copy=True)
             rows = np.flatnonzero(hit)
             rests = ~dates.iloc[rows].isin(worked.index).to_numpy(dtype=bool)  # the ledger's verdict
             contexts = shared.context_codes("population", "account")
             if contexts and len(rows):  # where the voucher's accounts' own days tell, they decide
-                judged, works = _account_days(dates, contexts[0][1], rows, names.index, config)
+                judged, works = _account_days(days, contexts[0][1], rows, names.index, config)
                 voucher = (shared.encode("voucher_id", over="population")[0][rows] if "voucher_id" in frame
                            else np.full(len(rows), -1))
                 voucher = np.where(voucher >= 0, voucher, voucher.max(initial=-1) + 1 + np.arange(len(rows)))
@@ -149,8 +149,7 @@ def _currency(frame: pd.DataFrame) -> str:
     return str(frame["currency"].astype("string").str.strip().str.upper().mode().iloc[0])
 
 
-def _own_country(dates: pd.Series, weight: np.ndarray, currency: str, years: tuple[int, ...],
-                 config: dict[str, Any]) -> tuple[str, str]:
+def _own_country(days: _Days, currency: str, years: tuple[int, ...], config: dict[str, Any]) -> tuple[str, str]:
     """(country, why) for `country: auto`. A calendar scores the weekday holidays the ledger rests on less those it
     works (weekend holidays are the weekend rule's, and calendars differ in listing them). The country of the
     ledger's currency (else the fallback) stands unless another calendar scores `MIN_EVIDENCE` more; among equal
@@ -159,11 +158,11 @@ def _own_country(dates: pd.Series, weight: np.ndarray, currency: str, years: tup
     standing = hint or FALLBACK_COUNTRY
     calendars = {c: pd.DatetimeIndex(list(_calendar(c, sub, tuple(config["categories"]), "", years)))
                  for c, sub in CANDIDATES.items()}
-    days = pd.DatetimeIndex(sorted(set().union(*calendars.values())))
-    days = days[days.dayofweek < 5]
-    usual, on = _evidence(dates, weight, days, config)
-    rested = pd.Series((usual >= config["min_usual"]) & (on < config["worked_share"] * usual), index=days)
-    worked = pd.Series(_is_worked(usual, on, config), index=days)
+    candidates = pd.DatetimeIndex(sorted(set().union(*calendars.values())))
+    candidates = candidates[candidates.dayofweek < 5]
+    usual, on = _evidence(days, candidates, config)
+    rested = pd.Series((usual >= config["min_usual"]) & (on < config["worked_share"] * usual), index=candidates)
+    worked = pd.Series(_is_worked(usual, on, config), index=candidates)
     tally = {c: (int(rested.reindex(d).sum()), int(worked.reindex(d).sum())) for c, d in calendars.items()}
     order = list(CANDIDATES)
     best = min(order, key=lambda c: (-(tally[c][0] - tally[c][1]), c != standing, order.index(c)))
@@ -176,46 +175,59 @@ def _own_country(dates: pd.Series, weight: np.ndarray, currency: str, years: tup
     return FALLBACK_COUNTRY, "the default: no calendar fits the ledger's days off better and its currency names no country"
 
 
-def _evidence(dates: pd.Series, weight: np.ndarray, days_off: pd.DatetimeIndex,
-              config: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
-    """Per day off: (usual, on): the vouchers (`weight` per row) the ledger books on that weekday, the median over
-    the same weekday of the four weeks before and after (days off aside; NaN outside the ledger's dates), and those
-    it books that day."""
-    dated = dates.notna().to_numpy()
-    if not dated.any() or not len(days_off):
+class _Days:
+    """The ledger's days as integers (days since 1970), and its vouchers per day (`weight` per row) over its
+    dates and four weeks either side: counted once for every calendar tested."""
+
+    def __init__(self, dates: pd.Series, weight: np.ndarray) -> None:
+        self.dated = dates.notna().to_numpy()
+        self.day = np.where(self.dated, dates.to_numpy(dtype="datetime64[D]").astype("int64"), 0)
+        days = self.day[self.dated]
+        self.first, self.last = (int(days.min()), int(days.max())) if len(days) else (0, -1)
+        self.start = self.first - 28
+        self.per_day = np.bincount(days - self.start, weights=weight[self.dated], minlength=self.last - self.start + 29)
+
+    @staticmethod
+    def of(index: pd.DatetimeIndex) -> np.ndarray:
+        return index.to_numpy(dtype="datetime64[D]").astype("int64")
+
+
+def _evidence(days: _Days, days_off: pd.DatetimeIndex, config: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
+    """Per day off: (usual, on): the vouchers the ledger books on that weekday, the median over the same weekday of
+    the four weeks before and after (days off aside; NaN outside the ledger's dates), and those it books that
+    day."""
+    if not days.dated.any() or not len(days_off):
         return np.full(len(days_off), np.nan), np.full(len(days_off), np.nan)
-    per_day = pd.Series(weight[dated]).groupby(dates[dated].to_numpy()).sum()
-    days = pd.date_range(per_day.index.min() - pd.Timedelta(weeks=4), per_day.index.max() + pd.Timedelta(weeks=4))
-    per_day = per_day.reindex(days, fill_value=0.0)
-    inside = (days >= per_day.index.min() + pd.Timedelta(weeks=4)) & (days <= per_day.index.max() - pd.Timedelta(weeks=4))
-    counts = per_day.to_numpy().copy()
-    counts[~inside | days.isin(days_off)] = np.nan  # outside the ledger's dates, or a day off: no evidence
-    at = days.get_indexer(days_off)
-    known = at >= 0
-    weeks = np.r_[-4:0, 1:5] * 7
-    near = np.where(known[:, None], np.clip(at[:, None] + weeks[None, :], 0, len(days) - 1), 0)
+    counts = days.per_day.astype("float64")
+    span = np.arange(days.start, days.start + len(counts))
+    inside = (span >= days.first + 28) & (span <= days.last - 28)
+    off = days.of(days_off)
+    counts[~inside | np.isin(span, off)] = np.nan  # outside the ledger's dates, or a day off: no evidence
+    at = off - days.start
+    known = (at >= 0) & (at < len(counts))
+    near = np.clip(np.where(known, at, 0)[:, None] + np.r_[-4:0, 1:5][None, :] * 7, 0, len(counts) - 1)
     usual = pd.DataFrame(np.where(known[:, None], counts[near], np.nan)).median(axis=1).to_numpy()
-    return usual, np.where(known, per_day.to_numpy()[np.maximum(at, 0)], np.nan)
+    return usual, np.where(known, days.per_day[np.where(known, at, 0)], np.nan)
 
 
-def _account_days(dates: pd.Series, account: np.ndarray, rows: np.ndarray, days_off: pd.DatetimeIndex,
+def _account_days(days: _Days, account: np.ndarray, rows: np.ndarray, days_off: pd.DatetimeIndex,
                   config: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
     """Per row of `rows` (postings on a day off): (judged, works): whether its account's usual lines that weekday
     (counted as `_evidence` counts the ledger's vouchers) reach `min_usual`, and whether it books at least
     `worked_share` of them that day: the restaurant's tills on Maundy Thursday, while the office rests."""
-    day = dates.to_numpy(dtype="datetime64[D]").astype("int64")
-    known = (account >= 0) & dates.notna().to_numpy()
-    per_day = pd.Series(np.ones(int(known.sum()))).groupby([account[known], day[known]]).sum()
-    first, last = day[known].min(), day[known].max()
+    known = (account >= 0) & days.dated
     wanted = rows[known[rows]]
-    near = day[wanted][:, None] + np.r_[-4:0, 1:5][None, :] * 7
+    near = days.day[wanted][:, None] + np.r_[-4:0, 1:5][None, :] * 7
+    # only the lines of those accounts on those days are counted
+    needed = known & np.isin(days.day, np.union1d(near.ravel(), days.day[wanted])) & np.isin(account, account[wanted])
+    per_day = pd.Series(np.ones(int(needed.sum()))).groupby([account[needed], days.day[needed]]).sum()
     counts = per_day.reindex(pd.MultiIndex.from_arrays([np.repeat(account[wanted], near.shape[1]), near.ravel()]),
                              fill_value=0.0).to_numpy(dtype="float64", copy=True).reshape(near.shape)
-    off = np.isin(near, days_off.to_numpy(dtype="datetime64[D]").astype("int64"))
-    counts[off | (near < first) | (near > last)] = np.nan  # a day off, or outside the ledger's dates: no evidence
+    off = np.isin(near, days.of(days_off))
+    counts[off | (near < days.first) | (near > days.last)] = np.nan  # a day off, or outside the ledger's dates
     with np.errstate(all="ignore"):
         usual = pd.DataFrame(counts).median(axis=1).to_numpy()
-    on = per_day.reindex(pd.MultiIndex.from_arrays([account[wanted], day[wanted]])).to_numpy()
+    on = per_day.reindex(pd.MultiIndex.from_arrays([account[wanted], days.day[wanted]])).to_numpy()
     judged, works = np.zeros(len(rows), dtype=bool), np.zeros(len(rows), dtype=bool)
     judged[known[rows]] = usual >= config["min_usual"]
     works[known[rows]] = _is_worked(usual, on, config)
