@@ -85,6 +85,24 @@ def habitual_share(hit: np.ndarray, contexts: Sequence[tuple[str, np.ndarray]] =
     return Habit(share=share, context=which, names=names, ledger_share=ledger, units=int(round(total)))
 
 
+def own_context_share(hit: np.ndarray, codes: np.ndarray, weight: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Per row: (its group's smoothed share of `hit`, leaving its own unit out, as `habitual_share` computes it;
+    the group's lines). NaN and 0 where the row has no group."""
+    hit = np.asarray(hit, dtype=bool)
+    w = np.ones(len(hit)) if weight is None else np.asarray(weight, dtype="float64")
+    total = float(w.sum())
+    ledger = float(w[hit].sum() / total) if total > 0 else 0.0
+    codes = np.asarray(codes, dtype="int64")
+    size = _group_sizes(codes, w)
+    known = codes >= 0
+    hits = np.bincount(codes[known & hit], weights=w[known & hit], minlength=len(size))
+    at = np.maximum(codes, 0)
+    own = np.where(hit, np.minimum(hits[at], 1.0), 0.0)
+    share = (hits[at] - own + SMOOTHING * ledger) / (np.maximum(size[at] - own, 0.0) + SMOOTHING)
+    lines = np.bincount(codes[known], minlength=len(size))
+    return np.where(known, share, np.nan), np.where(known, lines[at], 0)
+
+
 def _group_sizes(codes: np.ndarray, weight: np.ndarray) -> np.ndarray:
     known = codes >= 0
     return np.bincount(codes[known], weights=weight[known], minlength=int(codes.max(initial=-1)) + 1)

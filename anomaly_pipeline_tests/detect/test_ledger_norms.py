@@ -56,6 +56,25 @@ def test_weekend_posting_is_flagged_where_weekends_are_rare_not_where_the_compan
     assert result.summary["ledger_share"] == 0.28 and result.summary["calibrated"] is True
 
 
+def test_in_a_business_open_every_day_an_account_that_never_works_weekends_is_judged_by_its_own_habit():
+    # a restaurant's two years: a till settlement (1580) every day, a bank transfer (1920 from 1580) every weekday;
+    # one bank transfer dated on a Sunday
+    days = pd.date_range("2024-01-01", periods=730, freq="D")
+    rows = [{"voucher_id": f"Z{i}", "posting_date": day, "account": account, "amount": sign * (30_000.0 + i),
+             "user_name": "manager"} for i, day in enumerate(days) for account, sign in (("1580", 1), ("3000", -1))]
+    bank = [day for day in days if day.dayofweek < 5] + [pd.Timestamp("2025-03-16")]  # a Sunday
+    rows += [{"voucher_id": f"B{i}", "posting_date": day, "account": account, "amount": sign * (25_000.0 + i),
+              "user_name": "accountant"} for i, day in enumerate(bank) for account, sign in (("1920", 1), ("1580", -1))]
+    data = frame(rows)
+    result = get_algorithm("weekend_posting").detect(data, {"min_amount": 0})
+    sunday = _ids(data, f"B{len(bank) - 1}")
+    assert flagged_ids(result) == {min(sunday)}  # the bank line; the card clearing account trades every day
+    assert reason_of(result, min(sunday)) == ("posted Sunday 2025-03-16, amount 25 522 ≥ 0; 1.1 % of account 1920's "
+                                              "vouchers fall on a weekend, against 16 % of this ledger's")
+    assert result.flagged["severity"].tolist() == ["high"]
+    assert result.summary["against_the_account"] == 1
+
+
 def test_a_one_off_account_and_user_are_not_their_own_habit():
     """The only voucher on an account, by a user seen once, posted on the ledger's one Saturday: its own
     posting does not make weekends habitual for that account or user."""

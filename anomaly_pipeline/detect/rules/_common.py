@@ -19,6 +19,8 @@ from anomaly_pipeline.detect.base import (
 from anomaly_pipeline.detect.norms import (
     describe_habit,
     habitual_share,
+    own_context_share,
+    percent,
     rarity_score,
 )
 from anomaly_pipeline.detect.shared import Over, SharedWork
@@ -223,17 +225,40 @@ def dated_pattern(transactions: pd.DataFrame, shared: SharedWork,
     share = habit.share[rows] if habit.learned else np.zeros(len(rows))
     big = transactions["amount"].abs().to_numpy() >= config["min_amount"]
     flagged = hit[rows] & big & (share <= config["max_share"])
-    idx = np.flatnonzero(flagged)
+    # a business that works weekends (or holidays) whose account never does: the bank on a Sunday
+    contrast = np.zeros(len(rows), dtype=bool)
+    account_share = np.full(len(rows), np.nan)
+    if habit.learned and habit.ledger_share >= CONTRAST * config["max_share"] and "account" in frame:
+        own, size = own_context_share(hit, shared.context_codes("population", "account")[0][1], weight)
+        account_share = own[rows]
+        contrast = (hit[rows] & big & ~flagged & (size[rows] >= CONTRAST_LINES)
+                    & (np.nan_to_num(account_share, nan=1.0) <= config["max_share"]))
+    idx = np.flatnonzero(flagged | contrast)
     texts = label_of(transactions, idx)
     if habit.learned and len(idx):
         labels = {name: text(frame[column].iloc[rows[idx]].astype("string").str.strip())
                   for name, column in (("account", "account"), ("user", "user_name")) if column in frame}
         texts = texts + "; " + describe_habit(habit, rows[idx], f"{unit} {what}", labels)
-    result = flag_result(transactions, flagged, texts, config["severity"],
+        against = contrast[idx]
+        if against.any():
+            texts[against] = (label_of(transactions, idx[against]) + "; " + percent(account_share[idx[against]])
+                              + " of account " + labels["account"][against] + f"'s {unit} {what}, against "
+                              + percent(habit.ledger_share) + " of this ledger's")
+    severity = np.where(contrast, "high", config["severity"]).astype(object)
+    result = flag_result(transactions, flagged | contrast, texts, severity,
                          {"ledger_share": round(habit.ledger_share, 4), "unit": unit, "units": habit.units,
-                          "calibrated": habit.learned, "max_share": config["max_share"], "scheduled": scheduled})
-    result.scores["score"] = rarity_score(share, config["max_share"], SEVERITY_SCORE[config["severity"]]) * flagged
+                          "calibrated": habit.learned, "max_share": config["max_share"], "scheduled": scheduled,
+                          "against_the_account": int(contrast.sum())})
+    score = rarity_score(share, config["max_share"], SEVERITY_SCORE[config["severity"]]) * flagged
+    result.scores["score"] = np.where(contrast, rarity_score(np.nan_to_num(account_share, nan=1.0), config["max_share"],
+                                                             SEVERITY_SCORE["high"]), score)
     return result
+
+
+#: a ledger whose share of the pattern is this many times `max_share` habitually shows it (a seven-day business);
+#: there an account of at least CONTRAST_LINES lines that shows it at most `max_share` is judged by its own habit
+CONTRAST = 5.0
+CONTRAST_LINES = 100
 
 
 def _scheduled(shared: SharedWork, frame: pd.DataFrame, hit: np.ndarray, months: int) -> np.ndarray:
