@@ -217,6 +217,9 @@ def _account_days(days: _Days, account: np.ndarray, rows: np.ndarray, days_off: 
     `worked_share` of them that day: the restaurant's tills on Maundy Thursday, while the office rests."""
     known = (account >= 0) & days.dated
     wanted = rows[known[rows]]
+    judged, works = np.zeros(len(rows), dtype=bool), np.zeros(len(rows), dtype=bool)
+    if not len(wanted):
+        return judged, works
     near = days.day[wanted][:, None] + np.r_[-4:0, 1:5][None, :] * 7
     # only the lines of those accounts on those days are counted
     needed = known & np.isin(days.day, np.union1d(near.ravel(), days.day[wanted])) & np.isin(account, account[wanted])
@@ -228,7 +231,6 @@ def _account_days(days: _Days, account: np.ndarray, rows: np.ndarray, days_off: 
     with np.errstate(all="ignore"):
         usual = pd.DataFrame(counts).median(axis=1).to_numpy()
     on = per_day.reindex(pd.MultiIndex.from_arrays([account[wanted], days.day[wanted]])).to_numpy()
-    judged, works = np.zeros(len(rows), dtype=bool), np.zeros(len(rows), dtype=bool)
     judged[known[rows]] = usual >= config["min_usual"]
     works[known[rows]] = _is_worked(usual, on, config)
     return judged, works

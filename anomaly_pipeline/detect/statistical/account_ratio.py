@@ -74,12 +74,12 @@ class AccountRatio(AnomalyDetectionAlgorithm):
                  else _net_lines(transactions, codes.voucher, codes.account, len(codes.accounts),
                                  config["max_accounts"]))
         ref_lines, lines = codes.with_sums(ref_lines, lines)
-        ref_pairs = _pairs(ref_lines, len(codes.accounts))
+        ref_pairs = _pairs(ref_lines)
         modes = _modes(ref_pairs, config, len(codes.accounts))
         zero = np.zeros(len(transactions))
         if modes.empty:
             return self.build_result(transactions, zero, zero.astype(bool), None, summary={"structured_pairs": 0})
-        pairs = ref_pairs if lines is ref_lines else _pairs(lines, len(codes.accounts))
+        pairs = ref_pairs if lines is ref_lines else _pairs(lines)
         cand = pairs.merge(modes, on=["a", "b"])
         cand["expected"] = cand["mode"] * cand["amount_a"]
         cand["deviation"] = (cand["amount_b"] - cand["expected"]).abs()
@@ -210,7 +210,7 @@ def _class_sums(net: pd.DataFrame, cls: np.ndarray, accounts: pd.Index) -> pd.Da
                          "name": group["name"].agg(SUM.join), "cls": group["cls"].first()}).reset_index(drop=True)
 
 
-def _pairs(lines: pd.DataFrame, accounts: int) -> pd.DataFrame:
+def _pairs(lines: pd.DataFrame) -> pd.DataFrame:
     """Every account of a voucher paired with every other (both orders): voucher, a, b, amount_a, amount_b, ratio.
     A same-class sum (`real` false) is paired only with the smaller amounts of other classes on the same side."""
     columns = ["voucher", "account_a", "account_b", "amount_a", "amount_b"]
