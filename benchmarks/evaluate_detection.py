@@ -28,6 +28,7 @@ from anomaly_pipeline.strategies.model import Strategy, load_preset
 from benchmarks.generate_construction import generate_construction, write_construction
 from benchmarks.generate_hospitality import generate_hospitality, write_hospitality
 from benchmarks.generate_ledger import KINDS, generate_ledger, write_ledger
+from benchmarks.generate_manufacturing import generate_manufacturing, write_manufacturing
 from benchmarks.generate_services import generate_services, write_services
 from benchmarks.generate_wholesale import generate_wholesale, write_wholesale
 
@@ -65,14 +66,16 @@ def score_ledger(path: Path, strategy_name: str) -> tuple[pd.DataFrame, pd.DataF
 #: the generators of one company's year each (`generate(seed, per_kind)`, `write(ledger, path)`); `ledger` also scales
 COMPANIES = {"wholesale": (generate_wholesale, write_wholesale), "services": (generate_services, write_services),
              "construction": (generate_construction, write_construction),
-             "hospitality": (generate_hospitality, write_hospitality)}
+             "hospitality": (generate_hospitality, write_hospitality),
+             "manufacturing": (generate_manufacturing, write_manufacturing)}
 
 
 def generated(generator: str, seed: int, scale: float, per_kind: int, folder: Path) -> tuple[pd.DataFrame, Path]:
     """(labelled ledger, its CSV) from the named generator: `ledger` and `services` (tuned on; services since it
-    prompted calibration steps 15-18), `wholesale`, `construction` or `hospitality` (held out: written apart by
-    someone who had not seen the detectors; `construction` is a Danish contractor's semicolon CSV with decimal
-    commas, run once; `hospitality` a Norwegian restaurant group's Tripletex-style semicolon CSV)."""
+    prompted calibration steps 15-18), `wholesale`, `construction`, `hospitality` or `manufacturing` (held out:
+    written apart by someone who had not seen the detectors; `construction` is a Danish contractor's semicolon CSV
+    with decimal commas, run once; `hospitality` a Norwegian restaurant group's Tripletex-style semicolon CSV;
+    `manufacturing` an English engineering firm's Sage 50 style audit trail CSV with Debit and Credit columns)."""
     if generator in COMPANIES:
         generate, write = COMPANIES[generator]
         ledger = generate(seed=seed, per_kind=per_kind)
@@ -132,8 +135,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--per-kind", type=int, default=6)
     parser.add_argument("--generator", choices=["ledger", *COMPANIES],
                         default="ledger",
-                        help="ledger, services: tuned on; wholesale, construction, hospitality: held out (see "
-                             "docs/detection-norms.md)")
+                        help="ledger, services: tuned on; wholesale, construction, hospitality, manufacturing: held "
+                             "out (see docs/detection-norms.md)")
     args = parser.parse_args(argv)
     results = []
     for seed in args.seeds:
