@@ -60,6 +60,7 @@ import pandas as pd
 from dateutil.easter import easter
 
 from benchmarks.generate_ledger import KINDS
+from benchmarks.generator_cli import describe
 
 APPROVAL_LIMIT = 100_000.0  # DKK incl. moms: at or above it a purchase invoice needs the owner's second signature
 MOMS = 0.25
@@ -1011,9 +1012,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     frame = generate_construction(args.seed, args.year, args.per_kind)
     write_construction(frame, args.out)
-    labelled = frame["anomaly_kind"] != ""
-    print(f"{args.out}: {len(frame)} lines, {frame['Bilagsnr.'].nunique()} vouchers, "
-          f"{frame.loc[labelled, 'anomaly_id'].nunique()} anomalies on {int(labelled.sum())} lines")
+    print(describe(args.out, frame, "Bilagsnr."))
     return 0
 
 

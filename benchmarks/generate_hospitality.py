@@ -73,7 +73,6 @@ dd.mm.yyyy hh:mm, one signed amount column (debit positive), in voucher-number o
 
 from __future__ import annotations
 
-import argparse
 import csv
 import datetime as dt
 from collections import defaultdict
@@ -85,6 +84,7 @@ import pandas as pd
 from dateutil.easter import easter
 
 from benchmarks.generate_ledger import KINDS
+from benchmarks.generator_cli import generator_main
 
 YEAR = 2025
 APPROVAL_LIMIT = 40_000.0  # NOK incl. MVA: from here on a supplier invoice needs the controller's approval too
@@ -1305,17 +1305,9 @@ def write_hospitality(ledger: pd.DataFrame, path: str | Path) -> Path:
     return path
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--out", default="hospitality.csv")
-    parser.add_argument("--per-kind", type=int, default=6)
-    args = parser.parse_args(argv)
-    ledger = generate_hospitality(args.seed, args.per_kind)
-    path = write_hospitality(ledger, args.out)
-    labelled = ledger[ledger["anomaly_kind"] != ""]
-    print(f"{path}: {len(ledger)} lines, {ledger['Bilagsnummer'].nunique()} vouchers, "
-          f"{labelled['anomaly_id'].nunique()} anomalies on {len(labelled)} lines")
+def main(argv: list[str] | None = None) -> int:
+    return generator_main(argv, __doc__.splitlines()[0], generate_hospitality, write_hospitality, "Bilagsnummer",
+                          seed=7, out="hospitality.csv")
 
 
 if __name__ == "__main__":

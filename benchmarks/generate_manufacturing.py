@@ -57,7 +57,6 @@ Separate Debit and Credit columns; the type per row in Sage's codes (SI, SC, SR,
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable
@@ -69,6 +68,7 @@ import numpy as np
 import pandas as pd
 
 from benchmarks.generate_ledger import KINDS
+from benchmarks.generator_cli import generator_main
 
 YEAR = 2025
 APPROVAL_LIMIT = 10_000.0  # GBP gross: from here a purchase invoice needs the finance director's approval too
@@ -1173,17 +1173,9 @@ def write_manufacturing(ledger: pd.DataFrame, path: str | Path) -> Path:
     return path
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--out", default="manufacturing.csv")
-    parser.add_argument("--per-kind", type=int, default=6)
-    args = parser.parse_args(argv)
-    ledger = generate_manufacturing(args.seed, args.per_kind)
-    path = write_manufacturing(ledger, args.out)
-    labelled = ledger[ledger["anomaly_kind"] != ""]
-    print(f"{path}: {len(ledger)} lines, {ledger['Transaction Number'].nunique()} transactions, "
-          f"{labelled['anomaly_id'].nunique()} anomalies on {len(labelled)} lines")
+def main(argv: list[str] | None = None) -> int:
+    return generator_main(argv, __doc__.splitlines()[0], generate_manufacturing, write_manufacturing,
+                          "Transaction Number", seed=7, out="manufacturing.csv")
 
 
 if __name__ == "__main__":

@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from benchmarks.generate_ledger import KINDS
+from benchmarks.generator_cli import describe
 
 APPROVAL_LIMIT = 10_000.0  # a purchase invoice above this (gross) needs a director's second signature
 VAT_RATE = 0.20
@@ -721,9 +722,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     frame = generate_services(args.seed, args.year, args.per_kind)
     write_services(frame, args.out)
-    labelled = frame["anomaly_kind"] != ""
-    print(f"{args.out}: {len(frame)} lines, {frame['Journal No'].nunique()} vouchers, "
-          f"{frame.loc[labelled, 'anomaly_id'].nunique()} anomalies on {int(labelled.sum())} lines")
+    print(describe(args.out, frame, "Journal No"))
     return 0
 
 
