@@ -70,15 +70,9 @@ def habitual_share(hit: np.ndarray, contexts: Sequence[tuple[str, np.ndarray]] =
         names.append(name)
         if not len(rows):
             continue
-        size = _group_sizes(codes, w)
+        group = _hit_shares(hit, codes, w, ledger)
         at = codes[rows]
-        known = at >= 0
-        hits = np.bincount(at[known], weights=w[rows][known], minlength=len(size))
-        # a hit is judged by the group's other postings: its own (up to one unit, a whole voucher when rows are
-        # weighted per voucher) is left out, so a one-off account or user with the pattern is not its own habit
-        own = np.minimum(hits, 1.0)
-        group = (hits - own + SMOOTHING * ledger) / (np.maximum(size - own, 0.0) + SMOOTHING)
-        mine = np.where(known, group[np.maximum(at, 0)], -1.0)
+        mine = np.where(at >= 0, group[np.maximum(at, 0)], -1.0)
         higher = mine > share[rows]
         share[rows[higher]] = mine[higher]
         which[rows[higher]] = number
@@ -86,21 +80,28 @@ def habitual_share(hit: np.ndarray, contexts: Sequence[tuple[str, np.ndarray]] =
 
 
 def own_context_share(hit: np.ndarray, codes: np.ndarray, weight: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Per row: (its group's smoothed share of `hit`, leaving its own unit out, as `habitual_share` computes it;
-    the group's lines). NaN and 0 where the row has no group."""
+    """Per row that shows the pattern: (its group's smoothed share of `hit`, its own unit left out, as
+    `habitual_share` computes it; the group's lines). NaN and 0 where the row has no group."""
     hit = np.asarray(hit, dtype=bool)
     w = np.ones(len(hit)) if weight is None else np.asarray(weight, dtype="float64")
     total = float(w.sum())
-    ledger = float(w[hit].sum() / total) if total > 0 else 0.0
     codes = np.asarray(codes, dtype="int64")
-    size = _group_sizes(codes, w)
+    group = _hit_shares(hit, codes, w, float(w[hit].sum() / total) if total > 0 else 0.0)
     known = codes >= 0
-    hits = np.bincount(codes[known & hit], weights=w[known & hit], minlength=len(size))
+    lines = np.bincount(codes[known], minlength=len(group))
     at = np.maximum(codes, 0)
-    own = np.where(hit, np.minimum(hits[at], 1.0), 0.0)
-    share = (hits[at] - own + SMOOTHING * ledger) / (np.maximum(size[at] - own, 0.0) + SMOOTHING)
-    lines = np.bincount(codes[known], minlength=len(size))
-    return np.where(known, share, np.nan), np.where(known, lines[at], 0)
+    return np.where(known, group[at], np.nan), np.where(known, lines[at], 0)
+
+
+def _hit_shares(hit: np.ndarray, codes: np.ndarray, weight: np.ndarray, ledger: float) -> np.ndarray:
+    """Per group code: the smoothed share of `hit` as a hit of that group sees it. A hit is judged by the group's
+    other postings: its own (up to one unit, a whole voucher when rows are weighted per voucher) is left out, so a
+    one-off account or user with the pattern is not its own habit."""
+    size = _group_sizes(codes, weight)
+    known = (codes >= 0) & hit
+    hits = np.bincount(codes[known], weights=weight[known], minlength=len(size))
+    own = np.minimum(hits, 1.0)
+    return (hits - own + SMOOTHING * ledger) / (np.maximum(size - own, 0.0) + SMOOTHING)
 
 
 def _group_sizes(codes: np.ndarray, weight: np.ndarray) -> np.ndarray:
