@@ -48,9 +48,9 @@ Detectors are never tuned on this generator: it is reported as held out.
 The export is a Sage 50 Accounts style audit trail in double-entry form, one row per nominal posting, as CSV (comma,
 CRLF, plain amounts with a decimal point, dd/mm/yyyy dates), in transaction-number order (numbered in entry order).
 Separate Debit and Credit columns; the type per row in Sage's codes (SI, SC, SR, PI, PC, PP, BP, BR, CP, VP, JD/JC);
-"A/C" is the customer, supplier or bank account reference (blank on journals). Columns "Transaction Number",
-"Type", "Date", "A/C", "Nominal Code", "Dept", "Ref", "Ex.Ref", "Details", "T/C", "Debit", "Credit", "User Name",
-"Date Entered" (dd/mm/yyyy hh:mm).
+"A/C" is the customer, supplier or bank account reference (blank on journals). Sage's own headings: "No"
+(transaction number), "Type", "Date", "A/C", "N/C" (nominal code), "Dept", "Ref", "Ex.Ref", "Details", "T/C",
+"Debit", "Credit", "User Name", "Date Entered" (dd/mm/yyyy hh:mm).
 
     python -m benchmarks.generate_manufacturing --seed 7 --out manufacturing.csv [--per-kind 6]
 """
@@ -72,7 +72,7 @@ from benchmarks.generator_cli import generator_main
 
 YEAR = 2025
 APPROVAL_LIMIT = 10_000.0  # GBP gross: from here a purchase invoice needs the finance director's approval too
-COLUMNS = ["Transaction Number", "Type", "Date", "A/C", "Nominal Code", "Dept", "Ref", "Ex.Ref", "Details", "T/C",
+COLUMNS = ["No", "Type", "Date", "A/C", "N/C", "Dept", "Ref", "Ex.Ref", "Details", "T/C",
            "Debit", "Credit", "User Name", "Date Entered"]
 FIRST_NUMBER = 48_213  # the audit trail carries on from earlier years
 
@@ -1175,7 +1175,7 @@ def write_manufacturing(ledger: pd.DataFrame, path: str | Path) -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     return generator_main(argv, __doc__.splitlines()[0], generate_manufacturing, write_manufacturing,
-                          "Transaction Number", seed=7, out="manufacturing.csv")
+                          "No", seed=7, out="manufacturing.csv")
 
 
 if __name__ == "__main__":

@@ -12,7 +12,16 @@ from anomaly_pipeline.ingest.errors import RejectedFile
 from anomaly_pipeline.ingest.header_match import exact_field, fields_for, header_key, means_something, tokens
 from anomaly_pipeline.ingest.statement_rows import is_balance_header
 from anomaly_pipeline.ingest.values import DATE_LIKE, parse_amounts, parse_dates
-from anomaly_pipeline.ingest.vocabulary import DIMENSION_HEADERS, DIMENSION_WORDS, SYNONYMS
+from anomaly_pipeline.ingest.vocabulary import (
+    DIMENSION_HEADERS,
+    DIMENSION_WORDS,
+    GENERAL_LEDGER_HEADERS,
+    GENERAL_LEDGER_WORDS,
+    NO_FIELD_HEADERS,
+    SERIES_HEADERS,
+    SYNONYMS,
+    VOUCHER_IF_GROUPED,
+)
 
 CANONICAL_FIELDS = tuple(SYNONYMS)
 
@@ -20,7 +29,7 @@ CANONICAL_FIELDS = tuple(SYNONYMS)
 BY_USER, BY_HEADER, BY_WORDS, BY_CONTENT = "user mapping", "header", "header words", "inferred from content"
 
 _POSTING_HINTS = ("post", "book", "buch", "bokf", "boek", "journal", "accounting", "comptable", "contable", "contab",
-                  "ksieg", "reskontra", "completed")
+                  "ksieg", "reskontra", "completed", "ecriture")
 _MOST = 0.5  # "most rows": more than half of the rows where both values are present
 _NEARLY_ALL = 0.9  # a date column that only its cells name a registration date: on or after the posting date
 _EXCLUSIVE = 0.8  # debit/credit columns: at most one of the two filled on this share of rows
@@ -37,6 +46,7 @@ class Mapping:
     how: dict[str, str] = field(default_factory=dict)  # canonical field -> BY_USER / BY_HEADER / BY_WORDS / BY_CONTENT
     secondary: set[str] = field(default_factory=set)  # fields read from a secondary column (an original amount)
     dimensions: list[str] = field(default_factory=list)  # department, cost centre, project columns -> `dimensions`
+    series: str | None = None  # the journal / voucher series column (FEC's JournalCode)
 
     def use(self, canon: str, column: str, how: str) -> None:
         self.columns[canon] = column
@@ -50,7 +60,7 @@ class Mapping:
     def describe(self) -> dict:
         return {"columns": dict(self.columns), "how": dict(self.how), "debit_is_money_out": self.debit_is_money_out,
                 "balance_columns": list(self.balance_columns), "dimension_columns": list(self.dimensions),
-                "notes": list(self.notes)}
+                "series_column": self.series, "notes": list(self.notes)}
 
 
 @dataclass(order=True)
@@ -68,8 +78,9 @@ def map_columns(table: pd.DataFrame, override: dict[str, str] | None = None) -> 
 
     A user mapping wins; then whole-header synonyms, then the header's words (`header_match`), each confirmed by
     the column's cells; then content alone (a date column's companion registration date, a lone signed decimal
-    column as the amount). Running-balance columns are never mapped; when several headers name the posting
-    date, a booking / posting date wins over a transaction date.
+    column as the amount, a ledger's column of recurring account codes as the account). Running-balance columns
+    are never mapped; when several headers name the posting date, a booking / posting date wins over a
+    transaction date; when several name the account, the general ledger's wins over a customer's or supplier's.
     """
     mapping = Mapping()
     used: set[str] = set()
@@ -88,12 +99,14 @@ def map_columns(table: pd.DataFrame, override: dict[str, str] | None = None) -> 
         if candidate.secondary:
             mapping.secondary.add(candidate.canon)
         used.add(candidate.column)
+    _sub_ledger_account(table, mapping, candidates, used)
     _exclusive_debit_credit(table, mapping, candidates, used)
     _currency_of_the_amount(mapping, used)
     _date_roles(table, mapping, used)
     _infer_amount(table, mapping, used)
     mapping.dimensions = [str(c) for c in table.columns if c not in set(mapping.columns.values())
                           and c not in mapping.balance_columns and _names_a_dimension(c)]
+    _infer_account(table, mapping, used)
     return mapping
 
 
@@ -109,6 +122,13 @@ def _candidates(table: pd.DataFrame, mapping: Mapping, used: set[str]) -> list[_
         if col in used:
             continue
         key = header_key(col)
+        if key in NO_FIELD_HEADERS:
+            continue
+        if key in SERIES_HEADERS:
+            if mapping.series is None:
+                mapping.series = col
+                used.add(col)
+            continue
         canon = exact_field(col)
         if canon is None and is_balance_header(key):
             mapping.balance_columns.append(col)
@@ -117,8 +137,12 @@ def _candidates(table: pd.DataFrame, mapping: Mapping, used: set[str]) -> list[_
         if not options and (prefixed := _prefix_match(key)):
             options, how = [(prefixed, 0)], BY_HEADER
         for i, (option, rank) in enumerate(options):
+            if option == "voucher_id" and key in VOUCHER_IF_GROUPED and not _groups_rows(table[col]):
+                continue
             preference = 0.0 if option != "posting_date" or any(p in key for p in _POSTING_HINTS) else 1.0
             preference += (0.25 if how == BY_WORDS else 0.0) + 0.5 * rank
+            if option == "account" and not _names_general_ledger(col):
+                preference += 0.3
             if _content_fits(option, table[col]) and (how != BY_WORDS or _plausible(option, table[col])):
                 found.append(_Candidate(preference, pos, option, col, how, secondary=bool(rank)))
                 break
@@ -131,6 +155,55 @@ def _candidates(table: pd.DataFrame, mapping: Mapping, used: set[str]) -> list[_
                 # a 'Date' / 'Amount' header over unreadable cells is kept last, so the row policy can say why
                 found.append(_Candidate(2.0, pos, option, col, how))
     return found
+
+
+def _names_general_ledger(header: object) -> bool:
+    """A header naming the general ledger's account ("N/C", "Nominal Code", "GL Account", "Sachkonto")."""
+    return header_key(header) in GENERAL_LEDGER_HEADERS or bool(set(tokens(str(header))) & GENERAL_LEDGER_WORDS)
+
+
+def _groups_rows(column: pd.Series) -> bool:
+    """Whether a column's values are shared by several rows each (a voucher number), not one per row."""
+    sample = _present_head(column, _SAMPLE_ROWS)
+    return len(sample) >= 2 and sample.nunique() <= 0.8 * len(sample)
+
+
+def _sub_ledger_account(table: pd.DataFrame, mapping: Mapping, candidates: list[_Candidate],
+                        used: set[str]) -> None:
+    """An account column that is not the general ledger's holds a customer's, supplier's or bank's account
+    (Sage's "A/C"): beside a column naming the general ledger ("N/C"), or, in a ledger (a voucher column), when
+    it is blank on dated rows (a ledger line always has an account; journals have no customer). It is read as
+    the counterparty where no column names one, and the account is looked for elsewhere."""
+    cols = mapping.columns
+    account = cols.get("account")
+    if account is None or mapping.how["account"] == BY_USER:
+        return
+    if _names_general_ledger(account):
+        other = next((c.column for c in sorted(candidates) if c.canon == "account" and c.column not in used
+                      and not _names_general_ledger(c.column)), None)
+        if other is None:
+            return
+        why = f"{account!r} names the general ledger's account"
+    elif "voucher_id" in cols and "posting_date" in cols and (blank := _blank_on_dated_rows(table, account, cols)):
+        other, why = account, f"it is blank on {blank} dated rows, and a ledger line always has an account"
+        mapping.drop("account")
+        used.discard(account)
+    else:
+        return
+    if "counterparty" in cols:
+        mapping.notes.append(f"{other!r} is not taken as the account: {why}")
+        return
+    mapping.use("counterparty", other, BY_HEADER)
+    used.add(other)
+    mapping.notes.append(f"{other!r} is taken as the counterparty (a customer's, supplier's or bank's account), "
+                         f"not the account: {why}")
+
+
+def _blank_on_dated_rows(table: pd.DataFrame, column: str, cols: dict[str, str]) -> int:
+    head = table.head(_SAMPLE_ROWS)
+    dated = head[cols["posting_date"]].astype("string").str.strip().replace("", pd.NA).notna()
+    blank = head[column].astype("string").str.strip().replace("", pd.NA).isna()
+    return int((dated & blank).sum())
 
 
 def _prefix_match(key: str) -> str | None:
@@ -324,6 +397,42 @@ def _infer_amount(table: pd.DataFrame, mapping: Mapping, used: set[str]) -> None
                              f"({', '.join(map(repr, found[:5]))}): none is taken as the amount")
     else:
         mapping.notes.append("no amount header, and no column of signed decimal numbers to take as the amount")
+
+
+_ACCOUNT_CODE = r"[A-Za-z]{0,4}[-.]?\d{3,8}"
+
+
+def _infer_account(table: pd.DataFrame, mapping: Mapping, used: set[str]) -> None:
+    """A ledger (a voucher column) whose headers name no account: the one unnamed column of recurring account
+    codes that differ between a voucher's lines is the account."""
+    cols = mapping.columns
+    if "account" in cols or "account_name" in cols or "voucher_id" not in cols:
+        return
+    head = table.head(_SAMPLE_ROWS)
+    vouchers = head[cols["voucher_id"]].astype("string").str.strip()
+    found = [col for col in table.columns
+             if col not in used and col not in mapping.balance_columns and col not in mapping.dimensions
+             and not means_something(col) and _account_codes(head[col], vouchers)]
+    if len(found) == 1:
+        mapping.use("account", found[0], BY_CONTENT)
+        used.add(found[0])
+        mapping.notes.append(f"{found[0]!r} is taken as the account: recurring account codes that differ between "
+                             "a voucher's lines")
+
+
+def _account_codes(column: pd.Series, vouchers: pd.Series) -> bool:
+    """Codes on nearly every row, shaped like account numbers, each recurring, and at least two per voucher."""
+    codes = column.astype("string").str.strip().replace("", pd.NA)
+    present = codes.notna()
+    if present.mean() < 0.95 or not codes[present].str.fullmatch(_ACCOUNT_CODE).all():
+        return False
+    distinct = codes.nunique()
+    if distinct < 3 or distinct > present.sum() / 3:
+        return False
+    per_voucher = pd.DataFrame({"voucher": vouchers, "code": codes}).dropna().groupby("voucher")["code"]
+    lines, kinds = per_voucher.size(), per_voucher.nunique()
+    multi = lines >= 2
+    return bool(multi.sum() >= 2 and (kinds[multi] >= 2).mean() >= 0.8)
 
 
 def _signed_decimals(column: pd.Series) -> bool:

@@ -28,7 +28,8 @@ def mapping_report(columns: list[str], mapping: Mapping, *, direction_column: st
             continue
         else:
             fields[canon] = {"source": None, "how": ABSENT}
-    read = set(mapping.columns.values()) | set(mapping.balance_columns) | set(mapping.dimensions) | {direction_column}
+    read = (set(mapping.columns.values()) | set(mapping.balance_columns) | set(mapping.dimensions)
+            | {direction_column, mapping.series})
     if mapping.dimensions:
         fields["dimensions"] = {"source": ", ".join(mapping.dimensions), "how": "header words"}
     return {

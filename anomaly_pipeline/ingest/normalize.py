@@ -88,11 +88,15 @@ def _canonical(table: pd.DataFrame, mapping: Mapping, raw: Callable[[], pd.Serie
     mapping.debit_is_money_out = bank_like
     amount, decimal, direction = _amounts(table, mapping, bank_like)
     out["amount"] = amount.round(2)
+    if "account" not in cols and "account_name" not in cols:
+        _refuse_ledger_without_account(table, mapping, out["amount"])
 
     for field_name in ("account", "account_name", "currency", "description", "counterparty", "voucher_id",
                        "user_name", "reference"):
         if field_name in cols:
             out[field_name] = as_text(table[cols[field_name]])
+    if mapping.series and "voucher_id" in out:
+        out["voucher_id"] = _with_series(out["voucher_id"], as_text(table[mapping.series]), mapping)
     if mapping.dimensions:
         out["dimensions"] = _dimensions(table, mapping.dimensions)
     if "line_number" in cols:
@@ -106,7 +110,7 @@ def _canonical(table: pd.DataFrame, mapping: Mapping, raw: Callable[[], pd.Serie
         else:
             out["account"] = default_account or "BANK"
             filled["account"] = {"source": default_account or "BANK",
-                                 "how": "the preamble" if default_account else "default"}
+                                 "how": "the preamble" if default_account else _NO_ACCOUNT}
     elif default_account:
         out["account"] = out["account"].fillna(default_account)
     if "currency" not in out and (default_currency or (default_currency := _amount_header_currency(mapping))):
@@ -145,6 +149,8 @@ def _canonical(table: pd.DataFrame, mapping: Mapping, raw: Callable[[], pd.Serie
     return frame, metadata, warnings + row_warnings
 
 
+_NO_ACCOUNT = ("default: no column names an account, so the file is read as one account's statement (debit = "
+               "money out); a ledger's account column is named in a column mapping")
 _TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %I:%M %p", "%Y-%m-%d %I:%M:%S %p",
                  "%Y-%m-%d %H:%M:%S.%f")
 
@@ -160,6 +166,17 @@ def _dimensions(table: pd.DataFrame, columns: list[str]) -> pd.Series:
         cells = {c: v for c, v in zip(columns, str(combo).split("\x1f"), strict=True) if v}
         texts.append(json.dumps(cells, ensure_ascii=False) if cells else None)
     return pd.Series(np.asarray(texts, dtype=object)[codes], index=table.index, dtype="string")
+
+
+def _with_series(vouchers: pd.Series, series: pd.Series, mapping: Mapping) -> pd.Series:
+    """Voucher numbers that restart per journal (the same number in two series) are told apart by the series."""
+    pairs = pd.DataFrame({"voucher": vouchers, "series": series}).dropna().drop_duplicates()
+    shared = pairs["voucher"].duplicated()
+    if not shared.any():
+        return vouchers
+    mapping.notes.append(f"voucher numbers restart per {mapping.series!r} ({int(shared.sum())} numbers occur in "
+                         "several): a voucher is its series and number")
+    return series.fillna("").str.cat(vouchers, sep=" ").where(vouchers.notna())
 
 
 def _with_time(posting: pd.Series, times: pd.Series) -> pd.Series:
@@ -245,6 +262,24 @@ def _looks_like_bank_statement(table: pd.DataFrame, mapping: Mapping) -> bool:
     if "voucher_id" in cols:
         return False
     return bool(mapping.balance_columns) or bool(accounts.dropna().str.fullmatch(_IBAN_SHAPE).mean() > 0.8)
+
+
+def _refuse_ledger_without_account(table: pd.DataFrame, mapping: Mapping, amount: pd.Series) -> None:
+    """A ledger whose account column was not understood cannot be read truthfully as a statement: vouchers
+    of several lines that balance say it is a ledger."""
+    if "voucher_id" not in mapping.columns:
+        return
+    vouchers = as_text(table[mapping.columns["voucher_id"]])
+    per_voucher = amount.groupby(vouchers.to_numpy(), dropna=True)
+    lines, totals = per_voucher.size(), per_voucher.sum()
+    multi = lines >= 2
+    balanced = int((totals[multi].abs() < 0.005).sum())
+    if multi.sum() >= 2 and balanced >= 0.9 * multi.sum():
+        raise RejectedFile(
+            f"a double-entry ledger ({balanced} of its {int(multi.sum())} vouchers of several lines balance) "
+            f"with no account column this reader understands (columns: {_list_headers(table)}); name the "
+            "account column in a column mapping (a '<file>.mapping.yaml' beside it, or the upload's mapping: "
+            "'account: <header>')")
 
 
 def _drop_counterparty_iban(table: pd.DataFrame, mapping: Mapping) -> None:

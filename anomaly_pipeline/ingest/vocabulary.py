@@ -50,7 +50,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "account", "accountnumber", "accountno", "accountcode", "accountid", "konto", "kontonr",
         "kontonummer", "kontonr", "compte", "numerocompte", "cuenta", "numerocuenta", "rekening",
         "rekeningnummer", "grootboekrekening", "glaccount", "ledgeraccount", "auftragskonto", "ibanbban",
-        "iban", "sachkonto", "glcode", "nominalcode",
+        "iban", "sachkonto", "glcode", "nominalcode", "nc", "nominal", "nomcode", "nominalaccount", "nominalac",
+        "ac", "acno", "acnumber", "accode", "acref",
     ),
     "account_name": (
         "accountname", "kontonamn", "kontoname", "kontobezeichnung", "libellecompte", "nombrecuenta",
@@ -76,13 +77,14 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "mottagare", "counteraccountname", "nazevprotiuctu", "partnerneve", "name", "merchant",
         "merchantname", "customer", "supplier", "vendor", "beneficiary", "tiers", "beneficiario", "prijemce",
         "protistrana", "nazevprotistrany", "odbiorca", "kontrahent", "creditorname", "debtorname", "avsandare",
-        "begunstigterauftraggeber", "nadawcaodbiorca",
+        "begunstigterauftraggeber", "nadawcaodbiorca", "compauxlib",
     ),
     "voucher_id": (
         "voucher", "voucherid", "vouchernumber", "voucherno", "journalnumber", "journalno", "journalid",
         "journalentry", "entrynumber", "documentnumber", "docno", "verifikation", "verifikationsnummer",
         "vernr", "beleg", "belegnummer", "belegnr", "bilag", "bilagsnummer", "asiento", "numeroasiento",
         "piece", "numeropiece", "boekstuk", "boekstuknummer", "transactionnumber", "jenumber", "num",
+        "tranno", "transno", "trannumber", "transnumber", "transactionno", "txnno", "txnnumber", "no", "nr",
     ),
     "line_number": ("line", "linenumber", "lineno", "rad", "radnummer", "zeile", "ligne", "linea", "regel"),
     "user_name": (
@@ -96,7 +98,14 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     ),
 }
 
-_SYNONYM_INDEX = {syn: canon for canon, syns in SYNONYMS.items() for syn in syns}
+# bare number headers ("No", "Nr") name a voucher only where their cells group rows: otherwise a row counter
+VOUCHER_IF_GROUPED = frozenset(("no", "nr"))
+# headers and words naming the general ledger's account ("N/C" is Sage's nominal code): where two columns name an
+# account, this one is the account and the other a customer's or supplier's account (Sage's "A/C")
+GENERAL_LEDGER_HEADERS = frozenset(("nc", "nominal", "nominalcode", "nomcode", "nominalaccount", "nominalac",
+                                    "glaccount", "glcode", "ledgeraccount", "sachkonto", "grootboekrekening"))
+GENERAL_LEDGER_WORDS = frozenset(("nominal", "gl", "ledger", "sachkonto", "grootboek", "grootboekrekening",
+                                  "hauptbuch", "huvudbok", "hovedbok"))
 
 # role -> language -> words (lowercase ASCII, as `header_match.tokens` writes them). A header's field is decided by
 # its head word (the last word that names a kind of value: date, amount, account, ...) and its modifiers.
@@ -133,7 +142,7 @@ WORDS: dict[str, dict[str, tuple[str, ...]]] = {
                 "cs": ("ucet", "uctu"), "hu": ("szamla", "szamlaszam"), "fi": ("tili",)},
     "voucher": {"en": ("voucher", "journal", "document", "doc", "je"), "de": ("beleg", "belegfeld"),
                 "sv": ("verifikation", "verifikat", "ver"), "da/no": ("bilag",), "nl": ("boekstuk",),
-                "fr": ("piece",), "es": ("asiento", "comprobante"), "it": ("registrazione", "protocollo"),
+                "fr": ("piece", "ecriture"), "es": ("asiento", "comprobante"), "it": ("registrazione", "protocollo"),
                 "pl": ("dowod",), "fi": ("tosite",)},
     "user": {"en": ("user", "username", "userid", "operator", "clerk", "preparer", "creator", "owner"),
              "de": ("benutzer", "bearbeiter", "erfasser", "anwender"), "sv": ("anvandare", "signatur", "sign"),
@@ -143,7 +152,8 @@ WORDS: dict[str, dict[str, tuple[str, ...]]] = {
                     "remark", "remarks", "comment", "note", "notes", "narration", "message"),
              "de": ("text", "verwendungszweck", "beschreibung", "bemerkung", "zweck"),
              "sv": ("text", "beskrivning", "meddelande", "rubrik"), "da/no": ("tekst", "beskrivelse", "forklaring"),
-             "nl": ("omschrijving", "mededeling", "mededelingen"), "fr": ("libelle", "description", "commentaire"),
+             "nl": ("omschrijving", "mededeling", "mededelingen"),
+             "fr": ("libelle", "lib", "description", "commentaire"),
              "es": ("concepto", "descripcion"), "it": ("descrizione", "causale"), "pl": ("opis", "tytul"),
              "cs": ("zprava", "popis"), "hu": ("kozlemeny", "leiras")},
     "party": {"en": ("counterparty", "payee", "payer", "beneficiary", "merchant", "vendor", "supplier",
@@ -170,15 +180,15 @@ WORDS: dict[str, dict[str, tuple[str, ...]]] = {
     "value": {"en": ("value", "valuation"), "de": ("valuta", "wertstellung", "wert"), "sv": ("valuta", "likviddag"),
               "nl": ("valuta", "rente"), "fr": ("valeur",), "es": ("valor",), "it": ("valuta",)},
     "registration": {"en": ("registration", "registered", "created", "creation", "entered", "entry", "input",
-                            "recorded", "system", "inserted"),
+                            "recorded", "system", "inserted", "valid", "validated", "validation"),
                      "de": ("erfassung", "erfasst", "angelegt", "erstellt", "erstellung"),
                      "sv": ("registrering", "registrerad", "registrerat", "skapad", "reg"),
                      "da/no": ("registrert", "registreret", "opprettet", "oprettet", "registrering"),
-                     "nl": ("invoer", "aangemaakt", "registratie"), "fr": ("saisie", "creation", "cree"),
+                     "nl": ("invoer", "aangemaakt", "registratie"), "fr": ("saisie", "creation", "cree", "validation", "valide"),
                      "es": ("registro", "creacion", "alta"), "it": ("inserimento", "creazione")},
     "name": {"en": ("name", "description", "title", "label"), "de": ("name", "bezeichnung", "beschreibung"),
              "sv": ("namn", "benamning", "beskrivning"), "da/no": ("navn", "beskrivelse"), "nl": ("naam",),
-             "fr": ("nom", "libelle", "intitule"), "es": ("nombre", "descripcion"), "it": ("descrizione", "nome"),
+             "fr": ("nom", "libelle", "lib", "intitule"), "es": ("nombre", "descripcion"), "it": ("descrizione", "nome"),
              "cs": ("nazev",), "hu": ("neve", "nev")},
     "number": {"en": ("number", "no", "nr", "num", "id", "code", "key"), "de": ("nummer", "nr"),
                "sv": ("nummer", "nr"), "da/no": ("nummer", "nr"), "nl": ("nummer",), "fr": ("numero",),
@@ -218,6 +228,15 @@ WORDS: dict[str, dict[str, tuple[str, ...]]] = {
                   "da/no": ("serie", "type", "adresse"), "nl": ("soort", "adres"), "fr": ("type", "adresse", "pays"),
                   "es": ("tipo", "serie", "direccion", "pais"), "it": ("tipo", "serie", "indirizzo")},
 }
+
+# headers naming the journal or voucher series an entry belongs to (FEC's JournalCode): read with the voucher number
+# where numbers restart per series, never as the voucher itself
+SERIES_HEADERS = frozenset(("journalcode", "codejournal", "series", "serie", "voucherseries", "journalseries",
+                            "verifikationsserie", "verserie", "bilagsserie", "belegserie", "seriedocumento"))
+# headers that name no field although their words would: FEC's journal label, lettering code and date, and its
+# amount in a foreign currency with that currency (not the currency of the debit and credit loaded)
+NO_FIELD_HEADERS = frozenset(("journallib", "libellejournal", "journalname", "journaldescription", "ecriturelet",
+                              "datelet", "lettrage", "datelettrage", "montantdevise", "idevise"))
 
 # headers (after `header_key`) and header words naming an analysis dimension: a department, cost centre or project
 # column, read into `dimensions` as {header: value}

@@ -42,6 +42,11 @@ def _fields(result) -> dict[str, tuple[str | None, str]]:
     ("Beløp", ("belop",), "amount"),
     ("Bilagsnr.", ("bilag", "nr"), "voucher_id"),
     ("Verifikationsnr", ("verifikation", "nr"), "voucher_id"),
+    ("EcritureNum", ("ecriture", "num"), "voucher_id"),
+    ("EcritureDate", ("ecriture", "date"), "posting_date"),
+    ("EcritureLib", ("ecriture", "lib"), "description"),
+    ("CompteLib", ("compte", "lib"), "account_name"),
+    ("ValidDate", ("valid", "date"), "registration_date"),
 ])
 def test_header_words(header, expected_tokens, field):
     assert tokens(header) == expected_tokens

@@ -19,13 +19,11 @@ import pandas as pd
 from anomaly_pipeline.ingest.base import ReadResult, Source
 from anomaly_pipeline.ingest.column_mapping import map_columns
 from anomaly_pipeline.ingest.errors import RejectedFile
-from anomaly_pipeline.ingest.header_match import header_key
+from anomaly_pipeline.ingest.header_match import SYNONYM_INDEX, header_key
 from anomaly_pipeline.ingest.normalize import tabular_to_canonical
 from anomaly_pipeline.ingest.text import decode_text
-from anomaly_pipeline.ingest.vocabulary import SYNONYMS
 from anomaly_pipeline.settings import Settings
 
-_SYNONYM_INDEX = {syn: canon for canon, syns in SYNONYMS.items() for syn in syns}
 # Fields a line may take from its voucher / statement when it has none of its own.
 _INHERITABLE = {"posting_date", "value_date", "registration_date", "currency", "description", "user_name",
                 "voucher_id", "account", "entity"}
@@ -196,7 +194,7 @@ def _singular(name: str) -> str:
 
 @lru_cache(maxsize=4096)
 def _canon(key: str) -> str | None:
-    return _SYNONYM_INDEX.get(header_key(key))
+    return SYNONYM_INDEX.get(header_key(key))
 
 
 def _choose(groups: list[_Group], mapping: dict[str, str] | None) -> _Group:
