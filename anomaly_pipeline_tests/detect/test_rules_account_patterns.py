@@ -143,6 +143,29 @@ def test_a_busy_user_who_otherwise_leaves_the_account_alone_is_outstanding():
         "medium", "user erik made 1 of the 61 postings on account 1930 (1.6%); amount 99")
 
 
+def test_a_colleague_standing_in_while_the_main_user_is_away_is_low():
+    """anna enters the sales ledger (1510) every working day of March; on the 17th and 18th she entered nothing
+    at all and erik entered her invoices: standing in, low. erik's one entry on the 5th, when anna was at work
+    too, stays an intrusion; so does one day of stand-in alone (lisa on the 24th)."""
+    days = pd.bdate_range("2025-03-03", "2025-03-31")
+    anna_days = [d for d in days if d not in (pd.Timestamp("2025-03-17"), pd.Timestamp("2025-03-18"),
+                                               pd.Timestamp("2025-03-24"))]
+    rows = [(d, "anna", "1510") for d in anna_days for _ in range(10)]
+    rows += [(pd.Timestamp("2025-03-17"), "erik", "1510"), (pd.Timestamp("2025-03-18"), "erik", "1510"),
+             (pd.Timestamp("2025-03-05"), "erik", "1510"), (pd.Timestamp("2025-03-24"), "lisa", "1510")]
+    rows += [(d, "erik", "2440") for d in days for _ in range(3)]  # erik works on payables every day
+    rows += [(d, "lisa", "1930") for d in days[::7]]
+    date, user, account = (list(column) for column in zip(*rows, strict=True))
+    data = frame(posting_date=date, user_name=user, account=account, amount=[100.0] * len(rows))
+    found = flags(UnusualUserAccount().detect(data))
+    erik = len(anna_days) * 10
+    assert {row: severity for row, (severity, _) in found.items()} == {
+        erik + 1: "low", erik + 2: "low", erik + 3: "high", erik + 4: "medium"}
+    assert found[erik + 1][1] == ("user erik made 3 of the 184 postings on account 1510 (1.6%, though 26% of all "
+                                  "postings are theirs); amount 100; on a day the account's main user entered "
+                                  "nothing: standing in")
+
+
 @pytest.mark.parametrize(("rule", "config", "field"), [
     (RareAccountCombination, {"max_pair_vouchers": 0}, "rare_account_combination.max_pair_vouchers"),
     (RareAccountCombination, {"min_vouchers": 1}, "rare_account_combination.min_vouchers"),

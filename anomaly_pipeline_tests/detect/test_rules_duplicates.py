@@ -102,15 +102,38 @@ def test_near_duplicates_naming_different_references_are_low():
                        ("2025-04-02", -640.0, "Nordic Parts", "Invoice 20001 paid again")])
     assert flags(NearDuplicate().detect(data)) == {
         1: ("low", "same amount -1 200, account SE12 and counterparty Nordic Parts as the line of 2025-03-05, "
-                   "2 day(s) apart; their texts name different references"),
+                   "2 day(s) apart; they name different references"),
         2: ("low", "same amount -1 200, account SE12 and counterparty Nordic Parts as the line of 2025-03-03, "
-                   "2 day(s) apart; their texts name different references"),
+                   "2 day(s) apart; they name different references"),
         3: ("medium", "same amount -640, account SE12 and counterparty Nordic Parts as the line of 2025-04-02, "
                       "1 day(s) apart"),
         4: ("medium", "same amount -640, account SE12 and counterparty Nordic Parts as the line of 2025-04-01, "
                       "1 day(s) apart"),
     }
     assert NearDuplicate().detect(data).summary == {"near_duplicates": 4, "with_different_references": 2}
+
+
+def test_near_duplicates_in_vouchers_repeat_the_document_total_and_compare_reference_columns():
+    """Two invoices to one customer sharing a line (the same part at the same price, a flat carriage charge)
+    but of different totals are two documents; the same invoice again two days later is flagged, and low where
+    the reference column names another invoice number."""
+    lines = [("S1", "2025-03-03", "1100", 1450.0, "INV1"), ("S1", "2025-03-03", "4000", -1432.0, "INV1"),
+             ("S1", "2025-03-03", "4905", -18.0, "INV1"),
+             ("S2", "2025-03-04", "1100", 2018.0, "INV2"), ("S2", "2025-03-04", "4000", -2000.0, "INV2"),
+             ("S2", "2025-03-04", "4905", -18.0, "INV2"),
+             ("S3", "2025-03-06", "1100", 2018.0, "INV2"), ("S3", "2025-03-06", "4000", -2000.0, "INV2"),
+             ("S3", "2025-03-06", "4905", -18.0, "INV2"),
+             ("S4", "2025-03-20", "1100", 700.0, "INV3"), ("S4", "2025-03-20", "4000", -700.0, "INV3"),
+             ("S5", "2025-03-21", "1100", 700.0, "INV4"), ("S5", "2025-03-21", "4000", -700.0, "INV4")]
+    voucher, date, account, amount, reference = (list(column) for column in zip(*lines, strict=True))
+    data = frame(voucher_id=voucher, posting_date=date, account=account, amount=amount, reference=reference,
+                 counterparty=["HARL001"] * len(lines))
+    found = flags(NearDuplicate().detect(data))
+    assert sorted(found) == [4, 5, 6, 7, 8, 9, 10, 11, 12, 13]  # S1's carriage line matches S2's: not flagged
+    assert found[4] == ("medium", "same amount 2 018, account 1100 and counterparty HARL001 as the line of "
+                                  "2025-03-06 (voucher S3), 2 day(s) apart")
+    assert found[10] == ("low", "same amount 700, account 1100 and counterparty HARL001 as the line of 2025-03-21 "
+                                "(voucher S5), 1 day(s) apart; they name different references")
 
 
 def test_near_duplicates_without_counterparty_compare_whole_vouchers():

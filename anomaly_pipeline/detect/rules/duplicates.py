@@ -185,12 +185,14 @@ class ExactDuplicate(AnomalyDetectionAlgorithm):
 
 class NearDuplicate(AnomalyDetectionAlgorithm):
     """Lines with the same account, amount and counterparty within `days` days of each other (different
-    vouchers where there are vouchers), other than exact duplicates (their own rule): a payment made twice.
+    vouchers of the same total where there are vouchers), other than exact duplicates (their own rule): a payment
+    made twice.
     Judged by the pair's own habits: where the same account, amount and counterparty recur routinely (more
     than `max_repeats` + 1 times), a repeat is flagged only when it comes in under half that pair's usual
-    interval (a monthly fee charged again after three days, not the weekly one); where both texts carry
-    document references (invoice, order or payment numbers) and none is shared, the two are more likely two
-    documents of the same amount than one paid twice, and the finding is `low`.
+    interval (a monthly fee charged again after three days, not the weekly one); where both lines carry
+    different references (the reference column's, or invoice, order or payment numbers in their texts, none
+    shared), the two are more likely two documents of the same amount than one paid twice, and the finding is
+    `low`.
     Without a counterparty column it uses what the ledger has: with voucher ids, a voucher repeating an
     earlier one line for line (accounts and amounts) 0 to `days` days later whose text names the same document
     (the same reference, or one a slip of the pen away: "fakt. 869702" entered again as "fakt. 869720"), or up
@@ -248,6 +250,9 @@ class NearDuplicate(AnomalyDetectionAlgorithm):
         order = np.lexsort((date, same))  # stable: equal dates stay in line order
         reps, rep_twin, same = reps[order], rep_twin[order], same[order]
         usual = _usual_interval(same, day[reps], config["max_repeats"])
+        # a document entered twice repeats its total: a line shared by two documents of different totals (the
+        # same part at the same price on two invoices, a flat carriage charge) is not one
+        total = np.bincount(voucher, weights=np.maximum(amount, 0), minlength=len(vouchers))
         best_gap = np.full(len(reps), np.inf)
         partner = np.full(len(reps), -1, dtype="int64")
         for step in (1, -1):  # the previous and the next line of the same key are the nearest candidates
@@ -258,7 +263,8 @@ class NearDuplicate(AnomalyDetectionAlgorithm):
             gap = np.abs(np.floor_divide(day[reps] - day[other], DAY_NS)).astype("float64")
             same_key = exists & (same == np.roll(same, step))
             distinct = (voucher[reps] != voucher[other]) | unnamed[reps]
-            ok = same_key & (gap <= config["days"]) & distinct & (gap < best_gap) & (2 * gap < usual)
+            same_total = (total[voucher[reps]] == total[voucher[other]]) | unnamed[reps] | unnamed[other]
+            ok = same_key & (gap <= config["days"]) & distinct & same_total & (gap < best_gap) & (2 * gap < usual)
             best_gap[ok] = gap[ok]
             partner[ok] = other[ok]
         twin_partner = np.full(len(first), -1, dtype="int64")
@@ -277,7 +283,7 @@ class NearDuplicate(AnomalyDetectionAlgorithm):
                  + text(transactions[key].iloc[rows]) + ("" if key == "counterparty" else "'") + " as the line of "
                  + ymd(transactions["posting_date"].iloc[partners]) + voucher_label(transactions, partners)
                  + ", " + gaps.astype("int64").astype(str).astype(object) + " day(s) apart"
-                 + np.where(other_document, "; their texts name different references", ""))
+                 + np.where(other_document, "; they name different references", ""))
         return flag_result(transactions, flagged, texts, severity,
                            {"near_duplicates": int(flagged.sum()), "with_different_references": int(other_document.sum())})
 
@@ -305,9 +311,16 @@ _REFERENCE = r"[0-9a-z]*[0-9][0-9a-z]*"
 
 
 def _other_documents(transactions: pd.DataFrame, rows: np.ndarray, partners: np.ndarray) -> np.ndarray:
-    """Per pair: both lines' texts name references (dates aside) and they share none."""
-    if "description" not in transactions or not len(rows):
+    """Per pair: both lines carry different references (a reference column's, or the document numbers their
+    texts name, dates aside, none shared)."""
+    if not len(rows):
         return np.zeros(len(rows), dtype=bool)
+    different = np.zeros(len(rows), dtype=bool)
+    if "reference" in transactions:
+        refs = _norm(transactions["reference"]).to_numpy(dtype=object)
+        different = (refs[rows] != "") & (refs[partners] != "") & (refs[rows] != refs[partners])
+    if "description" not in transactions:
+        return different
     texts = _norm(transactions["description"].iloc[np.r_[rows, partners]]).str.replace(TEXT_DATE, " ", regex=True)
     tokens = texts.str.findall(_REFERENCE).reset_index(drop=True)
     pair = np.r_[np.arange(len(rows)), np.arange(len(rows))]
@@ -318,7 +331,7 @@ def _other_documents(transactions: pd.DataFrame, rows: np.ndarray, partners: np.
     shared = found.groupby(["pair", "token"])["side"].nunique()
     common = np.zeros(len(rows), dtype=bool)
     common[shared[shared == 2].index.get_level_values("pair").unique().to_numpy(dtype="int64")] = True
-    return named & ~common
+    return different | (named & ~common)
 
 
 def _repeated_vouchers(transactions: pd.DataFrame, shared: SharedWork, config: dict[str, Any]) -> DetectionResult:

@@ -26,7 +26,10 @@ class UnusualUserAccount(AnomalyDetectionAlgorithm):
     posts to the account in at least `routine_months` different months does so as a routine (the monthly
     rent, the payroll) and is not flagged, however small the share. Where chance alone (the user's share of all
     the reference's postings) would have given the user at least `outstanding_expected` of the account's
-    postings, the intrusion is `outstanding_severity`: a busy user who otherwise leaves the account alone."""
+    postings, the intrusion is `outstanding_severity`: a busy user who otherwise leaves the account alone. A
+    posting entered on a day the account's main user (most of its postings) entered nothing at all in the
+    ledger, by a user who does so on two days or more, is someone standing in for them (a holiday, a sick
+    day) and is `low`."""
 
     algorithm = "unusual_user_account"
     kind = "rule"
@@ -71,6 +74,13 @@ class UnusualUserAccount(AnomalyDetectionAlgorithm):
             months = months_per_key(ref_pair, reference["posting_date"])
             pair_at = np.where(known, account * width + user, -1)
             flagged &= months.reindex(pair_at).fillna(0).to_numpy() < config["routine_months"]
+        standing_in = np.zeros(len(transactions), dtype=bool)
+        if "posting_date" in reference and flagged.any():
+            # who was at work is read from when entries were made, where the ledger says
+            when = "registration_date" if _has_dates(transactions, "registration_date") and _has_dates(
+                reference, "registration_date") else "posting_date"
+            standing_in = _standing_in(flagged, account, user, transactions[when], ref_account, ref_user,
+                                       reference[when], per_user.reshape(len(accounts), width), per_account)
         idx = np.flatnonzero(flagged)
         # chance's count: the account's postings times the user's share of every posting in the reference
         user_total = np.bincount(ref_user[ref_user >= 0], minlength=len(users)).astype("float64")
@@ -84,14 +94,44 @@ class UnusualUserAccount(AnomalyDetectionAlgorithm):
                  + pd.Series(share[idx] * 100).map("{:.1f}%".format).to_numpy(dtype=object)
                  + np.where(busy, ", though " + pd.Series(user_share[user[idx]] * 100).map("{:.0f}%".format)
                             .to_numpy(dtype=object) + " of all postings are theirs", "")
-                 + "); amount " + money(transactions["amount"].iloc[idx]))
+                 + "); amount " + money(transactions["amount"].iloc[idx])
+                 + np.where(standing_in[idx], "; on a day the account's main user entered nothing: standing in", ""))
         severity: str | np.ndarray = config["severity"]
-        if busy.any():  # per-row severities only where some differ: a million-row object column costs
+        if busy.any() or standing_in.any():  # per-row severities only where some differ: a million-row object column costs
             severity = np.full(len(transactions), config["severity"], dtype=object)
             severity[idx[busy]] = config["outstanding_severity"]
+            severity[standing_in] = "low"
         tested = np.bincount(ref_codes[ref_codes >= 0]) >= config["min_account_postings"]
         return flag_result(transactions, flagged, texts, severity,
                            {"accounts_tested": int(tested.sum()), "outstanding": int(np.count_nonzero(busy))})
+
+
+def _has_dates(frame: pd.DataFrame, column: str) -> bool:
+    return column in frame and bool(frame[column].notna().any())
+
+
+def _standing_in(flagged: np.ndarray, account: np.ndarray, user: np.ndarray, dates: pd.Series,
+                 ref_account: np.ndarray, ref_user: np.ndarray, ref_dates: pd.Series, per_user: np.ndarray,
+                 per_account: np.ndarray) -> np.ndarray:
+    """Flagged rows dated on a day the account's main user (over half its postings) has nothing dated at all, of
+    a user who does so on the account on two days or more."""
+    main = per_user.argmax(axis=1)
+    main_share = per_user.max(axis=1) / np.maximum(per_account, 1)
+    day = dates.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]").astype("int64")
+    ref_day = ref_dates.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]").astype("int64")
+    dated = ~np.isnat(ref_dates.to_numpy(dtype="datetime64[ns]")) & (ref_user >= 0)
+    worked = np.unique(ref_user[dated] * (1 << 32) + ref_day[dated])
+    rows = np.flatnonzero(flagged & (account >= 0) & ~np.isnat(dates.to_numpy(dtype="datetime64[ns]")))
+    their_main = main[account[rows]]
+    absent = ~np.isin(their_main * (1 << 32) + day[rows], worked)
+    covering = absent & (main_share[account[rows]] > 0.5) & (their_main != user[rows])
+    # standing in is a stretch of work, not one entry: the user covers the account on two days or more
+    pair = account[rows] * (int(user.max()) + 2) + user[rows]
+    days_covered = pd.DataFrame({"pair": pair[covering], "day": day[rows][covering]}).drop_duplicates()
+    stretch = days_covered.groupby("pair").size()
+    out = np.zeros(len(flagged), dtype=bool)
+    out[rows] = covering & (stretch.reindex(pair).fillna(0).to_numpy() >= 2)
+    return out
 
 
 def _recode(codes: np.ndarray, values: pd.Series, target: pd.Series) -> np.ndarray:
