@@ -75,6 +75,28 @@ def test_in_a_business_open_every_day_an_account_that_never_works_weekends_is_ju
     assert result.summary["against_the_account"] == 1
 
 
+def test_an_account_that_never_works_weekends_is_judged_by_its_own_habit_where_the_weekends_are_elsewhere():
+    """A weekday business whose few weekend vouchers are all the company card's (1240): the ledger's weekend
+    share (1.3 %) is under `max_share`, so a sales invoice dated on a Sunday was only weakly odd by the ledger's
+    measure; its account, 500 weekday vouchers and no weekend, says much more."""
+    days = pd.bdate_range("2025-01-06", periods=250)
+    rows = [{"voucher_id": f"S{i}", "posting_date": day, "account": account, "amount": sign * (1_000.0 + i),
+             "user_name": "anna"} for i, day in enumerate(np.repeat(days, 2)) for account, sign in
+            (("1510", 1), ("3010", -1))]
+    card = list(days[::5]) + list(pd.date_range("2025-02-01", periods=6, freq="7D"))  # six Saturdays
+    rows += [{"voucher_id": f"C{i}", "posting_date": day, "account": account, "amount": sign * (80.0 + i),
+              "user_name": "erik"} for i, day in enumerate(card) for account, sign in (("6540", 1), ("1240", -1))]
+    rows += [{"voucher_id": "S-sunday", "posting_date": pd.Timestamp("2025-06-15"), "account": account,
+              "amount": sign * 4_200.0, "user_name": "anna"} for account, sign in (("1510", 1), ("3010", -1))]
+    data = frame(rows)
+    result = get_algorithm("weekend_posting").detect(data, {"min_amount": 0})
+    assert flagged_ids(result) == _ids(data, "S-sunday")
+    assert reason_of(result, min(_ids(data, "S-sunday"))) == (
+        "posted Sunday 2025-06-15, amount 4 200 ≥ 0; < 0.1 % of account 1510's vouchers fall on a weekend, against "
+        "1.3 % of this ledger's")
+    assert set(result.flagged["severity"]) == {"high"}
+
+
 def test_a_one_off_account_and_user_are_not_their_own_habit():
     """The only voucher on an account, by a user seen once, posted on the ledger's one Saturday: its own
     posting does not make weekends habitual for that account or user."""

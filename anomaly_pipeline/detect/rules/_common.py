@@ -208,8 +208,11 @@ def dated_pattern(transactions: pd.DataFrame, shared: SharedWork,
                   config: dict[str, Any], hit_of: Any, what: str, label_of: Any) -> DetectionResult:
     """Shared by the calendar rules: flag rows where `hit_of(frame)` is true, |amount| >= min_amount, not
     on a month's last day (with skip_month_end), in a ledger whose most habitual context (the ledger, the
-    row's account, its user) shows the pattern on at most `max_share` of its vouchers. A ledger too small
-    to have habits (`norms.MIN_POPULATION`) gets the prior alone: every match is flagged."""
+    row's account, its user) shows the pattern on at most `max_share` of its vouchers. Where that context
+    shows it `CONTRAST` times as often as the row's account (of `CONTRAST_LINES` lines or more) and the account
+    itself at most `max_share`, the pattern lives elsewhere (the card on Saturdays, the tills every day) and
+    the account's own habit judges the row, at high severity. A ledger too small to have habits
+    (`norms.MIN_POPULATION`) gets the prior alone: every match is flagged."""
     frame, offset = shared.population()
     hit = np.array(hit_of(frame), dtype=bool)  # a copy: it is narrowed in place
     if config["skip_month_end"]:  # period-end entries carry the month's last date whatever the weekday
@@ -225,14 +228,16 @@ def dated_pattern(transactions: pd.DataFrame, shared: SharedWork,
     share = habit.share[rows] if habit.learned else np.zeros(len(rows))
     big = transactions["amount"].abs().to_numpy() >= config["min_amount"]
     flagged = hit[rows] & big & (share <= config["max_share"])
-    # a business that works weekends (or holidays) whose account never does: the bank on a Sunday
+    # weekends (or holidays) that belong to other accounts: the bank on a Sunday, a sales invoice on a Saturday
     contrast = np.zeros(len(rows), dtype=bool)
     account_share = np.full(len(rows), np.nan)
-    if habit.learned and habit.ledger_share >= CONTRAST * config["max_share"] and "account" in frame:
-        own, size = own_context_share(hit, shared.context_codes("population", "account")[0][1], weight)
+    accounts = shared.context_codes("population", "account") if habit.learned and "account" in frame else []
+    if accounts and hit[rows].any():
+        own, size = own_context_share(hit, accounts[0][1], weight)
         account_share = own[rows]
-        contrast = (hit[rows] & big & ~flagged & (size[rows] >= CONTRAST_LINES)
-                    & (np.nan_to_num(account_share, nan=1.0) <= config["max_share"]))
+        known = np.nan_to_num(account_share, nan=1.0)
+        contrast = (hit[rows] & big & (size[rows] >= CONTRAST_LINES) & (known <= config["max_share"])
+                    & (share >= CONTRAST * known))
     idx = np.flatnonzero(flagged | contrast)
     texts = label_of(transactions, idx)
     if habit.learned and len(idx):
@@ -255,8 +260,8 @@ def dated_pattern(transactions: pd.DataFrame, shared: SharedWork,
     return result
 
 
-#: a ledger whose share of the pattern is this many times `max_share` habitually shows it (a seven-day business);
-#: there an account of at least CONTRAST_LINES lines that shows it at most `max_share` is judged by its own habit
+#: a context showing the pattern this many times as often as the row's account (of at least CONTRAST_LINES lines,
+#: showing it at most `max_share`): the pattern belongs to other accounts, and the account's own habit judges
 CONTRAST = 5.0
 CONTRAST_LINES = 100
 
