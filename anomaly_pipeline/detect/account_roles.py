@@ -65,3 +65,27 @@ def revenue_accounts(transactions: pd.DataFrame, shared: SharedWork) -> tuple[np
     revenue = reads & (net < 0)
     per_row = np.where(named, revenue[np.maximum(account, 0)], False)
     return per_row, sorted(accounts[revenue].tolist())
+
+
+def credited_accounts(transactions: pd.DataFrame, shared: SharedWork, min_lines: int = 20,
+                      credit_share: float = 0.9) -> tuple[np.ndarray, list[str]]:
+    """(per row: the account reads as revenue by its use, those accounts) where names do not tell: accounts of
+    at least `min_lines` non-zero lines credited on at least `credit_share` of them and debited back by at most
+    1 - `credit_share` of what they were credited, as sales accounts are (credited on every sale, debited only
+    by the odd credit note). A card, the VAT or a supplier is credited line by line too, but paid or settled
+    in full."""
+    none = np.zeros(len(transactions), dtype=bool)
+    account, accounts = shared.encode("account", as_string)
+    amount = transactions["amount"].fillna(0).to_numpy(dtype="float64")
+    used = (account >= 0) & (amount != 0)
+    if not used.any():
+        return none, []
+    credit = used & (amount < 0)
+    lines = np.bincount(account[used], minlength=len(accounts))
+    credits = np.bincount(account[credit], minlength=len(accounts))
+    credited = np.bincount(account[credit], weights=-amount[credit], minlength=len(accounts))
+    debited = np.bincount(account[used & ~credit], weights=amount[used & ~credit], minlength=len(accounts))
+    revenue = ((lines >= min_lines) & (credits >= credit_share * np.maximum(lines, 1))
+               & (debited <= (1 - credit_share) * credited))
+    per_row = np.where(account >= 0, revenue[np.maximum(account, 0)], False)
+    return per_row, sorted(accounts[revenue].tolist())

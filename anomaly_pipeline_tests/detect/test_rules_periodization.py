@@ -116,8 +116,39 @@ def test_revenue_accounts_are_read_from_the_ledgers_account_names():
     assert flags(RevenueCutoffReversal().detect(_uk_ledger(names=True), {"revenue_by_name": False})) == {}
 
 
+def test_without_names_revenue_accounts_are_read_from_their_use():
+    """A UK nominal ledger without account names: sales (4000) credited on every invoice, their VAT (2200)
+    and the company card (1240) credited line by line too but settled in full; the invoice of 31 March
+    cancelled on 2 April is found on the sales account only."""
+    rows = []
+    for month in range(1, 13):
+        for day in (5, 12, 19):
+            v = f"S{month}-{day}"
+            rows += [(v, f"2025-{month:02d}-{day:02d}", "4000", -10_000.0), (v, f"2025-{month:02d}-{day:02d}", "2200", -2_000.0),
+                     (v, f"2025-{month:02d}-{day:02d}", "1100", 12_000.0)]
+            c = f"C{month}-{day}"
+            rows += [(c, f"2025-{month:02d}-{day:02d}", "7400", 50.0), (c, f"2025-{month:02d}-{day:02d}", "1240", -50.0)]
+        rows += [(f"P{month}", f"2025-{month:02d}-28", "1240", 150.0), (f"P{month}", f"2025-{month:02d}-28", "1200", -150.0),
+                 (f"T{month}", f"2025-{month:02d}-27", "2200", 6_000.0), (f"T{month}", f"2025-{month:02d}-27", "1200", -6_000.0),
+                 (f"R{month}", f"2025-{month:02d}-26", "1200", 36_000.0), (f"R{month}", f"2025-{month:02d}-26", "1100", -36_000.0)]
+    rows += [("X1", "2025-03-31", "4000", -9_000.0), ("X1", "2025-03-31", "2200", -1_800.0),
+             ("X1", "2025-03-31", "1100", 10_800.0),
+             ("X2", "2025-04-02", "4000", 9_000.0), ("X2", "2025-04-02", "2200", 1_800.0),
+             ("X2", "2025-04-02", "1100", -10_800.0)]
+    voucher, date, account, amount = (list(column) for column in zip(*rows, strict=True))
+    data = frame(voucher_id=voucher, posting_date=date, account=account, amount=amount)
+    result = RevenueCutoffReversal().detect(data)
+    assert result.summary == {"reversed_bookings": 1, "revenue_accounts": ["4000"], "revenue_accounts_from": "usage"}
+    assert [reason for _, reason in flags(result).values()] == [
+        "revenue -9 000 on 4000 booked 2025-03-31 (last 5 days of 2025-03) and reversed 2025-04-02 by voucher X2",
+        "reverses revenue -9 000 on 4000 booked 2025-03-31 (last 5 days of 2025-03) in voucher X1"]
+    assert RevenueCutoffReversal().detect(data, {"revenue_by_usage": False}).summary["revenue_accounts_from"] == (
+        "prefixes")
+
+
 @pytest.mark.parametrize(("rule", "config", "field"), [
     (RevenueCutoffReversal, {"revenue_by_name": "yes"}, "revenue_cutoff_reversal.revenue_by_name"),
+    (RevenueCutoffReversal, {"revenue_by_usage": 1}, "revenue_cutoff_reversal.revenue_by_usage"),
     (PeriodMismatch, {"period": "week"}, "period_mismatch.period"),
     (LateRegistration, {"close_lag_days": -1}, "late_registration.close_lag_days"),
     (LateRegistration, {"close_lag_days": 2.5}, "late_registration.close_lag_days"),

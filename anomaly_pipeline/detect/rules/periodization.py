@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from anomaly_pipeline.detect.account_roles import revenue_accounts
+from anomaly_pipeline.detect.account_roles import credited_accounts, revenue_accounts
 from anomaly_pipeline.detect.base import AnomalyDetectionAlgorithm, DetectionResult
 from anomaly_pipeline.detect.norms import (
     MIN_POPULATION,
@@ -210,19 +210,23 @@ class RevenueCutoffReversal(AnomalyDetectionAlgorithm):
     """Revenue booked in the last `days_before_end` days of a period and reversed (same account, opposite
     amount) within `days_after_end` days after the period ended: the classic cut-off manipulation. Both
     the booking and its reversal are flagged. Revenue accounts are read from the ledger's account names
-    (`revenue_by_name`, see `account_roles`); where no name reads as revenue, `revenue_account_prefixes`."""
+    (`revenue_by_name`, see `account_roles`); where no name reads as revenue, from how accounts are used
+    (`revenue_by_usage`: credited on nine lines in ten, as sales are); where neither tells,
+    `revenue_account_prefixes`."""
 
     algorithm = "revenue_cutoff_reversal"
     kind = "rule"
     description = "Revenue booked at period end and reversed (same account, opposite amount) just after."
     required_columns = ("posting_date", "account", "amount")
-    default_config = {"revenue_by_name": True, "revenue_account_prefixes": ["3"], "period": "month",
+    default_config = {"revenue_by_name": True, "revenue_by_usage": True, "revenue_account_prefixes": ["3"],
+                      "period": "month",
                       "days_before_end": 5, "days_after_end": 10, "min_amount": 0.0, "severity": "high"}
     default_weight = 0.9
 
     def check_config(self, config: dict[str, Any]) -> None:
         check_str_list(self.algorithm, config, "revenue_account_prefixes")
         check_bool(self.algorithm, config, "revenue_by_name")
+        check_bool(self.algorithm, config, "revenue_by_usage")
         check_period(self.algorithm, config)
         check_min(self.algorithm, config, "days_before_end", 1)
         check_min(self.algorithm, config, "days_after_end", 1)
@@ -234,7 +238,14 @@ class RevenueCutoffReversal(AnomalyDetectionAlgorithm):
         posted = transactions["posting_date"]
         end = period_end(posted, config["period"])
         by_name, named = revenue_accounts(transactions, shared) if config["revenue_by_name"] else (None, [])
-        revenue = by_name if named else matches_prefix(transactions["account"], config["revenue_account_prefixes"])
+        source = "names"
+        if not named and config["revenue_by_usage"]:
+            by_name, named = credited_accounts(transactions, shared)
+            source = "usage"
+        if named:
+            revenue = by_name
+        else:
+            revenue, source = matches_prefix(transactions["account"], config["revenue_account_prefixes"]), "prefixes"
         revenue = (revenue & (transactions["amount"].abs() >= config["min_amount"]).to_numpy()
                    & (transactions["amount"] != 0).to_numpy())
         lines = pd.DataFrame({"row": np.arange(len(transactions)), "account": transactions["account"].astype("string"),
@@ -265,4 +276,4 @@ class RevenueCutoffReversal(AnomalyDetectionAlgorithm):
         return flag_result(transactions, flagged, texts.to_numpy()[flagged], config["severity"],
                            summary={"reversed_bookings": int(len(pairs)),
                                     "revenue_accounts": named[:20] if named else config["revenue_account_prefixes"],
-                                    "revenue_accounts_from": "names" if named else "prefixes"})
+                                    "revenue_accounts_from": source})
