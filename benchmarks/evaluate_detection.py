@@ -26,6 +26,7 @@ from anomaly_pipeline.scoring import as_loaded_scores
 from anomaly_pipeline.settings import get_settings
 from anomaly_pipeline.strategies.model import Strategy, load_preset
 from benchmarks.generate_construction import generate_construction, write_construction
+from benchmarks.generate_fec import generate_fec, write_fec
 from benchmarks.generate_hospitality import generate_hospitality, write_hospitality
 from benchmarks.generate_ledger import KINDS, generate_ledger, write_ledger
 from benchmarks.generate_manufacturing import generate_manufacturing, write_manufacturing
@@ -67,15 +68,16 @@ def score_ledger(path: Path, strategy_name: str) -> tuple[pd.DataFrame, pd.DataF
 COMPANIES = {"wholesale": (generate_wholesale, write_wholesale), "services": (generate_services, write_services),
              "construction": (generate_construction, write_construction),
              "hospitality": (generate_hospitality, write_hospitality),
-             "manufacturing": (generate_manufacturing, write_manufacturing)}
+             "manufacturing": (generate_manufacturing, write_manufacturing), "fec": (generate_fec, write_fec)}
 
 
 def generated(generator: str, seed: int, scale: float, per_kind: int, folder: Path) -> tuple[pd.DataFrame, Path]:
     """(labelled ledger, its CSV) from the named generator: `ledger` and `services` (tuned on; services since it
-    prompted calibration steps 15-18), `wholesale`, `construction`, `hospitality` or `manufacturing` (held out:
+    prompted calibration steps 15-18), `wholesale`, `construction`, `hospitality`, `manufacturing` or `fec` (held out:
     written apart by someone who had not seen the detectors; `construction` is a Danish contractor's semicolon CSV
     with decimal commas, run once; `hospitality` a Norwegian restaurant group's Tripletex-style semicolon CSV;
-    `manufacturing` an English engineering firm's Sage 50 style audit trail CSV with Debit and Credit columns)."""
+    `manufacturing` an English engineering firm's Sage 50 style audit trail CSV with Debit and Credit columns; `fec`
+    a French kitchen equipment distributor's FEC, tab separated, decimal commas, YYYYMMDD dates)."""
     if generator in COMPANIES:
         generate, write = COMPANIES[generator]
         ledger = generate(seed=seed, per_kind=per_kind)
@@ -135,8 +137,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--per-kind", type=int, default=6)
     parser.add_argument("--generator", choices=["ledger", *COMPANIES],
                         default="ledger",
-                        help="ledger, services: tuned on; wholesale, construction, hospitality, manufacturing: held "
-                             "out (see docs/detection-norms.md)")
+                        help="ledger, services: tuned on; wholesale, construction, hospitality, manufacturing, fec: "
+                             "held out (see docs/detection-norms.md)")
     args = parser.parse_args(argv)
     results = []
     for seed in args.seeds:
