@@ -40,7 +40,7 @@ def decode_text(data: bytes, preferred: tuple[str, ...] = ()) -> tuple[str, str]
     from charset_normalizer import from_bytes  # 0.13 s of imports, for the files that are not UTF-8
 
     best = from_bytes(data[:262144], cp_isolation=list(_LEGACY)).best()
-    encoding = best.encoding if best is not None else "cp1252"
+    encoding = _one_alphabet(data, best.encoding if best is not None else "cp1252")
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError:
@@ -48,6 +48,32 @@ def decode_text(data: bytes, preferred: tuple[str, ...] = ()) -> tuple[str, str]
     if _control_ratio(text) > 0.05:
         raise RejectedFile("the file is not readable text (too many control characters: binary or garbage)")
     return text, encoding
+
+
+# the letters beyond ASCII each language writes with (lowercase)
+_ALPHABETS = (
+    "àâæçéèêëîïôœùûüÿ", "äöüß", "åäöé", "æøåé", "äöåšž", "áéíñóúü", "áâãàçéêíóôõú", "àèéìíîòóùú", "éëïóöü",
+    "áčďéěíňóřšťúůýž", "áäčďéíĺľňóôŕšťúýž", "ąćęłńóśźż", "áéíóöőúüű", "čšžćđ", "ăâîșțşţ", "áæéíóúýðþö",
+    "āčēģīķļņšūž", "ąčęėįšųūž", "äöüõšž",
+)
+
+
+def _one_alphabet(data: bytes, chosen: str) -> str:
+    """Among the legacy code pages, the one whose letters beyond ASCII one language writes (French è ê in
+    cp1252, not Polish ę and Slovak ŕ in cp1250 from the same bytes); `chosen` where it is among the best."""
+    high = bytes(sorted(set(data) - set(range(128))))
+    if not high:
+        return chosen
+
+    def strangers(encoding: str) -> int:
+        try:
+            letters = {ch for ch in high.decode(encoding).lower() if ch.isalpha()}
+        except UnicodeDecodeError:
+            return len(high) + 1
+        return min(len(letters - set(alphabet)) for alphabet in _ALPHABETS)
+
+    scores = {encoding: strangers(encoding) for encoding in dict.fromkeys((chosen, *_LEGACY))}
+    return min(scores, key=scores.__getitem__)
 
 
 def utf8_start(data: bytes) -> tuple[int, str] | None:
