@@ -152,8 +152,10 @@ def describe_habit(habit: Habit, rows: np.ndarray, what: str, labels: dict[str, 
             continue
         at = habit.context[rows] == number
         if at.any():
-            out[at] = (np.asarray(percent(habit.share[rows][at]), dtype=object) + " of " + name + " "
-                       + np.asarray(labels[name], dtype=object)[at] + "'s " + what)
+            label = np.asarray(labels[name], dtype=object)[at]
+            whose = label + "'s " if name != "partner" else label + " "  # a partner's label is its own possessive
+            out[at] = (np.asarray(percent(habit.share[rows][at]), dtype=object) + " of "
+                       + ("" if name == "partner" else name + " ") + whose + what)
     return out
 
 

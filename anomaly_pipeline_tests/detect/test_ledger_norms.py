@@ -97,6 +97,30 @@ def test_an_account_that_never_works_weekends_is_judged_by_its_own_habit_where_t
     assert set(result.flagged["severity"]) == {"high"}
 
 
+def test_a_merchant_dealt_with_on_saturdays_is_its_own_habit():
+    """Fuel on the company card on Saturdays now and then, booked to the accounts every weekday purchase uses
+    (the text names the station; the bank line has no counterparty, as in a FEC), is the station's habit, not
+    the ledger's rare weekend; a supplier's invoice dated on a Saturday is still flagged."""
+    days = pd.bdate_range("2025-01-06", periods=250)
+    rows = [{"voucher_id": f"S{i}", "posting_date": day, "account": account, "amount": sign * (1_200.0 + i),
+             "counterparty": "Inox SAS" if account == "401000" else None, "description": f"INOX FA {i}"}
+            for i, day in enumerate(days) for account, sign in (("607000", 1), ("401000", -1))]
+    rows += [{"voucher_id": f"P{i}", "posting_date": day, "account": account, "amount": sign * (1_100.0 + i),
+              "counterparty": None, "description": f"FOURNITURES {i}"} for i, day in enumerate(days[::2])
+             for account, sign in (("606800", 1), ("512000", -1))]
+    fuel = list(days[::10]) + list(pd.date_range("2025-01-11", periods=5, freq="28D"))  # five Saturdays
+    rows += [{"voucher_id": f"F{i}", "posting_date": day, "account": account, "amount": sign * 1_050.0,
+              "counterparty": None, "description": "CB STATION TOTAL A43"} for i, day in enumerate(fuel)
+             for account, sign in (("606800", 1), ("512000", -1))]
+    rows += [{"voucher_id": "S-saturday", "posting_date": pd.Timestamp("2025-06-14"), "account": account,
+              "amount": sign * 4_200.0, "counterparty": "Inox SAS" if account == "401000" else None,
+              "description": "INOX FA 999"} for account, sign in (("607000", 1), ("401000", -1))]
+    data = frame(rows)
+    result = get_algorithm("weekend_posting").detect(data)
+    assert flagged_ids(result) == _ids(data, "S-saturday")
+    assert reason_of(result, min(_ids(data, "S-saturday"))).startswith("posted Saturday 2025-06-14, amount 4 200")
+
+
 def test_a_one_off_account_and_user_are_not_their_own_habit():
     """The only voucher on an account, by a user seen once, posted on the ledger's one Saturday: its own
     posting does not make weekends habitual for that account or user."""

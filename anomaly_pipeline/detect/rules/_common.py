@@ -15,6 +15,7 @@ from anomaly_pipeline.detect.base import (
     as_string,
     combine_codes,
     format_amount,
+    text_words,
 )
 from anomaly_pipeline.detect.norms import (
     describe_habit,
@@ -223,7 +224,11 @@ def dated_pattern(transactions: pd.DataFrame, shared: SharedWork,
         scheduled = int(np.count_nonzero(on_schedule[offset:]))
         hit &= ~on_schedule
     weight, unit = shared.unit_weights("population")
-    habit = habitual_share(hit, shared.context_codes("population", "account", "user_name"), weight)
+    partner, partner_labels = partner_codes(shared, "population")
+    contexts = shared.context_codes("population", "account", "user_name")
+    if partner is not None:
+        contexts = [*contexts, ("partner", partner)]
+    habit = habitual_share(hit, contexts, weight)
     rows = np.arange(offset, len(frame))
     share = habit.share[rows] if habit.learned else np.zeros(len(rows))
     big = transactions["amount"].abs().to_numpy() >= config["min_amount"]
@@ -243,6 +248,8 @@ def dated_pattern(transactions: pd.DataFrame, shared: SharedWork,
     if habit.learned and len(idx):
         labels = {name: text(frame[column].iloc[rows[idx]].astype("string").str.strip())
                   for name, column in (("account", "account"), ("user", "user_name")) if column in frame}
+        if partner is not None:
+            labels["partner"] = partner_labels[rows[idx]]
         texts = texts + "; " + describe_habit(habit, rows[idx], f"{unit} {what}", labels)
         against = contrast[idx]
         if against.any():
@@ -258,6 +265,31 @@ def dated_pattern(transactions: pd.DataFrame, shared: SharedWork,
     result.scores["score"] = np.where(contrast, rarity_score(np.nan_to_num(account_share, nan=1.0), config["max_share"],
                                                              SEVERITY_SCORE["high"]), score)
     return result
+
+
+def partner_codes(shared: SharedWork, over: Over) -> tuple[np.ndarray | None, np.ndarray]:
+    """(per row: a code for whom the line deals with, -1 where unknown; per row: how a reason names its
+    vouchers, "counterparty ACME's" or "'cb station total'"): the counterparty where the line has one, else
+    the words of its text ('CB STATION TOTAL A43' -> the fuel station), so that a supplier's or a card
+    merchant's own habits count. None without either column."""
+    frame = shared.frame(over)
+    has = {c: c in frame and bool(frame[c].notna().any()) for c in ("counterparty", "description")}
+    if not any(has.values()):
+        return None, np.zeros(0, dtype=object)
+    codes = np.full(len(frame), -1, dtype="int64")
+    labels = np.full(len(frame), "", dtype=object)
+    if has["counterparty"]:
+        party, parties = shared.encode("counterparty", as_string, fill="", over=over)
+        named = (parties.to_numpy(dtype=object) != "")[party]
+        codes[named] = party[named]
+        labels[named] = "counterparty " + parties.to_numpy(dtype=object)[party[named]] + "'s"
+    if has["description"]:
+        words, texts = shared.encode("description", text_words, fill="", over=over)
+        worded = (codes < 0) & (texts.to_numpy(dtype=object) != "")[words]
+        offset = int(codes.max(initial=-1)) + 1
+        codes[worded] = offset + words[worded]
+        labels[worded] = "'" + texts.to_numpy(dtype=object)[words[worded]] + "'"
+    return codes, labels
 
 
 #: a context showing the pattern this many times as often as the row's account (of at least CONTRAST_LINES lines,
