@@ -30,6 +30,7 @@ from benchmarks.generate_fec import generate_fec, write_fec
 from benchmarks.generate_hospitality import generate_hospitality, write_hospitality
 from benchmarks.generate_ledger import KINDS, generate_ledger, write_ledger
 from benchmarks.generate_manufacturing import generate_manufacturing, write_manufacturing
+from benchmarks.generate_quickbooks import generate_quickbooks, write_quickbooks
 from benchmarks.generate_services import generate_services, write_services
 from benchmarks.generate_wholesale import generate_wholesale, write_wholesale
 
@@ -68,16 +69,19 @@ def score_ledger(path: Path, strategy_name: str) -> tuple[pd.DataFrame, pd.DataF
 COMPANIES = {"wholesale": (generate_wholesale, write_wholesale), "services": (generate_services, write_services),
              "construction": (generate_construction, write_construction),
              "hospitality": (generate_hospitality, write_hospitality),
-             "manufacturing": (generate_manufacturing, write_manufacturing), "fec": (generate_fec, write_fec)}
+             "manufacturing": (generate_manufacturing, write_manufacturing), "fec": (generate_fec, write_fec),
+             "quickbooks": (generate_quickbooks, write_quickbooks)}
 
 
 def generated(generator: str, seed: int, scale: float, per_kind: int, folder: Path) -> tuple[pd.DataFrame, Path]:
     """(labelled ledger, its CSV) from the named generator: `ledger` and `services` (tuned on; services since it
-    prompted calibration steps 15-18), `wholesale`, `construction`, `hospitality`, `manufacturing` or `fec` (held out:
-    written apart by someone who had not seen the detectors; `construction` is a Danish contractor's semicolon CSV
-    with decimal commas, run once; `hospitality` a Norwegian restaurant group's Tripletex-style semicolon CSV;
-    `manufacturing` an English engineering firm's Sage 50 style audit trail CSV with Debit and Credit columns; `fec`
-    a French kitchen equipment distributor's FEC, tab separated, decimal commas, YYYYMMDD dates)."""
+    prompted calibration steps 15-18), `wholesale`, `construction`, `hospitality`, `manufacturing`, `fec` or
+    `quickbooks` (held out: written apart by someone who had not seen the detectors; `construction` is a Danish
+    contractor's semicolon CSV with decimal commas, run once; `hospitality` a Norwegian restaurant group's
+    Tripletex-style semicolon CSV; `manufacturing` an English engineering firm's Sage 50 style audit trail CSV with
+    Debit and Credit columns; `fec` a French kitchen equipment distributor's FEC, tab separated, decimal commas,
+    YYYYMMDD dates; `quickbooks` a Portland coffee roaster's QuickBooks Online Journal report CSV, with title, group
+    and total rows, so its ledger carries `file_line`)."""
     if generator in COMPANIES:
         generate, write = COMPANIES[generator]
         ledger = generate(seed=seed, per_kind=per_kind)
@@ -93,8 +97,13 @@ def evaluate_seed(seed: int, strategy_name: str, scale: float, per_kind: int, ge
     strategy = load_preset(strategy_name)
     active = frame[~frame["is_removed"]]
     risk = combine_scores(active, scores, strategy.weights, strategy.threshold)
-    # the CSV's data line i (0-based) is row_number i + 2
-    labels = ledger.iloc[(frame["row_number"] - 2).to_numpy()][["anomaly_kind", "anomaly_id"]].reset_index(drop=True)
+    if "file_line" in ledger.columns:  # a report with title, group and total rows: labels by the file's line
+        labels = frame[["row_number"]].merge(ledger[["file_line", "anomaly_kind", "anomaly_id"]], how="left",
+                                             left_on="row_number", right_on="file_line")
+        labels = labels[["anomaly_kind", "anomaly_id"]].fillna("").reset_index(drop=True)
+    else:  # the CSV's data line i (0-based) is row_number i + 2
+        labels = ledger.iloc[(frame["row_number"] - 2).to_numpy()][["anomaly_kind", "anomaly_id"]].reset_index(
+            drop=True)
     rows = pd.concat([frame[["transaction_id", "voucher_id"]].reset_index(drop=True), labels], axis=1)
     rows = rows.merge(risk[["transaction_id", "is_anomaly"]], on="transaction_id", how="left")
     rows["is_anomaly"] = rows["is_anomaly"].fillna(False).astype(bool)
@@ -137,7 +146,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--per-kind", type=int, default=6)
     parser.add_argument("--generator", choices=["ledger", *COMPANIES],
                         default="ledger",
-                        help="ledger, services: tuned on; wholesale, construction, hospitality, manufacturing, fec: "
+                        help="ledger, services: tuned on; wholesale, construction, hospitality, manufacturing, fec, "
+                             "quickbooks: "
                              "held out (see docs/detection-norms.md)")
     args = parser.parse_args(argv)
     results = []
