@@ -256,48 +256,30 @@ def test_file_is_a_qbo_journal_report(path, rows, ledger):
     assert '"1,' in quoted or '"2,' in quoted  # amounts over 999 are quoted for their thousands separator
 
 
-def test_reader_reads_every_split_with_an_amount(read, ledger, aligned):
+def test_reader_reads_every_split(read, ledger, aligned):
     """The CSV reader finds the header under the title rows, numbers rows by their physical line (so `file_line`
-    aligns), skips group rows, 'Total for' rows, TOTAL and the footer, and reads the split lines' dates, accounts,
-    names, memos and Created by."""
+    aligns), skips the group headings, 'Total for' rows, TOTAL and the footer as summary rows, and reads every
+    split: dates, accounts, names, memos, Created by, Create date as the registration date, debit minus credit,
+    and the transaction (the group heading's id) as the voucher, Num as the reference. The $0 Payment's lines
+    inside a transaction are amounts of 0; the one of them without an account says nothing and is skipped."""
     frame = read.frame
-    with_amount = ledger[(ledger["Debit"] > 0) | (ledger["Credit"] > 0)]
-    assert len(frame) == len(with_amount) and set(frame["row_number"]) == set(with_amount["file_line"])
+    kept = ledger[(ledger["Debit"] > 0) | (ledger["Credit"] > 0) | (ledger["Account full name"] != "")]
+    assert len(frame) == len(kept) and set(frame["row_number"]) == set(kept["file_line"])
     assert aligned["file_line"].notna().all()
     assert (aligned["posting_date"] == aligned["Transaction date"]).all()
     assert (aligned["account"] == aligned["Account full name"]).all()
     assert (aligned["counterparty"].fillna("") == aligned["Name"].str.strip()).all()
     assert (aligned["description"].fillna("") == aligned["Description"].str.strip()).all()
     assert (aligned["user_name"] == aligned["Created by"]).all()
+    assert np.allclose(aligned["amount"].to_numpy(dtype=float), _amount(aligned).to_numpy())
+    assert (aligned["registration_date"].dt.normalize() == aligned["Create date"].dt.normalize()).all()
+    assert (aligned["voucher_id"].astype(str) == aligned["Transaction ID"].astype(str)).all()
+    assert (aligned["reference"].fillna("") == aligned["Num"].astype(str).str.strip()).all()
     fields = read.metadata["mapping_report"]["fields"]
     assert fields["debit"]["source"] == "Debit" and fields["credit"]["source"] == "Credit"
     assert fields["account"]["source"] == "Account full name" and fields["posting_date"]["source"] == "Transaction date"
-    assert fields["voucher_id"]["source"] == "Num" and fields["user_name"]["source"] == "Created by"
-    assert fields["registration_date"]["source"] is None
-    assert set(read.metadata["mapping_report"]["unmapped_columns"]) == {"Unnamed: 0", "Transaction type", "Create date"}
-
-
-@pytest.mark.xfail(strict=True, reason="reader gap: amounts come out as Credit - Debit (sign inverted) on this file")
-def test_reader_amount_is_debit_minus_credit(aligned):
-    assert np.allclose(aligned["amount"].to_numpy(dtype=float), _amount(aligned).to_numpy())
-
-
-@pytest.mark.xfail(strict=True, reason="reader gap: QBO's $0 Payment lines (a credit memo applied) are dropped as "
-                                       "'no parsable amount'")
-def test_reader_keeps_zero_payment_lines(read, ledger):
-    assert len(read.frame) == len(ledger)
-
-
-@pytest.mark.xfail(strict=True, reason="reader gap: the transaction is the group row's id above its splits; the reader "
-                                       "takes Num as the voucher, blank on expenses, deposits and Gusto entries and "
-                                       "shared by a vendor's bills")
-def test_reader_voucher_is_the_transaction(aligned):
-    voucher = aligned["voucher_id"].astype("string").fillna("")
-    assert (voucher != "").all()
-    assert (aligned.groupby(voucher)["Transaction ID"].nunique() == 1).all()
-
-
-@pytest.mark.xfail(strict=True, reason="reader gap: 'Create date' (when the entry was keyed) is not read as the "
-                                       "registration date")
-def test_reader_reads_create_date(aligned):
-    assert (aligned["registration_date"].dt.normalize() == aligned["Create date"].dt.normalize()).all()
+    assert fields["voucher_id"]["how"] == "the report's group rows" and fields["reference"]["source"] == "Num"
+    assert fields["registration_date"]["source"] == "Create date" and fields["user_name"]["source"] == "Created by"
+    assert read.metadata["mapping_report"]["unmapped_columns"] == ["Transaction type"]
+    skipped = {entry["reason"]: entry["rows"] for entry in read.metadata["mapping_report"]["skipped_rows"]}
+    assert skipped["balance/summary rows, not transactions"] == 2 * ledger["Transaction ID"].nunique() + 1

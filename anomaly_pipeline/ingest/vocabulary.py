@@ -180,7 +180,7 @@ WORDS: dict[str, dict[str, tuple[str, ...]]] = {
     "value": {"en": ("value", "valuation"), "de": ("valuta", "wertstellung", "wert"), "sv": ("valuta", "likviddag"),
               "nl": ("valuta", "rente"), "fr": ("valeur",), "es": ("valor",), "it": ("valuta",)},
     "registration": {"en": ("registration", "registered", "created", "creation", "entered", "entry", "input",
-                            "recorded", "system", "inserted", "valid", "validated", "validation"),
+                            "recorded", "system", "inserted", "valid", "validated", "validation", "create"),
                      "de": ("erfassung", "erfasst", "angelegt", "erstellt", "erstellung"),
                      "sv": ("registrering", "registrerad", "registrerat", "skapad", "reg"),
                      "da/no": ("registrert", "registreret", "opprettet", "oprettet", "registrering"),

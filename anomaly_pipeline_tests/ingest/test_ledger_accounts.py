@@ -145,3 +145,44 @@ def test_french_fec(tmp_path, money, lines, separator):
         {entry["source"] for entry in report["fields"].values()})
     assert "JournalCode" not in report["unmapped_columns"]
     assert any("voucher numbers restart per 'JournalCode'" in note for note in report["notes"])
+
+
+_QBO = """\
+"Stumptown Ridge Coffee Roasters, LLC",,,,,,,,,,
+Journal,,,,,,,,,,
+"January-December, 2025",,,,,,,,,,
+
+,Transaction date,Transaction type,Num,Create date,Created by,Name,Description,Account full name,Debit,Credit
+1043,,,,,,,,,,
+,01/01/2025,Bill,Rent Jan 2025,12/27/2024 14:31:45,Tom Becker,Ankeny Street Properties LLC,Rent 01/2025,Rent & Lease,"14,500.00",
+,01/01/2025,Bill,Rent Jan 2025,12/27/2024 14:31:45,Tom Becker,Ankeny Street Properties LLC,,Accounts Payable (A/P),,"14,500.00"
+Total for 1043,,,,,,,,,"$14,500.00","$14,500.00"
+1046,,,,,,,,,,
+,01/02/2025,Invoice,1001,01/02/2025 09:20:13,Megan Liu,Lacamas Coffee Co,,Accounts Receivable (A/R),400.00,
+,01/02/2025,Invoice,1001,01/02/2025 09:20:13,Megan Liu,Lacamas Coffee Co,House Espresso 5 lb x 5,Sales of Product Income,,310.00
+,01/02/2025,Invoice,1001,01/02/2025 09:20:13,Megan Liu,Lacamas Coffee Co,Delivery / freight,Shipping Income,,90.00
+Total for 1046,,,,,,,,,$400.00,$400.00
+1161,,,,,,,,,,
+,01/10/2025,Payment,,01/10/2025 09:22:06,Megan Liu,Tabor Bakery,,,,
+,01/10/2025,Payment,,01/10/2025 09:22:06,Megan Liu,Tabor Bakery,,Accounts Receivable (A/R),,
+Total for 1161,,,,,,,,,,
+TOTAL,,,,,,,,,"$14,900.00","$14,900.00"
+
+
+"Accrual Basis Friday, February 13, 2026 10:42 AM GMT-08:00",,,,,,,,,,
+"""
+
+
+def test_quickbooks_journal_report(tmp_path):
+    """QuickBooks Online's Journal report: title rows, each transaction under a row with its id and closed by
+    'Total for <id>', accounts by name, Num a document number (blank on a payment), a $0 payment's line."""
+    result = _read(tmp_path, _QBO)
+    frame, report = result.frame, result.metadata["mapping_report"]
+    assert frame[["voucher_id", "account", "amount", "reference"]].fillna("").values.tolist() == [
+        ["1043", "Rent & Lease", 14500.0, "Rent Jan 2025"], ["1043", "Accounts Payable (A/P)", -14500.0, "Rent Jan 2025"],
+        ["1046", "Accounts Receivable (A/R)", 400.0, "1001"], ["1046", "Sales of Product Income", -310.0, "1001"],
+        ["1046", "Shipping Income", -90.0, "1001"], ["1161", "Accounts Receivable (A/R)", 0.0, ""]]
+    assert report["fields"]["voucher_id"]["how"] == "the report's group rows"
+    skipped = {entry["reason"]: entry["rows"] for entry in report["skipped_rows"]}
+    assert skipped["balance/summary rows, not transactions"] == 7  # three headings, three totals, TOTAL
+    assert any("amounts of 0" in note for note in report["notes"])
