@@ -249,7 +249,7 @@ def dated_pattern(transactions: pd.DataFrame, shared: SharedWork,
         labels = {name: text(frame[column].iloc[rows[idx]].astype("string").str.strip())
                   for name, column in (("account", "account"), ("user", "user_name")) if column in frame}
         if partner is not None:
-            labels["partner"] = partner_labels[rows[idx]]
+            labels["partner"] = partner_labels[np.maximum(partner[rows[idx]], 0)]
         texts = texts + "; " + describe_habit(habit, rows[idx], f"{unit} {what}", labels)
         against = contrast[idx]
         if against.any():
@@ -268,28 +268,33 @@ def dated_pattern(transactions: pd.DataFrame, shared: SharedWork,
 
 
 def partner_codes(shared: SharedWork, over: Over) -> tuple[np.ndarray | None, np.ndarray]:
-    """(per row: a code for whom the line deals with, -1 where unknown; per row: how a reason names its
+    """(per row: a code for whom the line deals with, -1 where unknown; per code: how a reason names its
     vouchers, "counterparty ACME's" or "'cb station total'"): the counterparty where the line has one, else
     the words of its text ('CB STATION TOTAL A43' -> the fuel station), so that a supplier's or a card
-    merchant's own habits count. None without either column."""
+    merchant's own habits count. None without either column. Computed once per frame for every calendar rule."""
+    return shared.once(("partner_codes", over), lambda: _partner_codes(shared, over))
+
+
+def _partner_codes(shared: SharedWork, over: Over) -> tuple[np.ndarray | None, np.ndarray]:
     frame = shared.frame(over)
     has = {c: c in frame and bool(frame[c].notna().any()) for c in ("counterparty", "description")}
     if not any(has.values()):
         return None, np.zeros(0, dtype=object)
     codes = np.full(len(frame), -1, dtype="int64")
-    labels = np.full(len(frame), "", dtype=object)
+    labels = [np.zeros(0, dtype=object)]
     if has["counterparty"]:
         party, parties = shared.encode("counterparty", as_string, fill="", over=over)
-        named = (parties.to_numpy(dtype=object) != "")[party]
+        names = parties.to_numpy(dtype=object)
+        named = (names != "")[party]
         codes[named] = party[named]
-        labels[named] = "counterparty " + parties.to_numpy(dtype=object)[party[named]] + "'s"
+        labels = ["counterparty " + names + "'s"]
     if has["description"]:
         words, texts = shared.encode("description", text_words, fill="", over=over)
-        worded = (codes < 0) & (texts.to_numpy(dtype=object) != "")[words]
-        offset = int(codes.max(initial=-1)) + 1
-        codes[worded] = offset + words[worded]
-        labels[worded] = "'" + texts.to_numpy(dtype=object)[words[worded]] + "'"
-    return codes, labels
+        phrases = texts.to_numpy(dtype=object)
+        worded = (codes < 0) & (phrases != "")[words]
+        codes[worded] = sum(len(part) for part in labels) + words[worded]
+        labels.append("'" + phrases + "'")
+    return codes, np.concatenate(labels)
 
 
 #: a context showing the pattern this many times as often as the row's account (of at least CONTRAST_LINES lines,
