@@ -64,6 +64,23 @@ def test_an_excess_of_amounts_just_below_a_limit_is_flagged_per_user():
     assert learned[61][1].startswith("amount 49 400 is just below 50 000 (a round threshold, not a configured limit)")
 
 
+def test_a_supplier_whose_invoices_pile_up_under_a_limit():
+    """One clerk enters every purchase invoice and their totals spread around 10 000; one supplier's invoices
+    all fall just under it (jobs split or priced to avoid the finance director's approval)."""
+    spread = [8_600.0 + 140 * i for i in range(20)]  # 8 600 .. 11 260, evenly
+    rows = [{"amount": a, "user_name": "sarah", "account": "2100", "counterparty": f"SUP{n}"}
+            for n in range(6) for a in spread]
+    rows += [{"amount": a, "user_name": "sarah", "account": "2100", "counterparty": "PRECGR01"}
+             for a in (9_645.5, 9_751.99, 9_847.03, 9_861.14, 9_580.0)]
+    result = BelowApprovalLimit().detect(frame(rows))
+    assert set(flags(result)) == {121, 122, 123, 124, 125}
+    assert flags(result)[121] == ("high", "amount 9 645.50 is just below the approval limit 10 000; counterparty "
+                                          "PRECGR01 has 5 distinct amounts in the 5% below it and 0 in the 15% on "
+                                          "either side")
+    without = [{k: v for k, v in row.items() if k != "counterparty"} for row in rows]
+    assert flags(BelowApprovalLimit().detect(frame(without))) == {}
+
+
 def test_which_of_many_users_piles_up_under_a_limit_is_searched_too():
     # twelve till managers' daily takings spread over 35 000 .. 60 000; the bar's happen to bunch under 50 000: 17
     # of its 55 amounts in the 5 % below it (p about 0.001: at 1 % a chance one user in twelve shows this)

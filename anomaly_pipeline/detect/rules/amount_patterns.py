@@ -100,7 +100,8 @@ class AmountEnding(AnomalyDetectionAlgorithm):
 
 class BelowApprovalLimit(AnomalyDetectionAlgorithm):
     """Threshold avoidance as a pattern: an excess of amounts just below an approval limit compared with
-    the amounts around it, per user, per account and in the whole ledger. Approval applies to a document's
+    the amounts around it, per user, per account, per counterparty (a supplier's invoices split or priced under
+    the limit) and in the whole ledger. Approval applies to a document's
     total, so the amounts tested are each voucher's largest line (every line without voucher ids).
 
     For each limit, |amount| in [limit x (1 - margin), limit) is *below*; the neighbourhood is the two
@@ -114,15 +115,16 @@ class BelowApprovalLimit(AnomalyDetectionAlgorithm):
     The limits are the configured `limits` and, with `learn_limits`, every round threshold (1, 1.5, 2,
     2.5, 3, 4, 5, 7.5 x a power of ten, from `min_limit` up to the largest amount): a company's limit
     need not be in anyone's list. A learned limit is searched among many, so its test uses `alpha`
-    divided by the number of thresholds searched; every limit's, by the number of groups (users, accounts) with
-    `min_count` amounts below it (which of them avoids it is searched too). Amounts are counted once per group (the same salary
+    divided by the number of thresholds searched; every limit's, by the number of groups (users, accounts,
+    counterparties) with `min_count` amounts below it (which of them avoids it is searched too). Amounts are counted once per group (the same salary
     every month is a routine, not avoidance), and so is a monthly series: an account and text booked once a
     month in at least `routine_months` months at amounts within 10 % of each other (a loan's payment, its
     interest falling a little each month). One amount under a round number is not a finding."""
 
     algorithm = "below_approval_limit"
     kind = "rule"
-    description = "An excess of amounts just below an approval limit over the amounts around it (per user or account)."
+    description = ("An excess of amounts just below an approval limit over the amounts around it (per user, account "
+                   "or counterparty).")
     required_columns = ("amount",)
     default_config = {"limits": [10000.0, 50000.0], "learn_limits": True, "min_limit": 1000.0, "margin": 0.05,
                       "min_count": 4, "alpha": 0.01, "routine_months": 4, "severity": "high"}
@@ -152,7 +154,7 @@ class BelowApprovalLimit(AnomalyDetectionAlgorithm):
         margin = config["margin"]
         widths = sorted({NARROW_BAND, float(margin)})  # a pile-up right under the limit, or spread wider
         groups = []  # a user's or an account's excess first; the ledger's for what they leave unexplained
-        for column, label in (("user_name", "user"), ("account", "account")):
+        for column, label in (("user_name", "user"), ("account", "account"), ("counterparty", "counterparty")):
             if column in transactions and transactions[column].notna().any():
                 codes, names = shared.encode(column, stripped)
                 groups.append((label, codes, names))
