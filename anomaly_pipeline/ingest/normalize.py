@@ -20,6 +20,7 @@ from anomaly_pipeline.ingest.errors import RejectedFile
 from anomaly_pipeline.ingest.header_match import currency_code, header_key
 from anomaly_pipeline.ingest.mapping_report import mapping_report
 from anomaly_pipeline.ingest.raw_records import raw_json, raw_json_text
+from anomaly_pipeline.ingest.report_groups import balanced, groups_as_vouchers, report_groups
 from anomaly_pipeline.ingest.statement_rows import apply_direction, balance_rows, find_direction_column
 from anomaly_pipeline.ingest.values import as_text, parse_amounts, parse_dates
 from anomaly_pipeline.series_ops import per_distinct
@@ -98,8 +99,8 @@ def _canonical(table: pd.DataFrame, mapping: Mapping, raw: Callable[[], pd.Serie
     if mapping.series and "voucher_id" in out:
         out["voucher_id"] = _with_series(out["voucher_id"], as_text(table[mapping.series]), mapping)
     report = report_groups(table, out["posting_date"].isna().to_numpy())
-    if report is not None and _balanced(out["amount"], report[0]) and mapping.how.get("voucher_id") != BY_USER:
-        _groups_as_vouchers(out, table, mapping, report[0])
+    if report is not None and balanced(out["amount"], report[0]) and mapping.how.get("voucher_id") != BY_USER:
+        groups_as_vouchers(out, table, mapping, report[0])
     if mapping.dimensions:
         out["dimensions"] = _dimensions(table, mapping.dimensions)
     if "line_number" in cols:
@@ -270,69 +271,6 @@ def _looks_like_bank_statement(table: pd.DataFrame, mapping: Mapping) -> bool:
     if "voucher_id" in cols:
         return False
     return bool(mapping.balance_columns) or bool(accounts.dropna().str.fullmatch(_IBAN_SHAPE).mean() > 0.8)
-
-
-_TOTAL_FOR = "total for "
-
-
-def report_groups(table: pd.DataFrame, undated: np.ndarray) -> tuple[pd.Series, pd.Series] | None:
-    """(per row: the id of the report group it sits in; per row: what a heading or total row is, else NA),
-    where the export is a report of groups (QuickBooks' Journal: a row holding only the group's id in the first
-    column above its lines, 'Total for <id>' closing them); None where it is not."""
-    rows = np.flatnonzero(undated)  # a heading or a total has no date: only those rows are read
-    if not len(rows):
-        return None
-    first = table.iloc[rows, 0].astype("string").str.strip().fillna("")
-    rows, first = rows[(first != "").to_numpy()], first[first != ""]
-    closing = first.str.lower().str.startswith(_TOTAL_FOR).to_numpy(dtype=bool)
-    if not closing.any():
-        return None
-    rest = table.iloc[rows].drop(columns=table.columns[0]).astype("string").apply(lambda c: c.str.strip())
-    alone = (rest.fillna("") == "").all(axis=1).to_numpy()
-    closed = set(first[closing].str.slice(len(_TOTAL_FOR)).str.strip())
-    heading = first[alone & ~closing]
-    has_total = heading.isin(closed).to_numpy(dtype=bool)
-    if has_total.sum() < 2 or has_total.sum() < 0.8 * closing.sum():  # most totals close a heading's group
-        return None
-    headers = rows[alone & ~closing][has_total]
-    marks = pd.Series(pd.NA, index=table.index, dtype="string")
-    marks.iloc[headers] = heading[has_total].to_numpy()
-    marks.iloc[rows[closing]] = ""  # a group ends at its total
-    kinds = pd.Series(pd.NA, index=table.index, dtype="string")
-    kinds.iloc[headers] = "(a group's heading)"
-    kinds.iloc[rows[closing]] = "Total for (a group)"
-    return marks.ffill().replace("", pd.NA), kinds
-
-
-def _balanced(amount: pd.Series, groups: pd.Series) -> bool:
-    """Groups of several lines that sum to zero (nine in ten): transactions, not accounts or periods."""
-    per = amount.groupby(groups.to_numpy(), dropna=True)
-    multi = per.size() >= 2
-    return bool(multi.sum() >= 2 and (per.sum()[multi].abs() < 0.005).mean() >= 0.9)
-
-
-def _groups_as_vouchers(out: pd.DataFrame, table: pd.DataFrame, mapping: Mapping, groups: pd.Series) -> None:
-    """A report's balanced groups are its transactions: the voucher. A document-number column taken for the
-    voucher (QuickBooks' Num: blank on expenses, shared by a vendor's bills) becomes the reference; a line
-    without debit or credit inside a transaction (a payment applying a credit note) is an amount of 0."""
-    cols = mapping.columns
-    if "voucher_id" in cols and "reference" not in cols:
-        out["reference"] = out["voucher_id"]
-        mapping.use("reference", cols["voucher_id"], mapping.how["voucher_id"])
-    out["voucher_id"] = groups.to_numpy()
-    mapping.use("voucher_id", table.columns[0], "the report's group rows")
-    mapping.notes.append("the report groups its lines under a row with the transaction's id closed by 'Total for "
-                         "<id>', and the groups balance: each group is a voucher")
-    if {"debit", "credit"} <= cols.keys():
-        blank = ((table[cols["debit"]].astype("string").str.strip().fillna("") == "")
-                 & (table[cols["credit"]].astype("string").str.strip().fillna("") == ""))
-        account = cols.get("account", cols.get("account_name"))
-        named = table[account].astype("string").str.strip().fillna("") != "" if account else blank
-        zero = (out["amount"].isna() & blank & named & groups.notna() & out["posting_date"].notna()).to_numpy()
-        if zero.any():
-            out.loc[zero, "amount"] = 0.0
-            mapping.notes.append(f"{int(zero.sum())} lines inside transactions have neither debit nor credit: "
-                                 "amounts of 0")
 
 
 def _refuse_ledger_without_account(table: pd.DataFrame, mapping: Mapping, amount: pd.Series) -> None:
