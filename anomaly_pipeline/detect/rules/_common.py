@@ -243,6 +243,9 @@ def dated_pattern(transactions: pd.DataFrame, shared: SharedWork,
         known = np.nan_to_num(account_share, nan=1.0)
         contrast = (hit[rows] & big & (size[rows] >= CONTRAST_LINES) & (known <= config["max_share"])
                     & (share >= CONTRAST * known))
+        if partner is not None and contrast.any():  # not where the line's partner has the habit (fuel on Saturdays)
+            partner_share = own_context_share(hit, partner, weight)[0][rows]
+            contrast &= np.nan_to_num(partner_share, nan=0.0) <= config["max_share"]
     idx = np.flatnonzero(flagged | contrast)
     texts = label_of(transactions, idx)
     if habit.learned and len(idx):
