@@ -20,7 +20,12 @@ from anomaly_pipeline.ingest.errors import RejectedFile
 from anomaly_pipeline.ingest.header_match import currency_code, header_key
 from anomaly_pipeline.ingest.mapping_report import mapping_report
 from anomaly_pipeline.ingest.raw_records import raw_json, raw_json_text
-from anomaly_pipeline.ingest.report_groups import balanced, groups_as_vouchers, report_groups
+from anomaly_pipeline.ingest.report_groups import (
+    balanced,
+    balancing_groups,
+    groups_as_vouchers,
+    report_groups,
+)
 from anomaly_pipeline.ingest.statement_rows import apply_direction, balance_rows, find_direction_column
 from anomaly_pipeline.ingest.values import as_text, parse_amounts, parse_dates
 from anomaly_pipeline.series_ops import per_distinct
@@ -279,13 +284,10 @@ def _refuse_ledger_without_account(table: pd.DataFrame, mapping: Mapping, amount
     if "voucher_id" not in mapping.columns:
         return
     vouchers = as_text(table[mapping.columns["voucher_id"]])
-    per_voucher = amount.groupby(vouchers.to_numpy(), dropna=True)
-    lines, totals = per_voucher.size(), per_voucher.sum()
-    multi = lines >= 2
-    balanced = int((totals[multi].abs() < 0.005).sum())
-    if multi.sum() >= 2 and balanced >= 0.9 * multi.sum():
+    if balanced(amount, vouchers):
+        sums, multi = balancing_groups(amount, vouchers)
         raise RejectedFile(
-            f"a double-entry ledger ({balanced} of its {int(multi.sum())} vouchers of several lines balance) "
+            f"a double-entry ledger ({sums} of its {multi} vouchers of several lines balance) "
             f"with no account column this reader understands (columns: {_list_headers(table)}); name the "
             "account column in a column mapping (a '<file>.mapping.yaml' beside it, or the upload's mapping: "
             "'account: <header>')")

@@ -41,11 +41,17 @@ def report_groups(table: pd.DataFrame, undated: np.ndarray) -> tuple[pd.Series, 
     return marks.ffill().replace("", pd.NA), kinds
 
 
-def balanced(amount: pd.Series, groups: pd.Series) -> bool:
-    """Groups of several lines that sum to zero (nine in ten): transactions, not accounts or periods."""
+def balancing_groups(amount: pd.Series, groups: pd.Series) -> tuple[int, int]:
+    """(groups of several lines that sum to zero, groups of several lines)."""
     per = amount.groupby(groups.to_numpy(), dropna=True)
     multi = per.size() >= 2
-    return bool(multi.sum() >= 2 and (per.sum()[multi].abs() < 0.005).mean() >= 0.9)
+    return int((per.sum()[multi].abs() < 0.005).sum()), int(multi.sum())
+
+
+def balanced(amount: pd.Series, groups: pd.Series) -> bool:
+    """Groups of several lines that sum to zero (nine in ten): transactions (vouchers), not accounts or periods."""
+    sums, multi = balancing_groups(amount, groups)
+    return multi >= 2 and sums >= 0.9 * multi
 
 
 def groups_as_vouchers(out: pd.DataFrame, table: pd.DataFrame, mapping: Mapping, groups: pd.Series) -> None:
