@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from anomaly_pipeline.ingest.base import Reader, ReadResult, Source
-from anomaly_pipeline.ingest.readers import camt_reader, saft_reader, sie4_reader
+from anomaly_pipeline.ingest.readers import camt_reader, datev_reader, saft_reader, sie4_reader
 from anomaly_pipeline.ingest.readers.camt_reader import read_camt
 from anomaly_pipeline.ingest.readers.csv_reader import read_csv
 from anomaly_pipeline.ingest.readers.excel_reader import read_xls, read_xlsx
@@ -40,13 +40,20 @@ def _read_xml(source: Source, settings: Settings, mapping: dict[str, str] | None
     return result
 
 
+def _read_csv(source: Source, settings: Settings, mapping: dict[str, str] | None = None) -> ReadResult:
+    """Delimited text; a DATEV Buchungsstapel (a CSV with its own header record) by its own reader."""
+    if datev_reader.is_datev(source.data):
+        return datev_reader.read_datev(source, settings, mapping)
+    return read_csv(source, settings, mapping)
+
+
 XML_FORMATS: dict[str, Format] = {
     "camt": Format(read_camt, takes_mapping=False, label="ISO 20022 camt.052/053/054", sources=camt_reader.FIELD_SOURCES),
     "saft": Format(read_saft, takes_mapping=False, label="SAF-T Financial", sources=saft_reader.FIELD_SOURCES),
 }
 
 FORMATS: dict[str, Format] = {
-    "csv": Format(read_csv, takes_mapping=True, label="CSV"),
+    "csv": Format(_read_csv, takes_mapping=True, label="CSV"),
     "json": Format(read_json, takes_mapping=True, label="JSON"),
     "xlsx": Format(read_xlsx, takes_mapping=True, label="Excel .xlsx"),
     "xls": Format(read_xls, takes_mapping=True, label="Excel .xls"),

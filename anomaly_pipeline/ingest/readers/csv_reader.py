@@ -29,7 +29,7 @@ _SNIFF_LINES = HEADER_SCAN_ROWS
 
 
 def read_csv(source: Source, settings: Settings, mapping: dict[str, str] | None = None) -> ReadResult:
-    text, start, encoding = _utf8_text(source.data)
+    text, start, encoding = utf8_text(source.data)
     head = _first_lines(text, start, _SNIFF_LINES)
     delimiter = sniff_delimiter(head)
     header_index = find_header(head, delimiter)
@@ -44,9 +44,9 @@ def read_csv(source: Source, settings: Settings, mapping: dict[str, str] | None 
                                                    delimiter=delimiter))
         header_line = delimiter.join(f"column {i}" for i in range(1, width + 1))
         text, header_at, header_index = header_line.encode() + b"\n" + text[header_at:], 0, header_index - 1
-    table, bad_lines = _parse_table(memoryview(text)[header_at:], header_line, delimiter)
+    table, bad_lines = parse_table(memoryview(text)[header_at:], header_line, delimiter)
     records = len(table) + len(bad_lines)
-    record_lines = _record_lines(text, _line_start(text, header_at, 1), records, header_index + 2)
+    lines = record_lines(text, _line_start(text, header_at, 1), records, header_index + 2)
     del text  # the file's text is not needed from here on
     table = _drop_empty_columns(table)
     table.columns = _unique([str(c).strip() for c in table.columns])  # ' Konto ' and 'Konto': Konto, Konto.1
@@ -57,7 +57,7 @@ def read_csv(source: Source, settings: Settings, mapping: dict[str, str] | None 
     if bad_lines and len(bad_lines) > expected / 2:
         raise RejectedFile(f"malformed CSV: {len(bad_lines)} of {expected} records have more fields than the "
                            f"header (first: {bad_lines[:3]})")
-    row_numbers = pd.Series(record_lines[table.index] if record_lines is not None and not bad_lines
+    row_numbers = pd.Series(lines[table.index] if lines is not None and not bad_lines
                             else table.index + header_index + 2, dtype="int64")
     frame, metadata, row_warnings = tabular_to_canonical(
         table, source_format="csv", row_numbers=row_numbers, override=mapping,
@@ -81,7 +81,7 @@ def read_csv(source: Source, settings: Settings, mapping: dict[str, str] | None 
     return ReadResult(frame=frame, expected_rows=expected, metadata=metadata, warnings=row_warnings)
 
 
-def _utf8_text(data: bytes) -> tuple[bytes, int, str]:
+def utf8_text(data: bytes) -> tuple[bytes, int, str]:
     """(the file as UTF-8 with "\n" line ends, where its text starts, the encoding). A UTF-8 file is used as it
     is (bar CR line ends), without a decoded copy: a million lines as Python strings took hundreds of MB."""
     found = utf8_start(data)
@@ -120,7 +120,7 @@ _LINE_NOT_VISIBLY_STARTED = re.compile(rb"\n[^\x21-\x7e]")
 _ascii_blank_stripped = operator.methodcaller("strip", b" \t\r")
 
 
-def _record_lines(text: bytes, start: int | None, records: int, first_line: int) -> np.ndarray | None:
+def record_lines(text: bytes, start: int | None, records: int, first_line: int) -> np.ndarray | None:
     """1-based file line of each record when records and non-blank lines (from `start`, the line after the
     header) correspond one to one; None when quoted fields span lines (then the record's position after the
     header is reported instead)."""
@@ -139,7 +139,7 @@ def _record_lines(text: bytes, start: int | None, records: int, first_line: int)
     return positions + first_line
 
 
-def _parse_table(body: memoryview, header: str, delimiter: str) -> tuple[pd.DataFrame, list[list[str]]]:
+def parse_table(body: memoryview, header: str, delimiter: str) -> tuple[pd.DataFrame, list[list[str]]]:
     """All cells as text; `body` is UTF-8 from the header line (`header`) on. Arrow for well-formed files,
     else pandas' C parser; on a malformed record, a slower pass that sets aside the records with more fields
     than the header (reported and skipped, like other unreadable rows)."""
