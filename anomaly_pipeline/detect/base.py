@@ -178,6 +178,11 @@ def flagged_strings(values: str | pd.Series | np.ndarray | None, flagged: np.nda
     return kept.take(positions, allow_fill=True)
 
 
+def has_values(frame: pd.DataFrame, column: str) -> bool:
+    """The frame has the column and at least one value in it (a column the reader added empty does not count)."""
+    return column in frame and bool(frame[column].notna().any())
+
+
 def active_rows(frame: pd.DataFrame, *, only_index: bool = False) -> pd.DataFrame:
     """`frame` without its removed lines (unless `only_index`), on a 0..n-1 index, as a new frame object.
     The mask is applied only when a line is removed, so the usual upload (its raw text included) is not

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from anomaly_pipeline.detect.base import combine_codes, encode, format_amount, text_words
+from anomaly_pipeline.detect.base import combine_codes, encode, format_amount, has_values, text_words
 
 MAD_TO_SIGMA = 1.4826
 #: distinct accounts per voucher above which account pairs are not enumerated (keeps pairs O(n))
@@ -76,10 +76,6 @@ class _Codes:
         return pd.Series(pd.Categorical.from_codes(codes, categories=self.values, validate=False))
 
 
-def _present(frame: pd.DataFrame, column: str) -> bool:
-    return column in frame.columns and frame[column].notna().any()
-
-
 def _text(frame: pd.DataFrame, column: str) -> pd.Series:
     return frame[column].astype("string").fillna("")
 
@@ -97,7 +93,7 @@ def _partner_codes(transactions: pd.DataFrame, reference: pd.DataFrame, same: bo
     """Each row's partner: its counterparty, else the words of its text (`text_words`), as shared codes (-1:
     none); None where the frames have neither."""
     for column, clean in (("counterparty", None), ("description", text_words)):
-        if _present(transactions, column) and _present(reference, column):
+        if has_values(transactions, column) and has_values(reference, column):
             frames = [reference[column]] if same else [reference[column], transactions[column]]
             codes, values = encode(pd.concat(frames, ignore_index=True) if not same else frames[0], clean)
             return _Codes(codes[:len(reference)], codes if same else codes[len(reference):], pd.Index(values))
@@ -162,8 +158,8 @@ def build_features(transactions: pd.DataFrame, reference: pd.DataFrame) -> Featu
     add("log_amount", lambda ref: ref_mag if ref else mag)
     add("roundness", lambda ref: _trailing_zeros(ref_amount if ref else amount))
 
-    ref_month = _month(reference) if _present(reference, "posting_date") else None
-    if _present(transactions, "account") and _present(reference, "account"):
+    ref_month = _month(reference) if has_values(reference, "posting_date") else None
+    if has_values(transactions, "account") and has_values(reference, "account"):
         acc = _codes(transactions, reference, "account", same)
         k = acc.size
         ctx["account"] = acc.categorical(acc.rows)
@@ -199,7 +195,7 @@ def build_features(transactions: pd.DataFrame, reference: pd.DataFrame) -> Featu
         add("sign_rarity", lambda ref: 1.0 - same_side(ref))
         ctx["same_side"] = np.round(same_side(False) * ctx["account_count"]).astype("int64")
 
-        if _present(transactions, "voucher_id") and _present(reference, "voucher_id"):
+        if has_values(transactions, "voucher_id") and has_values(reference, "voucher_id"):
             ref_pairs = _voucher_pairs(reference, acc.ref, k)
             row_pairs = ref_pairs if same else _voucher_pairs(transactions, acc.rows, k)
             pair_count = np.bincount(ref_pairs.account * k + ref_pairs.other, minlength=k * k) if k * k <= 1 << 22 \
@@ -218,7 +214,7 @@ def build_features(transactions: pd.DataFrame, reference: pd.DataFrame) -> Featu
             ctx["pair_other"] = acc.categorical(worst.other)
             ctx["pair_count"], ctx["pair_base"] = worst.count, worst.base
 
-        if _present(transactions, "user_name") and _present(reference, "user_name"):
+        if has_values(transactions, "user_name") and has_values(reference, "user_name"):
             user = _codes(transactions, reference, "user_name", same)
             ref_key = acc.ref.astype("int64") * user.size + user.ref
             row_key = ref_key if same else acc.rows.astype("int64") * user.size + user.rows
@@ -241,7 +237,7 @@ def build_features(transactions: pd.DataFrame, reference: pd.DataFrame) -> Featu
     # in 10 000 stands out, a monthly payroll clerk's 1% does not (account and counterparty rarity are left
     # to the conditional features above: a rarely used account is mostly a rarely needed one)
     for column in ("user_name", "currency"):
-        if _present(transactions, column) and _present(reference, column):
+        if has_values(transactions, column) and has_values(reference, column):
             codes = _codes(transactions, reference, column, same)
             table = np.bincount(codes.ref, minlength=codes.size)
             add(f"{column}_rarity", lambda ref, c=codes, t=table: np.maximum(
@@ -249,7 +245,7 @@ def build_features(transactions: pd.DataFrame, reference: pd.DataFrame) -> Featu
             ctx[column] = codes.categorical(codes.rows)
             ctx[f"{column}_count"] = table[codes.rows].astype("int64")
 
-    if _present(transactions, "posting_date") and _present(reference, "posting_date"):
+    if has_values(transactions, "posting_date") and has_values(reference, "posting_date"):
         dow = _weekday(transactions)
         ref_dow = dow if same else _weekday(reference)
         seen = np.bincount(ref_dow[ref_dow >= 0], minlength=7)
@@ -262,7 +258,7 @@ def build_features(transactions: pd.DataFrame, reference: pd.DataFrame) -> Featu
             weekday_share(ref_dow if ref else dow), 0.5 / max(n_ref, 1))))
         ctx["weekday"] = pd.Series(pd.Categorical.from_codes(dow, categories=DAY_NAMES, validate=False))
         ctx["weekday_share"] = weekday_share(dow)
-        if _present(transactions, "registration_date") and _present(reference, "registration_date"):
+        if has_values(transactions, "registration_date") and has_values(reference, "registration_date"):
             lag_days = _lag_days(transactions)
             ref_lag = lag_days if same else _lag_days(reference)
             add("registration_lag", lambda ref: np.nan_to_num(np.log1p(np.abs(ref_lag if ref else lag_days)), nan=0.0))

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from anomaly_pipeline.detect.base import encode
+from anomaly_pipeline.detect.base import encode, has_values
 
 #: pseudo-count pulling a small context's share toward the ledger's share
 SMOOTHING = 20.0
@@ -174,7 +174,7 @@ def context_codes(transactions: pd.DataFrame, *columns: str) -> list[tuple[str, 
     """(context name, codes) for each column the upload has data in ('account' -> ('account', codes))."""
     out = []
     for column in columns:
-        if column in transactions and transactions[column].notna().any():
+        if has_values(transactions, column):
             codes = encode(transactions[column], _stripped)[0]
             out.append((column.replace("_name", ""), codes))
     return out

@@ -15,6 +15,7 @@ from anomaly_pipeline.detect.base import (
     as_string,
     combine_codes,
     format_amount,
+    has_values,
     text_words,
 )
 from anomaly_pipeline.detect.norms import (
@@ -280,7 +281,7 @@ def partner_codes(shared: SharedWork, over: Over) -> tuple[np.ndarray | None, np
 
 def _partner_codes(shared: SharedWork, over: Over) -> tuple[np.ndarray | None, np.ndarray]:
     frame = shared.frame(over)
-    has = {c: c in frame and bool(frame[c].notna().any()) for c in ("counterparty", "description")}
+    has = {c: has_values(frame, c) for c in ("counterparty", "description")}
     if not any(has.values()):
         return None, np.zeros(0, dtype=object)
     codes = np.full(len(frame), -1, dtype="int64")

@@ -13,6 +13,7 @@ from anomaly_pipeline.detect.base import (
     ConfigError,
     DetectionResult,
     combine_codes,
+    has_values,
 )
 from anomaly_pipeline.detect.binomial import binomial_tail
 from anomaly_pipeline.detect.rules._common import (
@@ -155,7 +156,7 @@ class BelowApprovalLimit(AnomalyDetectionAlgorithm):
         widths = sorted({NARROW_BAND, float(margin)})  # a pile-up right under the limit, or spread wider
         groups = []  # a user's or an account's excess first; the ledger's for what they leave unexplained
         for column, label in (("user_name", "user"), ("account", "account"), ("counterparty", "counterparty")):
-            if column in transactions and transactions[column].notna().any():
+            if has_values(transactions, column):
                 codes, names = shared.encode(column, stripped)
                 groups.append((label, codes, names))
         groups.append(("this ledger", np.zeros(len(amount), dtype="int64"), None))
@@ -285,7 +286,7 @@ def _monthly_series_as_one(transactions: pd.DataFrame, shared: SharedWork, amoun
     """The value each counted row adds to a distinct count: its amount (cents), or one value per monthly series
     (an account and text on at most one counted row a month, in at least `months` months, its amounts within
     SERIES_SPREAD of each other), above every amount."""
-    if not all(c in transactions and transactions[c].notna().any() for c in ("account", "description", "posting_date")):
+    if not all(has_values(transactions, c) for c in ("account", "description", "posting_date")):
         return amount
     rows = np.flatnonzero(counted)
     account = shared.encode("account", stripped)[0][rows]

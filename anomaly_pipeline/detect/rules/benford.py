@@ -21,7 +21,13 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from anomaly_pipeline.detect.base import AnomalyDetectionAlgorithm, ConfigError, DetectionResult, encode
+from anomaly_pipeline.detect.base import (
+    AnomalyDetectionAlgorithm,
+    ConfigError,
+    DetectionResult,
+    encode,
+    has_values,
+)
 from anomaly_pipeline.detect.rules._common import cents, check_min, check_severity, flag_result, money, text
 from anomaly_pipeline.detect.shared import SharedWork
 
@@ -56,7 +62,7 @@ class _Benford(AnomalyDetectionAlgorithm):
         lead = np.full(len(size), -1, dtype="int64")
         lead[usable] = leading_digits(cents(pd.Series(size[usable])).to_numpy(), self.digits)
         group_by = config["group_by"]
-        if group_by and group_by in transactions and transactions[group_by].notna().any():
+        if group_by and has_values(transactions, group_by):
             population, names = encode(transactions[group_by].astype("string").fillna("(none)"), sort=True)
         else:
             population, names = np.zeros(len(size), dtype="int64"), pd.Series(["upload"], dtype="string")

@@ -20,6 +20,7 @@ from anomaly_pipeline.detect.base import (
     combine_codes,
     encode,
     first_rows,
+    has_values,
     text_words,
 )
 from anomaly_pipeline.detect.norms import habitual_share, percent
@@ -216,7 +217,7 @@ class NearDuplicate(AnomalyDetectionAlgorithm):
 
     def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame,
                 shared: SharedWork) -> DetectionResult:
-        has = {c: c in transactions and transactions[c].notna().any() for c in ("counterparty", "voucher_id", "description")}
+        has = {c: has_values(transactions, c) for c in ("counterparty", "voucher_id", "description")}
         if has["counterparty"]:
             return self._lines(transactions, shared, config, "counterparty")
         if has["voucher_id"]:

@@ -16,6 +16,7 @@ from anomaly_pipeline.detect.base import (
     as_string,
     combine_codes,
     first_rows,
+    has_values,
     text_words,
 )
 from anomaly_pipeline.detect.norms import MIN_POPULATION, percent
@@ -230,7 +231,7 @@ class PostingBurst(AnomalyDetectionAlgorithm):
     def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame,
                 shared: SharedWork) -> DetectionResult:
         def present(column: str) -> bool:
-            return column in transactions and bool(transactions[column].notna().any())
+            return has_values(transactions, column)
 
         groups = [g if present(g) or g != "counterparty" or not present("description") else "description"
                   for g in config["group_by"]]
@@ -293,7 +294,7 @@ class PostingBurst(AnomalyDetectionAlgorithm):
 
 
 def _has_vouchers(frame: pd.DataFrame) -> bool:
-    return "voucher_id" in frame and frame["voucher_id"].notna().any()
+    return has_values(frame, "voucher_id")
 
 
 def _voucher_units(shared: SharedWork, over: Over) -> np.ndarray | None:

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from anomaly_pipeline.detect.base import AnomalyDetectionAlgorithm, ConfigError, DetectionResult
+from anomaly_pipeline.detect.base import AnomalyDetectionAlgorithm, ConfigError, DetectionResult, has_values
 from anomaly_pipeline.detect.rules._common import (
     check_min,
     check_severity,
@@ -77,7 +77,7 @@ class UnusualUserAccount(AnomalyDetectionAlgorithm):
         standing_in = np.zeros(len(transactions), dtype=bool)
         if "posting_date" in reference and flagged.any():
             # who was at work is read from when entries were made, where the ledger says
-            when = "registration_date" if _has_dates(transactions, "registration_date") and _has_dates(
+            when = "registration_date" if has_values(transactions, "registration_date") and has_values(
                 reference, "registration_date") else "posting_date"
             standing_in = _standing_in(flagged, account, user, transactions[when], ref_account, ref_user,
                                        reference[when], per_user.reshape(len(accounts), width), per_account)
@@ -104,10 +104,6 @@ class UnusualUserAccount(AnomalyDetectionAlgorithm):
         tested = np.bincount(ref_codes[ref_codes >= 0]) >= config["min_account_postings"]
         return flag_result(transactions, flagged, texts, severity,
                            {"accounts_tested": int(tested.sum()), "outstanding": int(np.count_nonzero(busy))})
-
-
-def _has_dates(frame: pd.DataFrame, column: str) -> bool:
-    return column in frame and bool(frame[column].notna().any())
 
 
 def _standing_in(flagged: np.ndarray, account: np.ndarray, user: np.ndarray, dates: pd.Series,

@@ -20,6 +20,7 @@ from anomaly_pipeline.detect.base import (
     PrecedingWindow,
     encode,
     group_starts,
+    has_values,
 )
 from anomaly_pipeline.detect.norms import MIN_POPULATION, ledger_limit
 from anomaly_pipeline.detect.rules._common import (
@@ -224,7 +225,7 @@ class VoucherOutOfOrder(AnomalyDetectionAlgorithm):
     def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame,
                 shared: SharedWork) -> DetectionResult:
         ids = voucher_numbers(shared)
-        use_registration = "registration_date" in transactions and transactions["registration_date"].notna().any()
+        use_registration = has_values(transactions, "registration_date")
         field = "registration_date" if use_registration else "posting_date"
         tolerance = config["registration_tolerance_days" if use_registration else "posting_tolerance_days"]
         verb = "registered" if use_registration else "dated"
