@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -141,3 +142,38 @@ def test_a_peak_on_other_days_of_the_month_is_a_spike():
         r["posting_date"] = pd.Timestamp(f"2024-{month + 1:02d}-{1 + 4 * (month % 7):02d}")
     result = TimeSeriesSpike().detect(frame(rows))
     assert flagged_ids(result) == {i + 1 for i, r in enumerate(rows) if r["voucher_id"].startswith("M")}
+
+
+def _purchases(hartmann_days: dict[pd.Timestamp, int]) -> list[dict]:
+    """A purchases account of uneven days (two to four invoices of five suppliers, sizes spread widely), where
+    Hartmann sends the invoices `hartmann_days` says, one on every third other day."""
+    rng = np.random.default_rng(5)
+    rows, suppliers = [], ["Berger", "Conrad", "Dreher", "Engel", "Fuchs"]
+    for i, day in enumerate(DAYS):
+        for k in range(int(rng.integers(2, 5))):
+            rows.append({"posting_date": day, "account": "4000", "amount": float(rng.lognormal(np.log(900), 0.7)),
+                         "counterparty": suppliers[(i + k) % 5], "voucher_id": f"P{i}-{k}"})
+        for k in range(hartmann_days.get(day, 1 if i % 3 == 0 else 0)):
+            rows.append({"posting_date": day, "account": "4000", "amount": 1500.0 + 10 * k,
+                         "counterparty": "Hartmann", "voucher_id": f"H{i}-{k}"})
+    return rows
+
+
+def test_a_partners_burst_that_makes_the_accounts_day_is_flagged_though_the_day_is_no_spike_by_itself():
+    burst_day = pd.Timestamp("2024-02-14")
+    rows = _purchases({burst_day: 6})
+    result = TimeSeriesSpike().detect(frame(rows))
+    burst = {i + 1 for i, r in enumerate(rows) if r["voucher_id"].startswith("H") and r["posting_date"] == burst_day}
+    assert len(burst) == 6 and flagged_ids(result) == burst
+    assert reason_of(result, min(burst)).endswith(
+        "; 6 documents that day are counterparty Hartmann's, half as many on no other day")
+    assert result.summary["spike_periods"] == 0 and result.summary["partner_burst_rows"] == 6
+    assert flagged_ids(TimeSeriesSpike().detect(frame(rows), {"partner_burst": 0})) == set()
+
+
+def test_a_partner_that_often_sends_several_invoices_a_day_makes_no_burst():
+    habit = {day: 3 for day in DAYS[5::12]}  # three (small) invoices at once, five times in the quarter
+    rows = [{**r, "amount": 200.0} if r["counterparty"] == "Hartmann" and r["posting_date"] in habit else r
+            for r in _purchases({**habit, pd.Timestamp("2024-02-14"): 6})]
+    assert flagged_ids(TimeSeriesSpike().detect(frame(rows))) == set()
+    assert len(flagged_ids(TimeSeriesSpike().detect(frame(rows), {"burst_days": 5}))) == 6  # the habit decides

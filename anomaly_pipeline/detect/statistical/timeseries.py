@@ -16,7 +16,9 @@ from anomaly_pipeline.detect.base import (
     combine_codes,
     first_rows,
     format_amount,
+    has_values,
 )
+from anomaly_pipeline.detect.rules._common import partner_codes
 from anomaly_pipeline.detect.shared import SharedWork
 
 MAD_TO_SIGMA = 1.4826
@@ -37,7 +39,15 @@ class TimeSeriesSpike(AnomalyDetectionAlgorithm):
     1/`recurring_ratio` of each) in `recurring_months` other months at the same place in the month (within
     `recurring_days` days of its day of the month, or both within `recurring_days` days of the month's end) is
     this ledger's monthly or quarterly cycle (progress billing on the last working day, the fuel card's invoice on the 3rd, the quarter's VAT
-    settlement or pension levy), scored 0. Daily frequency only; `recurring_months` 0 turns it off."""
+    settlement or pension levy), scored 0. Daily frequency only; `recurring_months` 0 turns it off.
+
+    A spike carried by one partner's documents (its counterparty, else the words of its text; see
+    `partner_codes`) of which it has at least `partner_burst` on the day, and half as many on at most `burst_days`
+    of its other days (at least `burst_history` of them) in the reference, is that partner's burst, not the
+    account's busy day: a supplier's month of invoices dated at once, invoices for work never done. This holds for
+    any day the account takes `min_ratio` times its usual total, the partner at least half of it, whatever the
+    day's z: a burst needs no account that is quiet otherwise. The partner's lines score `burst_score` (at least),
+    and the reason says so. `partner_burst` 0 turns it off."""
 
     algorithm = "timeseries_spike"
     kind = "statistical"
@@ -45,7 +55,8 @@ class TimeSeriesSpike(AnomalyDetectionAlgorithm):
     required_columns = ("amount", "account", "posting_date")
     default_config = {"frequency": "D", "threshold": 4.0, "min_ratio": 3.0, "min_periods": 20,
                       "min_profile_periods": 4, "min_scale": 0.25, "recurring_months": 2, "recurring_ratio": 3.0,
-                      "recurring_days": 3}
+                      "recurring_days": 3, "partner_burst": 3, "burst_days": 1, "burst_history": 5,
+                      "burst_score": 0.9}
     default_weight = 0.6
 
     def check_config(self, config: dict[str, Any]) -> None:
@@ -63,6 +74,10 @@ class TimeSeriesSpike(AnomalyDetectionAlgorithm):
             raise ConfigError(f"{self.algorithm}.min_scale: must be > 0, got {config['min_scale']}")
         if config["recurring_months"] < 0 or config["recurring_days"] < 0:
             raise ConfigError(f"{self.algorithm}.recurring_months and recurring_days: must be >= 0")
+        if min(config["partner_burst"], config["burst_days"], config["burst_history"]) < 0 or not (
+                0 < config["burst_score"] <= 1):
+            raise ConfigError(f"{self.algorithm}.partner_burst, burst_days and burst_history: must be >= 0; "
+                              "burst_score in (0, 1]")
         if config["recurring_ratio"] < 1:
             raise ConfigError(f"{self.algorithm}.recurring_ratio: must be >= 1, got {config['recurring_ratio']}")
 
@@ -113,10 +128,84 @@ class TimeSeriesSpike(AnomalyDetectionAlgorithm):
         score = np.where(spiking & ~flagged, rest, score)
         reason = np.full(len(transactions), None, dtype=object)
         reason[hit] = hits["text"].to_numpy(dtype=object, na_value=None)[at[hit]]
+        bursts = 0
+        high = rows[rows["total"].to_numpy() >= min_ratio * rows["expected"].to_numpy()]
+        if daily and config["partner_burst"] and len(high):  # the days a partner's burst may make
+            of_cell = np.full(int(cell.max(initial=-1)) + 1, -1, dtype="int64")
+            of_cell[high["cell"].to_numpy()] = np.arange(len(high))
+            burst, texts = _partner_bursts(transactions, shared, np.where(cell >= 0, of_cell[np.maximum(cell, 0)], -1),
+                                           high, accounts, config)
+            flagged |= burst
+            score[burst] = np.maximum(score[burst], config["burst_score"])
+            reason[burst] = texts.reindex(of_cell[cell[burst]]).to_numpy(dtype=object)
+            bursts = int(np.count_nonzero(burst))
         return self.build_result(transactions, score, flagged, reason, severity="medium", summary={
             "accounts_scored": int(len(profile["level"])), "spike_periods": int(spikes.sum()),
-            "recurring_peaks": recurring,
+            "recurring_peaks": recurring, "partner_burst_rows": bursts,
         })
+
+
+def _partner_bursts(transactions: pd.DataFrame, shared: SharedWork, at: np.ndarray, hits: pd.DataFrame,
+                    accounts: pd.Series, config: dict[str, Any]) -> tuple[np.ndarray, pd.Series]:
+    """Per transaction: whether it is one of a partner's burst of documents that makes its account's day (a row
+    of `hits`, each transaction's at `at`, -1 for none) the most of it (see the class), and the burst's reason
+    per row of `hits`."""
+    burst = np.zeros(len(transactions), dtype=bool)
+    codes, labels = partner_codes(shared, "transactions")
+    if codes is None:
+        return burst, pd.Series(dtype="string")
+    rows = np.flatnonzero((at >= 0) & (codes >= 0))
+    size = transactions["amount"].abs().to_numpy(dtype="float64")[rows]
+    shares = pd.DataFrame({"hit": at[rows], "partner": codes[rows], "size": size}).groupby(
+        ["hit", "partner"], sort=False)["size"].sum().reset_index().sort_values("size", ascending=False, kind="stable")
+    top = shares.drop_duplicates("hit")
+    top = top[top["size"].to_numpy() >= 0.5 * hits["total"].to_numpy()[top["hit"].to_numpy()]]
+    if top.empty:
+        return burst, pd.Series(dtype="string")
+    day = hits["period"].to_numpy(dtype="datetime64[ns]")[top["hit"].to_numpy()].astype("datetime64[D]")
+    spikes = pd.DataFrame({"hit": top["hit"].to_numpy(), "partner": top["partner"].to_numpy(),
+                           "label": labels[top["partner"].to_numpy()], "day": day.astype("int64")})
+    own = _documents(shared, "transactions", spikes["label"])
+    spikes["n"] = own.reindex(pd.MultiIndex.from_frame(spikes[["label", "day"]])).fillna(0).to_numpy(dtype="int64")
+    spikes = spikes[spikes["n"] >= config["partner_burst"]]
+    if spikes.empty:
+        return burst, pd.Series(dtype="string")
+    same = shared.frame("reference") is shared.frame("transactions")
+    other = (own if same else _documents(shared, "reference", spikes["label"])).rename("count").reset_index().merge(
+        spikes, on="label", suffixes=("_other", ""))
+    other = other[other["day_other"] != other["day"]]
+    history = other.groupby("hit").size().reindex(spikes["hit"]).fillna(0).to_numpy(dtype="int64")
+    half = other[2 * other["count"] >= other["n"]]
+    days = half.groupby("hit").size().reindex(spikes["hit"]).fillna(0).to_numpy(dtype="int64")
+    spikes = spikes.assign(days=days)[(days <= config["burst_days"]) & (history >= config["burst_history"])]
+    if spikes.empty:
+        return burst, pd.Series(dtype="string")
+    found = hits.iloc[spikes["hit"].to_numpy()]
+    texts = (_texts(found, accounts, daily=True).to_numpy(dtype=object) + "; " + spikes["n"].astype(str).to_numpy()
+             + " documents that day are " + spikes["label"].to_numpy(dtype=object) + ", half as many on "
+             + np.where(spikes["days"] == 0, "no other day", spikes["days"].astype(str) + " other day(s)"))
+    burst[rows] = np.isin(at[rows] * (codes.max() + 1) + codes[rows],
+                          spikes["hit"].to_numpy() * (codes.max() + 1) + spikes["partner"].to_numpy())
+    return burst, pd.Series(texts, index=spikes["hit"].to_numpy(), dtype="string")
+
+
+def _documents(shared: SharedWork, over: str, labels: pd.Series) -> pd.Series:
+    """Documents (distinct vouchers, else lines) per (partner label, day) in the chosen frame, for the partners
+    named in `labels`."""
+    codes, names = partner_codes(shared, over)
+    if codes is None:
+        return pd.Series(dtype="int64", index=pd.MultiIndex.from_arrays([[], []], names=["label", "day"]))
+    wanted = pd.Index(names).get_indexer(pd.unique(labels.to_numpy()))
+    frame = shared.frame(over)
+    rows = np.flatnonzero(np.isin(codes, wanted[wanted >= 0]) & frame["posting_date"].notna().to_numpy())
+    day = frame["posting_date"].to_numpy(dtype="datetime64[ns]")[rows].astype("datetime64[D]").astype("int64")
+    voucher = shared.encode("voucher_id", over=over)[0][rows] if has_values(frame, "voucher_id") else -1 - rows
+    voucher = np.where(voucher >= 0, voucher, -1 - rows)  # a line without a voucher is a document of its own
+    pair = combine_codes(codes[rows], day)
+    firsts = first_rows(pair)
+    documents = np.bincount(pair[first_rows(combine_codes(pair, voucher))], minlength=len(firsts))
+    index = pd.MultiIndex.from_arrays([names[codes[rows][firsts]], day[firsts]], names=["label", "day"])
+    return pd.Series(documents, index=index)
 
 
 def _recurring(high: pd.DataFrame, ref: pd.DataFrame, config: dict[str, Any]) -> pd.Index:
