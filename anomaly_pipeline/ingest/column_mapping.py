@@ -47,6 +47,7 @@ class Mapping:
     secondary: set[str] = field(default_factory=set)  # fields read from a secondary column (an original amount)
     dimensions: list[str] = field(default_factory=list)  # department, cost centre, project columns -> `dimensions`
     series: str | None = None  # the journal / voucher series column (FEC's JournalCode)
+    contra: str | None = None  # the account credited where each row names two (debit and credit account)
 
     def use(self, canon: str, column: str, how: str) -> None:
         self.columns[canon] = column
@@ -60,7 +61,7 @@ class Mapping:
     def describe(self) -> dict:
         return {"columns": dict(self.columns), "how": dict(self.how), "debit_is_money_out": self.debit_is_money_out,
                 "balance_columns": list(self.balance_columns), "dimension_columns": list(self.dimensions),
-                "series_column": self.series, "notes": list(self.notes)}
+                "series_column": self.series, "contra_account_column": self.contra, "notes": list(self.notes)}
 
 
 @dataclass(order=True)
@@ -100,6 +101,7 @@ def map_columns(table: pd.DataFrame, override: dict[str, str] | None = None) -> 
             mapping.secondary.add(candidate.canon)
         used.add(candidate.column)
     _sub_ledger_account(table, mapping, candidates, used)
+    _two_account_rows(table, mapping, used)
     _exclusive_debit_credit(table, mapping, candidates, used)
     _currency_of_the_amount(mapping, used)
     _date_roles(table, mapping, used)
@@ -304,6 +306,60 @@ def _exclusive_debit_credit(table: pd.DataFrame, mapping: Mapping, candidates: l
                 return
     mapping.notes.append(f"debit {cols['debit']!r} and credit {cols['credit']!r} are both filled on more than "
                          f"{1 - _EXCLUSIVE:.0%} of rows: each row's amount is debit minus credit")
+
+
+# header words naming the other account of a booking ("Gegenkonto", "Motkonto", "Contra account")
+_CONTRA_WORDS = frozenset(("counter", "contra", "offset", "gegen", "gegenkonto", "mot", "motkonto", "modkonto",
+                           "tegen", "tegenrekening", "contrepartie", "contrapartida", "contropartita"))
+_CODE = r"[A-Za-z]{0,3}\d[\dA-Za-z.:-]{0,14}"
+_MONEY = r"-?\d+[.,]\d{2}|0+"
+
+
+def _two_account_rows(table: pd.DataFrame, mapping: Mapping, used: set[str]) -> None:
+    """A journal whose every row books one amount between two accounts: "Debit account" / "Credit account"
+    columns beside the amount (read as debit and credit amounts by their headers, but holding account codes), or
+    an account with a contra account ("Gegenkonto", "Motkonto"). The two columns' codes are one chart's: they
+    share codes. Each row is then two lines (`Mapping.contra`): the amount to the first account, its negation to
+    the contra account. A bank statement's counterparty account (an IBAN no row books to) shares no codes."""
+    cols = mapping.columns
+    if {"debit", "credit", "amount"} <= cols.keys() and BY_USER not in (mapping.how["debit"], mapping.how["credit"]):
+        debit, credit = cols["debit"], cols["credit"]
+        if _same_chart(table[debit], table[credit]):
+            mapping.drop("debit")
+            mapping.drop("credit")
+            if "account" in cols and mapping.how["account"] != BY_USER:
+                used.discard(cols["account"])
+                mapping.drop("account")
+            if "account" not in cols:
+                mapping.use("account", debit, BY_CONTENT)
+                mapping.contra = credit
+                mapping.notes.append(f"{debit!r} and {credit!r} hold account codes, not amounts: each row is two "
+                                     f"lines, {cols['amount']!r} debited to the first and credited to the second")
+                return
+    if "account" not in cols or "amount" not in cols and "debit" not in cols:
+        return
+    for column in table.columns:
+        if column in used or not (set(tokens(str(column))) & _CONTRA_WORDS or header_key(column) in _CONTRA_WORDS):
+            continue
+        if _same_chart(table[cols["account"]], table[column]):
+            mapping.contra = column
+            used.add(column)
+            mapping.notes.append(f"{column!r} is the contra account of {cols['account']!r}: each row is two lines, "
+                                 "the amount to the account and its negation to the contra account")
+            return
+
+
+def _same_chart(first: pd.Series, second: pd.Series) -> bool:
+    """Both columns hold account codes (filled on most rows, no money amounts) and share some of them."""
+    codes = []
+    for column in (first, second):
+        cells = column.head(_SAMPLE_ROWS).astype("string").str.strip().replace("", pd.NA).dropna()
+        if len(cells) < _MOST * min(len(column), _SAMPLE_ROWS) or cells.str.fullmatch(_MONEY).any() or not bool(
+                cells.str.fullmatch(_CODE).all()):
+            return False
+        codes.append(set(cells))
+    shared = codes[0] & codes[1]
+    return bool(shared) and len(shared) >= 0.2 * min(len(codes[0]), len(codes[1]))
 
 
 def _exclusive(table: pd.DataFrame, debit: str, credit: str) -> bool:

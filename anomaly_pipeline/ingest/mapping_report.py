@@ -29,7 +29,7 @@ def mapping_report(columns: list[str], mapping: Mapping, *, direction_column: st
         else:
             fields[canon] = {"source": None, "how": ABSENT}
     read = (set(mapping.columns.values()) | set(mapping.balance_columns) | set(mapping.dimensions)
-            | {direction_column, mapping.series})
+            | {direction_column, mapping.series, mapping.contra})
     if mapping.dimensions:
         fields["dimensions"] = {"source": ", ".join(mapping.dimensions), "how": "header words"}
     return {

@@ -27,6 +27,7 @@ from anomaly_pipeline.ingest.report_groups import (
     report_groups,
 )
 from anomaly_pipeline.ingest.statement_rows import apply_direction, balance_rows, find_direction_column
+from anomaly_pipeline.ingest.two_account_rows import already_both_sides, two_lines
 from anomaly_pipeline.ingest.values import as_text, parse_amounts, parse_dates
 from anomaly_pipeline.series_ops import per_distinct
 
@@ -129,6 +130,14 @@ def _canonical(table: pd.DataFrame, mapping: Mapping, raw: Callable[[], pd.Serie
         out["entity"] = default_entity
     out["source_format"] = source_format
     out["raw"] = raw()
+    if mapping.contra:
+        contra = as_text(table[mapping.contra])
+        if already_both_sides(out["amount"], out["account"], contra, out.get("voucher_id"), out["posting_date"]):
+            mapping.notes.append(f"{mapping.contra!r} names the other side of bookings the rows already hold both "
+                                 "sides of: each row is one line")
+            mapping.contra = None
+        else:
+            out["_contra"] = contra
 
     labels = balance_rows(table, _label_columns(table, mapping))
     if report is not None:  # a report's group headings and totals are no transactions
@@ -145,6 +154,13 @@ def _canonical(table: pd.DataFrame, mapping: Mapping, raw: Callable[[], pd.Serie
                         f"(rows {out.loc[summary, 'row_number'].head(5).tolist()}: {', '.join(names[:5])})")
         kept, kept_table = out[~summary.to_numpy()], table[~summary.to_numpy()]
     frame, row_warnings, skipped = drop_unreadable_rows(kept, kept_table, cols)
+    skipped_rows, contra_lines = len(out) - len(frame), 0
+    if mapping.contra:
+        contra = frame.pop("_contra")
+        contra_lines = int(contra.notna().sum())
+        if "voucher_id" not in cols:
+            filled["voucher_id"] = {"source": "the row", "how": "each row's two lines are one voucher"}
+        frame = two_lines(frame, contra)
     skipped[:0] = [{"reason": "balance/summary rows, not transactions", "rows": int((summary & ~repeated).sum())},
                    {"reason": "the header repeated inside the table", "rows": int(repeated.sum())}]
     metadata = {
@@ -153,7 +169,8 @@ def _canonical(table: pd.DataFrame, mapping: Mapping, raw: Callable[[], pd.Serie
         "decimal_separator": decimal,
         "direction_column": direction,
         "balance_rows": int(summary.sum()),
-        "skipped_rows": len(out) - len(frame),
+        "contra_lines": contra_lines,
+        "skipped_rows": skipped_rows,
         "mapping_report": mapping_report(list(table.columns), mapping, direction_column=direction, skipped=skipped,
                                          filled=filled),
     }

@@ -111,6 +111,8 @@ def read_file(source: Path | bytes, settings: Settings, file_format: str | None 
                        f"{spec.label} files name their fields themselves")
         mapping = None
     result = spec.read(src, settings, mapping)
+    # a row booking an amount between two accounts is read as its two lines: one record, two transactions
+    result.expected_rows += int(result.metadata.get("contra_lines", 0))
     damaged = src.data.count(_REPLACEMENT_UTF8)
     if damaged:
         notices.append(f"the text was damaged by a wrong encoding before upload: {damaged} characters are U+FFFD "

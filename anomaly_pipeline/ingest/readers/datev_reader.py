@@ -32,6 +32,7 @@ from anomaly_pipeline.ingest.header_match import header_key
 from anomaly_pipeline.ingest.mapping_report import structured_report
 from anomaly_pipeline.ingest.raw_records import raw_json_text
 from anomaly_pipeline.ingest.readers.csv_reader import parse_table, record_lines, utf8_text
+from anomaly_pipeline.ingest.two_account_rows import two_lines
 from anomaly_pipeline.ingest.values import as_text, parse_amounts, parse_dates
 from anomaly_pipeline.settings import Settings
 
@@ -189,11 +190,7 @@ def _bookings(table: pd.DataFrame, columns: dict[str, str], header: list[str],
         "counterparty": personal_account, "entity": f"DATEV {header[10].strip()}/{header[11].strip()}",
         "source_format": "csv", "raw": raw_json_text(table, keyed=False),
     })[keep]
-    other = base[contra[keep].notna().to_numpy()].assign(account=contra[keep].dropna(), amount=lambda f: -f["amount"],
-                                                         line_number=2)
-    frame = pd.concat([base.assign(line_number=1), other]).sort_index(kind="stable").reset_index(drop=True)
-    frame["line_number"] = frame["line_number"].astype("Int64")
-    return frame, warnings, skipped
+    return two_lines(base, contra[keep]), warnings, skipped
 
 
 def _vouchers(document: pd.Series, dates: pd.Series, row_number: pd.Series) -> pd.Series:
