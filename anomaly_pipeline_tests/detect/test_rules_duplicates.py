@@ -255,3 +255,16 @@ def test_a_reversal_cancels_a_whole_voucher_and_a_payment_is_none():
 def test_config_errors_name_the_field(rule, config, field):
     with pytest.raises(ConfigError, match=field):
         rule().validate_config(config)
+
+
+def test_a_reference_retyped_with_a_slip_names_the_same_document_and_the_next_number_another():
+    lines = [("P1", "2025-05-05", "4010", 3400.0, "RE-20417"), ("P1", "2025-05-05", "2440", -3400.0, "RE-20417"),
+             ("P2", "2025-05-07", "4010", 3400.0, "RE-20471"), ("P2", "2025-05-07", "2440", -3400.0, "RE-20471"),
+             ("P3", "2025-06-02", "4010", 950.0, "RE-20533"), ("P3", "2025-06-02", "2440", -950.0, "RE-20533"),
+             ("P4", "2025-06-03", "4010", 950.0, "RE-20534"), ("P4", "2025-06-03", "2440", -950.0, "RE-20534")]
+    voucher, date, account, amount, reference = (list(column) for column in zip(*lines, strict=True))
+    data = frame(voucher_id=voucher, posting_date=date, account=account, amount=amount, reference=reference,
+                 counterparty=["70010"] * len(lines))
+    found = flags(NearDuplicate().detect(data))
+    assert {row: severity for row, (severity, _) in found.items()} == {
+        1: "medium", 2: "medium", 3: "medium", 4: "medium", 5: "low", 6: "low", 7: "low", 8: "low"}

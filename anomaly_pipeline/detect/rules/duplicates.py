@@ -4,6 +4,7 @@ Texts are normalised once per distinct value; matching runs on integer codes."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -321,6 +322,9 @@ def _other_documents(transactions: pd.DataFrame, rows: np.ndarray, partners: np.
         refs = _norm(transactions["reference"].iloc[np.r_[rows, partners]]).to_numpy(dtype=object)
         mine, theirs = refs[:len(rows)], refs[len(rows):]
         different = (mine != "") & (theirs != "") & (mine != theirs)
+        # a reference retyped with a slip of the pen names the same document; the next number is another one
+        different[different] = [not _slip(x, y) or _next_number(x, y) for x, y in
+                                zip(mine[different], theirs[different], strict=True)]
     if "description" not in transactions:
         return different
     texts = _norm(transactions["description"].iloc[np.r_[rows, partners]]).str.replace(TEXT_DATE, " ", regex=True)
@@ -431,6 +435,12 @@ def _slip(a: str, b: str) -> bool:
                                   and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
     short, long = sorted((a, b), key=len)
     return len(long) - len(short) <= 2 and (long.startswith(short) or long.endswith(short))
+
+
+def _next_number(a: str, b: str) -> bool:
+    """Two references that are consecutive numbers with the same prefix ("INV-4711", "INV-4712")."""
+    x, y = re.match(r"(.*?)(\d+)$", a), re.match(r"(.*?)(\d+)$", b)
+    return bool(x and y and x[1] == y[1] and abs(int(x[2]) - int(y[2])) == 1)
 
 
 def _cancels_whole_voucher(row: np.ndarray, orig: np.ndarray, within: np.ndarray, voucher: np.ndarray,
