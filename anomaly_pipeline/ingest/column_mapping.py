@@ -290,6 +290,7 @@ def _exclusive_debit_credit(table: pd.DataFrame, mapping: Mapping, candidates: l
     if not ({"debit", "credit"} <= cols.keys()) or BY_USER in (mapping.how["debit"], mapping.how["credit"]):
         return
     if _exclusive(table, cols["debit"], cols["credit"]):
+        _debit_credit_over_amount(mapping)
         return
     debits = [c.column for c in sorted(candidates) if c.canon == "debit"]
     credits = [c.column for c in sorted(candidates) if c.canon == "credit"]
@@ -303,6 +304,7 @@ def _exclusive_debit_credit(table: pd.DataFrame, mapping: Mapping, candidates: l
                 mapping.use("debit", debit, mapping.how["debit"])
                 mapping.use("credit", credit, mapping.how["credit"])
                 used |= {debit, credit}
+                _debit_credit_over_amount(mapping)
                 return
     mapping.notes.append(f"debit {cols['debit']!r} and credit {cols['credit']!r} are both filled on more than "
                          f"{1 - _EXCLUSIVE:.0%} of rows: each row's amount is debit minus credit")
@@ -360,6 +362,15 @@ def _same_chart(first: pd.Series, second: pd.Series) -> bool:
         codes.append(set(cells))
     shared = codes[0] & codes[1]
     return bool(shared) and len(shared) >= 0.2 * min(len(codes[0]), len(codes[1]))
+
+
+def _debit_credit_over_amount(mapping: Mapping) -> None:
+    """Debit and credit columns filled alternately are each line's amount; an amount column beside them (a
+    general ledger report's "Gross": the transaction's total with its tax) is not read as the line's."""
+    if "amount" in mapping.columns and mapping.how["amount"] != BY_USER:
+        mapping.notes.append(f"{mapping.columns['amount']!r} is not read as the amount: the debit and credit "
+                             f"columns {mapping.columns['debit']!r}/{mapping.columns['credit']!r} are the lines' amounts")
+        mapping.drop("amount")
 
 
 def _exclusive(table: pd.DataFrame, debit: str, credit: str) -> bool:

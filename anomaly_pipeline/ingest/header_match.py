@@ -178,7 +178,8 @@ def _field_of_head(word: str, present: frozenset[str]) -> list[tuple[str, int] |
         out.append(("user_name", 0))
     if is_("text") and not has("account"):
         out.append(("description", 0))
-    if is_("party") and not (has("number") or has("attribute") or has("account") or has("reference")):
+    if is_("party") and not (has("number") or has("attribute") or has("account") or has("reference")
+                             or has("charge")):
         out.append(("counterparty", 0))
     if is_("currency") and not has("charge"):
         out.append(("currency", 1 if has("secondary") else 0))

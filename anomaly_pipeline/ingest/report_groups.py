@@ -1,15 +1,19 @@
-"""Exports laid out as reports of groups (QuickBooks Online's Journal): a row holding only a group's id above its
-lines, "Total for <id>" closing them. The headings and totals are no transactions; where the groups balance they
-are the vouchers."""
+"""Exports laid out as reports of groups (QuickBooks Online's Journal, Xero's General Ledger Detail): a row holding
+only a group's id or name above its lines, "Total for <id>" or "Total <name>" closing them. The headings and totals
+are no transactions; where the groups balance they are the vouchers, else (a ledger report by account) each
+group's heading is its lines' account."""
 
 from __future__ import annotations
+
+import re
 
 import numpy as np
 import pandas as pd
 
 from anomaly_pipeline.ingest.column_mapping import Mapping
 
-_TOTAL_FOR = "total for "
+_TOTAL = re.compile(r"^total(?: for)?\s+", re.IGNORECASE)
+_CODE_AND_NAME = re.compile(r"^(\S+)\s+-\s+(.+)$")  # Xero's "090 - Business Bank Account"
 
 
 def report_groups(table: pd.DataFrame, undated: np.ndarray) -> tuple[pd.Series, pd.Series] | None:
@@ -21,12 +25,12 @@ def report_groups(table: pd.DataFrame, undated: np.ndarray) -> tuple[pd.Series, 
         return None
     first = table.iloc[rows, 0].astype("string").str.strip().fillna("")
     rows, first = rows[(first != "").to_numpy()], first[first != ""]
-    closing = first.str.lower().str.startswith(_TOTAL_FOR).to_numpy(dtype=bool)
+    closing = first.str.contains(_TOTAL).to_numpy(dtype=bool)
     if not closing.any():
         return None
     rest = table.iloc[rows].drop(columns=table.columns[0]).astype("string").apply(lambda c: c.str.strip())
     alone = (rest.fillna("") == "").all(axis=1).to_numpy()
-    closed = set(first[closing].str.slice(len(_TOTAL_FOR)).str.strip())
+    closed = set(first[closing].str.replace(_TOTAL, "", regex=True).str.strip())
     heading = first[alone & ~closing]
     has_total = heading.isin(closed).to_numpy(dtype=bool)
     if has_total.sum() < 2 or has_total.sum() < 0.8 * closing.sum():  # most totals close a heading's group
@@ -37,7 +41,7 @@ def report_groups(table: pd.DataFrame, undated: np.ndarray) -> tuple[pd.Series, 
     marks.iloc[rows[closing]] = ""  # a group ends at its total
     kinds = pd.Series(pd.NA, index=table.index, dtype="string")
     kinds.iloc[headers] = "(a group's heading)"
-    kinds.iloc[rows[closing]] = "Total for (a group)"
+    kinds.iloc[rows[closing]] = "Total (of a group)"
     return marks.ffill().replace("", pd.NA), kinds
 
 
@@ -78,3 +82,20 @@ def groups_as_vouchers(out: pd.DataFrame, table: pd.DataFrame, mapping: Mapping,
             out.loc[zero, "amount"] = 0.0
             mapping.notes.append(f"{int(zero.sum())} lines inside transactions have neither debit nor credit: "
                                  "amounts of 0")
+
+
+def groups_as_accounts(out: pd.DataFrame, mapping: Mapping, groups: pd.Series, column: str) -> None:
+    """A report whose groups do not balance and whose lines name no account lists each account's lines under its
+    heading (Xero's General Ledger Detail, "090 - Business Bank Account"): the heading is the account (its code,
+    and its name where the heading gives both), and the amounts are a ledger's, debit positive."""
+    headings = pd.Series(groups.to_numpy(), index=out.index, dtype="string")
+    parts = headings.str.extract(_CODE_AND_NAME)
+    out["account"] = parts[0].fillna(headings)
+    if parts[1].notna().any():
+        out["account_name"] = parts[1]
+    if mapping.debit_is_money_out:  # the amounts were read as one bank account's statement's
+        out["amount"] = -out["amount"]
+        mapping.debit_is_money_out = False
+    mapping.use("account", column, "the report's group headings")
+    mapping.notes.append("the report lists each account's lines under its heading, closed by its total: the "
+                         "heading is the account")

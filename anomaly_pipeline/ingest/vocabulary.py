@@ -77,7 +77,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "mottagare", "counteraccountname", "nazevprotiuctu", "partnerneve", "name", "merchant",
         "merchantname", "customer", "supplier", "vendor", "beneficiary", "tiers", "beneficiario", "prijemce",
         "protistrana", "nazevprotistrany", "odbiorca", "kontrahent", "creditorname", "debtorname", "avsandare",
-        "begunstigterauftraggeber", "nadawcaodbiorca", "compauxlib",
+        "begunstigterauftraggeber", "nadawcaodbiorca", "compauxlib", "contact", "contactname",
     ),
     "voucher_id": (
         "voucher", "voucherid", "vouchernumber", "voucherno", "journalnumber", "journalno", "journalid",
@@ -157,7 +157,7 @@ WORDS: dict[str, dict[str, tuple[str, ...]]] = {
              "es": ("concepto", "descripcion"), "it": ("descrizione", "causale"), "pl": ("opis", "tytul"),
              "cs": ("zprava", "popis"), "hu": ("kozlemeny", "leiras")},
     "party": {"en": ("counterparty", "payee", "payer", "beneficiary", "merchant", "vendor", "supplier",
-                     "customer", "partner", "name", "creditor", "debtor"),
+                     "customer", "partner", "name", "creditor", "debtor", "contact"),
               "de": ("empfanger", "auftraggeber", "zahlungsempfanger", "name", "kunde", "lieferant"),
               "sv": ("motpart", "mottagare", "avsandare", "namn", "kund", "leverantor"),
               "da/no": ("mottaker", "modtager", "navn"), "nl": ("tegenpartij", "naam", "begunstigde"),
@@ -196,7 +196,7 @@ WORDS: dict[str, dict[str, tuple[str, ...]]] = {
     "by": {"en": ("by",), "de": ("von",), "sv": ("av",), "da/no": ("av", "af"), "nl": ("door",), "fr": ("par",),
            "es": ("por",), "it": ("da",)},
     # a part of the money that is not the transaction's amount: never the amount, debit or credit
-    "charge": {"en": ("fee", "fees", "commission", "markup", "interchange", "tax", "vat", "tip", "shipping",
+    "charge": {"en": ("fee", "fees", "commission", "markup", "interchange", "tax", "vat", "gst", "tip", "shipping",
                       "discount", "rate", "exchange", "refunded", "quantity", "qty", "price", "percent", "limit"),
                "de": ("gebuhr", "gebuehr", "gebuhren", "steuer", "mwst", "ust", "kurs", "skonto", "menge", "provision"),
                "sv": ("avgift", "moms", "skatt", "kurs", "antal", "kvantitet"), "da/no": ("gebyr", "mva", "moms"),
