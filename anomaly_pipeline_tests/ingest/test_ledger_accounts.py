@@ -186,3 +186,41 @@ def test_quickbooks_journal_report(tmp_path):
     skipped = {entry["reason"]: entry["rows"] for entry in report["skipped_rows"]}
     assert skipped["balance/summary rows, not transactions"] == 7  # three headings, three totals, TOTAL
     assert any("amounts of 0" in note for note in report["notes"])
+
+
+_XERO = """General Ledger Detail,,,,,,,,,,
+Demo Clinic Pty Ltd,,,,,,,,,,
+For the period 1 July 2024 to 30 June 2025,,,,,,,,,,
+
+Date,Source,Contact,Description,Reference,Debit,Credit,Running Balance,Gross,GST,GST Rate Name
+
+090 - Business Bank Account,,,,,,,,,,
+Opening Balance,,,,,,,"1,000.00",,,
+01 Jul 2024,Receive Money,Daily Takings,Clinic takings,DT-1,"1,100.00",,"2,100.00","1,100.00",100.00,GST on Income
+02 Jul 2024,Payable Payment,Vet Supplies Co,Payment: Vet Supplies Co,INV-7,,550.00,"1,550.00",-550.00,0.00,
+Total 090 - Business Bank Account,,,,,"1,100.00",550.00,,,,
+Closing Balance,,,,,,,"1,550.00",,,
+
+200 - Sales,,,,,,,,,,
+01 Jul 2024,Receive Money,Daily Takings,Clinic takings,DT-1,,"1,000.00","-1,000.00","-1,100.00",-100.00,GST on Income
+Total 200 - Sales,,,,,0.00,"1,000.00",,,,
+
+820 - GST,,,,,,,,,,
+01 Jul 2024,Receive Money,Daily Takings,Clinic takings,DT-1,,100.00,-100.00,-100.00,0.00,
+Total 820 - GST,,,,,0.00,100.00,,,,
+
+Total,,,,,"1,100.00","1,650.00",,,,
+"""
+
+
+def test_a_ledger_report_grouped_by_account_gives_each_line_its_headings_account(tmp_path):
+    """Xero's General Ledger Detail: each account's lines under '<code> - <name>', closed by 'Total <heading>';
+    Debit minus Credit is the line's amount (not Gross, the transaction's total with its tax)."""
+    result = _read(tmp_path, _XERO)
+    frame, report = result.frame, result.metadata["mapping_report"]
+    assert frame[["account", "account_name", "amount", "counterparty"]].values.tolist() == [
+        ["090", "Business Bank Account", 1100.0, "Daily Takings"],
+        ["090", "Business Bank Account", -550.0, "Vet Supplies Co"],
+        ["200", "Sales", -1000.0, "Daily Takings"], ["820", "GST", -100.0, "Daily Takings"]]
+    assert report["fields"]["account"]["how"] == "the report's group headings"
+    assert "Gross" in report["unmapped_columns"] and "GST Rate Name" in report["unmapped_columns"]
