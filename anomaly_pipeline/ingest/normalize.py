@@ -108,7 +108,8 @@ def _canonical(table: pd.DataFrame, mapping: Mapping, raw: Callable[[], pd.Serie
     report = report_groups(table, out["posting_date"].isna().to_numpy())
     if report is not None and balanced(out["amount"], report[0]) and mapping.how.get("voucher_id") != BY_USER:
         groups_as_vouchers(out, table, mapping, report[0])
-    elif report is not None and "account" not in cols and "account_name" not in cols:
+    elif (report is not None and "account" not in cols and "account_name" not in cols
+          and report[0][out["posting_date"].notna().to_numpy()].notna().all()):  # every line under a heading
         groups_as_accounts(out, mapping, report[0], str(table.columns[0]))
     if mapping.dimensions:
         out["dimensions"] = _dimensions(table, mapping.dimensions)

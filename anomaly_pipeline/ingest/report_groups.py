@@ -93,7 +93,7 @@ def groups_as_accounts(out: pd.DataFrame, mapping: Mapping, groups: pd.Series, c
     out["account"] = parts[0].fillna(headings)
     if parts[1].notna().any():
         out["account_name"] = parts[1]
-    if mapping.debit_is_money_out:  # the amounts were read as one bank account's statement's
+    if mapping.debit_is_money_out and "amount" not in mapping.columns:  # debit/credit read as a statement's
         out["amount"] = -out["amount"]
         mapping.debit_is_money_out = False
     mapping.use("account", column, "the report's group headings")

@@ -117,7 +117,7 @@ def test_unreadable_bookings_are_skipped_and_named():
     result = _read(_datev(bookings))[1]
     assert len(result.frame) == 8 and result.expected_rows == 12 and result.metadata["skipped_rows"] == 4
     assert [entry["rows"] for entry in result.metadata["mapping_report"]["skipped_rows"]] == [2, 2]
-    assert result.warnings == ["skipped 1 DATEV bookings with no DDMM Belegdatum (lines [8])",
+    assert result.warnings == ["skipped 1 DATEV bookings with no readable Belegdatum (lines [8])",
                                "skipped 1 DATEV bookings with no Umsatz or S/H (lines [7])"]
 
 

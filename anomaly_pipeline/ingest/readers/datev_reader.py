@@ -167,7 +167,7 @@ def _bookings(table: pd.DataFrame, columns: dict[str, str], header: list[str],
     bad_date, bad_amount = dates.isna().to_numpy(), (signed.isna() | ~side.isin(["S", "H"])).to_numpy()
     warnings, skipped = [], []
     lines = 1 + contra.notna().to_numpy()
-    for mask, what in ((bad_date, "no DDMM Belegdatum"), (bad_amount & ~bad_date, "no Umsatz or S/H"),
+    for mask, what in ((bad_date, "no readable Belegdatum"), (bad_amount & ~bad_date, "no Umsatz or S/H"),
                        (account.isna().to_numpy() & ~bad_date & ~bad_amount, "no Konto")):
         if mask.any():
             rows = row_number[mask].head(3).tolist()
