@@ -26,6 +26,7 @@ from anomaly_pipeline.ingest.report_groups import (
     groups_as_accounts,
     groups_as_vouchers,
     report_groups,
+    transactions_of_accounts,
 )
 from anomaly_pipeline.ingest.statement_rows import apply_direction, balance_rows, find_direction_column
 from anomaly_pipeline.ingest.two_account_rows import already_both_sides, two_lines
@@ -111,12 +112,18 @@ def _canonical(table: pd.DataFrame, mapping: Mapping, raw: Callable[[], pd.Serie
     elif (report is not None and "account" not in cols and "account_name" not in cols
           and report[0][out["posting_date"].notna().to_numpy()].notna().all()):  # every line under a heading
         groups_as_accounts(out, mapping, report[0], str(table.columns[0]))
+        if "voucher_id" not in cols:
+            out["voucher_id"] = transactions_of_accounts(out, table, mapping, {str(table.columns[0]),
+                                                                               *mapping.balance_columns})
     if mapping.dimensions:
         out["dimensions"] = _dimensions(table, mapping.dimensions)
     if "line_number" in cols:
         out["line_number"] = per_distinct(table[cols["line_number"]],
                                            lambda v: pd.to_numeric(v, errors="coerce").astype("Int64"))
     filled: dict[str, dict] = {}  # fields no column feeds, and where their value came from
+    if "voucher_id" in out and "voucher_id" not in cols:
+        filled["voucher_id"] = {"source": "the report's lines", "how": "lines of one transaction (date, reference, "
+                                "counterparty, type) under several accounts that balance"}
     if "account" not in out:
         if "account_name" in out:
             out["account"] = out["account_name"]

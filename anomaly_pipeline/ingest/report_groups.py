@@ -11,8 +11,11 @@ import numpy as np
 import pandas as pd
 
 from anomaly_pipeline.ingest.column_mapping import Mapping
+from anomaly_pipeline.ingest.header_match import tokens
 
 _TOTAL = re.compile(r"^total(?: for)?\s+", re.IGNORECASE)
+# a line's own property, not its transaction's (Xero's "GST Rate Name" differs between a sale's lines)
+_LINE_WORDS = frozenset(("tax", "vat", "gst", "rate", "line", "item", "quantity", "qty", "price", "unit"))
 _CODE_AND_NAME = re.compile(r"^(\S+)\s+-\s+(.+)$")  # Xero's "090 - Business Bank Account"
 
 
@@ -99,3 +102,57 @@ def groups_as_accounts(out: pd.DataFrame, mapping: Mapping, groups: pd.Series, c
     mapping.use("account", column, "the report's group headings")
     mapping.notes.append("the report lists each account's lines under its heading, closed by its total: the "
                          "heading is the account")
+
+
+def transactions_of_accounts(out: pd.DataFrame, table: pd.DataFrame, mapping: Mapping, skip: set[str]) -> pd.Series:
+    """The vouchers of a report by account, which numbers no transaction: a transaction's lines, one under each of
+    its accounts, share their date, reference, counterparty and the other columns of the transaction (Xero's
+    Source) but not their text, and they balance. Lines alike in all of those are paired by their order under each
+    account (the same card spend twice in a day is two vouchers); where that does not balance, all the lines alike
+    are one voucher (which may not balance: a finding). `skip`: columns that are no property of the transaction
+    (amounts, balances, the headings' column)."""
+    others = [c for c in table.columns if c not in skip and c not in mapping.columns.values()
+              and not _money(table[c]) and not set(tokens(str(c))) & _LINE_WORDS]
+    parts = [out["posting_date"].dt.strftime("%Y-%m-%d").fillna("")]
+    parts += [out[f].fillna("") for f in ("reference", "counterparty") if f in out]
+    parts += [table[c].astype("string").str.strip().fillna("") for c in others]
+    key = parts[0].str.cat(parts[1:], sep="\x1f") if len(parts) > 1 else parts[0]
+    occurrence = key.groupby([key.to_numpy(), out["account"].fillna("").to_numpy()]).cumcount().astype("string")
+    cents = (out["amount"] * 100).round()
+    dated = out["posting_date"].notna() & cents.notna()
+
+    def balancing(groups: pd.Series) -> pd.Series:
+        per = cents[dated].groupby(groups[dated])
+        ok = (per.sum() == 0) & (per.size() >= 2)
+        return groups.map(ok).fillna(False).astype(bool)
+
+    pair = key + "\x1f" + occurrence
+    paired = balancing(pair)
+    all_paired = paired.groupby(key).transform("all")
+    blank = pd.Series(pd.NA, index=out.index, dtype="string")
+    label = parts[0] + " " + out.get("reference", blank).fillna(out.get("counterparty", blank)).fillna("")
+    for column in others:  # the transaction's type (Xero's "Payable Invoice") tells a bill from its payment
+        label = label + (" " + table[column].astype("string").str.strip()).fillna("")
+    numbered = label + np.where(occurrence != "0", " #" + (occurrence.astype(int) + 1).astype(str), "")
+    vouchers = pd.Series(pd.NA, index=out.index, dtype="string")
+    vouchers[all_paired & dated] = numbered[all_paired & dated]
+    vouchers[~all_paired & dated] = label[~all_paired & dated]  # unbalanced: still the lines of one transaction
+    return _distinct_names(vouchers, pair.where(all_paired, key))
+
+
+def _distinct_names(names: pd.Series, groups: pd.Series) -> pd.Series:
+    """`names` made unique per group: a name two groups share gets the group's number after it."""
+    shown = names.dropna()
+    per_name = pd.DataFrame({"name": shown, "group": groups[shown.index]}).drop_duplicates()
+    shared = per_name["name"].duplicated(keep=False)
+    if not shared.any():
+        return names
+    number = pd.Series(pd.factorize(groups)[0], index=groups.index).astype("string")
+    clash = names.isin(per_name.loc[shared, "name"])
+    return names.where(~clash, names + " (" + number + ")")
+
+
+def _money(column: pd.Series) -> bool:
+    """A column of amounts (Xero's Gross and GST): most filled cells are numbers with decimals."""
+    cells = column.astype("string").str.strip().replace("", pd.NA).dropna().head(5000)
+    return bool(len(cells)) and float(cells.str.fullmatch(r"-?[\d,. ]*\d[.,]\d{2}").mean()) > 0.5

@@ -224,3 +224,6 @@ def test_a_ledger_report_grouped_by_account_gives_each_line_its_headings_account
         ["200", "Sales", -1000.0, "Daily Takings"], ["820", "GST", -100.0, "Daily Takings"]]
     assert report["fields"]["account"]["how"] == "the report's group headings"
     assert "Gross" in report["unmapped_columns"] and "GST Rate Name" in report["unmapped_columns"]
+    # no transaction number: a transaction's lines share date, reference, contact and source, and balance
+    assert frame["voucher_id"].tolist() == ["2024-07-01 DT-1 Receive Money", "2024-07-02 INV-7 Payable Payment",
+                                            "2024-07-01 DT-1 Receive Money", "2024-07-01 DT-1 Receive Money"]
