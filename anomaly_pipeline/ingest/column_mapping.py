@@ -324,20 +324,20 @@ def _two_account_rows(table: pd.DataFrame, mapping: Mapping, used: set[str]) -> 
     share codes. Each row is then two lines (`Mapping.contra`): the amount to the first account, its negation to
     the contra account. A bank statement's counterparty account (an IBAN no row books to) shares no codes."""
     cols = mapping.columns
-    if {"debit", "credit", "amount"} <= cols.keys() and BY_USER not in (mapping.how["debit"], mapping.how["credit"]):
+    if ({"debit", "credit", "amount"} <= cols.keys() and mapping.how.get("account") != BY_USER
+            and BY_USER not in (mapping.how["debit"], mapping.how["credit"])):
         debit, credit = cols["debit"], cols["credit"]
         if _same_chart(table[debit], table[credit]):
             mapping.drop("debit")
             mapping.drop("credit")
-            if "account" in cols and mapping.how["account"] != BY_USER:
+            if "account" in cols:  # a column the headers took for the account: the debit account is
                 used.discard(cols["account"])
                 mapping.drop("account")
-            if "account" not in cols:
-                mapping.use("account", debit, BY_CONTENT)
-                mapping.contra = credit
-                mapping.notes.append(f"{debit!r} and {credit!r} hold account codes, not amounts: each row is two "
-                                     f"lines, {cols['amount']!r} debited to the first and credited to the second")
-                return
+            mapping.use("account", debit, BY_CONTENT)
+            mapping.contra = credit
+            mapping.notes.append(f"{debit!r} and {credit!r} hold account codes, not amounts: each row is two "
+                                 f"lines, {cols['amount']!r} debited to the first and credited to the second")
+            return
     if "account" not in cols or "amount" not in cols and "debit" not in cols:
         return
     for column in table.columns:
