@@ -178,6 +178,11 @@ def flagged_strings(values: str | pd.Series | np.ndarray | None, flagged: np.nda
     return kept.take(positions, allow_fill=True)
 
 
+def day_numbers(dates: pd.Series | np.ndarray) -> np.ndarray:
+    """Dates as int64 day numbers since 1970-01-01 (times of day dropped; NaT the int64 minimum)."""
+    return np.asarray(dates, dtype="datetime64[ns]").astype("datetime64[D]").astype("int64")
+
+
 def has_values(frame: pd.DataFrame, column: str) -> bool:
     """The frame has the column and at least one value in it (a column the reader added empty does not count)."""
     return column in frame and bool(frame[column].notna().any())

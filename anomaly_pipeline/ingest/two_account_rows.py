@@ -6,6 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from anomaly_pipeline.ingest.report_groups import balancing_groups
+
 
 def two_lines(frame: pd.DataFrame, contra: pd.Series) -> pd.DataFrame:
     """`frame` (canonical columns, one row per source row, its amount signed for its account) with a contra line
@@ -35,9 +37,8 @@ def already_both_sides(amount: pd.Series, account: pd.Series, contra: pd.Series,
     cents = (amount.abs() * 100).round().astype("Int64").astype("string")
     day = dates.dt.strftime("%Y%m%d")
     if vouchers is not None and vouchers.notna().any():
-        grouped = pd.DataFrame({"voucher": vouchers, "cents": (amount * 100).round()}).groupby("voucher")["cents"]
-        several = grouped.size() >= 2
-        if several.any() and float((grouped.sum()[several] == 0).mean()) >= 0.5:
+        sums, several = balancing_groups(amount, vouchers)
+        if several and sums >= 0.5 * several:
             return True
     key = day + "|" + cents + "|" + account.astype("string") + "|" + contra.astype("string")
     mirror = day + "|" + cents + "|" + contra.astype("string") + "|" + account.astype("string")

@@ -7,7 +7,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from anomaly_pipeline.detect.base import AnomalyDetectionAlgorithm, ConfigError, DetectionResult, has_values
+from anomaly_pipeline.detect.base import (
+    AnomalyDetectionAlgorithm,
+    ConfigError,
+    DetectionResult,
+    day_numbers,
+    has_values,
+)
 from anomaly_pipeline.detect.rules._common import (
     check_min,
     check_severity,
@@ -113,8 +119,7 @@ def _standing_in(flagged: np.ndarray, account: np.ndarray, user: np.ndarray, dat
     a user who does so on the account on two days or more."""
     main = per_user.argmax(axis=1)
     main_share = per_user.max(axis=1) / np.maximum(per_account, 1)
-    day = dates.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]").astype("int64")
-    ref_day = ref_dates.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]").astype("int64")
+    day, ref_day = day_numbers(dates), day_numbers(ref_dates)
     dated = ~np.isnat(ref_dates.to_numpy(dtype="datetime64[ns]")) & (ref_user >= 0)
     worked = np.unique(ref_user[dated] * (1 << 32) + ref_day[dated])
     rows = np.flatnonzero(flagged & (account >= 0) & ~np.isnat(dates.to_numpy(dtype="datetime64[ns]")))

@@ -14,6 +14,7 @@ from anomaly_pipeline.detect.base import (
     DetectionResult,
     as_string,
     combine_codes,
+    day_numbers,
     first_rows,
     format_amount,
     has_values,
@@ -162,9 +163,9 @@ def _partner_bursts(transactions: pd.DataFrame, shared: SharedWork, at: np.ndarr
     top = top[top["size"].to_numpy() >= 0.5 * hits["total"].to_numpy()[top["hit"].to_numpy()]]
     if top.empty:
         return burst, pd.Series(dtype="string")
-    day = hits["period"].to_numpy(dtype="datetime64[ns]")[top["hit"].to_numpy()].astype("datetime64[D]")
+    day = day_numbers(hits["period"].to_numpy(dtype="datetime64[ns]")[top["hit"].to_numpy()])
     spikes = pd.DataFrame({"hit": top["hit"].to_numpy(), "partner": top["partner"].to_numpy(),
-                           "label": labels[top["partner"].to_numpy()], "day": day.astype("int64")})
+                           "label": labels[top["partner"].to_numpy()], "day": day})
     own = _documents(shared, "transactions", spikes["label"])
     spikes["n"] = own.reindex(pd.MultiIndex.from_frame(spikes[["label", "day"]])).fillna(0).to_numpy(dtype="int64")
     spikes = spikes[spikes["n"] >= config["partner_burst"]]
@@ -198,7 +199,7 @@ def _documents(shared: SharedWork, over: str, labels: pd.Series) -> pd.Series:
     wanted = pd.Index(names).get_indexer(pd.unique(labels.to_numpy()))
     frame = shared.frame(over)
     rows = np.flatnonzero(np.isin(codes, wanted[wanted >= 0]) & frame["posting_date"].notna().to_numpy())
-    day = frame["posting_date"].to_numpy(dtype="datetime64[ns]")[rows].astype("datetime64[D]").astype("int64")
+    day = day_numbers(frame["posting_date"].to_numpy(dtype="datetime64[ns]")[rows])
     voucher = shared.encode("voucher_id", over=over)[0][rows] if has_values(frame, "voucher_id") else -1 - rows
     voucher = np.where(voucher >= 0, voucher, -1 - rows)  # a line without a voucher is a document of its own
     pair = combine_codes(codes[rows], day)
