@@ -19,6 +19,7 @@ from anomaly_pipeline_tests.detect.ml_data import ledger
 def test_every_algorithm_runs_once_with_the_result_it_gives_alone_and_a_failure_stays_its_own(monkeypatch,
                                                                                                 rows_per_lane):
     monkeypatch.setattr(batch, "MIN_ROWS_PER_LANE", rows_per_lane)
+    ml_process.stop()  # the threads counted are this process's: no ML worker an earlier CLI run left behind
     frame = ledger()
     assert len(frame) < batch.MIN_ROWS_PER_LANE or rows_per_lane == 1
     work = [(cls(), {}) for cls in ALGORITHMS.values()]
