@@ -10,6 +10,7 @@ CANONICAL_COLUMNS: dict[str, str] = {
     "transaction_id": "int64",  # 1-based position in the normalized upload; stable across re-runs
     "row_number": "int64",  # line / record number in the source file, for auditors
     "voucher_id": "string",
+    "voucher_type": "string",  # the journal, series or kind of transaction ("A", "VT", "Journal Entry", "Bill")
     "line_number": "Int64",
     "posting_date": "datetime64[ns]",
     "posted_at": "datetime64[ns]",  # posting timestamp when the source has times

@@ -93,11 +93,11 @@ def test_export_workbook_sheets_and_counts(env, capsys):
     assert sum(r["Anomaly"] == "yes" for r in lines) == 9
     assert round(sum(r["Amount"] for r in lines), 2) == round(sum(float(r["NetAmount"]) for r in voucher_lines), 2)
     assert all(r["Reasons"].startswith("weekend_posting: posted S") for r in lines if r["Anomaly"] == "yes")
-    assert vouchers.freeze_panes == "A2" and vouchers.auto_filter.ref == f"A1:Q{len(lines) + 1}"
-    amount_cell = vouchers.cell(row=2, column=9)
+    assert vouchers.freeze_panes == "A2" and vouchers.auto_filter.ref == f"A1:R{len(lines) + 1}"
+    amount_cell = vouchers.cell(row=2, column=10)
     assert amount_cell.number_format == "#,##0.00" and isinstance(amount_cell.value, int | float)
-    assert isinstance(vouchers.cell(row=2, column=6).value, datetime | date)
-    assert vouchers.column_dimensions["K"].width > vouchers.column_dimensions["C"].width  # description vs id
+    assert isinstance(vouchers.cell(row=2, column=7).value, datetime | date)
+    assert vouchers.column_dimensions["L"].width > vouchers.column_dimensions["D"].width  # description vs id
 
     weekend_sheet = _table(wb["weekend_posting"])
     assert len(weekend_sheet) == 9
@@ -132,7 +132,7 @@ def test_export_writes_text_never_formulas_and_refuses_unknown_uploads(env, caps
     ws = openpyxl.load_workbook(out)["Flagged vouchers"]
     lines = _table(ws)
     assert [r["Description"] for r in lines] == ['=HYPERLINK("http://x","click")', "+goods"]
-    assert ws.cell(row=2, column=11).data_type == "s"
+    assert ws.cell(row=2, column=12).data_type == "s"
 
     assert main(["export", "--upload", "0000000000000000", "-o", str(out)]) == 1
     assert "no upload '0000000000000000'" in capsys.readouterr().err

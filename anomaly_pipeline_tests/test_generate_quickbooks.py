@@ -280,6 +280,8 @@ def test_reader_reads_every_split(read, ledger, aligned):
     assert fields["account"]["source"] == "Account full name" and fields["posting_date"]["source"] == "Transaction date"
     assert fields["voucher_id"]["how"] == "the report's group rows" and fields["reference"]["source"] == "Num"
     assert fields["registration_date"]["source"] == "Create date" and fields["user_name"]["source"] == "Created by"
-    assert read.metadata["mapping_report"]["unmapped_columns"] == ["Transaction type"]
+    assert read.metadata["mapping_report"]["unmapped_columns"] == []
+    assert fields["voucher_type"]["source"] == "Transaction type"
+    assert (aligned["voucher_type"] == aligned["Transaction type"]).all()
     skipped = {entry["reason"]: entry["rows"] for entry in read.metadata["mapping_report"]["skipped_rows"]}
     assert skipped["balance/summary rows, not transactions"] == 2 * ledger["Transaction ID"].nunique() + 1

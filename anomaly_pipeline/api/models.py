@@ -157,6 +157,7 @@ class Transaction(BaseModel):
     upload_id: str
     transaction_id: int
     voucher_id: str | None
+    voucher_type: str | None = Field(None, description="the voucher's journal, series or kind of transaction")
     posting_date: date
     account: str
     amount: float

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from anomaly_pipeline.detect.base import encode, has_values
+from anomaly_pipeline.detect.base import combine_codes, encode, has_values
 
 #: pseudo-count pulling a small context's share toward the ledger's share
 SMOOTHING = 20.0
@@ -49,14 +49,19 @@ class Habit:
 
 
 def habitual_share(hit: np.ndarray, contexts: Sequence[tuple[str, np.ndarray]] = (),
-                   weight: np.ndarray | None = None) -> Habit:
+                   weight: np.ndarray | None = None, within: tuple[str, np.ndarray] | None = None) -> Habit:
     """Share of `hit` in the ledger and in each context group, the highest per row that shows the pattern
     (rows that do not show it get the ledger's share: only a hit can be flagged).
 
     hit: bool per reference row. contexts: (name, int codes per row, -1 = unknown) such as
     ("account", account codes). weight: per row (e.g. 1 / lines of its voucher, so each voucher counts
     once); default 1. Groups are smoothed and leave the row's own unit (its line or voucher) out:
-    (hits - own + SMOOTHING x ledger share) / (size - own + SMOOTHING), own = min(hits, 1)."""
+    (hits - own + SMOOTHING x prior) / (size - own + SMOOTHING), own = min(hits, 1), the prior being the ledger's
+    share.
+
+    within: (name, codes) of groups whose habits differ in kind, such as voucher types (a manual journal is not a
+    card expense). A row of such a group is judged by its group's share instead of the ledger's, and each context
+    within the group (the user's journals, the account's journals), smoothed toward the group's share."""
     hit = np.asarray(hit, dtype=bool)
     w = np.ones(len(hit)) if weight is None else np.asarray(weight, dtype="float64")
     rows = np.flatnonzero(hit)
@@ -65,18 +70,39 @@ def habitual_share(hit: np.ndarray, contexts: Sequence[tuple[str, np.ndarray]] =
     share = np.full(len(hit), ledger)
     which = np.zeros(len(hit), dtype="int64")
     names = ["ledger"]
-    for number, (name, codes) in enumerate(contexts, start=1):
+    prior: float | np.ndarray = ledger
+    if within is not None:
+        name, kinds = within[0], np.asarray(within[1], dtype="int64")
+        names.append(name)
+        group = _hit_shares(hit, kinds, w, ledger)
+        typed = kinds >= 0
+        share[typed] = group[kinds[typed]]  # the floor: no longer the ledger's share
+        which[typed] = 1
+        prior = share.copy()
+        contexts = [(context, np.where(typed & (codes >= 0), combine_codes(codes, kinds), -1))
+                    for context, codes in contexts]
+    for number, (name, codes) in enumerate(contexts, start=len(names)):
         codes = np.asarray(codes, dtype="int64")
         names.append(name)
         if not len(rows):
             continue
-        group = _hit_shares(hit, codes, w, ledger)
+        group = _hit_shares(hit, codes, w, _group_prior(codes, prior))
         at = codes[rows]
         mine = np.where(at >= 0, group[np.maximum(at, 0)], -1.0)
         higher = mine > share[rows]
         share[rows[higher]] = mine[higher]
         which[rows[higher]] = number
     return Habit(share=share, context=which, names=names, ledger_share=ledger, units=int(round(total)))
+
+
+def _group_prior(codes: np.ndarray, prior: float | np.ndarray) -> float | np.ndarray:
+    """The share each group is smoothed toward: the ledger's, or per group the share of the kind its rows are of."""
+    if np.ndim(prior) == 0:
+        return prior
+    known = codes >= 0
+    out = np.zeros(int(codes.max(initial=-1)) + 1)
+    out[codes[known]] = np.asarray(prior)[known]
+    return out
 
 
 def own_context_share(hit: np.ndarray, codes: np.ndarray, weight: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -93,7 +119,7 @@ def own_context_share(hit: np.ndarray, codes: np.ndarray, weight: np.ndarray | N
     return np.where(known, group[at], np.nan), np.where(known, lines[at], 0)
 
 
-def _hit_shares(hit: np.ndarray, codes: np.ndarray, weight: np.ndarray, ledger: float) -> np.ndarray:
+def _hit_shares(hit: np.ndarray, codes: np.ndarray, weight: np.ndarray, ledger: float | np.ndarray) -> np.ndarray:
     """Per group code: the smoothed share of `hit` as a hit of that group sees it. A hit is judged by the group's
     other postings: its own (up to one unit, a whole voucher when rows are weighted per voucher) is left out, so a
     one-off account or user with the pattern is not its own habit."""

@@ -229,7 +229,21 @@ def _content_fits(canon: str, column: pd.Series) -> bool:
         return bool(parse_amounts(sample)[0].notna().mean() >= 0.5)
     if canon == "currency":
         return bool(sample.str.fullmatch(r"[A-Za-z]{3}").mean() >= 0.8)
+    if canon == "voucher_type":
+        return _names_kinds(sample)
     return True
+
+
+def _names_kinds(sample: pd.Series) -> bool:
+    """A voucher type column holds a few recurring names or codes ("Bill", "Journal Entry", "SI", "A"), not dates,
+    amounts or one value per row."""
+    distinct = sample.nunique()
+    return (distinct <= _MAX_KINDS and (len(sample) < 4 or distinct <= len(sample) // 2)
+            and not sample.str.match(DATE_LIKE).mean() >= 0.5
+            and not sample.str.fullmatch(r"[-+]?[\d\s.,']*[.,]\d{2}").mean() >= 0.5)
+
+
+_MAX_KINDS = 40
 
 
 def _present_head(column: pd.Series, count: int) -> pd.Series:

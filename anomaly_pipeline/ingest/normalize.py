@@ -101,11 +101,16 @@ def _canonical(table: pd.DataFrame, mapping: Mapping, raw: Callable[[], pd.Serie
         _refuse_ledger_without_account(table, mapping, out["amount"])
 
     for field_name in ("account", "account_name", "currency", "description", "counterparty", "voucher_id",
-                       "user_name", "reference"):
+                       "voucher_type", "user_name", "reference"):
         if field_name in cols:
             out[field_name] = as_text(table[cols[field_name]])
-    if mapping.series and "voucher_id" in out:
-        out["voucher_id"] = _with_series(out["voucher_id"], as_text(table[mapping.series]), mapping)
+    filled: dict[str, dict] = {}  # fields no column feeds, and where their value came from
+    if mapping.series:
+        if "voucher_id" in out:
+            out["voucher_id"] = _with_series(out["voucher_id"], as_text(table[mapping.series]), mapping)
+        if "voucher_type" not in out:
+            out["voucher_type"] = as_text(table[mapping.series])
+            filled["voucher_type"] = {"source": mapping.series, "how": "the voucher series"}
     report = report_groups(table, out["posting_date"].isna().to_numpy())
     if report is not None and balanced(out["amount"], report[0]) and mapping.how.get("voucher_id") != BY_USER:
         groups_as_vouchers(out, table, mapping, report[0])
@@ -120,7 +125,6 @@ def _canonical(table: pd.DataFrame, mapping: Mapping, raw: Callable[[], pd.Serie
     if "line_number" in cols:
         out["line_number"] = per_distinct(table[cols["line_number"]],
                                            lambda v: pd.to_numeric(v, errors="coerce").astype("Int64"))
-    filled: dict[str, dict] = {}  # fields no column feeds, and where their value came from
     if "voucher_id" in out and "voucher_id" not in cols:
         filled["voucher_id"] = {"source": "the report's lines", "how": "lines of one transaction (date, reference, "
                                 "counterparty, type) under several accounts that balance"}
@@ -252,11 +256,14 @@ def _amounts(table: pd.DataFrame, mapping: Mapping, bank_like: bool) -> tuple[pd
         if amount.isna().all() and ({"debit", "credit"} & cols.keys()):
             amount = None
     if amount is not None:
-        used = set(cols.values()) | set(mapping.balance_columns)
+        kinds = cols.get("voucher_type")  # a "Type" column may hold DR/CR: then it is the sign, not a kind
+        used = (set(cols.values()) - {kinds}) | set(mapping.balance_columns)
         keys = {c: header_key(c) for c in table.columns}
         flag_col = find_direction_column(table, [c for c in table.columns if c not in used], keys)
         if flag_col is None:
             return amount, decimal, None
+        if flag_col == kinds:
+            mapping.drop("voucher_type")
         signed, info = apply_direction(amount, table[flag_col], bank_like)
         mapping.notes.append(f"amount sign taken from flag column {flag_col!r} (values {info['flags']})")
         return signed, decimal, flag_col

@@ -114,7 +114,7 @@ def transactions_of_accounts(out: pd.DataFrame, table: pd.DataFrame, mapping: Ma
     others = [c for c in table.columns if c not in skip and c not in mapping.columns.values()
               and not _money(table[c]) and not set(tokens(str(c))) & _LINE_WORDS]
     parts = [out["posting_date"].dt.strftime("%Y-%m-%d").fillna("")]
-    parts += [out[f].fillna("") for f in ("reference", "counterparty") if f in out]
+    parts += [out[f].fillna("") for f in ("reference", "counterparty", "voucher_type") if f in out]
     parts += [table[c].astype("string").str.strip().fillna("") for c in others]
     key = parts[0].str.cat(parts[1:], sep="\x1f") if len(parts) > 1 else parts[0]
     occurrence = key.groupby([key.to_numpy(), out["account"].fillna("").to_numpy()]).cumcount().astype("string")
@@ -131,8 +131,9 @@ def transactions_of_accounts(out: pd.DataFrame, table: pd.DataFrame, mapping: Ma
     all_paired = paired.groupby(key).transform("all")
     blank = pd.Series(pd.NA, index=out.index, dtype="string")
     label = parts[0] + " " + out.get("reference", blank).fillna(out.get("counterparty", blank)).fillna("")
-    for column in others:  # the transaction's type (Xero's "Payable Invoice") tells a bill from its payment
-        label = label + (" " + table[column].astype("string").str.strip()).fillna("")
+    kinds = [out["voucher_type"]] if "voucher_type" in out else []
+    for values in [*kinds, *(table[c].astype("string").str.strip() for c in others)]:
+        label = label + (" " + values).fillna("")  # the transaction's type (Xero's "Payable Invoice") tells a bill from its payment
     numbered = label + np.where(occurrence != "0", " #" + (occurrence.astype(int) + 1).astype(str), "")
     vouchers = pd.Series(pd.NA, index=out.index, dtype="string")
     vouchers[all_paired & dated] = numbered[all_paired & dated]

@@ -86,6 +86,13 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "piece", "numeropiece", "boekstuk", "boekstuknummer", "transactionnumber", "jenumber", "num",
         "tranno", "transno", "trannumber", "transnumber", "transactionno", "txnno", "txnnumber", "no", "nr",
     ),
+    "voucher_type": (
+        "type", "transactiontype", "vouchertype", "journaltype", "entrytype", "documenttype", "doctype", "source",
+        "sourcetype", "txntype", "transtype", "trantype", "transactionkind", "bilagstype", "bilagsart",
+        "verifikationstyp", "vertyp", "belegart", "buchungsart", "buchungstyp", "umsatzart", "typ", "art",
+        "typedepiece", "typeecriture", "tipodocumento", "tipoasiento", "boekingssoort", "transactietype",
+        "transaktionstyp", "transaktionstype", "posteringstype",
+    ),
     "line_number": ("line", "linenumber", "lineno", "rad", "radnummer", "zeile", "ligne", "linea", "regel"),
     "user_name": (
         "user", "username", "userid", "createdby", "enteredby", "preparedby", "preparer", "sign", "signatur",

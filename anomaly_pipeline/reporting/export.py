@@ -70,7 +70,8 @@ class ExportSummary:
 
 
 VOUCHER_COLUMNS = [
-    Column("Voucher", "voucher_id"), Column("Voucher risk", "voucher_risk", "score"),
+    Column("Voucher", "voucher_id"), Column("Voucher type", "voucher_type"),
+    Column("Voucher risk", "voucher_risk", "score"),
     Column("Transaction", "transaction_id", "int"), Column("Row in file", "row_number", "int"),
     Column("Line", "line_number", "int"), Column("Posting date", "posting_date", "date"),
     Column("Account", "account"), Column("Account name", "account_name"), Column("Amount", "amount", "amount"),

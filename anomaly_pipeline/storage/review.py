@@ -40,8 +40,8 @@ def list_transactions(wh: Warehouse, strategy: str, where: TransactionFilter, so
                                   r.c.strategy == strategy))
     risk = sa.func.coalesce(r.c.risk_score, 0.0)
     query = sa.select(
-        t.c.upload_id, t.c.transaction_id, t.c.voucher_id, t.c.posting_date, t.c.account, t.c.amount,
-        t.c.currency, t.c.description, t.c.counterparty, t.c.user_name, risk.label("risk_score"),
+        t.c.upload_id, t.c.transaction_id, t.c.voucher_id, t.c.voucher_type, t.c.posting_date, t.c.account,
+        t.c.amount, t.c.currency, t.c.description, t.c.counterparty, t.c.user_name, risk.label("risk_score"),
         sa.func.coalesce(r.c.is_anomaly, False).label("is_anomaly"), r.c.reasons,
     ).select_from(join).where(~t.c.is_removed)
     conditions = []

@@ -48,6 +48,7 @@ transactions = sa.Table(
     sa.Column("transaction_id", sa.Integer, primary_key=True),
     sa.Column("row_number", sa.Integer, nullable=False),
     sa.Column("voucher_id", sa.Text),
+    sa.Column("voucher_type", sa.Text),
     sa.Column("line_number", sa.Integer),
     sa.Column("posting_date", sa.Date, nullable=False),
     sa.Column("posted_at", sa.DateTime),

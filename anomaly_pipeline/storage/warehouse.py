@@ -596,7 +596,7 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
     frame["amount"] = frame["amount"].astype("float64")
     for col in ("posting_date", "value_date", "registration_date", "posted_at"):
         frame[col] = pd.to_datetime(frame[col], errors="coerce").astype("datetime64[ns]")
-    for col in ("upload_id", "voucher_id", "account", "account_name", "currency", "description", "counterparty",
+    for col in ("upload_id", "voucher_id", "voucher_type", "account", "account_name", "currency", "description", "counterparty",
                 "user_name", "reference", "dimensions", "entity", "source_format"):
         frame[col] = frame[col].astype("string")
     frame["line_number"] = frame["line_number"].astype("Int64")

@@ -83,14 +83,21 @@ def test_a_standing_entry_dated_by_the_calendar_is_not_weekend_or_holiday_work()
     # on Saturday 8 March is no standing entry
     dates = [f"2025-{m:02d}-01" for m in range(1, 13)] + ["2025-03-08"]
     data = frame(posting_date=dates, account=["5010"] * 13, amount=[12_000.0] * 13)
-    weekend = WeekendPosting().detect(data)
-    assert set(flags(weekend)) == {13}
-    assert weekend.summary["scheduled"] == 4
     assert set(flags(HolidayPosting().detect(data))) == set()
     assert HolidayPosting().detect(data).summary["scheduled"] == 3
+    # a month's first day is never weekend work (accruals are reversed on it), scheduled or not
+    assert set(flags(WeekendPosting().detect(data, {"scheduled_months": 0}))) == {13}
+    assert set(flags(WeekendPosting().detect(data, {"scheduled_months": 0, "skip_month_end": False}))) == {
+        2, 3, 6, 11, 13}
+    # the same rent on the 2nd: 2 Feb, 2 Mar and 2 Nov are Sundays, 2 Aug a Saturday
+    on_the_2nd = frame(posting_date=[f"2025-{m:02d}-02" for m in range(1, 13)] + ["2025-03-08"],
+                       account=["5010"] * 13, amount=[12_000.0] * 13)
+    weekend = WeekendPosting().detect(on_the_2nd)
+    assert set(flags(weekend)) == {13}
+    assert weekend.summary["scheduled"] == 4
     # fewer months than `scheduled_months`, or the check off: every weekend and holiday date counts
-    assert set(flags(WeekendPosting().detect(data, {"scheduled_months": 13}))) == {2, 3, 6, 11, 13}
-    assert set(flags(WeekendPosting().detect(data, {"scheduled_months": 0}))) == {2, 3, 6, 11, 13}
+    assert set(flags(WeekendPosting().detect(on_the_2nd, {"scheduled_months": 13}))) == {2, 3, 8, 11, 13}
+    assert set(flags(WeekendPosting().detect(on_the_2nd, {"scheduled_months": 0}))) == {2, 3, 8, 11, 13}
     assert set(flags(HolidayPosting().detect(data, {"scheduled_months": 0}))) == {1, 5, 11}
 
 

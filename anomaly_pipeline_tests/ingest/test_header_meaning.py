@@ -343,3 +343,31 @@ def test_department_cost_centre_and_project_columns_are_read_into_dimensions(tmp
                        "A1;2025-01-03;1930;;;-8000\n", encoding="utf-8")
     _, result = read_file(swedish, get_settings())
     assert result.frame["dimensions"].fillna("-").tolist() == ['{"Kostnadsställe": "100", "Projekt nr": "P7"}', "-"]
+
+
+def test_a_voucher_type_column_is_read_and_a_debit_credit_type_stays_the_sign(tmp_path):
+    """QuickBooks' "Transaction Type" names the kind of voucher; a bank CSV's "Type" holding only DR/CR signs the
+    amount and is no kind; a FEC's JournalCode is the voucher's kind where no column names one."""
+    quickbooks = _read(tmp_path, "Date,Transaction Type,Num,Account,Debit,Credit\n"
+                                 "03/09/2025,Journal Entry,17,Repairs,1478.60,\n"
+                                 "03/09/2025,Journal Entry,17,Equipment,,1478.60\n"
+                                 "03/10/2025,Expense,,Meals,42.00,\n"
+                                 "03/10/2025,Expense,,Card,,42.00\n")
+    assert _fields(quickbooks)["voucher_type"] == ("Transaction Type", "header")
+    assert quickbooks.frame["voucher_type"].tolist() == ["Journal Entry"] * 2 + ["Expense"] * 2
+    bank = _read(tmp_path, "Date,Type,Amount,Description\n"
+                           "2025-03-03,DR,12.50,Coffee\n"
+                           "2025-03-04,CR,900.00,Salary\n"
+                           "2025-03-05,DR,30.00,Fuel\n")
+    assert bank.metadata["mapping_report"]["direction_column"] == "Type"
+    assert _fields(bank)["voucher_type"] == (None, "absent") and bank.frame["voucher_type"].isna().all()
+    assert bank.frame["amount"].tolist() == [-12.50, 900.00, -30.00]
+    fec = _read(tmp_path, "JournalCode\tJournalLib\tEcritureNum\tEcritureDate\tCompteNum\tCompteLib\tEcritureLib\t"
+                          "Debit\tCredit\n"
+                          "VT\tVentes\t1\t20250303\t411000\tClients\tFacture 1\t120,00\t0,00\n"
+                          "VT\tVentes\t1\t20250303\t706000\tVentes\tFacture 1\t0,00\t120,00\n"
+                          "BQ\tBanque\t1\t20250304\t512000\tBanque\tRèglement 1\t120,00\t0,00\n"
+                          "BQ\tBanque\t1\t20250304\t411000\tClients\tRèglement 1\t0,00\t120,00\n", name="fec.txt")
+    assert fec.frame["voucher_type"].tolist() == ["VT", "VT", "BQ", "BQ"]
+    assert fec.metadata["mapping_report"]["fields"]["voucher_type"]["source"] == "JournalCode"
+    assert fec.frame["voucher_id"].nunique() == 2  # numbers restart per journal

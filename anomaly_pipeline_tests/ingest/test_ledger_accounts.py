@@ -141,8 +141,9 @@ def test_french_fec(tmp_path, money, lines, separator):
     assert frame.groupby("voucher_id")["amount"].sum().abs().max() < 0.005
     assert (frame["registration_date"] - frame["posting_date"]).dt.days.unique().tolist() == [7]
     report = result.metadata["mapping_report"]
-    assert {"JournalCode", "JournalLib", "EcritureLet", "Idevise"}.isdisjoint(
-        {entry["source"] for entry in report["fields"].values()})
+    assert {"JournalLib", "EcritureLet", "Idevise"}.isdisjoint({entry["source"] for entry in report["fields"].values()})
+    assert report["fields"]["voucher_type"] == {"source": "JournalCode", "how": "the voucher series"}
+    assert frame[frame["voucher_id"] == "VE 1"]["voucher_type"].tolist() == ["VE", "VE"]
     assert "JournalCode" not in report["unmapped_columns"]
     assert any("voucher numbers restart per 'JournalCode'" in note for note in report["notes"])
 

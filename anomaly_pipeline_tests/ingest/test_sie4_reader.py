@@ -148,6 +148,7 @@ def test_crafted_voucher_fields(tmp_path):
     result = _read(_write(tmp_path, VOUCHERS))
     frame = result.frame
     a1 = frame[frame["voucher_id"] == "A 1"]
+    assert set(a1["voucher_type"]) == {"A"}  # the #VER series
     assert a1["amount"].tolist() == [1250.0, -1000.0, -250.0]
     assert a1["line_number"].tolist() == [1, 2, 3]
     assert a1["row_number"].tolist() == [13, 14, 15]

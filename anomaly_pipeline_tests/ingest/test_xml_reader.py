@@ -98,6 +98,7 @@ def test_statement_fields():
     assert first["description"] == "Transfer ref HBAVHC9717"
     assert first["reference"] == "E2ESEKOZLQO41354223"
     assert first["currency"] == "EUR"
+    assert first["voucher_type"] == "PMNT/RCDT/ESCT"  # BkTxCd: a received SEPA credit transfer
     second = result.frame.iloc[1]
     assert second["amount"] == -131.7 and second["counterparty"] == "Zeta NV"  # DBIT: the creditor
     assert result.metadata["message"] == "camt.053.001.02"

@@ -206,19 +206,23 @@ def check_share(name: str, config: dict[str, Any], key: str = "max_flagged_share
         raise ConfigError(f"{name}.{key}: must be in (0, 1], got {config[key]!r}")
 
 
-def dated_pattern(transactions: pd.DataFrame, shared: SharedWork,
-                  config: dict[str, Any], hit_of: Any, what: str, label_of: Any) -> DetectionResult:
+def dated_pattern(transactions: pd.DataFrame, shared: SharedWork, config: dict[str, Any], hit_of: Any, what: str,
+                  label_of: Any, month_start: bool = False) -> DetectionResult:
     """Shared by the calendar rules: flag rows where `hit_of(frame)` is true, |amount| >= min_amount, not
-    on a month's last day (with skip_month_end), in a ledger whose most habitual context (the ledger, the
-    row's account, its user) shows the pattern on at most `max_share` of its vouchers. Where that context
-    shows it `CONTRAST` times as often as the row's account (of `CONTRAST_LINES` lines or more) and the account
-    itself at most `max_share`, the pattern lives elsewhere (the card on Saturdays, the tills every day) and
-    the account's own habit judges the row, at high severity. A ledger too small to have habits
-    (`norms.MIN_POPULATION`) gets the prior alone: every match is flagged."""
+    on a month's last day (nor, with `month_start`, its first) with skip_month_end, in a ledger whose most
+    habitual context (the ledger, the row's account, its user, its partner) shows the pattern on at most
+    `max_share` of its vouchers. Where the upload tells kinds of voucher apart (`voucher_kinds`), the voucher's
+    kind stands in for the ledger and each context counts its vouchers of that kind. Where that context (or the
+    ledger) shows it `CONTRAST` times as often as the row's account (of `CONTRAST_LINES` lines or more) and the
+    account itself at most `max_share`, the pattern lives elsewhere (the card on Saturdays, the tills every day)
+    and the account's own habit judges the row, at high severity, unless the row's partner or kind has the habit.
+    A ledger too small to have habits (`norms.MIN_POPULATION`) gets the prior alone: every match is flagged."""
     frame, offset = shared.population()
     hit = np.array(hit_of(frame), dtype=bool)  # a copy: it is narrowed in place
     if config["skip_month_end"]:  # period-end entries carry the month's last date whatever the weekday
         hit &= ~frame["posting_date"].dt.is_month_end.fillna(False).to_numpy(dtype=bool)
+        if month_start:  # and their reversals the next month's first
+            hit &= ~frame["posting_date"].dt.is_month_start.fillna(False).to_numpy(dtype=bool)
     scheduled = 0
     if config["scheduled_months"] and hit.any():  # the calendar, not a person, chose a standing entry's date
         on_schedule = _scheduled(shared, frame, hit, config["scheduled_months"])
@@ -229,7 +233,8 @@ def dated_pattern(transactions: pd.DataFrame, shared: SharedWork,
     contexts = shared.context_codes("population", "account", "user_name")
     if partner is not None:
         contexts = [*contexts, ("partner", partner)]
-    habit = habitual_share(hit, contexts, weight)
+    kinds = voucher_kinds(shared, "population")
+    habit = habitual_share(hit, contexts, weight, within=kinds[:2] if kinds is not None else None)
     rows = np.arange(offset, len(frame))
     share = habit.share[rows] if habit.learned else np.zeros(len(rows))
     big = transactions["amount"].abs().to_numpy() >= config["min_amount"]
@@ -243,10 +248,12 @@ def dated_pattern(transactions: pd.DataFrame, shared: SharedWork,
         account_share = own[rows]
         known = np.nan_to_num(account_share, nan=1.0)
         contrast = (hit[rows] & big & (size[rows] >= CONTRAST_LINES) & (known <= config["max_share"])
-                    & (share >= CONTRAST * known))
-        if partner is not None and contrast.any():  # not where the line's partner has the habit (fuel on Saturdays)
-            partner_share = own_context_share(hit, partner, weight)[0][rows]
-            contrast &= np.nan_to_num(partner_share, nan=0.0) <= config["max_share"]
+                    & (np.maximum(share, habit.ledger_share) >= CONTRAST * known))
+        # not where the line's partner (fuel on Saturdays) or its kind of voucher (the till's receipts) has the habit
+        for own in ([partner] if partner is not None else []) + ([kinds[1]] if kinds is not None else []):
+            if contrast.any():
+                theirs = own_context_share(hit, own, weight)[0][rows]
+                contrast &= np.nan_to_num(theirs, nan=0.0) <= config["max_share"]
     idx = np.flatnonzero(flagged | contrast)
     texts = label_of(transactions, idx)
     if habit.learned and len(idx):
@@ -254,6 +261,11 @@ def dated_pattern(transactions: pd.DataFrame, shared: SharedWork,
                   for name, column in (("account", "account"), ("user", "user_name")) if column in frame}
         if partner is not None:
             labels["partner"] = partner_labels[np.maximum(partner[rows[idx]], 0)]
+        if kinds is not None:  # the habits are those of the voucher's kind
+            at = kinds[1][rows[idx]]
+            kind = np.where(at >= 0, kinds[2][np.maximum(at, 0)], "?").astype(object)
+            labels = {name: label + " (" + kind + ")" for name, label in labels.items()}
+            labels[kinds[0]] = kind
         texts = texts + "; " + describe_habit(habit, rows[idx], f"{unit} {what}", labels)
         against = contrast[idx]
         if against.any():
@@ -269,6 +281,47 @@ def dated_pattern(transactions: pd.DataFrame, shared: SharedWork,
     result.scores["score"] = np.where(contrast, rarity_score(np.nan_to_num(account_share, nan=1.0), config["max_share"],
                                                              SEVERITY_SCORE["high"]), score)
     return result
+
+
+def voucher_kinds(shared: SharedWork, over: Over) -> tuple[str, np.ndarray, np.ndarray] | None:
+    """("voucher type", a code per row, a label per code) where the upload tells at least two kinds of voucher
+    apart (journals, invoices, card expenses; SIE series): each kind keeps its own habits. A voucher whose lines
+    carry different types (Sage's journal debit and credit lines, JD and JC) is of the kind they make together.
+    None where there are no kinds. Computed once per frame."""
+    return shared.once(("voucher_kinds", over), lambda: _voucher_kinds(shared, over))
+
+
+def _voucher_kinds(shared: SharedWork, over: Over) -> tuple[str, np.ndarray, np.ndarray] | None:
+    found = shared.context_codes(over, "voucher_type")
+    if not found or found[0][1].max(initial=-1) < 1:
+        return None
+    kind = found[0][1]
+    frame = shared.frame(over)
+    names = stripped(frame["voucher_type"]).fillna("?").to_numpy(dtype=object)
+    low, high = kind, kind
+    if has_values(frame, "voucher_id"):  # a voucher's lowest and highest type: JC+JD
+        voucher = shared.encode("voucher_id", over=over)[0]
+        typed = (voucher >= 0) & (kind >= 0)
+        per = pd.DataFrame({"voucher": voucher[typed], "kind": kind[typed]}).groupby("voucher")["kind"].agg(["min", "max"])
+        if (per["min"] != per["max"]).any():
+            lowest = np.full(int(voucher.max(initial=-1)) + 1, -1)
+            highest = lowest.copy()
+            lowest[per.index], highest[per.index] = per["min"], per["max"]
+            at = np.maximum(voucher, 0)
+            grouped = (voucher >= 0) & (lowest[at] >= 0)
+            low, high = np.where(grouped, lowest[at], kind), np.where(grouped, highest[at], kind)
+    codes = kind
+    if low is not kind:
+        codes = np.full(len(kind), -1, dtype="int64")
+        valid = low >= 0
+        codes[valid] = pd.factorize(combine_codes(low[valid], high[valid]))[0]
+    rows = np.flatnonzero(codes >= 0)
+    first = rows[np.unique(codes[rows], return_index=True)[1]]  # a row of each code, in code order
+    first_of_kind = np.flatnonzero(kind >= 0)[np.unique(kind[kind >= 0], return_index=True)[1]]
+    label = names[first_of_kind]  # per type code
+    labels = np.where(low[first] == high[first], label[low[first]],
+                      label[low[first]] + "/" + label[high[first]]).astype(object)
+    return "voucher type", codes, labels
 
 
 def partner_codes(shared: SharedWork, over: Over) -> tuple[np.ndarray | None, np.ndarray]:

@@ -25,7 +25,8 @@ class WeekendPosting(AnomalyDetectionAlgorithm):
     """Postings dated on a weekend day (ISO weekday numbers, 6 = Sat) with |amount| >= `min_amount`, where
     weekend postings are rare for this ledger: at most `max_share` of its vouchers (and of the account's,
     the user's) fall on a weekend. A business that trades every day is not flagged for doing so. With
-    `skip_month_end`, a month's last day is not counted: accruals and closing entries are dated so. Nor is (with
+    `skip_month_end`, a month's last and first days are not counted: accruals and closing entries are dated on
+    the last, their reversals on the next month's first. Nor is (with
     `scheduled_months` > 0) a standing entry: an account and amount booked on the same day of the month in at
     least that many months (the rent, a retainer, a standing order), whose date the calendar chose."""
 
@@ -57,4 +58,4 @@ class WeekendPosting(AnomalyDetectionAlgorithm):
             return ("posted " + DAY_NAMES[dates.dt.dayofweek.to_numpy()].astype(object) + " " + ymd(dates)
                     + ", amount " + money(frame["amount"].iloc[idx]) + " ≥ " + money([config["min_amount"]])[0])
 
-        return dated_pattern(transactions, shared, config, on_weekend, "fall on a weekend", label)
+        return dated_pattern(transactions, shared, config, on_weekend, "fall on a weekend", label, month_start=True)

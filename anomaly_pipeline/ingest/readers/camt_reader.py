@@ -35,6 +35,7 @@ _NOT_PROVIDED = {"", "NOTPROVIDED", "NONREF"}
 FIELD_SOURCES = {
     "posting_date": "Ntry/BookgDt, else ValDt, else the transaction's settlement date, else the statement's date",
     "posted_at": "Ntry/BookgDt/DtTm", "value_date": "Ntry/ValDt", "voucher_id": "statement Id / entry position",
+    "voucher_type": "Ntry/BkTxCd (domain/family/sub-family, else proprietary code)",
     "line_number": "TxDtls position", "account": "Acct/Id (IBAN)", "amount": "Amt with CdtDbtInd",
     "currency": "Amt/@Ccy", "description": "RmtInf, else AddtlNtryInf", "counterparty": "RltdPties Dbtr/Cdtr Nm",
     "reference": "Refs (EndToEndId, ...), else AcctSvcrRef",
@@ -217,6 +218,7 @@ def _row(base: dict, details: list[etree._Element], sign: float, amount: etree._
     return {
         "row_number": source_line,
         "voucher_id": base["voucher_id"],
+        "voucher_type": base["bank_code"],
         "line_number": line,
         "posting_date": posting[:10] if posting else None,
         "posted_at": base["booking"] if base["booking"] and len(base["booking"]) > 10 else None,

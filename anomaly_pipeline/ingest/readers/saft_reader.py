@@ -25,7 +25,8 @@ _LINE_PATH = etree.XPath(_LINES)
 # where each canonical field comes from (the mapping report)
 FIELD_SOURCES = {
     "posting_date": "Transaction/TransactionDate", "registration_date": "Transaction/SystemEntryDate",
-    "value_date": "Line/ValueDate", "voucher_id": "Transaction/TransactionID", "line_number": "Line position",
+    "value_date": "Line/ValueDate", "voucher_id": "Transaction/TransactionID", "voucher_type": "Journal/JournalID",
+    "line_number": "Line position",
     "account": "Line/AccountID", "account_name": "GeneralLedgerAccounts AccountDescription",
     "amount": "Line/DebitAmount - Line/CreditAmount", "currency": "Header/DefaultCurrencyCode",
     "description": "Line/Description, else Transaction/Description", "counterparty": "Line/CustomerID|SupplierID",
@@ -148,6 +149,7 @@ def _record(line: etree._Element, line_number: int, shared: dict, parties: dict)
     return {
         "row_number": line.sourceline,
         "voucher_id": shared["voucher_id"],
+        "voucher_type": shared["raw"]["journal"],
         "line_number": line_number,
         "posting_date": shared["posting_date"],
         "registration_date": shared["registration_date"] or _text(line, "{*}SystemEntryDate"),

@@ -35,7 +35,7 @@ _SIE_TYPES = {"1": "year-end balances only", "2": "period balances only", "3": "
 # where each canonical field comes from (the mapping report)
 FIELD_SOURCES = {
     "posting_date": "#TRANS transdat, else #VER verdatum", "registration_date": "#VER regdatum",
-    "voucher_id": "#VER series and number", "line_number": "row position in #VER", "account": "#TRANS kontonr",
+    "voucher_id": "#VER series and number", "voucher_type": "#VER series", "line_number": "row position in #VER", "account": "#TRANS kontonr",
     "account_name": "#KONTO name", "amount": "#TRANS belopp", "currency": "#VALUTA (default SEK)",
     "description": "#TRANS transtext, else #VER vertext", "user_name": "#VER sign / #TRANS sign",
 }
@@ -44,6 +44,7 @@ FIELD_SOURCES = {
 @dataclass
 class _Voucher:
     voucher_id: str
+    series: str
     date: str
     text: str
     regdate: str
@@ -175,7 +176,7 @@ def _open_voucher(state: _State, number: int, line: str) -> None:
         state.repeated_ids.add(voucher_id)
         voucher_id = f"{voucher_id} @{number}"
     state.voucher_ids.add(voucher_id)
-    state.voucher = _Voucher(voucher_id, date, text, regdate, sign, number, open=opens_block)
+    state.voucher = _Voucher(voucher_id, series, date, text, regdate, sign, number, open=opens_block)
     state.vouchers += 1
     state.pending_rtrans = None
     if not clean and not opens_block:
@@ -206,7 +207,7 @@ def _row(state: _State, number: int, line: str, label: str) -> None:
         raise RejectedFile(f"line {number}: {label} has no amount after the object list")
     row = [number, voucher.voucher_id, account, _dimensions(objects, number, state), amount.strip(),
            transdate, text or voucher.text, voucher.date, voucher.regdate, sign or voucher.sign,
-           label == "#BTRANS", quantity, label, line.strip(), None, voucher.line]
+           label == "#BTRANS", quantity, label, line.strip(), None, voucher.line, voucher.series]
     voucher.rows += 1
     pending = state.pending_rtrans
     state.pending_rtrans = None
@@ -248,7 +249,7 @@ def _dimension_json(flat: tuple[str, ...]) -> str:
 
 _COLUMNS = ["row_number", "voucher_id", "account", "dimensions", "amount_text", "transdate", "description",
             "verdate", "regdate", "user_name", "is_removed", "quantity", "record", "line", "added_by",
-            "ver_line"]
+            "ver_line", "series"]
 
 
 def _frame(state: _State) -> pd.DataFrame:
@@ -276,6 +277,7 @@ def _frame(state: _State) -> pd.DataFrame:
     frame = pd.DataFrame({
         "row_number": rows["row_number"],
         "voucher_id": rows["voucher_id"],
+        "voucher_type": rows["series"].replace("", None),
         "line_number": rows.groupby("ver_line", sort=False).cumcount() + 1,
         "posting_date": posting,
         "registration_date": regdate,
