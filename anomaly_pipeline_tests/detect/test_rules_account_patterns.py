@@ -22,7 +22,8 @@ def test_rare_pair_of_common_accounts():
     result = RareAccountCombination().detect(_vouchers())
     reason = "accounts 1930 and 5010 appear together in 1 of 32 vouchers although they are in 12 and 21 vouchers"
     assert flags(result) == {61: ("low", reason), 62: ("low", reason)}
-    assert result.summary == {"vouchers": 32, "rare_pairs": 1, "routine_pairs": 0, "strong_pairs": 0}
+    assert result.summary == {"vouchers": 32, "rare_pairs": 1, "routine_pairs": 0, "strong_pairs": 0,
+                              "surprising_pairs": 0}
     # 7990 is in one voucher only: that is the seldom-used rule's business, unless the bar is lowered
     assert set(flags(RareAccountCombination().detect(_vouchers(), {"min_account_vouchers": 1}))) == {61, 62, 63, 64}
 
@@ -44,6 +45,28 @@ def test_a_pair_rare_for_its_accounts_volume_is_flagged_though_seen_twice():
                                    "in 42 and 22 vouchers (9% of the less used account's; 6.5 expected by chance)")
     # the prior alone (at most one voucher) would not have seen it
     assert flags(RareAccountCombination().detect(_ledger(2), {"max_share": 0.01})) == {}
+
+
+def test_hubs_met_once_where_chance_would_bring_them_together_often_are_a_surprise():
+    """Receivables (1510) and payables (2440) are each in 400 of 1 000 vouchers: independent, they would share 160;
+    they share one, a supplier's bill booked to receivables. Met once by accounts in 30 vouchers each (0.9
+    expected by chance) is only strong."""
+    pairs = ([("1510", "3001")] * 400 + [("2440", "4010")] * 400 + [("1930", "6110")] * 170
+             + [("6540", "1930")] * 29 + [("6550", "1930")] * 29 + [("1510", "2440"), ("6540", "6550")])
+    vouchers = [f"V{i}" for i, _ in enumerate(pairs, start=1) for _ in range(2)]
+    data = frame(voucher_id=vouchers, account=[a for pair in pairs for a in pair], amount=[100.0, -100.0] * len(pairs))
+    result = RareAccountCombination().detect(data)
+    bill, odd = _ids(data, "V1029"), _ids(data, "V1030")
+    assert set(flags(result)) == bill | odd
+    assert {flags(result)[t][0] for t in bill} == {"high"} and {flags(result)[t][0] for t in odd} == {"medium"}
+    assert flags(result)[min(bill)][1] == (
+        "accounts 1510 and 2440 appear together in 1 of 1030 vouchers although they are in 401 and 401 vouchers (a "
+        "pair the accounts' other vouchers never hold); chance alone would bring them together in 156")
+    assert result.summary["surprising_pairs"] == 1 and result.summary["strong_pairs"] == 2
+
+
+def _ids(data, voucher: str) -> set[int]:
+    return set(data.loc[data["voucher_id"] == voucher, "transaction_id"])
 
 
 def test_a_pair_booked_month_after_month_is_a_routine():

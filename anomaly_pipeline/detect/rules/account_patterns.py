@@ -56,7 +56,10 @@ class RareAccountCombination(AnomalyDetectionAlgorithm):
     vouchers is a habit. Needs `min_vouchers` vouchers; vouchers with more than `max_voucher_accounts`
     distinct accounts (payroll, allocations) are left out of the pair count. A pair is `strong_severity`
     (else `severity`) when the less used account's own vouchers make it unlikely: together / (its
-    vouchers + 1) at most `strong_share`, e.g. met once by accounts each in 19 or more vouchers."""
+    vouchers + 1) at most `strong_share`, e.g. met once by accounts each in 19 or more vouchers; and
+    `surprise_severity` when, met at most `max_pair_vouchers` times, chance alone would have brought the two
+    together at least `surprise` times as often (receivables and payables, each in a thousand vouchers, met
+    once in a supplier's bill)."""
 
     algorithm = "rare_account_combination"
     kind = "rule"
@@ -65,7 +68,7 @@ class RareAccountCombination(AnomalyDetectionAlgorithm):
     required_columns = ("voucher_id", "account")
     default_config = {"max_pair_vouchers": 1, "max_share": 0.15, "min_account_vouchers": 5, "min_vouchers": 30,
                       "max_voucher_accounts": 30, "routine_months": 4, "severity": "low", "strong_share": 0.05,
-                      "strong_severity": "medium"}
+                      "strong_severity": "medium", "surprise": 20.0, "surprise_severity": "high"}
     default_weight = 0.5
 
     def check_config(self, config: dict[str, Any]) -> None:
@@ -78,6 +81,8 @@ class RareAccountCombination(AnomalyDetectionAlgorithm):
         check_severity(self.algorithm, config)
         check_share(self.algorithm, config, "strong_share")
         check_severity(self.algorithm, config, "strong_severity")
+        check_min(self.algorithm, config, "surprise", 1)
+        check_severity(self.algorithm, config, "surprise_severity")
 
     def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame,
                 shared: SharedWork) -> DetectionResult:
@@ -139,21 +144,28 @@ class RareAccountCombination(AnomalyDetectionAlgorithm):
         strong = expected_share <= config["strong_share"]
         if strong.any():
             phrase[strong] = phrase[strong] + np.where(together[strong] == 1, " (a pair the accounts' other vouchers never hold)", "")
+        surprising = strong & ~more & (chance >= config["surprise"] * together)
+        if surprising.any():
+            phrase[surprising] = (phrase[surprising] + "; chance alone would bring them together in "
+                                  + pd.Series(chance[surprising]).map(lambda x: f"{x:.0f}").to_numpy(dtype=object))
+        level = strong.astype("int64") + surprising  # 0 severity, 1 strong, 2 surprise
         both = pd.concat([pd.DataFrame({"voucher": pairs["voucher"], "account": pairs["account_a"], "phrase": phrase,
-                                        "strong": strong}),
+                                        "level": level}),
                           pd.DataFrame({"voucher": pairs["voucher"], "account": pairs["account_b"], "phrase": phrase,
-                                        "strong": strong})])
-        both = both.sort_values("strong", ascending=False, kind="stable")  # a line's strongest pairs first
+                                        "level": level})])
+        both = both.sort_values("level", ascending=False, kind="stable")  # a line's strongest pairs first
         both = both[both.groupby(["voucher", "account"]).cumcount() < 3]  # up to three pairs per line
         per_line = both.groupby(["voucher", "account"], sort=False).agg(phrase=("phrase", "; ".join),
-                                                                         strong=("strong", "any"))
+                                                                         level=("level", "max"))
         voucher, account, width = own.voucher, own.account, len(own.accounts)
         line = pd.Index(per_line.index.get_level_values(0) * width + per_line.index.get_level_values(1))
         at = line.get_indexer(voucher * width + account)
         flagged = (voucher >= 0) & (account >= 0) & (at >= 0)
-        severity = np.full(len(transactions), config["severity"], dtype=object)
-        severity[flagged & per_line["strong"].to_numpy()[np.maximum(at, 0)]] = config["strong_severity"]
+        levels = np.where(flagged, per_line["level"].to_numpy()[np.maximum(at, 0)], 0)
+        severity = np.array([config["severity"], config["strong_severity"], config["surprise_severity"]],
+                            dtype=object)[levels]
         summary["strong_pairs"] = int(len(pairs[strong][["account_a", "account_b"]].drop_duplicates()))
+        summary["surprising_pairs"] = int(len(pairs[surprising][["account_a", "account_b"]].drop_duplicates()))
         return flag_result(transactions, flagged, per_line["phrase"].to_numpy(dtype=object)[at[flagged]], severity,
                            summary)
 
