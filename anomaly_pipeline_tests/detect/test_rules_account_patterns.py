@@ -166,6 +166,32 @@ def test_a_busy_user_who_otherwise_leaves_the_account_alone_is_outstanding():
         "medium", "user erik made 1 of the 61 postings on account 1930 (1.6%); amount 99")
 
 
+def test_a_user_keying_a_kind_of_voucher_she_never_keys_is_outstanding():
+    """megan keys the invoices and customer payments (1510 against 3010 and 1930), jenna the journals (3010
+    against 1510, credit notes and corrections): both touch the same accounts every day. megan's one journal
+    entry touches them too, so only its kind tells."""
+    days = [f"2025-{m:02d}-{d:02d}" for m in range(1, 13) for d in (5, 12, 19, 26)]
+    rows = [{"voucher_id": f"I{i}", "voucher_type": "Invoice", "posting_date": day, "account": account,
+             "amount": sign * 1_000.0, "user_name": "megan"}
+            for i, day in enumerate(days) for account, sign in (("1510", 1), ("3010", -1), ("1930", 1), ("1510", -1))]
+    rows += [{"voucher_id": f"J{i}", "voucher_type": "Journal Entry", "posting_date": day, "account": account,
+              "amount": sign * 80.0, "user_name": "jenna"}
+             for i, day in enumerate(days * 2) for account, sign in (("3010", 1), ("1510", -1))]
+    rows += [{"voucher_id": "J-megan", "voucher_type": "Journal Entry", "posting_date": "2025-03-13",
+              "account": account, "amount": sign * 1_358.51, "user_name": "megan"}
+             for account, sign in (("3010", 1), ("1510", -1))]
+    data = frame(rows)
+    result = UnusualUserAccount().detect(data)
+    ids = set(data.loc[data["voucher_id"] == "J-megan", "transaction_id"])
+    assert set(flags(result)) == ids
+    assert flags(result)[min(ids)] == ("high", "user megan made 2 of the 194 postings on voucher type Journal Entry "
+                                               "(1.0%, though 50% of all postings are theirs); amount 1 358.51")
+    assert result.summary == {"accounts_tested": 3, "outstanding": 0, "voucher_types_tested": 2,
+                              "outstanding_voucher_types": 2}
+    untyped = data.assign(voucher_type=pd.Series(pd.NA, index=data.index, dtype="string"))
+    assert flags(UnusualUserAccount().detect(untyped)) == {}
+
+
 def test_a_colleague_standing_in_while_the_main_user_is_away_is_low():
     """anna enters the sales ledger (1510) every working day of March; on the 17th and 18th she entered nothing
     at all and erik entered her invoices: standing in, low. erik's one entry on the 5th, when anna was at work
