@@ -23,7 +23,7 @@ def test_rare_pair_of_common_accounts():
     reason = "accounts 1930 and 5010 appear together in 1 of 32 vouchers although they are in 12 and 21 vouchers"
     assert flags(result) == {61: ("low", reason), 62: ("low", reason)}
     assert result.summary == {"vouchers": 32, "rare_pairs": 1, "routine_pairs": 0, "strong_pairs": 0,
-                              "surprising_pairs": 0}
+                              "surprising_pairs": 0, "apart_pairs": 0}
     # 7990 is in one voucher only: that is the seldom-used rule's business, unless the bar is lowered
     assert set(flags(RareAccountCombination().detect(_vouchers(), {"min_account_vouchers": 1}))) == {61, 62, 63, 64}
 
@@ -61,8 +61,45 @@ def test_hubs_met_once_where_chance_would_bring_them_together_often_are_a_surpri
     assert {flags(result)[t][0] for t in bill} == {"high"} and {flags(result)[t][0] for t in odd} == {"medium"}
     assert flags(result)[min(bill)][1] == (
         "accounts 1510 and 2440 appear together in 1 of 1030 vouchers although they are in 401 and 401 vouchers (a "
-        "pair the accounts' other vouchers never hold); chance alone would bring them together in 156")
+        "pair the accounts' other vouchers never hold); chance alone would bring them together in 156; the accounts "
+        "each is otherwise booked against have 0 % in common")
     assert result.summary["surprising_pairs"] == 1 and result.summary["strong_pairs"] == 2
+    assert result.summary["apart_pairs"] == 1  # 6540 and 6550 are both paid from the bank: neighbours
+
+
+def _company(odd: tuple[str, str], times: int, scale: int = 1):
+    """A company's year (600 vouchers at scale 1): sales on account with output VAT, customers paying into the
+    bank, supplier bills with input VAT paid from the bank, two expense accounts paid directly from the bank,
+    monthly payroll against the bank and payroll liabilities; plus `times` vouchers of the `odd` pair."""
+    vouchers = ([("1510", "3001", "2611")] * 200 + [("1930", "1510")] * 150 + [("4010", "2440", "2641")] * 120
+                + [("2440", "1930")] * 90 + [("6110", "1930")] * 12 + [("6540", "1930")] * 12
+                + [("7010", "1930", "2710")] * 12 + [("2710", "1930")] * 4) * scale + [odd] * times
+    ids = [f"V{i}" for i, accounts in enumerate(vouchers, start=1) for _ in accounts]
+    accounts = [a for v in vouchers for a in v]
+    amounts = [x for v in vouchers for x in ([100.0, -100.0] if len(v) == 2 else [125.0, -100.0, -25.0])]
+    return frame(voucher_id=ids, account=accounts, amount=amounts)
+
+
+def test_accounts_from_different_parts_of_the_ledger_meeting_twice_are_high_though_chance_expects_it():
+    """Salaries (7010, booked against the bank and payroll liabilities) against sales (3001, against
+    receivables and output VAT), twice in 602 vouchers: chance alone expects 0.5 such vouchers, so only the
+    accounts' neighbourhoods tell. Two expense accounts both paid from the bank (6110, 6540) meeting twice are
+    neighbours: not apart. The same salaries-against-sales ledger of a third of the size says too little."""
+    data = _company(("7010", "3001"), 2)
+    result = RareAccountCombination().detect(data)
+    odd = _ids(data, "V601") | _ids(data, "V602")
+    assert set(flags(result)) == odd
+    assert {flags(result)[t] for t in odd} == {("high", (
+        "accounts 3001 and 7010 appear together in 2 of 602 vouchers although they are in 202 and 14 vouchers (14% of "
+        "the less used account's; 4.7 expected by chance); the accounts each is otherwise booked against have 0 % "
+        "in common"))}
+    assert result.summary["apart_pairs"] == 1
+    neighbours = _company(("6110", "6540"), 2)
+    assert flags(RareAccountCombination().detect(neighbours)) == {}
+    small = RareAccountCombination().detect(_company(("7010", "3001"), 2), {"apart_min_ledger": 1000})
+    assert {severity for severity, _ in flags(small).values()} <= {"low", "medium"}
+    once = RareAccountCombination().detect(data, {"apart_max_pair_vouchers": 1})
+    assert {severity for severity, _ in flags(once).values()} == {"low"}  # only rare for the accounts' volume
 
 
 def _ids(data, voucher: str) -> set[int]:

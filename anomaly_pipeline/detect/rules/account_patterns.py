@@ -44,6 +44,37 @@ def _pairs(va: pd.DataFrame) -> pd.DataFrame:
     return pairs[pairs["account_a"] < pairs["account_b"]]
 
 
+def _partner_overlap(ref: _VoucherAccounts, ref_pairs: pd.DataFrame, pair_key: np.ndarray, span: int,
+                     a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Per pair (a[i], b[i]) of reference account codes: how much the accounts each is booked against have in
+    common, sum over partners x of min(share of a's vouchers holding x, share of b's), counting neither the
+    vouchers where a and b meet nor a and b themselves. 0: the two live in different parts of the ledger."""
+    if len(a) == 0:
+        return np.zeros(0)
+    cand = pd.DataFrame({"a": a, "b": b}).drop_duplicates().reset_index(drop=True)
+    cand["pair"] = np.arange(len(cand))
+    edges = pd.concat([ref_pairs[["account_a", "account_b"]],
+                       ref_pairs[["account_b", "account_a"]].set_axis(["account_a", "account_b"], axis=1)])
+    edges = edges.groupby(["account_a", "account_b"]).size().rename("n").reset_index()
+    side_a = cand.merge(edges, left_on="a", right_on="account_a")[["pair", "account_b", "n"]]
+    side_b = cand.merge(edges, left_on="b", right_on="account_a")[["pair", "account_b", "n"]]
+    common = side_a.merge(side_b, on=["pair", "account_b"], suffixes=("_a", "_b"))
+    # the vouchers where the pair meets: their other accounts count for neither side
+    meet = pd.DataFrame({"key": pair_key, "voucher": ref_pairs["voucher"].to_numpy()})
+    meet = meet.merge(pd.DataFrame({"key": cand["a"] * span + cand["b"], "pair": cand["pair"]}), on="key")
+    own = meet.merge(ref.va, on="voucher").groupby(["pair", "account"]).size().rename("own").reset_index()
+    common = common.merge(own, how="left", left_on=["pair", "account_b"], right_on=["pair", "account"])
+    own_n = common["own"].fillna(0).to_numpy()
+    met = meet.groupby("pair").size().reindex(cand["pair"], fill_value=0).to_numpy()
+    vouchers = np.bincount(ref.va["account"], minlength=span)
+    n_a = np.maximum(vouchers[cand["a"]] - met, 1)[common["pair"]]
+    n_b = np.maximum(vouchers[cand["b"]] - met, 1)[common["pair"]]
+    shared = np.minimum((common["n_a"].to_numpy() - own_n) / n_a, (common["n_b"].to_numpy() - own_n) / n_b)
+    per_pair = np.bincount(common["pair"], weights=np.maximum(shared, 0), minlength=len(cand))
+    at = pd.MultiIndex.from_frame(cand[["a", "b"]]).get_indexer(pd.MultiIndex.from_arrays([a, b]))
+    return per_pair[at]
+
+
 class RareAccountCombination(AnomalyDetectionAlgorithm):
     """Two accounts booked in one voucher that rarely meet in this ledger although each is common (in at
     least `min_account_vouchers` vouchers): an unusual debit/credit combination. A pair that meets in
@@ -59,7 +90,14 @@ class RareAccountCombination(AnomalyDetectionAlgorithm):
     vouchers + 1) at most `strong_share`, e.g. met once by accounts each in 19 or more vouchers; and
     `surprise_severity` when, met at most `max_pair_vouchers` times, chance alone would have brought the two
     together at least `surprise` times as often (receivables and payables, each in a thousand vouchers, met
-    once in a supplier's bill)."""
+    once in a supplier's bill). Chance is the wrong yardstick where the two accounts live in different parts of
+    the ledger: wages (booked against the bank and payroll liabilities) and sales (against receivables and
+    output VAT) meet by chance once a year in a ledger of a few thousand vouchers, yet never in a sound one. So
+    a pair met at most `apart_max_pair_vouchers` times by accounts each in at least `apart_min_vouchers`
+    vouchers is `apart_severity` when, leaving out the vouchers where they meet, the accounts they are booked
+    against overlap by at most `apart_overlap` (the sum over partner accounts of the smaller of the two shares
+    of vouchers holding that partner), in a ledger of at least `apart_min_ledger` vouchers (fewer tell too
+    little about an account's partners)."""
 
     algorithm = "rare_account_combination"
     kind = "rule"
@@ -68,7 +106,9 @@ class RareAccountCombination(AnomalyDetectionAlgorithm):
     required_columns = ("voucher_id", "account")
     default_config = {"max_pair_vouchers": 1, "max_share": 0.15, "min_account_vouchers": 5, "min_vouchers": 30,
                       "max_voucher_accounts": 30, "routine_months": 4, "severity": "low", "strong_share": 0.05,
-                      "strong_severity": "medium", "surprise": 20.0, "surprise_severity": "high"}
+                      "strong_severity": "medium", "surprise": 20.0, "surprise_severity": "high",
+                      "apart_max_pair_vouchers": 2, "apart_min_vouchers": 10, "apart_overlap": 0.05,
+                      "apart_min_ledger": 500, "apart_severity": "high"}
     default_weight = 0.5
 
     def check_config(self, config: dict[str, Any]) -> None:
@@ -83,6 +123,11 @@ class RareAccountCombination(AnomalyDetectionAlgorithm):
         check_severity(self.algorithm, config, "strong_severity")
         check_min(self.algorithm, config, "surprise", 1)
         check_severity(self.algorithm, config, "surprise_severity")
+        check_min(self.algorithm, config, "apart_max_pair_vouchers", 1)
+        check_min(self.algorithm, config, "apart_min_vouchers", 1)
+        check_share(self.algorithm, config, "apart_overlap")
+        check_min(self.algorithm, config, "apart_min_ledger", 1)
+        check_severity(self.algorithm, config, "apart_severity")
 
     def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame,
                 shared: SharedWork) -> DetectionResult:
@@ -121,9 +166,17 @@ class RareAccountCombination(AnomalyDetectionAlgorithm):
         relative = (together <= config["max_share"] * fewer) & (together < chance)
         routine = known & np.isin(a * span + b, routine_pairs)
         rare = ((together <= config["max_pair_vouchers"]) | relative) & (fewer >= config["min_account_vouchers"]) & ~routine
+        overlap = np.ones(len(pairs))
+        if vouchers >= config["apart_min_ledger"]:
+            candidate = (known & ~routine & (together <= config["apart_max_pair_vouchers"])
+                         & (fewer >= config["apart_min_vouchers"]))
+            overlap[candidate] = _partner_overlap(ref, ref_pairs, pair_key, span, a[candidate], b[candidate])
+        apart = overlap <= config["apart_overlap"]
+        rare |= apart
         summary["routine_pairs"] = int(len(routine_pairs))
         pairs = pairs[rare]
         together, n_a, n_b, chance = together[rare], n_a[rare], n_b[rare], chance[rare]
+        apart, overlap = apart[rare], overlap[rare]
         summary["rare_pairs"] = int(len(pairs[["account_a", "account_b"]].drop_duplicates()))
         if pairs.empty:
             return nothing_flagged(transactions, summary)
@@ -148,7 +201,10 @@ class RareAccountCombination(AnomalyDetectionAlgorithm):
         if surprising.any():
             phrase[surprising] = (phrase[surprising] + "; chance alone would bring them together in "
                                   + pd.Series(chance[surprising]).map(lambda x: f"{x:.0f}").to_numpy(dtype=object))
-        level = strong.astype("int64") + surprising  # 0 severity, 1 strong, 2 surprise
+        if apart.any():
+            phrase[apart] = (phrase[apart] + "; the accounts each is otherwise booked against have "
+                             + pd.Series(overlap[apart]).map(percent).to_numpy(dtype=object) + " in common")
+        level = np.where(apart, 3, strong.astype("int64") + surprising)  # 0 severity, 1 strong, 2 surprise, 3 apart
         both = pd.concat([pd.DataFrame({"voucher": pairs["voucher"], "account": pairs["account_a"], "phrase": phrase,
                                         "level": level}),
                           pd.DataFrame({"voucher": pairs["voucher"], "account": pairs["account_b"], "phrase": phrase,
@@ -162,10 +218,11 @@ class RareAccountCombination(AnomalyDetectionAlgorithm):
         at = line.get_indexer(voucher * width + account)
         flagged = (voucher >= 0) & (account >= 0) & (at >= 0)
         levels = np.where(flagged, per_line["level"].to_numpy()[np.maximum(at, 0)], 0)
-        severity = np.array([config["severity"], config["strong_severity"], config["surprise_severity"]],
-                            dtype=object)[levels]
+        severity = np.array([config["severity"], config["strong_severity"], config["surprise_severity"],
+                             config["apart_severity"]], dtype=object)[levels]
         summary["strong_pairs"] = int(len(pairs[strong][["account_a", "account_b"]].drop_duplicates()))
         summary["surprising_pairs"] = int(len(pairs[surprising][["account_a", "account_b"]].drop_duplicates()))
+        summary["apart_pairs"] = int(len(pairs[apart][["account_a", "account_b"]].drop_duplicates()))
         return flag_result(transactions, flagged, per_line["phrase"].to_numpy(dtype=object)[at[flagged]], severity,
                            summary)
 
