@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from anomaly_pipeline.detect.base import ConfigError
@@ -79,12 +80,51 @@ def test_revenue_booked_at_period_end_and_reversed_after():
                     "by voucher V2"),
         3: ("high", "reverses revenue -50 000 on 3010 booked 2025-03-29 (last 5 days of 2025-03) in voucher V1"),
     }
-    assert result.summary == {"reversed_bookings": 1, "revenue_accounts": ["3"], "revenue_accounts_from": "prefixes"}
+    # V3/V4 reverse mid-month: the only booking earlier in its period is reversed, too few (< 50) for a habit
+    assert result.summary == {"reversed_bookings": 1, "revenue_accounts": ["3"], "revenue_accounts_from": "prefixes",
+                              "reversed_earlier_share": 1.0}
     # mid-month pairs (V3/V4) never count; with a 30-day window V5's late reversal (V6) does
     assert set(flags(RevenueCutoffReversal().detect(_revenue(), {"days_after_end": 30}))) == {1, 3, 7, 8}
     # other revenue prefixes: none configured under "4"
     assert flags(RevenueCutoffReversal().detect(_revenue(), {"revenue_account_prefixes": ["4"]})) == {}
 
+
+
+def test_where_returns_are_routine_only_a_reversal_larger_than_the_usual_ones_is_high():
+    """A roaster selling $84 bags on 3010 in the first weeks of February and March, every tenth sale credited
+    back three days later (a return). A bag sold on 30 March and credited on 2 April is one more return (low, with the ledger's
+    habit); an $84 000 invoice of 31 March credited on 2 April is larger than any return (high)."""
+    lines = []
+    for i in range(100):
+        day = pd.Timestamp("2025-02-01" if i < 50 else "2025-03-01") + pd.Timedelta(days=i % 20)
+        lines.append((f"S{i}", day, -84.0))
+        if i % 10 == 0:
+            lines.append((f"R{i}", day + pd.Timedelta(days=3), 84.0))
+    lines += [("B1", pd.Timestamp("2025-03-30"), -84.0), ("B2", pd.Timestamp("2025-04-02"), 84.0),
+              ("I1", pd.Timestamp("2025-03-31"), -84_000.0), ("I2", pd.Timestamp("2025-04-02"), 84_000.0)]
+    data = frame(voucher_id=[v for v, _, _ in lines], posting_date=[d for _, d, _ in lines],
+                 account=["3010"] * len(lines), amount=[a for _, _, a in lines])
+    result = RevenueCutoffReversal().detect(data)
+    by_voucher = {data.loc[data["transaction_id"] == t, "voucher_id"].item(): flag for t, flag in flags(result).items()}
+    assert {v: severity for v, (severity, _) in by_voucher.items()} == {"B1": "low", "B2": "low", "I1": "high",
+                                                                         "I2": "high"}
+    assert by_voucher["B1"][1] == ("revenue -84 on 3010 booked 2025-03-30 (last 5 days of 2025-03) and reversed "
+                                   "2025-04-02 by voucher B2; 10 % of this ledger's revenue bookings earlier in their "
+                                   "period are reversed within 15 days too")
+    assert by_voucher["I2"][1].endswith("; larger than 95% of the revenue this ledger reverses within 15 days at "
+                                        "other times")
+    assert result.summary["reversed_earlier_share"] == 0.1
+    # where reversals are rare here, every one across the period end is high
+    assert {s for s, _ in flags(RevenueCutoffReversal().detect(data, {"habit_share": 0.2})).values()} == {"high"}
+    # but one smaller than most of the account's revenue lines cannot move the period's revenue
+    small = pd.concat([data, frame(voucher_id=["C1", "C2"], posting_date=[pd.Timestamp("2025-03-29"),
+                                                                          pd.Timestamp("2025-04-01")],
+                                   account=["3010", "3010"], amount=[-30.0, 30.0])], ignore_index=True)
+    small["transaction_id"] = range(1, len(small) + 1)
+    judged = flags(RevenueCutoffReversal().detect(small, {"habit_share": 0.2}))
+    credit = small.loc[small["voucher_id"] == "C1", "transaction_id"].item()
+    assert judged[credit] == ("low", "revenue -30 on 3010 booked 2025-03-29 (last 5 days of 2025-03) and reversed "
+                                     "2025-04-01 by voucher C2; smaller than 50% of the revenue lines on 3010 (84)")
 
 def _uk_ledger(names: bool):
     """Fee income on 4000 (a UK nominal ledger), booked on 31 March with its VAT and reversed on 2 April; an
@@ -108,7 +148,8 @@ def test_revenue_accounts_are_read_from_the_ledgers_account_names():
     # fee income is revenue; its VAT is a tax on it, and 'Travel fees' is an expense (debited on balance)
     assert set(flags(result)) == {1, 4}
     assert flags(result)[1][1].startswith("revenue -20 000 on 4000 booked 2025-03-31")
-    assert result.summary == {"reversed_bookings": 1, "revenue_accounts": ["4000"], "revenue_accounts_from": "names"}
+    assert result.summary == {"reversed_bookings": 1, "revenue_accounts": ["4000"], "revenue_accounts_from": "names",
+                              "reversed_earlier_share": 0.0}
     # without names, the configured chart prefixes decide: Swedish "3" finds nothing here, "4" the fee income
     assert flags(RevenueCutoffReversal().detect(_uk_ledger(names=False))) == {}
     assert set(flags(RevenueCutoffReversal().detect(_uk_ledger(names=False), {"revenue_account_prefixes": ["4"]}))) == {1, 4}
@@ -138,7 +179,8 @@ def test_without_names_revenue_accounts_are_read_from_their_use():
     voucher, date, account, amount = (list(column) for column in zip(*rows, strict=True))
     data = frame(voucher_id=voucher, posting_date=date, account=account, amount=amount)
     result = RevenueCutoffReversal().detect(data)
-    assert result.summary == {"reversed_bookings": 1, "revenue_accounts": ["4000"], "revenue_accounts_from": "usage"}
+    assert result.summary == {"reversed_bookings": 1, "revenue_accounts": ["4000"], "revenue_accounts_from": "usage",
+                              "reversed_earlier_share": 0.0}
     assert [reason for _, reason in flags(result).values()] == [
         "revenue -9 000 on 4000 booked 2025-03-31 (last 5 days of 2025-03) and reversed 2025-04-02 by voucher X2",
         "reverses revenue -9 000 on 4000 booked 2025-03-31 (last 5 days of 2025-03) in voucher X1"]

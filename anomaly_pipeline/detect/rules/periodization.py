@@ -15,6 +15,7 @@ from anomaly_pipeline.detect.norms import (
     describe_habit,
     habitual_share,
     ledger_limit,
+    percent,
 )
 from anomaly_pipeline.detect.rules._common import (
     cents,
@@ -212,7 +213,16 @@ class RevenueCutoffReversal(AnomalyDetectionAlgorithm):
     the booking and its reversal are flagged. Revenue accounts are read from the ledger's account names
     (`revenue_by_name`, see `account_roles`); where no name reads as revenue, from how accounts are used
     (`revenue_by_usage`: credited on nine lines in ten, as sales are); where neither tells,
-    `revenue_account_prefixes`."""
+    `revenue_account_prefixes`.
+
+    Judged by the ledger's own habit: where more than `habit_share` of the revenue bookings made earlier in
+    their period are reversed (same account, opposite amount) within `days_before_end` + `days_after_end`
+    days as well (returns, credit memos), a reversal across the period end is `habit_severity` unless it is
+    larger than the `larger_than` quantile of those other reversals: a coffee roaster crediting a returned $84
+    bag is routine whatever the day, crediting an $84 000 invoice two days after booking it on the 31st is not.
+    A reversal smaller than the `minor_quantile` quantile of the account's revenue lines (by default: most of
+    them, in an account of at least 50) cannot move the period's revenue: `habit_severity` too, and the reason
+    says so."""
 
     algorithm = "revenue_cutoff_reversal"
     kind = "rule"
@@ -220,7 +230,8 @@ class RevenueCutoffReversal(AnomalyDetectionAlgorithm):
     required_columns = ("posting_date", "account", "amount")
     default_config = {"revenue_by_name": True, "revenue_by_usage": True, "revenue_account_prefixes": ["3"],
                       "period": "month",
-                      "days_before_end": 5, "days_after_end": 10, "min_amount": 0.0, "severity": "high"}
+                      "days_before_end": 5, "days_after_end": 10, "min_amount": 0.0, "severity": "high",
+                      "habit_share": 0.01, "larger_than": 0.95, "minor_quantile": 0.5, "habit_severity": "low"}
     default_weight = 0.9
 
     def check_config(self, config: dict[str, Any]) -> None:
@@ -232,6 +243,10 @@ class RevenueCutoffReversal(AnomalyDetectionAlgorithm):
         check_min(self.algorithm, config, "days_after_end", 1)
         check_min(self.algorithm, config, "min_amount", 0)
         check_severity(self.algorithm, config)
+        check_share(self.algorithm, config, "habit_share")
+        check_share(self.algorithm, config, "larger_than")
+        check_share(self.algorithm, config, "minor_quantile")
+        check_severity(self.algorithm, config, "habit_severity")
 
     def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame,
                 shared: SharedWork) -> DetectionResult:
@@ -250,7 +265,8 @@ class RevenueCutoffReversal(AnomalyDetectionAlgorithm):
                    & (transactions["amount"] != 0).to_numpy())
         lines = pd.DataFrame({"row": np.arange(len(transactions)), "account": transactions["account"].astype("string"),
                               "cents": cents(transactions["amount"].fillna(0)), "date": posted, "end": end})
-        originals = lines[revenue & ((end - posted).dt.days < config["days_before_end"]).to_numpy()]
+        at_end = ((end - posted).dt.days < config["days_before_end"]).to_numpy()
+        originals = lines[revenue & at_end]
         candidates = lines[revenue]
         pairs = originals.merge(candidates.assign(cents=-candidates["cents"]), on=["account", "cents"],
                                 suffixes=("", "_rev"))
@@ -258,8 +274,17 @@ class RevenueCutoffReversal(AnomalyDetectionAlgorithm):
         pairs = pairs[(after >= 1) & (after <= config["days_after_end"])]
         # one partner per line: the earliest reversal of each booking, then each reversal used once
         pairs = pairs.sort_values(["row", "date_rev", "row_rev"]).drop_duplicates("row").drop_duplicates("row_rev")
+        # the ledger's habit: how often revenue booked earlier in its period is reversed as soon (the reversals
+        # of the bookings at the end left out)
+        window = config["days_before_end"] + config["days_after_end"]
+        earlier = lines[revenue & ~at_end & posted.notna().to_numpy()]
+        others = candidates[~candidates["row"].isin(pairs["row_rev"])]
+        reversed_share, usual = _earlier_reversals(earlier, others, window)
+        habit = len(earlier) >= MIN_POPULATION and reversed_share > config["habit_share"]
+        bar = np.quantile(usual, config["larger_than"]) if habit else 0.0
         flagged = np.zeros(len(transactions), dtype=bool)
         texts = pd.Series("", index=transactions.index, dtype=object)
+        severity = np.full(len(transactions), config["severity"], dtype=object)
         if len(pairs):
             o, r = pairs["row"].to_numpy(), pairs["row_rev"].to_numpy()
             amount = money(transactions["amount"].iloc[o])
@@ -273,7 +298,52 @@ class RevenueCutoffReversal(AnomalyDetectionAlgorithm):
                              + days + " days of " + period + ")" + voucher_label(transactions, o, " in voucher ", ""))
             flagged[o] = True
             flagged[r] = True
-        return flag_result(transactions, flagged, texts.to_numpy()[flagged], config["severity"],
+            size = np.abs(pairs["cents"].to_numpy())
+            # a reversal smaller than most of the account's revenue lines cannot move the period's revenue
+            by_account = candidates["cents"].abs().groupby(candidates["account"])
+            typical = by_account.quantile(config["minor_quantile"]).where(by_account.size() >= MIN_POPULATION)
+            minor = size < typical.reindex(pairs["account"]).to_numpy()
+            note = np.where(minor, "; smaller than " + f"{config['minor_quantile']:.0%}" + " of the revenue lines on "
+                            + acct + " (" + money(typical.reindex(pairs["account"]).to_numpy() / 100) + ")", "")
+            routine = minor.copy()
+            if habit:
+                usual_size = size <= bar
+                routine |= usual_size
+                share = percent(reversed_share)
+                note = note + np.where(usual_size, f"; {share} of this ledger's revenue bookings earlier in their "
+                                       f"period are reversed within {window} days too",
+                                       f"; larger than {config['larger_than']:.0%} of the revenue this ledger reverses "
+                                       f"within {window} days at other times")
+            texts.iloc[o] = texts.iloc[o] + note
+            texts.iloc[r] = texts.iloc[r] + note
+            severity[o[routine]] = config["habit_severity"]
+            severity[r[routine]] = config["habit_severity"]
+        return flag_result(transactions, flagged, texts.to_numpy()[flagged], severity,
                            summary={"reversed_bookings": int(len(pairs)),
                                     "revenue_accounts": named[:20] if named else config["revenue_account_prefixes"],
-                                    "revenue_accounts_from": source})
+                                    "revenue_accounts_from": source,
+                                    "reversed_earlier_share": round(reversed_share, 4)})
+
+
+def _earlier_reversals(earlier: pd.DataFrame, candidates: pd.DataFrame, days: int) -> tuple[float, np.ndarray]:
+    """(share of the `earlier` bookings reversed, |cents| of those reversals): a booking is a line on its
+    account's usual side (the sign of the account's net), a reversal a line on the other side of the same
+    account and amount following such a booking by 1 to `days` days (each reversal counted once, found by an
+    as-of join rather than pairing every equal amount with every other)."""
+    if earlier.empty:
+        return 0.0, np.zeros(0)
+    usual = np.sign(candidates.groupby("account")["cents"].sum())
+    def keyed(lines: pd.DataFrame) -> pd.DataFrame:
+        side = np.sign(lines["cents"].to_numpy()) == usual.reindex(lines["account"]).to_numpy()
+        return pd.DataFrame({"key": lines["account"].fillna("") + "|" + lines["cents"].abs().astype("string"),
+                             "t": lines["date"], "usual": side, "cents": lines["cents"].abs().to_numpy()}
+                            ).dropna(subset=["t"]).sort_values("t", kind="stable")
+    booked, later = keyed(earlier), keyed(candidates)
+    bookings = booked.loc[booked["usual"], ["key", "t"]].assign(hit=True)
+    reversals = later[~later["usual"]].assign(t=lambda x: x["t"] - pd.Timedelta(days=1))
+    if bookings.empty or reversals.empty:
+        return 0.0, np.zeros(0)
+    joined = pd.merge_asof(reversals, bookings, on="t", by="key", direction="backward",
+                           tolerance=pd.Timedelta(days=days - 1))
+    matched = joined["hit"].fillna(False).to_numpy(dtype=bool)
+    return float(matched.sum() / len(bookings)), joined["cents"].to_numpy()[matched]
