@@ -30,6 +30,19 @@ def test_exact_duplicates_across_vouchers_only():
     assert flags(ExactDuplicate().detect(data, {"min_amount": 5000})) == {}
 
 
+
+def test_the_same_entry_for_two_counterparties_is_not_a_duplicate():
+    """Two members paid the same quarterly distribution on one day (same account, amount, date and text) are two
+    entries; the same member's check keyed twice is one entry twice."""
+    data = frame(voucher_id=["C1", "C1", "C2", "C2", "C3", "C3"], posting_date=["2025-04-14"] * 6,
+                 account=["3300", "1000"] * 3, amount=[21_000.0, -21_000.0] * 3,
+                 description=["Q tax distribution", None] * 3,
+                 counterparty=["Dana Holt", "Dana Holt", "Ryan Holt", "Ryan Holt", "Dana Holt", "Dana Holt"])
+    result = ExactDuplicate().detect(data)
+    assert set(flags(result)) == {1, 2, 5, 6}
+    assert flags(result)[1] == ("medium", "identical to 1 other line(s): account 3300, amount 21 000, 2025-04-14, "
+                                          "text 'Q tax distribution' in vouchers C1, C3")
+
 def test_exact_duplicates_on_a_bank_statement():
     data = frame(posting_date=["2025-03-04", "2025-03-04", "2025-03-04"], account=["SE12"] * 3,
                  amount=[-49.0, -49.0, -49.0], description=["Spotify", "Spotify", "Netflix"])

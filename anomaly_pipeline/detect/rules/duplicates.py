@@ -124,7 +124,7 @@ def voucher_fingerprint(voucher: np.ndarray, *keys: np.ndarray) -> np.ndarray:
 
 
 class ExactDuplicate(AnomalyDetectionAlgorithm):
-    """Lines with the same account, amount, posting date and text. Where the upload has vouchers, the
+    """Lines with the same account, amount, posting date, text and counterparty. Where the upload has vouchers, the
     copies must sit in different vouchers that are identical line for line (same accounts and amounts):
     two invoices that merely share a VAT line of the same size are not duplicates, and identical lines
     inside one voucher are usually a split. Where more than `max_share` of a ledger's vouchers (of at
@@ -149,14 +149,17 @@ class ExactDuplicate(AnomalyDetectionAlgorithm):
         account = shared.encode("account", stripped)[0]
         amount = cents(transactions["amount"].fillna(0)).to_numpy()
         date = _date_key(_days(transactions["posting_date"]))
+        # two members paid the same distribution, two customers credited the same return: not one entry twice
+        party = (shared.encode("counterparty", stripped)[0] if "counterparty" in transactions
+                 else np.zeros(n, dtype="int64"))
         vouchers = _vouchers(transactions)
         has_vouchers = bool(vouchers.notna().any())
         if has_vouchers:  # the whole voucher must repeat, not just one of its lines
             voucher = _voucher_codes(shared)[0]
             fingerprint = voucher_fingerprint(np.where(vouchers.notna().to_numpy(), voucher, -1), account, amount)
-            group = combine_codes(account, amount, date, desc, fingerprint)
+            group = combine_codes(account, amount, date, desc, party, fingerprint)
         else:
-            group = combine_codes(account, amount, date, desc)
+            group = combine_codes(account, amount, date, desc, party)
         size = np.bincount(group)[group]
         if has_vouchers:  # distinct vouchers per group
             width = int(voucher.max()) + 1
