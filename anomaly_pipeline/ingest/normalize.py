@@ -15,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pandas as pd
 
+from anomaly_pipeline.ingest.account_labels import split_code_and_name
 from anomaly_pipeline.ingest.column_mapping import BY_USER, Mapping, map_columns
 from anomaly_pipeline.ingest.errors import RejectedFile
 from anomaly_pipeline.ingest.header_match import currency_code, header_key
@@ -128,6 +129,8 @@ def _canonical(table: pd.DataFrame, mapping: Mapping, raw: Callable[[], pd.Serie
     if "voucher_id" in out and "voucher_id" not in cols:
         filled["voucher_id"] = {"source": "the report's lines", "how": "lines of one transaction (date, reference, "
                                 "counterparty, type) under several accounts that balance"}
+    if "account" in out and "account_name" not in out and split_code_and_name(out, mapping):
+        filled["account_name"] = {"source": cols["account"], "how": "the account column's text after its code"}
     if "account" not in out:
         if "account_name" in out:
             out["account"] = out["account_name"]

@@ -19,7 +19,8 @@ DATE_FORMATS = (
     "%d-%m-%Y", "%m-%d-%Y", "%d-%b-%Y", "%d-%b-%y", "%d %b %Y", "%b %d, %Y", "%d.%m.%Y %H:%M",
     "%d/%m/%Y %H:%M", "%m/%d/%Y %H:%M", "%Y-%m-%dT%H:%M:%S.%f", "%d.%m.%Y %H:%M:%S", "%Y-%m-%dT%H:%M",
     "%Y-%m-%d %H:%M:%S.%f", "%d %b %y", "%d.%m.%y %H:%M", "%d/%m/%Y %H:%M:%S", "%m/%d/%Y %H:%M:%S",
-    "%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %I:%M %p",
+    "%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %I:%M %p", "%d-%m-%Y %H:%M", "%d-%m-%Y %H:%M:%S", "%Y/%m/%d %H:%M",
+    "%Y/%m/%d %H:%M:%S",
     "ISO8601",  # last: only wins when it reads more values, e.g. a column mixing seconds and fractions
 )
 
@@ -110,7 +111,8 @@ def _plausible(parsed: pd.Series) -> pd.Series:
 _DAY_MONTH_SWAPS = {"%d/%m/%Y": "%m/%d/%Y", "%m/%d/%Y": "%d/%m/%Y", "%d/%m/%y": "%m/%d/%y", "%m/%d/%y": "%d/%m/%y",
                     "%d-%m-%Y": "%m-%d-%Y", "%m-%d-%Y": "%d-%m-%Y", "%d/%m/%Y %H:%M": "%m/%d/%Y %H:%M",
                     "%m/%d/%Y %H:%M": "%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S": "%m/%d/%Y %H:%M:%S",
-                    "%m/%d/%Y %H:%M:%S": "%d/%m/%Y %H:%M:%S"}
+                    "%m/%d/%Y %H:%M:%S": "%d/%m/%Y %H:%M:%S", "%d-%m-%Y %H:%M": "%m-%d-%Y %H:%M",
+                    "%m-%d-%Y %H:%M": "%d-%m-%Y %H:%M"}
 
 
 def _disambiguate_day_month(sample: pd.Series, fmt: str, parsed: pd.Series) -> str:

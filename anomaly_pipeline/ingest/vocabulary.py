@@ -26,7 +26,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     ),
     "registration_date": (
         "registrationdate", "regdate", "registreringsdatum", "createddate", "systementrydate", "entrytime",
-        "erfassungsdatum", "enteredon", "createdat", "inputdate",
+        "erfassungsdatum", "enteredon", "createdat", "inputdate", "createdon", "aangemaakt", "aangemaakton",
+        "creadoel", "fechacreacion", "erstelltam", "datecreation",
     ),
     "posted_at": ("time", "transactiontime", "tid", "uhrzeit", "heure", "hora", "timestamp", "datetime"),
     "amount": (
@@ -62,7 +63,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "munt", "menaucru", "menauctu", "tranzakciodevizaneme", "isocurrencycode",
     ),
     "description": (
-        "description", "text", "memo", "narrative", "details", "bookingtext", "buchungstext",
+        "description", "text", "memo", "narrative", "details", "bookingtext", "buchungstext", "label", "etiqueta",
         "verwendungszweck", "beskrivning", "transaktionstext", "vertext", "libelle", "concepto",
         "omschrijving", "omschrijving1", "paymentreference", "paymentpurpose", "purpose", "reason",
         "message", "zprava", "kozlemeny", "description1", "transactiondescription", "particulars",
@@ -78,6 +79,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "merchantname", "customer", "supplier", "vendor", "beneficiary", "tiers", "beneficiario", "prijemce",
         "protistrana", "nazevprotistrany", "odbiorca", "kontrahent", "creditorname", "debtorname", "avsandare",
         "begunstigterauftraggeber", "nadawcaodbiorca", "compauxlib", "contact", "contactname",
+        "partner", "empresa", "tercero", "relatie", "relatienaam", "relation", "geschaftspartner",
     ),
     "voucher_id": (
         "voucher", "voucherid", "vouchernumber", "voucherno", "journalnumber", "journalno", "journalid",
@@ -97,6 +99,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "user_name": (
         "user", "username", "userid", "createdby", "enteredby", "preparedby", "preparer", "sign", "signatur",
         "benutzer", "bearbeiter", "usuario", "utilisateur", "gebruiker", "anvandare", "postedby",
+        "creadopor", "creadapor", "aangemaaktdoor", "gemaaktdoor", "erstelltvon", "angelegtvon", "creepar",
+        "skapadav", "opprettetav", "oprettetaf",
     ),
     "reference": (
         "reference", "ref", "referencenumber", "pspreference", "transactionid", "transactionreference", "referenz",
@@ -239,7 +243,8 @@ WORDS: dict[str, dict[str, tuple[str, ...]]] = {
 # headers naming the journal or voucher series an entry belongs to (FEC's JournalCode): read with the voucher number
 # where numbers restart per series, never as the voucher itself
 SERIES_HEADERS = frozenset(("journalcode", "codejournal", "series", "serie", "voucherseries", "journalseries",
-                            "verifikationsserie", "verserie", "bilagsserie", "belegserie", "seriedocumento"))
+                            "verifikationsserie", "verserie", "bilagsserie", "belegserie", "seriedocumento",
+                            "dagboek", "dagboekcode", "diario", "journaal"))
 # headers that name no field although their words would: FEC's journal label, lettering code and date, and its
 # amount in a foreign currency with that currency (not the currency of the debit and credit loaded)
 NO_FIELD_HEADERS = frozenset(("journallib", "libellejournal", "journalname", "journaldescription", "ecriturelet",

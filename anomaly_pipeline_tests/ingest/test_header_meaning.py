@@ -371,3 +371,63 @@ def test_a_voucher_type_column_is_read_and_a_debit_credit_type_stays_the_sign(tm
     assert fec.frame["voucher_type"].tolist() == ["VT", "VT", "BQ", "BQ"]
     assert fec.metadata["mapping_report"]["fields"]["voucher_type"]["source"] == "JournalCode"
     assert fec.frame["voucher_id"].nunique() == 2  # numbers restart per journal
+
+
+def test_odoo_journal_items_with_accounts_as_code_and_name(tmp_path):
+    """Odoo's Journal Items list exported to Excel (Spanish labels): "Cuenta" holds the display name "43000000
+    Clientes (euros)", read as the code and its name; the journal ("Diario") is the kind of voucher; "Empresa" the
+    partner, "Etiqueta" the line's text, "Creado por" and "Creado el" who entered it and when."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Fecha", "Asiento contable", "Diario", "Cuenta", "Empresa", "Etiqueta", "Referencia", "Debe",
+                  "Haber", "Creado por", "Creado el"])
+    for day, number, journal, lines, who in (
+            (12, "INV/2024/00031", "Facturas de cliente",
+             [("43000000 Clientes (euros)", 1210.0, 0.0), ("70000000 Ventas de mercaderías", 0.0, 1000.0),
+              ("47700000 Hacienda Pública. IVA repercutido", 0.0, 210.0)], "Laura Martínez"),
+            (14, "BNK1/2024/00007", "Banco", [("57200001 Bancos", 1210.0, 0.0),
+                                              ("43000000 Clientes (euros)", 0.0, 1210.0)], "Pau Ferrer")):
+        for account, debit, credit in lines:
+            sheet.append([f"2024-03-{day}", number, journal, account, "Azulejos del Turia S.L.", "Azulejo 30x60",
+                          number, debit, credit, who, f"2024-03-{day + 2} 10:15:00"])
+    path = tmp_path / "Apunte contable (account.move.line).xlsx"
+    book.save(path)
+    result = read_file(path, get_settings())[1]
+    frame = result.frame
+    assert frame["account"].tolist() == ["43000000", "70000000", "47700000", "57200001", "43000000"]
+    assert frame["account_name"].tolist() == ["Clientes (euros)", "Ventas de mercaderías",
+                                              "Hacienda Pública. IVA repercutido", "Bancos", "Clientes (euros)"]
+    assert _fields(result)["account_name"] == ("Cuenta", "the account column's text after its code")
+    assert frame["amount"].tolist() == [1210.0, -1000.0, -210.0, 1210.0, -1210.0]
+    assert frame["voucher_type"].tolist() == ["Facturas de cliente"] * 3 + ["Banco"] * 2
+    assert frame["counterparty"].eq("Azulejos del Turia S.L.").all() and frame["description"].eq("Azulejo 30x60").all()
+    assert frame["user_name"].tolist() == ["Laura Martínez"] * 3 + ["Pau Ferrer"] * 2
+    assert frame["registration_date"].astype(str).tolist() == ["2024-03-14 10:15:00"] * 3 + ["2024-03-16 10:15:00"] * 2
+
+
+def test_exact_online_transactions_number_vouchers_per_journal(tmp_path):
+    """Exact Online's transactions CSV (UTF-8 with BOM, semicolons, dd-mm-yyyy, decimal commas): entry numbers
+    restart per "Dagboek", so a voucher is its journal and number; "Aangemaakt" (dd-mm-yyyy hh:mm) is the
+    registration date, "Aangemaakt door" the user, "Relatie" the counterparty."""
+    text = ("Dagboek;Boekstuknummer;Datum;Grootboekrekening;Omschrijving grootboekrekening;Omschrijving;Relatie;"
+            "Debet;Credit;Aangemaakt;Aangemaakt door\n"
+            "70 Verkoopboek;1;04-03-2024;1300;Debiteuren;Factuur maart;1001 Bakker BV;1.210,00;;05-03-2024 09:12;"
+            "J. de Vries\n"
+            "70 Verkoopboek;1;04-03-2024;8000;Omzet diensten;Factuur maart;1001 Bakker BV;;1.000,00;05-03-2024 09:12;"
+            "J. de Vries\n"
+            "70 Verkoopboek;1;04-03-2024;1500;Te betalen BTW hoog;Factuur maart;1001 Bakker BV;;210,00;"
+            "05-03-2024 09:12;J. de Vries\n"
+            "20 Bank;1;18-03-2024;1100;Bank;Betaling factuur;1001 Bakker BV;1.210,00;;19-03-2024 14:40;P. Jansen\n"
+            "20 Bank;1;18-03-2024;1300;Debiteuren;Betaling factuur;1001 Bakker BV;;1.210,00;19-03-2024 14:40;"
+            "P. Jansen\n")
+    result = _read(tmp_path, text, encoding="utf-8-sig")
+    frame = result.frame
+    assert frame["voucher_id"].tolist() == ["70 Verkoopboek 1"] * 3 + ["20 Bank 1"] * 2
+    assert frame["voucher_type"].tolist() == ["70 Verkoopboek"] * 3 + ["20 Bank"] * 2
+    assert frame["amount"].tolist() == [1210.0, -1000.0, -210.0, 1210.0, -1210.0]
+    assert frame["registration_date"].astype(str).tolist() == ["2024-03-05 09:12:00"] * 3 + ["2024-03-19 14:40:00"] * 2
+    assert frame["user_name"].tolist() == ["J. de Vries"] * 3 + ["P. Jansen"] * 2
+    assert frame["counterparty"].eq("1001 Bakker BV").all()
+    assert frame["account"].tolist() == ["1300", "8000", "1500", "1100", "1300"]
+    assert frame["account_name"].tolist() == ["Debiteuren", "Omzet diensten", "Te betalen BTW hoog", "Bank",
+                                              "Debiteuren"]
