@@ -24,6 +24,23 @@ def test_round_amounts():
     assert set(flags(RoundAmount().detect(frame(amount=AMOUNTS), {"multiple": 500, "min_amount": 5_000}))) == {1, 6, 9, 12}
 
 
+
+def test_an_amount_ten_times_rounder_than_the_ledger_ever_is_medium():
+    """A year of 400 invoices at odd amounts, four of them whole thousands (1 %): those are low; a 120 000
+    transfer, a multiple of 10 000 in a ledger where no other amount is, is medium. Where ten of the 400 are
+    whole ten-thousands (2.5 %), such an amount is this ledger's habit: low like the rest."""
+    rng = np.random.default_rng(3)
+    odd = list(np.round(rng.uniform(200, 9_000, 395), 2))
+    amounts = odd + [2_000.0, 3_000.0, 7_000.0, 4_000.0, 120_000.0]
+    result = RoundAmount().detect(frame(amount=amounts))
+    assert {t: severity for t, (severity, _) in flags(result).items()} == {396: "low", 397: "low", 398: "low",
+                                                                         399: "low", 400: "medium"}
+    assert flags(result)[400][1] == ("round amount 120 000 (a multiple of 1 000); 1.2 % of this ledger's lines carry "
+                                     "a round amount; 0.2 % of this ledger's lines carry a multiple of 10 000")
+    habitual = odd[:386] + [20_000.0, 30_000.0, 40_000.0, 50_000.0, 60_000.0, 70_000.0, 80_000.0, 90_000.0,
+                            10_000.0, 110_000.0] + [2_000.0, 3_000.0, 7_000.0, 120_000.0]
+    assert {severity for severity, _ in flags(RoundAmount().detect(frame(amount=habitual))).values()} == {"low"}
+
 def test_amount_endings():
     result = AmountEnding().detect(frame(amount=AMOUNTS))
     assert flags(result) == {

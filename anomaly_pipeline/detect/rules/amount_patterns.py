@@ -16,6 +16,7 @@ from anomaly_pipeline.detect.base import (
     has_values,
 )
 from anomaly_pipeline.detect.binomial import binomial_tail
+from anomaly_pipeline.detect.norms import habitual_share, percent
 from anomaly_pipeline.detect.rules._common import (
     cents,
     check_bool,
@@ -43,7 +44,8 @@ class RoundAmount(AnomalyDetectionAlgorithm):
     kind = "rule"
     description = "Round amounts (multiples of 1 000 by default)."
     required_columns = ("amount",)
-    default_config = {"multiple": 1000.0, "min_amount": 0.0, "max_share": 0.05, "severity": "low"}
+    default_config = {"multiple": 1000.0, "min_amount": 0.0, "max_share": 0.05, "severity": "low",
+                      "rounder_share": 0.005, "rounder_severity": "medium"}
     default_weight = 0.15
 
     def check_config(self, config: dict[str, Any]) -> None:
@@ -51,6 +53,8 @@ class RoundAmount(AnomalyDetectionAlgorithm):
         check_min(self.algorithm, config, "min_amount", 0)
         check_share(self.algorithm, config, "max_share")
         check_severity(self.algorithm, config)
+        check_share(self.algorithm, config, "rounder_share")
+        check_severity(self.algorithm, config, "rounder_severity")
 
     def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame,
                 shared: SharedWork) -> DetectionResult:
@@ -61,7 +65,19 @@ class RoundAmount(AnomalyDetectionAlgorithm):
         idx = np.flatnonzero(flagged)
         texts = ("round amount " + money(transactions["amount"].iloc[idx]) + " (a multiple of "
                  + money([config["multiple"]])[0] + ")") + norm
-        return flag_result(transactions, flagged, texts, config["severity"], {"round": int(hit.sum()), **summary})
+        severity = np.full(len(transactions), config["severity"], dtype=object)
+        # ten times rounder, where the ledger hardly ever is: 120 000 among amounts that are at most 1 000s
+        rounder = flagged & (c % (10 * step) == 0).to_numpy()
+        if rounder.any():
+            weight, unit = shared.unit_weights()
+            share = habitual_share(hit & (c % (10 * step) == 0).to_numpy(), (), weight).ledger_share
+            if share <= config["rounder_share"]:
+                severity[rounder] = config["rounder_severity"]
+                at = np.flatnonzero(rounder[idx])
+                texts = texts.astype(object)
+                texts[at] = texts[at] + (f"; {percent(share)} of this ledger's {unit} carry a multiple of "
+                                         + money([10 * config["multiple"]])[0])
+        return flag_result(transactions, flagged, texts, severity, {"round": int(hit.sum()), **summary})
 
 
 class AmountEnding(AnomalyDetectionAlgorithm):
