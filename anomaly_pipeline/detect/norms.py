@@ -29,6 +29,10 @@ SMOOTHING = 20.0
 #: below this many units (vouchers, or lines without voucher ids) a ledger has no habits to learn from:
 #: calibrated detectors then apply their prior alone
 MIN_POPULATION = 50
+#: a context (an account, a user, a partner) has a habit of its own only where more than this many of its other
+#: units show the pattern (a unit's lines in the context weigh their share of it): one supplier's two payments on
+#: a Sunday do not excuse each other
+MIN_OTHERS = 1.0
 
 
 @dataclass
@@ -86,7 +90,7 @@ def habitual_share(hit: np.ndarray, contexts: Sequence[tuple[str, np.ndarray]] =
         names.append(name)
         if not len(rows):
             continue
-        group = _hit_shares(hit, codes, w, _group_prior(codes, prior))
+        group = _hit_shares(hit, codes, w, _group_prior(codes, prior), min_others=MIN_OTHERS)
         at = codes[rows]
         mine = np.where(at >= 0, group[np.maximum(at, 0)], -1.0)
         higher = mine > share[rows]
@@ -119,7 +123,8 @@ def own_context_share(hit: np.ndarray, codes: np.ndarray, weight: np.ndarray | N
     return np.where(known, group[at], np.nan), np.where(known, lines[at], 0)
 
 
-def _hit_shares(hit: np.ndarray, codes: np.ndarray, weight: np.ndarray, ledger: float | np.ndarray) -> np.ndarray:
+def _hit_shares(hit: np.ndarray, codes: np.ndarray, weight: np.ndarray, ledger: float | np.ndarray,
+                min_others: float = -1.0) -> np.ndarray:
     """Per group code: the smoothed share of `hit` as a hit of that group sees it. A hit is judged by the group's
     other postings: its own (up to one unit, a whole voucher when rows are weighted per voucher) is left out, so a
     one-off account or user with the pattern is not its own habit."""
@@ -127,7 +132,8 @@ def _hit_shares(hit: np.ndarray, codes: np.ndarray, weight: np.ndarray, ledger: 
     known = (codes >= 0) & hit
     hits = np.bincount(codes[known], weights=weight[known], minlength=len(size))
     own = np.minimum(hits, 1.0)
-    return (hits - own + SMOOTHING * ledger) / (np.maximum(size - own, 0.0) + SMOOTHING)
+    others = np.where(hits - own > min_others, hits - own, 0.0)  # as few others: no habit of the group's own
+    return (others + SMOOTHING * ledger) / (np.maximum(size - own, 0.0) + SMOOTHING)
 
 
 def _group_sizes(codes: np.ndarray, weight: np.ndarray) -> np.ndarray:

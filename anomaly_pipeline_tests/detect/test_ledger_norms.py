@@ -282,3 +282,29 @@ def test_each_kind_of_voucher_keeps_its_own_weekend_habit():
         "weekend")
     untyped = _bookkeeper_ledger(with_types=False)
     assert flagged_ids(get_algorithm("weekend_posting").detect(untyped, {"min_amount": 0})) == set()
+
+
+def _supplier_payments(weekend_to_acme: int) -> pd.DataFrame:
+    """A year of supplier payments on business days (20 suppliers, 12 each); `weekend_to_acme` of ACME's are made
+    on Sundays instead."""
+    days = pd.bdate_range("2025-01-06", periods=240)
+    sundays = pd.date_range("2025-02-02", periods=weekend_to_acme, freq="4W-SUN")
+    rows = []
+    for i, day in enumerate(days):
+        supplier = "ACME" if i % 20 == 0 else f"S{i % 20}"
+        if supplier == "ACME" and (i // 20) < weekend_to_acme:
+            day = sundays[i // 20]
+        rows += [(f"P{i}", day, "2440", 1_500.0 + i, supplier), (f"P{i}", day, "1930", -1_500.0 - i, supplier)]
+    return frame(voucher_id=[r[0] for r in rows], posting_date=[r[1] for r in rows], account=[r[2] for r in rows],
+                 amount=[r[3] for r in rows], counterparty=[r[4] for r in rows])
+
+
+def test_two_sunday_payments_to_one_supplier_do_not_excuse_each_other():
+    """No one is paid on a weekend but ACME: twice on a Sunday among its twelve payments. Each Sunday payment
+    would make the other ACME's habit; one other is no habit, so both are flagged. Three Sundays (two others
+    for each) are ACME's habit."""
+    twice = _supplier_payments(2)
+    result = get_algorithm("weekend_posting").detect(twice, {"min_amount": 0})
+    assert flagged_ids(result) == _ids(twice, "P0") | _ids(twice, "P20")
+    thrice = _supplier_payments(3)
+    assert flagged_ids(get_algorithm("weekend_posting").detect(thrice, {"min_amount": 0})) == set()
