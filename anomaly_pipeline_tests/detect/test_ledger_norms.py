@@ -308,3 +308,19 @@ def test_two_sunday_payments_to_one_supplier_do_not_excuse_each_other():
     assert flagged_ids(result) == _ids(twice, "P0") | _ids(twice, "P20")
     thrice = _supplier_payments(3)
     assert flagged_ids(get_algorithm("weekend_posting").detect(thrice, {"min_amount": 0})) == set()
+
+
+def test_a_line_settling_the_month_is_no_outlier_a_payment_of_another_size_is():
+    """Output VAT (2611) credited invoice by invoice, about 250 each; on the 12th of the next month the month's
+    VAT is moved to the tax account in one debit of exactly that month's total: the VAT return, no outlier. A
+    debit of the same order that settles no month is one."""
+    rng = np.random.default_rng(7)
+    rows = []
+    for month in range(1, 7):
+        credits = np.round(rng.uniform(150, 350, 40), 2)
+        rows += [(f"2025-{month:02d}-{1 + i % 27:02d}", -c) for i, c in enumerate(credits)]
+        rows.append((f"2025-{month + 1:02d}-12", round(float(credits.sum()), 2)))
+    rows.append(("2025-07-20", 9_876.54))
+    data = frame(posting_date=[d for d, _ in rows], account=["2611"] * len(rows), amount=[a for _, a in rows])
+    for name in ("robust_zscore", "moving_average"):
+        assert flagged_ids(get_algorithm(name).detect(data)) == {len(rows)}, name

@@ -17,6 +17,7 @@ from anomaly_pipeline.detect.base import (
     order_by_group_and_time,
     preceding_quantiles,
 )
+from anomaly_pipeline.detect.settlements import settlement_lines
 from anomaly_pipeline.detect.shared import SharedWork
 
 
@@ -27,7 +28,8 @@ class MovingAverageDeviation(AnomalyDetectionAlgorithm):
     spread, so a window of near-identical amounts does not make an ordinary one look extreme) above `threshold`, and a ratio to the rolling median of at least
     `min_ratio` (or at most its inverse), flags the posting. Needs `min_history` previous postings.
     `direction` "up" judges only amounts above the rolling median (a bank account's small fees between
-    large payments are no finding), "both" judges both sides. Unlike the account-wide z-score it follows drift: a rent raised in June is normal by August."""
+    large payments are no finding), "both" judges both sides. A line settling its account's month or quarter
+    (`settlements`) is not flagged. Unlike the account-wide z-score it follows drift: a rent raised in June is normal by August."""
 
     algorithm = "moving_average"
     kind = "statistical"
@@ -94,8 +96,9 @@ class MovingAverageDeviation(AnomalyDetectionAlgorithm):
             z = np.maximum(z, 0.0)
         with np.errstate(divide="ignore", invalid="ignore"):
             big = np.nan_to_num(np.maximum(ratio, 1 / ratio), nan=1.0) >= config["min_ratio"]
-        flagged = (np.abs(z) >= threshold) & big
-        score = np.clip((np.abs(z) - threshold / 2) / threshold, 0.0, 1.0)
+        settles = settlement_lines(transactions, shared)
+        flagged = (np.abs(z) >= threshold) & big & ~settles
+        score = np.where(settles, 0.0, np.clip((np.abs(z) - threshold / 2) / threshold, 0.0, 1.0))
         score = np.where(flagged, np.maximum(score, 0.5), np.minimum(score, 0.49))
         reason = None
         if flagged.any():

@@ -17,6 +17,7 @@ from anomaly_pipeline.detect.base import (
     format_amount,
     text_words,
 )
+from anomaly_pipeline.detect.settlements import settlement_lines
 from anomaly_pipeline.detect.shared import Over, SharedWork
 
 MAD_TO_SIGMA = 1.4826
@@ -28,7 +29,8 @@ class RobustZScore(AnomalyDetectionAlgorithm):
     Money amounts are heavy-tailed, so the comparison is on the order of magnitude: a z of 3.5 on this
     scale is an amount far outside what the account usually carries. Accounts with fewer than
     `min_group_size` reference rows are not scored (no baseline to speak of). Zero amounts are not
-    scored. `direction` "up" judges only amounts above the usual size. An account where more than
+    scored, nor a line settling its account's month or quarter (`settlements`: the VAT return, the payroll
+    taxes paid), as large as the period's postings together. `direction` "up" judges only amounts above the usual size. An account where more than
     `max_share` of the postings lie beyond the threshold on the same side carries several kinds of
     amount (a multimodal account, not outliers): its postings are not flagged.
     """
@@ -77,7 +79,8 @@ class RobustZScore(AnomalyDetectionAlgorithm):
         mag = np.log10(np.clip(amount, 0.01, None))
         with np.errstate(invalid="ignore", divide="ignore"):
             z = np.where(known, (mag - median[at]) / scale[at], np.nan)
-        eligible = known & (count[at] >= config["min_group_size"]) & (amount > 0)
+        # a line settling its account's month or quarter is as large as the period's postings together: routine
+        eligible = known & (count[at] >= config["min_group_size"]) & (amount > 0) & ~settlement_lines(transactions, shared)
         z = np.where(eligible, np.nan_to_num(z), 0.0)
         if config["direction"] == "up":
             z = np.maximum(z, 0.0)
