@@ -27,6 +27,7 @@ from anomaly_pipeline.settings import get_settings
 from anomaly_pipeline.strategies.model import Strategy, load_preset
 from benchmarks.generate_construction import generate_construction, write_construction
 from benchmarks.generate_datev import generate_datev, write_datev
+from benchmarks.generate_exact import generate_exact, write_exact
 from benchmarks.generate_fec import generate_fec, write_fec
 from benchmarks.generate_hospitality import generate_hospitality, write_hospitality
 from benchmarks.generate_ledger import KINDS, generate_ledger, write_ledger
@@ -73,21 +74,22 @@ COMPANIES = {"wholesale": (generate_wholesale, write_wholesale), "services": (ge
              "hospitality": (generate_hospitality, write_hospitality),
              "manufacturing": (generate_manufacturing, write_manufacturing), "fec": (generate_fec, write_fec),
              "quickbooks": (generate_quickbooks, write_quickbooks), "datev": (generate_datev, write_datev),
-             "xero": (generate_xero, write_xero)}
+             "xero": (generate_xero, write_xero), "exact": (generate_exact, write_exact)}
 
 
 def generated(generator: str, seed: int, scale: float, per_kind: int, folder: Path) -> tuple[pd.DataFrame, Path]:
     """(labelled ledger, its CSV) from the named generator. Tuned on: `ledger`, `services` (since calibration step
     15), `construction` (19), `hospitality` (25), `manufacturing` (30), `fec` (34); seen but not tuned on:
     `wholesale`; read after two held-out runs: `quickbooks` (after step 37); held out (written apart, lines not
-    read): `datev`, `xero`. `construction` is a Danish
+    read): `datev`, `xero`, `exact`. `construction` is a Danish
     contractor's semicolon CSV with decimal commas; `hospitality` a Norwegian restaurant group's Tripletex-style
     semicolon CSV; `manufacturing` an English engineering firm's Sage 50 audit trail CSV with Debit and Credit
     columns; `fec` a French kitchen equipment distributor's FEC (tab separated, decimal commas, YYYYMMDD);
     `quickbooks` a Portland coffee roaster's QuickBooks Online Journal report CSV, with title, group and total
     rows, so its ledger carries `file_line`; `datev` a Freiburg bicycle retailer's DATEV Buchungsstapel (a booking per
     line, two ledger lines each; `file_line` too); `xero` a Victorian veterinary clinic's Xero General Ledger
-    Detail report (each account's lines under its heading, no transaction number; `file_line`). See
+    Detail report (each account's lines under its heading, no transaction number; `file_line`); `exact` a Utrecht
+    IT services firm's Exact Online transactions CSV (entry numbers restarting per Dagboek). See
     docs/detection-norms.md."""
     if generator in COMPANIES:
         generate, write = COMPANIES[generator]
@@ -159,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--generator", choices=["ledger", *COMPANIES],
                         default="ledger",
                         help="tuned on: ledger, services, construction, hospitality, manufacturing, fec; seen: "
-                             "wholesale, quickbooks (read after step 37); held out: datev, xero (see docs/detection-norms.md)")
+                             "wholesale, quickbooks (read after step 37); held out: datev, xero, exact (see docs/detection-norms.md)")
     args = parser.parse_args(argv)
     results = []
     for seed in args.seeds:
