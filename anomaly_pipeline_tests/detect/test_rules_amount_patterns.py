@@ -98,6 +98,29 @@ def test_a_supplier_whose_invoices_pile_up_under_a_limit():
     assert flags(BelowApprovalLimit().detect(frame(without))) == {}
 
 
+def test_what_a_customer_is_billed_just_below_a_round_number_is_not_avoidance():
+    """Suppliers' and customers' invoices spread around 10 000; one supplier's and one customer's five fall just
+    under it. A customer (its vouchers hold a sales line) is billed, not approved: its monthly fee drifting just
+    under 10 000 is no finding; the supplier's invoices are."""
+    spread = [8_600.0 + 140 * i for i in range(20)]
+    pile = (9_645.5, 9_751.99, 9_847.03, 9_861.14, 9_580.0)
+    rows = []
+    for side, account, name in (("SUP", "2100", "Trade creditors"), ("CUS", "1100", "Debtors control")):
+        parties = [(f"{side}{n}", spread) for n in range(6)] + [(f"{side}-PILE", pile)]
+        for party, amounts in parties:
+            for i, amount in enumerate(amounts):
+                voucher = f"{party}-{i}"
+                sign = -1 if side == "SUP" else 1
+                rows.append({"voucher_id": voucher, "amount": sign * amount, "user_name": "sarah", "account": account,
+                             "account_name": name, "counterparty": party})
+                if side == "CUS":
+                    rows.append({"voucher_id": voucher, "amount": -amount * 0.8, "user_name": "sarah",
+                                 "account": "4000", "account_name": "Sales", "counterparty": party})
+    found = flags(BelowApprovalLimit().detect(frame(rows)))
+    assert set(found) == {121, 122, 123, 124, 125}
+    assert all("counterparty SUP-PILE has 5 distinct amounts" in reason for _, reason in found.values())
+
+
 def test_which_of_many_users_piles_up_under_a_limit_is_searched_too():
     # twelve till managers' daily takings spread over 35 000 .. 60 000; the bar's happen to bunch under 50 000: 17
     # of its 55 amounts in the 5 % below it (p about 0.001: at 1 % a chance one user in twelve shows this)

@@ -132,13 +132,14 @@ def test_too_few_vouchers_a_day_to_tell_and_the_calendar_stands():
                                   if r["posting_date"] in ("2025-06-06", "2025-04-18")}
 
 
-def _closed_on(days_off: set[str], extra: dict[str, str] | None = None) -> list[dict]:
-    """March-September 2025, 6 vouchers on every weekday but `days_off`; one voucher on each of `extra`'s days."""
+def _closed_on(days_off: set[str], extra: dict[str, str] | None = None, per_day: int = 6) -> list[dict]:
+    """March-September 2025, `per_day` vouchers on every weekday but `days_off`; one voucher on each of `extra`'s
+    days."""
     import pandas as pd
 
     days = [d for d in pd.bdate_range("2025-03-03", "2025-09-30").strftime("%Y-%m-%d") if d not in days_off]
     rows = [{"voucher_id": f"{day}-{k}", "posting_date": day, "amount": 500.0 + 6 * i + k}
-            for i, day in enumerate(days) for k in range(6)]
+            for i, day in enumerate(days) for k in range(per_day)]
     return rows + [{"voucher_id": v, "posting_date": day, "amount": 900.0} for v, day in (extra or {}).items()]
 
 
@@ -161,6 +162,16 @@ def test_the_ledger_says_whose_holidays_it_keeps(days_off, extra, country, swede
     assert set(flags(result)) == set(range(len(data) - len(extra) + 1, len(data) + 1))
     # Sweden's calendar, configured, misses the days this company rests on that Sweden works
     assert set(flags(HolidayPosting().detect(data, {"country": "SE"}))) < set(flags(result))
+
+
+def test_a_small_ledger_says_whose_holidays_it_keeps_over_all_of_them():
+    """Two vouchers a weekday: one quiet day alone proves nothing, the five Dutch holidays rested on and Sweden's
+    1 May, 6 June and Midsummer Eve worked together do."""
+    netherlands = {"2025-04-18", "2025-04-21", "2025-05-05", "2025-05-29", "2025-06-09"}
+    result = HolidayPosting().detect(frame(_closed_on(netherlands, per_day=2)))
+    assert (result.summary["country"], result.summary["country_from"]) == (
+        "NL", "the ledger rests on 5 of its weekday holidays and works 0 (SE's: 3 and 3)")
+    assert flags(result) == {}
 
 
 def test_without_holidays_of_its_own_the_currency_then_the_default_decides():

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from anomaly_pipeline.detect.account_roles import credited_accounts, revenue_accounts
 from anomaly_pipeline.detect.base import (
     AnomalyDetectionAlgorithm,
     ConfigError,
@@ -117,8 +118,8 @@ class AmountEnding(AnomalyDetectionAlgorithm):
 
 class BelowApprovalLimit(AnomalyDetectionAlgorithm):
     """Threshold avoidance as a pattern: an excess of amounts just below an approval limit compared with
-    the amounts around it, per user, per account, per counterparty (a supplier's invoices split or priced under
-    the limit) and in the whole ledger. Approval applies to a document's
+    the amounts around it, per user, per account, per supplier (a supplier's invoices split or priced under
+    the limit; a customer, one whose vouchers hold a sales line, is billed, not approved) and in the whole ledger. Approval applies to a document's
     total, so the amounts tested are each voucher's largest line (every line without voucher ids).
 
     For each limit, |amount| in [limit x (1 - margin), limit) is *below*; the neighbourhood is the two
@@ -174,7 +175,10 @@ class BelowApprovalLimit(AnomalyDetectionAlgorithm):
         for column, label in (("user_name", "user"), ("account", "account"), ("counterparty", "counterparty")):
             if has_values(transactions, column):
                 codes, names = shared.encode(column, stripped)
-                groups.append((label, codes, names))
+                if column == "counterparty":  # what customers pay is billed, not approved: suppliers only
+                    codes = np.where(_customers(codes, transactions, shared), -1, codes)
+                if (codes >= 0).any():
+                    groups.append((label, codes, names))
         groups.append(("this ledger", np.zeros(len(amount), dtype="int64"), None))
         fixed = sorted({float(v) for v in config["limits"]})
         learned = ([v for v in round_thresholds(config["min_limit"], band_rows.largest / 100 / (1 - margin))
@@ -284,6 +288,24 @@ class _SortedAmounts:
         low = limit * (1 - width)
         around = np.concatenate([self.between(low - REACH * limit, low), self.between(limit, limit * (1 + REACH))])
         return self.between(low, limit), around, self.between(limit, limit * (1 + width))
+
+
+def _customers(party: np.ndarray, transactions: pd.DataFrame, shared: SharedWork) -> np.ndarray:
+    """Per row: its counterparty is a customer, one with a line on a revenue account (by the accounts' names,
+    else by their use) in any of its vouchers."""
+    revenue, named = revenue_accounts(transactions, shared)
+    if not named:
+        revenue = credited_accounts(transactions, shared)[0]
+    if not revenue.any():
+        return np.zeros(len(party), dtype=bool)
+    if has_values(transactions, "voucher_id"):  # the sales line need not carry the partner: its voucher does
+        voucher = voucher_codes(shared)[0]
+        sold = np.zeros(int(voucher.max(initial=-1)) + 1, dtype=bool)
+        sold[voucher[revenue & (voucher >= 0)]] = True
+        revenue = np.where(voucher >= 0, sold[np.maximum(voucher, 0)], revenue)
+    customer = np.zeros(int(party.max(initial=-1)) + 1, dtype=bool)
+    customer[party[revenue & (party >= 0)]] = True
+    return (party >= 0) & customer[np.maximum(party, 0)]
 
 
 def _voucher_total_line(transactions: pd.DataFrame, shared: SharedWork, amount: np.ndarray) -> np.ndarray:

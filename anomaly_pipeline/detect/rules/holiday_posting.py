@@ -136,6 +136,8 @@ FALLBACK_COUNTRY = "SE"
 #: how many more weekday holidays (rested on, less those worked) a calendar must explain than the currency's
 #: country's (or the fallback's) for the ledger to have chosen it
 MIN_EVIDENCE = 3
+#: the usual vouchers on a weekday from which a holiday counts as rested on or worked when choosing the calendar
+COUNTRY_MIN_USUAL = 1.5
 
 
 def _is_auto(config: dict[str, Any]) -> bool:
@@ -161,6 +163,9 @@ def _own_country(days: _Days, currency: str, years: tuple[int, ...], config: dic
     candidates = pd.DatetimeIndex(sorted(set().union(*calendars.values())))
     candidates = candidates[candidates.dayofweek < 5]
     usual, on = _evidence(days, candidates, config)
+    # whose calendar is weighed over all its holidays together: a small ledger's two or three vouchers a day tell
+    # where one such day alone would not
+    config = dict(config, min_usual=min(config["min_usual"], COUNTRY_MIN_USUAL))
     rested = pd.Series((usual >= config["min_usual"]) & (on < config["worked_share"] * usual), index=candidates)
     worked = pd.Series(_is_worked(usual, on, config), index=candidates)
     tally = {c: (int(rested.reindex(d).sum()), int(worked.reindex(d).sum())) for c, d in calendars.items()}
