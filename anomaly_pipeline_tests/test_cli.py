@@ -7,6 +7,7 @@ import io
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 
@@ -79,6 +80,18 @@ def test_the_cli_and_the_definitions_load_without_the_ml_and_plot_libraries():
     code = ("import sys; from anomaly_pipeline import preload; preload.start(); preload.wait(); "
             "print(all(m in sys.modules for m in preload.MODULES))")
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "True"
+
+
+def test_a_command_started_with_sigterm_ignored_still_ends_its_worker(pg_env):
+    """A supervisor (or a shell) may start the CLI with SIGTERM ignored, and the ML worker inherits that: the
+    command still ends, its worker with it, instead of waiting for it at exit for ever."""
+    code = "import sys; from anomaly_pipeline.cli import main; sys.exit(main(['process', sys.argv[1], '--force']))"
+    path = str(real_file("sie4/bufferoverflow-se__SIEPort__SIE4-sample.SE"))
+    done = subprocess.run([sys.executable, "-c", code, path], capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "WORKER_THREADS": "2"},
+                          preexec_fn=lambda: signal.signal(signal.SIGTERM, signal.SIG_IGN))
+    assert done.returncode == 0, done.stderr
+    assert ": loaded upload=" in done.stdout
 
 
 def test_a_small_file_s_models_fit_in_the_worker_process_with_the_same_result(pg_env):

@@ -17,9 +17,11 @@ in two seconds) does not wait for its imports.
 
 from __future__ import annotations
 
+import atexit
 import importlib
 import itertools
 import multiprocessing
+import signal
 import threading
 import time
 from multiprocessing.connection import Connection
@@ -68,6 +70,9 @@ def start() -> None:
             _worker = _Worker()
         except (OSError, RuntimeError):
             _worker = None
+        else:
+            atexit.unregister(stop)
+            atexit.register(stop)
 
 
 def running() -> bool:
@@ -75,14 +80,21 @@ def running() -> bool:
 
 
 def stop() -> None:
-    """End the worker (it also ends with this process)."""
+    """End the worker (it also ends with this process: registered to run at exit, before multiprocessing joins its
+    children). Its pipe is closed first, so a worker waiting for work ends by itself; one still importing is
+    terminated, and killed where it does not end (SIGTERM may have been ignored by whoever started us)."""
     global _worker
     with _lock:
         worker, _worker = _worker, None
-    if worker is not None:
-        worker.process.terminate()
-        worker.process.join(10)
-        worker.connection.close()
+    if worker is None:
+        return
+    worker.connection.close()
+    worker.process.join(0.2)
+    for end in (worker.process.terminate, worker.process.kill):
+        if not worker.process.is_alive():
+            break
+        end()
+        worker.process.join(2)
 
 
 class Pending:
@@ -131,6 +143,7 @@ def submit(frame: pd.DataFrame, work: list[tuple[AnomalyDetectionAlgorithm, dict
 
 
 def _serve(connection: Connection) -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # an ignored SIGTERM is inherited through spawn: `stop` sends one
     for name in MODULES:
         importlib.import_module(name)
     while True:

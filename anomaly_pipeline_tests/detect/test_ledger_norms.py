@@ -171,6 +171,23 @@ def test_backdating_against_the_ledgers_own_registration_lag():
     assert flagged_ids(get_algorithm("late_registration").detect(late)) == _ids(late, "A31")
 
 
+def test_a_user_who_registers_late_routinely_is_not_backdating():
+    """Anna registers her 400 entries within days; the external accountant keys his three 35-45 days after their
+    date, 0.7 % of the ledger: his routine, not backdating. Anna's one entry registered 60 days late is flagged,
+    by both registration rules."""
+    days = list(pd.bdate_range("2024-01-02", periods=400))
+    quick = [i % 3 for i in range(400)]
+    quick[30] = 60
+    data = ledger(days, [d + pd.Timedelta(days=lag) for d, lag in zip(days, quick, strict=True)])
+    accountant = data["voucher_id"].isin(["A100", "A200", "A300"])
+    data = data.assign(user_name=np.where(accountant, "rob", data["user_name"]),
+                       registration_date=data["registration_date"] + pd.to_timedelta(np.where(accountant, 40, 0), "D"))
+    for name in ("entry_date_gap", "late_registration"):
+        assert flagged_ids(get_algorithm(name).detect(data)) == _ids(data, "A31"), name
+        # without users to tell them apart, his entries are late for this ledger too
+        assert flagged_ids(get_algorithm(name).detect(data.drop(columns="user_name"))) > _ids(data, "A31"), name
+
+
 def test_period_mismatch_only_where_booking_into_another_period_is_rare():
     quick = [pd.Timestamp(d) for d in WEEKDAYS]
     registered = list(quick)
@@ -204,11 +221,18 @@ def test_exact_duplicates_need_whole_identical_vouchers_and_rare_twins():
     dates = list(WEEKDAYS)
     dates[51], amounts[51], texts[51] = dates[50], amounts[50], texts[50]  # A52 repeats A51
     data = ledger(dates, amounts=amounts, texts=texts)
-    assert flagged_ids(get_algorithm("exact_duplicate").detect(data)) == _ids(data, "A51") | _ids(data, "A52")
+    assert flagged_ids(get_algorithm("exact_duplicate").detect(data)) == _ids(data, "A52")  # the copy
     # a ledger where every voucher has a same-day twin (a standard entry booked in pairs) has a routine
     pairs = [WEEKDAYS[i // 2] for i in range(VOUCHERS)]
     paired = ledger(pairs, amounts=[1000.0 + 100 * (i // 2) for i in range(VOUCHERS)], texts=["Transfer"] * VOUCHERS)
     assert flagged_ids(get_algorithm("exact_duplicate").detect(paired)) == set()
+    # a day's burst of identical ticket invoices (four pairs, 8 % of the vouchers, on 1 % of the days) is no routine
+    burst = list(dates)
+    for i in range(80, 88):
+        burst[i], amounts[i], texts[i] = WEEKDAYS[80], 400.0 + 100 * (i % 2), "Hours per ticket"
+    data = ledger(burst, amounts=amounts, texts=texts)
+    found = flagged_ids(get_algorithm("exact_duplicate").detect(data))
+    assert found > _ids(data, "A52") and found <= _ids(data, "A52") | set().union(*(_ids(data, f"A{i}") for i in range(81, 89)))
 
 
 def test_unusual_robust_z_is_not_flagged_on_an_account_that_often_carries_such_amounts():

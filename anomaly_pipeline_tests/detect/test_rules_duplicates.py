@@ -21,8 +21,7 @@ def test_exact_duplicates_across_vouchers_only():
     )
     result = ExactDuplicate().detect(data)
     tail = ", 2025-03-04, text '{}' in vouchers V1, V2, V5"
-    assert flags(result) == {
-        1: ("medium", "identical to 2 other line(s): account 6110, amount 1 200" + tail.format("Office supplies")),
+    assert flags(result) == {  # the copies, not V1, the original they repeat
         2: ("medium", "identical to 2 other line(s): account 6110, amount 1 200" + tail.format("office  supplies ")),
         6: ("medium", "identical to 2 other line(s): account 6110, amount 1 200" + tail.format("Office supplies")),
     }
@@ -39,17 +38,25 @@ def test_the_same_entry_for_two_counterparties_is_not_a_duplicate():
                  description=["Q tax distribution", None] * 3,
                  counterparty=["Dana Holt", "Dana Holt", "Ryan Holt", "Ryan Holt", "Dana Holt", "Dana Holt"])
     result = ExactDuplicate().detect(data)
-    assert set(flags(result)) == {1, 2, 5, 6}
-    assert flags(result)[1] == ("medium", "identical to 1 other line(s): account 3300, amount 21 000, 2025-04-14, "
+    assert set(flags(result)) == {5, 6}
+    assert flags(result)[5] == ("medium", "identical to 1 other line(s): account 3300, amount 21 000, 2025-04-14, "
                                           "text 'Q tax distribution' in vouchers C1, C3")
 
 def test_exact_duplicates_on_a_bank_statement():
     data = frame(posting_date=["2025-03-04", "2025-03-04", "2025-03-04"], account=["SE12"] * 3,
                  amount=[-49.0, -49.0, -49.0], description=["Spotify", "Spotify", "Netflix"])
     assert flags(ExactDuplicate().detect(data)) == {
-        1: ("medium", "identical to 1 other line(s): account SE12, amount -49, 2025-03-04, text 'Spotify'"),
         2: ("medium", "identical to 1 other line(s): account SE12, amount -49, 2025-03-04, text 'Spotify'"),
     }
+
+
+def test_the_copy_is_the_entry_registered_later():
+    """Two identical vouchers: the one registered later is the copy, wherever it sits in the file."""
+    data = frame(voucher_id=["B7", "B7", "B3", "B3"], posting_date=["2025-05-02"] * 4,
+                 registration_date=["2025-05-09", "2025-05-09", "2025-05-05", "2025-05-05"],
+                 account=["6110", "2440"] * 2, amount=[800.0, -800.0] * 2, description=["Staples 4411"] * 4)
+    assert set(flags(ExactDuplicate().detect(data))) == {1, 2}
+    assert set(flags(ExactDuplicate().detect(data.drop(columns="registration_date")))) == {3, 4}
 
 
 def _near():

@@ -128,7 +128,8 @@ class BelowApprovalLimit(AnomalyDetectionAlgorithm):
     sit just under round numbers (pooled over every round threshold but the one tested: a retailer pricing
     at 9 990, 24 990, 49 990 is not avoiding anything). Where a group has at least `min_count` distinct
     amounts below and a binomial test puts the chance of so many under `alpha`, its amounts below the limit
-    are flagged, at high severity: the excess is the evidence.
+    are flagged, at high severity: the excess is the evidence; an amount's later lines in the group (the invoice's
+    payment) are not flagged again.
 
     The limits are the configured `limits` and, with `learn_limits`, every round threshold (1, 1.5, 2,
     2.5, 3, 4, 5, 7.5 x a power of ten, from `min_limit` up to the largest amount): a company's limit
@@ -192,7 +193,10 @@ class BelowApprovalLimit(AnomalyDetectionAlgorithm):
                           dtype="int64").reshape(-1, 2)
         width_of = np.array([width for _, _, width in tests])
         flagged = np.zeros(len(amount), dtype=bool)
+        covered = np.zeros(len(amount), dtype=bool)  # in an excess found: flagged, or a later line of its amount
         flagged_by = np.full(len(amount), "", dtype=object)
+        day = (transactions["posting_date"].to_numpy(dtype="datetime64[D]").astype("int64")
+               if has_values(transactions, "posting_date") else np.zeros(len(amount), dtype="int64"))
         texts = np.full(len(amount), None, dtype=object)
         found = []
         for (limit, is_learned, width), (below, around, above), (lb, la) in zip(tests, bands, counts, strict=True):
@@ -207,7 +211,7 @@ class BelowApprovalLimit(AnomalyDetectionAlgorithm):
             alpha = config["alpha"] / len(widths) / (len(learned) if is_learned else 1)
             for label, codes, names in groups:
                 group_width = int(codes.max(initial=-1)) + 1
-                unexplained = below[~(flagged[below] & (flagged_by[below] != label))]  # another group's excess
+                unexplained = below[~(covered[below] & (flagged_by[below] != label))]  # another group's excess
                 b, a, up = (_distinct_per_group(codes, unit, band, group_width)
                             for band in (unexplained, around, above))
                 eligible = b >= config["min_count"]
@@ -219,9 +223,12 @@ class BelowApprovalLimit(AnomalyDetectionAlgorithm):
                 chance[tested] = binomial_tail(b[tested], (a + b)[tested], null)
                 # a shelf: many more just below the limit than in the band as wide just above it
                 excess = tested & (chance < level) & (b > SHELF * up)
-                idx = np.sort(below[(codes[below] >= 0) & excess[np.maximum(codes[below], 0)] & ~flagged[below]])
+                idx = np.sort(below[(codes[below] >= 0) & excess[np.maximum(codes[below], 0)] & ~covered[below]])
                 if not len(idx):
                     continue
+                covered[idx] = True
+                flagged_by[idx] = label
+                idx = _first_of_each_amount(codes[idx], amount[idx], day[idx], idx)
                 who = (label if names is None else label + " " + text(names.iloc[codes[idx]]))
                 which = (money([limit])[0] + " (a round threshold, not a configured limit)" if is_learned
                          else "the approval limit " + money([limit])[0])
@@ -233,7 +240,6 @@ class BelowApprovalLimit(AnomalyDetectionAlgorithm):
                               + (f" (this ledger: {null:.0%} of such amounts fall just below a round threshold)"
                                  if null > floor * 1.5 else ""))
                 flagged[idx] = True
-                flagged_by[idx] = label
                 found.append({"limit": limit, "learned": is_learned, "width": width, "group": label,
                               "groups": int(excess.sum())})
         idx = np.flatnonzero(flagged)
@@ -288,6 +294,12 @@ class _SortedAmounts:
         low = limit * (1 - width)
         around = np.concatenate([self.between(low - REACH * limit, low), self.between(limit, limit * (1 + REACH))])
         return self.between(low, limit), around, self.between(limit, limit * (1 + width))
+
+
+def _first_of_each_amount(group: np.ndarray, amount: np.ndarray, day: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """The rows dated first among those of their group and amount: the invoice, not its payment weeks later."""
+    frame = pd.DataFrame({"key": group.astype("int64") * (int(amount.max(initial=0)) + 1) + amount, "day": day})
+    return rows[(frame["day"] == frame.groupby("key")["day"].transform("min")).to_numpy()]
 
 
 def _customers(party: np.ndarray, transactions: pd.DataFrame, shared: SharedWork) -> np.ndarray:

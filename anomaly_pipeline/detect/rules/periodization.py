@@ -86,12 +86,29 @@ class PeriodMismatch(AnomalyDetectionAlgorithm):
                            {"ledger_share": round(habit.ledger_share, 4), "calibrated": habit.learned})
 
 
+#: a user registering more than this share of their entries late does so routinely (an external accountant keying
+#: the quarter's adjustments weeks after it closed); smoothed toward the ledger's share as `habitual_share` does
+USER_ROUTINE_SHARE = 0.05
+
+
+def users_routine(late: np.ndarray, shared: SharedWork) -> np.ndarray:
+    """Per row: it is late, and so are more than USER_ROUTINE_SHARE of its user's other entries (more than one of
+    them): the user's routine, not a backdated entry."""
+    contexts = shared.context_codes("transactions", "user_name")
+    if not contexts or not late.any():
+        return np.zeros(len(late), dtype=bool)
+    weight = shared.unit_weights()[0]
+    user_only = habitual_share(late, contexts, weight)
+    return late & (user_only.share > USER_ROUTINE_SHARE) & (user_only.context > 0)
+
+
 class LateRegistration(AnomalyDetectionAlgorithm):
     """Registered more than `close_lag_days` after the end of the posting period: booked into a period
     that should already have been closed. With `relative_to_usual`, the company's usual delay (the
     median of registration minus period end in the reference, when positive: bookkeeping done in
     quarterly batches) is added to the allowance, and the limit is at least `margin` times the ledger's own
-    (1 - `max_share`) quantile of days after period end, so only entries late for this company are flagged."""
+    (1 - `max_share`) quantile of days after period end, so only entries late for this company are flagged; nor are
+    those of a user who registers their entries this late routinely (`users_routine`)."""
 
     algorithm = "late_registration"
     kind = "rule"
@@ -128,6 +145,8 @@ class LateRegistration(AnomalyDetectionAlgorithm):
                 allowed = int(np.ceil(limit))
         flagged = ((late_days > allowed).fillna(False)
                    & (transactions["amount"].abs() >= config["min_amount"])).to_numpy(dtype=bool)
+        if config["relative_to_usual"]:
+            flagged = flagged & ~users_routine(flagged, shared)
         bulk = systemic(flagged, int(registered.notna().sum()), config["max_flagged_share"],
                         "registered after their period's close", BULK)
         if bulk:
@@ -150,7 +169,8 @@ class EntryDateGap(AnomalyDetectionAlgorithm):
     (posting date more than `forward_dated_days` after registration) entries. With `relative_to_usual`,
     the company's usual registration lag (median over the reference, when positive) is added to the
     backdating allowance, and each limit is at least `margin` times the ledger's own (1 - `max_share`)
-    quantile of that gap: where bookkeeping runs a month behind, only entries later than that stand out."""
+    quantile of that gap: where bookkeeping runs a month behind, only entries later than that stand out; a user who
+    backdates routinely (`users_routine`) is not flagged for it."""
 
     algorithm = "entry_date_gap"
     kind = "rule"
@@ -186,6 +206,8 @@ class EntryDateGap(AnomalyDetectionAlgorithm):
         big = transactions["amount"].abs() >= config["min_amount"]
         back = ((gap > limit).fillna(False) & big).to_numpy(dtype=bool)
         forward = ((-gap > forward_limit).fillna(False) & big).to_numpy(dtype=bool)
+        if config["relative_to_usual"]:
+            back = back & ~users_routine(back, shared)
         flagged = back | forward
         bulk = systemic(flagged, int(gap.notna().sum()), config["max_flagged_share"], "back- or forward-dated", BULK)
         if bulk:

@@ -33,6 +33,7 @@ from anomaly_pipeline.detect.rules._common import (
     text,
     ymd,
 )
+from anomaly_pipeline.detect.settlements import settlement_lines
 from anomaly_pipeline.detect.shared import Over, SharedWork
 
 #: a Monday, so that 7-day windows are calendar weeks
@@ -128,7 +129,8 @@ class PeriodEndConcentration(AnomalyDetectionAlgorithm):
     `ratio` times as often as normal. Normal is the larger of the calendar share (days / 30.4) and the
     population's own share, so a company that books everything at month end does not flag every account.
     The account's period-end postings are flagged. Accounts whose only postings are one per month end
-    (depreciation, recurring accruals) are closing routines and are left out."""
+    (depreciation, recurring accruals) are closing routines and are left out, and so are settlements
+    (`settlements.settlement_lines`: the quarter's VAT cleared on its last day is not the account's activity)."""
 
     algorithm = "period_end_concentration"
     kind = "rule"
@@ -153,6 +155,9 @@ class PeriodEndConcentration(AnomalyDetectionAlgorithm):
         def at_end(frame: pd.DataFrame) -> pd.Series:
             return (period_end(frame["posting_date"], "month") - frame["posting_date"]).dt.days < days
 
+        settles = settlement_lines(transactions, shared)
+        if reference is transactions:  # a settlement (the quarter's VAT cleared on its last day) is no activity
+            reference = reference[~settles]
         ref_end = at_end(reference)
         calendar, own = days / 30.44, float(ref_end.mean())
         normal = max(calendar, own)
@@ -177,7 +182,7 @@ class PeriodEndConcentration(AnomalyDetectionAlgorithm):
         if hot.empty:
             return nothing_flagged(transactions, summary)
         accounts = transactions["account"].astype("string")
-        flagged = (accounts.isin(hot.index) & at_end(transactions)).fillna(False).to_numpy(dtype=bool)
+        flagged = (accounts.isin(hot.index) & at_end(transactions)).fillna(False).to_numpy(dtype=bool) & ~settles
         idx = np.flatnonzero(flagged)
         row = hot.reindex(accounts.iloc[idx].to_numpy())
         texts = ("account " + text(accounts.iloc[idx]) + ": " + _pct(row["count_share"]) + " of its postings ("
