@@ -80,8 +80,8 @@ COMPANIES = {"wholesale": (generate_wholesale, write_wholesale), "services": (ge
 def generated(generator: str, seed: int, scale: float, per_kind: int, folder: Path) -> tuple[pd.DataFrame, Path]:
     """(labelled ledger, its CSV) from the named generator. Tuned on: `ledger`, `services` (since calibration step
     15), `construction` (19), `hospitality` (25), `manufacturing` (30), `fec` (34); seen but not tuned on:
-    `wholesale`; read after two held-out runs: `quickbooks` (after step 37); held out (written apart, lines not
-    read): `datev`, `xero`, `exact`. `construction` is a Danish
+    `wholesale`; read after held-out runs: `quickbooks` (after step 37), `exact` (after step 46); held out (written
+    apart, lines not read): `datev`, `xero`. `construction` is a Danish
     contractor's semicolon CSV with decimal commas; `hospitality` a Norwegian restaurant group's Tripletex-style
     semicolon CSV; `manufacturing` an English engineering firm's Sage 50 audit trail CSV with Debit and Credit
     columns; `fec` a French kitchen equipment distributor's FEC (tab separated, decimal commas, YYYYMMDD);
@@ -161,7 +161,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--generator", choices=["ledger", *COMPANIES],
                         default="ledger",
                         help="tuned on: ledger, services, construction, hospitality, manufacturing, fec; seen: "
-                             "wholesale, quickbooks (read after step 37); held out: datev, xero, exact (see docs/detection-norms.md)")
+                             "wholesale, quickbooks (read after step 37), exact (after step 46); held out: datev, xero "
+                             "(see docs/detection-norms.md)")
     args = parser.parse_args(argv)
     results = []
     for seed in args.seeds:

@@ -33,6 +33,19 @@ def test_flags_an_amount_normal_for_the_account_but_not_for_the_counterparty():
     assert result.scores.set_index("transaction_id").loc[61, "score"] == 1.0
 
 
+def test_one_invoice_an_order_of_magnitude_above_a_monthly_suppliers_is_flagged_a_few_times_larger_is_not():
+    """Eleven monthly energy bills of about 400 and one of 22 800: a twelfth of the pair's postings, and not a kind
+    of amount the pair carries. A customer's monthly fee of about 1 000 beside one order four times that: another
+    kind of amount of that customer, not an outlier."""
+    rows = [{"posting_date": f"2024-{m:02d}-04", "account": "4110", "counterparty": "Vattenfall",
+             "amount": 400.0 + 15 * (m % 4)} for m in range(1, 12)]
+    rows.append({"posting_date": "2024-12-04", "account": "4110", "counterparty": "Vattenfall", "amount": 22_834.49})
+    rows += [{"posting_date": f"2024-{m:02d}-01", "account": "1300", "counterparty": "Bunnik",
+              "amount": 1_000.0 + 5 * (m % 3)} for m in range(1, 12)]
+    rows.append({"posting_date": "2024-12-01", "account": "1300", "counterparty": "Bunnik", "amount": 4_100.0})
+    assert flagged_ids(RobustZScoreCounterparty().detect(frame(rows))) == {12}
+
+
 def test_without_a_counterparty_the_words_of_the_text_name_the_partner():
     # the supplier is named in the text only, with the invoice number: its words are the partner
     rows = [{**{k: v for k, v in r.items() if k != "counterparty"},

@@ -123,12 +123,6 @@ def voucher_fingerprint(voucher: np.ndarray, *keys: np.ndarray) -> np.ndarray:
     return out
 
 
-def _day_share(flagged: np.ndarray, day: np.ndarray) -> float:
-    """Share of the ledger's dates on which a flagged row falls."""
-    days = np.unique(day)
-    return float(len(np.unique(day[flagged])) / len(days)) if len(days) else 0.0
-
-
 def _originals(transactions: pd.DataFrame, flagged: np.ndarray, group: np.ndarray, entry: np.ndarray) -> np.ndarray:
     """Per row: among the flagged rows of its group, it belongs to the entry registered first (by registration
     date where the upload has one, then by place in the file): the original, which its copies repeat."""
@@ -154,20 +148,18 @@ class ExactDuplicate(AnomalyDetectionAlgorithm):
     inside one voucher are usually a split. The copies are flagged, not the original (the entry registered
     first, by registration date where there is one, else by its place in the file); the reason names every
     voucher of the group. Where more than `max_share` of a ledger's vouchers (of at
-    least `norms.MIN_POPULATION`) have such a twin, on more than `max_day_share` of its dates, identical entries are
-    its routine and none is flagged."""
+    least `norms.MIN_POPULATION`) have such a twin, identical entries are its routine and none is flagged."""
 
     algorithm = "exact_duplicate"
     kind = "rule"
     description = "Exact duplicates: same amount, account, date and text."
     required_columns = ("posting_date", "account", "amount")
-    default_config = {"min_amount": 0.0, "max_share": 0.02, "max_day_share": 0.1, "severity": "medium"}
+    default_config = {"min_amount": 0.0, "max_share": 0.02, "severity": "medium"}
     default_weight = 0.75
 
     def check_config(self, config: dict[str, Any]) -> None:
         check_min(self.algorithm, config, "min_amount", 0)
         check_share(self.algorithm, config, "max_share")
-        check_share(self.algorithm, config, "max_day_share")
         check_severity(self.algorithm, config)
 
     def _detect(self, transactions: pd.DataFrame, config: dict[str, Any], reference: pd.DataFrame,
@@ -198,11 +190,7 @@ class ExactDuplicate(AnomalyDetectionAlgorithm):
                    & (transactions["amount"].abs() >= config["min_amount"]).to_numpy(dtype=bool))
         weight, unit = shared.unit_weights()
         habit = habitual_share(flagged, (), weight)
-        day_share = _day_share(flagged, date)
-        # a ledger full of identical same-day entries, day after day, has a routine, not duplicates (one day's burst
-        # of identical tickets is no routine)
-        routine = habit.learned and habit.ledger_share > config["max_share"] and day_share > config["max_day_share"]
-        if routine:
+        if habit.learned and habit.ledger_share > config["max_share"]:  # identical entries are this ledger's routine
             flagged = np.zeros(n, dtype=bool)
         members = np.flatnonzero(flagged)
         flagged &= ~_originals(transactions, flagged, group, voucher if has_vouchers else np.arange(n))
@@ -219,7 +207,7 @@ class ExactDuplicate(AnomalyDetectionAlgorithm):
             texts = texts + f"; {percent(habit.ledger_share)} of this ledger's {unit} have an identical twin"
         summary = {"duplicate_groups": len(np.unique(group[idx]))}
         if habit.learned:
-            summary |= {"ledger_share": round(habit.ledger_share, 4), "day_share": round(day_share, 4)}
+            summary["ledger_share"] = round(habit.ledger_share, 4)
         return flag_result(transactions, flagged, texts, config["severity"], summary)
 
 

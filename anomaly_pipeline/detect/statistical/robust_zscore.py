@@ -37,6 +37,8 @@ class RobustZScore(AnomalyDetectionAlgorithm):
 
     algorithm = "robust_zscore"
     default_weight = 0.35
+    #: whether the `max_share` guard leaves the judged posting itself out of its group's tail
+    own_left_out = False
     kind = "statistical"
     description = "Amounts far from their account's usual size (median/MAD per account)."
     required_columns = ("amount", "account")
@@ -92,6 +94,13 @@ class RobustZScore(AnomalyDetectionAlgorithm):
         high = np.bincount(ref_code[usable & (ref_z >= threshold)], minlength=len(groups)) / np.maximum(count, 1)
         low = np.bincount(ref_code[usable & (ref_z <= -threshold)], minlength=len(groups)) / np.maximum(count, 1)
         tail = np.where(z >= 0, high[at], low[at])
+        # the row's own posting is no other kind of amount, where a partner is named (a text's words are no partner)
+        if self.own_left_out and transactions is reference and partner_column(shared, "reference") == "counterparty":
+            # only an order of magnitude beyond the pair's usual size: a customer's hardware order at four times
+            # its monthly fee is another kind of amount
+            beyond = (np.abs(z) >= threshold) & (np.abs(mag - median[at]) >= 1.0)
+            n = np.maximum(count[at], 2)
+            tail = np.where(beyond, (tail * n - 1) / (n - 1), tail)
         z = np.where(tail <= config["max_share"], z, 0.0)
         # 0 up to |z| = 1, 0.5 at the threshold, 1 at twice the threshold's distance
         score = np.clip((np.abs(z) - 1.0) / (2.0 * max(threshold - 1.0, 1e-9)), 0.0, 1.0)
@@ -153,12 +162,17 @@ def _reasons(transactions: pd.DataFrame, groups: pd.Series, code: np.ndarray, me
 class RobustZScoreCounterparty(RobustZScore):
     """The same robust z-score, with the baseline per account x counterparty: a supplier invoiced far above
     what that supplier usually bills on that account. Without a counterparty column the words of the text
-    (`text_words`: "Carl Ras fakt. 6456533 sag 2431" -> "carl ras fakt sag") name the partner."""
+    (`text_words`: "Carl Ras fakt. 6456533 sag 2431" -> "carl ras fakt sag") name the partner. A pair's dozen
+    postings make one outlier a twelfth of them: where the upload names counterparties, the `max_share` guard
+    leaves the judged posting out where it lies an order of magnitude beyond the pair's median."""
 
     algorithm = "robust_zscore_counterparty"
     description = "Amounts far from the usual size for the account and counterparty (median/MAD per pair)."
     required_columns = ("amount", "account")
     any_of_columns = ("counterparty", "description")
+    # a pair's dozen monthly invoices: one 40x invoice is a twelfth of its postings, which alone must not make
+    # the pair "several kinds of amount"
+    own_left_out = True
     # per-pair groups are tight (one supplier's invoices), so ordinary variation reaches z 3.5 there
     default_config = {"threshold": 4.5, "min_group_size": 8, "group_by": "account_counterparty",
                       "direction": "both", "max_share": 0.05}
