@@ -19,8 +19,57 @@ TOLERANCE = 0.002
 def settlement_lines(transactions: pd.DataFrame, shared: SharedWork) -> np.ndarray:
     """Per row: a line on the other side of its account from the usual one (the side with more lines: a debit to
     a liability credited invoice by invoice) whose amount equals, within TOLERANCE, the sum of the account's usual-side lines of one
-    calendar month (this one or up to three back) or quarter (up to two back)."""
-    return shared.once(("settlement_lines",), lambda: _settlements(transactions, shared))
+    calendar month (this one or up to three back) or quarter (up to two back); or a line of a month's closing
+    routine (`closing_routine`)."""
+    return shared.once(("settlement_lines",),
+                       lambda: _settlements(transactions, shared) | closing_routine(transactions, shared))
+
+
+#: a closing entry is dated within this many days of its month's end
+CLOSING_DAYS = 3
+#: ... and its accounts are booked together so at month end in at least this many months, about once a month
+CLOSING_MONTHS = 4
+ONCE_A_MONTH = 1.25
+#: ... at a size within this factor of the routine's median voucher
+CLOSING_SPREAD = 3.0
+
+
+def closing_routine(transactions: pd.DataFrame, shared: SharedWork) -> np.ndarray:
+    """Per row: its voucher is a month's closing routine, dated in the month's last CLOSING_DAYS days on the same
+    set of accounts as such a voucher in at least CLOSING_MONTHS months, about once a month, the only one of its
+    month, and of about their size (CLOSING_SPREAD): the VAT on the
+    month's receipts moved to VAT due, depreciation, a standing accrual. As large as the month's business, it is
+    the account's routine."""
+    n = len(transactions)
+    if not n or "voucher_id" not in transactions or "posting_date" not in transactions:
+        return np.zeros(n, dtype=bool)
+    voucher = shared.encode("voucher_id", as_string)[0]
+    account = shared.encode("account", as_string)[0]
+    dates = transactions["posting_date"]
+    end = ((dates + pd.offsets.MonthEnd(0)) - dates).dt.days.to_numpy(dtype="float64", na_value=np.nan)
+    rows = np.flatnonzero((voucher >= 0) & (account >= 0) & (end < CLOSING_DAYS))
+    if not len(rows):
+        return np.zeros(n, dtype=bool)
+    # a voucher's account set: the sum of a random 62-bit number per distinct account (order-free)
+    tags = np.random.default_rng(0).integers(1, 2**62, size=int(account.max()) + 1, dtype="int64")
+    pairs = pd.DataFrame({"v": voucher[rows], "a": account[rows]}).drop_duplicates()
+    signature = pairs.assign(t=tags[pairs["a"].to_numpy()]).groupby("v")["t"].sum()
+    month = (dates.dt.year * 12 + dates.dt.month).to_numpy(dtype="float64", na_value=np.nan)[rows]
+    size = transactions["amount"].abs().to_numpy(dtype="float64", na_value=0.0)[rows]
+    per_voucher = pd.DataFrame({"v": voucher[rows], "m": month, "size": size}).groupby("v").agg(
+        m=("m", "first"), size=("size", "max"))
+    vouchers = per_voucher.reindex(signature.index).assign(sig=signature)
+    grouped = vouchers.groupby("sig").agg(months=("m", "nunique"), count=("m", "size"), usual=("size", "median"))
+    routine_sigs = grouped.index[(grouped["months"] >= CLOSING_MONTHS) & (grouped["count"] <= ONCE_A_MONTH * grouped["months"])]
+    usual = grouped["usual"].reindex(vouchers["sig"]).to_numpy()
+    # the month's usual size: a round transfer ten times the routine's on the same accounts is no routine
+    near = (vouchers["size"].to_numpy() <= CLOSING_SPREAD * usual) & (vouchers["size"].to_numpy() * CLOSING_SPREAD >= usual)
+    # alone in its month: a second entry on the same accounts at the same month's end is an extra one
+    alone = vouchers.groupby(["sig", "m"])["m"].transform("size").to_numpy() == 1
+    routine = vouchers.index[vouchers["sig"].isin(routine_sigs).to_numpy() & near & alone].to_numpy()
+    out = np.zeros(n, dtype=bool)
+    out[rows] = np.isin(voucher[rows], routine)
+    return out
 
 
 def _settlements(transactions: pd.DataFrame, shared: SharedWork) -> np.ndarray:

@@ -11,6 +11,8 @@ import numpy as np
 import pandas as pd
 
 from anomaly_pipeline.detect.registry import get_algorithm
+from anomaly_pipeline.detect.settlements import closing_routine
+from anomaly_pipeline.detect.shared import SharedWork
 from anomaly_pipeline.ingest.read_file import read_file
 from anomaly_pipeline.settings import get_settings
 from anomaly_pipeline_tests.conftest import real_file
@@ -325,6 +327,33 @@ def test_two_sunday_payments_to_one_supplier_do_not_excuse_each_other():
     assert flagged_ids(result) == _ids(twice, "P0") | _ids(twice, "P20")
     thrice = _supplier_payments(3)
     assert flagged_ids(get_algorithm("weekend_posting").detect(thrice, {"min_amount": 0})) == set()
+
+
+def test_a_months_closing_routine_is_no_outlier_an_extra_or_far_larger_entry_on_its_accounts_is():
+    """VAT on receipts (445740) credited invoice by invoice, about 60 each; on each month's last day the month's
+    VAT on receipts, a share of it that is no sum of the account's lines, moves to VAT due (445710): a routine at
+    a hundred times the account's usual line. A second such entry in one month, or one ten times the routine's
+    size, is no routine."""
+    rng = np.random.default_rng(3)
+    rows = []
+    month_ends = pd.date_range("2025-01-31", periods=8, freq="ME")
+    for m, end in enumerate(month_ends):
+        rows += [(f"I{m}-{i}", end - pd.Timedelta(days=4 + i % 20), "445740", -float(np.round(rng.uniform(30, 90), 2)))
+                 for i in range(60)]
+        moved = float(np.round(rng.uniform(2_500, 4_500), 2))
+        rows += [(f"T{m}", end, "445740", moved), (f"T{m}", end, "445710", -moved)]
+    rows += [("X1", month_ends[5], "445740", 3_100.0), ("X1", month_ends[5], "445710", -3_100.0),
+             ("X2", month_ends[6] - pd.Timedelta(days=1), "445740", 41_000.0),
+             ("X2", month_ends[6] - pd.Timedelta(days=1), "445710", -41_000.0)]
+    data = frame(voucher_id=[v for v, *_ in rows], posting_date=[d for _, d, *_ in rows],
+                 account=[a for *_, a, _ in rows], amount=[x for *_, x in rows])
+    routine = closing_routine(data, SharedWork(data))
+    vouchers = data["voucher_id"].to_numpy()
+    # T5 and T6 share their month with X1 and X2
+    assert set(vouchers[routine]) == {f"T{m}" for m in range(8)} - {"T5", "T6"}
+    flagged = data.loc[data["transaction_id"].isin(flagged_ids(get_algorithm("robust_zscore").detect(data))),
+                       "voucher_id"]
+    assert "X2" in set(flagged) and not set(flagged) & {f"T{m}" for m in (0, 1, 2, 3, 4, 7)}
 
 
 def test_a_line_settling_the_month_is_no_outlier_a_payment_of_another_size_is():
