@@ -33,6 +33,25 @@ def test_flags_the_voucher_whose_vat_is_not_25_percent():
     assert result.summary["broken_vouchers"] == 1
 
 
+def test_an_invoice_blending_a_second_rate_is_no_break_a_stranger_on_the_paying_side_excuses_nothing():
+    """V7 also sells a book at 12 % (revenue 3002, VAT 2621, accounts no other voucher holds): its 25 % VAT against
+    the whole receivable is a blend of two rates, not a broken one. V9's VAT is 24 % and a gift card (2905, on the
+    receivable's side) pays part of it: a means of payment changes no rate, V9 is flagged."""
+    rows = _sales({9: 0.24}, n=40)
+    book = 200.0
+    for row in rows:
+        if row["voucher_id"] == "V7" and row["account"] == "1510":
+            row["amount"] += round(book * 1.12, 2)
+        if row["voucher_id"] == "V9" and row["account"] == "1510":
+            row["amount"] -= 500.0
+    rows += [{"voucher_id": "V7", "posting_date": "2024-05-02", "account": "3002", "amount": -book},
+             {"voucher_id": "V7", "posting_date": "2024-05-02", "account": "2621", "amount": -round(book * 0.12, 2)},
+             {"voucher_id": "V9", "posting_date": "2024-05-02", "account": "2905", "amount": 500.0}]
+    data = frame(rows)
+    flagged = set(data.loc[data["transaction_id"].isin(flagged_ids(AccountRatio().detect(data))), "voucher_id"])
+    assert flagged == {"V9"}
+
+
 def test_a_break_is_judged_by_how_often_the_pair_breaks_in_this_ledger():
     # one other break among 39: rare (2.6 % < max_break_share 5 %), flagged at a lower score
     once = AccountRatio().detect(frame(_sales({7: 0.24, 13: 0.24}, n=40)))

@@ -37,7 +37,9 @@ class AccountRatio(AnomalyDetectionAlgorithm):
     sum, not of any one of them: within a voucher, 2 to 4 lines of one account class (the account's first
     character: 3xxx revenue in BAS and NS 4102) and one sign also count as one account, their sum ("3000+3020"),
     paired with the smaller amounts of other classes on the same side (the VAT on them), and structured only
-    with a single mode. A break of such a sum is reported on its members' lines."""
+    with a single mode. A break of such a sum is reported on its members' lines. A voucher holding, on the side of
+    the pair's smaller amount, an account the pair seldom meets (`STRANGER_SHARE`) is not judged on that pair: an
+    invoice with one line at a second rate blends two rates."""
 
     algorithm = "account_ratio"
     kind = "statistical"
@@ -87,6 +89,7 @@ class AccountRatio(AnomalyDetectionAlgorithm):
         best = cand.sort_values("deviation").drop_duplicates(["voucher", "a", "b"])
         allowed = np.maximum(config["tolerance"] * best["expected"].abs(), config["min_abs_deviation"])
         broken = best[best["deviation"] > allowed].copy()
+        broken = broken[~_with_a_stranger(broken, ref_pairs, ref_lines, lines, codes)]
         rel = broken["deviation"] / broken["expected"].abs().clip(lower=1e-9)
         # how often the pair's other vouchers break it: rare breaks are findings, habitual ones are not
         support = broken["support"].to_numpy(dtype="float64")
@@ -208,6 +211,50 @@ def _class_sums(net: pd.DataFrame, cls: np.ndarray, accounts: pd.Index) -> pd.Da
     group = lines.groupby("key", sort=False)
     return pd.DataFrame({"voucher": group["voucher"].first(), "amount": group["amount"].sum(),
                          "name": group["name"].agg(SUM.join), "cls": group["cls"].first()}).reset_index(drop=True)
+
+
+#: an account in fewer than this share of a pair's vouchers is a stranger to the pair
+STRANGER_SHARE = 0.1
+
+
+def _with_a_stranger(broken: pd.DataFrame, ref_pairs: pd.DataFrame, ref_lines: pd.DataFrame, lines: pd.DataFrame,
+                     codes: _Codes) -> np.ndarray:
+    """Per broken (voucher, a, b): the voucher also holds, on the side of the pair's smaller amount, an account
+    found in fewer than STRANGER_SHARE of the pair's reference vouchers. Such a voucher is not the pair's kind: an
+    invoice with a 9 % line beside its 21 % ones blends two rates, and its 21 % VAT against the whole receivable is
+    no broken rate."""
+    if broken.empty:
+        return np.zeros(0, dtype=bool)
+    width = len(codes.accounts)
+
+    def real_accounts(frame: pd.DataFrame, *extra: str) -> pd.DataFrame:
+        return frame.loc[frame["real"], ["voucher", "account", *extra]]
+
+    wanted = broken[["a", "b"]].drop_duplicates()
+    support = ref_pairs.merge(wanted, on=["a", "b"])[["voucher", "a", "b"]].drop_duplicates()
+    met = support.merge(real_accounts(ref_lines), on="voucher").groupby(["a", "b", "account"]).size()
+    total = support.groupby(["a", "b"]).size().rename("total").reset_index()
+    share = met.rename("n").reset_index().merge(total, on=["a", "b"])
+    share["share"] = share["n"] / share["total"]
+    # the side of the pair's smaller amount (the tax on a base): a stranger there changes the base; one on the
+    # other side is a means of payment (a gift card redeemed at the till) and changes nothing
+    tax_side = np.sign(np.where(broken["amount_a"].abs() <= broken["amount_b"].abs(), broken["amount_a"],
+                                broken["amount_b"]))
+    own = broken[["voucher", "a", "b"]].assign(side=tax_side).reset_index().merge(
+        real_accounts(lines, "amount"), on="voucher")
+    own = own[np.sign(own["amount"].to_numpy()) == own["side"].to_numpy()]
+    members = {code: set(codes.members[code - width]) for code in set(broken["a"]) | set(broken["b"]) if code >= width}
+
+    def part_of_pair(row_a: np.ndarray, row_b: np.ndarray, account: np.ndarray) -> np.ndarray:
+        inside = (account == row_a) | (account == row_b)
+        for code, accounts in members.items():
+            inside |= ((row_a == code) | (row_b == code)) & np.isin(account, list(accounts))
+        return inside
+
+    own = own[~part_of_pair(own["a"].to_numpy(), own["b"].to_numpy(), own["account"].to_numpy())]
+    own = own.merge(share[["a", "b", "account", "share"]], on=["a", "b", "account"], how="left")
+    stranger = own.loc[own["share"].fillna(0.0) < STRANGER_SHARE, "index"].unique()
+    return broken.index.isin(stranger)
 
 
 def _pairs(lines: pd.DataFrame) -> pd.DataFrame:
