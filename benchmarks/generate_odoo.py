@@ -847,7 +847,7 @@ class _Books:
 
         for day, amount in sorted(funding.items()):  # CaixaBank funds the Sabadell payment run
             when = add_working_days(day, -int(self.rng.integers(1, 3)))
-            amount = float(np.ceil(amount * 0.7 / 10_000) * 10_000)
+            amount = float(np.ceil(amount * 0.55 / 10_000) * 10_000)
             self.bank("BNK1", when, "TRASPASO A CTA. BANCO SABADELL",
                       [Line("57290000", amount, "Traspaso a Banco Sabadell")], role="transfer")
             self.bank("BNK2", when, "TRASPASO DE CTA. CAIXABANK",
@@ -886,6 +886,7 @@ class _Books:
 
     def tax_quarters(self) -> None:
         """The quarterly IVA closing (modelo 303) and the 111/115 and 303 payments on the 20th."""
+        carry = 0.0
         for q in range(4):
             lo, hi = dt.date(2024, 3 * q + 1, 1), month_end(2024, 3 * q + 3)
             out = inp = irpf = rent = 0.0
@@ -908,7 +909,16 @@ class _Books:
             created = self.at(self.pick([d for d in days(hi + dt.timedelta(8), hi + dt.timedelta(18))
                                          if is_working_day(d)]), 9, 14)
             lines = [("47700000", -out, text), ("47200000", -inp, text)]
-            lines.append(("47500000", -result, text, AEAT) if result >= 0 else ("47000000", -result, text, AEAT))
+            if result < 0:  # a compensar in the next quarters
+                lines.append(("47000000", -result, text, AEAT))
+                carry = r2(carry - result)
+            else:
+                used = min(carry, result)
+                if used:
+                    lines.append(("47000000", -used, f"{text} (cuotas a compensar)", AEAT))
+                carry, result = r2(carry - used), r2(result - used)
+                if result:
+                    lines.append(("47500000", -result, text, AEAT))
             self.misc(hi, lines, created, ref=text, role="vat")
             due = next_working_day(hi + dt.timedelta(20))
             if due <= END:
