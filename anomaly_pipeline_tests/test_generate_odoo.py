@@ -3,7 +3,8 @@ balances, the Valencian calendar and the users' duties, Odoo's sequences, the IV
 layout (header labels, date cells, numeric Debe/Haber, Odoo's default order) — and what the pipeline's reader
 should make of the file (written from the export format before the reader met it: one record per data row,
 Debe minus Haber as the amount, the entry is Asiento contable/Número, Fecha is the posting date, Cuenta's
-display name starts with the account code)."""
+display name is the account code and its name, Etiqueta the description, Creado por / Creado el the user and the
+registration time, Contacto the counterparty - the last one the reader does not do yet: marked xfail)."""
 
 from __future__ import annotations
 
@@ -287,5 +288,18 @@ def test_reader_entry_is_the_entry_number(aligned):
 def test_reader_posting_date_and_account(aligned):
     """Fecha is the posting date; Cuenta's display name starts with the account code."""
     assert (pd.to_datetime(aligned["posting_date"]) == aligned["date"]).all()
-    codes = aligned["Cuenta"].str[:8]
-    assert all(a.startswith(c) for a, c in zip(aligned["account"].astype(str), codes, strict=True))
+    assert (aligned["account"].astype(str) == aligned["Cuenta"].str[:8]).all()
+    assert (aligned["account_name"].fillna("") == aligned["Cuenta"].str[9:]).all()
+
+
+def test_reader_label_user_and_registration(aligned):
+    """Etiqueta is the line's text, Creado por who registered the entry, Creado el (as written: UTC) when."""
+    assert (aligned["description"].fillna("") == aligned["Etiqueta"]).all()
+    assert (aligned["user_name"] == aligned["Creado por"]).all()
+    assert (pd.to_datetime(aligned["registration_date"]) == aligned["Creado el"]).all()
+
+
+@pytest.mark.xfail(reason="the reader leaves counterparty empty: it does not map Odoo's Contacto (the partner)"
+                          " column", strict=True)
+def test_reader_counterparty_is_contacto(aligned):
+    assert (aligned["counterparty"].fillna("") == aligned["Contacto"]).all()
