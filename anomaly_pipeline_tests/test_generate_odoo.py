@@ -177,7 +177,7 @@ def test_users_duties_and_valencian_calendar(ledger):
 
 def test_iva_on_normal_invoices(ledger):
     normal = _normal(ledger)
-    for journal, base_accounts, vat_account, sign in (("INV", "7", "47700000", -1), ("BILL", "6", "47200000", 1)):
+    for journal, base_accounts, vat_account in (("INV", "7", "47700000"), ("BILL", "6", "47200000")):
         docs = normal[normal["journal"].isin([journal, "RINV"] if journal == "INV" else [journal])]
         for tax, rate in (("IVA 21% (Bienes)", 0.21), ("5.2% Recargo Equivalencia Ventas", 0.052),
                           ("21% IVA soportado (bienes corrientes)", 0.21),

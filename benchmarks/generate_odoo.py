@@ -62,12 +62,16 @@ The normal year:
   supplier settling its bills), direct debits 3-10 days after a utility bill, rent on the 5th, net salaries on
   the month's last working day, Social Security the next month, modelo 303/111/115 on the 20th after a
   quarter (303 4T on 30 January), the ICO loan instalment on the 5th (principal and interest), bank fees,
-  cash withdrawals for the petty cash;
+  cash withdrawals for the petty cash, and a day or two before each Sabadell payment run a transfer from
+  CaixaBank (a round amount: two statement lines, one in each bank, through Odoo's liquidity transfer account
+  57290000);
 - Operaciones varias (MISC): the payroll entry dated the month's last day (gross, employer's Social Security,
   IRPF, Social Security, net pay; extra pay in June and December); one depreciation entry per asset per month
   dated the month's last day, created when the depreciation board was generated (at the migration in November
   2023, or when the van was confirmed in May) and posted by Odoo's scheduler on its date; the quarterly IVA
-  closing (modelo 303) dated the quarter's last day, created 8-18 days into the next month.
+  closing (modelo 303) dated the quarter's last day, created 8-18 days into the next month: 47700000 and
+  47200000 cleared to 47500000, or to 47000000 when the quarter's input IVA is larger (an exporter's usual
+  "a compensar", set off in a later quarter).
 
 Anomalies (`KINDS` of `generate_ledger`, `per_kind` each, variants in turn; every line of an instance's entry
 carries `anomaly_kind` and `anomaly_id`; a duplicate's label is on the second entry only; a period-end reversal
