@@ -77,7 +77,7 @@ Anomalies (`KINDS` of `generate_ledger`, `per_kind` each, variants in turn; ever
 carries `anomaly_kind` and `anomaly_id`; a duplicate's label is on the second entry only; a period-end reversal
 labels both entries; anomalous invoices are left unpaid):
 
-- amount_outlier: an e-mailed utility bill (Iberdrola, Telefónica, Repsol Butano) or a tile shop's invoice or
+- amount_outlier: an e-mailed utility bill (Iberdrola, Telefónica, Solred) or a tile shop's invoice or
   a petty-cash expense 20-60x the partner's usual size (a slipped decimal, a wrong quantity);
 - unusual_account_combination: a MISC entry Sueldos (64000000) against Ventas (70000000), a MISC entry
   Arrendamientos (62100000) against a customer's 43000000, a factory's bill coded to 70000000 instead of
@@ -104,7 +104,8 @@ labels both entries; anomalous invoices are left unpaid):
   otherwise;
 - unbalanced_voucher: Odoo refuses unbalanced entries, so this is what a damaged export shows - a vendor bill
   whose IVA line was deleted from the spreadsheet, a payroll entry whose Social Security line had two digits
-  swapped when the file was retyped, a bank receipt whose 43000000 line was edited by a few cents or euros;
+  swapped when the file was retyped, a bank receipt whose bank line differs from its 43000000 line by a few
+  cents or euros (the amount edited in the file);
 - daily_spike: one working day with 15-30 entries on one account: a builder's deliveries invoiced albarán by
   albarán (70000000), a burst of one-delivery bills from the pallet network (62400000), a run of returned-
   recibo fees charged line by line (62600000).
