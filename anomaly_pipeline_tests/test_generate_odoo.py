@@ -4,7 +4,7 @@ layout (header labels, date cells, numeric Debe/Haber, Odoo's default order) —
 should make of the file (written from the export format before the reader met it: one record per data row,
 Debe minus Haber as the amount, the entry is Asiento contable/Número, Fecha is the posting date, Cuenta's
 display name is the account code and its name, Etiqueta the description, Creado por / Creado el the user and the
-registration time, Contacto the counterparty - the last one the reader does not do yet: marked xfail)."""
+registration time, Contacto the counterparty)."""
 
 from __future__ import annotations
 
@@ -299,7 +299,5 @@ def test_reader_label_user_and_registration(aligned):
     assert (pd.to_datetime(aligned["registration_date"]) == aligned["Creado el"]).all()
 
 
-@pytest.mark.xfail(reason="the reader leaves counterparty empty: it does not map Odoo's Contacto (the partner)"
-                          " column", strict=True)
 def test_reader_counterparty_is_contacto(aligned):
     assert (aligned["counterparty"].fillna("") == aligned["Contacto"]).all()

@@ -32,6 +32,7 @@ from benchmarks.generate_fec import generate_fec, write_fec
 from benchmarks.generate_hospitality import generate_hospitality, write_hospitality
 from benchmarks.generate_ledger import KINDS, generate_ledger, write_ledger
 from benchmarks.generate_manufacturing import generate_manufacturing, write_manufacturing
+from benchmarks.generate_odoo import generate_odoo, write_odoo
 from benchmarks.generate_quickbooks import generate_quickbooks, write_quickbooks
 from benchmarks.generate_services import generate_services, write_services
 from benchmarks.generate_wholesale import generate_wholesale, write_wholesale
@@ -74,14 +75,17 @@ COMPANIES = {"wholesale": (generate_wholesale, write_wholesale), "services": (ge
              "hospitality": (generate_hospitality, write_hospitality),
              "manufacturing": (generate_manufacturing, write_manufacturing), "fec": (generate_fec, write_fec),
              "quickbooks": (generate_quickbooks, write_quickbooks), "datev": (generate_datev, write_datev),
-             "xero": (generate_xero, write_xero), "exact": (generate_exact, write_exact)}
+             "xero": (generate_xero, write_xero), "exact": (generate_exact, write_exact),
+             "odoo": (generate_odoo, write_odoo)}
+#: the file a generator's export is written to, where it is no CSV
+SUFFIX = {"odoo": ".xlsx"}
 
 
 def generated(generator: str, seed: int, scale: float, per_kind: int, folder: Path) -> tuple[pd.DataFrame, Path]:
     """(labelled ledger, its CSV) from the named generator. Tuned on: `ledger`, `services` (since calibration step
     15), `construction` (19), `hospitality` (25), `manufacturing` (30), `fec` (34); seen but not tuned on:
     `wholesale`; read after held-out runs: `quickbooks` (after step 37), `exact` (after step 46); held out (written
-    apart, lines not read): `datev`, `xero`. `construction` is a Danish
+    apart, lines not read): `datev`, `xero`, `odoo`. `construction` is a Danish
     contractor's semicolon CSV with decimal commas; `hospitality` a Norwegian restaurant group's Tripletex-style
     semicolon CSV; `manufacturing` an English engineering firm's Sage 50 audit trail CSV with Debit and Credit
     columns; `fec` a French kitchen equipment distributor's FEC (tab separated, decimal commas, YYYYMMDD);
@@ -89,12 +93,12 @@ def generated(generator: str, seed: int, scale: float, per_kind: int, folder: Pa
     rows, so its ledger carries `file_line`; `datev` a Freiburg bicycle retailer's DATEV Buchungsstapel (a booking per
     line, two ledger lines each; `file_line` too); `xero` a Victorian veterinary clinic's Xero General Ledger
     Detail report (each account's lines under its heading, no transaction number; `file_line`); `exact` a Utrecht
-    IT services firm's Exact Online transactions CSV (entry numbers restarting per Dagboek). See
-    docs/detection-norms.md."""
+    IT services firm's Exact Online transactions CSV (entry numbers restarting per Dagboek); `odoo` a Valencian tile
+    distributor's Odoo 17 Journal Items export (xlsx, Spanish labels). See docs/detection-norms.md."""
     if generator in COMPANIES:
         generate, write = COMPANIES[generator]
         ledger = generate(seed=seed, per_kind=per_kind)
-        return ledger, write(ledger, folder / f"{generator}_{seed}.csv")
+        return ledger, write(ledger, folder / f"{generator}_{seed}{SUFFIX.get(generator, '.csv')}")
     ledger = generate_ledger(seed=seed, scale=scale, per_kind=per_kind)
     return ledger, write_ledger(ledger, folder / f"ledger_{seed}.csv")
 
@@ -161,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--generator", choices=["ledger", *COMPANIES],
                         default="ledger",
                         help="tuned on: ledger, services, construction, hospitality, manufacturing, fec; seen: "
-                             "wholesale, quickbooks (read after step 37), exact (after step 46); held out: datev, xero "
+                             "wholesale, quickbooks (read after step 37), exact (after step 46); held out: datev, xero, odoo "
                              "(see docs/detection-norms.md)")
     args = parser.parse_args(argv)
     results = []

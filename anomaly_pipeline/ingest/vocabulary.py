@@ -78,7 +78,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "mottagare", "counteraccountname", "nazevprotiuctu", "partnerneve", "name", "merchant",
         "merchantname", "customer", "supplier", "vendor", "beneficiary", "tiers", "beneficiario", "prijemce",
         "protistrana", "nazevprotistrany", "odbiorca", "kontrahent", "creditorname", "debtorname", "avsandare",
-        "begunstigterauftraggeber", "nadawcaodbiorca", "compauxlib", "contact", "contactname",
+        "begunstigterauftraggeber", "nadawcaodbiorca", "compauxlib", "contact", "contactname", "contacto",
         "partner", "empresa", "tercero", "relatie", "relatienaam", "relation", "geschaftspartner",
     ),
     "voucher_id": (
