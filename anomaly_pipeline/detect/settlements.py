@@ -50,8 +50,8 @@ def closing_routine(transactions: pd.DataFrame, shared: SharedWork) -> np.ndarra
     rows = np.flatnonzero((voucher >= 0) & (account >= 0) & (end < CLOSING_DAYS))
     if not len(rows):
         return np.zeros(n, dtype=bool)
-    # a voucher's account set: the sum of a random 62-bit number per distinct account (order-free)
-    tags = np.random.default_rng(0).integers(1, 2**62, size=int(account.max()) + 1, dtype="int64")
+    # a voucher's account set: the sum of a random 40-bit number per distinct account (order-free; no overflow)
+    tags = np.random.default_rng(0).integers(1, 2**40, size=int(account.max()) + 1, dtype="int64")
     pairs = pd.DataFrame({"v": voucher[rows], "a": account[rows]}).drop_duplicates()
     signature = pairs.assign(t=tags[pairs["a"].to_numpy()]).groupby("v")["t"].sum()
     month = (dates.dt.year * 12 + dates.dt.month).to_numpy(dtype="float64", na_value=np.nan)[rows]

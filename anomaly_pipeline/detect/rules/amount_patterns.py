@@ -298,8 +298,8 @@ class _SortedAmounts:
 
 def _first_of_each_amount(group: np.ndarray, amount: np.ndarray, day: np.ndarray, rows: np.ndarray) -> np.ndarray:
     """The rows dated first among those of their group and amount: the invoice, not its payment weeks later."""
-    frame = pd.DataFrame({"key": group.astype("int64") * (int(amount.max(initial=0)) + 1) + amount, "day": day})
-    return rows[(frame["day"] == frame.groupby("key")["day"].transform("min")).to_numpy()]
+    frame = pd.DataFrame({"group": group, "amount": amount, "day": day})
+    return rows[(frame["day"] == frame.groupby(["group", "amount"])["day"].transform("min")).to_numpy()]
 
 
 def _customers(party: np.ndarray, transactions: pd.DataFrame, shared: SharedWork) -> np.ndarray:
