@@ -89,3 +89,18 @@ def credited_accounts(transactions: pd.DataFrame, shared: SharedWork, min_lines:
                & (debited <= (1 - credit_share) * credited))
     per_row = np.where(account >= 0, revenue[np.maximum(account, 0)], False)
     return per_row, sorted(accounts[revenue].tolist())
+
+
+def read_revenue(transactions: pd.DataFrame, shared: SharedWork, by_name: bool = True,
+                 by_usage: bool = True) -> tuple[np.ndarray, list[str], str]:
+    """(per row: a revenue account, those accounts, how they were read: 'names', 'usage' or '' where neither told)
+    by the accounts' names (`revenue_accounts`), else by their use (`credited_accounts`)."""
+    if by_name:
+        rows, accounts = revenue_accounts(transactions, shared)
+        if accounts:
+            return rows, accounts, "names"
+    if by_usage:
+        rows, accounts = credited_accounts(transactions, shared)
+        if accounts:
+            return rows, accounts, "usage"
+    return np.zeros(len(transactions), dtype=bool), [], ""

@@ -295,6 +295,27 @@ def combine_codes(*keys: np.ndarray) -> np.ndarray:
     return pd.factorize(out)[0].astype("int64")
 
 
+
+def voucher_fingerprint(voucher: np.ndarray, *keys: np.ndarray) -> np.ndarray:
+    """Per row: a code shared by the rows of every voucher holding the same multiset of line keys (account
+    and cents, say), -1 without a voucher. Each distinct line key gets two random 40-bit numbers; a
+    voucher's fingerprint is their sums over its lines (exact in int64 for vouchers under 2^20 lines)."""
+    out = np.full(len(voucher), -1, dtype="int64")
+    valid = voucher >= 0
+    if not valid.any():
+        return out
+    line = combine_codes(*(k[valid] for k in keys))
+    rng = np.random.default_rng(20240101)
+    width = int(line.max()) + 1
+    sums = [pd.Series(rng.integers(1, 2**40, size=width)[line]).groupby(voucher[valid]).sum() for _ in range(2)]
+    count = np.bincount(voucher[valid])
+    ids = sums[0].index.to_numpy()
+    code = combine_codes(sums[0].to_numpy(), sums[1].to_numpy(), count[ids])
+    per_voucher = np.full(int(voucher.max()) + 1, -1, dtype="int64")
+    per_voucher[ids] = code
+    out[valid] = per_voucher[voucher[valid]]
+    return out
+
 def first_rows(codes: np.ndarray) -> np.ndarray:
     """For codes numbered in order of first appearance (`combine_codes`, `pd.factorize`): the row where
     each code first appears, in code order."""

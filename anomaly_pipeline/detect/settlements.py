@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from anomaly_pipeline.detect.base import as_string
+from anomaly_pipeline.detect.base import as_string, voucher_fingerprint
 from anomaly_pipeline.detect.shared import SharedWork
 
 #: periods whose postings a settlement may sum, and how many of them back from the settlement's own
@@ -50,10 +50,10 @@ def closing_routine(transactions: pd.DataFrame, shared: SharedWork) -> np.ndarra
     rows = np.flatnonzero((voucher >= 0) & (account >= 0) & (end < CLOSING_DAYS))
     if not len(rows):
         return np.zeros(n, dtype=bool)
-    # a voucher's account set: the sum of a random 40-bit number per distinct account (order-free; no overflow)
-    tags = np.random.default_rng(0).integers(1, 2**40, size=int(account.max()) + 1, dtype="int64")
+    # a voucher's account set: the fingerprint of its distinct accounts
     pairs = pd.DataFrame({"v": voucher[rows], "a": account[rows]}).drop_duplicates()
-    signature = pairs.assign(t=tags[pairs["a"].to_numpy()]).groupby("v")["t"].sum()
+    signature = pd.Series(voucher_fingerprint(pairs["v"].to_numpy(), pairs["a"].to_numpy()),
+                          index=pairs["v"].to_numpy()).groupby(level=0).first()
     month = (dates.dt.year * 12 + dates.dt.month).to_numpy(dtype="float64", na_value=np.nan)[rows]
     size = transactions["amount"].abs().to_numpy(dtype="float64", na_value=0.0)[rows]
     per_voucher = pd.DataFrame({"v": voucher[rows], "m": month, "size": size}).groupby("v").agg(

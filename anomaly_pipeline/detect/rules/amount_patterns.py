@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from anomaly_pipeline.detect.account_roles import credited_accounts, revenue_accounts
+from anomaly_pipeline.detect.account_roles import read_revenue
 from anomaly_pipeline.detect.base import (
     AnomalyDetectionAlgorithm,
     ConfigError,
@@ -305,9 +305,7 @@ def _first_of_each_amount(group: np.ndarray, amount: np.ndarray, day: np.ndarray
 def _customers(party: np.ndarray, transactions: pd.DataFrame, shared: SharedWork) -> np.ndarray:
     """Per row: its counterparty is a customer, one with a line on a revenue account (by the accounts' names,
     else by their use) in any of its vouchers."""
-    revenue, named = revenue_accounts(transactions, shared)
-    if not named:
-        revenue = credited_accounts(transactions, shared)[0]
+    revenue = read_revenue(transactions, shared)[0]
     if not revenue.any():
         return np.zeros(len(party), dtype=bool)
     if has_values(transactions, "voucher_id"):  # the sales line need not carry the partner: its voucher does

@@ -23,6 +23,7 @@ from anomaly_pipeline.detect.base import (
     first_rows,
     has_values,
     text_words,
+    voucher_fingerprint,
 )
 from anomaly_pipeline.detect.norms import habitual_share, percent
 from anomaly_pipeline.detect.rules._common import (
@@ -100,27 +101,6 @@ def _joined(keys: np.ndarray, values: pd.Series) -> np.ndarray:
     joined = np.add.reduceat((", " + pairs["value"]).to_numpy(dtype=object), starts)  # string concatenation
     lookup = pd.Series(joined, index=key[starts]).str[2:]
     return lookup.reindex(keys).fillna("").to_numpy(dtype=object)
-
-
-def voucher_fingerprint(voucher: np.ndarray, *keys: np.ndarray) -> np.ndarray:
-    """Per row: a code shared by the rows of every voucher holding the same multiset of line keys (account
-    and cents, say), -1 without a voucher. Each distinct line key gets two random 40-bit numbers; a
-    voucher's fingerprint is their sums over its lines (exact in int64 for vouchers under 2^20 lines)."""
-    out = np.full(len(voucher), -1, dtype="int64")
-    valid = voucher >= 0
-    if not valid.any():
-        return out
-    line = combine_codes(*(k[valid] for k in keys))
-    rng = np.random.default_rng(20240101)
-    width = int(line.max()) + 1
-    sums = [pd.Series(rng.integers(1, 2**40, size=width)[line]).groupby(voucher[valid]).sum() for _ in range(2)]
-    count = np.bincount(voucher[valid])
-    ids = sums[0].index.to_numpy()
-    code = combine_codes(sums[0].to_numpy(), sums[1].to_numpy(), count[ids])
-    per_voucher = np.full(int(voucher.max()) + 1, -1, dtype="int64")
-    per_voucher[ids] = code
-    out[valid] = per_voucher[voucher[valid]]
-    return out
 
 
 def _originals(transactions: pd.DataFrame, flagged: np.ndarray, group: np.ndarray, entry: np.ndarray) -> np.ndarray:

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from anomaly_pipeline.detect.account_roles import credited_accounts, revenue_accounts
+from anomaly_pipeline.detect.account_roles import read_revenue
 from anomaly_pipeline.detect.base import AnomalyDetectionAlgorithm, DetectionResult
 from anomaly_pipeline.detect.norms import (
     MIN_POPULATION,
@@ -274,14 +274,9 @@ class RevenueCutoffReversal(AnomalyDetectionAlgorithm):
                 shared: SharedWork) -> DetectionResult:
         posted = transactions["posting_date"]
         end = period_end(posted, config["period"])
-        by_name, named = revenue_accounts(transactions, shared) if config["revenue_by_name"] else (None, [])
-        source = "names"
-        if not named and config["revenue_by_usage"]:
-            by_name, named = credited_accounts(transactions, shared)
-            source = "usage"
-        if named:
-            revenue = by_name
-        else:
+        revenue, named, source = read_revenue(transactions, shared, config["revenue_by_name"],
+                                              config["revenue_by_usage"])
+        if not named:
             revenue, source = matches_prefix(transactions["account"], config["revenue_account_prefixes"]), "prefixes"
         revenue = (revenue & (transactions["amount"].abs() >= config["min_amount"]).to_numpy()
                    & (transactions["amount"] != 0).to_numpy())
