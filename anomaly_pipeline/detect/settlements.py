@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from anomaly_pipeline.detect.base import as_string, voucher_fingerprint
+from anomaly_pipeline.detect.base import as_string, combine_codes, day_numbers, voucher_fingerprint
 from anomaly_pipeline.detect.shared import SharedWork
 
 #: periods whose postings a settlement may sum, and how many of them back from the settlement's own
@@ -69,6 +69,45 @@ def closing_routine(transactions: pd.DataFrame, shared: SharedWork) -> np.ndarra
     routine = vouchers.index[vouchers["sig"].isin(routine_sigs).to_numpy() & near & alone].to_numpy()
     out = np.zeros(n, dtype=bool)
     out[rows] = np.isin(voucher[rows], routine)
+    return out
+
+
+def pays_earlier_posting(transactions: pd.DataFrame, shared: SharedWork) -> np.ndarray:
+    """Per row: its voucher pays or clears an earlier posting, holding a line on an account and named
+    counterparty that an earlier line (by date, then place in the file) carried at the same absolute amount on the
+    other side; true on that voucher's lines of that amount. An invoice's payment, as large as the invoice: the
+    invoice is the finding, its payment a consequence."""
+    n = len(transactions)
+    out = np.zeros(n, dtype=bool)
+    if not n or "counterparty" not in transactions or "voucher_id" not in transactions or "posting_date" not in transactions:
+        return out
+    return shared.once(("pays_earlier_posting",), lambda: _pays_earlier(transactions, shared))
+
+
+def _pays_earlier(transactions: pd.DataFrame, shared: SharedWork) -> np.ndarray:
+    n = len(transactions)
+    party = shared.encode("counterparty", as_string)[0]
+    account = shared.encode("account", as_string)[0]
+    voucher = shared.encode("voucher_id", as_string)[0]
+    amount = transactions["amount"].to_numpy(dtype="float64", na_value=0.0)
+    cents = np.round(np.abs(amount) * 100).astype("int64")
+    day = day_numbers(transactions["posting_date"])
+    known = (party >= 0) & (account >= 0) & (voucher >= 0) & (cents > 0) & (day != np.iinfo(np.int64).min)
+    out = np.zeros(n, dtype=bool)
+    rows = np.flatnonzero(known)
+    if not len(rows):
+        return out
+    key = combine_codes(account[rows], party[rows], pd.factorize(cents[rows])[0])
+    # the order lines were made in: by date, then by place in the file
+    order = day[rows].astype("int64") * (n + 1) + rows
+    side = amount[rows] > 0
+    frame = pd.DataFrame({"key": key, "side": side, "order": order})
+    first = frame.groupby(["key", "side"])["order"].min()
+    other = pd.MultiIndex.from_arrays([key, ~side])
+    earlier = first.reindex(other).to_numpy(dtype="float64") < order
+    # the voucher's lines of the paid amount (its bank line, too)
+    mine = combine_codes(voucher[rows], cents[rows])
+    out[rows] = np.isin(mine, mine[earlier])
     return out
 
 

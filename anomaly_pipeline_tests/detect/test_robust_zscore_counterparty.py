@@ -73,3 +73,29 @@ def test_deterministic():
     first = RobustZScoreCounterparty().detect(frame(_ledger())).scores
     second = RobustZScoreCounterparty().detect(frame(_ledger())).scores
     assert first.equals(second)
+
+
+def test_an_invoices_payment_is_not_a_second_finding_a_payment_of_nothing_booked_is():
+    """A supplier's 22 834 bill among bills of about 400 is the finding; its payment a month later, the same size
+    on the same account and supplier (and the bank line beside it), is its consequence. Another supplier paid
+    30 000 with no such bill booked before is a finding of its own."""
+    rows = []
+    for m in range(1, 12):
+        bill = 400.0 + 15 * (m % 4)
+        rows += [{"voucher_id": f"B{m}", "posting_date": f"2024-{m:02d}-04", "account": "2440",
+                  "counterparty": "Vattenfall", "amount": -bill},
+                 {"voucher_id": f"P{m}", "posting_date": f"2024-{m:02d}-20", "account": "2440",
+                  "counterparty": "Vattenfall", "amount": bill},
+                 {"voucher_id": f"Q{m}", "posting_date": f"2024-{m:02d}-22", "account": "2440",
+                  "counterparty": "Eon", "amount": 300.0 + 10 * (m % 3)}]
+    rows += [{"voucher_id": "B12", "posting_date": "2024-11-25", "account": "2440", "counterparty": "Vattenfall",
+              "amount": -22_834.49},
+             {"voucher_id": "P12", "posting_date": "2024-12-20", "account": "2440", "counterparty": "Vattenfall",
+              "amount": 22_834.49},
+             {"voucher_id": "P12", "posting_date": "2024-12-20", "account": "1930", "counterparty": "Vattenfall",
+              "amount": -22_834.49},
+             {"voucher_id": "Q12", "posting_date": "2024-12-22", "account": "2440", "counterparty": "Eon",
+              "amount": 30_000.0}]
+    result = RobustZScoreCounterparty().detect(frame(rows))
+    by_id = {i + 1: r for i, r in enumerate(rows)}
+    assert {by_id[t]["voucher_id"] for t in flagged_ids(result)} == {"B12", "Q12"}

@@ -17,7 +17,7 @@ from anomaly_pipeline.detect.base import (
     format_amount,
     text_words,
 )
-from anomaly_pipeline.detect.settlements import settlement_lines
+from anomaly_pipeline.detect.settlements import pays_earlier_posting, settlement_lines
 from anomaly_pipeline.detect.shared import Over, SharedWork
 
 MAD_TO_SIGMA = 1.4826
@@ -30,7 +30,8 @@ class RobustZScore(AnomalyDetectionAlgorithm):
     scale is an amount far outside what the account usually carries. Accounts with fewer than
     `min_group_size` reference rows are not scored (no baseline to speak of). Zero amounts are not
     scored, nor a line settling its account's month or quarter (`settlements`: the VAT return, the payroll
-    taxes paid), as large as the period's postings together. `direction` "up" judges only amounts above the usual size. An account where more than
+    taxes paid), as large as the period's postings together, nor the payment of an earlier posting of the same
+    size and partner. `direction` "up" judges only amounts above the usual size. An account where more than
     `max_share` of the postings lie beyond the threshold on the same side carries several kinds of
     amount (a multimodal account, not outliers): its postings are not flagged.
     """
@@ -81,8 +82,10 @@ class RobustZScore(AnomalyDetectionAlgorithm):
         mag = np.log10(np.clip(amount, 0.01, None))
         with np.errstate(invalid="ignore", divide="ignore"):
             z = np.where(known, (mag - median[at]) / scale[at], np.nan)
-        # a line settling its account's month or quarter is as large as the period's postings together: routine
-        eligible = known & (count[at] >= config["min_group_size"]) & (amount > 0) & ~settlement_lines(transactions, shared)
+        # a line settling its account's month or quarter is as large as the period's postings together: routine;
+        # an invoice's payment is as large as the invoice, which is the finding (`pays_earlier_posting`)
+        eligible = (known & (count[at] >= config["min_group_size"]) & (amount > 0)
+                    & ~settlement_lines(transactions, shared) & ~pays_earlier_posting(transactions, shared))
         z = np.where(eligible, np.nan_to_num(z), 0.0)
         if config["direction"] == "up":
             z = np.maximum(z, 0.0)
