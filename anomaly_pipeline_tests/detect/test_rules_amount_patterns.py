@@ -41,6 +41,20 @@ def test_an_amount_ten_times_rounder_than_the_ledger_ever_is_medium():
                             10_000.0, 110_000.0] + [2_000.0, 3_000.0, 7_000.0, 120_000.0]
     assert {severity for severity, _ in flags(RoundAmount().detect(frame(amount=habitual))).values()} == {"low"}
 
+def test_a_round_amount_weighs_more_where_the_ledger_is_seldom_round():
+    """Two whole thousands among 400 odd amounts (0.5 % of the lines): each is full evidence, score 1. Eight among
+    408 (2 %): a quarter of that, 0.005 / 0.02; never below half the severity's score (low: 0.4 / 2)."""
+    rng = np.random.default_rng(5)
+    odd = list(np.round(rng.uniform(200, 9_000, 400), 2))
+    seldom = RoundAmount().detect(frame(amount=odd + [3_000.0, 7_000.0])).scores
+    assert seldom.loc[seldom["flagged"], "score"].tolist() == [1.0, 1.0]
+    often = RoundAmount().detect(frame(amount=odd + [float(k) * 1_000 for k in range(2, 10)])).scores
+    share = 8 / 408
+    assert often.loc[often["flagged"], "score"].tolist() == pytest.approx([0.005 / share] * 8)
+    common = RoundAmount().detect(frame(amount=odd[:380] + [float(k) * 1_000 for k in range(2, 20) if k != 10])).scores
+    assert common.loc[common["flagged"], "score"].tolist() == pytest.approx([0.2] * 17)  # 17 of 397: 4.3 %
+
+
 def test_amount_endings():
     result = AmountEnding().detect(frame(amount=AMOUNTS))
     assert flags(result) == {

@@ -377,8 +377,9 @@ def _scheduled(shared: SharedWork, frame: pd.DataFrame, hit: np.ndarray, months:
 
 
 def rare_here(transactions: pd.DataFrame, shared: SharedWork, hit: np.ndarray, max_share: float, what: str,
-              columns: tuple[str, ...] = ("account",)) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
-    """(flagged, comparison text per flagged row, summary): `hit` kept where the pattern is rare here (its
+              columns: tuple[str, ...] = ("account",)) -> tuple[np.ndarray, np.ndarray, dict[str, Any], np.ndarray]:
+    """(flagged, comparison text per flagged row, summary, share per row): `hit` kept where the pattern is rare
+    here (its
     share in the ledger and in the row's `columns` contexts, vouchers counted once, at most `max_share`);
     every hit where the ledger is too small to have habits. The text reads '0.4 % of this ledger's
     vouchers <what>' (or of the account's, where that is the more habitual context)."""
@@ -386,10 +387,12 @@ def rare_here(transactions: pd.DataFrame, shared: SharedWork, hit: np.ndarray, m
     habit = habitual_share(hit, shared.context_codes("transactions", *columns), weight)
     if not habit.learned:
         idx = np.flatnonzero(hit)
-        return np.asarray(hit, dtype=bool), np.full(len(idx), "", dtype=object), {"calibrated": False}
+        return (np.asarray(hit, dtype=bool), np.full(len(idx), "", dtype=object), {"calibrated": False},
+                np.full(len(hit), np.nan))
     flagged = np.asarray(hit, dtype=bool) & (habit.share <= max_share)
     idx = np.flatnonzero(flagged)
     labels = {name: text(transactions[column].iloc[idx].astype("string").str.strip())
               for name, column in (("account", "account"), ("user", "user_name")) if column in columns}
     texts = "; " + describe_habit(habit, idx, f"{unit} {what}", labels)
-    return flagged, texts, {"calibrated": True, "ledger_share": round(habit.ledger_share, 4), "max_share": max_share}
+    summary = {"calibrated": True, "ledger_share": round(habit.ledger_share, 4), "max_share": max_share}
+    return flagged, texts, summary, habit.share

@@ -35,11 +35,15 @@ from anomaly_pipeline.detect.rules._common import (
 )
 from anomaly_pipeline.detect.shared import SharedWork
 
+#: a share of vouchers with round amounts this low or lower makes a round amount full evidence (`RoundAmount`)
+RARE_ROUND = 0.005
+
 
 class RoundAmount(AnomalyDetectionAlgorithm):
     """|amount| is a non-zero multiple of `multiple` (default 1 000: the '000' endings) and at least
     `min_amount`, where round amounts are rare here: at most `max_share` of the ledger's (and the account's)
-    vouchers carry one. Rents and salaries are round too, so keep its weight low."""
+    vouchers carry one. Its score is how rare they are here (`_by_rarity`): rents and salaries are round too, so a
+    round amount says little where many are, much where almost none is."""
 
     algorithm = "round_amount"
     kind = "rule"
@@ -47,7 +51,7 @@ class RoundAmount(AnomalyDetectionAlgorithm):
     required_columns = ("amount",)
     default_config = {"multiple": 1000.0, "min_amount": 0.0, "max_share": 0.05, "severity": "low",
                       "rounder_share": 0.005, "rounder_severity": "medium"}
-    default_weight = 0.15
+    default_weight = 0.3
 
     def check_config(self, config: dict[str, Any]) -> None:
         check_min(self.algorithm, config, "multiple", 0.01)
@@ -62,7 +66,8 @@ class RoundAmount(AnomalyDetectionAlgorithm):
         c = cents(transactions["amount"].fillna(0)).abs()
         step = round(config["multiple"] * 100)
         hit = ((c > 0) & (c % step == 0) & (transactions["amount"].abs() >= config["min_amount"])).to_numpy()
-        flagged, norm, summary = rare_here(transactions, shared, hit, config["max_share"], "carry a round amount")
+        flagged, norm, summary, row_share = rare_here(transactions, shared, hit, config["max_share"],
+                                                  "carry a round amount")
         idx = np.flatnonzero(flagged)
         texts = ("round amount " + money(transactions["amount"].iloc[idx]) + " (a multiple of "
                  + money([config["multiple"]])[0] + ")") + norm
@@ -78,7 +83,21 @@ class RoundAmount(AnomalyDetectionAlgorithm):
                 texts = texts.astype(object)
                 texts[at] = texts[at] + (f"; {percent(share)} of this ledger's {unit} carry a multiple of "
                                          + money([10 * config["multiple"]])[0])
-        return flag_result(transactions, flagged, texts, severity, {"round": int(hit.sum()), **summary})
+        result = flag_result(transactions, flagged, texts, severity, {"round": int(hit.sum()), **summary})
+        return result if np.isnan(row_share).all() else self._by_rarity(result, flagged, row_share)
+
+    @staticmethod
+    def _by_rarity(result: DetectionResult, flagged: np.ndarray, share: np.ndarray) -> DetectionResult:
+        """Scores by how rare round amounts are here: 1 where at most RARE_ROUND of the vouchers (or the
+        account's) carry one, half where twice as many do. A round amount says more where the ledger is seldom
+        round (the evidence is the likelihood ratio: about as likely in an invented entry anywhere, far less
+        likely in this ledger's own)."""
+        scores = result.scores.copy()
+        with np.errstate(divide="ignore"):
+            rarity = np.clip(RARE_ROUND / np.maximum(share, 1e-9), 0.0, 1.0)
+        # never below half the severity's score: a rounder amount (medium) keeps its weight where 1 000s are common
+        scores["score"] = np.where(flagged, np.maximum(rarity, scores["score"].to_numpy() / 2), 0.0)
+        return DetectionResult(scores=scores, summary=result.summary)
 
 
 class AmountEnding(AnomalyDetectionAlgorithm):
@@ -110,7 +129,7 @@ class AmountEnding(AnomalyDetectionAlgorithm):
         for e in sorted(config["endings"], key=len):  # a few endings; the longest match is the one named
             ending = ending.mask(whole.str.endswith(e).to_numpy(), e)
         hit = (ending.notna() & (transactions["amount"].abs() >= config["min_amount"])).to_numpy(dtype=bool)
-        flagged, norm, summary = rare_here(transactions, shared, hit, config["max_share"], "carry such an ending")
+        flagged, norm, summary, _ = rare_here(transactions, shared, hit, config["max_share"], "carry such an ending")
         idx = np.flatnonzero(flagged)
         texts = "amount " + money(transactions["amount"].iloc[idx]) + " ends in " + ending.iloc[idx].to_numpy(dtype=object) + norm
         return flag_result(transactions, flagged, texts, config["severity"], {"matched": int(hit.sum()), **summary})
