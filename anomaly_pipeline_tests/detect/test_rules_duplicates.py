@@ -288,3 +288,23 @@ def test_a_reference_retyped_with_a_slip_names_the_same_document_and_the_next_nu
     found = flags(NearDuplicate().detect(data))
     assert {row: severity for row, (severity, _) in found.items()} == {
         1: "medium", 2: "medium", 3: "medium", 4: "medium", 5: "low", 6: "low", 7: "low", 8: "low"}
+
+
+def _vouchers(amounts: list[float], texts: list[str], dates: list[str]) -> frame:
+    return frame(voucher_id=[f"V{i}" for i in range(len(amounts))], posting_date=dates, account=["3010"] * len(amounts),
+                 amount=amounts, description=texts)
+
+
+def test_a_days_batch_of_identical_entries_is_one_set_of_twins_not_a_routine():
+    """300 vouchers of their own; twelve identical tickets on one day (4 % of the vouchers have a twin, but in one set)
+    and an invoice entered twice: two sets, 0.7 % of the vouchers, so the copies are flagged. Where ten invoices are
+    each entered twice (6.5 % of the vouchers, ten sets), identical entries are the ledger's routine."""
+    amounts = [float(100 + 7 * i) for i in range(300)]
+    texts = [f"invoice {i}" for i in range(300)]
+    dates = [f"2025-{1 + i % 12:02d}-{1 + i % 28:02d}" for i in range(300)]
+    batch = _vouchers(amounts + [250.0] * 12 + [amounts[5]], texts + ["ticket"] * 12 + [texts[5]],
+                      dates + ["2025-06-25"] * 12 + [dates[5]])
+    flagged = set(flags(ExactDuplicate().detect(batch)))
+    assert flagged == set(range(302, 314))  # the eleven tickets after the first (301), and the invoice's copy (313)
+    twice = _vouchers(amounts + amounts[:10], texts + texts[:10], dates + dates[:10])
+    assert flags(ExactDuplicate().detect(twice)) == {}

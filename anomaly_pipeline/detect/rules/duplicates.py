@@ -128,7 +128,9 @@ class ExactDuplicate(AnomalyDetectionAlgorithm):
     inside one voucher are usually a split. The copies are flagged, not the original (the entry registered
     first, by registration date where there is one, else by its place in the file); the reason names every
     voucher of the group. Where more than `max_share` of a ledger's vouchers (of at
-    least `norms.MIN_POPULATION`) have such a twin, identical entries are its routine and none is flagged."""
+    least `norms.MIN_POPULATION`) have such a twin, in more sets of twins than `max_share` of its vouchers,
+    identical entries are its routine and none is flagged: a day's batch of twenty identical tickets is one set, not a
+    routine of its own."""
 
     algorithm = "exact_duplicate"
     kind = "rule"
@@ -170,7 +172,10 @@ class ExactDuplicate(AnomalyDetectionAlgorithm):
                    & (transactions["amount"].abs() >= config["min_amount"]).to_numpy(dtype=bool))
         weight, unit = shared.unit_weights()
         habit = habitual_share(flagged, (), weight)
-        if habit.learned and habit.ledger_share > config["max_share"]:  # identical entries are this ledger's routine
+        # identical entries are this ledger's routine where it makes them often: counted as sets of twins, so one
+        # day's batch of twenty identical tickets is one event, not a fifth of the routine
+        twin_sets = len(np.unique(combine_codes(date, fingerprint)[flagged] if has_vouchers else group[flagged]))
+        if habit.learned and habit.ledger_share > config["max_share"] and twin_sets > config["max_share"] * habit.units:
             flagged = np.zeros(n, dtype=bool)
         members = np.flatnonzero(flagged)
         flagged &= ~_originals(transactions, flagged, group, voucher if has_vouchers else np.arange(n))
