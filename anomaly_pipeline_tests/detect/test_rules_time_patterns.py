@@ -217,3 +217,35 @@ def test_after_hours_everywhere_means_a_time_zone_not_a_finding():
         "20 of 25 lines (80%) are outside business hours: the times are probably in another time zone (UTC) or "
         "the clock of a batch job; per-line flags suppressed (max_flagged_share 0.5)")
     assert len(flags(AfterHoursPosting().detect(data, {"max_flagged_share": 0.9}))) == 20
+
+
+def test_a_partners_burst_takes_only_its_own_vouchers_and_their_payments_are_none():
+    """The fuel account carries a voucher or two a day from two stations. One day Circle K bills 14 times: its
+    invoices are the burst, the fuel account's too; Preem's one invoice that day is not part of it (without
+    Circle K's the day is an ordinary one). The payment run paying Circle K's 14 invoices a month later is their
+    consequence, no second finding."""
+    rows, n = [], 0
+
+    def add(day: pd.Timestamp, party: str, amount: float, account: str = "5611") -> None:
+        nonlocal n
+        n += 1
+        rows.append({"voucher_id": f"V{n}", "posting_date": day, "account": account, "counterparty": party,
+                     "amount": amount})
+
+    for i, day in enumerate(pd.date_range("2025-01-02", "2025-06-30", freq="B")):
+        add(day, "Preem" if i % 2 else "Circle K", 400.0 + i)
+    burst_day = pd.Timestamp("2025-03-12")
+    preem = n + 1
+    add(burst_day, "Preem", 777.0)
+    circle_k = list(range(n + 1, n + 15))
+    for k in range(14):
+        add(burst_day, "Circle K", 1_000.0 + k)
+    payments = list(range(n + 1, n + 15))
+    for k in range(14):
+        add(pd.Timestamp("2025-04-11"), "Circle K", -(1_000.0 + k))
+    found = flags(PostingBurst().detect(frame(rows), {"group_by": ["account", "counterparty"]}))
+    assert set(found) == set(circle_k)
+    assert preem not in found and not set(payments) & set(found)
+    assert found[circle_k[0]] == ("high", "account 5611: 16 vouchers on 2025-03-12 vs usually 1 per day and at most 1 "
+                                          "on a day without a burst; counterparty Circle K: 14 vouchers on 2025-03-12 "
+                                          "vs usually 1 per day and at most 1 on a day without a burst")

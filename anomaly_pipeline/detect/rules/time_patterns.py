@@ -33,7 +33,7 @@ from anomaly_pipeline.detect.rules._common import (
     text,
     ymd,
 )
-from anomaly_pipeline.detect.settlements import settlement_lines
+from anomaly_pipeline.detect.settlements import pays_earlier_posting, settlement_lines
 from anomaly_pipeline.detect.shared import Over, SharedWork
 
 #: a Monday, so that 7-day windows are calendar weeks
@@ -244,14 +244,15 @@ class PostingBurst(AnomalyDetectionAlgorithm):
         if not groups:
             return DetectionResult.skip(f"the upload has no {' or '.join(config['group_by'])} data")
         width = config["window_days"]
-        reason = np.full(len(transactions), "", dtype=object)
-        outstanding = np.zeros(len(transactions), dtype=bool)
+        found_by: dict[str, tuple[np.ndarray, np.ndarray, _Windows, np.ndarray]] = {}
         summary: dict[str, Any] = {}
         unit = "vouchers" if _has_vouchers(transactions) else "postings"
         period, other = (("day", "on a day without a burst") if width == 1
                          else (f"{width} days", f"in {width} days without a burst"))
         vouchers = _voucher_units(shared, "transactions")
         ref_vouchers = vouchers if reference is transactions else _voucher_units(shared, "reference")
+        # an invoice's payment is its consequence: a run paying a burst's invoices is no second finding
+        paying = pays_earlier_posting(transactions, shared)
         for group in groups:  # at most three grouping columns
             windows = _Windows(shared, "transactions", group, width, vouchers)
             usual = windows if reference is transactions else _Windows(shared, "reference", group, width, ref_vouchers)
@@ -278,8 +279,11 @@ class PostingBurst(AnomalyDetectionAlgorithm):
             standout = (burst & (count >= config["outstanding"] * peak[key]) & ~np.asarray(closing)
                         & (active[key] >= config["outstanding_min_windows"]))
             summary[f"{group}_outstanding"] = int(np.count_nonzero(standout))
+            # a burst without the payments in it: a payment run's day is no burst of the day's other vouchers
+            burst &= windows.still_bursts(~paying, median, config)
             hit = windows.cell >= 0
             hit[hit] = burst[windows.cell[hit]]
+            hit &= ~paying
             idx = np.flatnonzero(hit)
             cell = windows.cell[idx]
             start = ANCHOR + pd.to_timedelta(windows.cell_window[cell] * width, unit="D")
@@ -289,9 +293,19 @@ class PostingBurst(AnomalyDetectionAlgorithm):
                      + count[cell].astype(str).astype(object) + " " + unit + " " + when
                      + " vs usually " + pd.Series(median[key[cell]]).map("{:g}".format).to_numpy(dtype=object)
                      + f" per {period} and at most " + peak[key[cell]].astype(str).astype(object) + f" {other}")
+            texts = np.full(len(transactions), "", dtype=object)
+            texts[idx] = found
+            standing = np.zeros(len(transactions), dtype=bool)
+            standing[idx] = standout[cell]
+            found_by[group] = (texts, standing, windows, median)
+        _explained_by_partners(found_by, groups, config)
+        reason = np.full(len(transactions), "", dtype=object)
+        outstanding = np.zeros(len(transactions), dtype=bool)
+        for texts, standing, _, _ in found_by.values():
+            idx = np.flatnonzero(texts != "")
             current = reason[idx]
-            reason[idx] = np.where(current != "", current + "; " + found, found)
-            outstanding[idx] |= standout[cell]
+            reason[idx] = np.where(current != "", current + "; " + texts[idx], texts[idx])
+            outstanding |= standing
         flagged = reason != ""
         severity = (np.where(outstanding, config["outstanding_severity"], config["severity"]).astype(object)
                     if outstanding.any() else config["severity"])  # a million-row object column only if needed
@@ -310,6 +324,28 @@ def _voucher_units(shared: SharedWork, over: Over) -> np.ndarray | None:
 
 
 
+def _explained_by_partners(found_by: dict[str, tuple[np.ndarray, np.ndarray, _Windows, np.ndarray]],
+                           groups: list[str], config: dict[str, Any]) -> None:
+    """Drops, in place, a user's or an account's burst from the rows outside a partner's burst of that day when
+    the burst is the partner's: without the partner's vouchers the user's or account's window would be no burst
+    (one supplier's eighteen invoices make the fuel account's day; the other supplier's one invoice that day is
+    not part of it)."""
+    partner = groups[-1] if groups and groups[-1] in ("counterparty", "description") else None
+    if partner is None or partner not in found_by or len(found_by) < 2:
+        return
+    inside = found_by[partner][0] != ""
+    for group, (texts, standing, windows, median) in found_by.items():
+        if group == partner:
+            continue
+        outside = (texts != "") & ~inside
+        if not outside.any():
+            continue
+        still = windows.still_bursts(~inside, median, config)
+        explained = outside & ~still[np.maximum(windows.cell, 0)]
+        texts[explained] = ""
+        standing[explained] = False
+
+
 class _Windows:
     """Postings per (key, window) of one grouping column: distinct vouchers where the frame has voucher
     ids, else lines. Windows are `width`-day blocks counted from ANCHOR."""
@@ -326,16 +362,26 @@ class _Windows:
         first = first_rows(self.cell[valid])
         rows = np.flatnonzero(valid)[first]
         self.cell_key, self.cell_window = key[rows], window[rows]
-        if vouchers is not None:
-            voucher = vouchers[valid]
-            span = int(voucher.max(initial=0)) + 1
-            distinct = pd.unique(self.cell[valid] * span + voucher)
-            self.count = np.bincount(distinct // span, minlength=len(rows))
-        else:
-            self.count = np.bincount(self.cell[valid], minlength=len(rows))
+        self.vouchers = vouchers
+        self.count = self._count(valid)
         by_key = pd.Series(self.count).groupby(self.cell_key)
         self.median = by_key.median().reindex(range(len(self.keys))).to_numpy()
         self.active = np.bincount(self.cell_key, minlength=len(self.keys))
+
+    def _count(self, rows: np.ndarray) -> np.ndarray:
+        """Per window: its postings among `rows` (a mask): distinct vouchers, else lines."""
+        cells = len(self.cell_key)
+        if self.vouchers is None:
+            return np.bincount(self.cell[rows], minlength=cells)
+        voucher = self.vouchers[rows]
+        span = int(voucher.max(initial=0)) + 1
+        distinct = pd.unique(self.cell[rows] * span + voucher)
+        return np.bincount(distinct // span, minlength=cells)
+
+    def still_bursts(self, kept: np.ndarray, median: np.ndarray, config: dict[str, Any]) -> np.ndarray:
+        """Per window: whether it is a burst (`bursts`) on the `kept` rows alone."""
+        count = self._count((self.cell >= 0) & kept)
+        return (count >= config["min_count"]) & (count >= config["ratio"] * median[self.cell_key])
 
     def bursts(self, config: dict[str, Any], median: np.ndarray) -> np.ndarray:
         """Per window: at least `min_count` postings and `ratio` times its key's `median` (one per key: these
