@@ -228,16 +228,30 @@ def as_string(values: pd.Series) -> pd.Series:
 
 #: a date written in a text ("2025-03-31", "31.03", "2025")
 TEXT_DATE = r"\b\d{1,4}[-./]\d{1,2}(?:[-./]\d{1,4})?\b|\b(?:19|20)\d{2}\b"
+#: a month named in a text ("Miete März", "professional fees Sep", "loyer février"): when, not who. Full names in
+#: the languages of the ledgers read here, and the unambiguous short forms
+_MONTHS = " ".join((
+    "january february march april may june july august september october november december ",  # en
+    "januari februari mars maj augusti oktober ",  # sv
+    "januar februar marts mai dezember desember ",  # da, no, de
+    "märz maart mei augustus ",  # de, nl
+    "janvier février fevrier avril juin juillet août aout septembre octobre novembre décembre decembre ",  # fr
+    "enero febrero marzo abril mayo junio julio agosto septiembre setiembre octubre noviembre diciembre ",  # es
+    "gennaio febbraio aprile maggio giugno luglio settembre ottobre dicembre ",  # it
+    "janeiro fevereiro março junho julho setembro outubro novembro dezembro ",  # pt
+    "jan feb mar apr jun jul aug sep sept oct okt nov dec dez mrz mär",  # short forms
+)).split()
+TEXT_MONTH = r"(?<!\w)(?:" + "|".join(sorted(set(_MONTHS), key=len, reverse=True)) + r")(?!\w)"
 #: a number naming a document in a text, with its letters and joining dashes or slashes ("F-198078", "ck3595")
 TEXT_NUMBER = r"[0-9a-z][0-9a-z/-]*[0-9][0-9a-z/-]*|[0-9]"
 
 
 def text_words(values: pd.Series) -> pd.Series:
-    """A text's words without its dates and numbers, case-folded, single-spaced (missing where none are left):
-    "Bygma Viby fakt. 1209513 sag 2514" -> "bygma viby fakt sag", the same for every invoice of that
-    supplier. A `clean` for `encode`."""
+    """A text's words without its dates, months and numbers, case-folded, single-spaced (missing where none are
+    left): "Bygma Viby fakt. 1209513 sag 2514" -> "bygma viby fakt sag", the same for every invoice of that
+    supplier; "Holloway Road Studios - professional fees Sep 2025" the same every month. A `clean` for `encode`."""
     words = (values.astype("string").str.casefold().str.replace(TEXT_DATE, " ", regex=True)
-             .str.replace(TEXT_NUMBER, " ", regex=True).str.replace(r"[^\w]+", " ", regex=True).str.strip())
+             .str.replace(TEXT_MONTH, " ", regex=True).str.replace(TEXT_NUMBER, " ", regex=True).str.replace(r"[^\w]+", " ", regex=True).str.strip())
     return words.mask(words == "")
 
 

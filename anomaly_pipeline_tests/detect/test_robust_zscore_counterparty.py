@@ -99,3 +99,21 @@ def test_an_invoices_payment_is_not_a_second_finding_a_payment_of_nothing_booked
     result = RobustZScoreCounterparty().detect(frame(rows))
     by_id = {i + 1: r for i, r in enumerate(rows)}
     assert {by_id[t]["voucher_id"] for t in flagged_ids(result)} == {"B12", "Q12"}
+
+
+@pytest.mark.parametrize("months", [["January", "February", "March", "April", "May", "June", "July", "August",
+                                     "September", "October", "November", "December"],
+                                    ["jan", "feb", "mär", "apr", "mai", "jun", "jul", "aug", "sep", "okt", "nov",
+                                     "dez"]])
+def test_a_month_named_in_the_text_is_when_not_who(months):
+    """A client billed monthly for two years, the month in the text ("... professional fees Sep 2025", "Miete
+    März"): one partner whose September 2025 bill of 60 000 is twelve times its usual; no month a partner of its
+    own (each would be too small a group to judge)."""
+    rows = [{"posting_date": f"{y}-{m:02d}-28", "account": "1100", "amount": 5_000.0 + 40 * (m % 5),
+             "description": f"Holloway Road Studios - professional fees {months[m - 1]} {y}"}
+            for y in (2024, 2025) for m in range(1, 13)]
+    rows[20]["amount"] = 60_000.0
+    result = RobustZScoreCounterparty().detect(frame(rows))
+    assert flagged_ids(result) == {21}
+    assert reason_of(result, 21).startswith("amount 60 000 is 12× the median of account 1100 with texts "
+                                           "'holloway road studios professional fees' (5 080); robust z = ")
