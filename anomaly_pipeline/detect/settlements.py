@@ -75,8 +75,9 @@ def closing_routine(transactions: pd.DataFrame, shared: SharedWork) -> np.ndarra
 def pays_earlier_posting(transactions: pd.DataFrame, shared: SharedWork) -> np.ndarray:
     """Per row: its voucher pays or clears an earlier posting, holding a line on an account and named
     counterparty that an earlier line (by date, then place in the file) carried at the same absolute amount on the
-    other side; true on that voucher's lines of that amount. An invoice's payment, as large as the invoice: the
-    invoice is the finding, its payment a consequence."""
+    other side, one not paid before (the lines on the other side before it outnumber those on its own); true on
+    that voucher's lines of that amount. An invoice's payment, as large as the invoice: the invoice is the finding,
+    its payment a consequence; a second payment of it pays nothing."""
     n = len(transactions)
     out = np.zeros(n, dtype=bool)
     if not n or "counterparty" not in transactions or "voucher_id" not in transactions or "posting_date" not in transactions:
@@ -100,11 +101,15 @@ def _pays_earlier(transactions: pd.DataFrame, shared: SharedWork) -> np.ndarray:
     key = combine_codes(account[rows], party[rows], pd.factorize(cents[rows])[0])
     # the order lines were made in: by date, then by place in the file
     order = day[rows].astype("int64") * (n + 1) + rows
-    side = amount[rows] > 0
-    frame = pd.DataFrame({"key": key, "side": side, "order": order})
-    first = frame.groupby(["key", "side"])["order"].min()
-    other = pd.MultiIndex.from_arrays([key, ~side])
-    earlier = first.reindex(other).to_numpy(dtype="float64") < order
+    # a line pays (or clears) an earlier one where the lines on the other side before it outnumber those on its
+    # own side: the second payment of one invoice pays nothing
+    sort = np.lexsort((order, key))
+    side = (amount[rows] > 0)[sort]
+    frame = pd.DataFrame({"key": key[sort], "side": side})
+    place = frame.groupby("key").cumcount().to_numpy()
+    mine_before = frame.groupby(["key", "side"]).cumcount().to_numpy()
+    earlier = np.zeros(len(rows), dtype=bool)
+    earlier[sort] = place - mine_before > mine_before
     # the voucher's lines of the paid amount (its bank line, too)
     mine = combine_codes(voucher[rows], cents[rows])
     out[rows] = np.isin(mine, mine[earlier])

@@ -308,3 +308,20 @@ def test_a_days_batch_of_identical_entries_is_one_set_of_twins_not_a_routine():
     assert flagged == set(range(302, 314))  # the eleven tickets after the first (301), and the invoice's copy (313)
     twice = _vouchers(amounts + amounts[:10], texts + texts[:10], dates + dates[:10])
     assert flags(ExactDuplicate().detect(twice)) == {}
+
+
+def test_two_payments_of_two_invoices_of_one_size_are_no_duplicate_a_second_payment_of_one_is():
+    """Stourbridge bills 1 980 twice in May and both bills are paid in June, three days apart: each payment pays its
+    own invoice. Wrekin bills 705.60 once and is paid twice: the second payment pays nothing."""
+    def voucher(vid: str, day: str, party: str, amount: float) -> list[dict]:
+        return [{"voucher_id": vid, "posting_date": day, "account": "2100", "counterparty": party, "amount": amount},
+                {"voucher_id": vid, "posting_date": day, "account": "1200" if amount > 0 else "5000",
+                 "counterparty": party, "amount": -amount}]
+    rows = (voucher("PI1", "2025-05-02", "STOURB01", -1980.0) + voucher("PI2", "2025-05-20", "STOURB01", -1980.0)
+            + voucher("PP1", "2025-06-06", "STOURB01", 1980.0) + voucher("PP2", "2025-06-09", "STOURB01", 1980.0)
+            + voucher("PI3", "2025-07-01", "WREKIN01", -705.6) + voucher("PP3", "2025-07-24", "WREKIN01", 705.6)
+            + voucher("PP4", "2025-07-29", "WREKIN01", 705.6))
+    found = flags(NearDuplicate().detect(frame(rows)))
+    assert {rows[t - 1]["voucher_id"] for t in found} == {"PP4"}
+    assert found[13][1] == ("same amount 705.60, account 2100 and counterparty WREKIN01 as the line of 2025-07-24 "
+                            "(voucher PP3), 5 day(s) apart")

@@ -41,6 +41,7 @@ from anomaly_pipeline.detect.rules._common import (
     voucher_label,
     ymd,
 )
+from anomaly_pipeline.detect.settlements import pays_earlier_posting
 from anomaly_pipeline.detect.shared import SharedWork
 
 DAY_NS = 86_400 * 10**9
@@ -285,6 +286,8 @@ class NearDuplicate(AnomalyDetectionAlgorithm):
         twin_partner[rep_twin] = partner
         twin_gap[rep_twin] = best_gap
         hit = twin_partner[twin] >= 0
+        if key == "counterparty":  # two payments of two invoices of one size: each pays its own
+            hit &= ~pays_earlier_posting(transactions, shared)[rows]
         rows, partners, gaps = rows[hit], twin_partner[twin][hit], twin_gap[twin][hit]
         flagged = np.zeros(n, dtype=bool)
         flagged[rows] = True
