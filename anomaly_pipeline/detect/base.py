@@ -246,6 +246,15 @@ TEXT_MONTH = r"(?<!\w)(?:" + "|".join(sorted(set(_MONTHS), key=len, reverse=True
 TEXT_NUMBER = r"[0-9a-z][0-9a-z/-]*[0-9][0-9a-z/-]*|[0-9]"
 
 
+def undated_text(values: pd.Series) -> pd.Series:
+    """A text without its dates and months, case-folded, single-spaced (missing where nothing is left): "Payroll
+    12/15/2024 - 12/28/2024" and "Payroll 12/29/2024 - 01/11/2025" are one text; "Supplier 12" and "Supplier 13",
+    whose numbers may name who, are two. A `clean` for `encode`."""
+    text = (values.astype("string").str.casefold().str.replace(TEXT_DATE, " ", regex=True)
+            .str.replace(TEXT_MONTH, " ", regex=True).str.replace(r"[^\w]+", " ", regex=True).str.strip())
+    return text.mask(text == "")
+
+
 def text_words(values: pd.Series) -> pd.Series:
     """A text's words without its dates, months and numbers, case-folded, single-spaced (missing where none are
     left): "Bygma Viby fakt. 1209513 sag 2514" -> "bygma viby fakt sag", the same for every invoice of that

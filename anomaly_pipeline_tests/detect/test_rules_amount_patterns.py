@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from anomaly_pipeline.detect.base import ConfigError
@@ -203,6 +204,22 @@ def test_a_monthly_series_just_below_a_round_number_is_one_routine():
     assert set(flags(BelowApprovalLimit().detect(frame(unsteady + other)))) >= set(range(1, 10))
     # ... or where the nine months are fewer than `routine_months`
     assert set(flags(BelowApprovalLimit().detect(frame(loan + other), {"routine_months": 10}))) >= set(range(1, 10))
+
+
+def test_a_fortnightly_payroll_run_just_below_a_round_number_is_one_routine():
+    """A payroll system books every other week 47 600 .. 49 900, its text naming the period ("Payroll 12/15/2024 -
+    12/28/2024"): one series, not eighteen amounts piled under 50 000. Booked every day, such amounts are no series."""
+    rng = np.random.default_rng(4)
+    starts = pd.date_range("2025-01-05", periods=18, freq="14D")
+    payroll = [{"voucher_id": f"G{k}", "posting_date": day + pd.Timedelta(days=13), "account": "2010",
+                "amount": -round(47_600.0 + float(rng.uniform(0, 2_300)), 2),
+                "description": f"Payroll {day:%m/%d/%Y} - {day + pd.Timedelta(days=13):%m/%d/%Y} - Office & Sales"}
+               for k, day in enumerate(starts)]
+    other = [{"voucher_id": f"P{i}", "posting_date": f"2025-{i % 12 + 1:02d}-{i % 27 + 1:02d}", "account": "2440",
+              "amount": -a * 10, "description": f"Bill {i}"} for i, a in enumerate(_invoices(rng, 300))]
+    assert flags(BelowApprovalLimit().detect(frame(payroll + other))) == {}
+    daily = [dict(row, posting_date=pd.Timestamp("2025-03-01") + pd.Timedelta(days=k)) for k, row in enumerate(payroll)]
+    assert set(flags(BelowApprovalLimit().detect(frame(daily + other)))) >= set(range(1, 19))
 
 
 def test_skipped_without_amounts():

@@ -15,6 +15,7 @@ from anomaly_pipeline.detect.base import (
     DetectionResult,
     combine_codes,
     has_values,
+    undated_text,
 )
 from anomaly_pipeline.detect.binomial import binomial_tail
 from anomaly_pipeline.detect.norms import habitual_share, percent
@@ -278,6 +279,8 @@ PRIOR_AMOUNTS = 100.0
 #: a monthly series' amounts lie within this fraction of each other (a loan's payment as its interest falls);
 #: a text booked monthly at amounts that vary more ("Customer invoice") is no series
 SERIES_SPREAD = 0.1
+#: ... booked at most this often a month on average (weekly)
+SERIES_PER_MONTH = 5
 #: mantissas of the round thresholds searched for a ledger's own approval limits
 ROUND_MANTISSAS = (1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 7.5)
 
@@ -350,14 +353,15 @@ def _voucher_total_line(transactions: pd.DataFrame, shared: SharedWork, amount: 
 
 def _monthly_series_as_one(transactions: pd.DataFrame, shared: SharedWork, amount: np.ndarray, counted: np.ndarray,
                            months: int) -> np.ndarray:
-    """The value each counted row adds to a distinct count: its amount (cents), or one value per monthly series
-    (an account and text on at most one counted row a month, in at least `months` months, its amounts within
-    SERIES_SPREAD of each other), above every amount."""
+    """The value each counted row adds to a distinct count: its amount (cents), or one value per regular series
+    (an account and text, its dates aside, in at least `months` months, on at most SERIES_PER_MONTH
+    counted rows a month: a monthly loan payment, a fortnightly payroll run; its amounts within SERIES_SPREAD of
+    each other), above every amount."""
     if not all(has_values(transactions, c) for c in ("account", "description", "posting_date")):
         return amount
     rows = np.flatnonzero(counted)
     account = shared.encode("account", stripped)[0][rows]
-    words = shared.encode("description", stripped)[0][rows]
+    words = shared.encode("description", undated_text)[0][rows]  # "Payroll 12/15 - 12/28": one text every run
     key = np.where((account >= 0) & (words >= 0), combine_codes(account, words), -1)
     per_key = months_per_key(key, transactions["posting_date"].iloc[rows])
     if per_key.empty:
@@ -369,7 +373,7 @@ def _monthly_series_as_one(transactions: pd.DataFrame, shared: SharedWork, amoun
     low, high = np.full(size, np.iinfo("int64").max), np.zeros(size, dtype="int64")
     np.minimum.at(low, key[valid], values)
     np.maximum.at(high, key[valid], values)
-    series = ((per_key >= months) & (pd.Series(lines).reindex(per_key.index) <= per_key)
+    series = ((per_key >= months) & (pd.Series(lines).reindex(per_key.index) <= SERIES_PER_MONTH * per_key)
               & pd.Series(high <= low * (1 + SERIES_SPREAD)).reindex(per_key.index))
     in_series = valid & series.reindex(key).fillna(False).to_numpy(dtype=bool)
     unit = amount.copy()
