@@ -104,10 +104,13 @@ def _pays_earlier(transactions: pd.DataFrame, shared: SharedWork) -> np.ndarray:
     # a line pays (or clears) an earlier one where the lines on the other side before it outnumber those on its
     # own side: the second payment of one invoice pays nothing
     sort = np.lexsort((order, key))
-    side = (amount[rows] > 0)[sort]
-    frame = pd.DataFrame({"key": key[sort], "side": side})
-    place = frame.groupby("key").cumcount().to_numpy()
-    mine_before = frame.groupby(["key", "side"]).cumcount().to_numpy()
+    sorted_key, side = key[sort], (amount[rows] > 0)[sort].astype("int64")
+    start = np.flatnonzero(np.r_[True, sorted_key[1:] != sorted_key[:-1]])
+    group = np.cumsum(np.r_[False, sorted_key[1:] != sorted_key[:-1]])
+    place = np.arange(len(sort)) - start[group]  # lines of the key before this one
+    debits = np.cumsum(side) - side  # debit lines before this one, over all keys ...
+    debits -= debits[start][group]  # ... and within its key
+    mine_before = np.where(side == 1, debits, place - debits)
     earlier = np.zeros(len(rows), dtype=bool)
     earlier[sort] = place - mine_before > mine_before
     # the voucher's lines of the paid amount (its bank line, too)
