@@ -206,7 +206,11 @@ class PostingBurst(AnomalyDetectionAlgorithm):
     monthly payroll day): its bursts are its habit and are not flagged. A burst of at least `outstanding` times
     the most the key has in a window that is no burst (this ledger's own high-water mark for it, once the key is
     active in `outstanding_min_windows` windows) is `outstanding_severity`, except in a window holding a month's
-    last day, where closing entries gather (the year-end bank import, the month's invoicing run). Without a
+    last day, where closing entries gather (the year-end bank import, the month's invoicing run). A burst takes only
+    its own vouchers: a user's or an account's burst is not flagged on the vouchers outside a partner's burst that
+    day where, without the partner's vouchers, the window would be no burst; and vouchers paying an earlier posting
+    (`settlements.pays_earlier_posting`: a payment run paying a burst's invoices) neither make a burst nor are
+    flagged in one. Without a
     counterparty column, the words of the text (`text_words`: "Bygma Viby fakt. 1209513" -> "bygma viby fakt")
     stand in for the counterparty: a supplier's ten invoices on one day against its usual one."""
 
@@ -269,6 +273,8 @@ class PostingBurst(AnomalyDetectionAlgorithm):
             if routine.any():
                 summary[f"{group}_batch_keys"] = int(routine.sum())
                 burst &= ~routine[key]
+            # a burst without the payments in it: a payment run's day is no burst of the day's other vouchers
+            burst &= windows.still_bursts(~paying, median, config)
             summary[f"{group}_bursts"] = int(np.count_nonzero(burst))
             if not burst.any():
                 continue
@@ -279,8 +285,6 @@ class PostingBurst(AnomalyDetectionAlgorithm):
             standout = (burst & (count >= config["outstanding"] * peak[key]) & ~np.asarray(closing)
                         & (active[key] >= config["outstanding_min_windows"]))
             summary[f"{group}_outstanding"] = int(np.count_nonzero(standout))
-            # a burst without the payments in it: a payment run's day is no burst of the day's other vouchers
-            burst &= windows.still_bursts(~paying, median, config)
             hit = windows.cell >= 0
             hit[hit] = burst[windows.cell[hit]]
             hit &= ~paying
