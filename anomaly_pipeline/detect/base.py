@@ -242,6 +242,8 @@ _MONTHS = " ".join((
     "jan feb mar apr jun jul aug sep sept oct okt nov dec dez mrz mär",  # short forms
 )).split()
 TEXT_MONTH = r"(?<!\w)(?:" + "|".join(sorted(set(_MONTHS), key=len, reverse=True)) + r")(?!\w)"
+#: dates and months in one pass over the texts
+_WHEN = f"(?:{TEXT_DATE})|{TEXT_MONTH}"
 #: a number naming a document in a text, with its letters and joining dashes or slashes ("F-198078", "ck3595")
 TEXT_NUMBER = r"[0-9a-z][0-9a-z/-]*[0-9][0-9a-z/-]*|[0-9]"
 
@@ -250,8 +252,8 @@ def undated_text(values: pd.Series) -> pd.Series:
     """A text without its dates and months, case-folded, single-spaced (missing where nothing is left): "Payroll
     12/15/2024 - 12/28/2024" and "Payroll 12/29/2024 - 01/11/2025" are one text; "Supplier 12" and "Supplier 13",
     whose numbers may name who, are two. A `clean` for `encode`."""
-    text = (values.astype("string").str.casefold().str.replace(TEXT_DATE, " ", regex=True)
-            .str.replace(TEXT_MONTH, " ", regex=True).str.replace(r"[^\w]+", " ", regex=True).str.strip())
+    text = (values.astype("string").str.casefold().str.replace(_WHEN, " ", regex=True)
+            .str.replace(r"[^\w]+", " ", regex=True).str.strip())
     return text.mask(text == "")
 
 
@@ -259,8 +261,8 @@ def text_words(values: pd.Series) -> pd.Series:
     """A text's words without its dates, months and numbers, case-folded, single-spaced (missing where none are
     left): "Bygma Viby fakt. 1209513 sag 2514" -> "bygma viby fakt sag", the same for every invoice of that
     supplier; "Holloway Road Studios - professional fees Sep 2025" the same every month. A `clean` for `encode`."""
-    words = (values.astype("string").str.casefold().str.replace(TEXT_DATE, " ", regex=True)
-             .str.replace(TEXT_MONTH, " ", regex=True).str.replace(TEXT_NUMBER, " ", regex=True).str.replace(r"[^\w]+", " ", regex=True).str.strip())
+    words = (values.astype("string").str.casefold().str.replace(_WHEN, " ", regex=True)
+             .str.replace(TEXT_NUMBER, " ", regex=True).str.replace(r"[^\w]+", " ", regex=True).str.strip())
     return words.mask(words == "")
 
 

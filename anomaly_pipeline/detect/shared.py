@@ -83,13 +83,19 @@ class SharedWork:
                sort: bool = False, fill: str | None = None,
                over: Over = "transactions") -> tuple[np.ndarray, pd.Series]:
         """`base.encode` of `column` of the scored rows (or of the reference, or the population); each frame's
-        column is factorized once for every detector."""
+        column is factorized once for every detector, and cleaned once per `clean` (a text's words over a million
+        distinct texts take seconds)."""
         over = self._canonical(over)
         frame = self._frame(over)
         with self._lock:  # the frames are read from several threads; take columns one at a time
             values = frame[column]
-        codes, uniques = self.once(("factorize", over, column), lambda: pd.factorize(values))
-        return encode(values, clean, sort=sort, fill=fill, factorized=(codes.copy(), uniques.copy()))
+
+        def cleaned() -> tuple[np.ndarray, pd.Series]:
+            codes, uniques = self.once(("factorize", over, column), lambda: pd.factorize(values))
+            return encode(values, clean, sort=sort, fill=fill, factorized=(codes.copy(), uniques.copy()))
+
+        codes, distinct = self.once(("encode", over, column, clean, sort, fill), cleaned)
+        return codes.copy(), distinct.copy()
 
     def frame(self, over: Over) -> pd.DataFrame:
         """The chosen frame itself, shared by every detector: read it, never modify it."""
