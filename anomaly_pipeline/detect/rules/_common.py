@@ -379,10 +379,9 @@ def _scheduled(shared: SharedWork, frame: pd.DataFrame, hit: np.ndarray, months:
 def rare_here(transactions: pd.DataFrame, shared: SharedWork, hit: np.ndarray, max_share: float, what: str,
               columns: tuple[str, ...] = ("account",)) -> tuple[np.ndarray, np.ndarray, dict[str, Any], np.ndarray]:
     """(flagged, comparison text per flagged row, summary, share per row): `hit` kept where the pattern is rare
-    here (its
-    share in the ledger and in the row's `columns` contexts, vouchers counted once, at most `max_share`);
-    every hit where the ledger is too small to have habits. The text reads '0.4 % of this ledger's
-    vouchers <what>' (or of the account's, where that is the more habitual context)."""
+    here (its share in the ledger and in the row's `columns` contexts, vouchers counted once, at most
+    `max_share`); every hit where the ledger is too small to have habits (its shares then NaN). The text reads
+    '0.4 % of this ledger's vouchers <what>' (or of the account's, where that is the more habitual context)."""
     weight, unit = shared.unit_weights()
     habit = habitual_share(hit, shared.context_codes("transactions", *columns), weight)
     if not habit.learned:

@@ -175,9 +175,10 @@ class ExactDuplicate(AnomalyDetectionAlgorithm):
         habit = habitual_share(flagged, (), weight)
         # identical entries are this ledger's routine where it makes them often: counted as sets of twins, so one
         # day's batch of twenty identical tickets is one event, not a fifth of the routine
-        twin_sets = len(np.unique(combine_codes(date, fingerprint)[flagged] if has_vouchers else group[flagged]))
-        if habit.learned and habit.ledger_share > config["max_share"] and twin_sets > config["max_share"] * habit.units:
-            flagged = np.zeros(n, dtype=bool)
+        if habit.learned and habit.ledger_share > config["max_share"]:
+            sets = combine_codes(date, fingerprint)[flagged] if has_vouchers else group[flagged]
+            if len(np.unique(sets)) > config["max_share"] * habit.units:
+                flagged = np.zeros(n, dtype=bool)
         members = np.flatnonzero(flagged)
         flagged &= ~_originals(transactions, flagged, group, voucher if has_vouchers else np.arange(n))
         idx = np.flatnonzero(flagged)
