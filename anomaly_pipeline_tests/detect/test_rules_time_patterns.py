@@ -223,7 +223,8 @@ def test_a_partners_burst_takes_only_its_own_vouchers_and_their_payments_are_non
     """The fuel account carries a voucher or two a day from two stations. One day Circle K bills 14 times: its
     invoices are the burst, the fuel account's too; Preem's one invoice that day is not part of it (without
     Circle K's the day is an ordinary one). The payment run paying Circle K's 14 invoices a month later is their
-    consequence, no second finding."""
+    consequence, no second finding; so are the day's payments of earlier invoices, which the burst's count leaves
+    out."""
     rows, n = [], 0
 
     def add(day: pd.Timestamp, party: str, amount: float, account: str = "5611") -> None:
@@ -240,12 +241,15 @@ def test_a_partners_burst_takes_only_its_own_vouchers_and_their_payments_are_non
     circle_k = list(range(n + 1, n + 15))
     for k in range(14):
         add(burst_day, "Circle K", 1_000.0 + k)
+    settled = list(range(n + 1, n + 6))
+    for i in range(0, 10, 2):  # that day Circle K's January invoices are paid too: not part of the burst
+        add(burst_day, "Circle K", -(400.0 + i))
     payments = list(range(n + 1, n + 15))
     for k in range(14):
         add(pd.Timestamp("2025-04-11"), "Circle K", -(1_000.0 + k))
     found = flags(PostingBurst().detect(frame(rows), {"group_by": ["account", "counterparty"]}))
     assert set(found) == set(circle_k)
-    assert preem not in found and not set(payments) & set(found)
+    assert preem not in found and not (set(payments) | set(settled)) & set(found)
     assert found[circle_k[0]] == ("high", "account 5611: 16 vouchers on 2025-03-12 vs usually 1 per day and at most 1 "
                                           "on a day without a burst; counterparty Circle K: 14 vouchers on 2025-03-12 "
                                           "vs usually 1 per day and at most 1 on a day without a burst")

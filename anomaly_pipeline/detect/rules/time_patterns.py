@@ -274,7 +274,9 @@ class PostingBurst(AnomalyDetectionAlgorithm):
                 summary[f"{group}_batch_keys"] = int(routine.sum())
                 burst &= ~routine[key]
             # a burst without the payments in it: a payment run's day is no burst of the day's other vouchers
-            burst &= windows.still_bursts(~paying, median, config)
+            if paying.any():
+                count = windows.count_of(~paying)
+                burst &= (count >= config["min_count"]) & (count >= config["ratio"] * median[key])
             summary[f"{group}_bursts"] = int(np.count_nonzero(burst))
             if not burst.any():
                 continue
@@ -372,6 +374,10 @@ class _Windows:
         self.median = by_key.median().reindex(range(len(self.keys))).to_numpy()
         self.active = np.bincount(self.cell_key, minlength=len(self.keys))
 
+    def count_of(self, kept: np.ndarray) -> np.ndarray:
+        """Per window: its postings among the `kept` rows."""
+        return self._count((self.cell >= 0) & kept)
+
     def _count(self, rows: np.ndarray) -> np.ndarray:
         """Per window: its postings among `rows` (a mask): distinct vouchers, else lines."""
         cells = len(self.cell_key)
@@ -384,7 +390,7 @@ class _Windows:
 
     def still_bursts(self, kept: np.ndarray, median: np.ndarray, config: dict[str, Any]) -> np.ndarray:
         """Per window: whether it is a burst (`bursts`) on the `kept` rows alone."""
-        count = self._count((self.cell >= 0) & kept)
+        count = self.count_of(kept)
         return (count >= config["min_count"]) & (count >= config["ratio"] * median[self.cell_key])
 
     def bursts(self, config: dict[str, Any], median: np.ndarray) -> np.ndarray:
