@@ -248,22 +248,29 @@ _WHEN = f"(?:{TEXT_DATE})|{TEXT_MONTH}"
 TEXT_NUMBER = r"[0-9a-z][0-9a-z/-]*[0-9][0-9a-z/-]*|[0-9]"
 
 
+def _folded_undated(values: pd.Series) -> pd.Series:
+    """Texts case-folded, their dates and months blanked."""
+    return values.astype("string").str.casefold().str.replace(_WHEN, " ", regex=True)
+
+
+def _words_only(texts: pd.Series) -> pd.Series:
+    """Texts with every run of non-word characters one space, trimmed; missing where nothing is left."""
+    words = texts.str.replace(r"[^\w]+", " ", regex=True).str.strip()
+    return words.mask(words == "")
+
+
 def undated_text(values: pd.Series) -> pd.Series:
     """A text without its dates and months, case-folded, single-spaced (missing where nothing is left): "Payroll
     12/15/2024 - 12/28/2024" and "Payroll 12/29/2024 - 01/11/2025" are one text; "Supplier 12" and "Supplier 13",
     whose numbers may name who, are two. A `clean` for `encode`."""
-    text = (values.astype("string").str.casefold().str.replace(_WHEN, " ", regex=True)
-            .str.replace(r"[^\w]+", " ", regex=True).str.strip())
-    return text.mask(text == "")
+    return _words_only(_folded_undated(values))
 
 
 def text_words(values: pd.Series) -> pd.Series:
     """A text's words without its dates, months and numbers, case-folded, single-spaced (missing where none are
     left): "Bygma Viby fakt. 1209513 sag 2514" -> "bygma viby fakt sag", the same for every invoice of that
     supplier; "Holloway Road Studios - professional fees Sep 2025" the same every month. A `clean` for `encode`."""
-    words = (values.astype("string").str.casefold().str.replace(_WHEN, " ", regex=True)
-             .str.replace(TEXT_NUMBER, " ", regex=True).str.replace(r"[^\w]+", " ", regex=True).str.strip())
-    return words.mask(words == "")
+    return _words_only(_folded_undated(values).str.replace(TEXT_NUMBER, " ", regex=True))
 
 
 def encode(values: pd.Series, clean: Callable[[pd.Series], pd.Series] | None = None, *,

@@ -72,6 +72,12 @@ def closing_routine(transactions: pd.DataFrame, shared: SharedWork) -> np.ndarra
     return out
 
 
+def sized_by_another(transactions: pd.DataFrame, shared: SharedWork) -> np.ndarray:
+    """Per row: a line whose size another's explains, one the amount-size tests do not judge: it settles a
+    period's postings (`settlement_lines`) or pays an earlier posting (`pays_earlier_posting`)."""
+    return settlement_lines(transactions, shared) | pays_earlier_posting(transactions, shared)
+
+
 def pays_earlier_posting(transactions: pd.DataFrame, shared: SharedWork) -> np.ndarray:
     """Per row: its voucher pays or clears an earlier posting, holding a line on an account and named
     counterparty that an earlier line (by date, then place in the file) carried at the same absolute amount on the

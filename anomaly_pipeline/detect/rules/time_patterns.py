@@ -276,7 +276,7 @@ class PostingBurst(AnomalyDetectionAlgorithm):
             # a burst without the payments in it: a payment run's day is no burst of the day's other vouchers
             if paying.any():
                 count = windows.count_of(~paying)
-                burst &= (count >= config["min_count"]) & (count >= config["ratio"] * median[key])
+                burst &= windows.bursts(config, median, count)
             summary[f"{group}_bursts"] = int(np.count_nonzero(burst))
             if not burst.any():
                 continue
@@ -346,7 +346,7 @@ def _explained_by_partners(found_by: dict[str, tuple[np.ndarray, np.ndarray, _Wi
         outside = (texts != "") & ~inside
         if not outside.any():
             continue
-        still = windows.still_bursts(~inside, median, config)
+        still = windows.bursts(config, median, windows.count_of(~inside))
         explained = outside & ~still[np.maximum(windows.cell, 0)]
         texts[explained] = ""
         standing[explained] = False
@@ -388,15 +388,12 @@ class _Windows:
         distinct = pd.unique(self.cell[rows] * span + voucher)
         return np.bincount(distinct // span, minlength=cells)
 
-    def still_bursts(self, kept: np.ndarray, median: np.ndarray, config: dict[str, Any]) -> np.ndarray:
-        """Per window: whether it is a burst (`bursts`) on the `kept` rows alone."""
-        count = self.count_of(kept)
-        return (count >= config["min_count"]) & (count >= config["ratio"] * median[self.cell_key])
-
-    def bursts(self, config: dict[str, Any], median: np.ndarray) -> np.ndarray:
+    def bursts(self, config: dict[str, Any], median: np.ndarray, count: np.ndarray | None = None) -> np.ndarray:
         """Per window: at least `min_count` postings and `ratio` times its key's `median` (one per key: these
-        windows' own, or the reference's)."""
-        return (self.count >= config["min_count"]) & (self.count >= config["ratio"] * median[self.cell_key])
+        windows' own, or the reference's); counting its postings, or the given `count` per window (`count_of`
+        some rows)."""
+        count = self.count if count is None else count
+        return (count >= config["min_count"]) & (count >= config["ratio"] * median[self.cell_key])
 
     def ordinary_peak(self, config: dict[str, Any]) -> np.ndarray:
         """Per key: its largest count in a window that is not a burst (0 where every window is one)."""

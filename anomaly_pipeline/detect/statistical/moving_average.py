@@ -17,7 +17,7 @@ from anomaly_pipeline.detect.base import (
     order_by_group_and_time,
     preceding_quantiles,
 )
-from anomaly_pipeline.detect.settlements import pays_earlier_posting, settlement_lines
+from anomaly_pipeline.detect.settlements import sized_by_another
 from anomaly_pipeline.detect.shared import SharedWork
 
 
@@ -96,7 +96,7 @@ class MovingAverageDeviation(AnomalyDetectionAlgorithm):
             z = np.maximum(z, 0.0)
         with np.errstate(divide="ignore", invalid="ignore"):
             big = np.nan_to_num(np.maximum(ratio, 1 / ratio), nan=1.0) >= config["min_ratio"]
-        settles = settlement_lines(transactions, shared) | pays_earlier_posting(transactions, shared)
+        settles = sized_by_another(transactions, shared)
         flagged = (np.abs(z) >= threshold) & big & ~settles
         score = np.where(settles, 0.0, np.clip((np.abs(z) - threshold / 2) / threshold, 0.0, 1.0))
         score = np.where(flagged, np.maximum(score, 0.5), np.minimum(score, 0.49))

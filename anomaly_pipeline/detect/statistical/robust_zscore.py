@@ -17,7 +17,7 @@ from anomaly_pipeline.detect.base import (
     format_amount,
     text_words,
 )
-from anomaly_pipeline.detect.settlements import pays_earlier_posting, settlement_lines
+from anomaly_pipeline.detect.settlements import sized_by_another
 from anomaly_pipeline.detect.shared import Over, SharedWork
 
 MAD_TO_SIGMA = 1.4826
@@ -83,9 +83,9 @@ class RobustZScore(AnomalyDetectionAlgorithm):
         with np.errstate(invalid="ignore", divide="ignore"):
             z = np.where(known, (mag - median[at]) / scale[at], np.nan)
         # a line settling its account's month or quarter is as large as the period's postings together: routine;
-        # an invoice's payment is as large as the invoice, which is the finding (`pays_earlier_posting`)
+        # an invoice's payment is as large as the invoice, which is the finding (`sized_by_another`)
         eligible = (known & (count[at] >= config["min_group_size"]) & (amount > 0)
-                    & ~settlement_lines(transactions, shared) & ~pays_earlier_posting(transactions, shared))
+                    & ~sized_by_another(transactions, shared))
         z = np.where(eligible, np.nan_to_num(z), 0.0)
         if config["direction"] == "up":
             z = np.maximum(z, 0.0)
