@@ -14,13 +14,16 @@ from anomaly_pipeline.detect.shared import SharedWork
 PERIODS = (("M", 3), ("Q", 2))
 #: a settlement equals the period's postings to within this share of its amount (rounding, a cent's difference)
 TOLERANCE = 0.002
+#: a settled account's lines on its other side are at most this share of those on its usual side
+LOPSIDED = 0.2
 
 
 def settlement_lines(transactions: pd.DataFrame, shared: SharedWork) -> np.ndarray:
     """Per row: a line on the other side of its account from the usual one (the side with more lines: a debit to
     a liability credited invoice by invoice) whose amount equals, within TOLERANCE, the sum of the account's usual-side lines of one
-    calendar month (this one or up to three back) or quarter (up to two back); or a line of a month's closing
-    routine (`closing_routine`)."""
+    calendar month (this one or up to three back) or quarter (up to two back), or, on an account whose other side
+    is seldom used (LOPSIDED), clears the balance that period's usual side and its credit notes leave (a VAT return
+    paying the month's VAT less its credit notes); or a line of a month's closing routine (`closing_routine`)."""
     return shared.once(("settlement_lines",),
                        lambda: _settlements(transactions, shared) | closing_routine(transactions, shared))
 
@@ -141,6 +144,9 @@ def _settlements(transactions: pd.DataFrame, shared: SharedWork) -> np.ndarray:
     credits = np.bincount(at[known], weights=(amount < 0)[known].astype("float64"), minlength=width)
     usual = np.where(debits >= credits, 1.0, -1.0)[at]
     usual_side = known & (np.sign(amount) == usual)
+    # an account credited line by line and debited now and then (VAT, payroll liabilities), not one whose two
+    # sides are alike (a supplier's bills and payments)
+    lopsided = (np.minimum(debits, credits) <= LOPSIDED * np.maximum(debits, credits))[at]
     other_side = known & ~usual_side
     size = np.abs(amount)
     found = np.zeros(n, dtype=bool)
@@ -153,10 +159,17 @@ def _settlements(transactions: pd.DataFrame, shared: SharedWork) -> np.ndarray:
         span = int(ordinal[known].max()) - low + 1
         key = at * span + (ordinal - low)
         sums = np.bincount(key[usual_side], weights=size[usual_side], minlength=width * span)
+        # the period's balance left by its usual side and its minor lines on the other side (credit notes), not
+        # by the settlements it holds (its own, the last period's)
+        minor = other_side & (size < sums[key] / 2)
+        nets = np.bincount(key[usual_side | minor], weights=amount[usual_side | minor], minlength=width * span)
         for k in range(back + 1):
             earlier = ordinal - low - k
             inside = other_side & (earlier >= 0)
-            total = np.zeros(n)
-            total[inside] = sums[at[inside] * span + earlier[inside]]
+            total, net = np.zeros(n), np.zeros(n)
+            period = at[inside] * span + earlier[inside]
+            total[inside], net[inside] = sums[period], nets[period]
             found |= inside & (total > 0) & (np.abs(size - total) <= TOLERANCE * size)
+            # or it clears that balance, the credit notes netted (a VAT return pays the net VAT)
+            found |= inside & lopsided & ~minor & (np.abs(net + amount) <= TOLERANCE * size)
     return found

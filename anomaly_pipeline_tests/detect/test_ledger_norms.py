@@ -370,3 +370,23 @@ def test_a_line_settling_the_month_is_no_outlier_a_payment_of_another_size_is():
     data = frame(posting_date=[d for d, _ in rows], account=["2611"] * len(rows), amount=[a for _, a in rows])
     for name in ("robust_zscore", "moving_average"):
         assert flagged_ids(get_algorithm(name).detect(data)) == {len(rows)}, name
+
+
+def test_a_return_clearing_the_months_net_vat_is_no_outlier_a_debit_clearing_nothing_is():
+    """Output VAT (445710) credited invoice by invoice, a credit note now and then debiting it back; the VAT return
+    debits what the month leaves on the account, the credits less the credit notes: on the month's last day (until
+    April), then on the 12th of the next month. It equals no sum of the account's credits, yet it clears the month: no outlier. A
+    debit of the same order that clears nothing is one."""
+    rng = np.random.default_rng(11)
+    rows = []
+    for month in range(1, 9):
+        credits = np.round(rng.uniform(150, 350, 40), 2)
+        notes = np.round(rng.uniform(100, 300, 3), 2)
+        rows += [(f"2025-{month:02d}-{1 + i % 27:02d}", -c) for i, c in enumerate(credits)]
+        rows += [(f"2025-{month:02d}-{3 + 7 * i:02d}", n) for i, n in enumerate(notes)]
+        net = round(float(credits.sum() - notes.sum()), 2)
+        rows.append((f"2025-{month:02d}-28", net) if month <= 4 else (f"2025-{month + 1:02d}-12", net))
+    rows.append(("2025-09-20", 9_876.54))
+    data = frame(posting_date=[d for d, _ in rows], account=["445710"] * len(rows), amount=[a for _, a in rows])
+    for name in ("robust_zscore", "moving_average"):
+        assert flagged_ids(get_algorithm(name).detect(data)) == {len(rows)}, name

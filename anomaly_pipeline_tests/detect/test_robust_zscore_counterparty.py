@@ -117,3 +117,29 @@ def test_a_month_named_in_the_text_is_when_not_who(months):
     assert flagged_ids(result) == {21}
     assert reason_of(result, 21).startswith("amount 60 000 is 12× the median of account 1100 with texts "
                                            "'holloway road studios professional fees' (5 080); robust z = ")
+
+
+def test_two_bills_an_order_of_magnitude_above_a_monthly_suppliers_are_both_flagged_three_orders_are_a_kind():
+    """A telecom supplier's twelve monthly bills of about 800, paid by direct debit, and two bills of 20 000 and
+    25 000 (paid too): two postings make no kind of amount, and the payments repeat the bills' sizes rather than
+    adding postings of that size, so both bills are flagged. A customer's monthly fee of about 1 000 beside three
+    hardware orders of 12 000-15 000: a kind of amount of that customer, not an outlier."""
+    rows = []
+    for m in range(1, 13):
+        bill = 780.0 + 25 * (m % 5)
+        rows += [{"voucher_id": f"T{m}", "posting_date": f"2024-{m:02d}-03", "account": "401000",
+                  "counterparty": "Telecom Pro", "amount": -bill},
+                 {"voucher_id": f"D{m}", "posting_date": f"2024-{m:02d}-15", "account": "401000",
+                  "counterparty": "Telecom Pro", "amount": bill},
+                 {"voucher_id": f"F{m}", "posting_date": f"2024-{m:02d}-01", "account": "411000",
+                  "counterparty": "Bistrot", "amount": 1_000.0 + 10 * (m % 3)}]
+    for voucher, month, amount in (("X1", 5, 20_068.08), ("X2", 10, 24_874.79)):
+        rows += [{"voucher_id": voucher, "posting_date": f"2024-{month:02d}-16", "account": "401000",
+                  "counterparty": "Telecom Pro", "amount": -amount},
+                 {"voucher_id": f"{voucher}P", "posting_date": f"2024-{month:02d}-28", "account": "401000",
+                  "counterparty": "Telecom Pro", "amount": amount}]
+    rows += [{"voucher_id": f"H{m}", "posting_date": f"2024-{m:02d}-20", "account": "411000",
+              "counterparty": "Bistrot", "amount": amount} for m, amount in ((3, 12_400.0), (7, 14_900.0), (11, 13_100.0))]
+    result = RobustZScoreCounterparty().detect(frame(rows))
+    by_id = {i + 1: r for i, r in enumerate(rows)}
+    assert {by_id[t]["voucher_id"] for t in flagged_ids(result)} == {"X1", "X2"}

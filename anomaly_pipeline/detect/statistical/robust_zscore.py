@@ -21,6 +21,9 @@ from anomaly_pipeline.detect.settlements import sized_by_another
 from anomaly_pipeline.detect.shared import Over, SharedWork
 
 MAD_TO_SIGMA = 1.4826
+#: a partner's other postings beyond the threshold that make one an order of magnitude beyond its usual size a
+#: kind of amount (a customer's hardware orders beside its monthly fees), not an outlier
+KIND_POSTINGS = 2
 
 
 class RobustZScore(AnomalyDetectionAlgorithm):
@@ -33,7 +36,8 @@ class RobustZScore(AnomalyDetectionAlgorithm):
     taxes paid), as large as the period's postings together, nor the payment of an earlier posting of the same
     size and partner. `direction` "up" judges only amounts above the usual size. An account where more than
     `max_share` of the postings lie beyond the threshold on the same side carries several kinds of
-    amount (a multimodal account, not outliers): its postings are not flagged.
+    amount (a multimodal account, not outliers): its postings are not flagged. Lines whose size another explains
+    (a payment repeating its invoice, a settlement) count in neither that share nor the postings it is of.
     """
 
     algorithm = "robust_zscore"
@@ -84,8 +88,8 @@ class RobustZScore(AnomalyDetectionAlgorithm):
             z = np.where(known, (mag - median[at]) / scale[at], np.nan)
         # a line settling its account's month or quarter is as large as the period's postings together: routine;
         # an invoice's payment is as large as the invoice, which is the finding (`sized_by_another`)
-        eligible = (known & (count[at] >= config["min_group_size"]) & (amount > 0)
-                    & ~sized_by_another(transactions, shared))
+        sized = sized_by_another(transactions, shared)
+        eligible = known & (count[at] >= config["min_group_size"]) & (amount > 0) & ~sized
         z = np.where(eligible, np.nan_to_num(z), 0.0)
         if config["direction"] == "up":
             z = np.maximum(z, 0.0)
@@ -93,17 +97,22 @@ class RobustZScore(AnomalyDetectionAlgorithm):
         # how often the reference's own postings lie this far out, per account and side: common = not rare
         with np.errstate(invalid="ignore", divide="ignore"):
             ref_z = np.nan_to_num((ref_mag - median[ref_code]) / scale[ref_code])
-        usable = ref_abs > 0
-        high = np.bincount(ref_code[usable & (ref_z >= threshold)], minlength=len(groups)) / np.maximum(count, 1)
-        low = np.bincount(ref_code[usable & (ref_z <= -threshold)], minlength=len(groups)) / np.maximum(count, 1)
+        # an invoice's payment repeats the invoice's size: one more posting of that size, no second one
+        usable = (ref_abs > 0) & ~sized if transactions is reference else ref_abs > 0
+        judged = np.maximum(np.bincount(ref_code[usable], minlength=len(groups)), 1)
+        high = np.bincount(ref_code[usable & (ref_z >= threshold)], minlength=len(groups)) / judged
+        low = np.bincount(ref_code[usable & (ref_z <= -threshold)], minlength=len(groups)) / judged
         tail = np.where(z >= 0, high[at], low[at])
         # the row's own posting is no other kind of amount, where a partner is named (a text's words are no partner)
         if self.own_left_out and transactions is reference and partner_column(shared, "reference") == "counterparty":
             # only an order of magnitude beyond the pair's usual size: a customer's hardware order at four times
             # its monthly fee is another kind of amount
             beyond = (np.abs(z) >= threshold) & (np.abs(mag - median[at]) >= 1.0)
-            n = np.maximum(count[at], 2)
-            tail = np.where(beyond, (tail * n - 1) / (n - 1), tail)
+            n = np.maximum(judged[at], 2)
+            others = np.round(tail * n) - 1
+            tail = np.where(beyond, others / (n - 1), tail)
+            # ... nor is one other such posting: two make no kind of amount
+            tail = np.where(beyond & (others < KIND_POSTINGS), 0.0, tail)
         z = np.where(tail <= config["max_share"], z, 0.0)
         # 0 up to |z| = 1, 0.5 at the threshold, 1 at twice the threshold's distance
         score = np.clip((np.abs(z) - 1.0) / (2.0 * max(threshold - 1.0, 1e-9)), 0.0, 1.0)
@@ -167,7 +176,8 @@ class RobustZScoreCounterparty(RobustZScore):
     what that supplier usually bills on that account. Without a counterparty column the words of the text
     (`text_words`: "Carl Ras fakt. 6456533 sag 2431" -> "carl ras fakt sag") name the partner. A pair's dozen
     postings make one outlier a twelfth of them: where the upload names counterparties, the `max_share` guard
-    leaves the judged posting out where it lies an order of magnitude beyond the pair's median."""
+    leaves the judged posting out where it lies an order of magnitude beyond the pair's median, and takes such
+    postings for a kind of amount only where at least KIND_POSTINGS others lie beyond the threshold too."""
 
     algorithm = "robust_zscore_counterparty"
     description = "Amounts far from the usual size for the account and counterparty (median/MAD per pair)."
