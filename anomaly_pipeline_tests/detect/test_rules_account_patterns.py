@@ -137,6 +137,47 @@ def test_a_pair_met_once_by_accounts_each_in_many_vouchers_is_a_stronger_finding
         k: ("low", reason.removesuffix(" (a pair the accounts' other vouchers never hold)")) for k in strong}
 
 
+def test_a_pair_met_twice_where_chance_expects_a_dozen_meetings_is_strong():
+    """Receivables (1510) are in 602 of 694 vouchers, a cost account (4210) in 14: independent, they would share
+    twelve; they share two (a cost booked to receivables twice, where it is paid from the bank). Two of the cost account's 14 vouchers is no
+    small share of them, but chance alone meets the pair so seldom in 4 of 10 000 ledgers: medium. Met twice
+    where chance expects six and a half, low (`test_a_pair_rare_for_its_accounts_volume_...`); in a ledger of
+    fewer than 500 vouchers, low too."""
+    pairs = ([("1510", "3001")] * 400 + [("1510", "1930")] * 200 + [("6110", "1930")] * 80 + [("4210", "1930")] * 12
+             + [("4210", "1510")] * 2)
+    vouchers = [f"V{i}" for i, _ in enumerate(pairs, start=1) for _ in range(2)]
+    data = frame(voucher_id=vouchers, account=[a for pair in pairs for a in pair], amount=[100.0, -100.0] * len(pairs))
+    found = flags(RareAccountCombination().detect(data))
+    assert set(found) == _ids(data, "V693") | _ids(data, "V694")
+    assert {severity for severity, _ in found.values()} == {"medium"}
+    assert found[min(found)][1] == ("accounts 1510 and 4210 appear together in 2 of 694 vouchers although they are in "
+                                    "602 and 14 vouchers (14% of the less used account's; 12.1 expected by chance)")
+    small = RareAccountCombination().detect(data, {"apart_min_ledger": 1000})
+    assert {severity for severity, _ in flags(small).values()} == {"low"}
+
+
+def test_a_vat_report_brings_together_the_accounts_it_settles_a_transfer_between_them_is_rare():
+    """Output VAT (2611) credited by every sale, input VAT (2641) debited by every purchase; each month's VAT report
+    debits 2611 with the month's output VAT and credits 2641 with its input VAT, so the two meet only there, in
+    three months (too few for a routine). The report settles them: not rare. A transfer between the two accounts
+    in the middle of a month settles nothing."""
+    rows = []
+    for month in (1, 2, 3):
+        day = f"2025-{month:02d}-10"
+        rows += [(f"S{month}-{i}", day, account, amount) for i in range(40)
+                 for account, amount in (("1510", 125.0 + i), ("3001", -100.0 - i * 0.8), ("2611", -25.0 - i * 0.2))]
+        rows += [(f"P{month}-{i}", day, account, amount) for i in range(40)
+                 for account, amount in (("4010", 80.0 + i), ("2641", 20.0 + i * 0.25), ("2440", -100.0 - i * 1.25))]
+        output = round(sum(25.0 + i * 0.2 for i in range(40)), 2)
+        paid = round(sum(20.0 + i * 0.25 for i in range(40)), 2)
+        rows += [(f"M{month}", f"2025-{month:02d}-28", "2611", output), (f"M{month}", f"2025-{month:02d}-28", "2641", -paid),
+                 (f"M{month}", f"2025-{month:02d}-28", "2650", round(paid - output, 2))]
+    rows += [("X", "2025-02-15", "2611", 300.0), ("X", "2025-02-15", "2641", -300.0)]
+    data = frame(voucher_id=[v for v, *_ in rows], posting_date=[d for _, d, *_ in rows],
+                 account=[a for *_, a, _ in rows], amount=[x for *_, x in rows])
+    assert set(flags(RareAccountCombination().detect(data))) == _ids(data, "X")
+
+
 def test_rare_pair_skips_small_or_voucherless_uploads():
     assert RareAccountCombination().detect(_vouchers(), {"min_vouchers": 40}).skipped == (
         "only 32 vouchers, fewer than min_vouchers 40")

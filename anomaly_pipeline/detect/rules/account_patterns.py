@@ -22,6 +22,7 @@ from anomaly_pipeline.detect.rules._common import (
     text,
     voucher_codes,
 )
+from anomaly_pipeline.detect.settlements import settlement_lines
 from anomaly_pipeline.detect.shared import Over, SharedWork
 
 
@@ -75,6 +76,26 @@ def _partner_overlap(ref: _VoucherAccounts, ref_pairs: pd.DataFrame, pair_key: n
     return per_pair[at]
 
 
+#: a pair met so seldom that chance alone would meet it this seldom at most this often is `strong_severity`
+UNLIKELY = 0.01
+#: ... judged for pairs met at most this many times
+UNLIKELY_UP_TO = 3
+
+
+def _fewer_than_chance(together: np.ndarray, chance: np.ndarray) -> np.ndarray:
+    """P(X <= together) for X ~ Poisson(chance), the vouchers two independent accounts would share; 1 for pairs
+    met more than UNLIKELY_UP_TO times."""
+    out = np.ones(len(together))
+    judged = together <= UNLIKELY_UP_TO
+    term = np.exp(-chance[judged])
+    cdf = term.copy()
+    for i in range(1, UNLIKELY_UP_TO + 1):
+        term = term * chance[judged] / i
+        cdf += np.where(together[judged] >= i, term, 0.0)
+    out[judged] = cdf
+    return out
+
+
 class RareAccountCombination(AnomalyDetectionAlgorithm):
     """Two accounts booked in one voucher that rarely meet in this ledger although each is common (in at
     least `min_account_vouchers` vouchers): an unusual debit/credit combination. A pair that meets in
@@ -87,7 +108,9 @@ class RareAccountCombination(AnomalyDetectionAlgorithm):
     vouchers is a habit. Needs `min_vouchers` vouchers; vouchers with more than `max_voucher_accounts`
     distinct accounts (payroll, allocations) are left out of the pair count. A pair is `strong_severity`
     (else `severity`) when the less used account's own vouchers make it unlikely: together / (its
-    vouchers + 1) at most `strong_share`, e.g. met once by accounts each in 19 or more vouchers; and
+    vouchers + 1) at most `strong_share`, e.g. met once by accounts each in 19 or more vouchers, or, in a
+    ledger of at least `apart_min_ledger` vouchers, when chance alone would meet the pair so seldom at most once in
+    a hundred ledgers (UNLIKELY: two meetings where chance expects eight or more); and
     `surprise_severity` when, met at most `max_pair_vouchers` times, chance alone would have brought the two
     together at least `surprise` times as often (receivables and payables, each in a thousand vouchers, met
     once in a supplier's bill). Chance is the wrong yardstick where the two accounts live in different parts of
@@ -173,6 +196,10 @@ class RareAccountCombination(AnomalyDetectionAlgorithm):
             overlap[candidate] = _partner_overlap(ref, ref_pairs, pair_key, span, a[candidate], b[candidate])
         apart = overlap <= config["apart_overlap"]
         rare |= apart
+        # a voucher settling a period (the VAT report, the payroll taxes paid) brings together the accounts it
+        # clears: that is its job
+        settles = own.voucher[settlement_lines(transactions, shared) & (own.voucher >= 0)]
+        rare &= ~np.isin(pairs["voucher"].to_numpy(), settles)
         summary["routine_pairs"] = int(len(routine_pairs))
         pairs = pairs[rare]
         together, n_a, n_b, chance = together[rare], n_a[rare], n_b[rare], chance[rare]
@@ -195,6 +222,9 @@ class RareAccountCombination(AnomalyDetectionAlgorithm):
         # established structure; one met once by accounts in five vouchers says little
         expected_share = together / (np.minimum(n_a, n_b) + 1)
         strong = expected_share <= config["strong_share"]
+        # or chance alone would bring the two together so much more often that so few meetings are unlikely
+        if vouchers >= config["apart_min_ledger"]:  # a small ledger's accounts are too few to be taken as independent
+            strong |= _fewer_than_chance(together, chance) <= UNLIKELY
         if strong.any():
             phrase[strong] = phrase[strong] + np.where(together[strong] == 1, " (a pair the accounts' other vouchers never hold)", "")
         surprising = strong & ~more & (chance >= config["surprise"] * together)
