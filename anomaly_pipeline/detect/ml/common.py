@@ -3,7 +3,9 @@
 Each model is fitted on at most `max_fit_rows` sampled reference rows (fixed seed), scores every row, and
 its raw scores are mapped to [0, 1] through the reference's own score distribution: the top
 `contamination` share of the reference lands in (0.5, 1] and is flagged, rows below the (1 - 5 x
-contamination) quantile score 0. Reasons name the features that deviate most for the row.
+contamination) quantile score 0. Reasons name the features that deviate most for the row. A row whose largest
+deviation is its weekday or its registration lag is left to the rules that judge those by the ledger's habits
+(`RULE_JUDGED`): scored 0.5, not flagged.
 """
 
 from __future__ import annotations
@@ -146,6 +148,24 @@ def feature_reasons(features: Features, rows: np.ndarray, contrib: np.ndarray, t
     return joined.astype("string")
 
 
+#: features a rule judges with the ledger's own habits (the calendar rules by the account's, user's and partner's
+#: weekends; the registration tests by the user's lag): a row unusual mainly by one of them is that rule's finding,
+#: not a second one
+RULE_JUDGED = frozenset({"weekday_rarity", "registration_lag"})
+
+
+def ruled_out(score: np.ndarray, flagged: np.ndarray, rows: np.ndarray, contrib: np.ndarray,
+              names: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Scores and flags with the flagged `rows` whose largest contribution is a RULE_JUDGED feature left at 0.5,
+    unflagged."""
+    judged = np.array([n in RULE_JUDGED for n in names])
+    lead = judged[contrib.argmax(axis=1)] if contrib.size else np.zeros(len(rows), dtype=bool)
+    score, flagged = score.copy(), flagged.copy()
+    score[rows[lead]] = np.minimum(score[rows[lead]], 0.5)
+    flagged[rows[lead]] = False
+    return score, flagged
+
+
 class MLDetector(AnomalyDetectionAlgorithm):
     """Base of the feature-matrix detectors: subclasses implement `_fit`, `_score` and `_explain`."""
 
@@ -222,6 +242,8 @@ class MLDetector(AnomalyDetectionAlgorithm):
         if len(rows):
             contrib = self._explain(model, scaled.rows[rows], scaled.names)
             reason.iloc[rows] = feature_reasons(features, rows, contrib).to_numpy()
+            score, flagged = ruled_out(score, flagged, rows, contrib, scaled.names)
+            reason = reason.where(flagged)
         return self.build_result(transactions, score, flagged, reason, severity="medium", summary={
             "features": scaled.names, "fit_rows": int(len(scaled.fit)), "flagged_share": float(flagged.mean()),
         })

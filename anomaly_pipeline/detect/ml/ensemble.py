@@ -15,6 +15,7 @@ from anomaly_pipeline.detect.ml.common import (
     MLDetector,
     feature_reasons,
     quantile_scores,
+    ruled_out,
 )
 from anomaly_pipeline.detect.ml.isolation_forest import IsolationForestDetector
 from anomaly_pipeline.detect.shared import SharedWork
@@ -90,14 +91,17 @@ class EnsembleDetector(MLDetector):
             lead = row_m[idx].argmax(axis=1)
             agree = pd.Series([", ".join(n for n, s in zip(weights, r, strict=True) if s > 0.5) for r in row_m[idx]])
             texts = pd.Series(pd.NA, index=range(len(idx)), dtype="string")
+            contrib = np.zeros((len(idx), len(scaled.names)))
             for m, member in enumerate(members):
                 sel = lead == m
                 if sel.any():
-                    contrib = member._explain(models[m], scaled.rows[idx[sel]], scaled.names)
-                    texts[sel] = feature_reasons(features, idx[sel], contrib).to_numpy()
+                    contrib[sel] = member._explain(models[m], scaled.rows[idx[sel]], scaled.names)
+                    texts[sel] = feature_reasons(features, idx[sel], contrib[sel]).to_numpy()
             prefix = ("flagged by " + agree.where(agree != "", "no single model") + " (" + config["method"] + " "
                       + pd.Series(raw[idx]).map("{:.2f}".format) + "): ")
             reason.iloc[idx] = (prefix + texts).to_numpy()
+            score, flagged = ruled_out(score, flagged, idx, contrib, scaled.names)
+            reason = reason.where(flagged)
         return self.build_result(transactions, score, flagged, reason, severity="medium", summary={
             "members": list(weights), "method": config["method"], "features": scaled.names,
             "flagged_share": float(flagged.mean()),
