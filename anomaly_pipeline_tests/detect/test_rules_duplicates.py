@@ -115,6 +115,19 @@ def test_near_duplicates_judged_by_the_pairs_own_interval():
         == {1, 2}
 
 
+def test_a_series_repeating_at_short_intervals_by_habit_has_no_interval_to_break():
+    """Licences of 118 bought from one vendor eighteen times a year, at intervals of 2 to 48 days: five of its
+    seventeen intervals are under half its usual one, so a purchase two days after another is its habit. A monthly
+    fee with one such repeat is still a finding."""
+    days = ["01-05", "02-09", "03-02", "03-09", "03-12", "03-14", "04-07", "05-04", "06-02", "06-06", "06-30",
+            "07-11", "08-28", "09-28", "10-14", "11-01", "11-14", "11-19"]
+    licences = [(f"2025-{d}", -118.0, "Microsoft", "Microsoft 365") for d in days]
+    assert flags(NearDuplicate().detect(_statement(licences))) == {}
+    monthly = [(f"2025-{m:02d}-02", -89.0, "Hosting AB", "Hosting fee") for m in range(1, 13)]
+    assert set(flags(NearDuplicate().detect(_statement([*monthly, ("2025-03-05", -89.0, "Hosting AB", "Hosting fee")])))) \
+        == {3, 13}
+
+
 def test_near_duplicates_naming_different_references_are_low():
     data = _statement([("2025-03-03", -1200.0, "Nordic Parts", "Payment invoice 10231"),
                        ("2025-03-05", -1200.0, "Nordic Parts", "Payment invoice 10387 2025-03-05"),

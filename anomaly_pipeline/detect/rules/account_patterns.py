@@ -110,7 +110,7 @@ class RareAccountCombination(AnomalyDetectionAlgorithm):
     (else `severity`) when the less used account's own vouchers make it unlikely: together / (its
     vouchers + 1) at most `strong_share`, e.g. met once by accounts each in 19 or more vouchers, or, in a
     ledger of at least `apart_min_ledger` vouchers, when chance alone would meet the pair so seldom at most once in
-    a hundred ledgers (UNLIKELY: two meetings where chance expects eight or more); and
+    a hundred ledgers (UNLIKELY: two meetings where chance expects eight and a half or more); and
     `surprise_severity` when, met at most `max_pair_vouchers` times, chance alone would have brought the two
     together at least `surprise` times as often (receivables and payables, each in a thousand vouchers, met
     once in a supplier's bill). Chance is the wrong yardstick where the two accounts live in different parts of

@@ -305,9 +305,16 @@ class NearDuplicate(AnomalyDetectionAlgorithm):
                            {"near_duplicates": int(flagged.sum()), "with_different_references": int(other_document.sum())})
 
 
+#: a routine series with at least this many repeats under half its usual interval, and more than this share of
+#: its intervals, repeats at short intervals by habit
+SHORT_HABIT = 3
+SHORT_SHARE = 0.1
+
+
 def _usual_interval(key: np.ndarray, day: np.ndarray, max_repeats: int) -> np.ndarray:
     """Per row (rows sorted by key, then date): the median days between successive rows of its key where
-    the key recurs routinely (more than `max_repeats` + 1 rows), else infinity."""
+    the key recurs routinely (more than `max_repeats` + 1 rows), else infinity; 0 where the key repeats at under
+    half that interval by habit (SHORT_HABIT)."""
     out = np.full(len(key), np.inf)
     if not len(key):
         return out
@@ -318,8 +325,12 @@ def _usual_interval(key: np.ndarray, day: np.ndarray, max_repeats: int) -> np.nd
         return out
     gap = np.floor_divide(np.diff(day, prepend=day[0]), DAY_NS).astype("float64")
     follows = np.r_[False, code[1:] == code[:-1]] & routine
-    median = pd.Series(gap[follows]).groupby(code[follows]).median()
-    out[routine] = median.reindex(code[routine]).to_numpy()
+    median = pd.Series(gap[follows]).groupby(code[follows]).median().reindex(range(len(count))).to_numpy()
+    # a series whose repeats often come in under half its usual interval (licences bought now and then, not a
+    # monthly fee) has no interval a repeat could break
+    short = np.bincount(code[follows & (2 * gap < median[code])], minlength=len(count))
+    habit = (short >= SHORT_HABIT) & (short > SHORT_SHARE * (count - 1))
+    out[routine] = np.where(habit[code[routine]], 0.0, median[code[routine]])
     return out
 
 
