@@ -204,7 +204,8 @@ class NearDuplicate(AnomalyDetectionAlgorithm):
     made twice.
     Judged by the pair's own habits: where the same account, amount and counterparty recur routinely (more
     than `max_repeats` + 1 times), a repeat is flagged only when it comes in under half that pair's usual
-    interval (a monthly fee charged again after three days, not the weekly one); where both lines carry
+    interval (a monthly fee charged again after three days, not the weekly one), and not where the pair repeats
+    that soon by habit (`SHORT_HABIT`: licences bought now and then); where both lines carry
     different references (the reference column's, or invoice, order or payment numbers in their texts, none
     shared), the two are more likely two documents of the same amount than one paid twice, and the finding is
     `low`.
