@@ -26,7 +26,9 @@ class HolidayPosting(AnomalyDetectionAlgorithm):
     |amount| >= `min_amount`. `categories` picks the calendar's kinds of holiday; for Sweden the default
     includes the de-facto days off (Midsommarafton, Julafton, Nyårsafton). Names are in the country's
     own language unless `language` says otherwise. Only where holiday postings are rare for this ledger:
-    at most `max_share` of its vouchers (and of the account's, the user's). With `skip_month_end`, the last day of a month
+    at most `max_share` of its vouchers (and of the account's, the user's), and at most half the share of the
+    period's days that are holidays it rests on (`HABIT_OF_EXPOSURE`: a web shop booking every day has about that
+    share). With `skip_month_end`, the last day of a month
     (Nyårsafton is also the year-end date closing entries carry) is not counted, nor (with `scheduled_months`
     > 0) a standing entry: an account and amount booked on the same day of the month in at least that many
     months (the rent, a retainer, a standing order), whose date the calendar chose.
@@ -117,12 +119,25 @@ class HolidayPosting(AnomalyDetectionAlgorithm):
             return ("posted on " + dates.map(names).astype("string").fillna("?").to_numpy(dtype=object) + " "
                     + ymd(dates) + ", amount " + money(frame["amount"].iloc[idx]))
 
-        result = dated_pattern(transactions, shared, config, on_holiday, "fall on a holiday", label)
+        frame = shared.population()[0]
+        hit = on_holiday(frame)
+        # a context booking on holidays as on any other day has the calendar's own share of them: rare is well under it
+        dates = frame["posting_date"].dt.normalize()
+        resting = names.index.difference(worked.index)
+        if config["skip_month_end"]:
+            resting = resting[~resting.is_month_end]
+        days = (dates.max() - dates.min()).days + 1 if dates.notna().any() else 0
+        exposure = len(resting[(resting >= dates.min()) & (resting <= dates.max())]) / days if days else 0.0
+        judged = {**config, "max_share": min(config["max_share"], HABIT_OF_EXPOSURE * exposure)}
+        result = dated_pattern(transactions, shared, judged, lambda _: hit, "fall on a holiday", label)
         result.summary.update({"country": country, "country_from": why, "holidays_in_range": len(names),
+                               "holiday_days_share": round(exposure, 4),
                                "holidays_worked": [f"{name} {day:%Y-%m-%d}" for day, name in worked.items()]})
         return result
 
 
+#: a context with at least this share of the calendar's own share of holidays books on holidays by habit
+HABIT_OF_EXPOSURE = 0.5
 #: the calendars `country: auto` chooses among (country -> the region whose calendar stands for it where holidays
 #: differ by region: England's bank holidays, not the four nations' few common ones)
 CANDIDATES: dict[str, str] = dict.fromkeys(
