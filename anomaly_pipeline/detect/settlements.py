@@ -114,8 +114,8 @@ def _pays_earlier(transactions: pd.DataFrame, shared: SharedWork) -> np.ndarray:
     # own side: the second payment of one invoice pays nothing
     sort = np.lexsort((order, key))
     sorted_key, side = key[sort], (amount[rows] > 0)[sort].astype("int64")
-    start = np.flatnonzero(np.r_[True, sorted_key[1:] != sorted_key[:-1]])
-    group = np.cumsum(np.r_[False, sorted_key[1:] != sorted_key[:-1]])
+    new_key = np.r_[True, sorted_key[1:] != sorted_key[:-1]]
+    start, group = np.flatnonzero(new_key), np.cumsum(new_key) - 1
     place = np.arange(len(sort)) - start[group]  # lines of the key before this one
     debits = np.cumsum(side) - side  # debit lines before this one, over all keys ...
     debits -= debits[start][group]  # ... and within its key

@@ -82,23 +82,24 @@ def test_an_invoices_payment_is_not_a_second_finding_a_payment_of_nothing_booked
     rows = []
     for m in range(1, 12):
         bill = 400.0 + 15 * (m % 4)
-        rows += [{"voucher_id": f"B{m}", "posting_date": f"2024-{m:02d}-04", "account": "2440",
-                  "counterparty": "Vattenfall", "amount": -bill},
-                 {"voucher_id": f"P{m}", "posting_date": f"2024-{m:02d}-20", "account": "2440",
-                  "counterparty": "Vattenfall", "amount": bill},
-                 {"voucher_id": f"Q{m}", "posting_date": f"2024-{m:02d}-22", "account": "2440",
-                  "counterparty": "Eon", "amount": 300.0 + 10 * (m % 3)}]
-    rows += [{"voucher_id": "B12", "posting_date": "2024-11-25", "account": "2440", "counterparty": "Vattenfall",
-              "amount": -22_834.49},
-             {"voucher_id": "P12", "posting_date": "2024-12-20", "account": "2440", "counterparty": "Vattenfall",
-              "amount": 22_834.49},
-             {"voucher_id": "P12", "posting_date": "2024-12-20", "account": "1930", "counterparty": "Vattenfall",
-              "amount": -22_834.49},
-             {"voucher_id": "Q12", "posting_date": "2024-12-22", "account": "2440", "counterparty": "Eon",
-              "amount": 30_000.0}]
-    result = RobustZScoreCounterparty().detect(frame(rows))
-    by_id = {i + 1: r for i, r in enumerate(rows)}
-    assert {by_id[t]["voucher_id"] for t in flagged_ids(result)} == {"B12", "Q12"}
+        rows += [_line(f"B{m}", f"2024-{m:02d}-04", "2440", "Vattenfall", -bill),
+                 _line(f"P{m}", f"2024-{m:02d}-20", "2440", "Vattenfall", bill),
+                 _line(f"Q{m}", f"2024-{m:02d}-22", "2440", "Eon", 300.0 + 10 * (m % 3))]
+    rows += [_line("B12", "2024-11-25", "2440", "Vattenfall", -22_834.49),
+             _line("P12", "2024-12-20", "2440", "Vattenfall", 22_834.49),
+             _line("P12", "2024-12-20", "1930", "Vattenfall", -22_834.49),
+             _line("Q12", "2024-12-22", "2440", "Eon", 30_000.0)]
+    assert _flagged_vouchers(rows) == {"B12", "Q12"}
+
+
+def _line(voucher: str, date: str, account: str, counterparty: str, amount: float) -> dict:
+    return {"voucher_id": voucher, "posting_date": date, "account": account, "counterparty": counterparty,
+            "amount": amount}
+
+
+def _flagged_vouchers(rows: list[dict]) -> set[str]:
+    """The vouchers of the rows `robust_zscore_counterparty` flags (transaction ids are 1..n in row order)."""
+    return {rows[t - 1]["voucher_id"] for t in flagged_ids(RobustZScoreCounterparty().detect(frame(rows)))}
 
 
 @pytest.mark.parametrize("months", [["January", "February", "March", "April", "May", "June", "July", "August",
@@ -127,19 +128,12 @@ def test_two_bills_an_order_of_magnitude_above_a_monthly_suppliers_are_both_flag
     rows = []
     for m in range(1, 13):
         bill = 780.0 + 25 * (m % 5)
-        rows += [{"voucher_id": f"T{m}", "posting_date": f"2024-{m:02d}-03", "account": "401000",
-                  "counterparty": "Telecom Pro", "amount": -bill},
-                 {"voucher_id": f"D{m}", "posting_date": f"2024-{m:02d}-15", "account": "401000",
-                  "counterparty": "Telecom Pro", "amount": bill},
-                 {"voucher_id": f"F{m}", "posting_date": f"2024-{m:02d}-01", "account": "411000",
-                  "counterparty": "Bistrot", "amount": 1_000.0 + 10 * (m % 3)}]
+        rows += [_line(f"T{m}", f"2024-{m:02d}-03", "401000", "Telecom Pro", -bill),
+                 _line(f"D{m}", f"2024-{m:02d}-15", "401000", "Telecom Pro", bill),
+                 _line(f"F{m}", f"2024-{m:02d}-01", "411000", "Bistrot", 1_000.0 + 10 * (m % 3))]
     for voucher, month, amount in (("X1", 5, 20_068.08), ("X2", 10, 24_874.79)):
-        rows += [{"voucher_id": voucher, "posting_date": f"2024-{month:02d}-16", "account": "401000",
-                  "counterparty": "Telecom Pro", "amount": -amount},
-                 {"voucher_id": f"{voucher}P", "posting_date": f"2024-{month:02d}-28", "account": "401000",
-                  "counterparty": "Telecom Pro", "amount": amount}]
-    rows += [{"voucher_id": f"H{m}", "posting_date": f"2024-{m:02d}-20", "account": "411000",
-              "counterparty": "Bistrot", "amount": amount} for m, amount in ((3, 12_400.0), (7, 14_900.0), (11, 13_100.0))]
-    result = RobustZScoreCounterparty().detect(frame(rows))
-    by_id = {i + 1: r for i, r in enumerate(rows)}
-    assert {by_id[t]["voucher_id"] for t in flagged_ids(result)} == {"X1", "X2"}
+        rows += [_line(voucher, f"2024-{month:02d}-16", "401000", "Telecom Pro", -amount),
+                 _line(f"{voucher}P", f"2024-{month:02d}-28", "401000", "Telecom Pro", amount)]
+    rows += [_line(f"H{m}", f"2024-{m:02d}-20", "411000", "Bistrot", amount)
+             for m, amount in ((3, 12_400.0), (7, 14_900.0), (11, 13_100.0))]
+    assert _flagged_vouchers(rows) == {"X1", "X2"}

@@ -154,16 +154,16 @@ def feature_reasons(features: Features, rows: np.ndarray, contrib: np.ndarray, t
 RULE_JUDGED = frozenset({"weekday_rarity", "registration_lag"})
 
 
-def ruled_out(score: np.ndarray, flagged: np.ndarray, rows: np.ndarray, contrib: np.ndarray,
-              names: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Scores and flags with the flagged `rows` whose largest contribution is a RULE_JUDGED feature left at 0.5,
-    unflagged."""
+def ruled_out(score: np.ndarray, flagged: np.ndarray, reason: pd.Series, rows: np.ndarray, contrib: np.ndarray,
+              names: list[str]) -> tuple[np.ndarray, np.ndarray, pd.Series]:
+    """Scores, flags and reasons with the flagged `rows` whose largest contribution is a RULE_JUDGED feature left
+    at 0.5, unflagged, without a reason."""
     judged = np.array([n in RULE_JUDGED for n in names])
     lead = judged[contrib.argmax(axis=1)] if contrib.size else np.zeros(len(rows), dtype=bool)
     score, flagged = score.copy(), flagged.copy()
     score[rows[lead]] = np.minimum(score[rows[lead]], 0.5)
     flagged[rows[lead]] = False
-    return score, flagged
+    return score, flagged, reason.where(flagged)
 
 
 class MLDetector(AnomalyDetectionAlgorithm):
@@ -242,8 +242,7 @@ class MLDetector(AnomalyDetectionAlgorithm):
         if len(rows):
             contrib = self._explain(model, scaled.rows[rows], scaled.names)
             reason.iloc[rows] = feature_reasons(features, rows, contrib).to_numpy()
-            score, flagged = ruled_out(score, flagged, rows, contrib, scaled.names)
-            reason = reason.where(flagged)
+            score, flagged, reason = ruled_out(score, flagged, reason, rows, contrib, scaled.names)
         return self.build_result(transactions, score, flagged, reason, severity="medium", summary={
             "features": scaled.names, "fit_rows": int(len(scaled.fit)), "flagged_share": float(flagged.mean()),
         })

@@ -100,8 +100,7 @@ class EnsembleDetector(MLDetector):
             prefix = ("flagged by " + agree.where(agree != "", "no single model") + " (" + config["method"] + " "
                       + pd.Series(raw[idx]).map("{:.2f}".format) + "): ")
             reason.iloc[idx] = (prefix + texts).to_numpy()
-            score, flagged = ruled_out(score, flagged, idx, contrib, scaled.names)
-            reason = reason.where(flagged)
+            score, flagged, reason = ruled_out(score, flagged, reason, idx, contrib, scaled.names)
         return self.build_result(transactions, score, flagged, reason, severity="medium", summary={
             "members": list(weights), "method": config["method"], "features": scaled.names,
             "flagged_share": float(flagged.mean()),
