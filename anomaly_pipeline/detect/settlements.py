@@ -84,9 +84,10 @@ def sized_by_another(transactions: pd.DataFrame, shared: SharedWork) -> np.ndarr
 def pays_earlier_posting(transactions: pd.DataFrame, shared: SharedWork) -> np.ndarray:
     """Per row: its voucher pays or clears an earlier posting, holding a line on an account and named
     counterparty that an earlier line (by date, then place in the file) carried at the same absolute amount on the
-    other side, one not paid before (the lines on the other side before it outnumber those on its own); true on
-    that voucher's lines of that amount. An invoice's payment, as large as the invoice: the invoice is the finding,
-    its payment a consequence; a second payment of it pays nothing."""
+    other side, one not paid before (the lines on the other side before it outnumber those on its own), or that
+    clears the partner's oldest open items at once (`_clears_open_items`: a payment run); true on that voucher's
+    lines of that amount. An invoice's payment, as large as the invoice: the invoice is the finding, its payment a
+    consequence; a second payment of it pays nothing."""
     n = len(transactions)
     out = np.zeros(n, dtype=bool)
     if not n or "counterparty" not in transactions or "voucher_id" not in transactions or "posting_date" not in transactions:
@@ -122,9 +123,36 @@ def _pays_earlier(transactions: pd.DataFrame, shared: SharedWork) -> np.ndarray:
     mine_before = np.where(side == 1, debits, place - debits)
     earlier = np.zeros(len(rows), dtype=bool)
     earlier[sort] = place - mine_before > mine_before
+    earlier |= _clears_open_items(combine_codes(account[rows], party[rows]), order, amount[rows] > 0, cents[rows])
     # the voucher's lines of the paid amount (its bank line, too)
     mine = combine_codes(voucher[rows], cents[rows])
     out[rows] = np.isin(mine, mine[earlier])
+    return out
+
+
+def _clears_open_items(key: np.ndarray, order: np.ndarray, debit: np.ndarray, cents: np.ndarray) -> np.ndarray:
+    """Per line: on its partner's minor side (the side with fewer lines; on a tie, the side the partner's first line
+    is not on), it brings that side's running total to the total the major side had reached at one of its own
+    earlier lines: a payment run paying the partner's oldest open invoices at once, or the last instalment of
+    one."""
+    sort = np.lexsort((order, key))
+    k, side, size = key[sort], debit[sort], cents[sort]
+    new_key = np.r_[True, k[1:] != k[:-1]]
+    start, group = np.flatnonzero(new_key), np.cumsum(new_key) - 1
+    debits = np.bincount(group, weights=side.astype("float64"))
+    lines = np.bincount(group)
+    major_debit = np.where(2 * debits == lines, side[start], 2 * debits > lines)[group]
+    major = side == major_debit
+    # each side's running total within the key (a side's own line included)
+    on_major = np.cumsum(np.where(major, size, 0))
+    on_minor = np.cumsum(np.where(major, 0, size))
+    before = np.r_[0, on_major[:-1]][start][group], np.r_[0, on_minor[:-1]][start][group]
+    on_major, on_minor = on_major - before[0], on_minor - before[1]
+    # the major side's totals only grow, so a total it reached before this line is one at most its total so far
+    clears = ~major & (on_minor <= on_major)
+    code = combine_codes(np.r_[k[major], k[clears]], np.r_[on_major[major], on_minor[clears]])
+    out = np.zeros(len(key), dtype=bool)
+    out[sort[clears]] = np.isin(code[major.sum():], code[:major.sum()])
     return out
 
 

@@ -137,3 +137,21 @@ def test_two_bills_an_order_of_magnitude_above_a_monthly_suppliers_are_both_flag
     rows += [_line(f"H{m}", f"2024-{m:02d}-20", "411000", "Bistrot", amount)
              for m, amount in ((3, 12_400.0), (7, 14_900.0), (11, 13_100.0))]
     assert _flagged_vouchers(rows) == {"X1", "X2"}
+
+
+def test_a_payment_run_paying_several_open_bills_at_once_adds_no_posting_of_their_size():
+    """A tool supplier's bills of about 400, paid every two months, two at a time, and two bills of 26 812.51 and
+    19 114.12 each paid together with the next ordinary bill (28 270.90 = 26 812.51 + 698.62 + 759.77): each
+    payment clears the supplier's oldest open bills, so it repeats their sizes rather than adding postings of its
+    own, and both large bills are flagged."""
+    rows = []
+    for m in range(1, 13):
+        first, second = 400.0 + 10 * (m % 4), 350.0 + 5 * (m % 3)
+        rows += [_line(f"B{m}a", f"2024-{m:02d}-03", "401000", "Outillage", -first),
+                 _line(f"B{m}b", f"2024-{m:02d}-12", "401000", "Outillage", -second),
+                 _line(f"P{m}", f"2024-{m:02d}-25", "401000", "Outillage", first + second)]
+    for voucher, month, bill, next_bill in (("X1", 4, 26_812.51, 1_458.39), ("X2", 9, 19_114.12, 633.10)):
+        rows += [_line(voucher, f"2024-{month:02d}-26", "401000", "Outillage", -bill),
+                 _line(f"{voucher}n", f"2024-{month:02d}-27", "401000", "Outillage", -next_bill),
+                 _line(f"{voucher}P", f"2024-{month + 1:02d}-02", "401000", "Outillage", bill + next_bill)]
+    assert _flagged_vouchers(rows) == {"X1", "X2"}
