@@ -56,6 +56,28 @@ def test_a_round_amount_weighs_more_where_the_ledger_is_seldom_round():
     assert common.loc[common["flagged"], "score"].tolist() == pytest.approx([0.2] * 17)  # 17 of 397: 4.3 %
 
 
+def test_an_amount_ten_times_rounder_than_the_ledger_ever_is_is_as_rare_as_such_amounts_are_here():
+    """A supplier account's 1 500 invoices at odd amounts and eight whole thousands (0.5 %), each scored by that
+    share. A 120 000 provision, where amounts that round are rarer still (the only other ones are the rent), scores
+    as rare as they are: 1. The quarterly rent of 180 000, on the account in four months, is a standing amount:
+    scored as a whole thousand, not as a rarer kind of round."""
+    rng = np.random.default_rng(5)
+    rows = [{"posting_date": f"2024-{1 + i % 12:02d}-{1 + i % 28:02d}", "account": "2400", "amount": float(a)}
+            for i, a in enumerate(np.round(rng.uniform(200, 9_000, 1_500), 2))]
+    rows += [{"posting_date": f"2024-{k:02d}-15", "account": "2400", "amount": k * 1_000.0} for k in range(2, 10)]
+    rows.append({"posting_date": "2024-11-30", "account": "2400", "amount": 120_000.0})
+    rows += [{"posting_date": f"2024-{m:02d}-01", "account": "2400", "amount": 180_000.0} for m in (1, 4, 7, 10)]
+    result = RoundAmount().detect(frame(rows))
+    scores = result.scores.set_index("transaction_id")["score"]
+    assert {t: severity for t, (severity, _) in flags(result).items()} == {
+        **{t: "low" for t in range(1_501, 1_509)}, **{t: "medium" for t in range(1_509, 1_514)}}
+    thousand = scores.loc[1_501]
+    assert 0.4 < thousand < 1.0
+    assert scores.loc[1_501:1_508].tolist() == pytest.approx([thousand] * 8)
+    assert scores.loc[1_509] == 1.0  # the provision
+    assert scores.loc[1_510:1_513].tolist() == pytest.approx([thousand] * 4)  # the rent
+
+
 def test_amount_endings():
     result = AmountEnding().detect(frame(amount=AMOUNTS))
     assert flags(result) == {

@@ -13,6 +13,7 @@ from anomaly_pipeline.detect.base import (
     AnomalyDetectionAlgorithm,
     ConfigError,
     DetectionResult,
+    as_string,
     combine_codes,
     has_values,
     undated_text,
@@ -44,7 +45,9 @@ class RoundAmount(AnomalyDetectionAlgorithm):
     """|amount| is a non-zero multiple of `multiple` (default 1 000: the '000' endings) and at least
     `min_amount`, where round amounts are rare here: at most `max_share` of the ledger's (and the account's)
     vouchers carry one. Its score is how rare they are here (`_by_rarity`): rents and salaries are round too, so a
-    round amount says little where many are, much where almost none is."""
+    round amount says little where many are, much where almost none is. An amount ten times rounder where the
+    ledger hardly ever is (at most `rounder_share` of its vouchers) is `rounder_severity`, and scored by how rare
+    amounts that round are, unless its account carries that amount in STANDING_MONTHS months (a quarterly rent)."""
 
     algorithm = "round_amount"
     kind = "rule"
@@ -77,9 +80,15 @@ class RoundAmount(AnomalyDetectionAlgorithm):
         rounder = flagged & (c % (10 * step) == 0).to_numpy()
         if rounder.any():
             weight, unit = shared.unit_weights()
-            share = habitual_share(hit & (c % (10 * step) == 0).to_numpy(), (), weight).ledger_share
+            habit = habitual_share(hit & (c % (10 * step) == 0).to_numpy(),
+                                   shared.context_codes("transactions", "account"), weight)
+            share = habit.ledger_share
             if share <= config["rounder_share"]:
                 severity[rounder] = config["rounder_severity"]
+                # its rarity is that of amounts as round as it, here and on its account, unless the account
+                # carries that amount in several months (a quarterly rent, a loan's instalment)
+                fresh = rounder & ~_standing(transactions, shared, c.to_numpy(), rounder)
+                row_share = np.where(fresh, np.fmin(row_share, habit.share), row_share)
                 at = np.flatnonzero(rounder[idx])
                 texts = texts.astype(object)
                 texts[at] = texts[at] + (f"; {percent(share)} of this ledger's {unit} carry a multiple of "
@@ -99,6 +108,23 @@ class RoundAmount(AnomalyDetectionAlgorithm):
         # never below half the severity's score: a rounder amount (medium) keeps its weight where 1 000s are common
         scores["score"] = np.where(flagged, np.maximum(rarity, scores["score"].to_numpy() / 2), 0.0)
         return DetectionResult(scores=scores, summary=result.summary)
+
+
+#: an account carrying one amount in this many months or more carries it by standing arrangement
+STANDING_MONTHS = 3
+
+
+def _standing(transactions: pd.DataFrame, shared: SharedWork, cents_abs: np.ndarray, asked: np.ndarray) -> np.ndarray:
+    """Per `asked` row: its account carries its amount in STANDING_MONTHS months or more (rent, a loan's
+    instalment)."""
+    out = np.zeros(len(transactions), dtype=bool)
+    if "posting_date" not in transactions or not has_values(transactions, "account"):
+        return out
+    account = shared.encode("account", as_string)[0]
+    key = np.where((account >= 0) & (cents_abs > 0), combine_codes(account, cents_abs), -1)
+    key = np.where(np.isin(key, key[asked]), key, -1)  # only the keys asked about are counted
+    months = months_per_key(key, transactions["posting_date"])
+    return asked & (months.reindex(key, fill_value=0).to_numpy() >= STANDING_MONTHS)
 
 
 class AmountEnding(AnomalyDetectionAlgorithm):
