@@ -82,7 +82,8 @@ def sized_by_another(transactions: pd.DataFrame, shared: SharedWork) -> np.ndarr
 
 
 def pays_earlier_posting(transactions: pd.DataFrame, shared: SharedWork) -> np.ndarray:
-    """Per row: its voucher pays or clears an earlier posting, holding a line on an account and named
+    """Per row: its voucher (without voucher ids, the line) pays or clears an earlier posting, holding a line on an
+    account and named
     counterparty that an earlier line (by date, then place in the file) carried at the same absolute amount on the
     other side, one not paid before (the lines on the other side before it outnumber those on its own), or that
     clears the partner's oldest open items at once (`_clears_open_items`: a payment run); true on that voucher's
@@ -90,7 +91,7 @@ def pays_earlier_posting(transactions: pd.DataFrame, shared: SharedWork) -> np.n
     consequence; a second payment of it pays nothing."""
     n = len(transactions)
     out = np.zeros(n, dtype=bool)
-    if not n or "counterparty" not in transactions or "voucher_id" not in transactions or "posting_date" not in transactions:
+    if not n or "counterparty" not in transactions or "posting_date" not in transactions:
         return out
     return shared.once(("pays_earlier_posting",), lambda: _pays_earlier(transactions, shared))
 
@@ -99,11 +100,11 @@ def _pays_earlier(transactions: pd.DataFrame, shared: SharedWork) -> np.ndarray:
     n = len(transactions)
     party = shared.encode("counterparty", as_string)[0]
     account = shared.encode("account", as_string)[0]
-    voucher = shared.encode("voucher_id", as_string)[0]
+    voucher = _units(transactions, shared)
     amount = transactions["amount"].to_numpy(dtype="float64", na_value=0.0)
     cents = np.round(np.abs(amount) * 100).astype("int64")
     day = day_numbers(transactions["posting_date"])
-    known = (party >= 0) & (account >= 0) & (voucher >= 0) & (cents > 0) & (day != np.iinfo(np.int64).min)
+    known = (party >= 0) & (account >= 0) & (cents > 0) & (day != np.iinfo(np.int64).min)
     out = np.zeros(n, dtype=bool)
     rows = np.flatnonzero(known)
     if not len(rows):
@@ -128,6 +129,16 @@ def _pays_earlier(transactions: pd.DataFrame, shared: SharedWork) -> np.ndarray:
     mine = combine_codes(voucher[rows], cents[rows])
     out[rows] = np.isin(mine, mine[earlier])
     return out
+
+
+def _units(transactions: pd.DataFrame, shared: SharedWork) -> np.ndarray:
+    """A code per row: its voucher's, or the row's own where it has no voucher id (a general ledger report without
+    transaction numbers pays its invoices too)."""
+    n = len(transactions)
+    if "voucher_id" not in transactions:
+        return np.arange(n, dtype="int64")
+    voucher = shared.encode("voucher_id", as_string)[0]
+    return np.where(voucher >= 0, voucher, int(voucher.max(initial=-1)) + 1 + np.arange(n, dtype="int64"))
 
 
 def _clears_open_items(key: np.ndarray, order: np.ndarray, debit: np.ndarray, cents: np.ndarray) -> np.ndarray:

@@ -155,3 +155,17 @@ def test_a_payment_run_paying_several_open_bills_at_once_adds_no_posting_of_thei
                  _line(f"{voucher}n", f"2024-{month:02d}-27", "401000", "Outillage", -next_bill),
                  _line(f"{voucher}P", f"2024-{month + 1:02d}-02", "401000", "Outillage", bill + next_bill)]
     assert _flagged_vouchers(rows) == {"X1", "X2"}
+
+
+def test_without_voucher_ids_a_payment_is_still_no_second_finding():
+    """A general ledger report without transaction numbers: the 22 834 bill is the finding, its payment (the same
+    size, on the same account and supplier, later) is not, though no voucher ties it to its bank line."""
+    rows = []
+    for m in range(1, 12):
+        bill = 400.0 + 15 * (m % 4)
+        rows += [_line("", f"2024-{m:02d}-04", "2440", "Vattenfall", -bill),
+                 _line("", f"2024-{m:02d}-20", "2440", "Vattenfall", bill)]
+    rows += [_line("", "2024-11-25", "2440", "Vattenfall", -22_834.49),
+             _line("", "2024-12-20", "2440", "Vattenfall", 22_834.49)]
+    bare = [{k: v for k, v in r.items() if k != "voucher_id"} for r in rows]
+    assert flagged_ids(RobustZScoreCounterparty().detect(frame(bare))) == {23}
