@@ -62,7 +62,7 @@ def test_hubs_met_once_where_chance_would_bring_them_together_often_are_a_surpri
     assert flags(result)[min(bill)][1] == (
         "accounts 1510 and 2440 appear together in 1 of 1030 vouchers although they are in 401 and 401 vouchers (a "
         "pair the accounts' other vouchers never hold); chance alone would bring them together in 156; the accounts "
-        "each is otherwise booked against have 0 % in common")
+        "each is otherwise booked against, on the side it takes there, have 0 % in common")
     assert result.summary["surprising_pairs"] == 1 and result.summary["strong_pairs"] == 2
     assert result.summary["apart_pairs"] == 1  # 6540 and 6550 are both paid from the bank: neighbours
 
@@ -91,8 +91,8 @@ def test_accounts_from_different_parts_of_the_ledger_meeting_twice_are_high_thou
     assert set(flags(result)) == odd
     assert {flags(result)[t] for t in odd} == {("high", (
         "accounts 3001 and 7010 appear together in 2 of 602 vouchers although they are in 202 and 14 vouchers (14% of "
-        "the less used account's; 4.7 expected by chance); the accounts each is otherwise booked against have 0 % "
-        "in common"))}
+        "the less used account's; 4.7 expected by chance); the accounts each is otherwise booked against, on the "
+        "side it takes there, have 0 % in common"))}
     assert result.summary["apart_pairs"] == 1
     neighbours = _company(("6110", "6540"), 2)
     assert flags(RareAccountCombination().detect(neighbours)) == {}
@@ -100,6 +100,21 @@ def test_accounts_from_different_parts_of_the_ledger_meeting_twice_are_high_thou
     assert {severity for severity, _ in flags(small).values()} <= {"low", "medium"}
     once = RareAccountCombination().detect(data, {"apart_max_pair_vouchers": 1})
     assert {severity for severity, _ in flags(once).values()} == {"low"}  # only rare for the accounts' volume
+
+
+def test_accounts_settled_against_the_bank_on_opposite_sides_live_apart():
+    """A rent (6540, paid from the bank) set off against a customer's receivable (1510, paid into the bank), twice:
+    both accounts meet the bank, but the rent's bank is credited and the receivable's debited, so the accounts each
+    is booked against, side by side, have nothing in common: high. Two expense accounts both paid from the bank
+    (6110, 6540) meeting twice share the bank credited: neighbours, not flagged."""
+    data = _company(("6540", "1510"), 2)
+    result = RareAccountCombination().detect(data)
+    odd = _ids(data, "V601") | _ids(data, "V602")
+    assert {t: severity for t, (severity, _) in flags(result).items()} == {t: "high" for t in odd}
+    assert flags(result)[min(odd)][1].endswith(
+        "(14% of the less used account's; 8.2 expected by chance); the accounts each is otherwise booked against, on "
+        "the side it takes there, have 0 % in common")
+    assert flags(RareAccountCombination().detect(_company(("6110", "6540"), 2))) == {}
 
 
 def _ids(data, voucher: str) -> set[int]:

@@ -34,8 +34,11 @@ class _VoucherAccounts:
         voucher = voucher_codes(shared, over)[0]
         account, self.accounts = shared.encode("account", stripped, sort=True, over=over)
         self.voucher, self.account = voucher, account  # per row
-        va = pd.DataFrame({"voucher": voucher, "account": account})
-        va = va[(voucher >= 0) & (account >= 0)].drop_duplicates()
+        keep = (voucher >= 0) & (account >= 0)
+        amount = shared.frame(over)["amount"].to_numpy(dtype="float64", na_value=0.0)
+        va = (pd.DataFrame({"voucher": voucher[keep], "account": account[keep], "net": amount[keep]})
+              .groupby(["voucher", "account"], sort=False)["net"].sum().reset_index())
+        va["debit"] = (va.pop("net") > 0).astype("int64")  # the side the account takes in the voucher
         width = va.groupby("voucher")["account"].transform("size")
         self.va = va[width <= max_lines]
 
@@ -49,22 +52,26 @@ def _partner_overlap(ref: _VoucherAccounts, ref_pairs: pd.DataFrame, pair_key: n
                      a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Per pair (a[i], b[i]) of reference account codes: how much the accounts each is booked against have in
     common, sum over partners x of min(share of a's vouchers holding x, share of b's), counting neither the
-    vouchers where a and b meet nor a and b themselves. 0: the two live in different parts of the ledger."""
+    vouchers where a and b meet nor a and b themselves. A partner is an account on a side: the bank credited
+    (paying a rent) is not the bank debited (a customer paying). 0: the two live in different parts of the
+    ledger."""
     if len(a) == 0:
         return np.zeros(0)
     cand = pd.DataFrame({"a": a, "b": b}).drop_duplicates().reset_index(drop=True)
     cand["pair"] = np.arange(len(cand))
-    edges = pd.concat([ref_pairs[["account_a", "account_b"]],
-                       ref_pairs[["account_b", "account_a"]].set_axis(["account_a", "account_b"], axis=1)])
-    edges = edges.groupby(["account_a", "account_b"]).size().rename("n").reset_index()
-    side_a = cand.merge(edges, left_on="a", right_on="account_a")[["pair", "account_b", "n"]]
-    side_b = cand.merge(edges, left_on="b", right_on="account_a")[["pair", "account_b", "n"]]
-    common = side_a.merge(side_b, on=["pair", "account_b"], suffixes=("_a", "_b"))
+    edges = pd.concat([pd.DataFrame({"account": ref_pairs["account_a"], "partner": ref_pairs["account_b"] * 2 + ref_pairs["debit_b"]}),
+                       pd.DataFrame({"account": ref_pairs["account_b"], "partner": ref_pairs["account_a"] * 2 + ref_pairs["debit_a"]})])
+    edges = edges.groupby(["account", "partner"]).size().rename("n").reset_index()
+    side_a = cand.merge(edges, left_on="a", right_on="account")[["pair", "partner", "n"]]
+    side_b = cand.merge(edges, left_on="b", right_on="account")[["pair", "partner", "n"]]
+    common = side_a.merge(side_b, on=["pair", "partner"], suffixes=("_a", "_b"))
     # the vouchers where the pair meets: their other accounts count for neither side
     meet = pd.DataFrame({"key": pair_key, "voucher": ref_pairs["voucher"].to_numpy()})
     meet = meet.merge(pd.DataFrame({"key": cand["a"] * span + cand["b"], "pair": cand["pair"]}), on="key")
-    own = meet.merge(ref.va, on="voucher").groupby(["pair", "account"]).size().rename("own").reset_index()
-    common = common.merge(own, how="left", left_on=["pair", "account_b"], right_on=["pair", "account"])
+    met_lines = meet.merge(ref.va, on="voucher")
+    own = (met_lines.assign(partner=met_lines["account"] * 2 + met_lines["debit"])
+           .groupby(["pair", "partner"]).size().rename("own").reset_index())
+    common = common.merge(own, how="left", on=["pair", "partner"])
     own_n = common["own"].fillna(0).to_numpy()
     met = meet.groupby("pair").size().reindex(cand["pair"], fill_value=0).to_numpy()
     vouchers = np.bincount(ref.va["account"], minlength=span)
@@ -118,9 +125,10 @@ class RareAccountCombination(AnomalyDetectionAlgorithm):
     output VAT) meet by chance once a year in a ledger of a few thousand vouchers, yet never in a sound one. So
     a pair met at most `apart_max_pair_vouchers` times by accounts each in at least `apart_min_vouchers`
     vouchers is `apart_severity` when, leaving out the vouchers where they meet, the accounts they are booked
-    against overlap by at most `apart_overlap` (the sum over partner accounts of the smaller of the two shares
-    of vouchers holding that partner), in a ledger of at least `apart_min_ledger` vouchers (fewer tell too
-    little about an account's partners)."""
+    against overlap by at most `apart_overlap` (the sum over partner accounts, each on the side it takes, of the
+    smaller of the two shares of vouchers holding that partner: a rent paid from the bank and a receivable paid
+    into it share no partner), in a ledger of at least `apart_min_ledger` vouchers (fewer tell too little about an
+    account's partners)."""
 
     algorithm = "rare_account_combination"
     kind = "rule"
@@ -232,7 +240,8 @@ class RareAccountCombination(AnomalyDetectionAlgorithm):
             phrase[surprising] = (phrase[surprising] + "; chance alone would bring them together in "
                                   + pd.Series(chance[surprising]).map(lambda x: f"{x:.0f}").to_numpy(dtype=object))
         if apart.any():
-            phrase[apart] = (phrase[apart] + "; the accounts each is otherwise booked against have "
+            phrase[apart] = (phrase[apart] + "; the accounts each is otherwise booked against, on the side it takes "
+                             "there, have "
                              + pd.Series(overlap[apart]).map(percent).to_numpy(dtype=object) + " in common")
         level = np.where(apart, 3, strong.astype("int64") + surprising)  # 0 severity, 1 strong, 2 surprise, 3 apart
         both = pd.concat([pd.DataFrame({"voucher": pairs["voucher"], "account": pairs["account_a"], "phrase": phrase,
