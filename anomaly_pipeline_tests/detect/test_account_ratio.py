@@ -113,3 +113,49 @@ def test_vat_on_several_revenue_lines_is_a_share_of_their_sum():
                                      "usually 0.250 (95% of 20 vouchers with both), expected -1 262.50; 0 of the other "
                                      "19 break it")
     assert result.summary["structured_pairs"] == 1
+
+
+def _invoices(n: int) -> list[dict]:
+    """n sales invoices I0..: receivable 1510 (the customer named), revenue 3001, freight 3540 of varying size,
+    output VAT 2611 at 25% of both: only the VAT is a fixed share of the receivable (a fifth)."""
+    rows = []
+    for i in range(n):
+        net, freight = 1000.0 + 10 * i, 50.0 + 37 * (i % 8)
+        lines = (("1510", (net + freight) * 1.25), ("3001", -net), ("3540", -freight), ("2611", -(net + freight) * 0.25))
+        rows += [{"voucher_id": f"I{i}", "posting_date": "2024-05-02", "account": account, "amount": amount,
+                  "counterparty": f"Customer {i % 7}"} for account, amount in lines]
+    return rows
+
+
+def _voucher(name: str, customer: str | None, *lines: tuple[str, float]) -> list[dict]:
+    return [{"voucher_id": name, "posting_date": "2024-05-03", "account": account, "amount": amount,
+             "counterparty": customer} for account, amount in lines]
+
+
+def test_an_invoice_without_its_vat_line_is_a_ratio_of_zero_where_the_ledger_always_charges_it():
+    """Two hundred invoices with 25 % VAT. X1 books a domestic customer's 2 100 as revenue and freight without VAT:
+    flagged on the receivable's and the revenue's lines (no ratio the voucher holds is broken: revenue and freight
+    vary). Not judged: a customer abroad
+    whose three invoices all go without VAT (its habit), a refund from the bank (1510 debited beside no revenue:
+    no invoice), an invoice at 12 % on its own VAT account (2621 stands in for 2611)."""
+    rows = _invoices(200)
+    rows += _voucher("X1", "Customer 3", ("1510", 2_100.0), ("3001", -2_000.0), ("3540", -100.0))
+    for k in range(3):
+        rows += _voucher(f"A{k}", "Customer Abroad", ("1510", 900.0 + k), ("3001", -800.0 - k), ("3540", -100.0))
+    rows += _voucher("R1", "Customer 4", ("1510", 300.0), ("1930", -300.0))
+    rows += _voucher("T1", "Customer 5", ("1510", 1_176.0), ("3001", -1_000.0), ("3540", -50.0), ("2621", -126.0))
+    data = frame(rows)
+    result = AccountRatio().detect(data)
+    flagged = data[data["transaction_id"].isin(flagged_ids(result))]
+    assert set(zip(flagged["voucher_id"], flagged["account"], strict=True)) == {("X1", "1510"), ("X1", "3001"),
+                                                                               ("X1", "3540")}
+    assert reason_of(result, int(flagged["transaction_id"].min())) == (
+        "voucher X1 books account 1510 (2 100) without account 2611, usually -0.200 × it; expected -420; 3 of the "
+        "other 203 such vouchers miss it")
+    assert result.summary["vouchers_missing_a_line"] == 1
+
+
+def test_ten_invoices_tell_too_little_to_call_one_without_vat_rare():
+    """Nine invoices with VAT and one without, to a customer named nowhere else: the tenth may be an export."""
+    rows = _invoices(9) + _voucher("X1", "Kund USA", ("1510", 2_100.0), ("3001", -2_000.0), ("3540", -100.0))
+    assert flagged_ids(AccountRatio().detect(frame(rows))) == set()
