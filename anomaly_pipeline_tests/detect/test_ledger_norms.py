@@ -291,8 +291,10 @@ def _bookkeeper_ledger(with_types: bool) -> pd.DataFrame:
 
 
 def test_each_kind_of_voucher_keeps_its_own_weekend_habit():
-    """The card's weekend expenses make weekends jenna's habit, and account 6540's; her journals never fall on
-    one. Where the ledger tells journals from expenses, the Sunday journal is judged by the journals' habit."""
+    """The card's Saturday expenses make weekends jenna's habit, and account 6540's; her journals never fall on
+    one. Where the ledger tells journals from expenses, the Sunday journal is judged by the journals' habit. Where it
+    does not, the weekend is the ledger's habit, but only its Saturdays: it rests on Sundays, and the Sunday journal
+    is judged by that day's own share."""
     typed = _bookkeeper_ledger(with_types=True)
     result = get_algorithm("weekend_posting").detect(typed, {"min_amount": 0})
     assert flagged_ids(result) == _ids(typed, "J-sunday")
@@ -300,7 +302,30 @@ def test_each_kind_of_voucher_keeps_its_own_weekend_habit():
         "posted Sunday 2025-03-09, amount 1 478.60 ≥ 0; 1.8 % of voucher type Journal Entry's vouchers fall on a "
         "weekend")
     untyped = _bookkeeper_ledger(with_types=False)
-    assert flagged_ids(get_algorithm("weekend_posting").detect(untyped, {"min_amount": 0})) == set()
+    result = get_algorithm("weekend_posting").detect(untyped, {"min_amount": 0})
+    assert flagged_ids(result) == _ids(untyped, "J-sunday")
+    assert reason_of(result, min(_ids(untyped, "J-sunday"))) == (
+        "posted Sunday 2025-03-09, amount 1 478.60 ≥ 0; 0.2 % of this ledger's vouchers fall on a Sunday")
+    assert result.summary["rest_days"] == ["Sunday"]
+
+
+def test_a_shop_open_on_saturdays_rests_on_sundays():
+    """A bicycle shop's till takes every Saturday (a sixth of its vouchers fall on a weekend); a Sunday posting of
+    2 500 is flagged by Sundays' own share, the Saturdays are its trade. A shop open both days rests on neither."""
+    days = pd.bdate_range("2025-01-06", periods=250)
+    saturdays = pd.date_range("2025-01-04", periods=52, freq="W-SAT")
+    rows = [{"voucher_id": f"T{i}", "posting_date": day, "account": account, "amount": sign * (1_200.0 + i)}
+            for i, day in enumerate(list(days) + list(saturdays)) for account, sign in (("1910", 1), ("3000", -1))]
+    rows += [{"voucher_id": "S1", "posting_date": pd.Timestamp("2025-06-15"), "account": account,
+              "amount": sign * 2_500.0} for account, sign in (("6110", 1), ("1930", -1))]
+    shop = frame(rows)
+    result = get_algorithm("weekend_posting").detect(shop)
+    assert flagged_ids(result) == _ids(shop, "S1")
+    assert result.summary["rest_days"] == ["Sunday"]
+    sundays = pd.date_range("2025-01-05", periods=52, freq="W-SUN")
+    rows += [{"voucher_id": f"U{i}", "posting_date": day, "account": account, "amount": sign * (1_100.0 + i)}
+             for i, day in enumerate(sundays) for account, sign in (("1910", 1), ("3000", -1))]
+    assert flagged_ids(get_algorithm("weekend_posting").detect(frame(rows))) == set()
 
 
 def _supplier_payments(weekend_to_acme: int) -> pd.DataFrame:

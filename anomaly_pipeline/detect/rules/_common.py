@@ -207,7 +207,7 @@ def check_share(name: str, config: dict[str, Any], key: str = "max_flagged_share
 
 
 def dated_pattern(transactions: pd.DataFrame, shared: SharedWork, config: dict[str, Any], hit_of: Any, what: str,
-                  label_of: Any, month_start: bool = False) -> DetectionResult:
+                  label_of: Any, month_start: bool = False, against_the_account: bool = True) -> DetectionResult:
     """Shared by the calendar rules: flag rows where `hit_of(frame)` is true, |amount| >= min_amount, not
     on a month's last day (nor, with `month_start`, its first) with skip_month_end, in a ledger whose most
     habitual context (the ledger, the row's account, its user, its partner) shows the pattern on at most
@@ -215,7 +215,8 @@ def dated_pattern(transactions: pd.DataFrame, shared: SharedWork, config: dict[s
     kind stands in for the ledger and each context counts its vouchers of that kind. Where that context (or the
     ledger) shows it `CONTRAST` times as often as the row's account (of `CONTRAST_LINES` lines or more) and the
     account itself at most `max_share`, the pattern lives elsewhere (the card on Saturdays, the tills every day)
-    and the account's own habit judges the row, at high severity, unless the row's partner or kind has the habit.
+    and the account's own habit judges the row, at high severity, unless the row's partner or kind has the habit
+    (not with `against_the_account` false: a pattern the whole ledger hardly shows lives in no other account).
     A ledger too small to have habits (`norms.MIN_POPULATION`) gets the prior alone: every match is flagged."""
     frame, offset = shared.population()
     hit = np.array(hit_of(frame), dtype=bool)  # a copy: it is narrowed in place
@@ -242,7 +243,8 @@ def dated_pattern(transactions: pd.DataFrame, shared: SharedWork, config: dict[s
     # weekends (or holidays) that belong to other accounts: the bank on a Sunday, a sales invoice on a Saturday
     contrast = np.zeros(len(rows), dtype=bool)
     account_share = np.full(len(rows), np.nan)
-    accounts = shared.context_codes("population", "account") if habit.learned and "account" in frame else []
+    accounts = (shared.context_codes("population", "account")
+                if against_the_account and habit.learned and "account" in frame else [])
     if accounts and hit[rows].any():
         own, size = own_context_share(hit, accounts[0][1], weight)
         account_share = own[rows]

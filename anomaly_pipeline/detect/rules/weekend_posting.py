@@ -28,7 +28,9 @@ class WeekendPosting(AnomalyDetectionAlgorithm):
     `skip_month_end`, a month's last and first days are not counted: accruals and closing entries are dated on
     the last, their reversals on the next month's first. Nor is (with
     `scheduled_months` > 0) a standing entry: an account and amount booked on the same day of the month in at
-    least that many months (the rent, a retainer, a standing order), whose date the calendar chose."""
+    least that many months (the rent, a retainer, a standing order), whose date the calendar chose. Where the
+    weekend is the ledger's habit but one of its days is not (a shop open on Saturdays rests on Sundays:
+    `_rest_days`), that day's postings are judged by its own share."""
 
     algorithm = "weekend_posting"
     kind = "rule"
@@ -58,4 +60,48 @@ class WeekendPosting(AnomalyDetectionAlgorithm):
             return ("posted " + DAY_NAMES[dates.dt.dayofweek.to_numpy()].astype(object) + " " + ymd(dates)
                     + ", amount " + money(frame["amount"].iloc[idx]) + " ≥ " + money([config["min_amount"]])[0])
 
-        return dated_pattern(transactions, shared, config, on_weekend, "fall on a weekend", label, month_start=True)
+        result = dated_pattern(transactions, shared, config, on_weekend, "fall on a weekend", label, month_start=True)
+        rest = _rest_days(shared, config, on_weekend)
+        for day in rest:  # a shop open on Saturdays rests on Sundays: judged by the day's own share
+            def on_day(frame: pd.DataFrame, day: int = day) -> np.ndarray:
+                return (frame["posting_date"].dt.dayofweek.fillna(-1).to_numpy(dtype="int64") + 1) == day
+
+            result = _also(result, dated_pattern(transactions, shared, config, on_day,
+                                               f"fall on a {DAY_NAMES[day - 1]}", label, month_start=True,
+                                               against_the_account=False))
+        result.summary["rest_days"] = [str(DAY_NAMES[day - 1]) for day in rest]
+        return result
+
+
+#: a weekend day is a rest day of a ledger that works the others where it holds at most this share of the
+#: weekend's vouchers (and half of `max_share` of all)
+REST_DAY_SHARE = 0.1
+
+
+def _rest_days(shared: SharedWork, config: dict[str, Any], on_weekend: Any) -> list[int]:
+    """The weekend days (ISO numbers) this ledger rests on while it works the others: its weekend postings are too
+    many to be rare (over `max_share` of its vouchers), but hardly any fall on the day."""
+    frame, _ = shared.population()
+    weight, _ = shared.unit_weights("population")
+    total = float(weight.sum())
+    weekend = on_weekend(frame)
+    if total <= 0 or float(weight[weekend].sum()) / total <= config["max_share"]:
+        return []
+    day = frame["posting_date"].dt.dayofweek.fillna(-1).to_numpy(dtype="int64") + 1
+    share = {d: float(weight[day == d].sum()) / total for d in config["weekend_days"]}
+    on_weekends = sum(share.values())
+    return [d for d, x in share.items()
+            if x <= REST_DAY_SHARE * on_weekends and x <= config["max_share"] / 2]
+
+
+def _also(first: DetectionResult, second: DetectionResult) -> DetectionResult:
+    """`first`, with the rows only `second` flags taken from it (a rest day's rows its own test flags)."""
+    a, b = first.scores, second.scores
+    take = b["flagged"].to_numpy(dtype=bool) & ~a["flagged"].to_numpy(dtype=bool)
+    scores = a.copy()
+    for column in ("score", "flagged", "reason", "severity"):
+        if column in scores:
+            scores[column] = np.where(take, b[column].to_numpy(dtype=object), a[column].to_numpy(dtype=object))
+    scores["score"] = scores["score"].astype("float64")
+    scores["flagged"] = scores["flagged"].astype(bool)
+    return DetectionResult(scores=scores, summary=first.summary)
