@@ -83,12 +83,11 @@ def sized_by_another(transactions: pd.DataFrame, shared: SharedWork) -> np.ndarr
 
 def pays_earlier_posting(transactions: pd.DataFrame, shared: SharedWork) -> np.ndarray:
     """Per row: its voucher (without voucher ids, the line) pays or clears an earlier posting, holding a line on an
-    account and named
-    counterparty that an earlier line (by date, then place in the file) carried at the same absolute amount on the
-    other side, one not paid before (the lines on the other side before it outnumber those on its own), or that
-    clears the partner's oldest open items at once (`_clears_open_items`: a payment run); true on that voucher's
-    lines of that amount. An invoice's payment, as large as the invoice: the invoice is the finding, its payment a
-    consequence; a second payment of it pays nothing."""
+    account and named counterparty that an earlier line (by date, then place in the file) carried at the same
+    absolute amount on the other side, one not paid before (the lines on the other side before it outnumber those
+    on its own), or that clears the partner's oldest open items at once (`_clears_open_items`: a payment run); true
+    on that voucher's lines of that amount. An invoice's payment, as large as the invoice: the invoice is the
+    finding, its payment a consequence; a second payment of it pays nothing."""
     n = len(transactions)
     out = np.zeros(n, dtype=bool)
     if not n or "counterparty" not in transactions or "posting_date" not in transactions:

@@ -28,7 +28,8 @@ from anomaly_pipeline.detect.shared import Over, SharedWork
 
 class _VoucherAccounts:
     """Distinct (voucher, account) of vouchers with at most `max_lines` distinct accounts, as integer
-    codes (accounts coded in their string order, so codes compare like the accounts)."""
+    codes (accounts coded in their string order, so codes compare like the accounts), with the side the account
+    takes in the voucher (`debit`: its net amount there is a debit)."""
 
     def __init__(self, shared: SharedWork, over: Over, max_lines: int) -> None:
         voucher = voucher_codes(shared, over)[0]
@@ -59,8 +60,11 @@ def _partner_overlap(ref: _VoucherAccounts, ref_pairs: pd.DataFrame, pair_key: n
         return np.zeros(0)
     cand = pd.DataFrame({"a": a, "b": b}).drop_duplicates().reset_index(drop=True)
     cand["pair"] = np.arange(len(cand))
-    edges = pd.concat([pd.DataFrame({"account": ref_pairs["account_a"], "partner": ref_pairs["account_b"] * 2 + ref_pairs["debit_b"]}),
-                       pd.DataFrame({"account": ref_pairs["account_b"], "partner": ref_pairs["account_a"] * 2 + ref_pairs["debit_a"]})])
+    # a partner: its account code and side, account * 2 + debit
+    edges = pd.concat([
+        pd.DataFrame({"account": ref_pairs["account_a"], "partner": ref_pairs["account_b"] * 2 + ref_pairs["debit_b"]}),
+        pd.DataFrame({"account": ref_pairs["account_b"], "partner": ref_pairs["account_a"] * 2 + ref_pairs["debit_a"]}),
+    ])
     edges = edges.groupby(["account", "partner"]).size().rename("n").reset_index()
     side_a = cand.merge(edges, left_on="a", right_on="account")[["pair", "partner", "n"]]
     side_b = cand.merge(edges, left_on="b", right_on="account")[["pair", "partner", "n"]]

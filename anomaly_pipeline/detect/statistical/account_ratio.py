@@ -294,9 +294,10 @@ def _missing_lines(modes: pd.DataFrame, ref_pairs: pd.DataFrame, ref_lines: pd.D
     """A structured pair's smaller account missing where its larger one is booked (ratio 0: an invoice without its
     VAT line). Judged only in vouchers of the pair's kind: the larger account on its usual side beside an account
     found on its side in at least KIND_SHARE of the pair's vouchers (the revenue of a sales invoice; a customer's
-    refund from the bank is no invoice), and holding on the smaller one's side no account the pair's vouchers seldom
-    hold (a second VAT rate's account standing in). Scored like a break, by how often the pair's other vouchers of
-    that kind miss it. Rows: voucher, a (the larger account), score, text."""
+    refund from the bank is no invoice), and holding on the smaller one's side no account that stands in for it (one
+    the pair's vouchers seldom hold, or one of its class: a second VAT rate's account). Scored like a break, by how
+    often the pair's other vouchers of that kind miss it, not where the voucher's partner's other vouchers of the
+    kind miss it too. Rows: voucher, a (the larger account), score, text."""
     width = len(codes.accounts)
     cls = pd.factorize(pd.Series(codes.accounts.astype(str)).str[:1])[0]  # an account's class: its first character
     main = modes[modes["b"] < width].sort_values("share", ascending=False)  # the larger may be a sum of lines
@@ -363,8 +364,9 @@ def _missing_lines(modes: pd.DataFrame, ref_pairs: pd.DataFrame, ref_lines: pd.D
     miss = miss[miss["partner_misses"].fillna(0) - own_count < 1]
     # how often the kind's other vouchers miss it, by the rule of succession: nine invoices with VAT tell too little
     # to call the tenth, without, rare (an export to a customer abroad)
-    others = np.maximum(miss["kind"].to_numpy(dtype="float64") - 1, 0.0)
-    share = (np.maximum(miss["misses"].to_numpy(dtype="float64") - 1, 0.0) + 1.0) / (others + 2.0)
+    miss = miss.assign(other_kind=np.maximum(miss["kind"] - own_count, 0),
+                       other_misses=np.maximum(miss["misses"] - own_count, 0))
+    share = (miss["other_misses"].to_numpy(dtype="float64") + 1.0) / (miss["other_kind"].to_numpy(dtype="float64") + 2.0)
     miss["score"] = rarity_score(share, config["max_break_share"], 1.0)
     miss = miss[miss["score"] > 0]
     if miss.empty:
@@ -376,8 +378,8 @@ def _missing_lines(modes: pd.DataFrame, ref_pairs: pd.DataFrame, ref_lines: pd.D
                     + ") without account " + names[miss["b"].to_numpy()] + ", usually "
                     + miss["mode"].map("{:.3f}".format).to_numpy(dtype=object) + " × it; expected "
                     + format_amount(expected).to_numpy() + "; "
-                    + (miss["misses"] - 1).clip(lower=0).astype("int64").astype(str).to_numpy(dtype=object)
-                    + " of the other " + (miss["kind"] - 1).astype("int64").astype(str).to_numpy(dtype=object)
+                    + miss["other_misses"].astype("int64").astype(str).to_numpy(dtype=object)
+                    + " of the other " + miss["other_kind"].astype("int64").astype(str).to_numpy(dtype=object)
                     + " such vouchers miss it")
     return miss.sort_values("score", ascending=False).drop_duplicates(["voucher", "a"])[["voucher", "a", "score", "text"]]
 
