@@ -206,3 +206,29 @@ def test_a_holiday_an_account_works_is_not_its_holiday():
     assert set(flags(result)) == {len(data) - 1, len(data)}
     # the ledger as a whole, tills counted, works Whit Monday: the bank's own days decide
     assert "Andre pinsedag 2025-06-09" in result.summary["holidays_worked"]
+
+
+def test_a_ledger_closed_on_its_states_holidays_keeps_that_states_calendar():
+    """A Freiburg shop, November 2024 to February 2026, closed on Germany's holidays and on Baden-Württemberg's own
+    (All Saints, Epiphany twice, Corpus Christi), open on Saxony's Reformation Day: Baden-Württemberg's calendar, so its one
+    voucher on Corpus Christi is flagged, which Germany's alone does not list. Where the ledger works those days,
+    the country's calendar stands."""
+    import pandas as pd
+
+    germany = {"2024-12-25", "2024-12-26", "2025-01-01", "2025-04-18", "2025-04-21", "2025-05-01", "2025-05-29",
+               "2025-06-09", "2025-10-03", "2025-12-25", "2025-12-26", "2026-01-01"}
+    state = {"2024-11-01", "2025-01-06", "2025-06-19", "2026-01-06"}
+
+    def shop(days_off: set[str]) -> list[dict]:
+        days = [d for d in pd.bdate_range("2024-11-01", "2026-02-27").strftime("%Y-%m-%d") if d not in days_off]
+        return [{"voucher_id": f"{day}-{k}", "posting_date": day, "amount": 500.0 + 6 * i + k}
+                for i, day in enumerate(days) for k in range(6)]
+
+    closed = shop(germany | state) + [{"voucher_id": "CC", "posting_date": "2025-06-19", "amount": 900.0}]
+    result = HolidayPosting().detect(frame(closed))
+    assert result.summary["country"] == "DE"
+    assert result.summary["country_from"].endswith(
+        "; region BW: the ledger rests on 3 of its own weekday holidays and works 0")  # 1 Nov 2024: too early to tell
+    assert set(flags(result)) == {len(closed)}
+    open_on_them = HolidayPosting().detect(frame(shop(germany)))
+    assert "region" not in open_on_them.summary["country_from"]

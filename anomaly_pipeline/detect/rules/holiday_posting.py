@@ -45,8 +45,11 @@ class HolidayPosting(AnomalyDetectionAlgorithm):
     With `country` "auto" (the default) the ledger says whose holidays it keeps. Each of the `CANDIDATES`
     calendars scores the weekday holidays the ledger rests on, less those it works; the calendar of the country of
     the ledger's currency (else `FALLBACK_COUNTRY`) stands unless another scores at least `MIN_EVIDENCE` more (a
-    Norwegian CSV without a currency: quiet on Maundy Thursday and Whit Monday, busy on Sweden's 6 June). The
-    summary says which calendar and why."""
+    Norwegian CSV without a currency: quiet on Maundy Thursday and Whit Monday, busy on Sweden's 6 June). Within
+    that country, a region's calendar (a German state's, a US state's, a Swiss canton's) is taken where the ledger
+    rests on its own weekday holidays, less those it works, at least `MIN_SUBDIVISION_EVIDENCE` more than on the
+    country's (a Freiburg shop closed on Epiphany, Corpus Christi and All Saints). The summary says which calendar
+    and why."""
 
     algorithm = "holiday_posting"
     kind = "rule"
@@ -91,7 +94,9 @@ class HolidayPosting(AnomalyDetectionAlgorithm):
             days = _Days(dates, shared.unit_weights("population")[0])
             if _is_auto(config):
                 country, why = _own_country(days, _currency(frame), years, config)
-                calendar = _calendar(country, CANDIDATES.get(country, ""), tuple(config["categories"]), "", years)
+                region, region_why = _own_region(days, country, years, config)
+                why = why + region_why
+                calendar = _calendar(country, region, tuple(config["categories"]), "", years)
             else:
                 calendar = _calendar(country, str(config["subdivision"]), tuple(config["categories"]),
                                      str(config["language"]), years)
@@ -193,6 +198,40 @@ def _own_country(days: _Days, currency: str, years: tuple[int, ...], config: dic
     if hint:
         return hint, f"the ledger's currency {currency}"
     return FALLBACK_COUNTRY, "the default: no calendar fits the ledger's days off better and its currency names no country"
+
+
+#: how many more of its own weekday holidays (rested on, less those worked) a region's calendar must explain than
+#: its country's for the ledger to keep that region's
+MIN_SUBDIVISION_EVIDENCE = 2
+
+
+def _own_region(days: _Days, country: str, years: tuple[int, ...], config: dict[str, Any]) -> tuple[str, str]:
+    """(subdivision, why) within `country` for `country: auto`: the country's standing one (`CANDIDATES`) unless a
+    region's own weekday holidays (those its calendar adds to the standing one's) are rested on, less those worked,
+    `MIN_SUBDIVISION_EVIDENCE` times or more; among equal scores the region adding fewest days. '' why: the standing
+    one."""
+    standing = CANDIDATES.get(country, "")
+    cls = _calendar_class(country)
+    regions = [r for r in (cls.subdivisions if cls is not None else ()) if r != standing]
+    if not regions or not days.dated.any():
+        return standing, ""
+    categories = tuple(config["categories"])
+    base = pd.DatetimeIndex(list(_calendar(country, standing, categories, "", years)))
+    own = {r: pd.DatetimeIndex(list(_calendar(country, r, categories, "", years))).difference(base) for r in regions}
+    own = {r: d[d.dayofweek < 5] for r, d in own.items()}
+    candidates = pd.DatetimeIndex(sorted(set().union(*own.values())))
+    if not len(candidates):
+        return standing, ""
+    usual, on = _evidence(days, candidates, config)
+    config = dict(config, min_usual=min(config["min_usual"], COUNTRY_MIN_USUAL))
+    rested = pd.Series((usual >= config["min_usual"]) & (on < config["worked_share"] * usual), index=candidates)
+    worked = pd.Series(_is_worked(usual, on, config), index=candidates)
+    tally = {r: (int(rested.reindex(d).sum()), int(worked.reindex(d).sum())) for r, d in own.items()}
+    best = min(regions, key=lambda r: (-(tally[r][0] - tally[r][1]), len(own[r]), r))
+    if tally[best][0] - tally[best][1] < MIN_SUBDIVISION_EVIDENCE:
+        return standing, ""
+    return best, (f"; region {best}: the ledger rests on {tally[best][0]} of its own weekday holidays and works "
+                  f"{tally[best][1]}")
 
 
 class _Days:
