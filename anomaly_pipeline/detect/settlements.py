@@ -7,7 +7,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from anomaly_pipeline.detect.base import as_string, combine_codes, day_numbers, voucher_fingerprint
+from anomaly_pipeline.detect.base import (
+    as_string,
+    combine_codes,
+    day_numbers,
+    group_starts,
+    voucher_fingerprint,
+)
 from anomaly_pipeline.detect.shared import SharedWork
 
 #: periods whose postings a settlement may sum, and how many of them back from the settlement's own
@@ -114,12 +120,11 @@ def _pays_earlier(transactions: pd.DataFrame, shared: SharedWork) -> np.ndarray:
     # a line pays (or clears) an earlier one where the lines on the other side before it outnumber those on its
     # own side: the second payment of one invoice pays nothing
     sort = np.lexsort((order, key))
-    sorted_key, side = key[sort], (amount[rows] > 0)[sort].astype("int64")
-    new_key = np.r_[True, sorted_key[1:] != sorted_key[:-1]]
-    start, group = np.flatnonzero(new_key), np.cumsum(new_key) - 1
-    place = np.arange(len(sort)) - start[group]  # lines of the key before this one
+    side = (amount[rows] > 0)[sort].astype("int64")
+    begin = group_starts(key[sort])  # where each line's key begins
+    place = np.arange(len(sort)) - begin  # lines of the key before this one
     debits = np.cumsum(side) - side  # debit lines before this one, over all keys ...
-    debits -= debits[start][group]  # ... and within its key
+    debits -= debits[begin]  # ... and within its key
     mine_before = np.where(side == 1, debits, place - debits)
     earlier = np.zeros(len(rows), dtype=bool)
     earlier[sort] = place - mine_before > mine_before
@@ -147,17 +152,14 @@ def _clears_open_items(key: np.ndarray, order: np.ndarray, debit: np.ndarray, ce
     one."""
     sort = np.lexsort((order, key))
     k, side, size = key[sort], debit[sort], cents[sort]
-    new_key = np.r_[True, k[1:] != k[:-1]]
-    start, group = np.flatnonzero(new_key), np.cumsum(new_key) - 1
-    debits = np.bincount(group, weights=side.astype("float64"))
-    lines = np.bincount(group)
-    major_debit = np.where(2 * debits == lines, side[start], 2 * debits > lines)[group]
-    major = side == major_debit
+    begin = group_starts(k)  # where each line's partner begins
+    debits = np.bincount(begin, weights=side.astype("float64"), minlength=len(k))[begin]
+    lines = np.bincount(begin, minlength=len(k))[begin]
+    major = side == np.where(2 * debits == lines, side[begin], 2 * debits > lines)
     # each side's running total within the key (a side's own line included)
     on_major = np.cumsum(np.where(major, size, 0))
     on_minor = np.cumsum(np.where(major, 0, size))
-    before = np.r_[0, on_major[:-1]][start][group], np.r_[0, on_minor[:-1]][start][group]
-    on_major, on_minor = on_major - before[0], on_minor - before[1]
+    on_major, on_minor = on_major - np.r_[0, on_major[:-1]][begin], on_minor - np.r_[0, on_minor[:-1]][begin]
     # the major side's totals only grow, so a total it reached before this line is one at most its total so far
     clears = ~major & (on_minor <= on_major)
     code = combine_codes(np.r_[k[major], k[clears]], np.r_[on_major[major], on_minor[clears]])

@@ -180,15 +180,7 @@ def _own_country(days: _Days, currency: str, years: tuple[int, ...], config: dic
     standing = hint or FALLBACK_COUNTRY
     calendars = {c: pd.DatetimeIndex(list(_calendar(c, sub, tuple(config["categories"]), "", years)))
                  for c, sub in CANDIDATES.items()}
-    candidates = pd.DatetimeIndex(sorted(set().union(*calendars.values())))
-    candidates = candidates[candidates.dayofweek < 5]
-    usual, on = _evidence(days, candidates, config)
-    # whose calendar is weighed over all its holidays together: a small ledger's two or three vouchers a day tell
-    # where one such day alone would not
-    config = dict(config, min_usual=min(config["min_usual"], COUNTRY_MIN_USUAL))
-    rested = pd.Series((usual >= config["min_usual"]) & (on < config["worked_share"] * usual), index=candidates)
-    worked = pd.Series(_is_worked(usual, on, config), index=candidates)
-    tally = {c: (int(rested.reindex(d).sum()), int(worked.reindex(d).sum())) for c, d in calendars.items()}
+    tally = _tally(days, calendars, config)
     order = list(CANDIDATES)
     best = min(order, key=lambda c: (-(tally[c][0] - tally[c][1]), c != standing, order.index(c)))
     score = {c: rest - work for c, (rest, work) in tally.items()}
@@ -198,6 +190,18 @@ def _own_country(days: _Days, currency: str, years: tuple[int, ...], config: dic
     if hint:
         return hint, f"the ledger's currency {currency}"
     return FALLBACK_COUNTRY, "the default: no calendar fits the ledger's days off better and its currency names no country"
+
+
+def _tally(days: _Days, calendars: dict[str, pd.DatetimeIndex], config: dict[str, Any]) -> dict[str, tuple[int, int]]:
+    """Per calendar: (its weekday holidays the ledger rests on, those it works). A calendar is weighed over all its
+    holidays together: a small ledger's two or three vouchers a day tell where one such day alone would not."""
+    candidates = pd.DatetimeIndex(sorted(set().union(*calendars.values())))
+    candidates = candidates[candidates.dayofweek < 5]
+    usual, on = _evidence(days, candidates, config)
+    config = dict(config, min_usual=min(config["min_usual"], COUNTRY_MIN_USUAL))
+    rested = pd.Series((usual >= config["min_usual"]) & (on < config["worked_share"] * usual), index=candidates)
+    worked = pd.Series(_is_worked(usual, on, config), index=candidates)
+    return {c: (int(rested.reindex(d).sum()), int(worked.reindex(d).sum())) for c, d in calendars.items()}
 
 
 #: how many more of its own weekday holidays (rested on, less those worked) a region's calendar must explain than
@@ -219,14 +223,9 @@ def _own_region(days: _Days, country: str, years: tuple[int, ...], config: dict[
     base = pd.DatetimeIndex(list(_calendar(country, standing, categories, "", years)))
     own = {r: pd.DatetimeIndex(list(_calendar(country, r, categories, "", years))).difference(base) for r in regions}
     own = {r: d[d.dayofweek < 5] for r, d in own.items()}
-    candidates = pd.DatetimeIndex(sorted(set().union(*own.values())))
-    if not len(candidates):
+    if not any(len(d) for d in own.values()):
         return standing, ""
-    usual, on = _evidence(days, candidates, config)
-    config = dict(config, min_usual=min(config["min_usual"], COUNTRY_MIN_USUAL))
-    rested = pd.Series((usual >= config["min_usual"]) & (on < config["worked_share"] * usual), index=candidates)
-    worked = pd.Series(_is_worked(usual, on, config), index=candidates)
-    tally = {r: (int(rested.reindex(d).sum()), int(worked.reindex(d).sum())) for r, d in own.items()}
+    tally = _tally(days, own, config)
     best = min(regions, key=lambda r: (-(tally[r][0] - tally[r][1]), len(own[r]), r))
     if tally[best][0] - tally[best][1] < MIN_SUBDIVISION_EVIDENCE:
         return standing, ""

@@ -145,12 +145,13 @@ class _Codes:
         self.account = self.accounts.get_indexer(own)[account]
         self.names = self.accounts.to_numpy(dtype=object)  # accounts, then the sums `with_sums` adds
         self.members: list[np.ndarray] = []
+        # an account's class: its first character, as a code per account
+        self.classes = pd.factorize(pd.Series(self.accounts.astype(str)).str[:1])[0]
 
     def with_sums(self, ref_lines: pd.DataFrame, lines: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Both frames of net lines with their same-class sums appended (`_class_sums`), the sums coded after
         the accounts in one code space."""
-        # an account's class: its first character, as a code per account
-        cls = pd.factorize(pd.Series(self.accounts.astype(str)).str[:1])[0]
+        cls = self.classes
         ref_sums = _class_sums(ref_lines, cls, self.accounts)
         sums = ref_sums if lines is ref_lines else _class_sums(lines, cls, self.accounts)
         names = pd.Index(pd.concat([ref_sums["name"], sums["name"]]).unique())
@@ -299,7 +300,6 @@ def _missing_lines(modes: pd.DataFrame, ref_pairs: pd.DataFrame, ref_lines: pd.D
     often the pair's other vouchers of that kind miss it, not where the voucher's partner's other vouchers of the
     kind miss it too. Rows: voucher, a (the larger account), score, text."""
     width = len(codes.accounts)
-    cls = pd.factorize(pd.Series(codes.accounts.astype(str)).str[:1])[0]  # an account's class: its first character
     main = modes[modes["b"] < width].sort_values("share", ascending=False)  # the larger may be a sum of lines
     main = main.drop_duplicates(["a", "b"])[["a", "b", "mode"]]
     empty = pd.DataFrame({"voucher": np.zeros(0, dtype="int64"), "a": np.zeros(0, dtype="int64"),
@@ -334,7 +334,7 @@ def _missing_lines(modes: pd.DataFrame, ref_pairs: pd.DataFrame, ref_lines: pd.D
         companion = (others["account"] != others["b"]) & (others["share"] >= KIND_SHARE)
         # on the smaller account's side, an account the pair's vouchers seldom hold, or one of its class (a second
         # VAT rate's account, another revenue account) stands in for it
-        same_class = cls[others["account"].to_numpy()] == cls[others["b"].to_numpy()]
+        same_class = codes.classes[others["account"].to_numpy()] == codes.classes[others["b"].to_numpy()]
         stranger = ((others["pos"] == others["pos_b"]) & ((others["share"] < STRANGER_SHARE) | same_class)
                     & (others["account"] != others["b"]))
         flags = others.assign(has_b=others["account"] == others["b"], companion=companion, stranger=stranger)
